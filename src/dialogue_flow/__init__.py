@@ -1,0 +1,118 @@
+"""dialogue_flow: the direct-dialogue cycle of Vietnamese party committees, as a library.
+
+Everything a host needs is importable from here; the ``_modules`` are private.
+"""
+
+from ._calendar import SkippedDay, SpecialDay, WorkCalendar
+from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
+from ._errors import (
+    CalendarRangeError,
+    ConfigurationError,
+    DialogueFlowError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    PluginError,
+    StorageError,
+    TransitionVetoedError,
+    VersionConflictError,
+)
+from ._flow import Authorizer, DialogueFlow, Page
+from ._ids import SequentialIds, time_ordered_id
+from ._lifecycle import DIALOGUE, SUBMISSION, EventSpec, Lifecycle
+from ._policy import (
+    Anchor,
+    DeadlinePolicy,
+    DeadlineRule,
+    Direction,
+    Purpose,
+    ReportRule,
+    Unit,
+    bundled_policies,
+)
+from ._records import (
+    Actor,
+    AnswerMode,
+    Channel,
+    CloseReason,
+    ConclusionItem,
+    ConclusionNotice,
+    Deadline,
+    Dialogue,
+    DialogueState,
+    Notification,
+    Petitioner,
+    Role,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    TransitionRecord,
+)
+from ._serialization import from_dict, from_json, to_dict, to_json
+from ._storage import Changeset, DialogueQuery, MemoryStorage, Storage, SubmissionQuery
+from ._version import __version__
+
+__all__ = [
+    "DIALOGUE",
+    "SUBMISSION",
+    "VIETNAM_TZ",
+    "Actor",
+    "Anchor",
+    "AnswerMode",
+    "Authorizer",
+    "CalendarRangeError",
+    "Changeset",
+    "Channel",
+    "Clock",
+    "CloseReason",
+    "ConclusionItem",
+    "ConclusionNotice",
+    "ConfigurationError",
+    "Deadline",
+    "DeadlinePolicy",
+    "DeadlineRule",
+    "Dialogue",
+    "DialogueFlow",
+    "DialogueFlowError",
+    "DialogueQuery",
+    "DialogueState",
+    "Direction",
+    "EventSpec",
+    "FixedClock",
+    "InvalidInputError",
+    "InvalidTransitionError",
+    "Lifecycle",
+    "MemoryStorage",
+    "NotFoundError",
+    "Notification",
+    "Page",
+    "PermissionDeniedError",
+    "Petitioner",
+    "PluginError",
+    "Purpose",
+    "ReportRule",
+    "Role",
+    "SequentialIds",
+    "SkippedDay",
+    "SpecialDay",
+    "Storage",
+    "StorageError",
+    "Submission",
+    "SubmissionKind",
+    "SubmissionQuery",
+    "SubmissionState",
+    "SystemClock",
+    "TransitionRecord",
+    "TransitionVetoedError",
+    "Unit",
+    "VersionConflictError",
+    "WorkCalendar",
+    "__version__",
+    "bundled_policies",
+    "from_dict",
+    "from_json",
+    "time_ordered_id",
+    "to_dict",
+    "to_json",
+]

@@ -1,0 +1,607 @@
+# Copyright (c) 2026 dialogue_flow developers. MIT License.
+"""The working-day calendar of Vietnamese state bodies, precomputed for O(1) queries.
+
+Why a table and not ``holidays`` directly: every deadline the library computes, checks
+or explains asks "which day is the n-th working day after d?". ``holidays`` answers by
+walking day by day (tens of microseconds per call); a committee with hundreds of petitions
+asks that question thousands of times per report. So the calendar is built once per
+(year range, language, overrides) from ``holidays.country_holidays("VN")`` into flat
+arrays indexed by ``date.toordinal() - first_ordinal``:
+
+* ``_after[i]``  = number of working days in ``[first, day i]`` minus one,
+* ``_before[i]`` = number of working days in ``[first, day i)``,
+* ``_working``   = the working days themselves, in order,
+
+so "the n-th working day after d" is ``_working[_after[i] + n]`` and "the n-th before d" is
+``_working[_before[i] + n]``: an index lookup, no loop. The hottest path reads the same
+numbers from dicts keyed by the date itself (``_after_of``, ``_before_of``), which saves the
+``toordinal()`` call and the range check: a missing key *is* the range check. Built calendars
+are cached.
+
+Counting rules (docs/calendar.md has the legal basis): a day is *non-working* if it is a
+Saturday or Sunday that the government did not swap into a working day
+(``weekend_workdays``), or a public holiday (compensatory days included); host overrides
+then win. The start day is never counted (Civil Code art. 147). Outside the built range the
+calendar raises `CalendarRangeError`: it never guesses.
+
+Dates: a `datetime.date`, or a timezone-aware `datetime.datetime`, which is read as its
+local date in Asia/Ho_Chi_Minh. Naive datetimes, strings and numbers are rejected.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import importlib.metadata
+import operator
+import tomllib
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, Literal, NamedTuple, NoReturn, TypeAlias
+
+from ._clock import VIETNAM_TZ
+from ._errors import CalendarRangeError, ConfigurationError, InvalidInputError
+
+__all__ = ["DEFAULT_YEARS", "Language", "SkippedDay", "SpecialDay", "WorkCalendar"]
+
+Language: TypeAlias = Literal["vi", "en"]
+_Day: TypeAlias = date  # NamedTuple fields called ``date`` would shadow the type otherwise
+
+#: 2000-2050 costs ~15 ms to build and ~1.5 MB (benchmarks/calendar.py), plus ~1 s once per
+#: process to import ``holidays``, which loads every country; hence the lazy imports.
+DEFAULT_YEARS: Final = range(2000, 2051)
+
+_HOLIDAYS_LANGUAGE: Final[dict[str, str]] = {"vi": "vi", "en": "en_US"}
+_WEEKDAYS: Final[dict[str, tuple[str, ...]]] = {
+    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+# ``holidays`` names a swapped day off "Ngày nghỉ (thay cho ngày 26/04/2025)"; the date
+# format lets us name the matching working Saturday after the day off it pays for.
+_SWAP_FORMAT: Final[dict[str, str]] = {"vi": "%d/%m/%Y", "en": "%m/%d/%Y"}
+_MAKE_UP: Final[dict[str, str]] = {"vi": "Ngày làm bù", "en": "Make-up working day"}
+_MAKE_UP_FOR: Final[dict[str, str]] = {
+    "vi": "Ngày làm bù (cho ngày nghỉ {})",
+    "en": "Make-up working day (for the day off on {})",
+}
+_CONFIGURED_WORKING: Final[dict[str, str]] = {
+    "vi": "Ngày làm việc (theo cấu hình)",
+    "en": "Working day (configured)",
+}
+
+# Overrides in hashable, sorted form: the cache key and the fingerprint input.
+_DaysOff: TypeAlias = tuple[tuple[date, str], ...]
+_WorkingDays: TypeAlias = tuple[tuple[date, str | None], ...]
+
+
+class SkippedDay(NamedTuple):
+    """A non-working day inside a counted interval, and why it does not count."""
+
+    date: _Day
+    reason: str
+
+
+class SpecialDay(NamedTuple):
+    """A day that departs from the plain Monday-Friday rule (a holiday, a swap, an override)."""
+
+    date: _Day
+    weekday: str  # in the calendar's language, e.g. "Thứ Bảy" / "Saturday"
+    reason: str
+
+
+class WorkCalendar:
+    """Immutable working-day calendar over a bounded range of whole years.
+
+    Build it with `WorkCalendar.vietnam` or `WorkCalendar.from_toml` (both cached); two
+    calendars are equal when their `fingerprint` is, i.e. when they count identically:
+    the language and the wording of override reasons only change explanations.
+    """
+
+    __slots__ = (
+        "_after", "_after_of", "_args", "_before", "_before_of", "_first_ord", "_off_ords",
+        "_reasons", "_size", "_weekend_working", "_working", "fingerprint", "first",
+        "holidays_version", "language", "last",
+    )
+    first: date
+    last: date
+    language: Language
+    holidays_version: str
+    fingerprint: str
+    _args: tuple[int, int, Language, _DaysOff, _WorkingDays]
+    _first_ord: int
+    _size: int
+    _after: list[int]
+    _before: list[int]
+    _after_of: dict[date, int]
+    _before_of: dict[date, int]
+    _working: list[date]
+    _off_ords: list[int]
+    _reasons: dict[int, str]
+    _weekend_working: dict[int, str]
+
+    def __init__(self) -> None:
+        raise TypeError("build a calendar with WorkCalendar.vietnam() or WorkCalendar.from_toml()")
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def vietnam(
+        cls,
+        *,
+        years: range | int = DEFAULT_YEARS,
+        language: Language = "vi",
+        extra_days_off: Mapping[date, str] | None = None,
+        extra_working_days: Mapping[date, str] | Iterable[date] | None = None,
+        overrides_file: str | Path | None = None,
+    ) -> WorkCalendar:
+        """The calendar of Vietnamese state bodies for ``years`` (a ``range`` or one year).
+
+        ``extra_days_off`` maps a date to the reason it is off (a storm closure);
+        ``extra_working_days`` lists dates that are working days although the published
+        data say otherwise (a swap announced after the ``holidays`` release), optionally
+        with a reason. ``overrides_file`` adds the entries of a TOML file (see
+        `from_toml`); an argument's reason wins over the file's for the same date. A date
+        both off and working, or outside ``years``, raises `ConfigurationError`.
+        """
+        first_year, last_year = _check_years(years)
+        if language not in _HOLIDAYS_LANGUAGE:
+            raise InvalidInputError(
+                "language", f"expected 'vi' or 'en', got {language!r}")
+        off: dict[date, str] = {}
+        working: dict[date, str | None] = {}
+        if overrides_file is not None:
+            off, working = _read_overrides_file(overrides_file)
+        off.update(_check_days_off(extra_days_off, "extra_days_off"))
+        working.update(_check_working_days(extra_working_days, "extra_working_days"))
+        both = sorted(off.keys() & working.keys())
+        if both:
+            listed = ", ".join(d.isoformat() for d in both)
+            raise ConfigurationError(
+                f"calendar overrides contradict each other: {listed} is listed both as a day "
+                "off and as a working day; keep only one")
+        outside = sorted(d for d in off.keys() | working.keys()
+                         if not first_year <= d.year <= last_year)
+        if outside:
+            raise ConfigurationError(
+                f"calendar override {outside[0].isoformat()} lies outside the calendar's years "
+                f"{first_year}-{last_year}; widen `years` or remove the override")
+        return _build(first_year, last_year, language,
+                      tuple(sorted(off.items())), tuple(sorted(working.items())))
+
+    @classmethod
+    def from_toml(
+        cls, path: str | Path, *, years: range | int = DEFAULT_YEARS, language: Language = "vi",
+    ) -> WorkCalendar:
+        """The Vietnamese calendar with the overrides of a TOML file::
+
+            [[day_off]]
+            date = 2025-10-07            # a TOML date, unquoted
+            reason = "Nghỉ do bão số 11"  # required
+
+            [[working_day]]
+            date = 2025-10-11
+            reason = "Làm bù cho ngày 07/10"  # optional
+
+        Any problem (missing file, bad TOML, unknown key, wrong type) raises
+        `ConfigurationError` naming the file.
+        """
+        return cls.vietnam(years=years, language=language, overrides_file=path)
+
+    # -- queries (the hot paths avoid helper calls on purpose) ------------------------------
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether ``d`` is a working day of state bodies."""
+        try:
+            return self._after_of[d] == self._before_of[d]
+        except (KeyError, TypeError):  # not a date, or out of range: let _index say which
+            i = self._index(d, "d")
+            return self._after[i] == self._before[i]
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The ``n``-th working day after ``d`` (``d`` itself is not counted).
+
+        ``n < 0`` counts backwards (the ``|n|``-th working day before ``d``); ``n == 0``
+        returns ``d`` unchanged even if it is not a working day.
+        """
+        if n.__class__ is int:  # excludes bool
+            try:
+                if n > 0:
+                    return self._working[self._after_of[d] + n]
+                if n < 0 and (k := self._before_of[d] + n) >= 0:
+                    return self._working[k]
+            except (KeyError, TypeError, IndexError):
+                pass  # not a date, or out of range: the checked path says which
+        return self._add_checked(d, n)
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """Working days in ``(a, b]`` if ``b >= a``; minus the working days in ``[b, a)`` if not.
+
+        The asymmetric interval makes it the exact inverse of `add_working_days`:
+        ``working_days_between(d, add_working_days(d, n)) == n`` for every ``d`` and ``n``.
+        """
+        i = self._index(a, "a")
+        j = self._index(b, "b")
+        if j >= i:
+            return self._after[j] - self._after[i]
+        return self._before[j] - self._before[i]
+
+    def period_end(self, d: date, days: int) -> date:
+        """End of a period of ``days`` calendar days from ``d`` (Civil Code art. 147-148).
+
+        ``d + days``, moved forward to the next working day if it is not one. ``days`` must
+        be >= 0; ``days == 0`` gives ``d`` itself, or the next working day.
+        """
+        i = self._index(d, "d") + _as_count(days, "days")
+        if i >= self._size:
+            raise self._range_error("days", i)
+        k = self._before[i]
+        if k >= len(self._working):
+            raise self._beyond("days", forward=True)
+        return self._working[k]
+
+    def latest_before(self, d: date, days: int) -> date:
+        """The last day allowed by "no later than ``days`` days before ``d``".
+
+        ``d - days``, moved back to the previous working day if it is not one (the act must
+        happen on a working day, and moving later would break the limit). ``days >= 0``.
+        """
+        i = self._index(d, "d") - _as_count(days, "days")
+        if i < 0:
+            raise self._range_error("days", i)
+        k = self._after[i]
+        if k < 0:
+            raise self._beyond("days", forward=False)
+        return self._working[k]
+
+    def explain(self, a: date, b: date) -> list[SkippedDay]:
+        """The non-working days that `working_days_between(a, b)` did not count, and why.
+
+        Those in ``(a, b]`` when ``b >= a``, those in ``[b, a)`` when ``b < a``; ascending.
+        """
+        i = self._index(a, "a") + self._first_ord
+        j = self._index(b, "b") + self._first_ord
+        lo, hi = (i + 1, j + 1) if j >= i else (j, i)
+        start = bisect.bisect_left(self._off_ords, lo)
+        stop = bisect.bisect_left(self._off_ords, hi)
+        return [SkippedDay(date.fromordinal(o), self._reason(o))
+                for o in self._off_ords[start:stop]]
+
+    # -- whole-year views (CLI, reports) ----------------------------------------------------
+
+    def days_off(self, year: int) -> list[SpecialDay]:
+        """Named days off of ``year``: holidays, compensatory days, overrides (not weekends).
+
+        A holiday falling on a weekend is listed too: it is why a compensatory day exists.
+        """
+        lo, hi = self._year_bounds(year)
+        start = bisect.bisect_left(self._off_ords, lo)
+        stop = bisect.bisect_left(self._off_ords, hi)
+        return [self._special(o, self._reasons[o])
+                for o in self._off_ords[start:stop] if o in self._reasons]
+
+    def working_saturdays(self, year: int) -> list[SpecialDay]:
+        """Weekend days of ``year`` that are working days (government swaps, overrides).
+
+        In practice they are all Saturdays; a working Sunday would be listed as well.
+        """
+        lo, hi = self._year_bounds(year)
+        return [self._special(o, r) for o, r in sorted(self._weekend_working.items())
+                if lo <= o < hi]
+
+    def working_days_per_month(self, year: int) -> tuple[int, ...]:
+        """The number of working days in each month of ``year`` (12 numbers)."""
+        self._year_bounds(year)
+        counts = []
+        for month in range(1, 13):
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            i = start.toordinal() - self._first_ord
+            j = end.toordinal() - self._first_ord
+            counts.append(self._after[j] - self._before[i] + 1)
+        return tuple(counts)
+
+    # -- identity -----------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkCalendar):
+            return NotImplemented
+        return self.fingerprint == other.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __repr__(self) -> str:
+        _, _, _, off, working = self._args
+        return (f"<WorkCalendar {self.fingerprint} language={self.language!r} "
+                f"extra_days_off={len(off)} extra_working_days={len(working)}>")
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"WorkCalendar is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"WorkCalendar is immutable; cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (_build, self._args)  # pickles as its recipe; unpickling hits the cache
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _add_checked(self, d: object, n: object) -> date:
+        i = self._index(d, "d")
+        n = _as_int(n, "n")
+        if n > 0:
+            k = self._after[i] + n
+            if k < len(self._working):
+                return self._working[k]
+        elif n < 0:
+            k = self._before[i] + n
+            if k >= 0:
+                return self._working[k]
+        else:
+            return date.fromordinal(i + self._first_ord)
+        raise self._beyond("n", forward=n > 0)
+
+    def _index(self, d: object, field: str) -> int:
+        day = d if type(d) is date else _as_date(d, field)
+        i = day.toordinal() - self._first_ord
+        if not 0 <= i < self._size:
+            raise CalendarRangeError(field, day, self.first, self.last)
+        return i
+
+    def _range_error(self, field: str, i: int) -> CalendarRangeError:
+        """The target date ``first + i`` is outside the range."""
+        o = min(max(i + self._first_ord, 1), date.max.toordinal())
+        return CalendarRangeError(field, date.fromordinal(o), self.first, self.last)
+
+    def _beyond(self, field: str, *, forward: bool) -> CalendarRangeError:
+        """The answer lies past an end of the range; name the first day we know nothing of."""
+        return self._range_error(field, self._size if forward else -1)
+
+    def _year_bounds(self, year: int) -> tuple[int, int]:
+        year = _as_int(year, "year")
+        if not self.first.year <= year <= self.last.year:
+            raise CalendarRangeError("year", date(min(max(year, 1), 9999), 1, 1),
+                                     self.first, self.last)
+        return date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
+
+    def _reason(self, o: int) -> str:
+        return self._reasons.get(o) or _WEEKDAYS[self.language][date.fromordinal(o).weekday()]
+
+    def _special(self, o: int, reason: str) -> SpecialDay:
+        d = date.fromordinal(o)
+        return SpecialDay(d, _WEEKDAYS[self.language][d.weekday()], reason)
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=32)
+def _build(first_year: int, last_year: int, language: Language,
+           days_off: _DaysOff, working_days: _WorkingDays) -> WorkCalendar:
+    """Compute the tables once per distinct recipe (the CLI and the façade rebuild often)."""
+    import holidays  # noqa: PLC0415 - see DEFAULT_YEARS
+
+    source = holidays.country_holidays(
+        "VN", years=range(first_year, last_year + 1), language=_HOLIDAYS_LANGUAGE[language])
+    first = date(first_year, 1, 1)
+    last = date(last_year, 12, 31)
+    first_ord = first.toordinal()
+    reasons = {d.toordinal(): name for d, name in source.items()}
+    weekend_working: dict[int, str] = {}
+    swap_fmt = _SWAP_FORMAT[language]
+    for d in source.weekend_workdays:
+        if first_year <= d.year <= last_year:
+            stamp = d.strftime(swap_fmt)
+            paid = next((o for o, name in reasons.items() if stamp in name), None)
+            weekend_working[d.toordinal()] = (
+                _MAKE_UP[language] if paid is None else _MAKE_UP_FOR[language].format(
+                    _show_date(date.fromordinal(paid), language)))
+    reasons.update((d.toordinal(), r) for d, r in days_off)
+    forced_working = {d.toordinal(): r or _CONFIGURED_WORKING[language] for d, r in working_days}
+    for o in forced_working:
+        reasons.pop(o, None)
+    weekend_working.update((o, r) for o, r in forced_working.items()
+                           if date.fromordinal(o).weekday() >= 5)
+    for d, _ in days_off:
+        weekend_working.pop(d.toordinal(), None)
+
+    after: list[int] = []
+    before: list[int] = []
+    working: list[date] = []
+    off_ords: list[int] = []
+    days = [date.fromordinal(o) for o in range(first_ord, last.toordinal() + 1)]
+    count = 0
+    for o, day in enumerate(days, start=first_ord):
+        before.append(count)
+        weekend = (o + 6) % 7 >= 5  # day.weekday(), cheaper
+        if o in forced_working or (o not in reasons and (not weekend or o in weekend_working)):
+            working.append(day)
+            count += 1
+        else:
+            off_ords.append(o)
+        after.append(count - 1)
+
+    cal = object.__new__(WorkCalendar)
+    version = _holidays_version()
+    fields: dict[str, object] = {
+        "first": first, "last": last, "language": language, "holidays_version": version,
+        "fingerprint": f"vn/holidays-{version}/{first_year}-{last_year}/"
+                       f"{_overrides_hash(days_off, working_days)}",
+        "_args": (first_year, last_year, language, days_off, working_days),
+        "_first_ord": first_ord, "_size": len(after),
+        "_after": after, "_before": before, "_working": working, "_off_ords": off_ords,
+        "_after_of": dict(zip(days, after, strict=True)),
+        "_before_of": dict(zip(days, before, strict=True)),
+        "_reasons": reasons, "_weekend_working": weekend_working,
+    }
+    for name, value in fields.items():
+        object.__setattr__(cal, name, value)
+    return cal
+
+
+def _show_date(d: date, language: Language) -> str:
+    """Dates in our own wording: 02/05/2025 in Vietnamese, ISO in English (no US ambiguity)."""
+    return d.strftime("%d/%m/%Y") if language == "vi" else d.isoformat()
+
+
+@functools.cache
+def _holidays_version() -> str:
+    return importlib.metadata.version("holidays")
+
+
+def _overrides_hash(days_off: _DaysOff, working_days: _WorkingDays) -> str:
+    """Hash the override *dates* only: rewording a reason does not change any count."""
+    if not days_off and not working_days:
+        return "ov-none"
+    text = ";".join([f"off:{d.isoformat()}" for d, _ in days_off]
+                    + [f"work:{d.isoformat()}" for d, _ in working_days])
+    return "ov-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+# -- argument checking ------------------------------------------------------------------------
+
+
+def _as_date(value: object, field: str) -> date:
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise InvalidInputError(
+                field, f"naive datetime {value.isoformat()}: pass a date, or a timezone-aware "
+                "datetime (it is read as its local date in Asia/Ho_Chi_Minh)")
+        return value.astimezone(VIETNAM_TZ).date()
+    if isinstance(value, date):
+        return date(value.year, value.month, value.day)
+    hint = (f"; parse it first, e.g. datetime.date.fromisoformat({value!r})"
+            if isinstance(value, str) else "")
+    raise InvalidInputError(
+        field, f"expected a datetime.date, got {type(value).__name__} {value!r}{hint}")
+
+
+def _as_int(value: object, field: str) -> int:
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)  # type: ignore[arg-type]  # int, numpy ints
+        except TypeError:
+            pass
+    raise InvalidInputError(
+        field, f"expected a whole number of days (int), got {type(value).__name__} {value!r}")
+
+
+def _as_count(value: object, field: str) -> int:
+    days = value if type(value) is int else _as_int(value, field)
+    if days < 0:
+        raise InvalidInputError(
+            field, f"must be >= 0, got {days}; count the other way with "
+            "latest_before()/period_end() instead of a negative number")
+    return days
+
+
+def _check_years(years: object) -> tuple[int, int]:
+    from holidays.countries.vietnam import Vietnam  # noqa: PLC0415 - see DEFAULT_YEARS
+
+    supported = range(Vietnam.start_year, Vietnam.end_year + 1)
+    if isinstance(years, int) and not isinstance(years, bool):
+        years = range(years, years + 1)
+    if not isinstance(years, range) or years.step != 1 or not years:
+        raise InvalidInputError(
+            "years", f"expected a non-empty range of years with step 1 such as "
+            f"range(2000, 2051), or one year, got {years!r}")
+    if years[0] < supported[0] or years[-1] > supported[-1]:
+        raise InvalidInputError(
+            "years", f"{years[0]}-{years[-1]} is outside the years the holidays package knows "
+            f"for Vietnam ({supported[0]}-{supported[-1]})")
+    return years[0], years[-1]
+
+
+def _check_day(value: object, source: str) -> date:
+    if type(value) is not date:  # a datetime here is a mistake in configuration, not a time
+        hint = " (write it unquoted in TOML: 2025-10-07)" if isinstance(value, str) else ""
+        raise ConfigurationError(
+            f"{source}: expected a date, got {type(value).__name__} {value!r}{hint}")
+    return value
+
+
+def _check_reason(value: object, source: str, day: date) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(
+            f"{source}: the reason for {day.isoformat()} must be a non-empty string, "
+            f"got {value!r}")
+    return value.strip()
+
+
+def _check_days_off(value: object, source: str) -> dict[date, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            f"{source}: expected a mapping {{date: reason}}, got {type(value).__name__}")
+    checked: dict[date, str] = {}
+    for raw_day, raw_reason in value.items():
+        day = _check_day(raw_day, source)
+        checked[day] = _check_reason(raw_reason, source, day)
+    return checked
+
+
+def _check_working_days(value: object, source: str) -> dict[date, str | None]:
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {(d := _check_day(k, source)): _check_reason(r, source, d)
+                for k, r in value.items()}
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ConfigurationError(
+            f"{source}: expected dates or a mapping {{date: reason}}, got {type(value).__name__}")
+    return {_check_day(d, source): None for d in value}
+
+
+_ENTRY_KEYS: Final = frozenset({"date", "reason"})
+
+
+def _read_overrides_file(path: str | Path) -> tuple[dict[date, str], dict[date, str | None]]:
+    """Parse the overrides TOML; every failure becomes a `ConfigurationError` naming the file."""
+    name = str(path)
+    try:
+        with Path(path).open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{name}: cannot read calendar overrides: {exc.strerror or exc}") from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError, UnicodeDecodeError
+        raise ConfigurationError(f"{name}: not valid TOML: {exc}") from None
+    unknown = sorted(data.keys() - {"day_off", "working_day"})
+    if unknown:
+        raise ConfigurationError(
+            f"{name}: unknown section {unknown[0]!r}; expected [[day_off]] or [[working_day]]")
+    off = {day: _check_reason(reason, where, day)
+           for day, reason, where in _file_entries(name, data, "day_off")}
+    working = {day: None if reason is None else _check_reason(reason, where, day)
+               for day, reason, where in _file_entries(name, data, "working_day")}
+    both = sorted(off.keys() & working.keys())
+    if both:
+        raise ConfigurationError(
+            f"{name}: {both[0].isoformat()} is listed both as [[day_off]] and as "
+            "[[working_day]]; keep only one")
+    return off, working
+
+
+def _file_entries(name: str, data: dict[str, Any], kind: str) -> list[tuple[date, object, str]]:
+    """The (date, raw reason or None, location) of each ``[[kind]]`` table, checked for shape."""
+    entries = data.get(kind, [])
+    if not isinstance(entries, list):
+        raise ConfigurationError(f"{name}: write [[{kind}]] (an array of tables)")
+    seen: set[date] = set()
+    result = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"{name}: [[{kind}]] #{number}"
+        if not isinstance(entry, dict) or "date" not in entry:
+            raise ConfigurationError(f"{where}: needs a line date = YYYY-MM-DD")
+        extra = sorted(entry.keys() - _ENTRY_KEYS)
+        if extra:
+            raise ConfigurationError(f"{where}: unknown key {extra[0]!r}")
+        day = _check_day(entry["date"], where)
+        if day in seen:
+            raise ConfigurationError(f"{where}: {day.isoformat()} is listed twice")
+        seen.add(day)
+        result.append((day, entry.get("reason"), where))
+    return result

@@ -1,0 +1,160 @@
+# Copyright (c) 2026 dialogue_flow developers. MIT License.
+"""``dialogue-flow calendar`` and ``dialogue-flow deadline``: the calendar, readable.
+
+Bad input is a usage error (exit code 2, one clear line); the library's own errors are
+translated here so nobody sees a traceback for a typo or a date outside the range.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal
+
+import click
+
+from ._calendar import _WEEKDAYS, WorkCalendar
+from ._errors import CalendarRangeError, ConfigurationError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._calendar import Language
+
+__all__ = ["calendar_command", "deadline_command"]
+
+_TEXT: Final[dict[str, dict[str, str]]] = {
+    "vi": {
+        "title": "Lịch làm việc năm {year} của cơ quan nhà nước",
+        "days_off": "Ngày nghỉ (lễ, Tết, nghỉ bù, theo cấu hình):",
+        "saturdays": "Thứ Bảy / Chủ nhật làm việc:",
+        "none": "  (không có)",
+        "per_month": "Số ngày làm việc theo tháng:",
+        "month": "Tháng {m:>2}",
+        "total": "Cả năm",
+        "working_days": "{start} + {n} ngày làm việc = {end} ({weekday})",
+        "days": "{start} + {n} ngày = {nominal}; hạn cuối: {end} ({weekday})",
+        "before": "Chậm nhất {n} ngày trước {start}: {end} ({weekday})",
+        "skipped": "Ngày không tính ({count}):",
+        "moved": "Hạn dời qua các ngày nghỉ ({count}):",
+        "source": "Dữ liệu: {fingerprint}",
+    },
+    "en": {
+        "title": "Working-day calendar of state bodies, {year}",
+        "days_off": "Days off (holidays, Tết, compensatory, configured):",
+        "saturdays": "Working Saturdays / Sundays:",
+        "none": "  (none)",
+        "per_month": "Working days per month:",
+        "month": "Month {m:>2}",
+        "total": "Year",
+        "working_days": "{start} + {n} working days = {end} ({weekday})",
+        "days": "{start} + {n} days = {nominal}; the period ends on {end} ({weekday})",
+        "before": "No later than {n} days before {start}: {end} ({weekday})",
+        "skipped": "Days not counted ({count}):",
+        "moved": "The end moved over these days off ({count}):",
+        "source": "Data: {fingerprint}",
+    },
+}
+
+_lang_option = click.option(
+    "--lang", "language", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+    help="Language of holiday names and labels.")
+_overrides_option = click.option(
+    "--overrides", "overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="TOML file of extra days off / working days ([[day_off]], [[working_day]]).")
+
+
+def _calendar(language: Language, overrides: Path | None) -> WorkCalendar:
+    try:
+        return WorkCalendar.vietnam(language=language, overrides_file=overrides)
+    except ConfigurationError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--overrides'") from None
+
+
+@click.command("calendar")
+@click.argument("year", type=int)
+@_lang_option
+@_overrides_option
+def calendar_command(*, year: int, language: Literal["vi", "en"], overrides: Path | None) -> None:
+    """Days off, working Saturdays and working days per month of YEAR."""
+    cal = _calendar(language, overrides)
+    if not cal.first.year <= year <= cal.last.year:
+        raise click.BadParameter(
+            f"{year} is outside the calendar's years {cal.first.year}-{cal.last.year}",
+            param_hint="'YEAR'")
+    text = _TEXT[language]
+    lines = [text["title"].format(year=year), "", text["days_off"]]
+    lines += [f"  {d.date.isoformat()}  {d.weekday:<9} {d.reason}" for d in cal.days_off(year)]
+    lines += ["", text["saturdays"]]
+    saturdays = cal.working_saturdays(year)
+    lines += [f"  {d.date.isoformat()}  {d.weekday:<9} {d.reason}" for d in saturdays]
+    if not saturdays:
+        lines.append(text["none"])
+    lines += ["", text["per_month"]]
+    per_month = cal.working_days_per_month(year)
+    lines += [f"  {text['month'].format(m=m)}  {n:>3}" for m, n in enumerate(per_month, start=1)]
+    lines += [f"  {text['total']:<8}  {sum(per_month):>3}", "",
+              text["source"].format(fingerprint=cal.fingerprint)]
+    click.echo("\n".join(lines))
+
+
+@click.command("deadline")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="START")
+@click.option("--working-days", type=int, default=None,
+              help="The N-th working day after START (negative: before).")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="A period of N calendar days from START, ending on a working day.")
+@click.option("--before", type=click.IntRange(min=0), default=None,
+              help="No later than N days before START, on a working day.")
+@_lang_option
+@_overrides_option
+def deadline_command(*, start: datetime, working_days: int | None, days: int | None,
+                     before: int | None, language: Literal["vi", "en"],
+                     overrides: Path | None) -> None:
+    """Compute a deadline from START (a date, YYYY-MM-DD) and explain the days it skipped.
+
+    \b
+    dialogue-flow deadline 2021-06-25 --working-days 30
+    dialogue-flow deadline 2025-04-28 --days 10
+    dialogue-flow deadline 2025-05-05 --before 7
+    """
+    chosen = [name for name, value in (("--working-days", working_days), ("--days", days),
+                                       ("--before", before)) if value is not None]
+    if len(chosen) != 1:
+        got = f" (got {', '.join(chosen)})" if chosen else ""
+        raise click.UsageError(f"give exactly one of --working-days, --days, --before{got}")
+    cal = _calendar(language, overrides)
+    text = _TEXT[language]
+    day = start.date()
+    try:
+        if working_days is not None:
+            end = cal.add_working_days(day, working_days)
+            headline = text["working_days"].format(start=day, n=working_days, end=end,
+                                                   weekday=_WEEKDAYS[language][end.weekday()])
+            heading, skipped = text["skipped"], cal.explain(day, end)
+        elif days is not None:
+            end = cal.period_end(day, days)
+            nominal = day + timedelta(days=days)
+            headline = text["days"].format(start=day, n=days, nominal=nominal, end=end,
+                                           weekday=_WEEKDAYS[language][end.weekday()])
+            heading = text["moved"]
+            skipped = [s for s in cal.explain(day, end) if s.date >= nominal]
+        else:
+            n = before or 0  # exactly one option is set, checked above
+            end = cal.latest_before(day, n)
+            nominal = day - timedelta(days=n)
+            headline = text["before"].format(start=day, n=n, end=end,
+                                             weekday=_WEEKDAYS[language][end.weekday()])
+            heading, skipped = text["moved"], cal.explain(end, nominal)
+    except CalendarRangeError as exc:
+        span = f"{cal.first.isoformat()}..{cal.last.isoformat()}"
+        if exc.field == "d":
+            raise click.BadParameter(f"{day} is outside the calendar's range {span}",
+                                     param_hint="'START'") from None
+        raise click.BadParameter(f"the deadline would fall outside the calendar's range {span}",
+                                 param_hint=f"'{chosen[0]}'") from None
+    lines = [headline, heading.format(count=len(skipped))]
+    lines += [f"  {s.date.isoformat()}  {_WEEKDAYS[language][s.date.weekday()]:<9} {s.reason}"
+              for s in skipped] or [text["none"]]
+    lines += ["", text["source"].format(fingerprint=cal.fingerprint)]
+    click.echo("\n".join(lines))

@@ -1,0 +1,138 @@
+"""Every exception the library raises on purpose.
+
+The hierarchy::
+
+    DialogueFlowError
+    ├── InvalidInputError           bad argument: names the field and why (also a ValueError)
+    │   └── CalendarRangeError      a date outside the range the calendar was built for
+    ├── ConfigurationError          contradictory overrides, a bad policy or TOML file
+    │   └── PluginError             a plugin that is misspelt, missing or misbehaving
+    ├── InvalidTransitionError      an event not allowed from the current state
+    ├── TransitionVetoedError       a `before_transition` hook refused the change
+    ├── NotFoundError               no record with that id (also a KeyError)
+    ├── VersionConflictError        a stale write: somebody committed first
+    ├── PermissionDeniedError       the acting actor may not do this
+    └── StorageError                the backend failed; nothing was written
+
+Hosts catch `DialogueFlowError` to handle everything this library means to raise;
+anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+__all__ = [
+    "CalendarRangeError",
+    "ConfigurationError",
+    "DialogueFlowError",
+    "InvalidInputError",
+    "InvalidTransitionError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PluginError",
+    "StorageError",
+    "TransitionVetoedError",
+    "VersionConflictError",
+]
+
+
+class DialogueFlowError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class InvalidInputError(DialogueFlowError, ValueError):
+    """An argument was rejected before anything was written.
+
+    :ivar field: the name of the offending argument or field.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class CalendarRangeError(InvalidInputError):
+    """A date lies outside the years the calendar was built for; it never guesses."""
+
+    def __init__(self, field: str, value: date, first: date, last: date) -> None:
+        self.value = value
+        self.first = first
+        self.last = last
+        super().__init__(
+            field,
+            f"{value.isoformat()} is outside the calendar's range "
+            f"{first.isoformat()}..{last.isoformat()}; build the calendar with "
+            f"WorkCalendar.vietnam(years=range(...)) covering the dates you need",
+        )
+
+
+class ConfigurationError(DialogueFlowError):
+    """Configuration (calendar overrides, deadline policies, TOML files) is inconsistent."""
+
+
+class PluginError(ConfigurationError):
+    """A plugin could not be loaded, implements an unknown hook, or answered nonsense."""
+
+
+class InvalidTransitionError(DialogueFlowError):
+    """The event is not allowed from the record's current state.
+
+    :ivar allowed: the events that *are* allowed from ``state``, sorted.
+    """
+
+    def __init__(self, kind: str, record_id: str, state: str, event: str,
+                 allowed: Iterable[str]) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.state = state
+        self.event = event
+        self.allowed = tuple(sorted(allowed))
+        choices = ", ".join(self.allowed) if self.allowed else "none (final state)"
+        super().__init__(
+            f"cannot {event} {kind} {record_id}: it is {state}; "
+            f"events allowed from {state}: {choices}"
+        )
+
+
+class TransitionVetoedError(DialogueFlowError):
+    """A plugin's ``before_transition`` hook refused the change; nothing was written."""
+
+
+class NotFoundError(DialogueFlowError, KeyError):
+    """No record of that kind has that id."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"no {kind} with id {record_id!r}")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class VersionConflictError(DialogueFlowError):
+    """A write was based on a stale version: another command committed first.
+
+    Reload the record and decide again; nothing of the stale write was kept.
+    """
+
+    def __init__(self, kind: str, record_id: str, expected: int, actual: int | None) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.expected = expected
+        self.actual = actual
+        found = "it no longer exists" if actual is None else f"it is at version {actual}"
+        super().__init__(
+            f"{kind} {record_id} changed underneath you: expected version {expected}, {found}; "
+            f"reload it and retry"
+        )
+
+
+class PermissionDeniedError(DialogueFlowError):
+    """The acting actor is not allowed to perform this action on this record."""
+
+
+class StorageError(DialogueFlowError):
+    """The storage backend failed; the command was rolled back as a whole."""

@@ -1,0 +1,47 @@
+"""Who may do what: the default authorisation rules, taken from the seed's plan.
+
+- the office plans, announces, reschedules, cancels and holds dialogues;
+- the intake desk (and the office) records submissions and routes collected opinions;
+- the chair assigns, escalates, extends and concludes, and may answer anything;
+- a department answers only what is assigned to it;
+- closing and reopening on the petitioner's word: the chair, the office or the intake desk.
+
+Hosts replace or refine this through the ``authorize`` hook (first non-None answer wins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ._records import Actor, Dialogue, Role, Submission
+
+__all__ = ["RULES", "default_authorize"]
+
+_C, _O, _I, _D = Role.CHAIR, Role.OFFICE, Role.INTAKE_DESK, Role.DEPARTMENT
+
+#: action -> roles allowed by default
+RULES: Mapping[str, frozenset[Role]] = {
+    "plan": frozenset({_O, _C}),
+    "announce": frozenset({_O, _C}),
+    "reschedule": frozenset({_O, _C}),
+    "cancel": frozenset({_O, _C}),
+    "hold": frozenset({_O, _C}),
+    "conclude": frozenset({_C}),
+    "receive": frozenset({_I, _O, _C}),
+    "prepare": frozenset({_O, _C}),
+    "answer": frozenset({_C, _D}),
+    "assign": frozenset({_C}),
+    "escalate": frozenset({_C}),
+    "extend": frozenset({_C}),
+    "close": frozenset({_C, _O, _I}),
+    "reopen": frozenset({_C, _O, _I}),
+}
+
+
+def default_authorize(actor: Actor, action: str, record: Dialogue | Submission | None) -> bool:
+    """The seed's rules. A department acts only on submissions assigned to it."""
+    if actor.role not in RULES.get(action, frozenset()):
+        return False
+    if actor.role is Role.DEPARTMENT and isinstance(record, Submission):
+        return record.department == actor.department and record.state.value == "assigned"
+    return True

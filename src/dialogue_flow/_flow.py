@@ -1,0 +1,771 @@
+"""The façade host code calls: :class:`DialogueFlow`.
+
+Every command follows the same five steps, in :meth:`DialogueFlow._change`:
+check the arguments, load the record, ask the authoriser, let the lifecycle decide the new
+state, then commit the new record, its audit-trail row and its notifications in one
+:class:`~dialogue_flow._storage.Changeset`. Nothing is written before every check passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Generic, Self, TypeVar
+
+import attrs
+
+from ._auth import default_authorize
+from ._calendar import WorkCalendar
+from ._clock import Clock, SystemClock
+from ._errors import (
+    ConfigurationError,
+    InvalidInputError,
+    PermissionDeniedError,
+    VersionConflictError,
+)
+from ._ids import IdFactory, time_ordered_id
+from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
+from ._messages import LANGUAGES, render
+from ._policy import Anchor, DeadlinePolicy, DeadlineRule, Purpose
+from ._records import (
+    Actor,
+    AnswerMode,
+    Channel,
+    CloseReason,
+    ConclusionItem,
+    ConclusionNotice,
+    Deadline,
+    Dialogue,
+    DialogueState,
+    Notification,
+    Petitioner,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    TransitionRecord,
+)
+from ._storage import (
+    Changeset,
+    DialogueQuery,
+    MemoryStorage,
+    Record,
+    Storage,
+    SubmissionQuery,
+)
+
+__all__ = ["Authorizer", "DialogueFlow", "Page"]
+
+#: ``(actor, action, record) -> True/False``, or ``None`` for "no opinion, ask the next".
+Authorizer = Callable[[Actor, str, Record | None], bool | None]
+
+T = TypeVar("T")
+_RecordT = TypeVar("_RecordT", Dialogue, Submission)
+
+_OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
+_MAX_PAGE = 10_000
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a query; pass ``next_after`` as ``after`` to get the next page."""
+
+    items: tuple[T, ...]
+    next_after: str | None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class DialogueFlow:
+    """Runs dialogues and their submissions under a deadline policy.
+
+    Build one with :meth:`open` (from a storage URL) or directly from a
+    :class:`~dialogue_flow._storage.Storage`. Every command takes the acting
+    :class:`Actor`, checks everything before writing, and returns the new record.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        calendar: WorkCalendar | None = None,
+        policy: DeadlinePolicy | None = None,
+        clock: Clock | None = None,
+        authorizers: Iterable[Authorizer] = (),
+        language: str = "vi",
+        remote_area: bool = False,
+        ids: IdFactory | None = None,
+    ) -> None:
+        if language not in LANGUAGES:
+            raise InvalidInputError("language", f"{language!r} is not one of {LANGUAGES}")
+        self.storage = storage
+        self.calendar = calendar if calendar is not None else WorkCalendar.vietnam()
+        self.policy = policy if policy is not None else DeadlinePolicy.default()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.language = language
+        #: Communes in remote areas get the policy's "remote" variants where it has them.
+        self.remote_area = remote_area
+        self._authorizers = tuple(authorizers)
+        self._new_id: IdFactory = ids if ids is not None else time_ordered_id
+
+    @classmethod
+    def open(cls, url: str = "memory://", **options: Any) -> DialogueFlow:
+        """Open the storage named by ``url`` and build a flow on it.
+
+        Supported now: ``memory://``. ``options`` are passed to the constructor.
+        """
+        if not isinstance(url, str):
+            raise InvalidInputError("url", f"expected a storage URL string, got {url!r}")
+        if url == "memory://":
+            return cls(MemoryStorage(), **options)
+        if url.startswith("sqlite:"):
+            from ._sqlite import SQLiteStorage  # noqa: PLC0415 - only hosts that use it pay
+
+            return cls(SQLiteStorage.from_url(url), **options)
+        scheme = url.split(":", 1)[0] if ":" in url else url
+        raise ConfigurationError(
+            f"no storage backend for {scheme!r} URLs ({url!r}); "
+            "supported: memory://, sqlite:///path/to/file.db, sqlite://"
+        )
+
+    def shutdown(self) -> None:
+        """Release the storage (``close`` is the command that closes a submission)."""
+        self.storage.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.shutdown()
+
+    # --- dialogue commands -------------------------------------------------------------
+
+    def plan_dialogue(
+        self,
+        *,
+        scheduled_for: dt.date,
+        title: str,
+        actor: Actor,
+        venue: str | None = None,
+        chair: str | None = None,
+        secretary: str | None = None,
+        invited_departments: Iterable[str] = (),
+        topics: Iterable[str] = (),
+        expected_attendance: int | None = None,
+    ) -> Dialogue:
+        """Plan a dialogue; its announcement deadline is computed from the policy."""
+        _check_actor(actor)
+        scheduled_for = _check_date("scheduled_for", scheduled_for)
+        today = self.clock.today()
+        if scheduled_for < today:
+            raise InvalidInputError(
+                "scheduled_for", f"{scheduled_for.isoformat()} is in the past (today is "
+                f"{today.isoformat()}); a dialogue is planned ahead")
+        _check_text("title", title)
+        if expected_attendance is not None:
+            _check_count("expected_attendance", expected_attendance)
+        self._authorize(actor, "plan", None)
+        now = self.clock.now()
+        dialogue = _build(
+            Dialogue,
+            id=self._new_id("dlg"), title=title, scheduled_for=scheduled_for,
+            state=DIALOGUE.initial, version=1, created_at=now, updated_at=now,
+            announce_by=self._deadline(Purpose.ANNOUNCEMENT, scheduled_for),
+            venue=venue, chair=chair if chair is not None else None, secretary=secretary,
+            invited_departments=_names("invited_departments", invited_departments),
+            topics=_names("topics", topics), expected_attendance=expected_attendance,
+        )
+        self._commit_new(dialogue, DIALOGUE, actor, now)
+        return dialogue
+
+    def announce(self, dialogue: str | Dialogue, *, actor: Actor, on: dt.date | None = None,
+                 ) -> Dialogue:
+        """Record the announcement to the People; refused after the legal last day."""
+        d = self._current(Dialogue, dialogue)
+        day = self._day("on", on)
+        if day > d.announce_by.date:
+            raise InvalidInputError(
+                "on", f"announcing on {day.isoformat()} is too late for a dialogue on "
+                f"{d.scheduled_for.isoformat()}: the last day is "
+                f"{d.announce_by.date.isoformat()} ({d.announce_by.rule_id}); "
+                "reschedule the dialogue first")
+        return self._change(d, "announce", actor, {"announced_on": day})
+
+    def reschedule(self, dialogue: str | Dialogue, *, scheduled_for: dt.date, actor: Actor,
+                   reason: str) -> Dialogue:
+        """Move the date; the dialogue must be announced again."""
+        d = self._current(Dialogue, dialogue)
+        scheduled_for = _check_date("scheduled_for", scheduled_for)
+        _check_text("reason", reason)
+        if scheduled_for < self.clock.today():
+            raise InvalidInputError("scheduled_for",
+                                    f"{scheduled_for.isoformat()} is in the past")
+        return self._change(d, "reschedule", actor, {
+            "scheduled_for": scheduled_for, "announced_on": None,
+            "announce_by": self._deadline(Purpose.ANNOUNCEMENT, scheduled_for),
+        }, reason=reason, details={"from": d.scheduled_for.isoformat(),
+                                   "to": scheduled_for.isoformat()})
+
+    def cancel(self, dialogue: str | Dialogue, *, actor: Actor, reason: str) -> Dialogue:
+        """Call the dialogue off."""
+        _check_text("reason", reason)
+        return self._change(self._current(Dialogue, dialogue), "cancel", actor,
+                            {"cancel_reason": reason}, reason=reason)
+
+    def hold(self, dialogue: str | Dialogue, *, actor: Actor, held_on: dt.date | None = None,
+             actual_attendance: int | None = None) -> Dialogue:
+        """Record that the dialogue took place; starts the conclusion-notice clock."""
+        d = self._current(Dialogue, dialogue)
+        day = self._day("held_on", held_on)
+        if day != d.scheduled_for:
+            raise InvalidInputError(
+                "held_on", f"the dialogue was announced for {d.scheduled_for.isoformat()}, "
+                f"not {day.isoformat()}; reschedule it (and announce again) to change the date")
+        if actual_attendance is not None:
+            _check_count("actual_attendance", actual_attendance)
+        return self._change(d, "hold", actor, {
+            "held_on": day, "actual_attendance": actual_attendance,
+            "conclusion_due": self._deadline(Purpose.CONCLUSION_NOTICE, day),
+        })
+
+    def conclude(self, dialogue: str | Dialogue, *, actor: Actor,
+                 notice_date: dt.date | None = None) -> Dialogue:
+        """Issue the chair's conclusion notice.
+
+        Every matter not settled at the meeting (assigned or escalated) is listed with the one
+        responsible and its due date, and gets that due date; matters answered or closed at
+        the meeting are left out. A submission still only *received* must be decided first.
+        """
+        _check_actor(actor)
+        d = self._current(Dialogue, dialogue)
+        day = self._day("notice_date", notice_date)
+        if d.held_on is not None and day < d.held_on:
+            raise InvalidInputError("notice_date", f"{day.isoformat()} is before the dialogue "
+                                    f"was held ({d.held_on.isoformat()})")
+        subs = list(self.iter_submissions(dialogue_id=d.id))
+        undecided = sorted(s.id for s in subs if s.state is SubmissionState.RECEIVED)
+        if undecided and d.state is DialogueState.HELD:
+            raise InvalidInputError(
+                "dialogue", "decide these submissions first (answer, assign, escalate or "
+                f"close them): {', '.join(undecided)}")
+        now = self.clock.now()
+        items: list[ConclusionItem] = []
+        extra: list[tuple[Record, int]] = []
+        rows: list[TransitionRecord] = []
+        notes: list[Notification] = []
+        if d.state is DialogueState.HELD:  # otherwise _change raises the transition error
+            self._authorize(actor, "conclude", d)
+            for s in subs:
+                if s.state not in (SubmissionState.ASSIGNED, SubmissionState.ESCALATED):
+                    continue
+                due = s.due or self._answer_deadline(s, anchor_day=day)
+                items.append(ConclusionItem(s.id, s.state, s.responsible or "", due.date))
+                if s.due is None:
+                    new = attrs.evolve(s, due=due, version=s.version + 1, updated_at=now)
+                    extra.append((new, s.version))
+                    rows.append(_row(new, "schedule", s.state, actor, now,
+                                     details={"due": due.date.isoformat()}))
+                    notes += self._notify(new, "assigned", "department", now)
+        notice = ConclusionNotice(
+            issued_on=day, issued_by=actor.id,
+            items=tuple(items),
+            late=d.conclusion_due is not None and day > d.conclusion_due.date)
+        subject, body = render("conclusion_notice", self.language, title=d.title,
+                               issued_on=day.isoformat(), count=len(items))
+        notes.append(Notification(
+            key=f"dialogue:{d.id}:conclusion", event="conclusion_notice", kind="dialogue",
+            record_id=d.id, audience="departments", subject=subject, body=body,
+            language=self.language, created_at=now))
+        all_closed = all(s.state is SubmissionState.CLOSED for s in subs)
+        return self._change(d, "conclude", actor, {"conclusion": notice}, extra=extra,
+                            extra_rows=rows, notifications=notes,
+                            then_complete=all_closed)
+
+    # --- submission commands -------------------------------------------------------------
+
+    def receive(
+        self,
+        dialogue_id: str | None,
+        *,
+        petitioner: Petitioner,
+        topic: str,
+        content: str,
+        actor: Actor,
+        channel: Channel | str = Channel.SPOKEN,
+        kind: SubmissionKind | str = SubmissionKind.PETITION,
+    ) -> Submission:
+        """Record an opinion, question or petition (``dialogue_id=None``: outside a dialogue)."""
+        _check_actor(actor)
+        if not isinstance(petitioner, Petitioner):
+            raise InvalidInputError("petitioner", "expected a dialogue_flow.Petitioner")
+        _check_text("topic", topic)
+        _check_text("content", content)
+        channel = _enum_arg("channel", Channel, channel)
+        kind = _enum_arg("kind", SubmissionKind, kind)
+        guards: list[tuple[str, str, int]] = []
+        dialogue = None
+        if dialogue_id is not None:
+            dialogue = self.dialogue(dialogue_id)
+            if dialogue.state not in (DialogueState.PLANNED, DialogueState.ANNOUNCED,
+                                      DialogueState.HELD):
+                raise InvalidInputError(
+                    "dialogue_id", f"dialogue {dialogue.id} is {dialogue.state}; submissions "
+                    "are received before or at the meeting (pass dialogue_id=None to record "
+                    "one outside a dialogue)")
+            # A conclusion committed meanwhile would miss this submission: guard on it.
+            guards.append((Dialogue.KIND, dialogue.id, dialogue.version))
+        self._authorize(actor, "receive", dialogue)
+        now = self.clock.now()
+        sub = _build(
+            Submission, id=self._new_id("sub"), petitioner=petitioner, topic=topic,
+            content=content, state=SUBMISSION.initial, version=1, received_at=now,
+            updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
+        )
+        self._commit_new(sub, SUBMISSION, actor, now, guards=guards,
+                         notifications=self._notify(sub, "received", "petitioner", now))
+        return sub
+
+    def prepare(self, submission: str | Submission, *, department: str, actor: Actor) -> Submission:
+        """Route an opinion collected beforehand to a department to prepare the answer."""
+        s = self._current(Submission, submission)
+        _check_text("department", department)
+        if s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            if d.state not in (DialogueState.PLANNED, DialogueState.ANNOUNCED):
+                raise InvalidInputError(
+                    "submission_id", f"dialogue {d.id} is {d.state}: preparation is for "
+                    "opinions collected before the meeting; assign it instead")
+        return self._change(s, "prepare", actor, {"preparing_department": department},
+                            details={"department": department})
+
+    def answer(self, submission: str | Submission, *, text: str, actor: Actor,
+               mode: AnswerMode | str | None = None) -> Submission:
+        """Record the answer. ``mode`` defaults to on the spot while the dialogue is being
+        held, in writing otherwise."""
+        _check_actor(actor)
+        s = self._current(Submission, submission)
+        _check_text("text", text)
+        if mode is None:
+            held = s.dialogue_id is not None and self.dialogue(s.dialogue_id).state is (
+                DialogueState.HELD)
+            mode = AnswerMode.ON_THE_SPOT if held else AnswerMode.IN_WRITING
+        how: AnswerMode = _enum_arg("mode", AnswerMode, mode)
+        return self._change(s, "answer", actor, {
+            "answer": text, "answer_mode": how, "answered_on": self.clock.today(),
+            "department": actor.department or s.department,
+        }, details={"mode": how.value}, notify=("answered", "petitioner"))
+
+    def assign(self, submission: str | Submission, *, department: str, actor: Actor,
+               complex: bool = False) -> Submission:  # noqa: A002 - the domain's word
+        """Direct a department to resolve it (again: re-assign; the legal clock keeps running)."""
+        s = self._current(Submission, submission)
+        _check_text("department", department)
+        _check_bool("complex", complex)
+        candidate = attrs.evolve(s, department=department, complex=complex)
+        due = s.due if s.state is SubmissionState.ASSIGNED and s.due else self._due_on_decision(
+            candidate)
+        return self._change(s, "assign", actor, {
+            "department": department, "competent_level": None, "complex": complex,
+            "assigned_on": self.clock.today(), "due": due,
+        }, details={"department": department}, notify=("assigned", "department"))
+
+    def escalate(self, submission: str | Submission, *, competent_level: str, actor: Actor,
+                 complex: bool = False) -> Submission:  # noqa: A002
+        """Forward a matter beyond the commune's authority; the petitioner is told where."""
+        s = self._current(Submission, submission)
+        _check_text("competent_level", competent_level)
+        _check_bool("complex", complex)
+        due = s.due or self._due_on_decision(attrs.evolve(s, complex=complex))
+        return self._change(s, "escalate", actor, {
+            "competent_level": competent_level, "complex": complex,
+            "assigned_on": self.clock.today(), "due": due,
+        }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"))
+
+    def extend(self, submission: str | Submission, *, until: dt.date, reason: str, actor: Actor,
+               ) -> Submission:
+        """Give a complex matter more time; the petitioner is told the new date and who is
+        responsible (seed II.2.7). ``until`` must be a working day after the current due date.
+        """
+        s = self._current(Submission, submission)
+        until = _check_date("until", until)
+        _check_text("reason", reason)
+        floor = s.due.date if s.due else self.clock.today()
+        if until <= floor:
+            raise InvalidInputError("until", f"{until.isoformat()} must be after "
+                                    f"{floor.isoformat()}, the current due date")
+        if not self.calendar.is_working_day(until):
+            nxt = self.calendar.add_working_days(until, 1)
+            raise InvalidInputError("until", f"{until.isoformat()} is not a working day; "
+                                    f"the next one is {nxt.isoformat()}")
+        today = self.clock.today()
+        deadline = Deadline(
+            date=until, rule_id="extension", anchor=today,
+            basis=f"Gia hạn (Kế hoạch, mục II.2.7: vụ việc phức tạp phải thông báo cho người "
+                  f"có kiến nghị về thời gian và trách nhiệm của cơ quan giải quyết): {reason}",
+            calendar=self.calendar.fingerprint,
+            skipped=tuple(self.calendar.explain(today, until)),
+        )
+        return self._change(s, "extend", actor, {
+            "due": deadline, "extensions": s.extensions + 1,
+        }, reason=reason, details={"until": until.isoformat(), "from": floor.isoformat()},
+            notify=("extended", "petitioner"))
+
+    def close(self, submission: str | Submission, *, reason: CloseReason | str, actor: Actor,
+              duplicate_of: str | None = None, note: str | None = None) -> Submission:
+        """Close it; the dialogue completes when its last open submission closes."""
+        s = self._current(Submission, submission)
+        why: CloseReason = _enum_arg("reason", CloseReason, reason)
+        if why is CloseReason.DUPLICATE:
+            if duplicate_of is None:
+                raise InvalidInputError("duplicate_of", "name the submission it duplicates")
+            if duplicate_of == s.id:
+                raise InvalidInputError("duplicate_of", "a submission cannot duplicate itself")
+            self.submission(duplicate_of)
+        elif duplicate_of is not None:
+            raise InvalidInputError("duplicate_of", "only for reason=duplicate")
+        extra: list[tuple[Record, int]] = []
+        rows: list[TransitionRecord] = []
+        if s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            others = self.storage.find_submissions(SubmissionQuery(
+                dialogue_id=d.id, states=_OPEN, limit=2))
+            if d.state is DialogueState.CONCLUDED and all(o.id == s.id for o in others):
+                now = self.clock.now()
+                dest = DIALOGUE.fire(d.id, d.state, "complete", open_submissions=())
+                done = attrs.evolve(d, state=dest, version=d.version + 1, updated_at=now)
+                extra.append((done, d.version))
+                rows.append(_row(done, "complete", d.state, actor, now))
+        return self._change(s, "close", actor, {
+            "close_reason": why, "duplicate_of": duplicate_of,
+        }, reason=note, arguments={"reason": why}, details={"reason": why.value},
+            extra=extra, extra_rows=rows, notify=("closed", "petitioner"))
+
+    def reopen(self, submission: str | Submission, *, reason: str, actor: Actor) -> Submission:
+        """The petitioner is not satisfied: back to received for the chair to decide again."""
+        s = self._current(Submission, submission)
+        _check_text("reason", reason)
+        return self._change(s, "reopen", actor, {
+            "reopened": s.reopened + 1, "due": None, "close_reason": None,
+            "duplicate_of": None,
+        }, reason=reason)
+
+    # --- queries -------------------------------------------------------------------------
+
+    def dialogue(self, dialogue_id: str) -> Dialogue:
+        """The current dialogue. :raises NotFoundError:"""
+        _check_id("dialogue_id", dialogue_id)
+        return self.storage.get_dialogue(dialogue_id)
+
+    def submission(self, submission_id: str) -> Submission:
+        """The current submission. :raises NotFoundError:"""
+        _check_id("submission_id", submission_id)
+        return self.storage.get_submission(submission_id)
+
+    def history(self, record: Dialogue | Submission) -> list[TransitionRecord]:
+        """The audit trail of a record, oldest first."""
+        if not isinstance(record, (Dialogue, Submission)):
+            raise InvalidInputError("record", "expected a Dialogue or a Submission")
+        return self.storage.history(record.KIND, record.id)
+
+    def submissions(
+        self,
+        *,
+        dialogue_id: str | None = None,
+        state: SubmissionState | str | Iterable[SubmissionState | str] | None = None,
+        department: str | None = None,
+        due_on_or_before: dt.date | None = None,
+        due_on_or_after: dt.date | None = None,
+        overdue_as_of: dt.date | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page[Submission]:
+        """One page of submissions matching every given filter, ordered by id."""
+        states = None
+        if state is not None:
+            many = [state] if isinstance(state, str) else list(state)
+            states = frozenset(_enum_arg("state", SubmissionState, x) for x in many)
+        query = SubmissionQuery(
+            dialogue_id=dialogue_id, states=states, department=department,
+            due_on_or_before=_opt_date("due_on_or_before", due_on_or_before),
+            due_on_or_after=_opt_date("due_on_or_after", due_on_or_after),
+            overdue_as_of=_opt_date("overdue_as_of", overdue_as_of),
+            limit=_check_limit(limit) + 1, after=after,
+        )
+        return _paged(self.storage.find_submissions(query), limit)
+
+    def iter_submissions(self, **filters: Any) -> Iterator[Submission]:
+        """Every submission matching ``filters`` (as :meth:`submissions`), page by page."""
+        after = None
+        while True:
+            page = self.submissions(**filters, limit=1000, after=after)
+            yield from page.items
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    def dialogues(
+        self,
+        *,
+        state: DialogueState | str | Iterable[DialogueState | str] | None = None,
+        scheduled_from: dt.date | None = None,
+        scheduled_to: dt.date | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page[Dialogue]:
+        """One page of dialogues, ordered by id."""
+        states = None
+        if state is not None:
+            many = [state] if isinstance(state, str) else list(state)
+            states = frozenset(_enum_arg("state", DialogueState, x) for x in many)
+        query = DialogueQuery(
+            states=states, scheduled_from=_opt_date("scheduled_from", scheduled_from),
+            scheduled_to=_opt_date("scheduled_to", scheduled_to),
+            limit=_check_limit(limit) + 1, after=after)
+        return _paged(self.storage.find_dialogues(query), limit)
+
+    def report_deadlines(self, year: int) -> list[Deadline]:
+        """When the policy's reports are due in ``year``."""
+        _check_count("year", year)
+        return self.policy.report_deadlines(year, self.calendar)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _current(self, cls: type[_RecordT], ref: object) -> _RecordT:
+        """The stored record for an id, or for a record the caller read earlier.
+
+        Passing a record is optimistic locking for hosts (a form showed version 3): if the
+        stored one moved on, the command is refused before anything is decided.
+        """
+        field = cls.KIND
+        if isinstance(ref, cls):
+            current: _RecordT = self._load(cls, ref.id)
+            if current.version != ref.version:
+                raise VersionConflictError(cls.KIND, ref.id, ref.version, current.version)
+            return current
+        if isinstance(ref, str):
+            return self._load(cls, ref)
+        raise InvalidInputError(field, f"expected a {cls.KIND} id or a {cls.__name__} "
+                                f"record, got {ref!r}")
+
+    def _load(self, cls: type[_RecordT], record_id: str) -> _RecordT:
+        if cls is Dialogue:
+            return self.dialogue(record_id)
+        return self.submission(record_id)  # type: ignore[return-value] # cls is Submission
+
+    def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
+        _check_actor(actor)
+        for authorizer in self._authorizers:
+            verdict = authorizer(actor, action, record)
+            if verdict is not None:
+                allowed = verdict
+                break
+        else:
+            allowed = default_authorize(actor, action, record)
+        if not allowed:
+            what = f" {record.KIND} {record.id}" if record is not None else ""
+            raise PermissionDeniedError(
+                f"{actor.name} ({actor.role}) may not {action}{what}")
+
+    def _day(self, field: str, value: dt.date | None) -> dt.date:
+        """A command's date argument: defaults to today, never in the future."""
+        today = self.clock.today()
+        if value is None:
+            return today
+        value = _check_date(field, value)
+        if value > today:
+            raise InvalidInputError(field, f"{value.isoformat()} is in the future "
+                                    f"(today is {today.isoformat()})")
+        return value
+
+    def _variant(self, complex_matter: bool) -> str:
+        if self.remote_area:
+            return "remote_complex" if complex_matter else "remote"
+        return "complex" if complex_matter else "standard"
+
+    def _deadline(self, purpose: Purpose, anchor: dt.date, variant: str = "standard",
+                  ) -> Deadline:
+        return self.policy.rule_for(purpose, on=anchor, variant=variant).compute(
+            anchor, self.calendar)
+
+    def _answer_rule(self, s: Submission, on: dt.date) -> DeadlineRule:
+        return self.policy.rule_for(Purpose.WRITTEN_ANSWER, on=on,
+                                    variant=self._variant(s.complex))
+
+    def _answer_deadline(self, s: Submission, anchor_day: dt.date) -> Deadline:
+        """The written-answer deadline, counted from the rule's own anchor event."""
+        rule = self._answer_rule(s, anchor_day)
+        anchor = {
+            Anchor.ASSIGNED: s.assigned_on or anchor_day,
+            Anchor.RECEIVED: s.received_at.astimezone(self.clock.now().tzinfo).date(),
+        }.get(rule.anchor, anchor_day)
+        return rule.compute(anchor, self.calendar)
+
+    def _due_on_decision(self, s: Submission) -> Deadline | None:
+        """The due date set when a matter is assigned or escalated.
+
+        Under a rule anchored on the conclusion notice, a matter raised at a dialogue that
+        has not concluded yet gets its date from the notice; anything else (outside a
+        dialogue, reopened, handed back) counts from today.
+        """
+        today = self.clock.today()
+        rule = self._answer_rule(s, today)
+        if rule.anchor is Anchor.CONCLUSION_NOTICE and s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            if d.conclusion is None:
+                return None
+        return self._answer_deadline(attrs.evolve(s, assigned_on=today), today)
+
+    def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
+                reason: str | None = None) -> list[Notification]:
+        due = s.due.date.isoformat() if s.due else "—"
+        subject, body = render(event, self.language, id=s.id, topic=s.topic,
+                               responsible=s.responsible or "—", due=due,
+                               answer=s.answer or "", reason=reason or "")
+        return [Notification(
+            key=f"submission:{s.id}:v{s.version}:{event}", event=event, kind=s.KIND,
+            record_id=s.id, audience=audience, subject=subject, body=body,
+            language=self.language, created_at=now, responsible=s.responsible,
+            data={"state": s.state.value, "due": due},
+        )]
+
+    def _commit_new(self, record: Record, lifecycle: Lifecycle, actor: Actor,
+                    now: dt.datetime, guards: Iterable[tuple[str, str, int]] = (),
+                    notifications: Iterable[Notification] = ()) -> None:
+        row = _row(record, lifecycle.creation_event, None, actor, now)
+        self.storage.commit(Changeset(records=((record, 0),), transitions=(row,),
+                                      notifications=tuple(notifications),
+                                      guards=tuple(guards)))
+
+    def _change(
+        self,
+        record: _RecordT,
+        event: str,
+        actor: Actor,
+        changes: Mapping[str, Any],
+        *,
+        reason: str | None = None,
+        details: Mapping[str, str] | None = None,
+        arguments: Mapping[str, Any] | None = None,
+        notify: tuple[str, str] | None = None,
+        notifications: Iterable[Notification] = (),
+        extra: Iterable[tuple[Record, int]] = (),
+        extra_rows: Iterable[TransitionRecord] = (),
+        then_complete: bool = False,
+    ) -> _RecordT:
+        """Check, decide and commit one event on ``record`` (plus ``extra`` writes)."""
+        lifecycle = DIALOGUE if record.KIND == Dialogue.KIND else SUBMISSION
+        self._authorize(actor, event, record)
+        dest = lifecycle.fire(record.id, record.state, event, **(arguments or {}))
+        now = self.clock.now()
+        new = _build(type(record), **{
+            **attrs.asdict(record, recurse=False), **changes,
+            "state": dest, "version": record.version + 1, "updated_at": now,
+        })
+        rows: list[TransitionRecord] = [_row(new, event, record.state, actor, now, reason,
+                                             details)]
+        if then_complete:
+            done_state = lifecycle.fire(new.id, new.state, "complete", open_submissions=())
+            new = attrs.evolve(new, state=done_state, version=new.version + 1)
+            rows.append(_row(new, "complete", dest, actor, now))
+        outbox = list(notifications)
+        if notify is not None and isinstance(new, Submission):
+            outbox += self._notify(new, *notify, now, reason=reason)
+        self.storage.commit(Changeset(
+            records=((new, record.version), *extra),
+            transitions=(*rows, *extra_rows),
+            notifications=tuple(outbox),
+        ))
+        return new
+
+
+# --- argument checks: every command rejects bad input before anything is written ----------
+
+def _check_actor(actor: object) -> None:
+    if not isinstance(actor, Actor):
+        raise InvalidInputError("actor", f"expected a dialogue_flow.Actor, got {actor!r}")
+
+
+def _check_text(field: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(field, f"expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInputError(field, "must not be blank")
+
+
+def _check_id(field: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(field, f"expected a record id (str), got {value!r}")
+
+
+def _check_bool(field: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(field, f"expected True or False, got {value!r}")
+
+
+def _check_count(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(field, f"expected a whole number >= 1, got {value!r}")
+
+
+def _check_limit(value: object) -> int:
+    _check_count("limit", value)
+    assert isinstance(value, int)  # noqa: S101 - narrowed by _check_count
+    if value > _MAX_PAGE:
+        raise InvalidInputError("limit", f"at most {_MAX_PAGE} per page; use `after` to page")
+    return value
+
+
+def _check_date(field: str, value: object) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        hint = " (use .date() for a datetime)" if isinstance(value, dt.datetime) else ""
+        raise InvalidInputError(field, f"expected a datetime.date, got {value!r}{hint}")
+    return value
+
+
+def _opt_date(field: str, value: object) -> dt.date | None:
+    return None if value is None else _check_date(field, value)
+
+
+def _enum_arg(field: str, cls: type[Any], value: object) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)
+        raise InvalidInputError(field, f"{value!r} is not one of: {choices}") from None
+
+
+def _names(field: str, values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInputError(field, "expected a list of names (not a single string)")
+    names = tuple(values)
+    for name in names:
+        _check_text(field, name)
+    return names
+
+
+def _build(cls: type[T], **fields: Any) -> T:
+    """Build a record, turning a validator's complaint into :class:`InvalidInputError`."""
+    try:
+        return cls(**fields)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(cls.__name__, str(exc)) from None
+
+
+def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.datetime,
+         reason: str | None = None, details: Mapping[str, str] | None = None,
+         ) -> TransitionRecord:
+    return TransitionRecord(
+        kind=record.KIND, record_id=record.id, version=record.version, event=event,
+        source=None if source is None else str(source), dest=str(record.state),
+        actor_id=actor.id, at=now, reason=reason, details=dict(details or {}),
+    )
+
+
+def _paged(items: list[T], limit: int) -> Page[T]:
+    more = len(items) > limit
+    kept = items[:limit]
+    return Page(tuple(kept), kept[-1].id if more and kept else None)  # type: ignore[attr-defined]
+

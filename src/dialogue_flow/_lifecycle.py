@@ -1,0 +1,329 @@
+"""The two lifecycles, declared once as data and executed by ``transitions``.
+
+The declarations below (:data:`SUBMISSION` and :data:`DIALOGUE`) drive everything: the
+one shared ``transitions.Machine`` per lifecycle that executes events, the validation of
+the definition when the module is imported, the error messages (which events are allowed
+from a state), the Mermaid diagrams and the state tables in the docs.
+
+Why one shared machine driven on a throw-away working object (DESIGN.md, measured on
+transitions 0.9.3): a machine per record costs 156-345 µs and 13-29 KiB each, and
+``add_model`` on records scans linearly, cannot decorate frozen or slotted classes and
+overwrites a loaded state with ``initial``. Guards are pure functions of the command's
+arguments; there is no I/O in callbacks, because transitions does not roll back a state
+change when a callback raises: the façade computes the transition, then commits once.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from transitions import Machine
+
+from ._errors import ConfigurationError, InvalidInputError, InvalidTransitionError
+from ._records import CloseReason, DialogueState, SubmissionState
+
+__all__ = ["DIALOGUE", "SUBMISSION", "EventSpec", "Lifecycle"]
+
+#: A guard looks at the command's arguments and returns why the event is refused, or None.
+Guard = Callable[[Mapping[str, Any]], str | None]
+
+
+@attrs.frozen
+class EventSpec:
+    """One event of a lifecycle: from which states, to which state, and what it means."""
+
+    name: str
+    sources: tuple[str, ...]
+    #: ``None`` for an internal event: the record changes but its state does not.
+    dest: str | None
+    doc: str
+    #: The argument a refusal by ``guard`` is about (for :class:`InvalidInputError`).
+    guard_field: str = ""
+    guard: Guard | None = attrs.field(default=None, eq=False)
+
+
+class _Work:
+    """The throw-away mutable object the shared machine drives for one event."""
+
+    __slots__ = ("refusal", "state")
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.refusal: str | None = None
+
+
+@attrs.frozen
+class Lifecycle:
+    """A validated lifecycle with its single shared ``transitions`` machine."""
+
+    kind: str
+    states: tuple[str, ...]
+    initial: str
+    #: The event that creates a record in ``initial`` (recorded in the audit trail).
+    creation_event: str
+    final: frozenset[str]
+    events: tuple[EventSpec, ...]
+    labels: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    _machine: Machine = attrs.field(init=False, eq=False, repr=False)
+    _allowed: Mapping[str, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+        machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=self.initial,
+            auto_transitions=False,
+            send_event=True,
+            transitions=[
+                {
+                    "trigger": e.name,
+                    "source": list(e.sources),
+                    "dest": e.dest,
+                    "conditions": [_condition(e.guard)] if e.guard else [],
+                }
+                for e in self.events
+            ],
+        )
+        allowed = {
+            state: tuple(sorted(e.name for e in self.events if state in e.sources))
+            for state in self.states
+        }
+        object.__setattr__(self, "_machine", machine)
+        object.__setattr__(self, "_allowed", allowed)
+
+    def allowed(self, state: str) -> tuple[str, ...]:
+        """The events allowed from ``state``, sorted."""
+        return self._allowed[state]
+
+    def event(self, name: str) -> EventSpec:
+        for spec in self.events:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def fire(self, record_id: str, state: str, event: str, **arguments: Any) -> str:
+        """Run ``event`` from ``state`` and return the resulting state.
+
+        :raises InvalidTransitionError: the event is not allowed from ``state``.
+        :raises InvalidInputError: a guard refused the command's arguments.
+        """
+        if event not in self._allowed[state]:
+            raise InvalidTransitionError(self.kind, record_id, state, event, self.allowed(state))
+        work = _Work(str(state))  # transitions reads Enum members by name, not value
+        if not self._machine.events[event].trigger(work, **arguments):
+            spec = self.event(event)
+            raise InvalidInputError(spec.guard_field or event, work.refusal or "refused")
+        return work.state
+
+    def mermaid(self) -> str:
+        """The lifecycle as a Mermaid ``stateDiagram-v2``, generated from the declaration."""
+        from transitions.extensions.diagrams import GraphMachine  # noqa: PLC0415
+
+        graph = GraphMachine(
+            model=None,
+            states=list(self.states),
+            initial=self.initial,
+            auto_transitions=False,
+            graph_engine="mermaid",
+            title=f"{self.kind} lifecycle",
+            transitions=[
+                {"trigger": e.name, "source": list(e.sources), "dest": e.dest or e.sources}
+                for e in self.events
+                if e.dest is not None
+            ]
+            + [
+                {"trigger": e.name, "source": s, "dest": s}
+                for e in self.events
+                if e.dest is None
+                for s in e.sources
+            ],
+        )
+
+        class _Model:
+            pass
+
+        model = _Model()
+        graph.add_model(model)
+        text: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
+        # Drop the styling of the "current" state: a definition has no current state.
+        lines = [
+            line for line in text.splitlines()
+            if not line.strip().startswith(("Class ", "classDef "))
+        ]
+        lines += [f"  {state} --> [*]" for state in sorted(self.final)]
+        return "\n".join(lines).strip() + "\n"
+
+    def table(self) -> str:
+        """A Markdown table of the events: from, to, meaning."""
+        rows = ["| event | from | to | meaning |", "|---|---|---|---|"]
+        rows.append(f"| {self.creation_event} | (new) | {self.initial} | creates the record |")
+        for e in self.events:
+            dest = e.dest if e.dest is not None else "(unchanged)"
+            rows.append(f"| {e.name} | {', '.join(e.sources)} | {dest} | {e.doc} |")
+        return "\n".join(rows) + "\n"
+
+
+def _condition(guard: Guard) -> Callable[[Any], bool]:
+    def condition(event_data: Any) -> bool:
+        refusal = guard({"source": event_data.model.state, **event_data.kwargs})
+        event_data.model.refusal = refusal
+        return refusal is None
+
+    return condition
+
+
+def _validate(lc: Lifecycle) -> None:
+    """Reject a definition with unknown states, unreachable states or traps."""
+    problems = _undeclared(lc)
+    if not problems:
+        problems = _unreachable_or_trapped(lc)
+    if problems:
+        raise ConfigurationError(f"{lc.kind} lifecycle: " + "; ".join(problems))
+
+
+def _undeclared(lc: Lifecycle) -> list[str]:
+    known = set(lc.states)
+    problems: list[str] = []
+    if lc.initial not in known:
+        problems.append(f"initial state {lc.initial!r} is not declared")
+    problems += [f"final state {s!r} is not declared" for s in sorted(lc.final - known)]
+    seen: set[tuple[str, str]] = set()
+    for e in lc.events:
+        problems += [f"event {e.name!r} starts from undeclared state {s!r}"
+                     for s in e.sources if s not in known]
+        problems += [f"event {e.name!r} is declared twice from {s!r}"
+                     for s in e.sources if (e.name, s) in seen]
+        seen.update((e.name, s) for s in e.sources)
+        if e.dest is not None and e.dest not in known:
+            problems.append(f"event {e.name!r} leads to undeclared state {e.dest!r}")
+    return problems
+
+
+def _unreachable_or_trapped(lc: Lifecycle) -> list[str]:
+    edges: dict[str, set[str]] = {s: set() for s in lc.states}
+    for e in lc.events:
+        for s in e.sources:
+            edges[s].add(e.dest or s)
+    reachable = _closure({lc.initial}, edges)
+    problems: list[str] = []
+    for state in lc.states:
+        if state not in reachable:
+            problems.append(f"state {state!r} cannot be reached from {lc.initial!r}")
+        elif not _closure({state}, edges) & lc.final:
+            problems.append(f"state {state!r} is a trap: no path from it to a final state")
+    return problems
+
+
+def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen = set(start)
+    queue = deque(start)
+    while queue:
+        for nxt in edges[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+# --- the submission lifecycle ------------------------------------------------------------
+
+_R, _AN, _AS, _E, _C = (s.value for s in SubmissionState)
+
+#: Which close reasons make sense from which state (DOMAIN.md, "closed").
+CLOSE_REASONS: Mapping[str, frozenset[CloseReason]] = {
+    _R: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE, CloseReason.SETTLED_AT_MEETING}),
+    _AN: frozenset({CloseReason.ACCEPTED, CloseReason.WITHDRAWN, CloseReason.DUPLICATE,
+                    CloseReason.SETTLED_AT_MEETING}),
+    _AS: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE}),
+    _E: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE}),
+}
+
+
+def _close_guard(arguments: Mapping[str, Any]) -> str | None:
+    source, reason = arguments["source"], arguments.get("reason")
+    allowed = CLOSE_REASONS[source]
+    if reason in allowed:
+        return None
+    choices = ", ".join(sorted(r.value for r in allowed))
+    return (f"a submission that is {source} cannot be closed as {reason}; "
+            f"allowed reasons from {source}: {choices}")
+
+
+SUBMISSION = Lifecycle(
+    kind="submission",
+    states=tuple(s.value for s in SubmissionState),
+    initial=_R,
+    creation_event="receive",
+    final=frozenset({_C}),
+    labels={
+        _R: ("Tiếp nhận", "Received"),
+        _AN: ("Đã trả lời", "Answered"),
+        _AS: ("Giao xử lý", "Assigned"),
+        _E: ("Chuyển cấp có thẩm quyền", "Escalated"),
+        _C: ("Kết thúc", "Closed"),
+    },
+    events=(
+        EventSpec("prepare", (_R,), None,
+                  "route an opinion collected beforehand to a department to prepare the "
+                  "answer for the meeting (no legal clock)"),
+        EventSpec("answer", (_R, _AS, _E), _AN,
+                  "the chair or the responsible department answers, on the spot or in writing"),
+        EventSpec("assign", (_R, _AS, _E), _AS,
+                  "the chair directs a department to resolve it (again from assigned: "
+                  "re-assign; from escalated: handed back by the competent level)"),
+        EventSpec("escalate", (_R, _AS), _E,
+                  "beyond the commune's authority: forwarded to the named competent level"),
+        EventSpec("extend", (_AS, _E), None,
+                  "a complex matter gets a later due date, with a notice to the petitioner"),
+        EventSpec("close", (_R, _AN, _AS, _E), _C,
+                  "settled: accepted, withdrawn, duplicate or settled at the meeting",
+                  guard_field="reason", guard=_close_guard),
+        EventSpec("reopen", (_AN, _C), _R,
+                  "the petitioner is not satisfied; the chair decides again"),
+    ),
+)
+
+# --- the dialogue lifecycle --------------------------------------------------------------
+
+_P, _AO, _H, _CO, _CP, _CA = (s.value for s in DialogueState)
+
+
+def _complete_guard(arguments: Mapping[str, Any]) -> str | None:
+    still_open = arguments.get("open_submissions", ())
+    if still_open:
+        return "submissions still open: " + ", ".join(sorted(still_open))
+    return None
+
+
+DIALOGUE = Lifecycle(
+    kind="dialogue",
+    states=tuple(s.value for s in DialogueState),
+    initial=_P,
+    creation_event="plan",
+    final=frozenset({_CP, _CA}),
+    labels={
+        _P: ("Kế hoạch", "Planned"),
+        _AO: ("Đã thông báo", "Announced"),
+        _H: ("Đã tổ chức", "Held"),
+        _CO: ("Đã thông báo kết luận", "Concluded"),
+        _CP: ("Hoàn thành", "Completed"),
+        _CA: ("Hủy", "Cancelled"),
+    },
+    events=(
+        EventSpec("announce", (_P,), _AO,
+                  "the office announces it to the People, at least 7 days ahead"),
+        EventSpec("reschedule", (_P, _AO), _P,
+                  "move the date; a new announcement is required"),
+        EventSpec("cancel", (_P, _AO), _CA, "called off, with a reason"),
+        EventSpec("hold", (_AO,), _H, "the dialogue took place"),
+        EventSpec("conclude", (_H,), _CO,
+                  "the chair's conclusion notice is issued (within 10 days)"),
+        EventSpec("complete", (_CO,), _CP,
+                  "every submission raised at it is closed",
+                  guard_field="dialogue", guard=_complete_guard),
+    ),
+)

@@ -1,0 +1,292 @@
+"""Deadline policies: the legal time limits as data, each with its legal basis.
+
+A policy is a set of :class:`DeadlineRule` (a count of working or calendar days, after or
+before an anchor event) and :class:`ReportRule` (fixed report dates each year). Policies are
+plain TOML files: the default one is the seed's plan (``policies/seed-plan.toml``); a second
+bundled one (``complaints-2011``) shows the mechanism is general; hosts load their own with
+:meth:`DeadlinePolicy.from_toml` or contribute them through a plugin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from ._errors import ConfigurationError
+from ._records import Deadline
+
+if TYPE_CHECKING:
+    from ._calendar import WorkCalendar
+
+__all__ = [
+    "Anchor",
+    "DeadlinePolicy",
+    "DeadlineRule",
+    "Direction",
+    "Purpose",
+    "ReportRule",
+    "Unit",
+    "bundled_policies",
+]
+
+
+class Unit(enum.StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class Direction(enum.StrEnum):
+    AFTER = "after"  # due no later than N days after the anchor
+    BEFORE = "before"  # must happen no later than N days before the anchor
+
+
+class Anchor(enum.StrEnum):
+    """The event a period counts from (the anchor day itself is not counted)."""
+
+    DIALOGUE_DATE = "dialogue_date"  # the day the dialogue is scheduled for
+    DIALOGUE_HELD = "dialogue_held"  # the day it actually took place
+    CONCLUSION_NOTICE = "conclusion_notice"  # the day the chair's notice was issued
+    ASSIGNED = "assigned"  # the day a department (or higher level) took the matter
+    RECEIVED = "received"  # the day the submission was recorded
+
+
+class Purpose(enum.StrEnum):
+    """What a rule's deadline is for; the façade asks the policy by purpose."""
+
+    ANNOUNCEMENT = "announcement"
+    CONCLUSION_NOTICE = "conclusion_notice"
+    WRITTEN_ANSWER = "written_answer"
+
+
+#: Variants a rule may be specific to; a missing variant falls back to "standard".
+VARIANTS = ("standard", "complex", "remote", "remote_complex")
+
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def _member(cls: type[_E], value: object) -> _E:
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)  # noqa: TRY004 - reported as ValueError like a bad name
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)
+        raise ValueError(f"{value!r} is not one of: {choices}") from None
+
+
+# Named converters: the attrs mypy plugin understands these, not closures.
+def _purpose(value: object) -> Purpose:
+    return _member(Purpose, value)
+
+
+def _unit(value: object) -> Unit:
+    return _member(Unit, value)
+
+
+def _direction(value: object) -> Direction:
+    return _member(Direction, value)
+
+
+def _anchor(value: object) -> Anchor:
+    return _member(Anchor, value)
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{attribute.name} must be a whole number >= 1, got {value!r}")
+
+
+@attrs.frozen
+class DeadlineRule:
+    """One legal time limit: ``count`` ``unit`` ``direction`` the ``anchor`` event."""
+
+    id: str
+    purpose: Purpose = attrs.field(converter=_purpose)
+    count: int = attrs.field(validator=_positive)
+    unit: Unit = attrs.field(converter=_unit)
+    direction: Direction = attrs.field(converter=_direction)
+    anchor: Anchor = attrs.field(converter=_anchor)
+    basis: str
+    variant: str = attrs.field(default="standard", validator=attrs.validators.in_(VARIANTS))
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        after_start = self.effective_from is None or day >= self.effective_from
+        return after_start and (self.effective_until is None or day <= self.effective_until)
+
+    def compute(self, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
+        """The deadline this rule sets for an anchor event on ``anchor``."""
+        if self.unit is Unit.WORKING_DAYS:
+            sign = 1 if self.direction is Direction.AFTER else -1
+            due = calendar.add_working_days(anchor, sign * self.count)
+            # every non-working day inside the span was skipped by the count
+            low, high = (anchor, due) if due >= anchor else (due, anchor)
+            skipped = tuple(calendar.explain(low, high))
+        elif self.direction is Direction.AFTER:
+            # calendar days all count; only the days the end was rolled over are explained
+            due = calendar.period_end(anchor, self.count)
+            nominal = anchor + dt.timedelta(days=self.count)
+            skipped = tuple(calendar.explain(nominal - dt.timedelta(days=1), due))
+        else:
+            due = calendar.latest_before(anchor, self.count)
+            skipped = tuple(calendar.explain(due, anchor - dt.timedelta(days=self.count)))
+        return Deadline(
+            date=due, rule_id=self.id, anchor=anchor, basis=self.basis,
+            calendar=calendar.fingerprint, skipped=skipped,
+        )
+
+
+@attrs.frozen
+class ReportRule:
+    """A report due every year before a fixed day (e.g. "trước ngày 15/6")."""
+
+    id: str
+    period: str
+    month: int
+    day: int
+    basis: str
+
+    def compute(self, year: int, calendar: WorkCalendar) -> Deadline:
+        """"Before 15 June" means it must arrive by the last working day before the 15th."""
+        limit = dt.date(year, self.month, self.day)
+        due = calendar.latest_before(limit, 1)
+        skipped = tuple(calendar.explain(due, limit - dt.timedelta(days=1)))
+        return Deadline(date=due, rule_id=self.id, anchor=limit, basis=self.basis,
+                        calendar=calendar.fingerprint, skipped=skipped)
+
+
+@attrs.frozen
+class DeadlinePolicy:
+    """A named, validated set of rules."""
+
+    id: str
+    name: str
+    rules: tuple[DeadlineRule, ...]
+    reports: tuple[ReportRule, ...] = ()
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        ids = [r.id for r in self.rules] + [r.id for r in self.reports]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ConfigurationError(f"policy {self.id}: rule ids used twice: {', '.join(dupes)}")
+        for a in self.rules:
+            for b in self.rules:
+                if a is not b and (a.purpose, a.variant) == (b.purpose, b.variant) and _overlap(
+                        a, b):
+                    raise ConfigurationError(
+                        f"policy {self.id}: rules {a.id} and {b.id} are both in force for "
+                        f"{a.purpose.value} ({a.variant}) at the same time; give them "
+                        "non-overlapping effective_from/effective_until dates"
+                    )
+
+    def rule_for(self, purpose: Purpose | str, on: dt.date, variant: str = "standard",
+                 ) -> DeadlineRule:
+        """The rule in force on ``on`` for ``purpose`` (falls back to the standard variant).
+
+        :raises ConfigurationError: the policy has no such rule in force that day.
+        """
+        purpose = Purpose(purpose)
+        for wanted in dict.fromkeys((variant, "standard")):
+            for rule in self.rules:
+                if rule.purpose is purpose and rule.variant == wanted and rule.in_force_on(on):
+                    return rule
+        raise ConfigurationError(
+            f"policy {self.id} has no rule for {purpose.value} ({variant}) in force on "
+            f"{on.isoformat()}; add one to the policy file"
+        )
+
+    def has_rule(self, purpose: Purpose | str) -> bool:
+        return any(r.purpose is Purpose(purpose) for r in self.rules)
+
+    def report_deadlines(self, year: int, calendar: WorkCalendar) -> list[Deadline]:
+        """The report due dates of ``year``, in date order."""
+        return sorted((r.compute(year, calendar) for r in self.reports), key=lambda d: d.date)
+
+    # --- loading ----------------------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, source: str | Path) -> DeadlinePolicy:
+        """Load a policy from a TOML file (a :class:`~pathlib.Path`) or TOML text (a str).
+
+        :raises ConfigurationError: with the file name and what is wrong in it.
+        """
+        where = str(source) if isinstance(source, Path) else "<policy text>"
+        try:
+            text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"{where}: cannot read policy: {exc}") from exc
+        return cls.from_mapping(data, where=where)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "<policy>") -> DeadlinePolicy:
+        """Build a policy from already-parsed data (what a plugin may return)."""
+        try:
+            unknown = set(data) - {"id", "name", "description", "rules", "reports"}
+            if unknown:
+                raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
+            rules = [_build(DeadlineRule, r, f"rules[{i}]")
+                     for i, r in enumerate(data.get("rules", []))]
+            reports = [_build(ReportRule, r, f"reports[{i}]")
+                       for i, r in enumerate(data.get("reports", []))]
+            return cls(id=data["id"], name=data["name"], rules=tuple(rules),
+                       reports=tuple(reports),
+                       description=data.get("description", ""))
+        except KeyError as exc:
+            raise ConfigurationError(f"{where}: missing key {exc.args[0]!r}") from None
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"{where}: {exc}") from None
+
+    @classmethod
+    def bundled(cls, name: str) -> DeadlinePolicy:
+        """One of the policies shipped with the library (see :func:`bundled_policies`)."""
+        if name not in bundled_policies():
+            raise ConfigurationError(
+                f"no bundled policy {name!r}; available: {', '.join(bundled_policies())}"
+            )
+        text = resources.files("dialogue_flow").joinpath(f"policies/{name}.toml").read_text(
+            encoding="utf-8")
+        return cls.from_mapping(tomllib.loads(text), where=f"bundled policy {name}")
+
+    @classmethod
+    def default(cls) -> DeadlinePolicy:
+        """The seed's plan: the policy used when none is given."""
+        return cls.bundled("seed-plan")
+
+
+def bundled_policies() -> tuple[str, ...]:
+    """Names of the policies shipped with the library."""
+    folder = resources.files("dialogue_flow").joinpath("policies")
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
+                        if p.name.endswith(".toml")))
+
+
+def _build(cls: type[Any], raw: object, where: str) -> Any:
+    if not isinstance(raw, Mapping):
+        raise TypeError(f"{where} must be a table")
+    fields = {f.name for f in attrs.fields(cls)}
+    unknown = set(raw) - fields
+    if unknown:
+        raise ValueError(f"{where}: unknown keys: {', '.join(sorted(unknown))}")
+    try:
+        return cls(**raw)
+    except TypeError as exc:
+        raise TypeError(f"{where}: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _overlap(a: DeadlineRule, b: DeadlineRule) -> bool:
+    low = max(a.effective_from or dt.date.min, b.effective_from or dt.date.min)
+    high = min(a.effective_until or dt.date.max, b.effective_until or dt.date.max)
+    return low <= high

@@ -1,0 +1,56 @@
+"""JSON-safe (un)structuring of records through cattrs; round trips are exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.preconf.json import make_converter
+
+from ._calendar import SkippedDay
+from ._errors import InvalidInputError
+
+__all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
+
+T = TypeVar("T")
+
+#: The converter used for storage and JSON; hosts may register hooks of their own on it.
+converter = make_converter()
+
+# A skipped day reads better as {"date": ..., "reason": ...} than as a bare pair.
+converter.register_unstructure_hook(
+    SkippedDay, lambda s: {"date": s.date.isoformat(), "reason": s.reason})
+converter.register_structure_hook(
+    SkippedDay, lambda d, _: SkippedDay(dt.date.fromisoformat(d["date"]), str(d["reason"])))
+
+
+def to_dict(record: object) -> dict[str, Any]:
+    """A JSON-safe dict of ``record`` (dates as ISO strings, enums as their values)."""
+    result: dict[str, Any] = converter.unstructure(record)
+    return result
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Rebuild a record of type ``cls`` from :func:`to_dict` output, validating it."""
+    try:
+        return converter.structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
+            exc, cattrs.BaseValidationError) else str(exc)
+        raise InvalidInputError(cls.__name__, f"cannot rebuild from data: {detail}") from exc
+
+
+def to_json(record: object) -> str:
+    """``record`` as compact JSON text (UTF-8 friendly: Vietnamese stays readable)."""
+    return json.dumps(to_dict(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(cls: type[T], text: str | bytes) -> T:
+    """Rebuild a record of type ``cls`` from :func:`to_json` output."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInputError(cls.__name__, f"not valid JSON: {exc}") from exc
+    return from_dict(cls, data)

@@ -49,7 +49,7 @@ __all__ = ["DEFAULT_YEARS", "Language", "SkippedDay", "SpecialDay", "WorkCalenda
 Language: TypeAlias = Literal["vi", "en"]
 _Day: TypeAlias = date  # NamedTuple fields called ``date`` would shadow the type otherwise
 
-#: 2000-2050 costs ~15 ms to build and ~1.5 MB (benchmarks/calendar.py), plus ~1 s once per
+#: 2000-2050 costs ~20 ms to build and ~3.4 MB (benchmarks/calendar.py), plus ~0.8 s once per
 #: process to import ``holidays``, which loads every country; hence the lazy imports.
 DEFAULT_YEARS: Final = range(2000, 2051)
 
@@ -377,7 +377,7 @@ class WorkCalendar:
 # -- building -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=16)  # ~3.4 MB each for the default range
 def _build(first_year: int, last_year: int, language: Language,
            days_off: _DaysOff, working_days: _WorkingDays) -> WorkCalendar:
     """Compute the tables once per distinct recipe (the CLI and the façade rebuild often)."""
@@ -392,7 +392,7 @@ def _build(first_year: int, last_year: int, language: Language,
     weekend_working: dict[int, str] = {}
     swap_fmt = _SWAP_FORMAT[language]
     for d in source.weekend_workdays:
-        if first_year <= d.year <= last_year:
+        if first_year <= d.year <= last_year and d not in source:  # a holiday would win
             stamp = d.strftime(swap_fmt)
             paid = next((o for o, name in reasons.items() if stamp in name), None)
             weekend_working[d.toordinal()] = (

@@ -32,7 +32,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "per_month": "Số ngày làm việc theo tháng:",
         "month": "Tháng {m:>2}",
         "total": "Cả năm",
-        "working_days": "{start} + {n} ngày làm việc = {end} ({weekday})",
+        "working_days": "{start} {op} {n} ngày làm việc = {end} ({weekday})",
         "days": "{start} + {n} ngày = {nominal}; hạn cuối: {end} ({weekday})",
         "before": "Chậm nhất {n} ngày trước {start}: {end} ({weekday})",
         "skipped": "Ngày không tính ({count}):",
@@ -47,8 +47,8 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "per_month": "Working days per month:",
         "month": "Month {m:>2}",
         "total": "Year",
-        "working_days": "{start} + {n} working days = {end} ({weekday})",
-        "days": "{start} + {n} days = {nominal}; the period ends on {end} ({weekday})",
+        "working_days": "{start} {op} {n} working day{s} = {end} ({weekday})",
+        "days": "{start} + {n} day{s} = {nominal}; the period ends on {end} ({weekday})",
         "before": "No later than {n} days before {start}: {end} ({weekday})",
         "skipped": "Days not counted ({count}):",
         "moved": "The end moved over these days off ({count}):",
@@ -129,13 +129,15 @@ def deadline_command(*, start: datetime, working_days: int | None, days: int | N
     try:
         if working_days is not None:
             end = cal.add_working_days(day, working_days)
-            headline = text["working_days"].format(start=day, n=working_days, end=end,
-                                                   weekday=_WEEKDAYS[language][end.weekday()])
+            headline = text["working_days"].format(
+                start=day, op="+" if working_days >= 0 else "-", n=abs(working_days), end=end,
+                s=_plural(working_days), weekday=_WEEKDAYS[language][end.weekday()])
             heading, skipped = text["skipped"], cal.explain(day, end)
         elif days is not None:
             end = cal.period_end(day, days)
             nominal = day + timedelta(days=days)
             headline = text["days"].format(start=day, n=days, nominal=nominal, end=end,
+                                           s=_plural(days),
                                            weekday=_WEEKDAYS[language][end.weekday()])
             heading = text["moved"]
             skipped = [s for s in cal.explain(day, end) if s.date >= nominal]
@@ -158,3 +160,8 @@ def deadline_command(*, start: datetime, working_days: int | None, days: int | N
               for s in skipped] or [text["none"]]
     lines += ["", text["source"].format(fingerprint=cal.fingerprint)]
     click.echo("\n".join(lines))
+
+
+def _plural(n: int) -> str:
+    """English "s" (Vietnamese templates do not use it)."""
+    return "" if abs(n) == 1 else "s"

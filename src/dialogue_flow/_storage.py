@@ -4,18 +4,25 @@ Every command ends in exactly one :meth:`Storage.commit` of a :class:`Changeset`
 versions of the records it changed, their audit-trail rows and the notifications to send,
 all or nothing, each record guarded by compare-and-set on its version. A backend that
 cannot promise that is not a backend.
+
+The notifications of a commit land in a transactional *outbox* (DESIGN.md,
+"Notifications"): dispatchers claim rows with a lease (:meth:`Storage.claim_notifications`),
+deliver them at least once and report the outcome (:meth:`Storage.mark_delivered`,
+:meth:`Storage.mark_failed`). ``dialogue_flow.testing.StorageContract`` pins every rule
+written here for every backend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import threading
 from collections.abc import Callable, Iterable
-from typing import Protocol, TypeAlias, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
-from ._errors import NotFoundError, VersionConflictError
+from ._errors import InvalidInputError, NotFoundError, StorageError, VersionConflictError
 from ._records import (
     Dialogue,
     DialogueState,
@@ -29,6 +36,8 @@ __all__ = [
     "Changeset",
     "DialogueQuery",
     "MemoryStorage",
+    "OutboxEntry",
+    "OutboxStatus",
     "Record",
     "Storage",
     "SubmissionQuery",
@@ -40,6 +49,28 @@ _R = TypeVar("_R", Dialogue, Submission)
 #: States in which a submission waits for somebody to act and its due date runs.
 OPEN_WITH_CLOCK = frozenset({SubmissionState.ASSIGNED, SubmissionState.ESCALATED})
 
+#: The record kinds a backend stores (``Record.KIND``), in the order tables are named.
+KINDS = (Dialogue.KIND, Submission.KIND)
+
+
+def _one_write_per_record(_inst: object, _attribute: attrs.Attribute[Any],
+                          value: tuple[tuple[Record, int], ...]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for record, _expected in value:
+        if record.key in seen:
+            raise InvalidInputError(
+                "records", f"{record.KIND} {record.id} appears twice in one changeset; "
+                "write only its last version (expected = the stored version)")
+        seen.add(record.key)
+
+
+def _known_kinds(_inst: object, _attribute: attrs.Attribute[Any],
+                 value: tuple[tuple[str, str, int], ...]) -> None:
+    for kind, record_id, _version in value:
+        if kind not in KINDS:
+            raise InvalidInputError("guards", f"unknown record kind {kind!r} for {record_id!r}; "
+                                    f"expected one of {', '.join(KINDS)}")
+
 
 @attrs.frozen
 class Changeset:
@@ -47,15 +78,63 @@ class Changeset:
 
     ``records`` pairs each new record with the version it replaces (0 for a new record);
     the commit fails with :class:`VersionConflictError` if any stored version differs.
+    A record may appear at most once (a command that moves a record twice writes the last
+    version against the stored one).
     """
 
-    records: tuple[tuple[Record, int], ...]
+    records: tuple[tuple[Record, int], ...] = attrs.field(validator=_one_write_per_record)
     transitions: tuple[TransitionRecord, ...] = ()
+    #: Written to the outbox; a key already there (from this or an earlier commit) is
+    #: skipped silently, so a command retried after a crash does not notify twice.
     notifications: tuple[Notification, ...] = ()
     #: ``(kind, id, version)`` of records read but not written that must not have changed
     #: (e.g. the dialogue a new submission joins: a conclusion committed meanwhile would
     #: miss it).
-    guards: tuple[tuple[str, str, int], ...] = ()
+    guards: tuple[tuple[str, str, int], ...] = attrs.field(default=(), validator=_known_kinds)
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outbox row stands."""
+
+    #: Waiting for delivery (possibly leased to a dispatcher right now, or waiting for a retry).
+    PENDING = "pending"
+    #: A notifier accepted it; never claimed again.
+    DELIVERED = "delivered"
+    #: Gave up after repeated failures; an operator must look at ``last_error``.
+    PARKED = "parked"
+
+
+@attrs.frozen
+class OutboxEntry:
+    """One outbox row as a dispatcher sees it when it claims it.
+
+    Instants are timezone-aware (backends may normalise them to UTC; compare instants, not
+    their offsets).
+    """
+
+    notification: Notification
+    status: OutboxStatus = OutboxStatus.PENDING
+    #: Delivery attempts started, this one included: a claim counts as an attempt, so a
+    #: notification that crashes its dispatcher still reaches the parking limit.
+    attempts: int = 0
+    #: Not claimable before this instant (``None``: as soon as it is committed).
+    next_attempt_at: dt.datetime | None = None
+    #: The dispatcher holding (or that last held) the lease.
+    lease_owner: str | None = None
+    #: The lease is valid while ``now < lease_until``; afterwards anyone may claim the row.
+    lease_until: dt.datetime | None = None
+    #: What the last failed attempt reported.
+    last_error: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The notification's stable idempotency key."""
+        return self.notification.key
+
+
+def _page_size(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError("limit", f"expected a whole number >= 0, got {value!r}")
 
 
 @attrs.frozen
@@ -75,7 +154,7 @@ class SubmissionQuery:
     due_on_or_after: dt.date | None = None
     #: Only assigned/escalated submissions whose due date is before this day.
     overdue_as_of: dt.date | None = None
-    limit: int = 100
+    limit: int = attrs.field(default=100, validator=_page_size)
     after: str | None = None
 
     def matches(self, s: Submission) -> bool:
@@ -102,7 +181,7 @@ class DialogueQuery:
     states: frozenset[DialogueState] | None = None
     scheduled_from: dt.date | None = None
     scheduled_to: dt.date | None = None
-    limit: int = 100
+    limit: int = attrs.field(default=100, validator=_page_size)
     after: str | None = None
 
     def matches(self, d: Dialogue) -> bool:
@@ -131,7 +210,7 @@ class Storage(Protocol):
         ...
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
-        """The audit trail of one record, oldest first (empty if unknown)."""
+        """The audit trail of one record, oldest first, i.e. by version (empty if unknown)."""
         ...
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
@@ -143,7 +222,45 @@ class Storage(Protocol):
         ...
 
     def pending_notifications(self) -> list[Notification]:
-        """Outbox rows not yet delivered, oldest first."""
+        """Outbox rows still pending (leased or not, parked excluded), oldest first."""
+        ...
+
+    def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
+                            limit: int = 100) -> list[OutboxEntry]:
+        """Lease up to ``limit`` deliverable rows to ``worker``, oldest first, atomically.
+
+        Deliverable: pending, ``next_attempt_at`` unset or ``<= now``, and no valid lease
+        (``lease_until`` unset or ``<= now``). Each claimed row gets ``lease_owner=worker``,
+        ``lease_until=now + lease`` and ``attempts + 1``. Two dispatchers never receive the
+        same row while its lease is valid; each dispatcher needs its own ``worker`` name.
+
+        :raises InvalidInputError: blank worker, naive ``now``, ``lease <= 0``, ``limit < 1``.
+        """
+        ...
+
+    def mark_delivered(self, key: str, worker: str) -> bool:
+        """Record that ``worker`` delivered the pending row ``key``; it is never claimed again.
+
+        :return: ``False`` (and nothing changes) if ``worker`` no longer holds the row: its
+            lease expired and another dispatcher claimed it, or it is no longer pending.
+        :raises NotFoundError: no outbox row has that key.
+        """
+        ...
+
+    def mark_failed(self, key: str, worker: str, error: str,
+                    retry_at: dt.datetime | None) -> bool:
+        """Record a failed attempt: retry at ``retry_at``, or park the row if it is ``None``.
+
+        Releases the lease and keeps ``error`` as ``last_error``.
+
+        :return: ``False`` (and nothing changes) as for :meth:`mark_delivered`.
+        :raises NotFoundError: no outbox row has that key.
+        :raises InvalidInputError: ``retry_at`` is a naive datetime.
+        """
+        ...
+
+    def outbox_stats(self) -> dict[str, int]:
+        """The number of outbox rows per :class:`OutboxStatus` value (every status present)."""
         ...
 
     def close(self) -> None:
@@ -159,7 +276,10 @@ class MemoryStorage:
         self._dialogues: dict[str, Dialogue] = {}
         self._submissions: dict[str, Submission] = {}
         self._history: dict[tuple[str, str], list[TransitionRecord]] = {}
-        self._outbox: list[Notification] = []
+        #: Every outbox row by key, in commit order (dicts keep insertion order).
+        self._outbox: dict[str, OutboxEntry] = {}
+        #: Keys of the pending rows, in commit order: what a claim scans.
+        self._pending: dict[str, None] = {}
         self._tables: dict[str, dict[str, Record]] = {
             Dialogue.KIND: self._dialogues,  # type: ignore[dict-item] # keys and kinds match
             Submission.KIND: self._submissions,  # type: ignore[dict-item]
@@ -191,14 +311,18 @@ class MemoryStorage:
                 if actual != expected:
                     raise VersionConflictError(record.KIND, record.id, expected,
                                                actual if current is not None else None)
+            _check_new_transitions(changes.transitions, self._history)
             for record, _ in changes.records:
                 self._table(record)[record.id] = record
             for row in changes.transitions:
                 self._history.setdefault((row.kind, row.record_id), []).append(row)
-            self._outbox.extend(changes.notifications)
+            for note in changes.notifications:
+                if note.key not in self._outbox:
+                    self._outbox[note.key] = OutboxEntry(note)
+                    self._pending[note.key] = None
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
-        return list(self._history.get((kind, record_id), ()))
+        return sorted(self._history.get((kind, record_id), ()), key=lambda row: row.version)
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         return _page(self._submissions.values(), query.matches, query.limit)
@@ -207,10 +331,68 @@ class MemoryStorage:
         return _page(self._dialogues.values(), query.matches, query.limit)
 
     def pending_notifications(self) -> list[Notification]:
-        return list(self._outbox)
+        with self._lock:
+            return [self._outbox[key].notification for key in self._pending]
+
+    def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
+                            limit: int = 100) -> list[OutboxEntry]:
+        check_claim(worker, now, lease, limit)
+        now = now.astimezone(dt.UTC)
+        claimed: list[OutboxEntry] = []
+        with self._lock:
+            for key in self._pending:
+                entry = self._outbox[key]
+                if (entry.next_attempt_at is not None and entry.next_attempt_at > now) or (
+                        entry.lease_until is not None and entry.lease_until > now):
+                    continue
+                entry = attrs.evolve(entry, attempts=entry.attempts + 1, lease_owner=worker,
+                                     lease_until=now + lease)
+                self._outbox[key] = entry
+                claimed.append(entry)
+                if len(claimed) == limit:
+                    break
+        return claimed
+
+    def mark_delivered(self, key: str, worker: str) -> bool:
+        with self._lock:
+            if not self._holds(key, worker):
+                return False
+            self._outbox[key] = attrs.evolve(self._outbox[key], status=OutboxStatus.DELIVERED)
+            del self._pending[key]
+            return True
+
+    def mark_failed(self, key: str, worker: str, error: str,
+                    retry_at: dt.datetime | None) -> bool:
+        check_retry(error, retry_at)
+        with self._lock:
+            if not self._holds(key, worker):
+                return False
+            entry = self._outbox[key]
+            if retry_at is None:
+                self._outbox[key] = attrs.evolve(entry, status=OutboxStatus.PARKED,
+                                                 lease_until=None, last_error=error)
+                del self._pending[key]
+            else:
+                self._outbox[key] = attrs.evolve(
+                    entry, next_attempt_at=retry_at.astimezone(dt.UTC), lease_owner=None,
+                    lease_until=None, last_error=error)
+            return True
+
+    def outbox_stats(self) -> dict[str, int]:
+        stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
+        with self._lock:
+            for entry in self._outbox.values():
+                stats[entry.status.value] += 1
+        return stats
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def _holds(self, key: str, worker: str) -> bool:
+        entry = self._outbox.get(key)
+        if entry is None:
+            raise NotFoundError("notification", key)
+        return entry.status is OutboxStatus.PENDING and entry.lease_owner == worker
 
     def _table(self, record: Record) -> dict[str, Record]:
         return self._tables[record.KIND]
@@ -218,3 +400,50 @@ class MemoryStorage:
 
 def _page(items: Iterable[_R], keep: Callable[[_R], bool], limit: int) -> list[_R]:
     return sorted((r for r in items if keep(r)), key=lambda r: r.id)[:limit]
+
+
+def _check_new_transitions(rows: Iterable[TransitionRecord],
+                           history: dict[tuple[str, str], list[TransitionRecord]]) -> None:
+    """The audit trail has one row per (kind, id, version); a repeat is a caller's bug."""
+    seen: set[tuple[str, str, int]] = set()
+    for row in rows:
+        ident = (row.kind, row.record_id, row.version)
+        if ident in seen or any(old.version == row.version
+                                for old in history.get((row.kind, row.record_id), ())):
+            raise StorageError(f"the audit trail already has {row.kind} {row.record_id} "
+                               f"version {row.version}; nothing was written")
+        seen.add(ident)
+
+
+# --- argument checks shared by every backend's outbox ---------------------------------------
+
+def check_claim(worker: object, now: object, lease: object, limit: object) -> None:
+    """Reject bad :meth:`Storage.claim_notifications` arguments (for backend authors)."""
+    check_worker(worker)
+    check_instant("now", now)
+    if not isinstance(lease, dt.timedelta) or lease <= dt.timedelta(0):
+        raise InvalidInputError("lease", f"expected a positive timedelta, got {lease!r}")
+    try:
+        now + lease  # type: ignore[operator] # checked above
+    except OverflowError:
+        raise InvalidInputError("lease", f"{lease!r} after {now!r} is past year 9999") from None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidInputError("limit", f"expected a whole number >= 1, got {limit!r}")
+
+
+def check_retry(error: object, retry_at: object) -> None:
+    """Reject bad :meth:`Storage.mark_failed` arguments (for backend authors)."""
+    if not isinstance(error, str):
+        raise InvalidInputError("error", f"expected text, got {type(error).__name__}")
+    if retry_at is not None:
+        check_instant("retry_at", retry_at)
+
+
+def check_worker(worker: object) -> None:
+    if not isinstance(worker, str) or not worker.strip():
+        raise InvalidInputError("worker", f"expected a non-blank dispatcher name, got {worker!r}")
+
+
+def check_instant(field: str, value: object) -> None:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise InvalidInputError(field, f"expected a timezone-aware datetime, got {value!r}")

@@ -1,0 +1,650 @@
+"""The embedded default backend: one SQLite file, through the standard library's ``sqlite3``.
+
+How it keeps the :class:`~dialogue_flow._storage.Storage` promises:
+
+- **Atomic commits.** Each :meth:`SQLiteStorage.commit` is one ``BEGIN IMMEDIATE`` ...
+  ``COMMIT``: guards are checked, each record is written by compare-and-set
+  (``UPDATE ... WHERE id = ? AND version = ?``; ``INSERT`` for a new record, where an
+  existing id is a conflict too), then the audit-trail and outbox rows are inserted. Any
+  failure rolls the whole transaction back and raises :class:`VersionConflictError` (a stale
+  version) or :class:`StorageError` (SQLite failed; the ``sqlite3`` error is its
+  ``__cause__``). ``BEGIN IMMEDIATE`` takes the write lock up front, so two writers queue
+  on the busy timeout instead of failing half-way with "database is locked".
+- **Several processes** may open the same file: SQLite's file locking serialises writers,
+  WAL lets readers run beside a writer, and compare-and-set turns a lost race into a
+  conflict. Outbox claims run in the same kind of transaction, so two dispatchers never
+  lease the same row. (WAL needs a local file system; not a network share.)
+- **Threads**: one connection per :class:`SQLiteStorage`, opened with
+  ``check_same_thread=False`` and guarded by a re-entrant lock held for every statement, so
+  one object may be shared by the threads of a process (commands then run one at a time,
+  which is SQLite's model for writers anyway). Readers in other processes are not blocked.
+- **Durability**: ``synchronous=FULL`` by default: a committed command survives a power
+  cut. ``synchronous="normal"`` is safe against crashes of the application or of the
+  process (the database never corrupts and what was committed stays committed), but the
+  last transactions before a power cut or OS crash may be lost; it roughly doubles the
+  rate of committed commands on disks with slow ``fsync``. See ``benchmarks/storage.py``.
+- **Schema versioning**: the ``schema_version`` table lists the applied :data:`MIGRATIONS`;
+  opening a database applies the missing ones in one transaction (idempotent, safe when
+  several processes open a fresh file at once) and refuses a database written by a newer
+  release with :class:`ConfigurationError`.
+
+Records are stored as their ``to_json`` text beside the indexed columns the queries need;
+dates are ISO text (which sorts chronologically) and outbox instants are integer
+microseconds since the Unix epoch (so instants in different offsets compare correctly).
+Requires SQLite 3.24 or later (``INSERT ... ON CONFLICT DO NOTHING``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, Final, Literal, Self, TypeVar
+from urllib.parse import parse_qsl, unquote
+
+import attrs
+
+from ._errors import (
+    ConfigurationError,
+    DialogueFlowError,
+    InvalidInputError,
+    NotFoundError,
+    StorageError,
+    VersionConflictError,
+)
+from ._records import Dialogue, Notification, Submission, TransitionRecord
+from ._serialization import from_json, to_json
+from ._storage import (
+    OPEN_WITH_CLOCK,
+    Changeset,
+    DialogueQuery,
+    OutboxEntry,
+    OutboxStatus,
+    Record,
+    SubmissionQuery,
+    check_claim,
+    check_retry,
+)
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStorage"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R", Dialogue, Submission)
+
+Synchronous = Literal["full", "normal"]
+
+#: Oldest SQLite with everything used here (upsert ``ON CONFLICT ... DO NOTHING``).
+MIN_SQLITE = (3, 24, 0)
+
+
+@attrs.frozen
+class Migration:
+    """One forward step of the schema, applied once, inside the opening transaction."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+#: Every schema change, oldest first. Never edit a released step: append a new one.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "dialogues, submissions, transitions and the outbox", (
+        # Records: the to_json text plus the columns queries filter on. Rowid tables: a
+        # record (1-3 KiB of JSON) fits a 4 KiB leaf without overflow pages.
+        """CREATE TABLE dialogues (
+            id TEXT PRIMARY KEY NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            state TEXT NOT NULL,
+            scheduled_for TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX dialogues_by_state ON dialogues (state, scheduled_for, id)",
+        "CREATE INDEX dialogues_by_date ON dialogues (scheduled_for, id)",
+        """CREATE TABLE submissions (
+            id TEXT PRIMARY KEY NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            state TEXT NOT NULL,
+            dialogue_id TEXT,
+            department TEXT,
+            due_date TEXT,
+            record TEXT NOT NULL
+        )""",
+        # "due on or before X in states Y" (the sweep) and overdue_as_of. Every index ends
+        # with id, so a page is chosen from the index alone (sorting ids, not records).
+        "CREATE INDEX submissions_by_state_due ON submissions (state, due_date, id)",
+        "CREATE INDEX submissions_by_dialogue ON submissions (dialogue_id, id)",
+        "CREATE INDEX submissions_by_department ON submissions (department, id)",
+        # The audit trail: one row per (kind, id, version), clustered the way it is read.
+        """CREATE TABLE transitions (
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (kind, record_id, version)
+        ) WITHOUT ROWID""",
+        # seq keeps commit order ("oldest first"); instants are microseconds since the epoch.
+        """CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'delivered', 'parked')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            last_error TEXT,
+            notification TEXT NOT NULL
+        )""",
+        # Claims scan only the pending rows, oldest first; delivered rows leave the index.
+        "CREATE INDEX outbox_pending ON outbox (seq) WHERE status = 'pending'",
+    )),
+)
+
+#: The schema version this release writes.
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_OPEN_WITH_CLOCK = tuple(sorted(s.value for s in OPEN_WITH_CLOCK))
+
+#: kind -> (table, the indexed columns beside id and version, in _indexed() order).
+_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    Dialogue.KIND: ("dialogues", ("state", "scheduled_for")),
+    Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date")),
+}
+# Table and column names below come from _TABLES, never from input.
+_INSERT = {
+    kind: (f"INSERT INTO {table} (id, version, record, {', '.join(columns)}) "  # noqa: S608
+           f"VALUES (?, ?, ?, {', '.join('?' * len(columns))}) ON CONFLICT (id) DO NOTHING")
+    for kind, (table, columns) in _TABLES.items()
+}
+_CURRENT = {
+    kind: f"SELECT version, {', '.join(columns)} FROM {table} WHERE id = ?"  # noqa: S608
+    for kind, (table, columns) in _TABLES.items()
+}
+_INSERT_TRANSITION = ("INSERT INTO transitions (kind, record_id, version, record) "
+                      "VALUES (?, ?, ?, ?)")
+_INSERT_OUTBOX = ("INSERT INTO outbox (key, notification) VALUES (?, ?) "
+                  "ON CONFLICT (key) DO NOTHING")
+_DELIVERABLE = ("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+                "AND (lease_until IS NULL OR lease_until <= ?)")
+#: Decoded records kept per storage object, so a command's read of the record the previous
+#: command wrote costs a string comparison instead of a JSON decode.
+_CACHE_SIZE = 1024
+
+
+class SQLiteStorage:
+    """A :class:`~dialogue_flow._storage.Storage` in one SQLite database file.
+
+    ``SQLiteStorage("data/dialogues.db")`` opens (creating and migrating if needed) a file;
+    ``SQLiteStorage(":memory:")`` a private in-memory database (it lives and dies with this
+    object: in-memory databases are per connection). :meth:`from_url` does the same from a
+    storage URL. Close it with :meth:`close` or use it as a context manager.
+
+    :param busy_timeout: seconds a writer waits for another process's write lock before
+        giving up with :class:`StorageError`.
+    :param synchronous: ``"full"`` (durable across power loss) or ``"normal"`` (durable
+        across application crashes only; faster). See the module docstring.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = ":memory:", *,
+                 busy_timeout: float = 5.0, synchronous: Synchronous = "full") -> None:
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise ConfigurationError(
+                f"SQLite {sqlite3.sqlite_version} is too old for dialogue_flow; "
+                f"{'.'.join(map(str, MIN_SQLITE))} or later is needed")
+        if not _seconds(busy_timeout):
+            raise ConfigurationError(f"busy_timeout: expected seconds in 0..3600, got "
+                                     f"{busy_timeout!r}")
+        if synchronous not in ("full", "normal"):
+            raise ConfigurationError(f"synchronous: expected 'full' or 'normal', got "
+                                     f"{synchronous!r}")
+        self.path = os.fspath(path)
+        self.busy_timeout = float(busy_timeout)
+        self.synchronous: Synchronous = synchronous
+        self._lock = threading.RLock()
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            # Switching a fresh file to WAL takes an exclusive lock and SQLite answers BUSY
+            # at once, without the busy handler, when other processes open it at the same
+            # moment: retry until the busy timeout like every other lock wait.
+            #: "wal" for a file; "memory" for an in-memory database.
+            self.journal_mode: str = _when_not_busy(
+                lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0],
+                self.busy_timeout)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+            _when_not_busy(lambda: _migrate(conn, self.path), self.busy_timeout)
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(
+                    f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            raise
+        self._conn: sqlite3.Connection | None = conn
+        self._cache: dict[tuple[str, str], tuple[str, Record]] = {}
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """Open ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
+        ``sqlite://`` (in memory).
+
+        Query parameters set the options: ``?busy_timeout=10&synchronous=normal``.
+        Keyword ``options`` win over the URL's.
+        """
+        path, params = _parse_url(url)
+        return cls(path, **{**params, **options})
+
+    def __repr__(self) -> str:
+        return f"SQLiteStorage({self.path!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- records ---------------------------------------------------------------------------
+
+    def get_dialogue(self, dialogue_id: str) -> Dialogue:
+        rows = self._query("SELECT id, record FROM dialogues WHERE id = ?", (dialogue_id,))
+        if not rows:
+            raise NotFoundError(Dialogue.KIND, dialogue_id)
+        return self._records(Dialogue, rows)[0]
+
+    def get_submission(self, submission_id: str) -> Submission:
+        rows = self._query("SELECT id, record FROM submissions WHERE id = ?", (submission_id,))
+        if not rows:
+            raise NotFoundError(Submission.KIND, submission_id)
+        return self._records(Submission, rows)[0]
+
+    def commit(self, changes: Changeset) -> None:
+        if not isinstance(changes, Changeset):
+            raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
+        # Serialise before taking the write lock: shorter transactions, and nothing to undo
+        # if a record cannot be turned into JSON.
+        writes = [(record, expected, to_json(record), _indexed(record))
+                  for record, expected in changes.records]
+        transitions = [(row.kind, row.record_id, row.version, to_json(row))
+                       for row in changes.transitions]
+        notes = [(note.key, to_json(note)) for note in changes.notifications]
+        with self._transaction("commit") as conn:
+            for kind, record_id, expected in changes.guards:
+                current = conn.execute(_CURRENT[kind], (record_id,)).fetchone()
+                actual = None if current is None else current[0]
+                if actual != expected:
+                    raise VersionConflictError(kind, record_id, expected, actual)
+            for record, expected, text, indexed in writes:
+                _write(conn, record, expected, text, indexed)
+            if transitions:
+                try:
+                    conn.executemany(_INSERT_TRANSITION, transitions)
+                except sqlite3.IntegrityError as exc:
+                    raise StorageError(
+                        f"the audit trail already has one of these rows ({exc}); "
+                        "nothing was written") from exc
+            if notes:
+                conn.executemany(_INSERT_OUTBOX, notes)
+        for record, _expected, text, _indexed_values in writes:
+            self._remember(record.KIND, record.id, text, record)
+
+    def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
+        rows = self._query("SELECT record FROM transitions WHERE kind = ? AND record_id = ? "
+                           "ORDER BY version", (kind, record_id))
+        return [_decode(TransitionRecord, text) for (text,) in rows]
+
+    def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
+        where: list[str] = []
+        params: list[object] = []
+        if query.dialogue_id is not None:
+            where.append("dialogue_id = ?")
+            params.append(query.dialogue_id)
+        if query.states is not None:
+            where.append(_in("state", len(query.states)))
+            params += sorted(str(s) for s in query.states)
+        if query.department is not None:
+            where.append("department = ?")
+            params.append(query.department)
+        if query.due_on_or_before is not None:
+            where.append("due_date <= ?")
+            params.append(query.due_on_or_before.isoformat())
+        if query.due_on_or_after is not None:
+            where.append("due_date >= ?")
+            params.append(query.due_on_or_after.isoformat())
+        if query.overdue_as_of is not None:
+            where.append(_in("state", len(_OPEN_WITH_CLOCK)) + " AND due_date < ?")
+            params += [*_OPEN_WITH_CLOCK, query.overdue_as_of.isoformat()]
+        return self._records(Submission, self._page("submissions", where, params,
+                                                    query.after, query.limit))
+
+    def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
+        where: list[str] = []
+        params: list[object] = []
+        if query.states is not None:
+            where.append(_in("state", len(query.states)))
+            params += sorted(str(s) for s in query.states)
+        if query.scheduled_from is not None:
+            where.append("scheduled_for >= ?")
+            params.append(query.scheduled_from.isoformat())
+        if query.scheduled_to is not None:
+            where.append("scheduled_for <= ?")
+            params.append(query.scheduled_to.isoformat())
+        return self._records(Dialogue, self._page("dialogues", where, params,
+                                                  query.after, query.limit))
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    def pending_notifications(self) -> list[Notification]:
+        rows = self._query("SELECT notification FROM outbox WHERE status = 'pending' "
+                           "ORDER BY seq", ())
+        return [_decode(Notification, text) for (text,) in rows]
+
+    def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
+                            limit: int = 100) -> list[OutboxEntry]:
+        check_claim(worker, now, lease, limit)
+        at, until = _micros(now), _micros(now + lease)
+        select = (f"SELECT seq, attempts, next_attempt_at, last_error, notification "  # noqa: S608
+                  f"FROM outbox WHERE {_DELIVERABLE} ORDER BY seq LIMIT ?")
+        # A dispatcher polls: look without the write lock first, so an idle poll costs a read.
+        if not self._query(select, (at, at, 1)):
+            return []
+        with self._transaction("claim") as conn:
+            rows = conn.execute(select, (at, at, limit)).fetchall()
+            conn.executemany(
+                "UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
+                "WHERE seq = ?", [(worker, until, seq) for seq, *_ in rows])
+        return [
+            OutboxEntry(
+                notification=_decode(Notification, text), status=OutboxStatus.PENDING,
+                attempts=attempts + 1, next_attempt_at=_instant(next_at),
+                lease_owner=worker, lease_until=_instant(until), last_error=last_error)
+            for _seq, attempts, next_at, last_error, text in rows
+        ]
+
+    def mark_delivered(self, key: str, worker: str) -> bool:
+        return self._settle(key, worker, "status = 'delivered'", ())
+
+    def mark_failed(self, key: str, worker: str, error: str,
+                    retry_at: dt.datetime | None) -> bool:
+        check_retry(error, retry_at)
+        if retry_at is None:
+            return self._settle(key, worker,
+                                "status = 'parked', lease_until = NULL, last_error = ?", (error,))
+        return self._settle(
+            key, worker, "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, "
+            "last_error = ?", (_micros(retry_at), error))
+
+    def outbox_stats(self) -> dict[str, int]:
+        stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
+        for status, count in self._query(
+                "SELECT status, count(*) FROM outbox GROUP BY status", ()):
+            stats[status] = count
+        return stats
+
+    def close(self) -> None:
+        """Close the connection (idempotent); the object is unusable afterwards."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                conn.execute("PRAGMA optimize")  # keeps the planner's statistics useful
+            except sqlite3.Error:
+                pass  # advisory only; closing matters more
+            finally:
+                conn.close()
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError(f"{self!r} is closed")
+        return self._conn
+
+    def _query(self, sql: str, params: Sequence[object]) -> list[Any]:
+        """Run one read statement (or one autocommit write) under the lock."""
+        with self._lock, _translated("query"):
+            return self._connection().execute(sql, params).fetchall()
+
+    def _page(self, table: str, where: list[str], params: list[object], after: str | None,
+              limit: int) -> list[Any]:
+        if after is not None:
+            where = [*where, "id > ?"]
+            params = [*params, after]
+        condition = " AND ".join(where) if where else "1"
+        # Pick the page's ids from an index first, then read only those records: a sweep
+        # paging through 50,000 overdue matters sorts ids, not 50,000 JSON documents.
+        return self._query(
+            f"SELECT id, record FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
+            f"WHERE {condition} ORDER BY id LIMIT ?) ORDER BY id", [*params, limit])
+
+    def _records(self, cls: type[_R], rows: list[Any]) -> list[_R]:
+        """Decode ``(id, record)`` rows, reusing records this object wrote or read before."""
+        found: list[_R] = []
+        for record_id, text in rows:
+            cached = self._cache.get((cls.KIND, record_id))
+            if cached is not None and cached[0] == text:
+                found.append(cached[1])  # type: ignore[arg-type] # cached under cls.KIND
+                continue
+            record = _decode(cls, text)
+            self._remember(cls.KIND, record_id, text, record)
+            found.append(record)
+        return found
+
+    def _remember(self, kind: str, record_id: str, text: str, record: Record) -> None:
+        # Records are frozen, so sharing one instance is safe (MemoryStorage shares too).
+        with self._lock:
+            self._cache.pop((kind, record_id), None)
+            if len(self._cache) >= _CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]
+            self._cache[kind, record_id] = (text, record)
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; on any exception, roll back and re-raise it
+        (an ``sqlite3`` error as :class:`StorageError`)."""
+        with self._lock, _translated(what):
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+    def _settle(self, key: str, worker: str, assignments: str,
+                params: tuple[object, ...]) -> bool:
+        """Finish an attempt if ``worker`` still holds ``key``'s lease (one statement)."""
+        with self._lock, _translated("outbox update"):
+            conn = self._connection()
+            done = conn.execute(
+                f"UPDATE outbox SET {assignments} "  # noqa: S608 - fixed fragments only
+                "WHERE key = ? AND status = 'pending' AND lease_owner = ?",
+                (*params, key, worker)).rowcount
+            if done:
+                return True
+            if conn.execute("SELECT 1 FROM outbox WHERE key = ?", (key,)).fetchone() is None:
+                raise NotFoundError("notification", key)
+            return False
+
+
+@contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """Turn driver errors into ours: no raw ``sqlite3`` traceback reaches a host."""
+    try:
+        yield
+    except DialogueFlowError:
+        raise
+    except sqlite3.Error as exc:
+        raise StorageError(f"SQLite {what} failed: {exc}; nothing was written") from exc
+    except UnicodeEncodeError as exc:  # a lone surrogate cannot be stored as UTF-8
+        raise InvalidInputError("text", f"not valid Unicode text ({exc.reason}); "
+                                "nothing was written") from exc
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite rolls back by itself after some errors (disk full, I/O); don't fail twice.
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _when_not_busy(action: Callable[[], _T], timeout: float) -> _T:
+    """Run ``action``, retrying while SQLite reports the database locked, up to ``timeout``."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    current = _schema_version(conn)
+    if current == MIGRATIONS[-1].version:
+        return  # the common case: no write lock needed to open
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating the same file
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                     "description TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        current = _schema_version(conn)
+        latest = MIGRATIONS[-1].version
+        if current > latest:
+            raise ConfigurationError(
+                f"SQLite database {path!r} has schema version {current}, but this release of "
+                f"dialogue_flow knows versions up to {latest}: it was written by a newer "
+                "release; upgrade dialogue_flow to use it")
+        applied_at = dt.datetime.now(dt.UTC).isoformat()
+        for step in MIGRATIONS:
+            if step.version > current:
+                for statement in step.statements:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                             (step.version, step.description, applied_at))
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                          "AND name = 'schema_version'").fetchone()
+    if exists is None:
+        return 0
+    version: int = conn.execute(
+        "SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return version
+
+
+def _write(conn: sqlite3.Connection, record: Record, expected: int, text: str,
+           indexed: tuple[object, ...]) -> None:
+    """Compare-and-set one record inside the open transaction.
+
+    An update sets only the indexed columns whose value changed: SQLite rewrites an index
+    entry for every column in the SET list, changed or not, and pages written are what a
+    commit costs.
+    """
+    kind = record.KIND
+    if expected == 0:
+        if conn.execute(_INSERT[kind], (record.id, record.version, text, *indexed)).rowcount:
+            return
+        current = conn.execute(_CURRENT[kind], (record.id,)).fetchone()
+        raise VersionConflictError(kind, record.id, 0, None if current is None else current[0])
+    current = conn.execute(_CURRENT[kind], (record.id,)).fetchone()
+    if current is None or current[0] != expected:
+        raise VersionConflictError(kind, record.id, expected,
+                                   None if current is None else current[0])
+    table, columns = _TABLES[kind]
+    changed = [(column, new) for column, old, new in zip(columns, current[1:], indexed,
+                                                         strict=True) if old != new]
+    assignments = "".join(f", {column} = ?" for column, _ in changed)
+    conn.execute(f"UPDATE {table} SET version = ?, record = ?{assignments} "  # noqa: S608
+                 "WHERE id = ? AND version = ?",
+                 (record.version, text, *(new for _, new in changed), record.id, expected))
+
+
+def _indexed(record: Record) -> tuple[object, ...]:
+    """The values of ``_TABLES[record.KIND]``'s indexed columns for ``record``."""
+    if isinstance(record, Submission):
+        return (record.state.value, record.dialogue_id, record.department,
+                record.due.date.isoformat() if record.due else None)
+    if isinstance(record, Dialogue):
+        return (record.state.value, record.scheduled_for.isoformat())
+    raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
+
+
+def _in(column: str, count: int) -> str:
+    if count == 0:
+        return "0"  # `x in frozenset()` is never true
+    return f"{column} IN ({', '.join('?' * count)})"
+
+
+def _decode(cls: type[_T], text: str) -> _T:
+    try:
+        return from_json(cls, text)
+    except InvalidInputError as exc:
+        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
+
+
+def _micros(instant: dt.datetime) -> int:
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+def _instant(micros: int | None) -> dt.datetime | None:
+    return None if micros is None else _EPOCH + micros * _MICROSECOND
+
+
+def _parse_url(url: str) -> tuple[str, dict[str, Any]]:
+    """``sqlite:///path`` -> (path, options), following SQLAlchemy's spelling."""
+    prefix = "sqlite://"
+    if not _text(url) or not url.startswith(prefix):
+        raise ConfigurationError(f"not an SQLite URL: {url!r} (expected sqlite:///path/to/file.db "
+                                 "or sqlite:// for an in-memory database)")
+    rest, _, query = url[len(prefix):].partition("?")
+    if rest == "":
+        path = ":memory:"
+    elif rest.startswith("/") and rest != "/":
+        path = unquote(rest[1:])
+    else:
+        raise ConfigurationError(
+            f"bad SQLite URL {url!r}: use sqlite:///relative/path.db, "
+            "sqlite:////absolute/path.db or sqlite:// (in memory); there is no host part")
+    options: dict[str, Any] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True, strict_parsing=False):
+        if name == "busy_timeout":
+            try:
+                options[name] = float(value)
+            except ValueError:
+                raise ConfigurationError(f"{url!r}: busy_timeout must be a number of seconds, "
+                                         f"not {value!r}") from None
+        elif name == "synchronous":
+            options[name] = value.lower()
+        else:
+            raise ConfigurationError(f"{url!r}: unknown option {name!r} "
+                                     "(known: busy_timeout, synchronous)")
+    return path, options
+
+
+def _seconds(value: object) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and 0 <= value <= 3600)
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str)

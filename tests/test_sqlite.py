@@ -1,0 +1,544 @@
+"""The SQLite backend beyond the shared contract: URLs, pragmas, schema migrations, the
+façade end to end on a file, two processes racing, and failures injected at every write
+step of a commit.
+
+The contract suite (`test_storage_conformance.py`) already proves the Storage semantics on
+SQLite; this module covers what only a real file, real locks and real processes show.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from dialogue_flow import (
+    Actor,
+    Changeset,
+    ConfigurationError,
+    DialogueFlow,
+    DialogueState,
+    FixedClock,
+    InvalidInputError,
+    MemoryStorage,
+    NotFoundError,
+    Petitioner,
+    SequentialIds,
+    StorageError,
+    SubmissionQuery,
+    SubmissionState,
+    VersionConflictError,
+    WorkCalendar,
+    _sqlite,
+)
+from dialogue_flow._sqlite import MIGRATIONS, SCHEMA_VERSION, Migration, SQLiteStorage
+from dialogue_flow.testing import (
+    sample_dialogue,
+    sample_notification,
+    sample_submission,
+    sample_transition,
+)
+
+START = date(2021, 6, 1)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "flow.db"
+
+
+@pytest.fixture
+def storage(db: Path) -> Iterator[SQLiteStorage]:
+    with SQLiteStorage(db) as backend:
+        yield backend
+
+
+def _raw(path: Path) -> closing[sqlite3.Connection]:
+    """An independent connection, to look at the file the way another program would."""
+    return closing(sqlite3.connect(path, isolation_level=None))
+
+
+def _versions(path: Path) -> list[int]:
+    with _raw(path) as conn:
+        return [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
+
+
+def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for "nothing changed" comparisons."""
+    with _raw(path) as conn:
+        tables = [t for (t,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()  # noqa: S608
+                for t in tables}
+
+
+# --- opening: URLs and pragmas ----------------------------------------------------------------
+
+
+class TestOpen:
+    def test_url_with_an_absolute_path(self, db: Path) -> None:
+        """sqlite:////abs/path.db (SQLAlchemy's spelling) opens that file."""
+        with SQLiteStorage.from_url(f"sqlite:///{db}") as storage:
+            assert str(db) == storage.path
+        assert db.exists()
+
+    def test_url_with_a_relative_path(self, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        """sqlite:///data/x.db is relative to the working directory."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "data").mkdir()
+        with SQLiteStorage.from_url("sqlite:///data/x.db") as storage:
+            assert "data/x.db" == storage.path
+        assert (tmp_path / "data" / "x.db").exists()
+
+    @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+    def test_in_memory_urls(self, url: str) -> None:
+        """An in-memory database lives as long as its storage object."""
+        with SQLiteStorage.from_url(url) as storage:
+            assert ":memory:" == storage.path
+            assert "memory" == storage.journal_mode
+            storage.commit(Changeset(records=((sample_submission(), 0),)))
+            assert 1 == len(storage.find_submissions(SubmissionQuery()))
+
+    def test_url_options(self, db: Path) -> None:
+        """busy_timeout (seconds) and synchronous come from the query string."""
+        url = f"sqlite:///{db}?busy_timeout=0.25&synchronous=NORMAL"
+        with SQLiteStorage.from_url(url) as storage:
+            assert (0.25, "normal") == (storage.busy_timeout, storage.synchronous)
+            conn = storage._connection()
+            assert 250 == conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            assert 1 == conn.execute("PRAGMA synchronous").fetchone()[0]
+
+    @pytest.mark.parametrize("url", [
+        "postgres://x", "sqlite:", "sqlite:/x.db", "sqlite://host/x.db", "sqlite:///",
+        "sqlite:///x.db?timeout=3", "sqlite:///x.db?busy_timeout=soon",
+        "sqlite:///x.db?synchronous=off",
+    ])
+    def test_bad_urls_are_configuration_errors(self, url: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+        """A malformed URL or unknown option is refused before any file is created."""
+        monkeypatch.chdir(tmp_path)
+        with pytest.raises(ConfigurationError):
+            SQLiteStorage.from_url(url)
+        assert [] == list(tmp_path.iterdir())
+
+    def test_pragmas(self, db: Path, storage: SQLiteStorage) -> None:
+        """WAL (persisted in the file), foreign keys on, 5 s busy timeout, FULL sync."""
+        conn = storage._connection()
+        assert "wal" == storage.journal_mode
+        assert 1 == conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        assert 5000 == conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        assert 2 == conn.execute("PRAGMA synchronous").fetchone()[0]
+        with _raw(db) as other:
+            assert "wal" == other.execute("PRAGMA journal_mode").fetchone()[0]
+
+    def test_facade_opens_sqlite_urls(self, db: Path) -> None:
+        """DialogueFlow.open("sqlite:///...") builds the flow on SQLiteStorage."""
+        with DialogueFlow.open(f"sqlite:///{db}") as flow:
+            assert isinstance(flow.storage, SQLiteStorage)
+
+    def test_a_file_that_is_not_a_database(self, db: Path) -> None:
+        """Garbage is a StorageError naming the file, with the sqlite3 error as cause."""
+        db.write_bytes(b"not a database, just text" * 100)
+        with pytest.raises(StorageError, match=r"flow\.db") as info:
+            SQLiteStorage(db)
+        assert isinstance(info.value.__cause__, sqlite3.DatabaseError)
+
+    def test_a_missing_directory(self, tmp_path: Path) -> None:
+        """The directory is not created for you."""
+        with pytest.raises(StorageError, match="cannot open"):
+            SQLiteStorage(tmp_path / "nope" / "x.db")
+
+    @pytest.mark.parametrize("options", [{"busy_timeout": -1}, {"busy_timeout": True},
+                                         {"synchronous": "off"}])
+    def test_bad_options(self, db: Path, options: dict[str, Any]) -> None:
+        with pytest.raises(ConfigurationError):
+            SQLiteStorage(db, **options)
+
+    def test_commit_takes_a_changeset(self, storage: SQLiteStorage) -> None:
+        with pytest.raises(InvalidInputError, match="Changeset"):
+            storage.commit((sample_submission(), 0))  # type: ignore[arg-type]
+
+    def test_closed_storage_refuses_work(self, db: Path) -> None:
+        """After close() every call is a StorageError; closing twice is harmless."""
+        storage = SQLiteStorage(db)
+        storage.close()
+        storage.close()
+        with pytest.raises(StorageError, match="closed"):
+            storage.get_submission("sub-0001")
+        with pytest.raises(StorageError, match="closed"):
+            storage.commit(Changeset(records=((sample_submission(), 0),)))
+
+
+# --- schema versions --------------------------------------------------------------------------
+
+
+class TestMigrations:
+    def test_fresh_database_gets_every_migration(self, db: Path, storage: SQLiteStorage,
+                                                 ) -> None:
+        """A new file is at SCHEMA_VERSION with the documented tables and indexes."""
+        assert [m.version for m in MIGRATIONS] == _versions(db)
+        assert MIGRATIONS[-1].version == SCHEMA_VERSION
+        with _raw(db) as conn:
+            names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"dialogues", "submissions", "transitions", "outbox", "schema_version",
+                "submissions_by_state_due", "submissions_by_dialogue",
+                "submissions_by_department", "outbox_pending"} <= names
+
+    def test_reopening_applies_nothing_and_keeps_the_data(self, db: Path) -> None:
+        """Opening is idempotent."""
+        record = sample_submission()
+        with SQLiteStorage(db) as storage:
+            storage.commit(Changeset(records=((record, 0),)))
+        with SQLiteStorage(db) as storage:
+            assert record == storage.get_submission(record.id)
+        assert [1] == _versions(db)
+
+    def test_a_new_migration_is_applied_once(self, db: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+        """An older file is brought forward at open, and only once."""
+        record = sample_submission()
+        with SQLiteStorage(db) as storage:
+            storage.commit(Changeset(records=((record, 0),)))
+        step = Migration(2, "a test column", (
+            "ALTER TABLE submissions ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0",))
+        monkeypatch.setattr(_sqlite, "MIGRATIONS", (*MIGRATIONS, step))
+        for _ in range(2):
+            with SQLiteStorage(db) as storage:
+                assert record == storage.get_submission(record.id)
+        assert [1, 2] == _versions(db)
+        with _raw(db) as conn:
+            assert [(0,)] == conn.execute("SELECT flagged FROM submissions").fetchall()
+
+    def test_a_failing_migration_changes_nothing(self, db: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+        """The steps of an open run in one transaction: a broken one leaves the file as it
+        was (no half-applied schema) and the error is a StorageError."""
+        SQLiteStorage(db).close()
+        before = _dump(db)
+        broken = Migration(2, "broken", ("CREATE TABLE extra (x)", "THIS IS NOT SQL"))
+        monkeypatch.setattr(_sqlite, "MIGRATIONS", (*MIGRATIONS, broken))
+        with pytest.raises(StorageError, match="syntax error"):
+            SQLiteStorage(db)
+        assert before == _dump(db)
+
+    def test_a_newer_database_is_refused(self, db: Path) -> None:
+        """A file written by a newer release is not touched: ConfigurationError."""
+        SQLiteStorage(db).close()
+        with _raw(db) as conn:
+            conn.execute("INSERT INTO schema_version VALUES (99, 'from the future', 'x')")
+        with pytest.raises(ConfigurationError, match=r"schema version 99.*newer release"):
+            SQLiteStorage(db)
+
+    def test_processes_opening_a_fresh_file_at_once(self, db: Path) -> None:
+        """Concurrent first opens migrate exactly once (BEGIN IMMEDIATE serialises them)."""
+        barrier = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def open_it() -> None:
+            barrier.wait(timeout=10)
+            try:
+                SQLiteStorage(db).close()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert [] == errors
+        assert [1] == _versions(db)
+
+
+# --- the façade end to end on a file ----------------------------------------------------------
+
+
+def _play(flow: DialogueFlow, clock: FixedClock, actors: dict[str, Actor],
+          petitioner: Petitioner) -> str:
+    """The seed's quarter-II dialogue from planning to completion; returns its id."""
+    office, chair, intake, land = (actors[k] for k in ("office", "chair", "intake", "land"))
+    d = flow.plan_dialogue(scheduled_for=date(2021, 6, 17), title="Đối thoại quý II/2021",
+                           venue="Hội trường UBND xã", topics=["đất đai"], actor=office)
+    flow.announce(d.id, actor=office)
+    clock.set(date(2021, 6, 17))
+    flow.hold(d.id, actor=office, actual_attendance=94)
+    forest = flow.receive(d.id, petitioner=petitioner, topic="bảo vệ rừng",
+                          content="Đề nghị tăng cường tuần tra rừng.", actor=intake)
+    plot = flow.receive(d.id, petitioner=petitioner, topic="đất đai",
+                        content="Chậm cấp giấy chứng nhận.", actor=intake)
+    flow.answer(forest.id, text="Đã bố trí tổ tuần tra.", actor=chair)
+    flow.close(forest.id, reason="settled_at_meeting", actor=intake)
+    flow.assign(plot.id, department="Địa chính", actor=chair)
+    clock.set(date(2021, 6, 25))
+    flow.conclude(d.id, actor=chair)
+    clock.set(date(2021, 7, 20))
+    flow.answer(plot.id, text="Đã cấp giấy chứng nhận.", actor=land)
+    flow.close(plot.id, reason="accepted", actor=intake)
+    return d.id
+
+
+def _everything(flow: DialogueFlow) -> tuple[Any, ...]:
+    dialogues = tuple(flow.dialogues(limit=1000))
+    submissions = tuple(flow.submissions(limit=1000))
+    trails = tuple(tuple(flow.history(r)) for r in (*dialogues, *submissions))
+    return dialogues, submissions, trails, tuple(flow.storage.pending_notifications())
+
+
+@pytest.fixture
+def actors(office: Actor, chair: Actor, intake: Actor, department: Actor) -> dict[str, Actor]:
+    return {"office": office, "chair": chair, "intake": intake, "land": department}
+
+
+class TestFacadeOnAFile:
+    def test_full_cycle_matches_memory_and_survives_reopening(
+            self, db: Path, calendar: WorkCalendar, actors: dict[str, Actor],
+            petitioner: Petitioner) -> None:
+        """plan → announce → hold → receive → assign → conclude → answer → close on SQLite
+        stores exactly what memory stores, and a new flow on the file reads it all back."""
+        expected_clock = FixedClock(START)
+        reference = DialogueFlow(MemoryStorage(), calendar=calendar, clock=expected_clock,
+                                 ids=SequentialIds())
+        _play(reference, expected_clock, actors, petitioner)
+        expected = _everything(reference)
+
+        clock = FixedClock(START)
+        url = f"sqlite:///{db}"
+        with DialogueFlow.open(url, calendar=calendar, clock=clock,
+                               ids=SequentialIds()) as flow:
+            dialogue_id = _play(flow, clock, actors, petitioner)
+            assert expected == _everything(flow)
+        with DialogueFlow.open(url, calendar=calendar) as reopened:
+            assert expected == _everything(reopened)
+            assert DialogueState.COMPLETED == reopened.dialogue(dialogue_id).state
+            events = [r.event for r in reopened.history(reopened.dialogue(dialogue_id))]
+            assert ["plan", "announce", "hold", "conclude", "complete"] == events
+
+    def test_the_decode_cache_is_bounded(self, storage: SQLiteStorage,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+        """Records read or written are kept for reuse, but only the latest few."""
+        monkeypatch.setattr(_sqlite, "_CACHE_SIZE", 3)
+        records = [sample_submission(f"sub-{i}") for i in range(5)]
+        storage.commit(Changeset(records=tuple((r, 0) for r in records)))
+        assert records == storage.find_submissions(SubmissionQuery())
+        assert [("submission", f"sub-{i}") for i in (2, 3, 4)] == list(storage._cache)
+
+    def test_a_second_storage_on_the_file_sees_fresh_records(self, db: Path) -> None:
+        """Reads never serve a record another connection has since replaced."""
+        first = sample_submission()
+        with SQLiteStorage(db) as writer, SQLiteStorage(db) as reader:
+            writer.commit(Changeset(records=((first, 0),)))
+            assert first == reader.get_submission(first.id)
+            second = attrs.evolve(first, version=2, state=SubmissionState.ASSIGNED,
+                                  department="Tư pháp")
+            writer.commit(Changeset(records=((second, 1),)))
+            assert second == reader.get_submission(first.id)
+            assert [second] == reader.find_submissions(SubmissionQuery(department="Tư pháp"))
+            with pytest.raises(VersionConflictError):
+                reader.commit(Changeset(records=((attrs.evolve(first, version=2), 1),)))
+
+
+# --- concurrency across processes and connections ---------------------------------------------
+
+
+def _race(path: str, submission_id: str, name: str, rounds: int, barrier: Any,
+          results: Any) -> None:
+    """One contender: each round read the submission, wait for the other, then commit."""
+    with SQLiteStorage(path) as storage:
+        for i in range(rounds):
+            current = storage.get_submission(submission_id)
+            new = attrs.evolve(current, version=current.version + 1, department=name)
+            changes = Changeset(records=((new, current.version),),
+                                transitions=(sample_transition(new, event=name),),
+                                notifications=(sample_notification(f"{name}-{i}"),))
+            barrier.wait(timeout=60)
+            try:
+                storage.commit(changes)
+                results.put((i, name, "won"))
+            except VersionConflictError:
+                results.put((i, name, "conflict"))
+            barrier.wait(timeout=60)  # both finished before the next read
+
+
+class TestConcurrency:
+    def test_two_processes_racing_one_submission(self, db: Path) -> None:
+        """Two OS processes commit the same version of one submission, round after round:
+        each round exactly one wins, the other gets VersionConflictError, and the audit
+        trail and outbox hold the winners' rows only (one per version)."""
+        rounds = 12
+        with SQLiteStorage(db) as storage:
+            storage.commit(Changeset(records=((sample_submission(), 0),),
+                                     transitions=(sample_transition(sample_submission()),)))
+        ctx = multiprocessing.get_context("spawn")
+        barrier = ctx.Barrier(2)
+        results = ctx.Queue()
+        procs = [ctx.Process(target=_race, args=(str(db), "sub-0001", name, rounds, barrier,
+                                                 results)) for name in ("alpha", "omega")]
+        for p in procs:
+            p.start()
+        try:
+            outcomes = [results.get(timeout=120) for _ in range(2 * rounds)]
+        finally:
+            for p in procs:
+                p.join(timeout=60)
+                if p.is_alive():
+                    p.kill()
+                    p.join()
+            results.close()
+            results.join_thread()
+        assert [0, 0] == [p.exitcode for p in procs]
+        for p in procs:
+            p.close()
+        winners = {}
+        for i in range(rounds):
+            this_round = sorted(o for r, _name, o in outcomes if r == i)
+            assert ["conflict", "won"] == this_round, f"round {i}: {this_round}"
+            winners[i] = next(name for r, name, o in outcomes if r == i and o == "won")
+        with SQLiteStorage(db) as storage:
+            trail = storage.history("submission", "sub-0001")
+            assert list(range(1, rounds + 2)) == [row.version for row in trail]
+            assert [winners[i] for i in range(rounds)] == [row.event for row in trail[1:]]
+            assert rounds + 1 == storage.get_submission("sub-0001").version
+            assert [f"{winners[i]}-{i}" for i in range(rounds)] == [
+                n.key for n in storage.pending_notifications()]
+
+    def test_a_held_write_lock_times_out_cleanly(self, db: Path) -> None:
+        """Another connection holding the write lock past busy_timeout: StorageError with
+        the sqlite3 error as cause, nothing written; the next commit works."""
+        with SQLiteStorage(db, busy_timeout=0.05) as storage, _raw(db) as other:
+            other.execute("BEGIN IMMEDIATE")
+            with pytest.raises(StorageError, match="locked") as info:
+                storage.commit(Changeset(records=((sample_submission(), 0),)))
+            assert isinstance(info.value.__cause__, sqlite3.OperationalError)
+            other.execute("ROLLBACK")
+            storage.commit(Changeset(records=((sample_submission(), 0),)))
+            assert 1 == storage.get_submission("sub-0001").version
+
+
+# --- failures injected inside a commit --------------------------------------------------------
+
+
+class FaultyConnection:
+    """Wraps the storage's connection and fails the first statement containing ``marker``
+    (before it runs, or just after it ran), as a full disk or an I/O error would."""
+
+    def __init__(self, conn: sqlite3.Connection, marker: str, *, after: bool) -> None:
+        self._conn = conn
+        self.marker = marker
+        self.after = after
+        self.fired = False
+
+    def _run(self, run: Callable[[], Any], sql: str) -> Any:
+        if self.fired or self.marker not in sql:
+            return run()
+        self.fired = True
+        if self.after:
+            run()
+        raise sqlite3.OperationalError(f"disk I/O error (injected at {self.marker!r})")
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._run(lambda: self._conn.execute(sql, params), sql)
+
+    def executemany(self, sql: str, params: Any) -> Any:
+        return self._run(lambda: self._conn.executemany(sql, params), sql)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def _busy_changeset(storage: SQLiteStorage) -> Changeset:
+    """A commit touching every write step: a guard, an insert, an update, audit rows and
+    outbox rows."""
+    dialogue = sample_dialogue()
+    first = sample_submission("sub-0001", dialogue_id=dialogue.id)
+    storage.commit(Changeset(records=((dialogue, 0), (first, 0)),
+                             transitions=(sample_transition(dialogue),
+                                          sample_transition(first)),
+                             notifications=(sample_notification("n-0"),)))
+    moved = attrs.evolve(first, version=2, state=SubmissionState.ASSIGNED, department="D")
+    created = sample_submission("sub-0002", dialogue_id=dialogue.id)
+    return Changeset(records=((created, 0), (moved, 1)),
+                     transitions=(sample_transition(created), sample_transition(moved)),
+                     notifications=(sample_notification("n-1"), sample_notification("n-2")),
+                     guards=(("dialogue", dialogue.id, 1),))
+
+
+STEPS = ["BEGIN IMMEDIATE", "SELECT version", "INSERT INTO submissions", "UPDATE submissions",
+         "INSERT INTO transitions", "INSERT INTO outbox", "COMMIT"]
+#: (statement, fail after it ran?) -- a failure after COMMIT ran is a committed transaction.
+FAULTS = [(step, after) for step in STEPS for after in (False, True)
+          if not (step == "COMMIT" and after)]
+
+
+class TestFaultInjection:
+    @pytest.mark.parametrize(("step", "after"), FAULTS,
+                             ids=[f"{s}-{'after' if a else 'before'}" for s, a in FAULTS])
+    def test_a_failure_at_any_step_leaves_nothing_behind(
+            self, db: Path, storage: SQLiteStorage, monkeypatch: pytest.MonkeyPatch,
+            step: str, after: bool) -> None:
+        """An sqlite3 error at any statement of a commit (even one that already ran) is a
+        StorageError chained to it; the file is row-for-row as before; the storage keeps
+        working."""
+        changes = _busy_changeset(storage)
+        before = _dump(db)
+        faulty = FaultyConnection(storage._connection(), step, after=after)
+        monkeypatch.setattr(storage, "_conn", faulty)
+        with pytest.raises(StorageError, match="injected") as info:
+            storage.commit(changes)
+        assert faulty.fired
+        assert isinstance(info.value.__cause__, sqlite3.OperationalError)
+        assert not storage._connection().in_transaction
+        assert before == _dump(db)
+        assert 1 == storage.get_submission("sub-0001").version
+        with pytest.raises(NotFoundError):
+            storage.get_submission("sub-0002")
+        storage.commit(changes)  # the same changeset goes through once the fault is gone
+        assert ["n-0", "n-1", "n-2"] == [n.key for n in storage.pending_notifications()]
+
+    def test_a_failing_claim_leases_nothing(self, db: Path, storage: SQLiteStorage,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+        """The lease update runs in one transaction too."""
+        storage.commit(Changeset(records=((sample_submission(), 0),),
+                                 notifications=(sample_notification("a"),
+                                                sample_notification("b"))))
+        before = _dump(db)
+        monkeypatch.setattr(storage, "_conn", FaultyConnection(
+            storage._connection(), "UPDATE outbox", after=True))
+        now = sample_notification("a").created_at
+        lease = timedelta(minutes=5)
+        with pytest.raises(StorageError):
+            storage.claim_notifications("w1", now, lease, 10)
+        assert before == _dump(db)
+        assert ["a", "b"] == [e.key for e in storage.claim_notifications("w2", now, lease, 10)]
+
+
+# --- bad data never reaches the file ----------------------------------------------------------
+
+
+class TestBadData:
+    def test_text_that_is_not_unicode(self, db: Path, storage: SQLiteStorage) -> None:
+        """A lone surrogate cannot be stored as UTF-8: InvalidInputError, nothing written."""
+        bad = sample_submission(topic="đất \ud800")
+        before = _dump(db)
+        with pytest.raises(InvalidInputError, match="Unicode"):
+            storage.commit(Changeset(records=((bad, 0),)))
+        assert before == _dump(db)
+        with pytest.raises(InvalidInputError):
+            storage.find_submissions(SubmissionQuery(after="\ud800"))
+
+    def test_a_corrupted_row_is_a_storage_error(self, db: Path, storage: SQLiteStorage,
+                                                ) -> None:
+        """A row that no longer decodes is reported as a storage problem, not bad input."""
+        storage.commit(Changeset(records=((sample_submission(), 0),)))
+        with _raw(db) as conn:
+            conn.execute("UPDATE submissions SET record = '{\"id\": 1}'")
+        with pytest.raises(StorageError, match="cannot be read back"):
+            storage.get_submission("sub-0001")

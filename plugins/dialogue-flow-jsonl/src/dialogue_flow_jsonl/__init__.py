@@ -1,0 +1,72 @@
+"""A ``dialogue_flow`` notifier that appends one JSON line per notification to a file.
+
+Installed, it is found through the ``dialogue_flow`` entry-point group and writes to the
+file named by the environment variable ``DIALOGUE_FLOW_JSONL_PATH`` (it does nothing when
+the variable is unset). Hosts that want another file register their own instance::
+
+    DialogueFlow.open(url, plugins=[JsonlNotifier("outbox.jsonl")])
+
+Delivery is at least once: readers drop repeated ``key`` values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from dialogue_flow import Notification, hookimpl
+
+__all__ = ["ENV_VAR", "JsonlNotifier", "plugin"]
+
+#: The environment variable naming the file the entry-point plugin appends to.
+ENV_VAR = "DIALOGUE_FLOW_JSONL_PATH"
+
+
+class JsonlNotifier:
+    """Appends each delivered notification, with its recipients, as one JSON line.
+
+    :param path: the file to append to; ``None`` reads ``DIALOGUE_FLOW_JSONL_PATH`` at each
+        delivery.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = None if path is None else Path(path)
+        self._lock = threading.Lock()
+
+    def target(self) -> Path | None:
+        """The file deliveries go to now, or ``None`` when none is configured."""
+        if self.path is not None:
+            return self.path
+        configured = os.environ.get(ENV_VAR)
+        return Path(configured) if configured else None
+
+    @hookimpl
+    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
+                              ) -> str | None:
+        """Append ``notification`` to the file; ``None`` when no file is configured."""
+        path = self.target()
+        if path is None:
+            return None
+        line = json.dumps({
+            "key": notification.key,
+            "event": notification.event,
+            "kind": notification.kind,
+            "record_id": notification.record_id,
+            "audience": notification.audience,
+            "subject": notification.subject,
+            "body": notification.body,
+            "language": notification.language,
+            "created_at": notification.created_at.isoformat(),
+            "responsible": notification.responsible,
+            "data": dict(notification.data),
+            "recipients": list(recipients),
+        }, ensure_ascii=False)
+        with self._lock, path.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+        return "jsonl"
+
+
+#: The instance the ``jsonl`` entry point registers.
+plugin = JsonlNotifier()

@@ -1,0 +1,123 @@
+"""The command-line side of plugins: the group that adds their commands, ``plugins`` and
+``dispatch``.
+
+Plugins are loaded the first time a command the built-ins do not know is asked for (or
+``--help`` lists them), so ``dialogue-flow calendar 2025`` never imports a plugin and a
+broken plugin is reported as one clear line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ._errors import DialogueFlowError, PluginError
+from ._plugins import PluginManager, load_plugins
+
+__all__ = ["PluginGroup", "dispatch_command", "plugins_command"]
+
+
+class PluginGroup(click.Group):
+    """A :class:`click.Group` that adds the ``dialogue_flow_cli_commands`` of plugins."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type] # click's own signature
+        self.plugins: PluginManager | None = None
+        self._added: list[str] = []
+        self._loaded = False
+        self._error: PluginError | None = None
+
+    def use_plugins(self, plugins: PluginManager | None) -> None:
+        """Use ``plugins`` (``None``: the entry-point plugins) and forget added commands."""
+        for name in self._added:
+            self.commands.pop(name, None)
+        self.plugins, self._added, self._loaded, self._error = plugins, [], False, None
+
+    def plugin_manager(self) -> PluginManager:
+        """The plugins commands use; loads the entry-point group on first use.
+
+        :raises PluginError: a plugin failed to load.
+        """
+        if self.plugins is None:
+            self.plugins = load_plugins(entry_points=True)
+        return self.plugins
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        self._load_commands()
+        if self._error is not None:
+            raise click.ClickException(
+                f"no built-in command {cmd_name!r}, and plugins failed to load: {self._error}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_commands()
+        if self._error is not None:
+            click.echo(f"Warning: plugin commands unavailable: {self._error}", err=True)
+        return super().list_commands(ctx)
+
+    def _load_commands(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        try:
+            for batch in self.plugin_manager().hook.dialogue_flow_cli_commands():
+                for command in batch:
+                    self._add_plugin_command(command)
+        except PluginError as exc:
+            self._error = exc
+
+    def _add_plugin_command(self, command: object) -> None:
+        if not isinstance(command, click.Command) or command.name is None:
+            raise PluginError("dialogue_flow_cli_commands must return named click "
+                              f"commands, got {command!r}")
+        if command.name in self.commands:
+            raise PluginError(f"a plugin's command {command.name!r} clashes with an "
+                              "existing command of that name")
+        self.add_command(command)
+        self._added.append(command.name)
+
+
+def _plugins_of(ctx: click.Context) -> PluginManager:
+    group = ctx.find_root().command
+    try:
+        if isinstance(group, PluginGroup):
+            return group.plugin_manager()
+        return load_plugins(entry_points=True)
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("plugins")
+@click.pass_context
+def plugins_command(ctx: click.Context) -> None:
+    """List the loaded plugins and the hooks each implements."""
+    pm = _plugins_of(ctx)
+    dists = {id(plugin): f"{dist.project_name} {dist.version}"
+             for plugin, dist in pm.list_plugin_distinfo()}
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: str(pair[0])):
+        origin = dists.get(id(plugin), "built-in" if str(name).startswith("dialogue_flow.")
+                           else "registered by the host")
+        click.echo(f"{name} ({origin})")
+        for hook in pm.hooks_of(plugin):
+            click.echo(f"    {hook}")
+
+
+@click.command("dispatch")
+@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///flow.db.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="At most this many notifications in this pass.")
+@click.pass_context
+def dispatch_command(ctx: click.Context, url: str, limit: int) -> None:
+    """Deliver due notifications once through every notifier plugin and print the counts."""
+    from ._flow import DialogueFlow  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+
+    pm = _plugins_of(ctx)
+    try:
+        with DialogueFlow.open(url, plugins=pm) as flow:
+            result = flow.dispatch(limit)
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"delivered: {result.delivered}, retried: {result.retried}, "
+               f"parked: {result.parked}")

@@ -1,0 +1,164 @@
+"""Delivering the outbox: :class:`Dispatcher` and the built-in :class:`LoggingNotifier`.
+
+A pass claims a batch of due outbox rows with a lease (so two dispatchers never send the
+same row), asks the ``dialogue_flow_recipients`` hooks who gets each one, then calls every
+``dialogue_flow_deliver`` implementation *one at a time*: pluggy would stop a fan-out at
+the first exception, and one broken channel must not silence the others. A row any channel
+failed on is retried with exponential back-off and parked after ``max_attempts``; delivery
+is therefore at least once, and channels drop repeats by ``notification.key``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+
+import attrs
+
+from ._clock import Clock, SystemClock
+from ._errors import InvalidInputError
+from ._plugins import PluginManager, call_each
+from ._records import Notification
+from ._storage import Storage
+from .hookspecs import hookimpl
+
+__all__ = ["DispatchResult", "Dispatcher", "LoggingNotifier"]
+
+logger = logging.getLogger("dialogue_flow.notifications")
+
+
+@attrs.frozen
+class DispatchResult:
+    """What one :meth:`Dispatcher.run_once` pass did."""
+
+    delivered: int = 0
+    #: Rows a channel failed on that will be tried again later.
+    retried: int = 0
+    #: Rows that failed ``max_attempts`` times and wait for a person.
+    parked: int = 0
+
+
+class Dispatcher:
+    """Delivers claimed outbox rows through the ``dialogue_flow_deliver`` hooks.
+
+    :param storage: the storage holding the outbox.
+    :param plugins: the plugin manager whose notifiers deliver.
+    :param clock: the time used for leases and retries.
+    :param worker_id: this dispatcher's name in leases (default: host and process id).
+    :param max_attempts: failed attempts after which a row is parked.
+    :param backoff: the delay after the first failure; doubled after each further one,
+        capped at ``max_backoff``.
+    :param lease: how long a claimed row is reserved for this dispatcher.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        plugins: PluginManager,
+        *,
+        clock: Clock | None = None,
+        worker_id: str | None = None,
+        max_attempts: int = 5,
+        backoff: dt.timedelta = dt.timedelta(seconds=30),
+        max_backoff: dt.timedelta = dt.timedelta(hours=6),
+        lease: dt.timedelta = dt.timedelta(minutes=5),
+    ) -> None:
+        _check_count("max_attempts", max_attempts)
+        for field, value in (("backoff", backoff), ("max_backoff", max_backoff),
+                             ("lease", lease)):
+            if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):  # type: ignore[redundant-expr] # callers may not be typed
+                raise InvalidInputError(field, f"expected a positive timedelta, got {value!r}")
+        self.storage = storage
+        self.plugins = plugins
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.lease = lease
+
+    def retry_delay(self, attempts: int) -> dt.timedelta:
+        """How long to wait after the ``attempts``-th attempt failed (1 = the first)."""
+        delay: dt.timedelta = self.backoff * 2 ** min(max(attempts - 1, 0), 30)
+        return min(delay, self.max_backoff)
+
+    def run_once(self, limit: int = 100) -> DispatchResult:
+        """Claim up to ``limit`` due rows and deliver each on every channel."""
+        _check_count("limit", limit)
+        now = self.clock.now()
+        claimed = self.storage.claim_notifications(self.worker_id, now, self.lease, limit)
+        delivered = retried = parked = 0
+        for entry in claimed:
+            note = entry.notification
+            failures = self._deliver(note)
+            if not failures:
+                if self._settled(self.storage.mark_delivered(note.key, self.worker_id), note):
+                    delivered += 1
+                continue
+            error = "; ".join(f"{plugin}: {type(exc).__name__}: {exc}"
+                              for plugin, exc in failures)
+            # Exception texts may quote an address: the log gets plugin and type only.
+            culprits = ", ".join(f"{plugin} ({type(exc).__name__})" for plugin, exc in failures)
+            # A claim counts as an attempt (``entry.attempts`` includes this one).
+            if entry.attempts >= self.max_attempts:
+                logger.error("notification %s (%s) parked after %d attempts; failed: %s",
+                             note.key, note.event, entry.attempts, culprits)
+                if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,
+                                                          None), note):
+                    parked += 1
+            else:
+                retry_at = self.clock.now() + self.retry_delay(entry.attempts)
+                logger.warning("notification %s (%s) failed, retry at %s; failed: %s",
+                               note.key, note.event, retry_at.isoformat(), culprits)
+                if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,
+                                                          retry_at), note):
+                    retried += 1
+        return DispatchResult(delivered=delivered, retried=retried, parked=parked)
+
+    def _settled(self, held: bool, note: Notification) -> bool:
+        if not held:
+            logger.warning("notification %s: lease lost before the outcome was recorded; "
+                           "another dispatcher owns it now", note.key)
+        return held
+
+    def _deliver(self, note: Notification) -> list[tuple[str, BaseException]]:
+        """Deliver on every channel; the ``(plugin, exception)`` of those that failed."""
+        failures: list[tuple[str, BaseException]] = []
+        recipients: list[str] = []
+        for plugin, result, exc in call_each(self.plugins.hook.dialogue_flow_recipients,
+                                             notification=note):
+            if exc is not None:
+                failures.append((f"{plugin} (recipients)", exc))
+            elif result is not None:
+                recipients.extend(r for r in result if r not in recipients)
+        if failures:  # delivering to a partial list would be silently wrong
+            return failures
+        for plugin, _result, exc in call_each(self.plugins.hook.dialogue_flow_deliver,
+                                              notification=note, recipients=recipients):
+            if exc is not None:
+                failures.append((plugin, exc))
+        return failures
+
+
+class LoggingNotifier:
+    """The built-in channel: one log line per notification, without personal data.
+
+    Logs the event, the key, the record and the subject (templates never carry a
+    petitioner's name, address, phone or e-mail) to the ``dialogue_flow.notifications``
+    logger at INFO.
+    """
+
+    @hookimpl
+    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
+                              ) -> str | None:
+        logger.info("%s %s %s/%s -> %s (%d recipients): %s", notification.event,
+                    notification.key, notification.kind, notification.record_id,
+                    notification.audience, len(recipients), notification.subject)
+        return "logging"
+
+
+def _check_count(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(field, f"expected a whole number >= 1, got {value!r}")

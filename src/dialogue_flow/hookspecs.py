@@ -1,0 +1,174 @@
+"""The plugin author's contract: every hook ``dialogue_flow`` calls, with its meaning.
+
+Implement hooks in a module or class decorated with :data:`hookimpl`, expose it through
+the ``dialogue_flow`` entry-point group of your distribution, and hosts load it with
+``DialogueFlow.open(url, plugins=...)``, ``DialogueFlow.open(url, load_entry_points=True)``
+or :func:`dialogue_flow.load_plugins`. Argument
+names must match the specs below exactly (pluggy passes them by name); a misspelt hook
+name fails at start-up with :class:`~dialogue_flow.PluginError`.
+
+Hooks marked *first result* stop at the first implementation that returns something other
+than ``None``; the others are called on every implementation (fan-out).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from ._policy import DeadlinePolicy
+    from ._records import Actor, Dialogue, Notification, Submission
+    from ._storage import Storage
+
+__all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
+
+#: The pluggy project name and the entry-point group plugins register under.
+PROJECT_NAME = "dialogue_flow"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+#: Decorate your hook implementations with this marker.
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_open_storage(url: str) -> Storage | None:
+    """Open a storage backend for ``url`` if the plugin handles its scheme.
+
+    *First result.* Return ``None`` for URLs you do not handle.
+
+    :param url: the storage URL the host passed, e.g. ``postgresql://host/db``.
+    :return: an object satisfying :class:`dialogue_flow.Storage`, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_authorize(
+    actor: Actor, action: str, record: Dialogue | Submission | None,
+) -> bool | None:
+    """Decide whether ``actor`` may perform ``action`` on ``record``.
+
+    *First result*: the first ``True``/``False`` wins; ``None`` means "no opinion" and the
+    next implementation (finally the built-in rules of the seed's plan) decides.
+
+    :param actor: who is acting.
+    :param action: the command name (``plan``, ``announce``, ``assign``, ``close``, ...).
+    :param record: the record acted on (``None`` when creating a dialogue).
+    :return: ``True``, ``False`` or ``None``.
+    """
+
+
+@hookspec
+def dialogue_flow_calendar_overrides(years: range) -> Mapping[str, Any] | None:
+    """Contribute extra days off and extra working days for ``years``.
+
+    *Fan-out*: every answer is merged; the same date both off and working is rejected.
+
+    :param years: the years the calendar is being built for.
+    :return: ``{"days_off": {date: reason}, "working_days": {date: reason}}`` (either key
+        may be missing) or ``None``.
+    """
+
+
+@hookspec
+def dialogue_flow_policies() -> list[DeadlinePolicy] | None:
+    """Contribute deadline policies hosts can select by id.
+
+    *Fan-out.*
+
+    :return: a list of :class:`dialogue_flow.DeadlinePolicy`, or ``None``.
+    """
+
+
+@hookspec
+def dialogue_flow_before_transition(
+    kind: str, record: Dialogue | Submission, event: str, dest: str, actor: Actor,
+) -> str | None:
+    """Inspect a change before it is committed; may veto it.
+
+    *Fan-out.* Must not write anything: the change is not committed yet.
+
+    :param kind: ``"dialogue"`` or ``"submission"``.
+    :param record: the record as it is now (before the change); for a creation event
+        (``plan``, ``receive``) the record about to be created.
+    :param event: the lifecycle event.
+    :param dest: the state the record would move to.
+    :param actor: who is acting.
+    :return: a reason to refuse (raises :class:`dialogue_flow.TransitionVetoedError` with
+        it, nothing is written), or ``None`` to let it pass.
+    """
+
+
+@hookspec
+def dialogue_flow_after_commit(
+    kind: str, record: Dialogue | Submission, event: str, actor: Actor,
+) -> None:
+    """Observe a change after it was committed (for metrics, caches, search indexes).
+
+    *Fan-out, each implementation called on its own.* An exception here is logged and
+    swallowed (the other implementations still run): the change is already durable;
+    anything that must not be lost belongs in the outbox, not here.
+
+    :param kind: ``"dialogue"`` or ``"submission"``.
+    :param record: the new record.
+    :param event: the lifecycle event.
+    :param actor: who acted.
+    """
+
+
+@hookspec
+def dialogue_flow_recipients(notification: Notification) -> list[str] | None:
+    """Name the addresses (e-mail, phone, user id: the channel decides) for a notification.
+
+    *Fan-out, each implementation called on its own by the dispatcher*: the lists are
+    concatenated, duplicates dropped. If one raises, the notification is not delivered in
+    this pass and is retried like a failed delivery.
+
+    :param notification: the notification about to be delivered.
+    :return: a list of addresses, or ``None``.
+    """
+
+
+@hookspec
+def dialogue_flow_deliver(notification: Notification, recipients: list[str]) -> str | None:
+    """Deliver one notification on the plugin's channel.
+
+    *Fan-out, called one implementation at a time by the dispatcher*, so a channel that
+    raises never blocks the others: its delivery is retried with back-off and parked after
+    the configured number of attempts. Delivery is at least once: use
+    ``notification.key`` to drop repeats.
+
+    :param notification: what to send.
+    :param recipients: the addresses from :func:`dialogue_flow_recipients`.
+    :return: the name of the channel that delivered it, or ``None`` if not handled.
+    """
+
+
+@hookspec
+def dialogue_flow_cli_commands() -> list[click.Command] | None:
+    """Add commands to the ``dialogue-flow`` command line.
+
+    *Fan-out.*
+
+    :return: a list of :class:`click.Command`, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_render_report(report: Mapping[str, Any], fmt: str) -> str | None:
+    """Render a report in a format the library does not know.
+
+    *First result.*
+
+    :param report: the report as a JSON-safe mapping.
+    :param fmt: the requested format name (e.g. ``"xlsx-base64"``, ``"html"``).
+    :return: the rendered text, or ``None`` for formats the plugin does not handle.
+    """
+
+
+_ = dt  # dates appear in the documented return shapes

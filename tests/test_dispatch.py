@@ -1,0 +1,233 @@
+"""The outbox dispatcher, the built-in logging notifier and the notifier hooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from dialogue_flow import (
+    Actor,
+    DialogueFlow,
+    Dispatcher,
+    DispatchResult,
+    FixedClock,
+    InvalidInputError,
+    MemoryStorage,
+    Notification,
+    Petitioner,
+    SequentialIds,
+    Submission,
+    hookimpl,
+    load_plugins,
+)
+from dialogue_flow.cli import main
+
+START = dt.date(2021, 6, 1)
+
+
+class Capturing:
+    """A notifier that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, list[str]]] = []
+
+    @hookimpl
+    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
+                              ) -> str:
+        self.delivered.append((notification.key, recipients))
+        return "capture"
+
+
+class Failing:
+    """A notifier whose channel is down."""
+
+    @hookimpl
+    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
+                              ) -> str:
+        raise ConnectionError("smtp down")
+
+
+def _flow(*plugins: object, clock: FixedClock | None = None, entry_points: bool = False,
+          ) -> DialogueFlow:
+    return DialogueFlow(MemoryStorage(), clock=clock or FixedClock(START),
+                        ids=SequentialIds(),
+                        plugins=load_plugins(plugins, entry_points=entry_points))
+
+
+def _receive(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> Submission:
+    return flow.receive(None, petitioner=petitioner, topic="Đường giao thông",
+                        content="Đường thôn 1 xuống cấp", actor=intake)
+
+
+class TestRunOnce:
+    def test_delivers_and_marks_delivered(self, intake: Actor, petitioner: Petitioner) -> None:
+        """Each pending row goes to every notifier once, then is never claimed again."""
+        capture = Capturing()
+        flow = _flow(capture)
+        sub = _receive(flow, intake, petitioner)
+        assert DispatchResult(delivered=1) == flow.dispatch()
+        assert [(f"submission:{sub.id}:v1:received", [])] == capture.delivered
+        assert DispatchResult() == flow.dispatch()
+        assert 1 == flow.storage.outbox_stats()["delivered"]
+
+    def test_failing_notifier_does_not_block_the_other_and_is_retried_then_parked(
+            self, intake: Actor, petitioner: Petitioner) -> None:
+        """The commit stands; the other channel delivers; the row backs off, then parks."""
+        clock = FixedClock(START)
+        capture = Capturing()
+        flow = _flow(Failing(), capture, clock=clock)
+        sub = _receive(flow, intake, petitioner)
+        assert sub == flow.submission(sub.id)
+        dispatcher = Dispatcher(flow.storage, flow.plugins, clock=clock, worker_id="w1",
+                                max_attempts=3, backoff=dt.timedelta(minutes=1))
+
+        assert DispatchResult(retried=1) == dispatcher.run_once()
+        assert 1 == len(capture.delivered)
+        assert DispatchResult() == dispatcher.run_once()  # backing off for a minute
+        clock.advance(minutes=1)
+        assert DispatchResult(retried=1) == dispatcher.run_once()
+        clock.advance(minutes=1)
+        assert DispatchResult() == dispatcher.run_once()  # now two minutes
+        clock.advance(minutes=1)
+        assert DispatchResult(parked=1) == dispatcher.run_once()
+        assert 3 == len(capture.delivered)
+        clock.advance(days=1)
+        assert DispatchResult() == dispatcher.run_once()
+        assert {"pending": 0, "delivered": 0, "parked": 1} == flow.storage.outbox_stats()
+        entry = flow.storage.claim_notifications  # parked rows are never claimable again
+        assert [] == entry("w2", clock.now() + dt.timedelta(days=30), dt.timedelta(minutes=1),
+                           10)
+
+    def test_parked_row_keeps_the_last_error(self, intake: Actor, petitioner: Petitioner,
+                                              ) -> None:
+        """The error text names the plugin and the exception."""
+        flow = _flow(Failing())
+        _receive(flow, intake, petitioner)
+        dispatcher = Dispatcher(flow.storage, flow.plugins, clock=flow.clock, max_attempts=1)
+        recorded: list[tuple[str, dt.datetime | None]] = []
+        original = flow.storage.mark_failed
+
+        def spy(key: str, worker: str, error: str, retry_at: dt.datetime | None) -> bool:
+            recorded.append((error, retry_at))
+            return original(key, worker, error, retry_at)
+
+        flow.storage.mark_failed = spy  # type: ignore[method-assign]
+        assert DispatchResult(parked=1) == dispatcher.run_once()
+        [(error, retry_at)] = recorded
+        assert retry_at is None
+        assert "test_dispatch.Failing: ConnectionError: smtp down" == error
+
+    def test_backoff_doubles_and_is_capped(self) -> None:
+        """30 s, 60 s, 120 s ... never more than max_backoff."""
+        dispatcher = Dispatcher(MemoryStorage(), load_plugins(entry_points=False),
+                                backoff=dt.timedelta(seconds=30),
+                                max_backoff=dt.timedelta(minutes=2))
+        delays = [dispatcher.retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 1000)]
+        assert [30, 60, 120, 120, 120] == delays
+
+    @pytest.mark.parametrize(("option", "value"), [
+        ("max_attempts", 0), ("lease", dt.timedelta(0)), ("backoff", 5),
+    ])
+    def test_bad_options_are_rejected(self, option: str, value: Any) -> None:
+        """Options are checked when the dispatcher is built."""
+        with pytest.raises(InvalidInputError, match=option):
+            Dispatcher(MemoryStorage(), load_plugins(entry_points=False), **{option: value})
+
+    def test_bad_limit_is_rejected(self) -> None:
+        """``limit`` must be a whole number >= 1."""
+        with pytest.raises(InvalidInputError, match="limit"):
+            _flow().dispatch(0)
+
+
+class TestHooks:
+    def test_hook_dialogue_flow_recipients_are_merged_without_duplicates(
+            self, intake: Actor, petitioner: Petitioner) -> None:
+        """Every plugin's addresses reach the notifiers, each once, in order."""
+
+        class Office:
+            @hookimpl
+            def dialogue_flow_recipients(self, notification: Notification) -> list[str]:
+                return ["office@xa.gov.vn", "chair@xa.gov.vn"]
+
+        class Chair:
+            @hookimpl
+            def dialogue_flow_recipients(self, notification: Notification) -> list[str]:
+                return ["chair@xa.gov.vn"]
+
+        capture = Capturing()
+        flow = _flow(Office(), Chair(), capture)
+        _receive(flow, intake, petitioner)
+        flow.dispatch()
+        [(_key, recipients)] = capture.delivered
+        assert sorted(["office@xa.gov.vn", "chair@xa.gov.vn"]) == sorted(recipients)
+
+    def test_hook_dialogue_flow_recipients_failure_retries_without_delivering(
+            self, intake: Actor, petitioner: Petitioner) -> None:
+        """No delivery to a partial recipient list: the row is retried."""
+
+        class Broken:
+            @hookimpl
+            def dialogue_flow_recipients(self, notification: Notification) -> list[str]:
+                raise LookupError("directory offline")
+
+        capture = Capturing()
+        flow = _flow(Broken(), capture)
+        _receive(flow, intake, petitioner)
+        assert DispatchResult(retried=1) == flow.dispatch()
+        assert [] == capture.delivered
+
+    def test_hook_dialogue_flow_deliver_builtin_logs_without_personal_data(
+            self, intake: Actor, petitioner: Petitioner,
+            caplog: pytest.LogCaptureFixture) -> None:
+        """The logging notifier logs event, key and subject; the petitioner never appears."""
+        flow = _flow()
+        sub = _receive(flow, intake, petitioner)
+        with caplog.at_level(logging.DEBUG):
+            assert DispatchResult(delivered=1) == flow.dispatch()
+        assert f"submission:{sub.id}:v1:received" in caplog.text
+        assert "received" in caplog.text
+        for personal in (petitioner.name, petitioner.address, petitioner.phone):
+            assert personal is not None
+            assert personal not in caplog.text
+
+    def test_hook_dialogue_flow_deliver_jsonl_through_its_entry_point(
+            self, intake: Actor, petitioner: Petitioner, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """The installed jsonl plugin, loaded from its entry point, appends one line per row."""
+        target = tmp_path / "out.jsonl"
+        monkeypatch.setenv("DIALOGUE_FLOW_JSONL_PATH", str(target))
+        flow = _flow(entry_points=True)
+        assert flow.plugins.get_plugin("jsonl") is not None
+        sub = _receive(flow, intake, petitioner)
+        assert DispatchResult(delivered=1) == flow.dispatch()
+        [line] = target.read_text(encoding="utf-8").splitlines()
+        row = json.loads(line)
+        assert f"submission:{sub.id}:v1:received" == row["key"]
+        assert "received" == row["event"]
+
+
+class TestCli:
+    def test_dispatch_command_prints_counts(self, tmp_path: Path, intake: Actor,
+                                            petitioner: Petitioner) -> None:
+        """`dialogue-flow dispatch --db URL` delivers what is due and prints the counts."""
+        url = f"sqlite:///{tmp_path / 'flow.db'}"
+        with DialogueFlow.open(url, clock=FixedClock(START)) as flow:
+            _receive(flow, intake, petitioner)
+        runner = CliRunner()
+        result = runner.invoke(main, ["dispatch", "--db", url, "--limit", "10"])
+        assert 0 == result.exit_code, result.output
+        assert "delivered: 1, retried: 0, parked: 0\n" == result.output
+        assert "delivered: 0, retried: 0, parked: 0\n" == runner.invoke(
+            main, ["dispatch", "--db", url]).output
+
+    def test_dispatch_command_reports_a_bad_url_clearly(self) -> None:
+        """An unknown scheme is one error line, exit 1."""
+        result = CliRunner().invoke(main, ["dispatch", "--db", "nope://x"])
+        assert 1 == result.exit_code
+        assert "no storage backend for 'nope'" in result.output

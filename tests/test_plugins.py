@@ -1,0 +1,381 @@
+"""Plugins: loading and checking them, every hook the façade calls, the CLI, and the docs.
+
+Tests named ``test_hook_<hook name>_...`` (here and in test_dispatch.py) are what the
+meta-test counts as "this hook has a test".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from conftest import LAND
+from dialogue_flow import (
+    Actor,
+    DeadlinePolicy,
+    DialogueFlow,
+    FixedClock,
+    MemoryStorage,
+    PermissionDeniedError,
+    Petitioner,
+    PluginError,
+    PluginManager,
+    SequentialIds,
+    Submission,
+    TransitionVetoedError,
+    WorkCalendar,
+    hookimpl,
+    hookspecs,
+    load_plugins,
+)
+from dialogue_flow._plugins import HOOK_NAMES
+from dialogue_flow.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PLUGINS_DOC = ROOT / "docs" / "plugins.md"
+
+
+def _flow(*plugins: object, calendar: WorkCalendar | None = None, **options: Any,
+          ) -> DialogueFlow:
+    """A memory flow at the suite's start day with ``plugins`` registered."""
+    return DialogueFlow(MemoryStorage(), calendar=calendar, clock=FixedClock(dt.date(2021, 6, 1)),
+                        ids=SequentialIds(),
+                        plugins=load_plugins(plugins, entry_points=False), **options)
+
+
+def _receive(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> Submission:
+    return flow.receive(None, petitioner=petitioner, topic="Đường giao thông",
+                        content="Đường thôn 1 xuống cấp", actor=intake)
+
+
+class TestLoading:
+    def test_builtin_logging_notifier_is_registered_like_any_plugin(self) -> None:
+        """The logging notifier is a named plugin implementing dialogue_flow_deliver."""
+        pm = load_plugins(entry_points=False)
+        plugin = pm.get_plugin("dialogue_flow.logging")
+        assert ["dialogue_flow_deliver"] == pm.hooks_of(plugin)
+
+    def test_misspelt_hook_is_a_plugin_error_naming_plugin_and_hook(self) -> None:
+        """A hookimpl whose name is no hook fails at load, with the valid names listed."""
+
+        class Typo:
+            @hookimpl
+            def dialogue_flow_delivr(self, notification: Any, recipients: Any) -> None:
+                """Misspelt on purpose."""
+
+        with pytest.raises(PluginError) as info:
+            load_plugins([Typo()], entry_points=False)
+        message = str(info.value)
+        assert "'dialogue_flow_delivr'" in message
+        assert "did you mean dialogue_flow_deliver?" in message
+        assert "Typo" in message
+        assert all(name in message for name in HOOK_NAMES)
+
+    def test_wrong_argument_name_is_a_plugin_error_with_the_spec(self) -> None:
+        """An argument the hook does not have fails at registration, showing the spec."""
+
+        class Wrong:
+            @hookimpl
+            def dialogue_flow_open_storage(self, uri: str) -> None:
+                """``uri`` instead of ``url``."""
+
+        with pytest.raises(PluginError, match=r"dialogue_flow_open_storage\(url\)"):
+            load_plugins([Wrong()], entry_points=False)
+
+    def test_a_plugin_registered_twice_is_a_plugin_error(self) -> None:
+        """Registering the same object twice is reported, not a bare ValueError."""
+        plugin = SimpleNamespace()
+        with pytest.raises(PluginError, match="already registered"):
+            load_plugins([plugin, plugin], entry_points=False)
+
+    def test_string_instead_of_plugin_list_is_rejected(self) -> None:
+        """``plugins="x"`` would iterate characters: refused with a clear message."""
+        with pytest.raises(PluginError, match="got a string"):
+            load_plugins("jsonl", entry_points=False)  # type: ignore[arg-type]
+
+    def test_entry_point_plugins_are_loaded(self) -> None:
+        """The workspace's jsonl plugin is found through the dialogue_flow entry points."""
+        pm = load_plugins(entry_points=True)
+        assert pm.get_plugin("jsonl") is not None
+
+    def test_broken_entry_point_names_the_entry_point(self, monkeypatch: pytest.MonkeyPatch,
+                                                      ) -> None:
+        """An entry point that fails to import is a PluginError naming it."""
+        broken = SimpleNamespace(name="broken", value="nowhere:plugin", dist=None,
+                                 load=lambda: __import__("no_such_module_dialogue_flow"))
+        monkeypatch.setattr("importlib.metadata.entry_points",
+                            lambda group: [broken] if group == "dialogue_flow" else [])
+        with pytest.raises(PluginError, match=r"'broken' \(nowhere:plugin\) failed to load"):
+            load_plugins(entry_points=True)
+
+    def test_every_spec_is_in_hook_names(self) -> None:
+        """HOOK_NAMES lists every spec of hookspecs.py."""
+        pm = PluginManager()
+        specs = sorted(name for name in dir(pm.hook) if name.startswith("dialogue_flow_"))
+        assert specs == list(HOOK_NAMES)
+
+
+class TestFacadeHooks:
+    def test_hook_dialogue_flow_open_storage_custom_scheme(self) -> None:
+        """A plugin can add a URL scheme; it is asked before the built-ins."""
+        opened = MemoryStorage()
+
+        class Custom:
+            @hookimpl
+            def dialogue_flow_open_storage(self, url: str) -> MemoryStorage | None:
+                return opened if url.startswith("custom://") else None
+
+        flow = DialogueFlow.open("custom://x", plugins=[Custom()])
+        assert flow.storage is opened
+        assert isinstance(DialogueFlow.open("memory://", plugins=[Custom()]).storage,
+                          MemoryStorage)
+
+    def test_hook_dialogue_flow_authorize_overrides_defaults_and_authorizers(
+            self, intake: Actor, petitioner: Petitioner) -> None:
+        """The first non-None plugin answer wins over host authorizers and the defaults."""
+
+        class Closed:
+            @hookimpl
+            def dialogue_flow_authorize(self, actor: Actor, action: str, record: Any,
+                                        ) -> bool | None:
+                return False if action == "receive" else None
+
+        flow = _flow(Closed(), authorizers=[lambda *_: True])
+        with pytest.raises(PermissionDeniedError):
+            _receive(flow, intake, petitioner)
+        assert [] == list(flow.submissions())
+
+    def test_hook_dialogue_flow_authorize_none_falls_through(
+            self, intake: Actor, petitioner: Petitioner) -> None:
+        """A plugin without opinion leaves the decision to the host's authorizers."""
+
+        class Silent:
+            @hookimpl
+            def dialogue_flow_authorize(self, actor: Actor, action: str, record: Any) -> None:
+                return None
+
+        flow = _flow(Silent(), authorizers=[lambda *_: False])
+        with pytest.raises(PermissionDeniedError):
+            _receive(flow, intake, petitioner)
+
+    def test_hook_dialogue_flow_before_transition_veto_writes_nothing(
+            self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:
+        """A veto raises TransitionVetoedError with the reason; storage is unchanged."""
+        seen: list[tuple[str, str, str]] = []
+
+        class NoForest:
+            @hookimpl
+            def dialogue_flow_before_transition(self, kind: str, record: Any, event: str,
+                                                dest: str, actor: Actor) -> str | None:
+                seen.append((kind, event, dest))
+                return "land matters wait for the survey" if event == "assign" else None
+
+        flow = _flow(NoForest())
+        sub = _receive(flow, intake, petitioner)
+        before = (flow.submission(sub.id), flow.history(sub),
+                  flow.storage.pending_notifications())
+        with pytest.raises(TransitionVetoedError, match="land matters wait for the survey"):
+            flow.assign(sub.id, department=LAND, actor=chair)
+        after = (flow.submission(sub.id), flow.history(sub),
+                 flow.storage.pending_notifications())
+        assert before == after
+        assert [("submission", "receive", "received"),
+                ("submission", "assign", "assigned")] == seen
+
+    def test_hook_dialogue_flow_after_commit_exception_is_logged_and_swallowed(
+            self, intake: Actor, petitioner: Petitioner,
+            caplog: pytest.LogCaptureFixture) -> None:
+        """A failing observer does not undo or fail the command; the others still run."""
+        observed: list[str] = []
+
+        class Broken:
+            @hookimpl
+            def dialogue_flow_after_commit(self, kind: str, record: Any, event: str,
+                                           actor: Actor) -> None:
+                raise RuntimeError("metrics down")
+
+        class Counting:
+            @hookimpl
+            def dialogue_flow_after_commit(self, kind: str, record: Any, event: str,
+                                           actor: Actor) -> None:
+                observed.append(f"{kind}:{event}:{record.version}")
+
+        flow = _flow(Broken(), Counting())
+        with caplog.at_level(logging.ERROR, logger="dialogue_flow.plugins"):
+            sub = _receive(flow, intake, petitioner)
+        assert sub == flow.submission(sub.id)
+        assert ["submission:receive:1"] == observed
+        assert "dialogue_flow_after_commit" in caplog.text
+        assert "metrics down" in caplog.text
+
+    def test_hook_dialogue_flow_calendar_overrides_move_deadlines(
+            self, intake: Actor, chair: Actor, petitioner: Petitioner,
+            calendar: WorkCalendar) -> None:
+        """A plugin's extra day off inside the answer period pushes the due date one day."""
+
+        class StormDay:
+            @hookimpl
+            def dialogue_flow_calendar_overrides(self, years: range) -> dict[str, Any]:
+                assert 2021 in years
+                return {"days_off": {dt.date(2021, 6, 15): "Bão số 2"}}
+
+        def due(flow: DialogueFlow) -> dt.date:
+            sub = flow.assign(_receive(flow, intake, petitioner).id, department=LAND,
+                              actor=chair)
+            assert sub.due is not None
+            return sub.due.date
+
+        plain, stormy = due(_flow(calendar=calendar)), due(_flow(StormDay()))
+        assert calendar.add_working_days(plain, 1) == stormy
+
+    def test_hook_dialogue_flow_calendar_overrides_contradiction_is_rejected(self) -> None:
+        """One plugin's day off that another declares a working day fails loudly."""
+
+        class Off:
+            @hookimpl
+            def dialogue_flow_calendar_overrides(self, years: range) -> dict[str, Any]:
+                return {"days_off": {dt.date(2021, 6, 15): "off"}}
+
+        class Working:
+            @hookimpl
+            def dialogue_flow_calendar_overrides(self, years: range) -> dict[str, Any]:
+                return {"working_days": {dt.date(2021, 6, 15): "make-up day"}}
+
+        with pytest.raises(Exception, match="both as a day off and as a working day"):
+            _flow(Off(), Working())
+
+    def test_hook_dialogue_flow_policies_selectable_by_id(self) -> None:
+        """``policy="<id>"`` finds a plugin's policy, and still finds the bundled ones."""
+        custom = DeadlinePolicy.from_mapping({**_policy_data("seed-plan"), "id": "province-x"})
+
+        class Province:
+            @hookimpl
+            def dialogue_flow_policies(self) -> list[DeadlinePolicy]:
+                return [custom]
+
+        assert _flow(Province(), policy="province-x").policy is custom
+        assert "complaints-2011" == _flow(Province(), policy="complaints-2011").policy.id
+        with pytest.raises(Exception, match=r"no policy 'nope'; available: .*province-x"):
+            _flow(Province(), policy="nope")
+
+
+def _policy_data(name: str) -> dict[str, Any]:
+    import tomllib  # noqa: PLC0415
+    from importlib import resources  # noqa: PLC0415
+
+    text = resources.files("dialogue_flow").joinpath(f"policies/{name}.toml").read_text(
+        encoding="utf-8")
+    return tomllib.loads(text)
+
+
+class TestRenderReport:
+    def test_hook_dialogue_flow_render_report_first_result(self) -> None:
+        """Reports call it in the next issue; the manager already returns the first answer."""
+
+        class Html:
+            @hookimpl
+            def dialogue_flow_render_report(self, report: Any, fmt: str) -> str | None:
+                return f"<p>{report['total']}</p>" if fmt == "html" else None
+
+        pm = load_plugins([Html()], entry_points=False)
+        hook = pm.hook.dialogue_flow_render_report
+        assert "<p>3</p>" == hook(report={"total": 3}, fmt="html")
+        assert hook(report={"total": 3}, fmt="xlsx") is None
+
+
+@pytest.fixture
+def cli_plugins() -> Iterator[Any]:
+    """Point the CLI group at given plugins; restore the entry-point plugins afterwards."""
+    group: Any = main
+    yield group.use_plugins
+    group.use_plugins(None)
+
+
+class TestCli:
+    def test_hook_dialogue_flow_cli_commands_appear_in_main(self, cli_plugins: Any) -> None:
+        """A plugin's command runs as a ``dialogue-flow`` subcommand and is listed."""
+
+        @click.command("hello")
+        def hello() -> None:
+            click.echo("xin chào")
+
+        class Commands:
+            @hookimpl
+            def dialogue_flow_cli_commands(self) -> list[click.Command]:
+                return [hello]
+
+        cli_plugins(load_plugins([Commands()], entry_points=False))
+        runner = CliRunner()
+        assert "xin chào\n" == runner.invoke(main, ["hello"]).output
+        assert "hello" in runner.invoke(main, ["--help"]).output
+
+    def test_broken_plugin_gives_a_clear_error_not_a_traceback(
+            self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Unknown command + plugins failing to load: one error line, exit 1; built-ins work."""
+        broken = SimpleNamespace(name="broken", value="nowhere:plugin", dist=None,
+                                 load=lambda: __import__("no_such_module_dialogue_flow"))
+        monkeypatch.setattr("importlib.metadata.entry_points",
+                            lambda group: [broken] if group == "dialogue_flow" else [])
+        cli_plugins(None)
+        runner = CliRunner()
+        result = runner.invoke(main, ["hello"])
+        assert 1 == result.exit_code
+        assert "plugins failed to load" in result.output
+        assert "'broken'" in result.output
+        assert not isinstance(result.exception, ModuleNotFoundError)
+        assert 0 == runner.invoke(main, ["diagram"]).exit_code
+
+    def test_plugins_command_lists_plugins_and_hooks(self, cli_plugins: Any) -> None:
+        """`dialogue-flow plugins` shows each plugin and the hooks it implements."""
+
+        class Audit:
+            @hookimpl
+            def dialogue_flow_after_commit(self, kind: str, record: Any, event: str,
+                                           actor: Actor) -> None:
+                """Nothing."""
+
+        cli_plugins(load_plugins([Audit()], entry_points=True))
+        output = CliRunner().invoke(main, ["plugins"]).output
+        assert "dialogue_flow.logging (built-in)\n    dialogue_flow_deliver\n" in output
+        assert "jsonl (dialogue-flow-jsonl " in output
+        assert "(registered by the host)\n    dialogue_flow_after_commit\n" in output
+
+
+class TestDocs:
+    def test_every_hook_is_documented_under_its_exact_signature(self) -> None:
+        """docs/plugins.md has a ``### name(params)`` heading per spec, and no others."""
+        headings = re.findall(r"^### (dialogue_flow_\w+\(.*\))$",
+                              PLUGINS_DOC.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        expected = [f"{name}({', '.join(inspect.signature(getattr(hookspecs, name)).parameters)})"
+                    for name in HOOK_NAMES]
+        assert sorted(expected) == sorted(headings)
+
+    def test_every_hook_has_a_test(self) -> None:
+        """Each hook has a ``test_hook_<name>_...`` test here or in test_dispatch.py."""
+        names = set()
+        for path in (Path(__file__), Path(__file__).with_name("test_dispatch.py")):
+            names |= set(re.findall(r"def (test_hook_\w+)\(", path.read_text(encoding="utf-8")))
+        tested = {hook for hook in HOOK_NAMES
+                  if any(n.startswith(f"test_hook_{hook}_") for n in names)}
+        assert set(HOOK_NAMES) == tested
+        strays = sorted(n for n in names if not any(n.startswith(f"test_hook_{h}_")
+                                                    for h in HOOK_NAMES))
+        assert [] == strays, "a test_hook_ test names no hook"
+
+    def test_plugin_doc_blocks_run(self) -> None:
+        """The Python blocks of docs/plugins.md run as written (they assert their results)."""
+        blocks = re.findall(r"```python\n(.*?)```", PLUGINS_DOC.read_text(encoding="utf-8"),
+                            flags=re.DOTALL)
+        assert len(blocks) >= len(HOOK_NAMES)
+        for block in blocks:
+            exec(compile(block, str(PLUGINS_DOC), "exec"), {"__name__": "__docs__"})  # noqa: S102

@@ -5,6 +5,7 @@ Everything a host needs is importable from here; the ``_modules`` are private.
 
 from ._calendar import SkippedDay, SpecialDay, WorkCalendar
 from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
+from ._dispatch import Dispatcher, DispatchResult, LoggingNotifier
 from ._errors import (
     CalendarRangeError,
     ConfigurationError,
@@ -21,6 +22,7 @@ from ._errors import (
 from ._flow import Authorizer, DialogueFlow, Page
 from ._ids import SequentialIds, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, EventSpec, Lifecycle
+from ._plugins import PluginManager, load_plugins
 from ._policy import (
     Anchor,
     DeadlinePolicy,
@@ -52,6 +54,7 @@ from ._records import (
 from ._serialization import from_dict, from_json, to_dict, to_json
 from ._storage import Changeset, DialogueQuery, MemoryStorage, Storage, SubmissionQuery
 from ._version import __version__
+from .hookspecs import hookimpl
 
 __all__ = [
     "DIALOGUE",
@@ -78,11 +81,14 @@ __all__ = [
     "DialogueQuery",
     "DialogueState",
     "Direction",
+    "DispatchResult",
+    "Dispatcher",
     "EventSpec",
     "FixedClock",
     "InvalidInputError",
     "InvalidTransitionError",
     "Lifecycle",
+    "LoggingNotifier",
     "MemoryStorage",
     "NotFoundError",
     "Notification",
@@ -90,6 +96,7 @@ __all__ = [
     "PermissionDeniedError",
     "Petitioner",
     "PluginError",
+    "PluginManager",
     "Purpose",
     "ReportRule",
     "Role",
@@ -112,6 +119,8 @@ __all__ = [
     "bundled_policies",
     "from_dict",
     "from_json",
+    "hookimpl",
+    "load_plugins",
     "time_ordered_id",
     "to_dict",
     "to_json",

@@ -17,15 +17,25 @@ import attrs
 from ._auth import default_authorize
 from ._calendar import WorkCalendar
 from ._clock import Clock, SystemClock
+from ._dispatch import Dispatcher, DispatchResult
 from ._errors import (
     ConfigurationError,
     InvalidInputError,
+    InvalidTransitionError,
     PermissionDeniedError,
     VersionConflictError,
 )
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
 from ._messages import LANGUAGES, render
+from ._plugins import (
+    PluginManager,
+    announce_commit,
+    check_vetoes,
+    load_plugins,
+    plugin_calendar,
+    select_policy,
+)
 from ._policy import Anchor, DeadlinePolicy, DeadlineRule, Purpose
 from ._records import (
     Actor,
@@ -92,18 +102,22 @@ class DialogueFlow:
         storage: Storage,
         *,
         calendar: WorkCalendar | None = None,
-        policy: DeadlinePolicy | None = None,
+        policy: DeadlinePolicy | str | None = None,
         clock: Clock | None = None,
         authorizers: Iterable[Authorizer] = (),
         language: str = "vi",
         remote_area: bool = False,
         ids: IdFactory | None = None,
+        plugins: PluginManager | None = None,
     ) -> None:
         if language not in LANGUAGES:
             raise InvalidInputError("language", f"{language!r} is not one of {LANGUAGES}")
         self.storage = storage
-        self.calendar = calendar if calendar is not None else WorkCalendar.vietnam()
-        self.policy = policy if policy is not None else DeadlinePolicy.default()
+        #: The plugins every command consults (built-ins only unless given).
+        self.plugins = plugins if plugins is not None else load_plugins(entry_points=False)
+        self.calendar = calendar if calendar is not None else plugin_calendar(self.plugins)
+        #: A policy id selects among the bundled policies and those plugins contribute.
+        self.policy = select_policy(self.plugins, policy)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.language = language
         #: Communes in remote areas get the policy's "remote" variants where it has them.
@@ -112,24 +126,38 @@ class DialogueFlow:
         self._new_id: IdFactory = ids if ids is not None else time_ordered_id
 
     @classmethod
-    def open(cls, url: str = "memory://", **options: Any) -> DialogueFlow:
+    def open(cls, url: str = "memory://", *, plugins: PluginManager | Iterable[object] = (),
+             load_entry_points: bool = False, **options: Any) -> DialogueFlow:
         """Open the storage named by ``url`` and build a flow on it.
 
-        Supported now: ``memory://``. ``options`` are passed to the constructor.
+        Plugins (``dialogue_flow_open_storage``) are asked first, so they can add schemes;
+        then the built-ins ``memory://`` and ``sqlite:``. ``plugins`` is a
+        :class:`PluginManager` or plugin objects to register (with the entry-point plugins
+        when ``load_entry_points``). ``options`` are passed to the constructor.
         """
         if not isinstance(url, str):
             raise InvalidInputError("url", f"expected a storage URL string, got {url!r}")
+        pm = plugins if isinstance(plugins, PluginManager) else load_plugins(
+            plugins, entry_points=load_entry_points)
+        opened = pm.hook.dialogue_flow_open_storage(url=url)
+        if opened is not None:
+            return cls(opened, plugins=pm, **options)
         if url == "memory://":
-            return cls(MemoryStorage(), **options)
+            return cls(MemoryStorage(), plugins=pm, **options)
         if url.startswith("sqlite:"):
             from ._sqlite import SQLiteStorage  # noqa: PLC0415 - only hosts that use it pay
 
-            return cls(SQLiteStorage.from_url(url), **options)
+            return cls(SQLiteStorage.from_url(url), plugins=pm, **options)
         scheme = url.split(":", 1)[0] if ":" in url else url
         raise ConfigurationError(
             f"no storage backend for {scheme!r} URLs ({url!r}); "
             "supported: memory://, sqlite:///path/to/file.db, sqlite://"
         )
+
+    def dispatch(self, limit: int = 100, **options: Any) -> DispatchResult:
+        """Deliver up to ``limit`` due notifications once (see :class:`Dispatcher`)."""
+        dispatcher = Dispatcher(self.storage, self.plugins, clock=self.clock, **options)
+        return dispatcher.run_once(limit)
 
     def shutdown(self) -> None:
         """Release the storage (``close`` is the command that closes a submission)."""
@@ -165,6 +193,9 @@ class DialogueFlow:
                 "scheduled_for", f"{scheduled_for.isoformat()} is in the past (today is "
                 f"{today.isoformat()}); a dialogue is planned ahead")
         _check_text("title", title)
+        for field, value in (("venue", venue), ("chair", chair), ("secretary", secretary)):
+            if value is not None:
+                _check_text(field, value)
         if expected_attendance is not None:
             _check_count("expected_attendance", expected_attendance)
         self._authorize(actor, "plan", None)
@@ -186,6 +217,7 @@ class DialogueFlow:
         """Record the announcement to the People; refused after the legal last day."""
         d = self._current(Dialogue, dialogue)
         day = self._day("on", on)
+        _require(DIALOGUE, d, "announce")  # "reschedule first" is wrong advice if not planned
         if day > d.announce_by.date:
             raise InvalidInputError(
                 "on", f"announcing on {day.isoformat()} is too late for a dialogue on "
@@ -220,6 +252,7 @@ class DialogueFlow:
         """Record that the dialogue took place; starts the conclusion-notice clock."""
         d = self._current(Dialogue, dialogue)
         day = self._day("held_on", held_on)
+        _require(DIALOGUE, d, "hold")  # "reschedule it" is wrong advice if not announced
         if day != d.scheduled_for:
             raise InvalidInputError(
                 "held_on", f"the dialogue was announced for {d.scheduled_for.isoformat()}, "
@@ -280,8 +313,11 @@ class DialogueFlow:
             record_id=d.id, audience="departments", subject=subject, body=body,
             language=self.language, created_at=now))
         all_closed = all(s.state is SubmissionState.CLOSED for s in subs)
+        # The notice is a snapshot of every submission read: none may change underneath it.
+        written = {record.id for record, _ in extra}
+        guards = [(s.KIND, s.id, s.version) for s in subs if s.id not in written]
         return self._change(d, "conclude", actor, {"conclusion": notice}, extra=extra,
-                            extra_rows=rows, notifications=notes,
+                            extra_rows=rows, notifications=notes, guards=guards,
                             then_complete=all_closed)
 
     # --- submission commands -------------------------------------------------------------
@@ -332,11 +368,12 @@ class DialogueFlow:
         """Route an opinion collected beforehand to a department to prepare the answer."""
         s = self._current(Submission, submission)
         _check_text("department", department)
+        _require(SUBMISSION, s, "prepare")  # "assign it instead" is wrong advice otherwise
         if s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
             if d.state not in (DialogueState.PLANNED, DialogueState.ANNOUNCED):
                 raise InvalidInputError(
-                    "submission_id", f"dialogue {d.id} is {d.state}: preparation is for "
+                    "submission", f"dialogue {d.id} is {d.state}: preparation is for "
                     "opinions collected before the meeting; assign it instead")
         return self._change(s, "prepare", actor, {"preparing_department": department},
                             details={"department": department})
@@ -365,8 +402,15 @@ class DialogueFlow:
         _check_text("department", department)
         _check_bool("complex", complex)
         candidate = attrs.evolve(s, department=department, complex=complex)
-        due = s.due if s.state is SubmissionState.ASSIGNED and s.due else self._due_on_decision(
-            candidate)
+        if s.state is SubmissionState.ASSIGNED and s.due is not None:
+            # Re-assigning keeps the legal clock; a change of complexity re-counts it from
+            # the same anchor (an extension granted by the chair is kept as it is).
+            due: Deadline | None = s.due
+            if complex != s.complex and s.due.rule_id != "extension":
+                due = self._answer_rule(candidate, s.due.anchor).compute(
+                    s.due.anchor, self.calendar)
+        else:
+            due = self._due_on_decision(candidate)
         return self._change(s, "assign", actor, {
             "department": department, "competent_level": None, "complex": complex,
             "assigned_on": self.clock.today(), "due": due,
@@ -380,7 +424,7 @@ class DialogueFlow:
         _check_bool("complex", complex)
         due = s.due or self._due_on_decision(attrs.evolve(s, complex=complex))
         return self._change(s, "escalate", actor, {
-            "competent_level": competent_level, "complex": complex,
+            "competent_level": competent_level, "complex": complex, "department": None,
             "assigned_on": self.clock.today(), "due": due,
         }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"))
 
@@ -423,30 +467,49 @@ class DialogueFlow:
                 raise InvalidInputError("duplicate_of", "name the submission it duplicates")
             if duplicate_of == s.id:
                 raise InvalidInputError("duplicate_of", "a submission cannot duplicate itself")
+            _check_id("duplicate_of", duplicate_of)
             self.submission(duplicate_of)
         elif duplicate_of is not None:
             raise InvalidInputError("duplicate_of", "only for reason=duplicate")
+        if note is not None:
+            _check_text("note", note)
         extra: list[tuple[Record, int]] = []
         rows: list[TransitionRecord] = []
+        guards: list[tuple[str, str, int]] = []
         if s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
-            others = self.storage.find_submissions(SubmissionQuery(
-                dialogue_id=d.id, states=_OPEN, limit=2))
-            if d.state is DialogueState.CONCLUDED and all(o.id == s.id for o in others):
+            others = [o for o in self.storage.find_submissions(SubmissionQuery(
+                dialogue_id=d.id, states=_OPEN, limit=3)) if o.id != s.id]
+            if d.state is DialogueState.CONCLUDED and not others:
                 now = self.clock.now()
                 dest = DIALOGUE.fire(d.id, d.state, "complete", open_submissions=())
                 done = attrs.evolve(d, state=dest, version=d.version + 1, updated_at=now)
                 extra.append((done, d.version))
                 rows.append(_row(done, "complete", d.state, actor, now))
+            elif d.state is DialogueState.CONCLUDED and len(others) == 1:
+                # The last two closing at once would each see the other open and neither
+                # would complete the dialogue: whoever commits second must look again.
+                guards.append((Submission.KIND, others[0].id, others[0].version))
         return self._change(s, "close", actor, {
             "close_reason": why, "duplicate_of": duplicate_of,
         }, reason=note, arguments={"reason": why}, details={"reason": why.value},
-            extra=extra, extra_rows=rows, notify=("closed", "petitioner"))
+            extra=extra, extra_rows=rows, guards=guards, notify=("closed", "petitioner"))
 
     def reopen(self, submission: str | Submission, *, reason: str, actor: Actor) -> Submission:
-        """The petitioner is not satisfied: back to received for the chair to decide again."""
+        """The petitioner is not satisfied: back to received for the chair to decide again.
+
+        Not for a submission of a completed dialogue: its record is final; record a new
+        submission (``dialogue_id=None``) that refers to it instead.
+        """
         s = self._current(Submission, submission)
         _check_text("reason", reason)
+        _require(SUBMISSION, s, "reopen")
+        if s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            if d.state is DialogueState.COMPLETED:
+                raise InvalidInputError(
+                    "submission", f"dialogue {d.id} is completed and its record final; "
+                    f"receive a new submission (dialogue_id=None) that refers to {s.id}")
         return self._change(s, "reopen", actor, {
             "reopened": s.reopened + 1, "due": None, "close_reason": None,
             "duplicate_of": None,
@@ -483,6 +546,12 @@ class DialogueFlow:
         after: str | None = None,
     ) -> Page[Submission]:
         """One page of submissions matching every given filter, ordered by id."""
+        if dialogue_id is not None:
+            _check_id("dialogue_id", dialogue_id)
+        if department is not None:
+            _check_text("department", department)
+        if after is not None:
+            _check_id("after", after)
         states = None
         if state is not None:
             many = [state] if isinstance(state, str) else list(state)
@@ -516,6 +585,8 @@ class DialogueFlow:
         after: str | None = None,
     ) -> Page[Dialogue]:
         """One page of dialogues, ordered by id."""
+        if after is not None:
+            _check_id("after", after)
         states = None
         if state is not None:
             many = [state] if isinstance(state, str) else list(state)
@@ -557,12 +628,14 @@ class DialogueFlow:
 
     def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
         _check_actor(actor)
+        # Plugins first, then the host's authorizers, then the seed's rules.
+        allowed = self.plugins.hook.dialogue_flow_authorize(actor=actor, action=action,
+                                                            record=record)
         for authorizer in self._authorizers:
-            verdict = authorizer(actor, action, record)
-            if verdict is not None:
-                allowed = verdict
+            if allowed is not None:
                 break
-        else:
+            allowed = authorizer(actor, action, record)
+        if allowed is None:
             allowed = default_authorize(actor, action, record)
         if not allowed:
             what = f" {record.KIND} {record.id}" if record is not None else ""
@@ -635,9 +708,12 @@ class DialogueFlow:
                     now: dt.datetime, guards: Iterable[tuple[str, str, int]] = (),
                     notifications: Iterable[Notification] = ()) -> None:
         row = _row(record, lifecycle.creation_event, None, actor, now)
+        # A record being created has no "before": the hooks see the record to be created.
+        check_vetoes(self.plugins, record.KIND, record, row.event, row.dest, actor)
         self.storage.commit(Changeset(records=((record, 0),), transitions=(row,),
                                       notifications=tuple(notifications),
                                       guards=tuple(guards)))
+        announce_commit(self.plugins, record.KIND, record, row.event, actor)
 
     def _change(
         self,
@@ -653,10 +729,14 @@ class DialogueFlow:
         notifications: Iterable[Notification] = (),
         extra: Iterable[tuple[Record, int]] = (),
         extra_rows: Iterable[TransitionRecord] = (),
+        guards: Iterable[tuple[str, str, int]] = (),
         then_complete: bool = False,
     ) -> _RecordT:
         """Check, decide and commit one event on ``record`` (plus ``extra`` writes)."""
         lifecycle = DIALOGUE if record.KIND == Dialogue.KIND else SUBMISSION
+        # State first, then permission, then the state-dependent checks (guards): the most
+        # useful refusal comes first, and nothing is decided on a record one may not touch.
+        _require(lifecycle, record, event)
         self._authorize(actor, event, record)
         dest = lifecycle.fire(record.id, record.state, event, **(arguments or {}))
         now = self.clock.now()
@@ -673,11 +753,14 @@ class DialogueFlow:
         outbox = list(notifications)
         if notify is not None and isinstance(new, Submission):
             outbox += self._notify(new, *notify, now, reason=reason)
+        check_vetoes(self.plugins, record.KIND, record, event, str(dest), actor)
         self.storage.commit(Changeset(
             records=((new, record.version), *extra),
             transitions=(*rows, *extra_rows),
             notifications=tuple(outbox),
+            guards=tuple(guards),
         ))
+        announce_commit(self.plugins, record.KIND, new, event, actor)
         return new
 
 
@@ -693,6 +776,14 @@ def _check_text(field: str, value: object) -> None:
         raise InvalidInputError(field, f"expected text, got {type(value).__name__}")
     if not value.strip():
         raise InvalidInputError(field, "must not be blank")
+
+
+def _require(lifecycle: Lifecycle, record: Record, event: str) -> None:
+    """Refuse an event the record's state does not allow, before checks that presume it."""
+    allowed = lifecycle.allowed(record.state)
+    if event not in allowed:
+        raise InvalidTransitionError(lifecycle.kind, record.id, str(record.state), event,
+                                     allowed)
 
 
 def _check_id(field: str, value: object) -> None:

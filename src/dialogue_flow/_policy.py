@@ -104,20 +104,48 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValueError(f"{attribute.name} must be a whole number >= 1, got {value!r}")
 
 
+def _text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be non-blank text, got {value!r}")
+
+
+def _optional_day(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A quoted "2019-02-18" or a TOML date-time would only fail later, in every comparison.
+    if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
+        raise ValueError(f"{attribute.name} must be a date (2019-02-18, unquoted), "
+                         f"got {value!r}")
+
+
+def _day_of_every_year(inst: ReportRule, _attribute: attrs.Attribute[Any], value: int) -> None:
+    try:  # 2001 is not a leap year: 29 February does not exist every year
+        ok = not isinstance(inst.month, bool) and dt.date(2001, inst.month, value) is not None
+    except (TypeError, ValueError):
+        ok = False
+    if isinstance(value, bool) or not ok:
+        raise ValueError(f"month {inst.month!r} / day {value!r} is not a date that exists "
+                         "every year")
+
+
 @attrs.frozen
 class DeadlineRule:
     """One legal time limit: ``count`` ``unit`` ``direction`` the ``anchor`` event."""
 
-    id: str
+    id: str = attrs.field(validator=_text)
     purpose: Purpose = attrs.field(converter=_purpose)
     count: int = attrs.field(validator=_positive)
     unit: Unit = attrs.field(converter=_unit)
     direction: Direction = attrs.field(converter=_direction)
     anchor: Anchor = attrs.field(converter=_anchor)
-    basis: str
+    basis: str = attrs.field(validator=_text)
     variant: str = attrs.field(default="standard", validator=attrs.validators.in_(VARIANTS))
-    effective_from: dt.date | None = None
-    effective_until: dt.date | None = None
+    effective_from: dt.date | None = attrs.field(default=None, validator=_optional_day)
+    effective_until: dt.date | None = attrs.field(default=None, validator=_optional_day)
+
+    def __attrs_post_init__(self) -> None:
+        if self.effective_from and self.effective_until and (
+                self.effective_until < self.effective_from):
+            raise ValueError(f"effective_until {self.effective_until} is before "
+                             f"effective_from {self.effective_from}: the rule is never in force")
 
     def in_force_on(self, day: dt.date) -> bool:
         after_start = self.effective_from is None or day >= self.effective_from
@@ -149,11 +177,11 @@ class DeadlineRule:
 class ReportRule:
     """A report due every year before a fixed day (e.g. "trước ngày 15/6")."""
 
-    id: str
-    period: str
+    id: str = attrs.field(validator=_text)
+    period: str = attrs.field(validator=_text)
     month: int
-    day: int
-    basis: str
+    day: int = attrs.field(validator=_day_of_every_year)
+    basis: str = attrs.field(validator=_text)
 
     def compute(self, year: int, calendar: WorkCalendar) -> Deadline:
         """"Before 15 June" means it must arrive by the last working day before the 15th."""
@@ -195,7 +223,7 @@ class DeadlinePolicy:
 
         :raises ConfigurationError: the policy has no such rule in force that day.
         """
-        purpose = Purpose(purpose)
+        purpose = _purpose(purpose)
         for wanted in dict.fromkeys((variant, "standard")):
             for rule in self.rules:
                 if rule.purpose is purpose and rule.variant == wanted and rule.in_force_on(on):

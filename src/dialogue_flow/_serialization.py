@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, get_args, get_origin
 
 import cattrs
 from cattrs.preconf.json import make_converter
@@ -23,7 +24,41 @@ converter = make_converter()
 converter.register_unstructure_hook(
     SkippedDay, lambda s: {"date": s.date.isoformat(), "reason": s.reason})
 converter.register_structure_hook(
-    SkippedDay, lambda d, _: SkippedDay(dt.date.fromisoformat(d["date"]), str(d["reason"])))
+    SkippedDay, lambda d, _: SkippedDay(dt.date.fromisoformat(d["date"]), _text(d["reason"])))
+
+
+# cattrs is lax by default: it calls str() on a number and iterates a string into a tuple of
+# characters. Stored JSON that is not what we wrote is corruption; refuse it instead.
+def _text(value: object, _type: object = str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _is_homogeneous_tuple(cls: Any) -> bool:
+    return get_origin(cls) is tuple and get_args(cls)[-1:] == (Ellipsis,)
+
+
+def _strict_tuple(cls: Any) -> Callable[[Any, Any], Any]:
+    inner = get_args(cls)[0]
+
+    def structure(value: object, _type: object) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return tuple(converter.structure(item, inner) for item in value)
+
+    return structure
+
+
+converter.register_structure_hook(str, _text)
+converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple)
+
+
+def _describe(exc: BaseException, _type: object) -> str:
+    """cattrs' default says "invalid value"; the validator's own words say which and why."""
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    return str(exc) or type(exc).__name__
 
 
 def to_dict(record: object) -> dict[str, Any]:
@@ -37,8 +72,8 @@ def from_dict(cls: type[T], data: Any) -> T:
     try:
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-        detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
-            exc, cattrs.BaseValidationError) else str(exc)
+        detail = "; ".join(cattrs.transform_error(exc, format_exception=_describe)) if (
+            isinstance(exc, cattrs.BaseValidationError)) else str(exc)
         raise InvalidInputError(cls.__name__, f"cannot rebuild from data: {detail}") from exc
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
+from ._cli_plugins import PluginGroup
 from ._version import __version__
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# PluginGroup adds the plugins' commands (dialogue_flow_cli_commands) when first needed.
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dialogue-flow")
 def main() -> None:
     """Deadlines, lifecycles and reports for direct dialogues with the People."""
@@ -18,8 +20,10 @@ def main() -> None:
 def _register_builtin_commands() -> None:
     from ._cli_calendar import calendar_command, deadline_command  # noqa: PLC0415
     from ._cli_flow import demo_command, diagram_command  # noqa: PLC0415
+    from ._cli_plugins import dispatch_command, plugins_command  # noqa: PLC0415
 
-    for command in (calendar_command, deadline_command, demo_command, diagram_command):
+    for command in (calendar_command, deadline_command, demo_command, diagram_command,
+                    dispatch_command, plugins_command):
         main.add_command(command)
 
 

@@ -1,0 +1,190 @@
+"""``dialogue-flow demo``: the seed's 2021 plan played on the embedded storage.
+
+Two dialogues (quarters II and III), submissions on the seed's topics received spoken,
+written and collected beforehand by the Fatherland Front; answers on the spot, assignments,
+an escalation to the district, an extension with a notice to the petitioner, a reopening,
+the conclusion notices and the report due dates. The clock is a FixedClock moved by the
+script, so every run prints the same timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from ._clock import FixedClock
+from ._flow import DialogueFlow
+from ._ids import SequentialIds
+from ._lifecycle import DIALOGUE, SUBMISSION
+from ._records import Actor, Channel, Petitioner, Role, Submission
+
+__all__ = ["run_demo"]
+
+_T = {
+    "title": ("Kế hoạch tiếp xúc, đối thoại trực tiếp với Nhân dân năm 2021",
+              "Plan of direct dialogue with the People, 2021"),
+    "plan": ("Lập kế hoạch đối thoại", "Dialogue planned"),
+    "announce_by": ("hạn thông báo", "announce by"),
+    "announce": ("Thông báo cho Nhân dân", "Announced to the People"),
+    "hold": ("Tổ chức đối thoại, số người dự", "Dialogue held, attendance"),
+    "conclusion_due": ("hạn thông báo kết luận", "conclusion notice due"),
+    "receive": ("Tiếp nhận", "Received"),
+    "answer": ("Trả lời", "Answered"),
+    "assign": ("Giao", "Assigned to"),
+    "escalate": ("Chuyển", "Escalated to"),
+    "extend": ("Gia hạn đến", "Extended to"),
+    "close": ("Kết thúc", "Closed"),
+    "reopen": ("Mở lại", "Reopened"),
+    "conclude": ("Thông báo kết luận: nội dung giao giải quyết",
+                 "Conclusion notice: matters to resolve"),
+    "due": ("hạn trả lời", "due"),
+    "reports": ("Hạn báo cáo kết quả", "Report due dates"),
+    "summary": ("Tổng hợp", "Summary"),
+    "notices": ("Thông báo trong hộp thư đi", "Notifications in the outbox"),
+}
+
+_TOPICS = [
+    ("quản lý đất đai", "Chậm cấp giấy chứng nhận quyền sử dụng đất cho hộ gia đình thôn 3."),
+    ("bảo vệ rừng", "Đề nghị tăng cường tuần tra, chống khai thác trái phép rừng phòng hộ."),
+    ("ô nhiễm môi trường", "Trại chăn nuôi xả thải ra kênh tưới tiêu của thôn 5."),
+    ("sản xuất", "Đề nghị hỗ trợ giống lúa chịu hạn cho vụ hè thu."),
+    ("xây dựng nông thôn mới", "Đường liên thôn xuống cấp, đề nghị đưa vào kế hoạch sửa chữa."),
+    ("xây dựng Đảng", "Đề nghị công khai kết quả kiểm điểm cán bộ, đảng viên."),
+    ("quản lý đất đai", "Tranh chấp ranh giới đất giữa hai hộ ở thôn 2 vượt thẩm quyền của xã."),
+    ("ô nhiễm môi trường", "Rác thải chưa được thu gom thường xuyên ở chợ xã."),
+]
+
+
+def run_demo(url: str, *, language: str = "vi", echo: Callable[[str], None] = print) -> None:
+    """Play the 2021 plan on the storage at ``url`` and print the timeline."""
+    clock = FixedClock(dt.date(2021, 4, 1))
+    with DialogueFlow.open(url, clock=clock, ids=SequentialIds(), language=language) as flow:
+        _Demo(flow, clock, language, echo).play()
+
+
+class _Demo:
+    office = Actor("van-phong", "Văn phòng Đảng ủy", Role.OFFICE)
+    chair = Actor("bi-thu", "Bí thư Đảng ủy", Role.CHAIR)
+    intake = Actor("tiep-nhan", "Bộ phận tiếp nhận", Role.INTAKE_DESK)
+    land = Actor("dia-chinh", "Cán bộ Địa chính", Role.DEPARTMENT, department="Địa chính")
+    farm = Actor("nong-nghiep", "Cán bộ Nông nghiệp", Role.DEPARTMENT, department="Nông nghiệp")
+
+    def __init__(self, flow: DialogueFlow, clock: FixedClock, language: str,
+                 echo: Callable[[str], None]) -> None:
+        self.flow, self.clock, self.echo = flow, clock, echo
+        self.en = language == "en"
+        self.received = 0
+
+    def t(self, key: str) -> str:
+        return _T[key][1 if self.en else 0]
+
+    def state(self, kind: str, value: str) -> str:
+        return (DIALOGUE if kind == "dialogue" else SUBMISSION).labels[value][int(self.en)]
+
+    def line(self, text: str) -> None:
+        self.echo(f"{self.clock.today().isoformat()}  {text}")
+
+    def play(self) -> None:
+        self.echo(self.t("title"))
+        self.echo("=" * len(self.t("title")))
+        for quarter, day in (("II", dt.date(2021, 6, 17)), ("III", dt.date(2021, 9, 16))):
+            self.dialogue(quarter, day)
+        self.summary()
+
+    # --- one dialogue, from plan to written answers --------------------------------------
+
+    def dialogue(self, quarter: str, day: dt.date) -> None:
+        flow, clock = self.flow, self.clock
+        clock.set(day - dt.timedelta(days=20))
+        d = flow.plan_dialogue(
+            scheduled_for=day, title=f"Đối thoại quý {quarter}/2021", actor=self.office,
+            venue="Hội trường UBND xã", chair=self.chair.id, expected_attendance=90,
+            topics=sorted({topic for topic, _ in _TOPICS}))
+        self.line(f"{self.t('plan')} {d.id} ({d.scheduled_for.isoformat()}); "
+                  f"{self.t('announce_by')} {d.announce_by.date.isoformat()}")
+        collected = [self.receive(d.id, Channel.COLLECTED) for _ in range(2)]
+        clock.set(d.announce_by.date)
+        d = flow.announce(d.id, actor=self.office)
+        self.line(f"{self.t('announce')} ({self.state('dialogue', d.state)})")
+        flow.prepare(collected[0].id, department="Địa chính", actor=self.office)
+
+        clock.set(day)
+        d = flow.hold(d.id, actor=self.office, actual_attendance=94 if quarter == "II" else 87)
+        due = d.conclusion_due.date.isoformat() if d.conclusion_due else "-"
+        self.line(f"{self.t('hold')} {d.actual_attendance}; {self.t('conclusion_due')} {due}")
+        spoken = [self.receive(d.id, Channel.SPOKEN) for _ in range(3)]
+        written = self.receive(d.id, Channel.WRITTEN)
+        for s in (collected[1], spoken[0]):  # settled at the meeting: left out of the notice
+            flow.answer(s.id, text="Đã trả lời trực tiếp tại hội nghị.", actor=self.chair)
+            flow.close(s.id, reason="settled_at_meeting", actor=self.intake)
+            self.line(f"{self.t('answer')} + {self.t('close')}: {s.id}")
+        self.assign(collected[0], "Địa chính")
+        self.assign(spoken[1], "Nông nghiệp")
+        if quarter == "II":
+            s = flow.escalate(spoken[2].id, competent_level="UBND huyện", actor=self.chair)
+            self.line(f"{self.t('escalate')} UBND huyện: {s.id}")
+        else:
+            self.assign(spoken[2], "Địa chính")
+        self.assign(written, "Văn phòng")
+
+        clock.set(flow.calendar.add_working_days(day, 6))
+        d = flow.conclude(d.id, actor=self.chair)
+        notice = d.conclusion
+        items = notice.items if notice is not None else ()
+        self.line(f"{self.t('conclude')} {len(items)}")
+        for item in items:
+            self.echo(f"            - {item.submission_id} → {item.responsible}, "
+                      f"{self.t('due')} {item.due.isoformat()}")
+        clock.set(flow.calendar.add_working_days(clock.today(), 15))
+        self.written_answers(quarter, collected[0], spoken[1])
+
+    def written_answers(self, quarter: str, answered: Submission, other: Submission) -> None:
+        """Within the 30 working days: one answer accepted, then an extension or a reopening."""
+        flow = self.flow
+        s = flow.answer(answered.id, text="Đã cấp giấy chứng nhận.", actor=self.land)
+        self.line(f"{self.t('answer')} {s.id} ({s.answer_mode})")
+        flow.close(s.id, reason="accepted", actor=self.intake)
+        self.line(f"{self.t('close')} {s.id}")
+        if quarter == "II":
+            current = flow.submission(other.id)
+            base = current.due.date if current.due else self.clock.today()
+            until = flow.calendar.add_working_days(base, 15)
+            s = flow.extend(other.id, until=until, actor=self.chair,
+                            reason="cần khảo sát thực địa, liên quan nhiều ngành")
+            self.line(f"{self.t('extend')} {until.isoformat()}: {s.id}")
+            return
+        s = flow.answer(other.id, text="Đã hỗ trợ giống lúa.", actor=self.farm)
+        self.line(f"{self.t('answer')} {s.id}")
+        s = flow.reopen(s.id, reason="Người dân chưa đồng ý với mức hỗ trợ.", actor=self.intake)
+        self.line(f"{self.t('reopen')} {s.id} → {self.state('submission', s.state)}")
+        self.assign(s, "Nông nghiệp")
+
+    def receive(self, dialogue_id: str, channel: Channel) -> Submission:
+        topic, content = _TOPICS[self.received % len(_TOPICS)]
+        self.received += 1
+        s = self.flow.receive(dialogue_id, petitioner=Petitioner(name=f"Công dân {self.received}"),
+                              topic=topic, content=content, channel=channel, actor=self.intake)
+        self.line(f"{self.t('receive')} {s.id} [{channel.value}] {topic}")
+        return s
+
+    def assign(self, s: Submission, department: str) -> Submission:
+        s = self.flow.assign(s.id, department=department, actor=self.chair)
+        self.line(f"{self.t('assign')} {department}: {s.id}")
+        return s
+
+    # --- the year's end --------------------------------------------------------------------
+
+    def summary(self) -> None:
+        self.echo("")
+        self.echo(self.t("reports"))
+        for deadline in self.flow.report_deadlines(2021):
+            self.echo(f"  {deadline.date.isoformat()}  {deadline.rule_id}: {deadline.basis}")
+        self.echo("")
+        self.echo(self.t("summary"))
+        counts: dict[str, int] = {}
+        for s in self.flow.iter_submissions():
+            counts[s.state] = counts.get(s.state, 0) + 1
+        for name in SUBMISSION.states:
+            self.echo(f"  {self.state('submission', name)}: {counts.get(name, 0)}")
+        pending = len(self.flow.storage.pending_notifications())
+        self.echo(f"  {self.t('notices')}: {pending}")

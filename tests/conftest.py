@@ -1,0 +1,100 @@
+"""Shared fixtures: a fixed clock at 2021-06-01, deterministic ids, the seed's actors and a
+flow on memory storage.
+
+The seed's plan is dated spring 2021; its first dialogue is held in quarter II, so the
+suite starts on Tuesday 1 June 2021 and every date in the tests can be checked by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dialogue_flow import (
+    Actor,
+    DialogueFlow,
+    FixedClock,
+    MemoryStorage,
+    Petitioner,
+    Role,
+    SequentialIds,
+    WorkCalendar,
+)
+
+#: The day every test starts on (a Tuesday).
+START = date(2021, 6, 1)
+#: The department of the seed's land matters ("Địa chính", the land office).
+LAND = "Địa chính"
+#: A second department, for "not assigned to you" cases.
+FOREST = "Kiểm lâm"
+
+
+@pytest.fixture(scope="session")
+def calendar() -> WorkCalendar:
+    """The Vietnamese calendar, built once for the whole session."""
+    return WorkCalendar.vietnam()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def ids() -> SequentialIds:
+    return SequentialIds()
+
+
+@pytest.fixture
+def office() -> Actor:
+    return Actor("vp", "Văn phòng Đảng ủy", Role.OFFICE)
+
+
+@pytest.fixture
+def chair() -> Actor:
+    return Actor("bt", "Bí thư Đảng ủy", Role.CHAIR)
+
+
+@pytest.fixture
+def intake() -> Actor:
+    return Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK)
+
+
+@pytest.fixture
+def department() -> Actor:
+    """The land office, a department actor of "Địa chính"."""
+    return Actor("dc", "Cán bộ địa chính", Role.DEPARTMENT, department=LAND)
+
+
+@pytest.fixture
+def other_department() -> Actor:
+    """The forest rangers: a department that is not "Địa chính"."""
+    return Actor("kl", "Cán bộ kiểm lâm", Role.DEPARTMENT, department=FOREST)
+
+
+@pytest.fixture
+def petitioner() -> Petitioner:
+    return Petitioner(name="Nguyễn Văn A", address="Thôn 1", phone="0912345678")
+
+
+@pytest.fixture
+def flow(clock: FixedClock, ids: SequentialIds, calendar: WorkCalendar) -> DialogueFlow:
+    """A flow on memory storage with the seed's policy, the fixed clock and sequential ids."""
+    return DialogueFlow(MemoryStorage(), calendar=calendar, clock=clock, ids=ids)
+
+
+@pytest.fixture
+def storage_state(flow: DialogueFlow) -> Callable[[], Any]:
+    """A function that captures everything ``flow`` has stored: records, audit trails and
+    the outbox. Two captures are equal only if nothing was written in between."""
+
+    def capture() -> Any:
+        dialogues = tuple(flow.dialogues(limit=10_000))
+        submissions = tuple(flow.submissions(limit=10_000))
+        trails = tuple(tuple(flow.history(r)) for r in (*dialogues, *submissions))
+        return dialogues, submissions, trails, tuple(flow.storage.pending_notifications())
+
+    return capture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -25,7 +26,12 @@ class TestDemo:
                          "Extended to",
                          "Reopened sub-0010 → Received",
                          "2021-06-14  report-h1",
-                         "2021-12-09  report-year"):
+                         "2021-12-09  report-year",
+                         "2021-06-07  Sweep: Announce the dialogue",
+                         "2021-08-09  Sweep: Submission sub-0005 is overdue",
+                         "2021-06-14  Report 2021-H1: 2 received",
+                         "Notifications in the outbox: pending 0, delivered 69, parked 0",
+                         "## Quá hạn (6)"):
             assert expected in out
         with DialogueFlow.open(f"sqlite:///{db}") as flow:
             states = sorted(s.state.value for s in flow.iter_submissions())
@@ -56,3 +62,45 @@ class TestDiagram:
         """`--lifecycle dialogue` prints only the dialogue's diagram."""
         result = CliRunner().invoke(main, ["diagram", "--lifecycle", "dialogue"])
         assert DIALOGUE.mermaid() == result.output
+
+
+class TestSweepAndReport:
+    def test_sweep_then_report_on_the_demo_file(self, tmp_path: Path) -> None:
+        """After the demo, `sweep` on the day after a due date writes nothing new (the demo
+        swept every day already) and `report` renders the year as JSON with the figures."""
+        db = tmp_path / "demo.db"
+        CliRunner().invoke(main, ["demo", "--db", str(db)])
+        swept = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{db}",
+                                          "--today", "2021-11-08"])
+        assert 0 == swept.exit_code, swept.output
+        assert "new notices 0" in swept.output
+        out = tmp_path / "report.json"
+        done = CliRunner().invoke(main, ["report", "--db", f"sqlite:///{db}", "--period",
+                                         "2021", "--format", "json", "--as-of", "2021-12-09",
+                                         "--output", str(out)])
+        assert 0 == done.exit_code, done.output
+        data = json.loads(out.read_text(encoding="utf-8"))
+        assert (12, 6) == (data["received"], len(data["overdue"]))
+
+    def test_sweep_on_a_fresh_file_counts(self, tmp_path: Path) -> None:
+        """`sweep` prints what it found; a fresh database has nothing due."""
+        result = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                                           "--today", "2021-06-09"])
+        assert 0 == result.exit_code, result.output
+        assert "2021-06-09: due soon 0, overdue 0, dialogues 0, reports 1; new notices 1" in (
+            result.output)
+
+    def test_bad_period_is_a_usage_error(self, tmp_path: Path) -> None:
+        """A bad period is reported in one line, without a traceback."""
+        result = CliRunner().invoke(main, ["report", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                                           "--period", "2021-13"])
+        assert 1 == result.exit_code
+        assert "is not a period" in result.output
+        assert "Traceback" not in result.output
+
+    def test_bad_date_is_a_usage_error(self, tmp_path: Path) -> None:
+        """`--today` must be an ISO date."""
+        result = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                                           "--today", "9/6/2021"])
+        assert 2 == result.exit_code
+        assert "is not a date" in result.output

@@ -51,8 +51,19 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._report import Period, Report, ReportItem
 from ._serialization import from_dict, from_json, to_dict, to_json
-from ._storage import Changeset, DialogueQuery, MemoryStorage, Storage, SubmissionQuery
+from ._sqlite import SQLiteStorage
+from ._storage import (
+    Changeset,
+    DialogueQuery,
+    MemoryStorage,
+    OutboxEntry,
+    OutboxStatus,
+    Storage,
+    SubmissionQuery,
+)
+from ._sweep import SweepResult
 from ._version import __version__
 from .hookspecs import hookimpl
 
@@ -92,14 +103,20 @@ __all__ = [
     "MemoryStorage",
     "NotFoundError",
     "Notification",
+    "OutboxEntry",
+    "OutboxStatus",
     "Page",
+    "Period",
     "PermissionDeniedError",
     "Petitioner",
     "PluginError",
     "PluginManager",
     "Purpose",
+    "Report",
+    "ReportItem",
     "ReportRule",
     "Role",
+    "SQLiteStorage",
     "SequentialIds",
     "SkippedDay",
     "SpecialDay",
@@ -109,6 +126,7 @@ __all__ = [
     "SubmissionKind",
     "SubmissionQuery",
     "SubmissionState",
+    "SweepResult",
     "SystemClock",
     "TransitionRecord",
     "TransitionVetoedError",

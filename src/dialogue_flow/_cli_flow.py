@@ -1,7 +1,8 @@
-"""Command-line commands that run the workflow: ``demo`` and ``diagram``."""
+"""Command-line commands that run the workflow: demo, diagram, sweep and report."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from ._errors import DialogueFlowError
 from ._lifecycle import DIALOGUE, SUBMISSION
 
-__all__ = ["demo_command", "diagram_command"]
+__all__ = ["demo_command", "diagram_command", "report_command", "sweep_command"]
 
 
 @click.command("demo")
@@ -38,3 +39,61 @@ def diagram_command(lifecycle: str) -> None:
     """Print the lifecycles as Mermaid state diagrams (generated from their declaration)."""
     chosen = [lc for lc in (SUBMISSION, DIALOGUE) if lifecycle in (lc.kind, "both")]
     click.echo("\n".join(lc.mermaid() for lc in chosen), nl=False)
+
+
+def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2021-06-25") from None
+
+
+@click.command("sweep")
+@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@click.option("--today", callback=_day, default=None,
+              help="The day to sweep for (default: today in Asia/Ho_Chi_Minh).")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi",
+              show_default=True, help="Language of the notices written.")
+def sweep_command(url: str, today: dt.date | None, language: str) -> None:
+    """Write the day's reminders and overdue notices to the outbox (idempotent)."""
+    from ._flow import DialogueFlow  # noqa: PLC0415
+
+    try:
+        with DialogueFlow.open(url, language=language, load_entry_points=True) as flow:
+            result = flow.sweep(today)
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{result.today.isoformat()}: due soon {result.due_soon}, overdue "
+               f"{result.overdue}, dialogues {result.dialogues}, reports {result.reports}; "
+               f"new notices {result.written}")
+
+
+@click.command("report")
+@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@click.option("--period", required=True,
+              help="2021, 2021-06, 2021-Q1, 2021-H1, 2021-H2 or 2021-9M.")
+@click.option("--format", "fmt", default="md", show_default=True,
+              help="md, csv, json, or a format a plugin renders.")
+@click.option("--as-of", "as_of", callback=_day, default=None,
+              help="Count states as of this day (default: today).")
+@click.option("--personal-data", is_flag=True,
+              help="Include petitioners' names (left out by default).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
+                   personal_data: bool, output: Path | None) -> None:
+    """Render the report of a period."""
+    from ._flow import DialogueFlow  # noqa: PLC0415
+
+    try:
+        with DialogueFlow.open(url, load_entry_points=True) as flow:
+            report = flow.report(period, as_of=as_of, include_personal_data=personal_data)
+            text = flow.render_report(report, fmt)
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

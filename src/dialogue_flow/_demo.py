@@ -40,6 +40,11 @@ _T = {
     "due": ("hạn trả lời", "due"),
     "reports": ("Hạn báo cáo kết quả", "Report due dates"),
     "summary": ("Tổng hợp", "Summary"),
+    "sweep": ("Nhắc việc", "Sweep"),
+    "received": ("ý kiến", "received"),
+    "on_time": ("đúng hạn", "on time"),
+    "overdue": ("quá hạn", "overdue"),
+    "report": ("Báo cáo", "Report"),
     "notices": ("Thông báo trong hộp thư đi", "Notifications in the outbox"),
 }
 
@@ -89,13 +94,40 @@ class _Demo:
         self.echo("=" * len(self.t("title")))
         for quarter, day in (("II", dt.date(2021, 6, 17)), ("III", dt.date(2021, 9, 16))):
             self.dialogue(quarter, day)
+        self.advance(dt.date(2021, 12, 9))
         self.summary()
+
+    def advance(self, day: dt.date) -> None:
+        """Move the clock to ``day``, sweeping and dispatching every working day on the way,
+        as an office's nightly job would, and print the notices each sweep wrote."""
+        current = self.clock.today()
+        while current < day:
+            if self.flow.calendar.is_working_day(current):
+                self.sweep(current)
+            current += dt.timedelta(days=1)
+        self.clock.set(day)
+
+    def sweep(self, day: dt.date) -> None:
+        self.clock.set(day)
+        before = {n.key for n in self.flow.storage.pending_notifications()}
+        self.flow.sweep()
+        for note in self.flow.storage.pending_notifications():
+            if note.key not in before:
+                self.line(f"{self.t('sweep')}: {note.subject}")
+        self.flow.dispatch(limit=1000)
+        for rule in self.flow.policy.reports:
+            if rule.compute(day.year, self.flow.calendar).date == day:
+                period = str(day.year) if rule.period == "year" else f"{day.year}-{rule.period}"
+                r = self.flow.report(period)
+                rate = "-" if r.on_time_rate is None else f"{r.on_time_rate:.0%}"
+                self.line(f"{self.t('report')} {period}: {r.received} {self.t('received')}, "
+                          f"{self.t('on_time')} {rate}, {self.t('overdue')} {len(r.overdue)}")
 
     # --- one dialogue, from plan to written answers --------------------------------------
 
     def dialogue(self, quarter: str, day: dt.date) -> None:
         flow, clock = self.flow, self.clock
-        clock.set(day - dt.timedelta(days=20))
+        self.advance(day - dt.timedelta(days=20))
         d = flow.plan_dialogue(
             scheduled_for=day, title=f"Đối thoại quý {quarter}/2021", actor=self.office,
             venue="Hội trường UBND xã", chair=self.chair.id, expected_attendance=90,
@@ -103,12 +135,12 @@ class _Demo:
         self.line(f"{self.t('plan')} {d.id} ({d.scheduled_for.isoformat()}); "
                   f"{self.t('announce_by')} {d.announce_by.date.isoformat()}")
         collected = [self.receive(d.id, Channel.COLLECTED) for _ in range(2)]
-        clock.set(d.announce_by.date)
+        self.advance(d.announce_by.date)
         d = flow.announce(d.id, actor=self.office)
         self.line(f"{self.t('announce')} ({self.state('dialogue', d.state)})")
         flow.prepare(collected[0].id, department="Địa chính", actor=self.office)
 
-        clock.set(day)
+        self.advance(day)
         d = flow.hold(d.id, actor=self.office, actual_attendance=94 if quarter == "II" else 87)
         due = d.conclusion_due.date.isoformat() if d.conclusion_due else "-"
         self.line(f"{self.t('hold')} {d.actual_attendance}; {self.t('conclusion_due')} {due}")
@@ -127,7 +159,7 @@ class _Demo:
             self.assign(spoken[2], "Địa chính")
         self.assign(written, "Văn phòng")
 
-        clock.set(flow.calendar.add_working_days(day, 6))
+        self.advance(flow.calendar.add_working_days(day, 6))
         d = flow.conclude(d.id, actor=self.chair)
         notice = d.conclusion
         items = notice.items if notice is not None else ()
@@ -135,7 +167,7 @@ class _Demo:
         for item in items:
             self.echo(f"            - {item.submission_id} → {item.responsible}, "
                       f"{self.t('due')} {item.due.isoformat()}")
-        clock.set(flow.calendar.add_working_days(clock.today(), 15))
+        self.advance(flow.calendar.add_working_days(clock.today(), 15))
         self.written_answers(quarter, collected[0], spoken[1])
 
     def written_answers(self, quarter: str, answered: Submission, other: Submission) -> None:
@@ -179,12 +211,9 @@ class _Demo:
         self.echo(self.t("reports"))
         for deadline in self.flow.report_deadlines(2021):
             self.echo(f"  {deadline.date.isoformat()}  {deadline.rule_id}: {deadline.basis}")
+        stats = self.flow.storage.outbox_stats()
         self.echo("")
-        self.echo(self.t("summary"))
-        counts: dict[str, int] = {}
-        for s in self.flow.iter_submissions():
-            counts[s.state] = counts.get(s.state, 0) + 1
-        for name in SUBMISSION.states:
-            self.echo(f"  {self.state('submission', name)}: {counts.get(name, 0)}")
-        pending = len(self.flow.storage.pending_notifications())
-        self.echo(f"  {self.t('notices')}: {pending}")
+        self.echo(f"{self.t('notices')}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+        self.echo("")
+        report = self.flow.report("2021")
+        self.echo(self.flow.render_report(report, "md"))

@@ -23,6 +23,7 @@ from ._errors import (
     InvalidInputError,
     InvalidTransitionError,
     PermissionDeniedError,
+    PluginError,
     VersionConflictError,
 )
 from ._ids import IdFactory, time_ordered_id
@@ -54,6 +55,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._storage import (
     Changeset,
     DialogueQuery,
@@ -62,6 +64,7 @@ from ._storage import (
     Storage,
     SubmissionQuery,
 )
+from ._sweep import SweepResult
 
 __all__ = ["Authorizer", "DialogueFlow", "Page"]
 
@@ -596,6 +599,37 @@ class DialogueFlow:
             scheduled_to=_opt_date("scheduled_to", scheduled_to),
             limit=_check_limit(limit) + 1, after=after)
         return _paged(self.storage.find_dialogues(query), limit)
+
+    def sweep(self, today: dt.date | None = None, *, remind: tuple[int, ...] = (3, 0),
+              catch_up_days: int = 30) -> SweepResult:  # checked in run_sweep
+        """Write today's reminders, overdue notices and report reminders to the outbox.
+
+        Idempotent (see :mod:`dialogue_flow._sweep`); run it from cron, then
+        :meth:`dispatch`.
+        """
+        from ._sweep import run_sweep  # noqa: PLC0415 - hosts that never sweep don't pay
+
+        day = self.clock.today() if today is None else today
+        return run_sweep(self, day, remind=remind, catch_up_days=catch_up_days)
+
+    def report(self, period: Period | str, *, as_of: dt.date | None = None,
+               include_personal_data: bool = False) -> Report:
+        """The figures of ``period`` (``"2021-H1"``, ``"2021"``, ``"2021-Q1"``, ...)."""
+        return build_report(self, period, as_of=as_of,
+                            include_personal_data=include_personal_data)
+
+    def render_report(self, report: Report, fmt: str) -> str:
+        """``json``, ``csv``, ``md``, or a format a plugin renders."""
+        if fmt in FORMATS:
+            return render_report(report, fmt)
+        rendered = self.plugins.hook.dialogue_flow_render_report(report=report_dict(report),
+                                                                 fmt=fmt)
+        if rendered is None:
+            return render_report(report, fmt)  # raises, naming the known formats
+        if not isinstance(rendered, str):
+            raise PluginError(f"a dialogue_flow_render_report plugin returned "
+                              f"{type(rendered).__name__} for {fmt!r}, not text")
+        return rendered
 
     def report_deadlines(self, year: int) -> list[Deadline]:
         """When the policy's reports are due in ``year``."""

@@ -56,6 +56,55 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "vi": ("Kết thúc kiến nghị {id}", 'Kiến nghị {id} về "{topic}" đã kết thúc.'),
         "en": ("Submission {id} closed", 'Submission {id} on "{topic}" is closed.'),
     },
+    "due_soon": {
+        "vi": ("Sắp đến hạn trả lời kiến nghị {id}",
+               'Kiến nghị {id} về "{topic}" giao {responsible} sắp đến hạn trả lời bằng văn '
+               "bản: {due} (còn {days} ngày làm việc)."),
+        "en": ("Submission {id} is due soon",
+               'Submission {id} on "{topic}", with {responsible}, is due in writing on '
+               "{due} ({days} working day(s) left)."),
+    },
+    "overdue": {
+        "vi": ("Quá hạn trả lời kiến nghị {id}",
+               'Kiến nghị {id} về "{topic}" giao {responsible} đã quá hạn trả lời '
+               "({due}). Đề nghị đồng chí Bí thư chỉ đạo, đôn đốc."),
+        "en": ("Submission {id} is overdue",
+               'Submission {id} on "{topic}", with {responsible}, was due on {due} and is '
+               "still open."),
+    },
+    "announcement_due": {
+        "vi": ('Hạn thông báo cuộc đối thoại "{title}"',
+               "Cuộc đối thoại ngày {scheduled} phải được thông báo cho Nhân dân chậm nhất "
+               "ngày {due}."),
+        "en": ('Announce the dialogue "{title}"',
+               "The dialogue of {scheduled} must be announced to the People by {due}."),
+    },
+    "announcement_overdue": {
+        "vi": ('Chưa thông báo cuộc đối thoại "{title}"',
+               "Cuộc đối thoại ngày {scheduled} chưa được thông báo, đã quá hạn ({due}); "
+               "cần lùi ngày đối thoại."),
+        "en": ('The dialogue "{title}" was not announced in time',
+               "The dialogue of {scheduled} was not announced by {due}; reschedule it."),
+    },
+    "conclusion_due": {
+        "vi": ('Hạn thông báo kết luận cuộc đối thoại "{title}"',
+               "Thông báo kết luận của cuộc đối thoại ngày {scheduled} phải ban hành chậm "
+               "nhất ngày {due}."),
+        "en": ('Conclusion notice due for "{title}"',
+               "The conclusion notice of the dialogue of {scheduled} is due by {due}."),
+    },
+    "conclusion_overdue": {
+        "vi": ('Quá hạn thông báo kết luận cuộc đối thoại "{title}"',
+               "Thông báo kết luận của cuộc đối thoại ngày {scheduled} đã quá hạn ({due})."),
+        "en": ('Conclusion notice overdue for "{title}"',
+               "The conclusion notice of the dialogue of {scheduled} was due by {due}."),
+    },
+    "report_due": {
+        "vi": ("Hạn báo cáo kết quả tiếp xúc, đối thoại ({period})",
+               "Báo cáo {period} gửi Ban Thường vụ chậm nhất ngày {due}."),
+        "en": ("Dialogue report due ({period})",
+               "The {period} report to the standing committee is due by {due}."),
+    },
     "conclusion_notice": {
         "vi": ('Thông báo kết luận cuộc đối thoại "{title}"',
                "Thông báo kết luận ngày {issued_on}: {count} nội dung giao giải quyết."),

@@ -19,11 +19,16 @@ def main() -> None:
 
 def _register_builtin_commands() -> None:
     from ._cli_calendar import calendar_command, deadline_command  # noqa: PLC0415
-    from ._cli_flow import demo_command, diagram_command  # noqa: PLC0415
+    from ._cli_flow import (  # noqa: PLC0415
+        demo_command,
+        diagram_command,
+        report_command,
+        sweep_command,
+    )
     from ._cli_plugins import dispatch_command, plugins_command  # noqa: PLC0415
 
     for command in (calendar_command, deadline_command, demo_command, diagram_command,
-                    dispatch_command, plugins_command):
+                    dispatch_command, plugins_command, report_command, sweep_command):
         main.add_command(command)
 
 

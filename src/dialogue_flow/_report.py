@@ -1,0 +1,288 @@
+"""Periodic reports: what was raised in a period, where it stands, and how fast it was
+answered.
+
+Periods follow the seed's plan (6 months and the year) and the reporting cycles of
+Regulation 11 as amended in 2025 (month, first quarter, 9 months): ``2021-06``,
+``2021-Q1``..``2021-Q4``, ``2021-H1``, ``2021-H2``, ``2021-9M``, ``2021``. A report counts the
+submissions *received* in the period, in their state on the day the report is made.
+Petitioners' personal data is left out unless asked for.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._errors import InvalidInputError
+from ._records import AnswerMode, Submission, SubmissionState
+from ._serialization import to_dict
+
+if TYPE_CHECKING:
+    from ._calendar import WorkCalendar
+    from ._flow import DialogueFlow
+
+__all__ = ["FORMATS", "Period", "Report", "ReportItem", "build_report", "render_report"]
+
+#: The formats rendered by the library itself; plugins add others.
+FORMATS = ("json", "csv", "md")
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>0[1-9]|1[0-2]|Q[1-4]|H[12]|9M))?$")
+
+
+@attrs.frozen
+class Period:
+    """A reporting period: a label and its first and last day."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def parse(cls, text: object) -> Period:
+        """``2021``, ``2021-06``, ``2021-Q1``, ``2021-H1``, ``2021-H2`` or ``2021-9M``."""
+        match = _PERIOD.match(text) if isinstance(text, str) else None
+        if match is None:
+            raise InvalidInputError(
+                "period", f"{text!r} is not a period; use 2021, 2021-06, 2021-Q1, 2021-H1, "
+                "2021-H2 or 2021-9M")
+        year, part = int(match["year"]), match["part"]
+        spans = {None: (1, 12), "H1": (1, 6), "H2": (7, 12), "9M": (1, 9),
+                 "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12)}
+        first_month, last_month = spans[part] if part in spans else (int(part), int(part))
+        last_day = calendar.monthrange(year, last_month)[1]
+        return cls(match.string, dt.date(year, first_month, 1),
+                   dt.date(year, last_month, last_day))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+
+@attrs.frozen
+class ReportItem:
+    """One submission in a report's list (overdue or escalated)."""
+
+    submission_id: str
+    topic: str
+    state: str
+    received_on: dt.date
+    responsible: str | None
+    due: dt.date | None
+    dialogue_id: str | None
+    #: The petitioner's name, only when the report was asked to include personal data.
+    petitioner: str | None = None
+
+
+@attrs.frozen
+class Report:
+    """The figures of one period; render it with :func:`render_report`."""
+
+    period: Period
+    made_on: dt.date
+    policy: str
+    received: int
+    by_state: Mapping[str, int]
+    by_topic: Mapping[str, int]
+    by_department: Mapping[str, int]
+    by_channel: Mapping[str, int]
+    answered_on_the_spot: int
+    #: Answered submissions that had a due date, and how many of them were on time.
+    answered_with_due: int
+    answered_on_time: int
+    #: Working days from reception to the answer, over every answered submission.
+    median_working_days_to_answer: float | None
+    p90_working_days_to_answer: float | None
+    overdue: tuple[ReportItem, ...]
+    escalated: tuple[ReportItem, ...]
+    personal_data: bool = False
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of answers with a due date given on time (``None`` if there were none)."""
+        return self.answered_on_time / self.answered_with_due if self.answered_with_due else None
+
+
+def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | None = None,
+                 include_personal_data: bool = False) -> Report:
+    """Count the submissions received in ``period`` as they stand on ``as_of`` (today)."""
+    chosen = period if isinstance(period, Period) else Period.parse(period)
+    today = as_of if as_of is not None else flow.clock.today()
+    if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
+        raise InvalidInputError("as_of", f"expected a datetime.date, got {today!r}")
+    if not isinstance(include_personal_data, bool):
+        raise InvalidInputError("include_personal_data", "expected True or False")
+    tally = _Tally(flow.calendar, today, include_personal_data)
+    tz = flow.clock.now().tzinfo
+    for s in flow.iter_submissions():
+        if s.received_at.astimezone(tz).date() in chosen:
+            tally.add(s, s.received_at.astimezone(tz).date())
+    return tally.report(chosen, flow.policy.id)
+
+
+class _Tally:
+    """Streams submissions into counters: memory grows with the lists, not the records."""
+
+    def __init__(self, calendar: WorkCalendar, today: dt.date, personal: bool) -> None:
+        self.calendar, self.today, self.personal = calendar, today, personal
+        self.states: Counter[str] = Counter()
+        self.topics: Counter[str] = Counter()
+        self.departments: Counter[str] = Counter()
+        self.channels: Counter[str] = Counter()
+        self.spot = self.with_due = self.on_time = 0
+        self.days: list[int] = []
+        self.overdue: list[ReportItem] = []
+        self.escalated: list[ReportItem] = []
+
+    def add(self, s: Submission, received_on: dt.date) -> None:
+        self.states[s.state.value] += 1
+        self.topics[s.topic] += 1
+        self.channels[s.channel.value] += 1
+        if s.department:
+            self.departments[s.department] += 1
+        if s.answered_on is not None:
+            self._answered(s, s.answered_on, received_on)
+        if s.state in (SubmissionState.ASSIGNED, SubmissionState.ESCALATED) and (
+                s.due is not None and s.due.date < self.today):
+            self.overdue.append(self._item(s, received_on))
+        if s.state is SubmissionState.ESCALATED:
+            self.escalated.append(self._item(s, received_on))
+
+    def _answered(self, s: Submission, answered_on: dt.date, received_on: dt.date) -> None:
+        if s.answer_mode is AnswerMode.ON_THE_SPOT:
+            self.spot += 1
+        if s.due is not None:
+            self.with_due += 1
+            self.on_time += answered_on <= s.due.date
+        self.days.append(max(self.calendar.working_days_between(received_on, answered_on), 0))
+
+    def _item(self, s: Submission, received_on: dt.date) -> ReportItem:
+        return ReportItem(
+            submission_id=s.id, topic=s.topic, state=s.state.value, received_on=received_on,
+            responsible=s.responsible, due=s.due.date if s.due else None,
+            dialogue_id=s.dialogue_id,
+            petitioner=s.petitioner.name if self.personal else None)
+
+    def report(self, period: Period, policy: str) -> Report:
+        days = sorted(self.days)
+        return Report(
+            period=period, made_on=self.today, policy=policy,
+            received=sum(self.states.values()),
+            by_state={s.value: self.states.get(s.value, 0) for s in SubmissionState},
+            by_topic=dict(sorted(self.topics.items())),
+            by_department=dict(sorted(self.departments.items())),
+            by_channel=dict(sorted(self.channels.items())),
+            answered_on_the_spot=self.spot, answered_with_due=self.with_due,
+            answered_on_time=self.on_time,
+            median_working_days_to_answer=float(statistics.median(days)) if days else None,
+            p90_working_days_to_answer=float(days[math.ceil(0.9 * len(days)) - 1])
+            if days else None,
+            overdue=tuple(self.overdue), escalated=tuple(self.escalated),
+            personal_data=self.personal)
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The report as a JSON-safe mapping (what the ``render_report`` hook receives)."""
+    data = to_dict(report)
+    data["on_time_rate"] = report.on_time_rate
+    if not report.personal_data:
+        for item in (*data["overdue"], *data["escalated"]):
+            item.pop("petitioner", None)
+    return data
+
+
+def render_report(report: Report, fmt: str) -> str:
+    """``json``, ``csv`` or ``md`` (Markdown); other formats come from plugins."""
+    if fmt == "json":
+        return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return _csv(report)
+    if fmt == "md":
+        return _markdown(report)
+    raise InvalidInputError("format", f"{fmt!r} is not one of {', '.join(FORMATS)} (plugins "
+                            "may add others through dialogue_flow_render_report)")
+
+
+def _figures(report: Report) -> list[tuple[str, str, str]]:
+    rate = report.on_time_rate
+    rows = [
+        ("summary", "received", str(report.received)),
+        ("summary", "answered_on_the_spot", str(report.answered_on_the_spot)),
+        ("summary", "answered_with_due", str(report.answered_with_due)),
+        ("summary", "answered_on_time", str(report.answered_on_time)),
+        ("summary", "on_time_rate", "" if rate is None else f"{rate:.3f}"),
+        ("summary", "median_working_days_to_answer",
+         _num(report.median_working_days_to_answer)),
+        ("summary", "p90_working_days_to_answer", _num(report.p90_working_days_to_answer)),
+    ]
+    for section, counts in (("state", report.by_state), ("topic", report.by_topic),
+                            ("department", report.by_department),
+                            ("channel", report.by_channel)):
+        rows += [(section, key, str(value)) for key, value in counts.items()]
+    return rows
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "key", "value"])
+    writer.writerows(_figures(report))
+    writer.writerow([])
+    columns = ["list", "submission_id", "topic", "state", "received_on", "responsible",
+               "due", "dialogue_id"] + (["petitioner"] if report.personal_data else [])
+    writer.writerow(columns)
+    for name, items in (("overdue", report.overdue), ("escalated", report.escalated)):
+        for item in items:
+            row = [name, *_item_cells(item)]
+            writer.writerow(row + ([item.petitioner or ""] if report.personal_data else []))
+    return out.getvalue()
+
+
+def _item_cells(item: ReportItem) -> list[str]:
+    return [item.submission_id, item.topic, item.state, item.received_on.isoformat(),
+            item.responsible or "", item.due.isoformat() if item.due else "",
+            item.dialogue_id or ""]
+
+
+def _markdown(report: Report) -> str:
+    lines = [f"# Báo cáo tiếp xúc, đối thoại — {report.period.label}", "",
+             (f"Kỳ báo cáo {report.period.start.isoformat()} – {report.period.end.isoformat()}; "
+              f"số liệu đến ngày {report.made_on.isoformat()}; chính sách {report.policy}."), "",
+             "| mục | giá trị |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for section, key, value in _figures(report)
+              if section == "summary"]
+    for title, counts in (("Theo trạng thái", report.by_state), ("Theo lĩnh vực",
+                          report.by_topic), ("Theo bộ phận", report.by_department),
+                          ("Theo hình thức", report.by_channel)):
+        lines += ["", f"## {title}", "", "| | số lượng |", "|---|---|"]
+        lines += [f"| {key} | {value} |" for key, value in counts.items()]
+    for title, items in (("Quá hạn", report.overdue), ("Chuyển cấp có thẩm quyền",
+                                                        report.escalated)):
+        lines += ["", f"## {title} ({len(items)})", ""]
+        lines += _item_table(items, personal=report.personal_data)
+    return "\n".join(lines) + "\n"
+
+
+def _item_table(items: Iterable[ReportItem], *, personal: bool) -> list[str]:
+    head = "| mã | lĩnh vực | trạng thái | tiếp nhận | trách nhiệm | hạn | đối thoại |"
+    head += " người kiến nghị |" if personal else ""
+    rows = [head, "|" + "---|" * (8 if personal else 7)]
+    for item in items:
+        cells = _item_cells(item) + ([item.petitioner or ""] if personal else [])
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows

@@ -1,0 +1,210 @@
+"""The daily sweep: reminders before deadlines, overdue notices, report due dates.
+
+One idempotent call, safe to run from cron as often as you like: every notice it writes has
+a key made of what it is about and the deadline it concerns, and the outbox ignores a key it
+already holds, so a second run on the same day (or a later run within the window) writes
+nothing new. Its cost follows what is due: submissions are found through the (state, due
+date) index inside a window, never by loading every record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._errors import InvalidInputError
+from ._messages import render
+from ._records import Dialogue, DialogueState, Notification, Submission
+from ._storage import OPEN_WITH_CLOCK, Changeset, DialogueQuery, SubmissionQuery
+
+if TYPE_CHECKING:
+    from ._flow import DialogueFlow
+
+__all__ = ["SweepResult", "run_sweep"]
+
+_BATCH = 500
+
+
+@attrs.frozen
+class SweepResult:
+    """What one sweep found due; ``written`` counts the notices new to the outbox."""
+
+    today: dt.date
+    due_soon: int = 0
+    overdue: int = 0
+    dialogues: int = 0
+    reports: int = 0
+    written: int = 0
+
+    @property
+    def found(self) -> int:
+        return self.due_soon + self.overdue + self.dialogues + self.reports
+
+
+def run_sweep(flow: DialogueFlow, today: object, *, remind: tuple[object, ...] = (3, 0),
+              catch_up_days: object = 30) -> SweepResult:
+    """Write every notice due on ``today`` to the outbox (see the module docstring).
+
+    :param remind: working days before a due date on which to remind (3 and on the day).
+    :param catch_up_days: how far back an overdue notice is still sent when the sweep did
+        not run for a while.
+    """
+    if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
+        raise InvalidInputError("today", f"expected a datetime.date, got {today!r}")
+    if not remind or any(isinstance(k, bool) or not isinstance(k, int) or k < 0 for k in remind):
+        raise InvalidInputError("remind", f"expected working-day offsets >= 0, got {remind!r}")
+    if isinstance(catch_up_days, bool) or not isinstance(catch_up_days, int) or (
+            catch_up_days < 1):
+        raise InvalidInputError("catch_up_days", f"expected a whole number >= 1, got "
+                                f"{catch_up_days!r}")
+    offsets = tuple(sorted({k for k in remind if isinstance(k, int)}))
+    sweep = _Sweep(flow, today, offsets, catch_up_days)
+    return sweep.run()
+
+
+class _Sweep:
+    def __init__(self, flow: DialogueFlow, today: dt.date, remind: tuple[int, ...],
+                 catch_up_days: int) -> None:
+        self.flow, self.today, self.remind = flow, today, remind
+        self.horizon = flow.calendar.add_working_days(today, remind[-1]) if remind[-1] else today
+        self.since = today - dt.timedelta(days=catch_up_days)
+        self.now = flow.clock.now()
+        self.notes: list[Notification] = []
+        self.written = 0
+
+    def run(self) -> SweepResult:
+        before = self._outbox_size()
+        due_soon = self._due_soon()
+        overdue = self._overdue()
+        dialogues = self._dialogues()
+        reports = self._reports()
+        self._flush(final=True)
+        written = self._outbox_size() - before
+        return SweepResult(today=self.today, due_soon=due_soon, overdue=overdue,
+                           dialogues=dialogues, reports=reports, written=max(written, 0))
+
+    # --- submissions ---------------------------------------------------------------------
+
+    def _due_soon(self) -> int:
+        found = 0
+        for s in self._submissions(due_on_or_after=self.today, due_on_or_before=self.horizon):
+            if s.due is None:
+                continue
+            left = self.flow.calendar.working_days_between(self.today, s.due.date)
+            # The most urgent reminder that applies: a sweep that first runs on the due day
+            # sends "today", not a stale "in 3 days".
+            offset = next(k for k in self.remind if left <= k)
+            self._submission_note(s, "due_soon", "department",
+                                  f"due_soon:{s.due.date.isoformat()}:{offset}", days=left)
+            found += 1
+        return found
+
+    def _overdue(self) -> int:
+        found = 0
+        yesterday = self.today - dt.timedelta(days=1)
+        for s in self._submissions(due_on_or_after=self.since, due_on_or_before=yesterday):
+            if s.due is None:
+                continue
+            self._submission_note(s, "overdue", "chair", f"overdue:{s.due.date.isoformat()}",
+                                  days=0)
+            found += 1
+        return found
+
+    def _submissions(self, due_on_or_after: dt.date, due_on_or_before: dt.date,
+                     ) -> Iterator[Submission]:
+        after = None
+        while True:
+            page = self.flow.storage.find_submissions(SubmissionQuery(
+                states=OPEN_WITH_CLOCK, limit=_BATCH, after=after,
+                due_on_or_after=due_on_or_after, due_on_or_before=due_on_or_before))
+            yield from page
+            if len(page) < _BATCH:
+                return
+            after = page[-1].id
+
+    def _submission_note(self, s: Submission, event: str, audience: str, tag: str,
+                         days: int) -> None:
+        due = s.due.date.isoformat() if s.due else "—"
+        subject, body = render(event, self.flow.language, id=s.id, topic=s.topic,
+                               responsible=s.responsible or "—", due=due, days=days)
+        self._add(Notification(
+            key=f"submission:{s.id}:{tag}", event=event, kind=s.KIND, record_id=s.id,
+            audience=audience, subject=subject, body=body, language=self.flow.language,
+            created_at=self.now, responsible=s.responsible,
+            data={"state": s.state.value, "due": due}))
+
+    # --- dialogues and reports -----------------------------------------------------------
+
+    def _dialogues(self) -> int:
+        found = 0
+        after = None
+        while True:
+            page = self.flow.storage.find_dialogues(DialogueQuery(
+                states=frozenset({DialogueState.PLANNED, DialogueState.HELD}), limit=_BATCH,
+                after=after))
+            for d in page:
+                found += self._dialogue(d)
+            if len(page) < _BATCH:
+                return found
+            after = page[-1].id
+
+    def _dialogue(self, d: Dialogue) -> int:
+        if d.state is DialogueState.PLANNED:
+            deadline, name = d.announce_by, "announcement"
+        elif d.conclusion_due is not None:
+            deadline, name = d.conclusion_due, "conclusion"
+        else:
+            return 0
+        if self.today <= deadline.date <= self.horizon:
+            event = f"{name}_due"
+        elif self.since <= deadline.date < self.today:
+            event = f"{name}_overdue"
+        else:
+            return 0
+        subject, body = render(event, self.flow.language, title=d.title,
+                               scheduled=d.scheduled_for.isoformat(),
+                               due=deadline.date.isoformat())
+        self._add(Notification(
+            key=f"dialogue:{d.id}:{event}:{deadline.date.isoformat()}", event=event,
+            kind=d.KIND, record_id=d.id,
+            audience="chair" if event.endswith("overdue") else "office", subject=subject,
+            body=body, language=self.flow.language, created_at=self.now,
+            data={"state": d.state.value, "due": deadline.date.isoformat()}))
+        return 1
+
+    def _reports(self) -> int:
+        found = 0
+        for deadline in self.flow.report_deadlines(self.today.year):
+            if not self.today <= deadline.date <= self.horizon:
+                continue
+            period = f"{deadline.rule_id} {self.today.year}"
+            subject, body = render("report_due", self.flow.language, period=period,
+                                   due=deadline.date.isoformat())
+            self._add(Notification(
+                key=f"report:{deadline.rule_id}:{self.today.year}", event="report_due",
+                kind="report", record_id=f"{deadline.rule_id}-{self.today.year}",
+                audience="standing_committee", subject=subject, body=body,
+                language=self.flow.language, created_at=self.now,
+                data={"due": deadline.date.isoformat()}))
+            found += 1
+        return found
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _add(self, note: Notification) -> None:
+        self.notes.append(note)
+        self._flush()
+
+    def _flush(self, *, final: bool = False) -> None:
+        if self.notes and (final or len(self.notes) >= _BATCH):
+            # Notices only: no record changes, so nothing can conflict; a key the outbox
+            # already holds is ignored, which is what makes the sweep idempotent.
+            self.flow.storage.commit(Changeset(records=(), notifications=tuple(self.notes)))
+            self.notes = []
+
+    def _outbox_size(self) -> int:
+        stats = self.flow.storage.outbox_stats()
+        return sum(stats.values())

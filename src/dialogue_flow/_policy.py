@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -152,7 +153,14 @@ class DeadlineRule:
         return after_start and (self.effective_until is None or day <= self.effective_until)
 
     def compute(self, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
-        """The deadline this rule sets for an anchor event on ``anchor``."""
+        """The deadline this rule sets for an anchor event on ``anchor``.
+
+        Deadlines are immutable and many matters share an anchor (every item of a
+        conclusion notice), so results are cached per (rule, anchor, calendar).
+        """
+        return _compute(self, anchor, calendar)
+
+    def _compute(self, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
         if self.unit is Unit.WORKING_DAYS:
             sign = 1 if self.direction is Direction.AFTER else -1
             due = calendar.add_working_days(anchor, sign * self.count)
@@ -171,6 +179,11 @@ class DeadlineRule:
             date=due, rule_id=self.id, anchor=anchor, basis=self.basis,
             calendar=calendar.fingerprint, skipped=skipped,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _compute(rule: DeadlineRule, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
+    return rule._compute(anchor, calendar)  # noqa: SLF001 - the cached body of compute()
 
 
 @attrs.frozen

@@ -148,13 +148,41 @@ def _strings(value: object) -> tuple[str, ...]:
     return tuple(value)  # type: ignore[arg-type]
 
 
+# Named converters that skip the enum lookup when the value already is a member: records
+# are rebuilt on every change, and Enum.__call__ is a measurable share of that.
+def _role(value: Any) -> Role:
+    return value if value.__class__ is Role else Role(value)
+
+
+def _dialogue_state(value: Any) -> DialogueState:
+    if value.__class__ is DialogueState:
+        return value
+    return DialogueState(value)
+
+
+def _submission_state(value: Any) -> SubmissionState:
+    if value.__class__ is SubmissionState:
+        return value
+    return SubmissionState(value)
+
+
+def _kind(value: Any) -> SubmissionKind:
+    if value.__class__ is SubmissionKind:
+        return value
+    return SubmissionKind(value)
+
+
+def _channel(value: Any) -> Channel:
+    return value if value.__class__ is Channel else Channel(value)
+
+
 @attrs.frozen
 class Actor:
     """Someone acting in the process: who did it is recorded with every change."""
 
     id: str = attrs.field(validator=_record_id)
     name: str = attrs.field(validator=_nonblank)
-    role: Role = attrs.field(converter=Role)
+    role: Role = attrs.field(converter=_role)
     #: The department an actor of role DEPARTMENT belongs to (e.g. "Địa chính").
     department: str | None = attrs.field(default=None, validator=_optional_nonblank)
 
@@ -232,7 +260,7 @@ class Dialogue:
     id: str = attrs.field(validator=_record_id)
     title: str = attrs.field(validator=_nonblank)
     scheduled_for: dt.date
-    state: DialogueState = attrs.field(converter=DialogueState)
+    state: DialogueState = attrs.field(converter=_dialogue_state)
     version: int = attrs.field(validator=_positive_version)
     created_at: dt.datetime = attrs.field(validator=_aware)
     updated_at: dt.datetime = attrs.field(validator=_aware)
@@ -268,13 +296,13 @@ class Submission:
     petitioner: Petitioner
     topic: str = attrs.field(validator=_nonblank)
     content: str = attrs.field(validator=_nonblank)
-    state: SubmissionState = attrs.field(converter=SubmissionState)
+    state: SubmissionState = attrs.field(converter=_submission_state)
     version: int = attrs.field(validator=_positive_version)
     received_at: dt.datetime = attrs.field(validator=_aware)
     updated_at: dt.datetime = attrs.field(validator=_aware)
     dialogue_id: str | None = None
-    kind: SubmissionKind = attrs.field(default=SubmissionKind.PETITION, converter=SubmissionKind)
-    channel: Channel = attrs.field(default=Channel.SPOKEN, converter=Channel)
+    kind: SubmissionKind = attrs.field(default=SubmissionKind.PETITION, converter=_kind)
+    channel: Channel = attrs.field(default=Channel.SPOKEN, converter=_channel)
     #: Department asked to prepare the answer before the meeting (no legal clock).
     preparing_department: str | None = None
     #: Department responsible while assigned (or that last answered).

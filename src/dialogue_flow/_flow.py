@@ -404,16 +404,15 @@ class DialogueFlow:
         s = self._current(Submission, submission)
         _check_text("department", department)
         _check_bool("complex", complex)
-        candidate = attrs.evolve(s, department=department, complex=complex)
         if s.state is SubmissionState.ASSIGNED and s.due is not None:
             # Re-assigning keeps the legal clock; a change of complexity re-counts it from
             # the same anchor (an extension granted by the chair is kept as it is).
             due: Deadline | None = s.due
             if complex != s.complex and s.due.rule_id != "extension":
-                due = self._answer_rule(candidate, s.due.anchor).compute(
+                due = self._answer_rule(complex, s.due.anchor).compute(
                     s.due.anchor, self.calendar)
         else:
-            due = self._due_on_decision(candidate)
+            due = self._due_on_decision(s, complex)
         return self._change(s, "assign", actor, {
             "department": department, "competent_level": None, "complex": complex,
             "assigned_on": self.clock.today(), "due": due,
@@ -425,7 +424,7 @@ class DialogueFlow:
         s = self._current(Submission, submission)
         _check_text("competent_level", competent_level)
         _check_bool("complex", complex)
-        due = s.due or self._due_on_decision(attrs.evolve(s, complex=complex))
+        due = s.due or self._due_on_decision(s, complex)
         return self._change(s, "escalate", actor, {
             "competent_level": competent_level, "complex": complex, "department": None,
             "assigned_on": self.clock.today(), "due": due,
@@ -697,20 +696,29 @@ class DialogueFlow:
         return self.policy.rule_for(purpose, on=anchor, variant=variant).compute(
             anchor, self.calendar)
 
-    def _answer_rule(self, s: Submission, on: dt.date) -> DeadlineRule:
+    def _answer_rule(self, complex_matter: bool, on: dt.date) -> DeadlineRule:
         return self.policy.rule_for(Purpose.WRITTEN_ANSWER, on=on,
-                                    variant=self._variant(s.complex))
+                                    variant=self._variant(complex_matter))
 
-    def _answer_deadline(self, s: Submission, anchor_day: dt.date) -> Deadline:
-        """The written-answer deadline, counted from the rule's own anchor event."""
-        rule = self._answer_rule(s, anchor_day)
-        anchor = {
-            Anchor.ASSIGNED: s.assigned_on or anchor_day,
-            Anchor.RECEIVED: s.received_at.astimezone(self.clock.now().tzinfo).date(),
-        }.get(rule.anchor, anchor_day)
+    def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
+                         complex_matter: bool | None = None,
+                         assigned_on: dt.date | None = None) -> Deadline:
+        """The written-answer deadline, counted from the rule's own anchor event.
+
+        ``complex_matter`` and ``assigned_on`` stand for the values the command is about to
+        set, so no intermediate record has to be built.
+        """
+        rule = self._answer_rule(s.complex if complex_matter is None else complex_matter,
+                                 anchor_day)
+        if rule.anchor is Anchor.ASSIGNED:
+            anchor = assigned_on or s.assigned_on or anchor_day
+        elif rule.anchor is Anchor.RECEIVED:
+            anchor = s.received_at.astimezone(self.clock.now().tzinfo).date()
+        else:
+            anchor = anchor_day
         return rule.compute(anchor, self.calendar)
 
-    def _due_on_decision(self, s: Submission) -> Deadline | None:
+    def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
         """The due date set when a matter is assigned or escalated.
 
         Under a rule anchored on the conclusion notice, a matter raised at a dialogue that
@@ -718,12 +726,13 @@ class DialogueFlow:
         dialogue, reopened, handed back) counts from today.
         """
         today = self.clock.today()
-        rule = self._answer_rule(s, today)
+        rule = self._answer_rule(complex_matter, today)
         if rule.anchor is Anchor.CONCLUSION_NOTICE and s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
             if d.conclusion is None:
                 return None
-        return self._answer_deadline(attrs.evolve(s, assigned_on=today), today)
+        return self._answer_deadline(s, today, complex_matter=complex_matter,
+                                     assigned_on=today)
 
     def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
                 reason: str | None = None) -> list[Notification]:

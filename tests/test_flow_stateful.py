@@ -641,8 +641,16 @@ class DialogueFlowMachine(RuleBasedStateMachine):
             return
         s = data.draw(st.sampled_from(sorted(self.model_submissions)))
         if mistake == "intake desk assigns":
-            self.refused(PermissionDeniedError, lambda: f.assign(
-                s, department="Địa chính", actor=INTAKE))
+            # The state is checked before the permission: from a state that does not allow
+            # assign the refusal is about the state.
+            def call() -> object:
+                return f.assign(s, department="Địa chính", actor=INTAKE)
+
+            state = self.model_submissions[s].state
+            if "assign" in SUBMISSION_MOVES[state]:
+                self.refused(PermissionDeniedError, call)
+            else:
+                self.refused_transition("submission", state, call)
             return
         calls: dict[str, tuple[str, Callable[[], object]]] = {
             "blank department": ("department", lambda: f.assign(s, department=" ",

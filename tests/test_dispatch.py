@@ -20,7 +20,10 @@ from dialogue_flow import (
     InvalidInputError,
     MemoryStorage,
     Notification,
+    PermanentDeliveryError,
     Petitioner,
+    PluginManager,
+    Role,
     SequentialIds,
     Submission,
     hookimpl,
@@ -231,3 +234,46 @@ class TestCli:
         result = CliRunner().invoke(main, ["dispatch", "--db", "nope://x"])
         assert 1 == result.exit_code
         assert "no storage backend for 'nope'" in result.output
+
+
+class TestPermanentFailures:
+    def test_hook_dialogue_flow_deliver_permanent_error_parks_at_once(self) -> None:
+        """A channel raising PermanentDeliveryError parks the row on the first attempt,
+        although max_attempts allows five."""
+        class Refusing:
+            @hookimpl
+            def dialogue_flow_deliver(self, notification: Notification,
+                                      recipients: list[str]) -> str | None:
+                raise PermanentDeliveryError("HTTP 400")
+
+        storage, pm, clock = _permanent_setup(Refusing())
+        result = Dispatcher(storage, pm, clock=clock, max_attempts=5).run_once()
+        assert DispatchResult(parked=1) == result
+
+    def test_hook_dialogue_flow_deliver_transient_failure_elsewhere_keeps_retrying(
+            self) -> None:
+        """If another channel failed only transiently, the row is retried, not parked."""
+        class Refusing:
+            @hookimpl
+            def dialogue_flow_deliver(self, notification: Notification,
+                                      recipients: list[str]) -> str | None:
+                raise PermanentDeliveryError("HTTP 400")
+
+        class Flaky:
+            @hookimpl
+            def dialogue_flow_deliver(self, notification: Notification,
+                                      recipients: list[str]) -> str | None:
+                raise OSError("connection reset")
+
+        storage, pm, clock = _permanent_setup(Refusing(), Flaky())
+        result = Dispatcher(storage, pm, clock=clock, max_attempts=5).run_once()
+        assert DispatchResult(retried=1) == result
+
+
+def _permanent_setup(*plugins: object) -> tuple[MemoryStorage, PluginManager, FixedClock]:
+    clock = FixedClock(dt.date(2021, 6, 1))
+    storage = MemoryStorage()
+    flow = DialogueFlow(storage, clock=clock, ids=SequentialIds())
+    flow.receive(None, petitioner=Petitioner(name="A"), topic="t", content="c",
+                 actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
+    return storage, load_plugins(list(plugins), entry_points=False, builtins=False), clock

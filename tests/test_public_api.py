@@ -49,6 +49,7 @@ EXPORTED = [
     "OutboxStatus",
     "Page",
     "Period",
+    "PermanentDeliveryError",
     "PermissionDeniedError",
     "Petitioner",
     "PluginError",

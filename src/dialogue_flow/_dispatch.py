@@ -18,7 +18,7 @@ import socket
 import attrs
 
 from ._clock import Clock, SystemClock
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, PermanentDeliveryError
 from ._plugins import PluginManager, call_each
 from ._records import Notification
 from ._storage import Storage
@@ -101,8 +101,10 @@ class Dispatcher:
                               for plugin, exc in failures)
             # Exception texts may quote an address: the log gets plugin and type only.
             culprits = ", ".join(f"{plugin} ({type(exc).__name__})" for plugin, exc in failures)
-            # A claim counts as an attempt (``entry.attempts`` includes this one).
-            if entry.attempts >= self.max_attempts:
+            # A claim counts as an attempt (``entry.attempts`` includes this one). Retrying
+            # is pointless only when every failing channel said so.
+            permanent = all(isinstance(exc, PermanentDeliveryError) for _, exc in failures)
+            if permanent or entry.attempts >= self.max_attempts:
                 logger.error("notification %s (%s) parked after %d attempts; failed: %s",
                              note.key, note.event, entry.attempts, culprits)
                 if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,

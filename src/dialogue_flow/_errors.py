@@ -12,7 +12,8 @@ The hierarchy::
     ├── NotFoundError               no record with that id (also a KeyError)
     ├── VersionConflictError        a stale write: somebody committed first
     ├── PermissionDeniedError       the acting actor may not do this
-    └── StorageError                the backend failed; nothing was written
+    ├── StorageError                the backend failed; nothing was written
+    └── PermanentDeliveryError      a notifier says retrying cannot help: park the row now
 
 Hosts catch `DialogueFlowError` to handle everything this library means to raise;
 anything else escaping is a bug.
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidTransitionError",
     "NotFoundError",
+    "PermanentDeliveryError",
     "PermissionDeniedError",
     "PluginError",
     "StorageError",
@@ -136,3 +138,9 @@ class PermissionDeniedError(DialogueFlowError):
 
 class StorageError(DialogueFlowError):
     """The storage backend failed; the command was rolled back as a whole."""
+
+
+class PermanentDeliveryError(DialogueFlowError):
+    """Raised by a ``dialogue_flow_deliver`` implementation when retrying cannot help
+    (a 4xx answer, an address the server refuses for good): the dispatcher parks the row
+    at once instead of retrying it, unless another channel failed only transiently."""

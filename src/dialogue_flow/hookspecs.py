@@ -143,6 +143,9 @@ def dialogue_flow_deliver(notification: Notification, recipients: list[str]) -> 
     the configured number of attempts. Delivery is at least once: use
     ``notification.key`` to drop repeats.
 
+    Raise :class:`dialogue_flow.PermanentDeliveryError` when retrying cannot help: the
+    row is then parked at once (unless another channel failed only transiently).
+
     :param notification: what to send.
     :param recipients: the addresses from :func:`dialogue_flow_recipients`.
     :return: the name of the channel that delivered it, or ``None`` if not handled.

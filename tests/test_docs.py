@@ -50,10 +50,11 @@ class TestReadme:
             exec(compile(block, str(README), "exec"), {"__name__": "__readme__"})  # noqa: S102
 
     def test_policy_doc_blocks_run(self) -> None:
-        """The Python blocks of docs/policies.md run as written."""
-        for block in _blocks((ROOT / "docs" / "policies.md").read_text(encoding="utf-8"),
-                             "python"):
-            exec(compile(block, "docs/policies.md", "exec"), {})  # noqa: S102
+        """The Python blocks of docs/policies.md and docs/operations.md run as written."""
+        for name in ("policies.md", "operations.md"):
+            for block in _blocks((ROOT / "docs" / name).read_text(encoding="utf-8"),
+                                 "python"):
+                exec(compile(block, f"docs/{name}", "exec"), {})  # noqa: S102
 
     def test_quick_start_is_two_commands(self) -> None:
         """The quick start is one set-up-and-demo command and one test command."""

@@ -68,7 +68,7 @@ class Inbox:
         self.received: list[tuple[str, list[str], EmailMessage]] = []
         self.logins: list[bytes] = []
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
             self, server: SMTP, session: Session, envelope: Envelope, address: str,
             rcpt_options: list[str]) -> str:
         if address in self.refuse_rcpt:
@@ -76,7 +76,7 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(
             self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_data is not None:
             return self.refuse_data
@@ -221,7 +221,7 @@ class TestSecurity:
                                  authenticator=inbox.authenticate, auth_required=True):
             notifier = EmailNotifier(host="127.0.0.1", port=controller.port,
                                      security="starttls", user="dang-uy",
-                                     password="mat-khau-2021", sender=SENDER, timeout=5,  # noqa: S106
+                                     password="mat-khau-2021", sender=SENDER, timeout=5,
                                      ssl_context=client_tls, environ={})
             assert notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"]) == "email"
         assert inbox.logins == [b"dang-uy"]
@@ -232,7 +232,7 @@ class TestSecurity:
         for controller in _serve(inbox, tls_context=server_tls, require_starttls=True,
                                  authenticator=inbox.authenticate, auth_required=True):
             notifier = EmailNotifier(host="127.0.0.1", port=controller.port,
-                                     user="dang-uy", password="sai", sender=SENDER,  # noqa: S106
+                                     user="dang-uy", password="sai", sender=SENDER,
                                      timeout=5, ssl_context=client_tls, environ={})
             with pytest.raises(smtplib.SMTPAuthenticationError):
                 notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"])
@@ -343,7 +343,7 @@ class TestConfiguration:
 
     def test_password_never_in_repr(self) -> None:
         notifier = EmailNotifier(host="h.vn", sender=SENDER, user="u",
-                                 password="bi-mat-2021", environ={})  # noqa: S106
+                                 password="bi-mat-2021", environ={})
         assert "bi-mat-2021" not in repr(notifier.settings())
 
     @pytest.mark.parametrize(("settings", "field"), [

@@ -40,7 +40,7 @@ from dialogue_flow import (
     load_plugins,
 )
 
-SECRET = "khóa-bí-mật-dùng-chung"  # noqa: S105 - a test key
+SECRET = "khóa-bí-mật-dùng-chung"
 START = dt.date(2021, 6, 1)
 NOTE = Notification(
     key="submission:sub-1:v2:answered", event="answered", kind="submission",

@@ -176,6 +176,18 @@ def _channel(value: Any) -> Channel:
     return value if value.__class__ is Channel else Channel(value)
 
 
+def _answer_mode(value: Any) -> AnswerMode | None:
+    if value is None or value.__class__ is AnswerMode:
+        return value
+    return AnswerMode(value)
+
+
+def _close_reason(value: Any) -> CloseReason | None:
+    if value is None or value.__class__ is CloseReason:
+        return value
+    return CloseReason(value)
+
+
 @attrs.frozen
 class Actor:
     """Someone acting in the process: who did it is recorded with every change."""
@@ -314,9 +326,9 @@ class Submission:
     assigned_on: dt.date | None = None
     due: Deadline | None = None
     answer: str | None = None
-    answer_mode: AnswerMode | None = None
+    answer_mode: AnswerMode | None = attrs.field(default=None, converter=_answer_mode)
     answered_on: dt.date | None = None
-    close_reason: CloseReason | None = None
+    close_reason: CloseReason | None = attrs.field(default=None, converter=_close_reason)
     duplicate_of: str | None = None
     extensions: int = 0
     reopened: int = 0

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from dialogue_flow import (
     Period,
     Petitioner,
     Report,
+    SequentialIds,
     hookimpl,
     load_plugins,
 )
@@ -47,6 +49,11 @@ class TestPeriod:
 @pytest.fixture
 def scenario(flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Actor,
              intake: Actor, department: Actor, petitioner: Petitioner) -> DialogueFlow:
+    return _play(flow, clock, office, chair, intake, department, petitioner)
+
+
+def _play(flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Actor,
+          intake: Actor, department: Actor, petitioner: Petitioner) -> DialogueFlow:
     """The quarter-II dialogue of 17 June 2021 with four matters, plus one in July.
 
     - sub-0001 answered on the spot and closed (0 working days to answer);
@@ -121,6 +128,22 @@ class TestFigures:
         """A period with nothing received has zero counts and no rates."""
         r = scenario.report("2021-Q1")
         assert (0, None, None) == (r.received, r.on_time_rate, r.median_working_days_to_answer)
+
+
+class TestBackends:
+    def test_sqlite_indexes_give_the_same_report(
+            self, scenario: DialogueFlow, tmp_path: Path, office: Actor, chair: Actor,
+            intake: Actor, department: Actor, petitioner: Petitioner) -> None:
+        """SQLite answers from its report columns without decoding records; the report is
+        identical to the one memory storage computes from the records themselves."""
+        clock = FixedClock(date(2021, 6, 1))
+        with DialogueFlow.open(f"sqlite:///{tmp_path / 'r.db'}", clock=clock,
+                               ids=SequentialIds()) as on_disk:
+            _play(on_disk, clock, office, chair, intake, department, petitioner)
+            for period in ("2021-H1", "2021", "2021-07"):
+                assert scenario.report(period) == on_disk.report(period)
+                assert scenario.report(period, include_personal_data=True) == (
+                    on_disk.report(period, include_personal_data=True))
 
 
 class TestFormats:

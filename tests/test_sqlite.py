@@ -39,7 +39,9 @@ from dialogue_flow import (
     WorkCalendar,
     _sqlite,
 )
+from dialogue_flow._serialization import to_json
 from dialogue_flow._sqlite import MIGRATIONS, SCHEMA_VERSION, Migration, SQLiteStorage
+from dialogue_flow._storage import SubmissionFacts
 from dialogue_flow.testing import (
     sample_dialogue,
     sample_notification,
@@ -200,7 +202,7 @@ class TestMigrations:
             storage.commit(Changeset(records=((record, 0),)))
         with SQLiteStorage(db) as storage:
             assert record == storage.get_submission(record.id)
-        assert [1] == _versions(db)
+        assert [m.version for m in MIGRATIONS] == _versions(db)
 
     def test_a_new_migration_is_applied_once(self, db: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,13 +210,13 @@ class TestMigrations:
         record = sample_submission()
         with SQLiteStorage(db) as storage:
             storage.commit(Changeset(records=((record, 0),)))
-        step = Migration(2, "a test column", (
+        step = Migration(SCHEMA_VERSION + 1, "a test column", (
             "ALTER TABLE submissions ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0",))
         monkeypatch.setattr(_sqlite, "MIGRATIONS", (*MIGRATIONS, step))
         for _ in range(2):
             with SQLiteStorage(db) as storage:
                 assert record == storage.get_submission(record.id)
-        assert [1, 2] == _versions(db)
+        assert [*(m.version for m in MIGRATIONS), SCHEMA_VERSION + 1] == _versions(db)
         with _raw(db) as conn:
             assert [(0,)] == conn.execute("SELECT flagged FROM submissions").fetchall()
 
@@ -224,11 +226,29 @@ class TestMigrations:
         was (no half-applied schema) and the error is a StorageError."""
         SQLiteStorage(db).close()
         before = _dump(db)
-        broken = Migration(2, "broken", ("CREATE TABLE extra (x)", "THIS IS NOT SQL"))
+        broken = Migration(SCHEMA_VERSION + 1, "broken",
+                           ("CREATE TABLE extra (x)", "THIS IS NOT SQL"))
         monkeypatch.setattr(_sqlite, "MIGRATIONS", (*MIGRATIONS, broken))
         with pytest.raises(StorageError, match="syntax error"):
             SQLiteStorage(db)
         assert before == _dump(db)
+
+    def test_report_facts_are_filled_in_for_a_version_1_file(
+            self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Migration 2 adds the report columns and fills them from each row's JSON: a file
+        written before it answers report_facts exactly as a new one would."""
+        record = sample_submission()
+        monkeypatch.setattr(_sqlite, "MIGRATIONS", MIGRATIONS[:1])
+        SQLiteStorage(db).close()
+        with _raw(db) as conn:  # a row as a version-1 release wrote it
+            conn.execute("INSERT INTO submissions (id, version, state, dialogue_id, department,"
+                         " due_date, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (record.id, record.version, record.state.value, record.dialogue_id,
+                          record.department, None, to_json(record)))
+        monkeypatch.setattr(_sqlite, "MIGRATIONS", MIGRATIONS)
+        day = SubmissionFacts.of(record).received_on
+        with SQLiteStorage(db) as storage:
+            assert [SubmissionFacts.of(record)] == list(storage.report_facts(day, day))
 
     def test_a_newer_database_is_refused(self, db: Path) -> None:
         """A file written by a newer release is not touched: ConfigurationError."""
@@ -256,7 +276,7 @@ class TestMigrations:
         for t in threads:
             t.join(timeout=30)
         assert [] == errors
-        assert [1] == _versions(db)
+        assert [m.version for m in MIGRATIONS] == _versions(db)
 
 
 # --- the façade end to end on a file ----------------------------------------------------------

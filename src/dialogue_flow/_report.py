@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import math
+import operator
 import re
 import statistics
 from collections import Counter
@@ -25,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import InvalidInputError
-from ._records import AnswerMode, Submission, SubmissionState
+from ._records import AnswerMode, SubmissionState
 from ._serialization import to_dict
+from ._storage import ReportFacts, SubmissionFacts
 
 if TYPE_CHECKING:
     from ._calendar import WorkCalendar
@@ -121,19 +123,32 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
         raise InvalidInputError("as_of", f"expected a datetime.date, got {today!r}")
     if not isinstance(include_personal_data, bool):
         raise InvalidInputError("include_personal_data", "expected True or False")
-    tally = _Tally(flow.calendar, today, include_personal_data)
-    tz = flow.clock.now().tzinfo
-    for s in flow.iter_submissions():
-        if s.received_at.astimezone(tz).date() in chosen:
-            tally.add(s, s.received_at.astimezone(tz).date())
-    return tally.report(chosen, flow.policy.id)
+    tally = _Tally(flow.calendar, today)
+    if isinstance(flow.storage, ReportFacts):  # indexed columns: no record is decoded
+        facts: Iterable[SubmissionFacts] = flow.storage.report_facts(chosen.start, chosen.end)
+    else:
+        facts = (f for f in map(SubmissionFacts.of, flow.iter_submissions())
+                 if f.received_on in chosen)
+    for fact in facts:
+        tally.add(fact)
+    report = tally.report(chosen, flow.policy.id)
+    if include_personal_data:
+        names = {item.submission_id: flow.submission(item.submission_id).petitioner.name
+                 for item in (*report.overdue, *report.escalated)}
+        report = attrs.evolve(
+            report, personal_data=True,
+            overdue=tuple(attrs.evolve(i, petitioner=names[i.submission_id])
+                          for i in report.overdue),
+            escalated=tuple(attrs.evolve(i, petitioner=names[i.submission_id])
+                            for i in report.escalated))
+    return report
 
 
 class _Tally:
-    """Streams submissions into counters: memory grows with the lists, not the records."""
+    """Streams facts into counters: memory grows with the lists, not with the records."""
 
-    def __init__(self, calendar: WorkCalendar, today: dt.date, personal: bool) -> None:
-        self.calendar, self.today, self.personal = calendar, today, personal
+    def __init__(self, calendar: WorkCalendar, today: dt.date) -> None:
+        self.calendar, self.today = calendar, today
         self.states: Counter[str] = Counter()
         self.topics: Counter[str] = Counter()
         self.departments: Counter[str] = Counter()
@@ -143,37 +158,39 @@ class _Tally:
         self.overdue: list[ReportItem] = []
         self.escalated: list[ReportItem] = []
 
-    def add(self, s: Submission, received_on: dt.date) -> None:
-        self.states[s.state.value] += 1
-        self.topics[s.topic] += 1
-        self.channels[s.channel.value] += 1
-        if s.department:
-            self.departments[s.department] += 1
-        if s.answered_on is not None:
-            self._answered(s, s.answered_on, received_on)
-        if s.state in (SubmissionState.ASSIGNED, SubmissionState.ESCALATED) and (
-                s.due is not None and s.due.date < self.today):
-            self.overdue.append(self._item(s, received_on))
-        if s.state is SubmissionState.ESCALATED:
-            self.escalated.append(self._item(s, received_on))
+    def add(self, f: SubmissionFacts) -> None:
+        self.states[f.state] += 1
+        self.topics[f.topic] += 1
+        self.channels[f.channel] += 1
+        if f.department:
+            self.departments[f.department] += 1
+        if f.answered_on is not None:
+            self._answered(f, f.answered_on)
+        open_with_clock = f.state in (_ASSIGNED, _ESCALATED)
+        if open_with_clock and f.due_date is not None and f.due_date < self.today:
+            self.overdue.append(self._item(f))
+        if f.state == _ESCALATED:
+            self.escalated.append(self._item(f))
 
-    def _answered(self, s: Submission, answered_on: dt.date, received_on: dt.date) -> None:
-        if s.answer_mode is AnswerMode.ON_THE_SPOT:
+    def _answered(self, f: SubmissionFacts, answered_on: dt.date) -> None:
+        if f.answer_mode == _ON_THE_SPOT:
             self.spot += 1
-        if s.due is not None:
+        if f.due_date is not None:
             self.with_due += 1
-            self.on_time += answered_on <= s.due.date
-        self.days.append(max(self.calendar.working_days_between(received_on, answered_on), 0))
+            self.on_time += answered_on <= f.due_date
+        self.days.append(max(self.calendar.working_days_between(f.received_on, answered_on),
+                             0))
 
-    def _item(self, s: Submission, received_on: dt.date) -> ReportItem:
+    @staticmethod
+    def _item(f: SubmissionFacts) -> ReportItem:
+        responsible = f.competent_level if f.state == _ESCALATED else f.department
         return ReportItem(
-            submission_id=s.id, topic=s.topic, state=s.state.value, received_on=received_on,
-            responsible=s.responsible, due=s.due.date if s.due else None,
-            dialogue_id=s.dialogue_id,
-            petitioner=s.petitioner.name if self.personal else None)
+            submission_id=f.id, topic=f.topic, state=f.state, received_on=f.received_on,
+            responsible=responsible, due=f.due_date, dialogue_id=f.dialogue_id)
 
     def report(self, period: Period, policy: str) -> Report:
         days = sorted(self.days)
+        by_id = operator.attrgetter("submission_id")
         return Report(
             period=period, made_on=self.today, policy=policy,
             received=sum(self.states.values()),
@@ -186,8 +203,12 @@ class _Tally:
             median_working_days_to_answer=float(statistics.median(days)) if days else None,
             p90_working_days_to_answer=float(days[math.ceil(0.9 * len(days)) - 1])
             if days else None,
-            overdue=tuple(self.overdue), escalated=tuple(self.escalated),
-            personal_data=self.personal)
+            overdue=tuple(sorted(self.overdue, key=by_id)),
+            escalated=tuple(sorted(self.escalated, key=by_id)))
+
+
+_ASSIGNED, _ESCALATED = SubmissionState.ASSIGNED.value, SubmissionState.ESCALATED.value
+_ON_THE_SPOT = AnswerMode.ON_THE_SPOT.value
 
 
 # --- rendering ---------------------------------------------------------------------------

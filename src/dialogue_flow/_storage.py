@@ -17,11 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import threading
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
+from ._clock import VIETNAM_TZ
 from ._errors import InvalidInputError, NotFoundError, StorageError, VersionConflictError
 from ._records import (
     Dialogue,
@@ -39,7 +40,9 @@ __all__ = [
     "OutboxEntry",
     "OutboxStatus",
     "Record",
+    "ReportFacts",
     "Storage",
+    "SubmissionFacts",
     "SubmissionQuery",
 ]
 
@@ -191,6 +194,47 @@ class DialogueQuery:
             and (self.scheduled_to is None or d.scheduled_for <= self.scheduled_to)
             and (self.after is None or d.id > self.after)
         )
+
+
+class SubmissionFacts(NamedTuple):
+    """What a report needs of one submission, without its text or personal data.
+
+    Backends may offer ``report_facts(start, end)`` returning these straight from indexed
+    columns (an optional capability: reports fall back to reading every record).
+    """
+
+    id: str
+    state: str
+    topic: str
+    department: str | None
+    competent_level: str | None
+    channel: str
+    answer_mode: str | None
+    #: The local date (Asia/Ho_Chi_Minh) the submission was received.
+    received_on: dt.date
+    answered_on: dt.date | None
+    due_date: dt.date | None
+    dialogue_id: str | None
+
+    @classmethod
+    def of(cls, s: Submission) -> SubmissionFacts:
+        return cls(
+            id=s.id, state=s.state.value, topic=s.topic, department=s.department,
+            competent_level=s.competent_level, channel=s.channel.value,
+            answer_mode=s.answer_mode.value if s.answer_mode else None,
+            received_on=s.received_at.astimezone(VIETNAM_TZ).date(),
+            answered_on=s.answered_on, due_date=s.due.date if s.due else None,
+            dialogue_id=s.dialogue_id)
+
+
+@runtime_checkable
+class ReportFacts(Protocol):
+    """The optional capability of a backend that can answer reports from its indexes."""
+
+    def report_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+        """Facts of the submissions received from ``start`` to ``end`` (local dates,
+        inclusive), in any order; streamed, so memory does not grow with the period."""
+        ...
 
 
 @runtime_checkable

@@ -3,11 +3,11 @@
 Run: ``uv run python benchmarks/scale.py [--n 1000000] [--db PATH] [--rebuild]``.
 
 The data set: 10,000 communes, two dialogues each (on random working days of quarters II
-and III of 2021), 50 submissions per dialogue, received on the dialogue's day; states as a year of real work
-leaves them (60 % closed, 15 % answered, 15 % assigned with a written-answer due date,
-5 % escalated, 5 % just received). It is loaded through ``Storage.commit`` in changesets
-of 10,000 records (audit rows left out: neither the sweep nor the report reads them) and
-kept between runs, so only the first run pays for it.
+and III of 2021), 50 submissions per dialogue, received on the dialogue's day; states as a
+year of real work leaves them (60 % closed, 15 % answered, 15 % assigned with a
+written-answer due date, 5 % escalated, 5 % just received). It is loaded through
+``Storage.commit`` in changesets of 10,000 records (audit rows left out: neither the sweep
+nor the report reads them) and kept between runs, so only the first run pays for it.
 
 Measured, each in a fresh process so its peak RSS is its own: ``flow.sweep(2021-08-16)``
 (reminders and overdue notices written to the outbox) and ``flow.report("2021-H1")`` plus

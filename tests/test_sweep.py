@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from dialogue_flow import (
     InvalidInputError,
     MemoryStorage,
     Petitioner,
+    SequentialIds,
     SubmissionQuery,
     WorkCalendar,
 )
@@ -181,3 +183,31 @@ class TestBadInput:
             flow.sweep(**kwargs)  # type: ignore[arg-type]
         assert field == err.value.field
         assert [] == flow.storage.pending_notifications()
+
+
+class TestBackends:
+    def test_sqlite_covering_index_gives_the_same_notices(
+            self, tmp_path: Path, calendar: WorkCalendar, intake: Actor, chair: Actor) -> None:
+        """On SQLite the sweep reads due matters from a covering index, not the records:
+        the notices it writes are exactly those the memory backend's sweep writes."""
+        outboxes = []
+        for url in ("memory://", f"sqlite:///{tmp_path / 's.db'}"):
+            clock = FixedClock(date(2021, 7, 1))
+            with DialogueFlow.open(url, calendar=calendar, clock=clock,
+                                   ids=SequentialIds()) as flow:
+                for i, day in enumerate([date(2021, 6, 1), date(2021, 7, 1), date(2021, 7, 5)]):
+                    clock.set(day)
+                    s = flow.receive(None, petitioner=Petitioner(name="A"), topic=f"t{i}",
+                                     content="c", actor=intake)
+                    if i == 2:
+                        flow.escalate(s.id, competent_level="UBND huyện", actor=chair)
+                    else:
+                        flow.assign(s.id, department=LAND, actor=chair)
+                for day in (date(2021, 7, 14), date(2021, 8, 9), date(2021, 8, 13)):
+                    clock.set(day)
+                    flow.sweep(day)
+                outboxes.append(sorted((n.key, n.subject, n.body, n.responsible)
+                                       for n in flow.storage.pending_notifications()
+                                       if n.event in ("due_soon", "overdue")))
+        assert outboxes[0] == outboxes[1]
+        assert len(outboxes[0]) >= 4

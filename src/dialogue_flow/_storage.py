@@ -229,11 +229,17 @@ class SubmissionFacts(NamedTuple):
 
 @runtime_checkable
 class ReportFacts(Protocol):
-    """The optional capability of a backend that can answer reports from its indexes."""
+    """The optional capability of a backend that answers reports and sweeps from its
+    indexes, without decoding records."""
 
     def report_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
         """Facts of the submissions received from ``start`` to ``end`` (local dates,
         inclusive), in any order; streamed, so memory does not grow with the period."""
+        ...
+
+    def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+        """Facts of the assigned or escalated submissions due from ``start`` to ``end``
+        (inclusive), in any order: what the sweep reminds about."""
         ...
 
 

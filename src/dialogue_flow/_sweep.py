@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
 from ._errors import InvalidInputError
 from ._messages import render
-from ._records import Dialogue, DialogueState, Notification, Submission
-from ._storage import OPEN_WITH_CLOCK, Changeset, DialogueQuery, SubmissionQuery
+from ._records import Dialogue, DialogueState, Notification, Submission, SubmissionState
+from ._storage import (
+    OPEN_WITH_CLOCK,
+    Changeset,
+    DialogueQuery,
+    ReportFacts,
+    SubmissionFacts,
+    SubmissionQuery,
+)
 
 if TYPE_CHECKING:
     from ._flow import DialogueFlow
@@ -26,6 +33,12 @@ if TYPE_CHECKING:
 __all__ = ["SweepResult", "run_sweep"]
 
 _BATCH = 500
+_ESCALATED = SubmissionState.ESCALATED.value
+
+
+class _Due(NamedTuple):
+    facts: SubmissionFacts
+    due_date: dt.date
 
 
 @attrs.frozen
@@ -90,51 +103,60 @@ class _Sweep:
 
     def _due_soon(self) -> int:
         found = 0
-        for s in self._submissions(due_on_or_after=self.today, due_on_or_before=self.horizon):
-            if s.due is None:
-                continue
-            left = self.flow.calendar.working_days_between(self.today, s.due.date)
+        for f in self._due(self.today, self.horizon):
+            left = self.flow.calendar.working_days_between(self.today, f.due_date)
             # The most urgent reminder that applies: a sweep that first runs on the due day
             # sends "today", not a stale "in 3 days".
             offset = next(k for k in self.remind if left <= k)
-            self._submission_note(s, "due_soon", "department",
-                                  f"due_soon:{s.due.date.isoformat()}:{offset}", days=left)
+            self._submission_note(f, "due_soon", "department",
+                                  f"due_soon:{f.due_date.isoformat()}:{offset}", days=left)
             found += 1
         return found
 
     def _overdue(self) -> int:
         found = 0
-        yesterday = self.today - dt.timedelta(days=1)
-        for s in self._submissions(due_on_or_after=self.since, due_on_or_before=yesterday):
-            if s.due is None:
-                continue
-            self._submission_note(s, "overdue", "chair", f"overdue:{s.due.date.isoformat()}",
+        for f in self._due(self.since, self.today - dt.timedelta(days=1)):
+            self._submission_note(f, "overdue", "chair", f"overdue:{f.due_date.isoformat()}",
                                   days=0)
             found += 1
         return found
 
-    def _submissions(self, due_on_or_after: dt.date, due_on_or_before: dt.date,
-                     ) -> Iterator[Submission]:
+    def _due(self, start: dt.date, end: dt.date) -> Iterator[_Due]:
+        """Open matters due from ``start`` to ``end``: from covering indexes when the
+        backend has them, else from the records, page by page."""
+        storage = self.flow.storage
+        facts: Iterator[SubmissionFacts]
+        if isinstance(storage, ReportFacts):
+            facts = storage.due_facts(start, end)
+        else:
+            facts = map(SubmissionFacts.of, self._submissions(start, end))
+        for f in facts:
+            if f.due_date is not None:
+                yield _Due(f, f.due_date)
+
+    def _submissions(self, start: dt.date, end: dt.date) -> Iterator[Submission]:
         after = None
         while True:
             page = self.flow.storage.find_submissions(SubmissionQuery(
                 states=OPEN_WITH_CLOCK, limit=_BATCH, after=after,
-                due_on_or_after=due_on_or_after, due_on_or_before=due_on_or_before))
+                due_on_or_after=start, due_on_or_before=end))
             yield from page
             if len(page) < _BATCH:
                 return
             after = page[-1].id
 
-    def _submission_note(self, s: Submission, event: str, audience: str, tag: str,
+    def _submission_note(self, due: _Due, event: str, audience: str, tag: str,
                          days: int) -> None:
-        due = s.due.date.isoformat() if s.due else "—"
-        subject, body = render(event, self.flow.language, id=s.id, topic=s.topic,
-                               responsible=s.responsible or "—", due=due, days=days)
+        f = due.facts
+        responsible = f.competent_level if f.state == _ESCALATED else f.department
+        day = due.due_date.isoformat()
+        subject, body = render(event, self.flow.language, id=f.id, topic=f.topic,
+                               responsible=responsible or "—", due=day, days=days)
         self._add(Notification(
-            key=f"submission:{s.id}:{tag}", event=event, kind=s.KIND, record_id=s.id,
-            audience=audience, subject=subject, body=body, language=self.flow.language,
-            created_at=self.now, responsible=s.responsible,
-            data={"state": s.state.value, "due": due}))
+            key=f"submission:{f.id}:{tag}", event=event, kind=Submission.KIND,
+            record_id=f.id, audience=audience, subject=subject, body=body,
+            language=self.flow.language, created_at=self.now, responsible=responsible,
+            data={"state": f.state, "due": day}))
 
     # --- dialogues and reports -----------------------------------------------------------
 

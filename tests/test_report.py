@@ -5,10 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import statistics
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogue_flow import (
     Actor,
@@ -22,6 +27,7 @@ from dialogue_flow import (
     hookimpl,
     load_plugins,
 )
+from dialogue_flow._report import _quantile
 
 LAND = "Địa chính"
 
@@ -201,3 +207,19 @@ class TestPersonalData:
         """With include_personal_data=True the lists name the petitioner."""
         report: Report = scenario.report("2021-H1", include_personal_data=True)
         assert petitioner.name in scenario.render_report(report, fmt)
+
+
+class TestQuantiles:
+    @given(st.lists(st.integers(0, 80), min_size=1, max_size=60))
+    @settings(max_examples=200, deadline=None)
+    def test_median_and_p90_from_counts(self, days: list[int]) -> None:
+        """The median of a value->count distribution equals statistics.median of the values;
+        the 90th percentile is the nearest-rank one."""
+        counts = Counter(days)
+        ordered = sorted(days)
+        assert statistics.median(days) == _quantile(counts, 0.5)
+        assert ordered[math.ceil(0.9 * len(days)) - 1] == _quantile(counts, 0.9)
+
+    def test_empty(self) -> None:
+        """No answers, no figure."""
+        assert _quantile(Counter(), 0.5) is None

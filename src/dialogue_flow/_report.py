@@ -16,9 +16,7 @@ import datetime as dt
 import io
 import json
 import math
-import operator
 import re
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -26,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import InvalidInputError
-from ._records import AnswerMode, SubmissionState
+from ._records import SubmissionState
 from ._serialization import to_dict
-from ._storage import ReportFacts, SubmissionFacts
+from ._storage import ReportFacts, ReportInputs, SubmissionFacts
 
 if TYPE_CHECKING:
     from ._calendar import WorkCalendar
@@ -123,15 +121,14 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
         raise InvalidInputError("as_of", f"expected a datetime.date, got {today!r}")
     if not isinstance(include_personal_data, bool):
         raise InvalidInputError("include_personal_data", "expected True or False")
-    tally = _Tally(flow.calendar, today)
-    if isinstance(flow.storage, ReportFacts):  # indexed columns: no record is decoded
-        facts: Iterable[SubmissionFacts] = flow.storage.report_facts(chosen.start, chosen.end)
+    storage = flow.storage
+    if isinstance(storage, ReportFacts):  # aggregated by the backend: nothing decoded
+        inputs = storage.report_inputs(chosen.start, chosen.end)
     else:
-        facts = (f for f in map(SubmissionFacts.of, flow.iter_submissions())
-                 if f.received_on in chosen)
-    for fact in facts:
-        tally.add(fact)
-    report = tally.report(chosen, flow.policy.id)
+        inputs = ReportInputs.from_facts(
+            f for f in map(SubmissionFacts.of, flow.iter_submissions())
+            if f.received_on in chosen)
+    report = _report(inputs, chosen, today, flow.policy.id, flow.calendar)
     if include_personal_data:
         names = {item.submission_id: flow.submission(item.submission_id).petitioner.name
                  for item in (*report.overdue, *report.escalated)}
@@ -144,71 +141,68 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
     return report
 
 
-class _Tally:
-    """Streams facts into counters: memory grows with the lists, not with the records."""
-
-    def __init__(self, calendar: WorkCalendar, today: dt.date) -> None:
-        self.calendar, self.today = calendar, today
-        self.states: Counter[str] = Counter()
-        self.topics: Counter[str] = Counter()
-        self.departments: Counter[str] = Counter()
-        self.channels: Counter[str] = Counter()
-        self.spot = self.with_due = self.on_time = 0
-        self.days: list[int] = []
-        self.overdue: list[ReportItem] = []
-        self.escalated: list[ReportItem] = []
-
-    def add(self, f: SubmissionFacts) -> None:
-        self.states[f.state] += 1
-        self.topics[f.topic] += 1
-        self.channels[f.channel] += 1
-        if f.department:
-            self.departments[f.department] += 1
-        if f.answered_on is not None:
-            self._answered(f, f.answered_on)
-        open_with_clock = f.state in (_ASSIGNED, _ESCALATED)
-        if open_with_clock and f.due_date is not None and f.due_date < self.today:
-            self.overdue.append(self._item(f))
-        if f.state == _ESCALATED:
-            self.escalated.append(self._item(f))
-
-    def _answered(self, f: SubmissionFacts, answered_on: dt.date) -> None:
-        if f.answer_mode == _ON_THE_SPOT:
-            self.spot += 1
-        if f.due_date is not None:
-            self.with_due += 1
-            self.on_time += answered_on <= f.due_date
-        self.days.append(max(self.calendar.working_days_between(f.received_on, answered_on),
-                             0))
-
-    @staticmethod
-    def _item(f: SubmissionFacts) -> ReportItem:
-        responsible = f.competent_level if f.state == _ESCALATED else f.department
-        return ReportItem(
-            submission_id=f.id, topic=f.topic, state=f.state, received_on=f.received_on,
-            responsible=responsible, due=f.due_date, dialogue_id=f.dialogue_id)
-
-    def report(self, period: Period, policy: str) -> Report:
-        days = sorted(self.days)
-        by_id = operator.attrgetter("submission_id")
-        return Report(
-            period=period, made_on=self.today, policy=policy,
-            received=sum(self.states.values()),
-            by_state={s.value: self.states.get(s.value, 0) for s in SubmissionState},
-            by_topic=dict(sorted(self.topics.items())),
-            by_department=dict(sorted(self.departments.items())),
-            by_channel=dict(sorted(self.channels.items())),
-            answered_on_the_spot=self.spot, answered_with_due=self.with_due,
-            answered_on_time=self.on_time,
-            median_working_days_to_answer=float(statistics.median(days)) if days else None,
-            p90_working_days_to_answer=float(days[math.ceil(0.9 * len(days)) - 1])
-            if days else None,
-            overdue=tuple(sorted(self.overdue, key=by_id)),
-            escalated=tuple(sorted(self.escalated, key=by_id)))
+def _report(inputs: ReportInputs, period: Period, today: dt.date, policy: str,
+            calendar: WorkCalendar) -> Report:
+    states: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    departments: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
+    for state, topic, department, channel, count in inputs.groups:
+        states[state] += count
+        topics[topic] += count
+        channels[channel] += count
+        if department:
+            departments[department] += count
+    # Working days from reception to answer, as (days, how many) pairs, sorted.
+    spans: Counter[int] = Counter()
+    for received_on, answered_on, count in inputs.answer_spans:
+        spans[max(calendar.working_days_between(received_on, answered_on), 0)] += count
+    overdue = [_item(f) for f in inputs.open_items
+               if f.due_date is not None and f.due_date < today]
+    escalated = [_item(f) for f in inputs.open_items if f.state == _ESCALATED]
+    return Report(
+        period=period, made_on=today, policy=policy, received=sum(states.values()),
+        by_state={s.value: states.get(s.value, 0) for s in SubmissionState},
+        by_topic=dict(sorted(topics.items())),
+        by_department=dict(sorted(departments.items())),
+        by_channel=dict(sorted(channels.items())),
+        answered_on_the_spot=inputs.answered_on_the_spot,
+        answered_with_due=inputs.answered_with_due,
+        answered_on_time=inputs.answered_on_time,
+        median_working_days_to_answer=_quantile(spans, 0.5),
+        p90_working_days_to_answer=_quantile(spans, 0.9),
+        overdue=tuple(overdue), escalated=tuple(escalated))
 
 
-_ASSIGNED, _ESCALATED = SubmissionState.ASSIGNED.value, SubmissionState.ESCALATED.value
-_ON_THE_SPOT = AnswerMode.ON_THE_SPOT.value
+def _quantile(counts: Counter[int], q: float) -> float | None:
+    """The median (q=0.5, averaging the two middle values) or the nearest-rank quantile of
+    a distribution given as value -> count."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted(counts.items())
+
+    def nth(rank: int) -> int:  # 1-based rank
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if seen >= rank:
+                return value
+        return ordered[-1][0]
+
+    if q == 0.5:
+        return (nth((total + 1) // 2) + nth(total // 2 + 1)) / 2
+    return float(nth(math.ceil(q * total)))
+
+
+def _item(f: SubmissionFacts) -> ReportItem:
+    responsible = f.competent_level if f.state == _ESCALATED else f.department
+    return ReportItem(
+        submission_id=f.id, topic=f.topic, state=f.state, received_on=f.received_on,
+        responsible=responsible, due=f.due_date, dialogue_id=f.dialogue_id)
+
+
+_ESCALATED = SubmissionState.ESCALATED.value
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -65,6 +65,7 @@ from ._storage import (
     OutboxEntry,
     OutboxStatus,
     Record,
+    ReportInputs,
     SubmissionFacts,
     SubmissionQuery,
     check_claim,
@@ -388,6 +389,39 @@ class SQLiteStorage:
             if len(rows) < 5000:
                 return
             cursor = (rows[-1][0], rows[-1][1])
+
+    def report_inputs(self, start: dt.date, end: dt.date) -> ReportInputs:
+        """The report's aggregates by GROUP BY over the covering index; only the open
+        matters (the report's lists) come back row by row."""
+        period = (start.isoformat(), end.isoformat())
+        where = "FROM submissions INDEXED BY submissions_report WHERE received_on BETWEEN ? AND ?"
+        groups = self._query(
+            f"SELECT state, topic, department, channel, count(*) {where} "
+            "GROUP BY state, topic, department, channel", period)
+        ((spot, with_due, on_time),) = self._query(
+            "SELECT coalesce(sum(answer_mode = 'on_the_spot'), 0), "
+            "coalesce(sum(due_date IS NOT NULL), 0), "
+            f"coalesce(sum(answered_on <= due_date), 0) {where} AND answered_on IS NOT NULL",
+            period)
+        spans = self._query(
+            f"SELECT received_on, answered_on, count(*) {where} "
+            "AND answered_on IS NOT NULL GROUP BY received_on, answered_on", period)
+        items = self._query(
+            "SELECT received_on, id, state, topic, department, competent_level, channel, "
+            f"due_date, dialogue_id {where} AND {_in('state', len(_OPEN_WITH_CLOCK))}",
+            (*period, *_OPEN_WITH_CLOCK))
+        return ReportInputs(
+            groups=tuple(sorted(((st, tp, dp, ch, n) for st, tp, dp, ch, n in groups),
+                                key=lambda g: (g[0], g[1], g[2] or "", g[3]))),
+            answered_on_the_spot=spot, answered_with_due=with_due, answered_on_time=on_time,
+            answer_spans=tuple(sorted((_date(r), _date(a), n) for r, a, n in spans)),
+            open_items=tuple(sorted((SubmissionFacts(
+                id=sid, state=state, topic=topic, department=department,
+                competent_level=level, channel=channel, answer_mode=None,
+                received_on=_date(received), answered_on=None,
+                due_date=_date(due) if due else None, dialogue_id=dialogue_id)
+                for received, sid, state, topic, department, level, channel, due, dialogue_id
+                in items), key=lambda f: f.id)))
 
     def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
         """The sweep's matters from a covering index; reception and answer are not read

@@ -51,6 +51,7 @@ _R = TypeVar("_R", Dialogue, Submission)
 
 #: States in which a submission waits for somebody to act and its due date runs.
 OPEN_WITH_CLOCK = frozenset({SubmissionState.ASSIGNED, SubmissionState.ESCALATED})
+_OPEN_WITH_CLOCK_VALUES = frozenset(s.value for s in OPEN_WITH_CLOCK)
 
 #: The record kinds a backend stores (``Record.KIND``), in the order tables are named.
 KINDS = (Dialogue.KIND, Submission.KIND)
@@ -227,6 +228,53 @@ class SubmissionFacts(NamedTuple):
             dialogue_id=s.dialogue_id)
 
 
+@attrs.frozen
+class ReportInputs:
+    """What a report is computed from, already aggregated: a backend with a query engine
+    builds it with GROUP BY instead of handing every submission to Python."""
+
+    #: ``(state, topic, department, channel, count)`` over the period's submissions.
+    groups: tuple[tuple[str, str, str | None, str, int], ...]
+    answered_on_the_spot: int
+    #: Answered submissions that had a due date, and those answered on or before it.
+    answered_with_due: int
+    answered_on_time: int
+    #: ``(received_on, answered_on, count)`` over the answered submissions.
+    answer_spans: tuple[tuple[dt.date, dt.date, int], ...]
+    #: The assigned and escalated submissions (the overdue and escalated lists).
+    open_items: tuple[SubmissionFacts, ...]
+
+    @classmethod
+    def from_facts(cls, facts: Iterable[SubmissionFacts]) -> ReportInputs:
+        """The reference computation, from one fact per submission."""
+        groups: dict[tuple[str, str, str | None, str], int] = {}
+        spans: dict[tuple[dt.date, dt.date], int] = {}
+        spot = with_due = on_time = 0
+        items: list[SubmissionFacts] = []
+        for f in facts:
+            key = (f.state, f.topic, f.department, f.channel)
+            groups[key] = groups.get(key, 0) + 1
+            if f.answered_on is not None:
+                spot += f.answer_mode == "on_the_spot"
+                if f.due_date is not None:
+                    with_due += 1
+                    on_time += f.answered_on <= f.due_date
+                span = (f.received_on, f.answered_on)
+                spans[span] = spans.get(span, 0) + 1
+            if f.state in _OPEN_WITH_CLOCK_VALUES:
+                items.append(f)
+        return cls(groups=tuple((*k, n) for k, n in sorted(groups.items(), key=_group_key)),
+                   answered_on_the_spot=spot, answered_with_due=with_due,
+                   answered_on_time=on_time,
+                   answer_spans=tuple((*k, n) for k, n in sorted(spans.items())),
+                   open_items=tuple(sorted(items, key=lambda f: f.id)))
+
+
+def _group_key(item: tuple[tuple[str, str, str | None, str], int]) -> tuple[str, ...]:
+    state, topic, department, channel = item[0]
+    return (state, topic, department or "", channel)
+
+
 @runtime_checkable
 class ReportFacts(Protocol):
     """The optional capability of a backend that answers reports and sweeps from its
@@ -240,6 +288,11 @@ class ReportFacts(Protocol):
     def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
         """Facts of the assigned or escalated submissions due from ``start`` to ``end``
         (inclusive), in any order: what the sweep reminds about."""
+        ...
+
+    def report_inputs(self, start: dt.date, end: dt.date) -> ReportInputs:
+        """:meth:`ReportInputs.from_facts` of :meth:`report_facts`, aggregated by the
+        backend."""
         ...
 
 

@@ -1195,3 +1195,21 @@ class TestClock:
 def test_calendar_fixture_is_the_default_calendar(calendar):
     """The fixture's calendar counts like the library's default one."""
     assert WorkCalendar.vietnam() == calendar
+
+
+class TestDeadlineSharing:
+    def test_explanations_follow_each_flows_calendar_language(
+            self, clock: FixedClock, intake: Actor, chair: Actor, petitioner: Petitioner,
+    ) -> None:
+        """Regression: deadlines were once cached per (rule, anchor, calendar) where
+        calendars of equal fingerprint compare equal whatever their language, so an English
+        flow got Vietnamese explanations. Each flow now explains in its own calendar's."""
+        reasons = []
+        for language in ("vi", "en"):
+            flow = DialogueFlow(MemoryStorage(), clock=clock, ids=SequentialIds(),
+                                calendar=WorkCalendar.vietnam(language=language))
+            s = flow.receive(None, petitioner=petitioner, topic="t", content="c", actor=intake)
+            s = flow.assign(s.id, department="Địa chính", actor=chair)
+            assert s.due is not None
+            reasons.append(s.due.skipped[0].reason)
+        assert ["Thứ Bảy", "Saturday"] == reasons

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -155,10 +154,10 @@ class DeadlineRule:
     def compute(self, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
         """The deadline this rule sets for an anchor event on ``anchor``.
 
-        Deadlines are immutable and many matters share an anchor (every item of a
-        conclusion notice), so results are cached per (rule, anchor, calendar).
+        Not cached here: calendars with equal fingerprints count alike but may explain in
+        another language; the façade shares results per (rule, anchor) of its own calendar.
         """
-        return _compute(self, anchor, calendar)
+        return self._compute(anchor, calendar)
 
     def _compute(self, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
         if self.unit is Unit.WORKING_DAYS:
@@ -179,11 +178,6 @@ class DeadlineRule:
             date=due, rule_id=self.id, anchor=anchor, basis=self.basis,
             calendar=calendar.fingerprint, skipped=skipped,
         )
-
-
-@functools.lru_cache(maxsize=4096)
-def _compute(rule: DeadlineRule, anchor: dt.date, calendar: WorkCalendar) -> Deadline:
-    return rule._compute(anchor, calendar)  # noqa: SLF001 - the cached body of compute()
 
 
 @attrs.frozen

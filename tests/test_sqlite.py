@@ -562,3 +562,28 @@ class TestBadData:
             conn.execute("UPDATE submissions SET record = '{\"id\": 1}'")
         with pytest.raises(StorageError, match="cannot be read back"):
             storage.get_submission("sub-0001")
+
+
+class TestFactsPaging:
+    def test_facts_cross_page_boundaries(self, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+        """With pages of two rows, report_facts and due_facts still return every matching
+        submission exactly once, the same facts memory derives from the records."""
+        monkeypatch.setattr(_sqlite, "_PAGE", 2)
+        clock = FixedClock(date(2021, 7, 1))
+        intake = Actor("tn", "Tiếp nhận", "intake_desk")
+        chair = Actor("bt", "Bí thư", "chair")
+        with DialogueFlow.open(f"sqlite:///{tmp_path / 'p.db'}", clock=clock,
+                               ids=SequentialIds()) as flow:
+            for day in (1, 1, 1, 2, 5, 5, 6):
+                clock.set(date(2021, 7, day))
+                s = flow.receive(None, petitioner=Petitioner(name="A"), topic="t",
+                                 content="c", actor=intake)
+                flow.assign(s.id, department="Địa chính", actor=chair)
+            expected = sorted(SubmissionFacts.of(s) for s in flow.iter_submissions())
+            storage = flow.storage
+            assert isinstance(storage, SQLiteStorage)
+            got = sorted(storage.report_facts(date(2021, 7, 1), date(2021, 7, 31)))
+            assert expected == got
+            due = sorted(f.id for f in storage.due_facts(date(2021, 1, 1), date(2021, 12, 31)))
+            assert sorted(f.id for f in expected) == due

@@ -369,24 +369,29 @@ class SQLiteStorage:
                                                   query.after, query.limit))
 
     def report_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
-        """Report facts from a covering index, 5,000 rows a query (keyset paging, so the
-        lock is never held while the caller works)."""
+        """Report facts from a covering index, page by page."""
         select = ("SELECT received_on, id, state, topic, department, competent_level, channel, "
                   "answer_mode, answered_on, due_date, dialogue_id FROM submissions "
                   "INDEXED BY submissions_report WHERE (received_on, id) > (?, ?) "
-                  "AND received_on <= ? ORDER BY received_on, id LIMIT 5000")
-        cursor = (start.isoformat(), "")
-        last = end.isoformat()
+                  "AND received_on <= ? ORDER BY received_on, id LIMIT ?")
+        for (received, sid, state, topic, department, level, channel, mode, answered, due,
+             dialogue_id) in self._keyset(select, start, end, ()):
+            yield SubmissionFacts(
+                id=sid, state=state, topic=topic, department=department,
+                competent_level=level, channel=channel, answer_mode=mode,
+                received_on=_date(received), answered_on=_date(answered) if answered else None,
+                due_date=_date(due) if due else None, dialogue_id=dialogue_id)
+
+    def _keyset(self, select: str, start: dt.date, end: dt.date, extra: tuple[object, ...],
+                ) -> Iterator[Any]:
+        """Rows of ``select`` (ordered by a date column then id, parameters: the last
+        (date, id) seen, ``end``, ``extra``..., the page size), a page per query, so the lock
+        is never held while the caller works on a row."""
+        cursor: tuple[str, str] = (start.isoformat(), "")
         while True:
-            rows = self._query(select, (*cursor, last))
-            for (received, sid, state, topic, department, level, channel, mode, answered,
-                 due, dialogue_id) in rows:
-                yield SubmissionFacts(
-                    id=sid, state=state, topic=topic, department=department,
-                    competent_level=level, channel=channel, answer_mode=mode,
-                    received_on=_date(received), answered_on=_date(answered) if answered
-                    else None, due_date=_date(due) if due else None, dialogue_id=dialogue_id)
-            if len(rows) < 5000:
+            rows = self._query(select, (*cursor, end.isoformat(), *extra, _PAGE))
+            yield from rows
+            if len(rows) < _PAGE:
                 return
             cursor = (rows[-1][0], rows[-1][1])
 
@@ -430,19 +435,13 @@ class SQLiteStorage:
         select = ("SELECT due_date, id, state, topic, department, competent_level, dialogue_id "  # noqa: S608
                   "FROM submissions INDEXED BY submissions_due WHERE (due_date, id) > (?, ?) "
                   f"AND due_date <= ? AND {_in('state', len(_OPEN_WITH_CLOCK))} "
-                  "AND due_date IS NOT NULL ORDER BY due_date, id LIMIT 5000")
-        cursor = (start.isoformat(), "")
-        last = end.isoformat()
-        while True:
-            rows = self._query(select, (*cursor, last, *_OPEN_WITH_CLOCK))
-            for due, sid, state, topic, department, level, dialogue_id in rows:
-                yield SubmissionFacts(
-                    id=sid, state=state, topic=topic, department=department,
-                    competent_level=level, channel="", answer_mode=None, received_on=start,
-                    answered_on=None, due_date=_date(due), dialogue_id=dialogue_id)
-            if len(rows) < 5000:
-                return
-            cursor = (rows[-1][0], rows[-1][1])
+                  "AND due_date IS NOT NULL ORDER BY due_date, id LIMIT ?")
+        for due, sid, state, topic, department, level, dialogue_id in self._keyset(
+                select, start, end, _OPEN_WITH_CLOCK):
+            yield SubmissionFacts(
+                id=sid, state=state, topic=topic, department=department, competent_level=level,
+                channel="", answer_mode=None, received_on=start, answered_on=None,
+                due_date=_date(due), dialogue_id=dialogue_id)
 
     # --- outbox ----------------------------------------------------------------------------
 
@@ -697,6 +696,8 @@ def _indexed(record: Record) -> tuple[object, ...]:
 
 
 _date = dt.date.fromisoformat
+#: Rows a keyset-paged query returns at a time.
+_PAGE = 5000
 
 
 def _in(column: str, count: int) -> str:

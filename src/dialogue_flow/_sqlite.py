@@ -400,14 +400,15 @@ class SQLiteStorage:
         matters (the report's lists) come back row by row."""
         period = (start.isoformat(), end.isoformat())
         where = "FROM submissions INDEXED BY submissions_report WHERE received_on BETWEEN ? AND ?"
-        groups = self._query(
-            f"SELECT state, topic, department, channel, count(*) {where} "
+        # One scan for the counts and the timeliness sums (summed over the groups below).
+        grouped = self._query(
+            "SELECT state, topic, department, channel, count(*), "
+            "sum(answered_on IS NOT NULL AND answer_mode = 'on_the_spot'), "
+            "sum(answered_on IS NOT NULL AND due_date IS NOT NULL), "
+            f"sum(answered_on IS NOT NULL AND answered_on <= due_date) {where} "
             "GROUP BY state, topic, department, channel", period)
-        ((spot, with_due, on_time),) = self._query(
-            "SELECT coalesce(sum(answer_mode = 'on_the_spot'), 0), "
-            "coalesce(sum(due_date IS NOT NULL), 0), "
-            f"coalesce(sum(answered_on <= due_date), 0) {where} AND answered_on IS NOT NULL",
-            period)
+        groups = [row[:5] for row in grouped]
+        spot, with_due, on_time = (sum(row[i] or 0 for row in grouped) for i in (5, 6, 7))
         spans = self._query(
             f"SELECT received_on, answered_on, count(*) {where} "
             "AND answered_on IS NOT NULL GROUP BY received_on, answered_on", period)

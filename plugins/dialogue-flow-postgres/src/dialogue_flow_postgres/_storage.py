@@ -1,0 +1,818 @@
+"""PostgreSQL storage through psycopg 3 and a ``psycopg_pool.ConnectionPool``.
+
+How it keeps the ``Storage`` promises (the structure follows the SQLite backend):
+
+- **Atomic commits.** One :meth:`PostgresStorage.commit` is one transaction
+  (``BEGIN`` ... ``COMMIT``, READ COMMITTED). Guards and record writes are taken in one
+  global order, sorted by ``(kind, id)``, so two commits never wait for each other's rows in
+  opposite orders (no deadlocks between our own commits). A guard is read with
+  ``SELECT version ... FOR SHARE``: the guarded row cannot change until we commit. A record
+  is written by compare-and-set, ``UPDATE ... WHERE id = %s AND version = %s`` (under READ
+  COMMITTED an update that waited for a concurrent writer re-checks the ``WHERE`` on the new
+  row, so a lost race updates nothing), or ``INSERT ... ON CONFLICT (id) DO NOTHING`` for a
+  new record; zero rows is a :class:`VersionConflictError`. Then the audit rows (primary key
+  ``(kind, record_id, version)``: a repeat is a :class:`StorageError`) and the outbox rows
+  (``key`` unique, a repeat skipped with ``ON CONFLICT DO NOTHING``). Any failure rolls the
+  whole transaction back.
+- **Outbox claims** are one statement: ``SELECT ... FOR UPDATE SKIP LOCKED`` of the oldest
+  deliverable rows and the ``UPDATE`` that leases them, in one transaction (a CTE). A row
+  another dispatcher is claiming right now is skipped, not waited for; a row whose lease
+  expired is deliverable again.
+- **Transient failures are retried**, a bounded number of times (``retries``) with a short
+  exponential back-off (``retry_delay``, doubled, jittered, capped at one second):
+  ``OperationalError`` (a killed backend, a server restart, a lost connection, a lock
+  timeout) and class 40 errors (serialization failure, deadlock). After a connection failure
+  the pool's idle connections are checked, so a retry does not pick up another dead one.
+  Logic errors (integrity violations, version conflicts, bad input) are never retried.
+
+  *Which attempts may be repeated.* Reads always. A commit only if it **certainly did not
+  commit**: the failure came before ``COMMIT`` was sent (the server rolls back a transaction
+  whose connection dies before ``COMMIT``), or the server answered ``COMMIT`` with a class 40
+  error (it reports that it rolled back). If the connection fails while ``COMMIT`` is in
+  flight, the outcome is unknown (the server may have committed and died before answering):
+  repeating it could apply a command twice (or report a spurious conflict against our own
+  write), so it raises :class:`StorageError` saying the outcome is unknown; the host reads
+  the records back (their version tells) before deciding again. Outbox calls are single
+  autocommit statements and are repeated even after an unknown outcome: a repeated
+  ``mark_delivered``/``mark_failed`` recognises its own earlier success (the row already
+  holds exactly what it would have written) and answers ``True``; a repeated claim leases
+  other rows, and the rows the lost attempt may have leased come back when that lease
+  expires (delivery is at least once anyway).
+- **Errors**: psycopg errors reach the host as :class:`StorageError` (the psycopg error is its
+  ``__cause__``); text PostgreSQL cannot store (a NUL character, a lone surrogate) is
+  :class:`InvalidInputError`.
+- **Schema versioning**: a ``schema_version`` table lists the applied :data:`MIGRATIONS`.
+  Opening applies the missing ones in one transaction under
+  ``pg_advisory_xact_lock`` (so processes opening a fresh database at once serialise), and
+  refuses a schema written by a newer release with :class:`ConfigurationError`. Every table
+  lives in one PostgreSQL schema (``public`` unless ``schema=`` says otherwise), so several
+  independent stores can share a database.
+
+Records are stored as their ``to_json`` text (``text``, not ``jsonb``: ``jsonb`` refuses the
+``\\u0000`` escape and reorders keys, and every query runs on the indexed columns) beside the
+indexed columns the queries need: dates as ``date``, outbox instants as ``timestamptz``.
+Ids use ``COLLATE "C"`` so ``ORDER BY id`` and ``id > after`` follow code points, as
+Python's string comparison (the reference ``matches``) does, whatever the database's locale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, Final, Self, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+from dialogue_flow import (
+    Changeset,
+    ConfigurationError,
+    Dialogue,
+    DialogueFlowError,
+    DialogueQuery,
+    InvalidInputError,
+    NotFoundError,
+    Notification,
+    StorageError,
+    Submission,
+    SubmissionQuery,
+    TransitionRecord,
+    VersionConflictError,
+    from_json,
+    to_json,
+)
+from dialogue_flow._storage import (
+    OPEN_WITH_CLOCK,
+    OutboxEntry,
+    OutboxStatus,
+    Record,
+    check_claim,
+    check_retry,
+)
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStorage"]
+
+logger = logging.getLogger("dialogue_flow.postgres")
+
+_T = TypeVar("_T")
+_R = TypeVar("_R", Dialogue, Submission)
+Connection = psycopg.Connection[Any]
+
+#: The URL schemes this backend opens.
+SCHEMES: Final = ("postgresql", "postgres")
+
+
+@attrs.frozen
+class Migration:
+    """One forward step of the schema, applied once, inside the opening transaction.
+
+    ``{schema}`` in a statement is replaced by the quoted schema name.
+    """
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+#: Every schema change, oldest first. Never edit a released step: append a new one.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "dialogues, submissions, transitions and the outbox", (
+        """CREATE TABLE {schema}.dialogues (
+            id text COLLATE "C" PRIMARY KEY,
+            version integer NOT NULL CHECK (version >= 1),
+            state text NOT NULL,
+            scheduled_for date NOT NULL,
+            record text NOT NULL
+        )""",
+        "CREATE INDEX dialogues_by_state ON {schema}.dialogues (state, scheduled_for, id)",
+        "CREATE INDEX dialogues_by_date ON {schema}.dialogues (scheduled_for, id)",
+        """CREATE TABLE {schema}.submissions (
+            id text COLLATE "C" PRIMARY KEY,
+            version integer NOT NULL CHECK (version >= 1),
+            state text NOT NULL,
+            dialogue_id text,
+            department text,
+            due_date date,
+            record text NOT NULL
+        )""",
+        # The sweep ("due on or before X in states Y") and overdue_as_of; every index ends
+        # with id so a page can be read in id order from the index.
+        "CREATE INDEX submissions_by_state_due ON {schema}.submissions (state, due_date, id)",
+        "CREATE INDEX submissions_by_dialogue ON {schema}.submissions (dialogue_id, id)",
+        "CREATE INDEX submissions_by_department ON {schema}.submissions (department, id)",
+        """CREATE TABLE {schema}.transitions (
+            kind text NOT NULL,
+            record_id text COLLATE "C" NOT NULL,
+            version integer NOT NULL,
+            record text NOT NULL,
+            PRIMARY KEY (kind, record_id, version)
+        )""",
+        # seq keeps insertion order ("oldest first").
+        """CREATE TABLE {schema}.outbox (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            key text NOT NULL UNIQUE,
+            status text NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'delivered', 'parked')),
+            attempts integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz,
+            lease_owner text,
+            lease_until timestamptz,
+            last_error text,
+            notification text NOT NULL
+        )""",
+        # Claims scan only the pending rows, oldest first; delivered rows leave the index.
+        "CREATE INDEX outbox_pending ON {schema}.outbox (seq) WHERE status = 'pending'",
+    )),
+)
+
+#: The schema version this release writes.
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+#: The first key of the advisory lock taken while migrating ("dflw"); the second is a hash
+#: of the schema name, so stores in different schemas migrate independently.
+_LOCK_CLASS: Final = 0x64666C77
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_OPEN_WITH_CLOCK = sorted(s.value for s in OPEN_WITH_CLOCK)
+#: kind -> (table, the indexed columns beside id and version, in _indexed() order).
+_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    Dialogue.KIND: ("dialogues", ("state", "scheduled_for")),
+    Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date")),
+}
+#: Decoded records kept per storage object (see the SQLite backend).
+_CACHE_SIZE = 1024
+#: Our own URL query parameters; every other one goes to libpq.
+_URL_OPTIONS: dict[str, Callable[[str], object]] = {
+    "schema": str, "pool_min_size": int, "pool_max_size": int, "pool_timeout": float,
+    "retries": int, "retry_delay": float,
+}
+
+
+@attrs.define
+class _Attempt:
+    """What one try of an operation got to, for the retry decision."""
+
+    #: The previous attempt failed at a point where it may have been applied.
+    maybe_applied: bool = False
+    #: COMMIT (or an autocommit write) was sent: from here on the outcome may be unknown.
+    committing: bool = False
+
+
+class PostgresStorage:
+    """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
+
+    ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the
+    tables, and keeps a pool of connections shared by the threads of the process.
+    :meth:`from_url` also reads the options below from the URL's query. Close it with
+    :meth:`close` or use it as a context manager.
+
+    :param conninfo: a libpq connection string or ``postgresql://`` URL.
+    :param schema: the PostgreSQL schema holding the tables (created if missing).
+    :param pool_min_size: connections kept open.
+    :param pool_max_size: the most connections opened at once.
+    :param pool_timeout: seconds to wait for a free connection (or the first connection).
+    :param retries: how many times a transient failure is retried (0: never).
+    :param retry_delay: seconds before the first retry; doubled for each further one.
+    """
+
+    def __init__(self, conninfo: str, *, schema: str = "public", pool_min_size: int = 1,
+                 pool_max_size: int = 10, pool_timeout: float = 10.0, retries: int = 4,
+                 retry_delay: float = 0.05) -> None:
+        if not _is_text(conninfo):
+            raise ConfigurationError(f"expected a PostgreSQL URL or conninfo string, "
+                                     f"got {conninfo!r}")
+        if not _is_text(schema) or not _SCHEMA_NAME.fullmatch(schema):
+            raise ConfigurationError(f"schema: expected a plain identifier (letters, digits, "
+                                     f"_; at most 63), got {schema!r}")
+        _check_option("pool_min_size", pool_min_size, int, 0, 1000)
+        _check_option("pool_max_size", pool_max_size, int, max(1, pool_min_size), 1000)
+        _check_option("pool_timeout", pool_timeout, (int, float), 0.001, 3600)
+        _check_option("retries", retries, int, 0, 100)
+        _check_option("retry_delay", retry_delay, (int, float), 0, 60)
+        try:
+            params = conninfo_to_dict(conninfo)
+        except psycopg.Error as exc:
+            raise ConfigurationError(f"bad PostgreSQL connection string "
+                                     f"{_redact(conninfo)!r}: {exc}") from None
+        defaults = {name: value for name, value in (("connect_timeout", 10),
+                                                     ("application_name", "dialogue_flow"))
+                    if name not in params}
+        conninfo = make_conninfo(conninfo, **defaults)
+        self.schema = schema
+        self.retries = retries
+        self.retry_delay = float(retry_delay)
+        #: Transient failures retried so far (for monitoring and tests).
+        self.retried = 0
+        self._where = _redact(conninfo)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], tuple[str, Record]] = {}
+        self._sql = _Statements(f'"{schema}"')
+        # One direct connection first: its error says why (refused, bad password, no such
+        # database) where a pool would only time out.
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                _migrate(conn, schema, self._where)
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot open PostgreSQL storage at {self._where}: "
+                               f"{_first_line(exc)}") from exc
+        pool: ConnectionPool[Connection] = ConnectionPool(
+            conninfo, kwargs={"autocommit": True}, min_size=pool_min_size,
+            max_size=pool_max_size, timeout=pool_timeout, open=False,
+            name=f"dialogue_flow:{schema}")
+        try:
+            pool.open(wait=True, timeout=pool_timeout)
+        except PoolTimeout as exc:
+            pool.close()
+            raise StorageError(f"cannot open PostgreSQL storage at {self._where}: no "
+                               f"connection within {pool_timeout} s") from exc
+        self._pool: ConnectionPool[Connection] | None = pool
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """Open ``postgresql://user:password@host:port/dbname?...`` (or ``postgres://``).
+
+        Query parameters ``schema``, ``pool_min_size``, ``pool_max_size``,
+        ``pool_timeout``, ``retries`` and ``retry_delay`` set the options of the same name;
+        every other parameter (``sslmode``, ``connect_timeout``, ``application_name``...)
+        goes to libpq. Keyword ``options`` win over the URL's.
+        """
+        conninfo, params = _parse_url(url)
+        return cls(conninfo, **{**params, **options})
+
+    def __repr__(self) -> str:
+        return f"PostgresStorage({self._where!r}, schema={self.schema!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- records ---------------------------------------------------------------------------
+
+    def get_dialogue(self, dialogue_id: str) -> Dialogue:
+        rows = self._read("get dialogue", self._sql.get[Dialogue.KIND], (dialogue_id,))
+        if not rows:
+            raise NotFoundError(Dialogue.KIND, dialogue_id)
+        return self._records(Dialogue, rows)[0]
+
+    def get_submission(self, submission_id: str) -> Submission:
+        rows = self._read("get submission", self._sql.get[Submission.KIND], (submission_id,))
+        if not rows:
+            raise NotFoundError(Submission.KIND, submission_id)
+        return self._records(Submission, rows)[0]
+
+    def commit(self, changes: Changeset) -> None:
+        if not isinstance(changes, Changeset):
+            raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
+        # Serialise before the transaction: shorter transactions, nothing to undo on failure.
+        steps: list[tuple[str, str, int, Record | None, str, tuple[object, ...]]] = [
+            (kind, record_id, 0, None, "", ()) for kind, record_id, _ in changes.guards]
+        expected_of = [expected for _, _, expected in changes.guards]
+        for record, expected in changes.records:
+            steps.append((record.KIND, record.id, 1, record, to_json(record), _indexed(record)))
+            expected_of.append(expected)
+        plan = sorted(zip(steps, expected_of, strict=True), key=lambda s: s[0][:3])
+        transitions = [(row.kind, row.record_id, row.version, to_json(row))
+                       for row in changes.transitions]
+        notes = [(note.key, to_json(note)) for note in changes.notifications]
+        sql = self._sql
+
+        def work(conn: Connection, attempt: _Attempt) -> None:
+            with _transaction(conn, attempt), conn.cursor() as cur:
+                _apply(cur, sql, plan, transitions, notes)
+
+        self._run("commit", work)
+        for (_kind, _id, _order, written, text, _indexed_values), _expected in plan:
+            if written is not None:
+                self._remember(written.KIND, written.id, text, written)
+
+    def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
+        rows = self._read("history", self._sql.history, (kind, record_id))
+        return [_decode(TransitionRecord, text) for (text,) in rows]
+
+    def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
+        where: list[str] = []
+        params: list[object] = []
+        if query.dialogue_id is not None:
+            where.append("dialogue_id = %s")
+            params.append(query.dialogue_id)
+        if query.states is not None:
+            where.append("state = ANY(%s)")
+            params.append(sorted(str(s) for s in query.states))
+        if query.department is not None:
+            where.append("department = %s")
+            params.append(query.department)
+        if query.due_on_or_before is not None:
+            where.append("due_date <= %s")
+            params.append(query.due_on_or_before)
+        if query.due_on_or_after is not None:
+            where.append("due_date >= %s")
+            params.append(query.due_on_or_after)
+        if query.overdue_as_of is not None:
+            where.append("state = ANY(%s) AND due_date < %s")
+            params += [_OPEN_WITH_CLOCK, query.overdue_as_of]
+        return self._records(Submission, self._page("submissions", where, params,
+                                                    query.after, query.limit))
+
+    def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
+        where: list[str] = []
+        params: list[object] = []
+        if query.states is not None:
+            where.append("state = ANY(%s)")
+            params.append(sorted(str(s) for s in query.states))
+        if query.scheduled_from is not None:
+            where.append("scheduled_for >= %s")
+            params.append(query.scheduled_from)
+        if query.scheduled_to is not None:
+            where.append("scheduled_for <= %s")
+            params.append(query.scheduled_to)
+        return self._records(Dialogue, self._page("dialogues", where, params,
+                                                  query.after, query.limit))
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    def pending_notifications(self) -> list[Notification]:
+        rows = self._read("outbox read", self._sql.pending, ())
+        return [_decode(Notification, text) for (text,) in rows]
+
+    def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
+                            limit: int = 100) -> list[OutboxEntry]:
+        check_claim(worker, now, lease, limit)
+        until = now + lease
+        statement = self._sql.claim
+
+        def work(conn: Connection, attempt: _Attempt) -> list[Any]:
+            attempt.committing = True  # autocommit: the statement is its own transaction
+            return conn.execute(statement, {"now": now, "until": until, "worker": worker,
+                                            "limit": limit}).fetchall()
+
+        rows = sorted(self._run("claim", work, resumable=True))
+        return [
+            OutboxEntry(
+                notification=_decode(Notification, text), status=OutboxStatus.PENDING,
+                attempts=attempts, next_attempt_at=next_at, lease_owner=worker,
+                lease_until=lease_until, last_error=last_error)
+            for _seq, attempts, next_at, lease_until, last_error, text in rows
+        ]
+
+    def mark_delivered(self, key: str, worker: str) -> bool:
+        return self._settle(key, worker, "status = 'delivered'", (),
+                            "status = 'delivered' AND lease_owner = %s", (worker,))
+
+    def mark_failed(self, key: str, worker: str, error: str,
+                    retry_at: dt.datetime | None) -> bool:
+        check_retry(error, retry_at)
+        if retry_at is None:
+            return self._settle(
+                key, worker, "status = 'parked', lease_until = NULL, last_error = %s", (error,),
+                "status = 'parked' AND lease_owner = %s AND last_error = %s", (worker, error))
+        return self._settle(
+            key, worker, "next_attempt_at = %s, lease_owner = NULL, lease_until = NULL, "
+            "last_error = %s", (retry_at, error),
+            "status = 'pending' AND lease_owner IS NULL AND next_attempt_at = %s "
+            "AND last_error = %s", (retry_at, error))
+
+    def outbox_stats(self) -> dict[str, int]:
+        stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
+        for status, count in self._read("outbox stats", self._sql.stats, ()):
+            stats[status] = count
+        return stats
+
+    def close(self) -> None:
+        """Close every pooled connection (idempotent); the object is unusable afterwards."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _run(self, what: str, work: Callable[[Connection, _Attempt], _T], *,
+             resumable: bool = False) -> _T:
+        """Run ``work`` on a pooled connection, retrying transient failures (module doc).
+
+        ``resumable``: ``work`` may be repeated after an attempt whose outcome is unknown
+        (it is told so through ``_Attempt.maybe_applied``).
+        """
+        failures = 0
+        maybe_applied = False
+        while True:
+            pool = self._pool
+            if pool is None:
+                raise StorageError(f"{self!r} is closed")
+            attempt = _Attempt(maybe_applied=maybe_applied)
+            try:
+                with _translated(), pool.connection() as conn:
+                    return work(conn, attempt)
+            except _Retry as retry:
+                exc = retry.error
+                if failures >= self.retries or not _retryable(exc, attempt, resumable):
+                    raise _storage_error(what, exc, attempt) from exc
+            failures += 1
+            maybe_applied = maybe_applied or attempt.committing
+            with self._lock:
+                self.retried += 1
+            delay = min(self.retry_delay * 2 ** (failures - 1), 1.0) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
+            logger.warning("PostgreSQL %s failed (%s: %s); retry %d of %d in %.0f ms",
+                           what, type(exc).__name__, _first_line(exc), failures, self.retries,
+                           delay * 1000)
+            if isinstance(exc, psycopg.OperationalError):
+                with suppress(psycopg.Error):
+                    pool.check()  # drop the other dead connections a killed server left
+            time.sleep(delay)
+
+    def _read(self, what: str, statement: str, params: Sequence[object]) -> list[Any]:
+        def work(conn: Connection, _attempt: _Attempt) -> list[Any]:
+            return conn.execute(statement, params).fetchall()
+        return self._run(what, work)
+
+    def _page(self, table: str, where: list[str], params: list[object], after: str | None,
+              limit: int) -> list[Any]:
+        if after is not None:
+            where = [*where, "id > %s"]
+            params = [*params, after]
+        condition = " AND ".join(where) if where else "true"
+        return self._read(
+            "query", f"SELECT id, record FROM {self._sql.schema}.{table} "  # noqa: S608 - fixed fragments
+            f"WHERE {condition} ORDER BY id LIMIT %s", [*params, limit])
+
+    def _settle(self, key: str, worker: str, assignments: str, params: tuple[object, ...],
+                applied: str, applied_params: tuple[object, ...]) -> bool:
+        """Finish an attempt if ``worker`` still holds ``key``'s lease (one statement).
+
+        ``applied`` recognises the row as this very call would have left it: when an
+        earlier try of this call may have been applied, that answers ``True``.
+        """
+        schema = self._sql.schema
+
+        def work(conn: Connection, attempt: _Attempt) -> bool:
+            attempt.committing = True  # autocommit: the UPDATE commits by itself
+            done = conn.execute(
+                f"UPDATE {schema}.outbox SET {assignments} "  # noqa: S608 - fixed fragments
+                "WHERE key = %s AND status = 'pending' AND lease_owner = %s",
+                (*params, key, worker)).rowcount
+            if done:
+                return True
+            attempt.committing = False  # the rest only reads
+            row = conn.execute(
+                f"SELECT {applied} FROM {schema}.outbox WHERE key = %s",  # noqa: S608
+                (*applied_params, key)).fetchone()
+            if row is None:
+                raise NotFoundError("notification", key)
+            return bool(attempt.maybe_applied and row[0])
+
+        return self._run("outbox update", work, resumable=True)
+
+    def _records(self, cls: type[_R], rows: list[Any]) -> list[_R]:
+        """Decode ``(id, record)`` rows, reusing records this object wrote or read before."""
+        found: list[_R] = []
+        for record_id, text in rows:
+            cached = self._cache.get((cls.KIND, record_id))
+            if cached is not None and cached[0] == text:
+                found.append(cached[1])  # type: ignore[arg-type] # cached under cls.KIND
+                continue
+            record = _decode(cls, text)
+            self._remember(cls.KIND, record_id, text, record)
+            found.append(record)
+        return found
+
+    def _remember(self, kind: str, record_id: str, text: str, record: Record) -> None:
+        with self._lock:
+            self._cache.pop((kind, record_id), None)
+            if len(self._cache) >= _CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]
+            self._cache[kind, record_id] = (text, record)
+
+
+class _Statements:
+    """Every statement, with the schema name filled in once."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        s = schema
+        # Table and column names come from _TABLES, never from input.
+        self.get = {kind: f"SELECT id, record FROM {s}.{table} WHERE id = %s"  # noqa: S608
+                    for kind, (table, _) in _TABLES.items()}
+        self.guard = {kind: f"SELECT version FROM {s}.{table} WHERE id = %s FOR SHARE"  # noqa: S608
+                      for kind, (table, _) in _TABLES.items()}
+        self.current = {kind: f"SELECT version FROM {s}.{table} WHERE id = %s"  # noqa: S608
+                        for kind, (table, _) in _TABLES.items()}
+        self.insert = {
+            kind: (f"INSERT INTO {s}.{table} (id, version, record, {', '.join(cols)}) "  # noqa: S608
+                   f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(cols))}) "
+                   "ON CONFLICT (id) DO NOTHING")
+            for kind, (table, cols) in _TABLES.items()}
+        self.update = {
+            kind: (f"UPDATE {s}.{table} SET version = %s, record = %s, "  # noqa: S608
+                   f"{', '.join(f'{c} = %s' for c in cols)} WHERE id = %s AND version = %s")
+            for kind, (table, cols) in _TABLES.items()}
+        self.insert_transition = (f"INSERT INTO {s}.transitions "  # noqa: S608
+                                  "(kind, record_id, version, record) VALUES (%s, %s, %s, %s)")
+        self.insert_outbox = (f"INSERT INTO {s}.outbox (key, notification) "  # noqa: S608
+                              "VALUES (%s, %s) ON CONFLICT (key) DO NOTHING")
+        self.history = (f"SELECT record FROM {s}.transitions "  # noqa: S608
+                        "WHERE kind = %s AND record_id = %s ORDER BY version")
+        self.pending = (f"SELECT notification FROM {s}.outbox "  # noqa: S608
+                        "WHERE status = 'pending' ORDER BY seq")
+        self.stats = f"SELECT status, count(*) FROM {s}.outbox GROUP BY status"  # noqa: S608
+        self.claim = (
+            f"WITH picked AS (SELECT seq FROM {s}.outbox "  # noqa: S608
+            "WHERE status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s) "
+            "AND (lease_until IS NULL OR lease_until <= %(now)s) "
+            "ORDER BY seq LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {s}.outbox AS o SET lease_owner = %(worker)s, lease_until = %(until)s, "
+            "attempts = o.attempts + 1 FROM picked WHERE o.seq = picked.seq "
+            "RETURNING o.seq, o.attempts, o.next_attempt_at, o.lease_until, o.last_error, "
+            "o.notification")
+
+
+class _Retry(Exception):  # noqa: N818 - a signal inside _run, never seen outside
+    """A psycopg failure that ``_run`` decides about (retry or translate)."""
+
+    def __init__(self, error: psycopg.Error) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Hand psycopg errors to ``_run``; turn bad text into :class:`InvalidInputError`."""
+    try:
+        yield
+    except DialogueFlowError:
+        raise
+    except UnicodeEncodeError as exc:  # a lone surrogate cannot be sent as UTF-8
+        raise InvalidInputError("text", f"not valid Unicode text ({exc.reason}); "
+                                "nothing was written") from exc
+    except psycopg.DataError as exc:
+        if "NUL" in str(exc):
+            raise InvalidInputError("text", "PostgreSQL cannot store the NUL character "
+                                    "(\\x00) in text; nothing was written") from exc
+        raise _Retry(exc) from exc
+    except psycopg.Error as exc:
+        raise _Retry(exc) from exc
+
+
+@contextmanager
+def _transaction(conn: Connection, attempt: _Attempt) -> Iterator[None]:
+    """``BEGIN`` ... ``COMMIT`` on an autocommit connection, marking when COMMIT is sent;
+    on any exception before it, roll back and re-raise."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        with suppress(psycopg.Error):  # a dead connection has nothing left to roll back
+            conn.execute("ROLLBACK")
+        raise
+    attempt.committing = True
+    conn.execute("COMMIT")
+
+
+def _retryable(exc: psycopg.Error, attempt: _Attempt, resumable: bool) -> bool:
+    if isinstance(exc, PoolTimeout | PoolClosed):
+        return False  # it waited pool_timeout already, or the storage is closed
+    if _rolled_back(exc):
+        return True  # the server says it rolled the transaction back: nothing was applied
+    if isinstance(exc, pg_errors.QueryCanceled):
+        return False  # statement_timeout or a cancel: repeating would wait again
+    if not isinstance(exc, psycopg.OperationalError):
+        return False  # integrity, syntax, data: logic errors
+    return resumable or not attempt.committing
+
+
+def _rolled_back(exc: psycopg.Error) -> bool:
+    """Class 40 (serialization failure, deadlock...): the server rolled back. Except 40003,
+    "statement completion unknown", which says just that."""
+    state = exc.sqlstate or ""
+    return state.startswith("40") and state != "40003"
+
+
+def _storage_error(what: str, exc: psycopg.Error, attempt: _Attempt) -> StorageError:
+    if isinstance(exc, PoolTimeout):
+        return StorageError(f"PostgreSQL {what}: no free connection in the pool ({exc}); "
+                            "nothing was written")
+    if isinstance(exc, PoolClosed):
+        return StorageError(f"PostgreSQL {what}: the storage is closed")
+    if attempt.committing and not _rolled_back(exc):
+        return StorageError(
+            f"PostgreSQL {what}: the connection failed while COMMIT was in flight "
+            f"({_first_line(exc)}); the commit may or may not have been applied: read the "
+            "records back (their version tells) before deciding again")
+    return StorageError(f"PostgreSQL {what} failed: {_first_line(exc)}; nothing was written")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+_Step = tuple[tuple[str, str, int, Record | None, str, tuple[object, ...]], int]
+
+
+def _apply(cur: psycopg.Cursor[Any], sql: _Statements, plan: Sequence[_Step],
+           transitions: Sequence[tuple[object, ...]], notes: Sequence[tuple[object, ...]],
+           ) -> None:
+    """The statements of one commit, inside its open transaction."""
+    for (kind, record_id, _order, record, text, indexed), expected in plan:
+        if record is None:
+            row = cur.execute(sql.guard[kind], (record_id,)).fetchone()
+            actual = None if row is None else row[0]
+            if actual != expected:
+                raise VersionConflictError(kind, record_id, expected, actual)
+        else:
+            _write(cur, sql, record, expected, text, indexed)
+    if transitions:
+        try:
+            _execute_all(cur, sql.insert_transition, transitions)
+        except pg_errors.UniqueViolation as exc:
+            raise StorageError(f"the audit trail already has one of these rows "
+                               f"({_first_line(exc)}); nothing was written") from exc
+    if notes:
+        _execute_all(cur, sql.insert_outbox, notes)
+
+
+def _execute_all(cur: psycopg.Cursor[Any], statement: str,
+                 rows: Sequence[tuple[object, ...]]) -> None:
+    if len(rows) == 1:
+        cur.execute(statement, rows[0])
+    else:
+        cur.executemany(statement, rows)
+
+
+def _write(cur: psycopg.Cursor[Any], sql: _Statements, record: Record, expected: int,
+           text: str, indexed: tuple[object, ...]) -> None:
+    """Compare-and-set one record inside the open transaction."""
+    kind = record.KIND
+    if expected == 0:
+        if cur.execute(sql.insert[kind], (record.id, record.version, text, *indexed)).rowcount:
+            return
+    elif cur.execute(sql.update[kind], (record.version, text, *indexed, record.id,
+                                        expected)).rowcount:
+        return
+    row = cur.execute(sql.current[kind], (record.id,)).fetchone()
+    raise VersionConflictError(kind, record.id, expected, None if row is None else row[0])
+
+
+def _indexed(record: Record) -> tuple[object, ...]:
+    """The values of ``_TABLES[record.KIND]``'s indexed columns for ``record``."""
+    if isinstance(record, Submission):
+        return (record.state.value, record.dialogue_id, record.department,
+                record.due.date if record.due else None)
+    if isinstance(record, Dialogue):
+        return (record.state.value, record.scheduled_for)
+    raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
+
+
+def _decode(cls: type[_T], text: str) -> _T:
+    try:
+        return from_json(cls, text)
+    except InvalidInputError as exc:
+        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def _migrate(conn: Connection, schema: str, where: str) -> None:
+    """Bring ``schema`` to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    (encoding,) = conn.execute("SHOW server_encoding").fetchone() or ("?",)
+    if encoding != "UTF8":
+        raise ConfigurationError(f"PostgreSQL database at {where} uses encoding {encoding}; "
+                                 "dialogue_flow needs UTF8 (Vietnamese text)")
+    latest = MIGRATIONS[-1].version
+    if _schema_version(conn, schema) == latest:
+        return  # the common case: no lock needed to open
+    quoted = f'"{schema}"'
+    with conn.transaction():
+        # Serialise concurrent first opens; released at the end of this transaction.
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_CLASS, _lock_key(schema)))
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                        (schema,)).fetchone() is None:
+            conn.execute(f"CREATE SCHEMA {quoted}")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {quoted}.schema_version ("
+                     "version integer PRIMARY KEY, description text NOT NULL, "
+                     "applied_at timestamptz NOT NULL DEFAULT now())")
+        current = _schema_version(conn, schema)
+        if current > latest:
+            raise ConfigurationError(
+                f"PostgreSQL schema {schema!r} at {where} has schema version {current}, but "
+                f"this release of dialogue-flow-postgres knows versions up to {latest}: it "
+                "was written by a newer release; upgrade to use it")
+        for step in MIGRATIONS:
+            if step.version > current:
+                for statement in step.statements:
+                    conn.execute(statement.format(schema=quoted))
+                conn.execute(f"INSERT INTO {quoted}.schema_version (version, description) "  # noqa: S608
+                             "VALUES (%s, %s)", (step.version, step.description))
+
+
+def _schema_version(conn: Connection, schema: str) -> int:
+    row = conn.execute("SELECT to_regclass(%s)", (f'"{schema}".schema_version',)).fetchone()
+    if row is None or row[0] is None:
+        return 0
+    found = conn.execute(
+        f'SELECT coalesce(max(version), 0) FROM "{schema}".schema_version').fetchone()  # noqa: S608
+    return int(found[0]) if found else 0
+
+
+def _lock_key(schema: str) -> int:
+    """A signed 32-bit hash of the schema name (the advisory lock's second key)."""
+    value = zlib.crc32(schema.encode())
+    return value - 2**32 if value >= 2**31 else value
+
+
+# --- URLs -------------------------------------------------------------------------------------
+
+
+def _parse_url(url: str) -> tuple[str, dict[str, Any]]:
+    """Split our options off a ``postgresql://`` URL; the rest is libpq's."""
+    if not _is_text(url) or url.split(":", 1)[0].lower() not in SCHEMES:
+        raise ConfigurationError(f"not a PostgreSQL URL: {url!r} (expected "
+                                 "postgresql://user:password@host:port/dbname)")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise ConfigurationError(f"bad PostgreSQL URL {_redact(url)!r}: {exc}") from None
+    ours: dict[str, Any] = {}
+    theirs: list[tuple[str, str]] = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        convert = _URL_OPTIONS.get(name)
+        if convert is None:
+            theirs.append((name, value))
+            continue
+        try:
+            ours[name] = convert(value)
+        except ValueError:
+            raise ConfigurationError(f"{_redact(url)!r}: {name} must be a "
+                                     f"{convert.__name__}, not {value!r}") from None
+    return urlunsplit(parts._replace(query=urlencode(theirs))), ours
+
+
+def _redact(conninfo: str) -> str:
+    """The connection string without its password, for messages."""
+    if "://" in conninfo:
+        return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", conninfo)
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", conninfo)
+
+
+def _is_text(value: object) -> bool:
+    """For arguments from untyped callers (mypy knows they are str)."""
+    return isinstance(value, str)
+
+
+def _check_option(name: str, value: object, kind: type | tuple[type, ...], low: float,
+                  high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:  # type: ignore[operator] # numbers checked by isinstance
+        raise ConfigurationError(f"{name}: expected a number in {low}..{high}, got {value!r}")

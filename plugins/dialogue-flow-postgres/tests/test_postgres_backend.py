@@ -1,0 +1,305 @@
+"""The PostgreSQL backend beyond the contract: URLs and the hook, migrations, error
+translation, and transient failures (killed connections, a server restart) retried."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import threading
+import uuid
+from importlib.metadata import entry_points
+from typing import Any
+
+import psycopg
+import pytest
+from dialogue_flow_postgres import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    PostgresStorage,
+    _storage,
+    plugin,
+)
+from dialogue_flow_postgres.testing import TemporaryServer, find_binaries
+
+from conftest import with_query
+from dialogue_flow import (
+    Actor,
+    Changeset,
+    ConfigurationError,
+    DialogueFlow,
+    FixedClock,
+    InvalidInputError,
+    Petitioner,
+    Role,
+    StorageError,
+    SubmissionState,
+    VersionConflictError,
+    WorkCalendar,
+)
+from dialogue_flow.testing import sample_submission, sample_transition
+
+START = dt.date(2021, 6, 1)
+CHAIR = Actor("bt", "Bí thư Đảng ủy", Role.CHAIR)
+INTAKE = Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK)
+PETITIONER = Petitioner(name="Nguyễn Văn A", address="Thôn 1")
+
+
+@pytest.fixture(scope="module")
+def calendar() -> WorkCalendar:
+    return WorkCalendar.vietnam()
+
+
+def _receive(flow: DialogueFlow) -> Any:
+    return flow.receive(None, petitioner=PETITIONER, topic="đất đai",
+                        content="Chậm cấp giấy chứng nhận.", actor=INTAKE)
+
+
+# --- URLs, the hook, the entry point ---------------------------------------------------------
+
+
+class TestUrls:
+    def test_the_hook_opens_postgres_urls_only(self, schema_url: str) -> None:
+        assert plugin.dialogue_flow_open_storage("sqlite:///x.db") is None
+        assert plugin.dialogue_flow_open_storage("memory://") is None
+        for scheme in ("postgresql", "postgres"):
+            url = scheme + schema_url.removeprefix("postgresql")
+            storage = plugin.dialogue_flow_open_storage(url)
+            assert isinstance(storage, PostgresStorage)
+            storage.close()
+
+    def test_entry_point_and_facade(self, schema_url: str, calendar: WorkCalendar) -> None:
+        """The `postgres` entry point is the module's plugin; DialogueFlow.open uses it."""
+        [ep] = [ep for ep in entry_points(group="dialogue_flow") if ep.name == "postgres"]
+        assert ep.load() is plugin
+        with DialogueFlow.open(schema_url, load_entry_points=True, calendar=calendar,
+                               clock=FixedClock(START)) as flow:
+            assert isinstance(flow.storage, PostgresStorage)
+            sub = _receive(flow)
+            assert sub == flow.submission(sub.id)
+
+    def test_options_from_the_url(self, schema_url: str) -> None:
+        url = with_query(schema_url, retries="2", retry_delay="0.01", pool_max_size="3",
+                         application_name="df-options")
+        with PostgresStorage.from_url(url) as storage:
+            assert (storage.retries, storage.retry_delay) == (2, 0.01)
+        with PostgresStorage.from_url(url, retries=0) as storage:
+            assert storage.retries == 0
+
+    @pytest.mark.parametrize("url", [
+        "mysql://x/y", "postgresql://x/y?retries=many", "postgresql://x/y?nonsense_option=1",
+    ])
+    def test_bad_urls_are_configuration_errors(self, url: str) -> None:
+        with pytest.raises(ConfigurationError):
+            PostgresStorage.from_url(url)
+
+    @pytest.mark.parametrize("options", [
+        {"schema": "bad-name"}, {"schema": "x" * 64}, {"retries": -1},
+        {"pool_max_size": 0}, {"pool_timeout": True},
+    ])
+    def test_bad_options(self, schema_url: str, options: dict[str, Any]) -> None:
+        with pytest.raises(ConfigurationError):
+            PostgresStorage.from_url(schema_url, **options)
+
+    def test_unreachable_server_is_a_storage_error_without_the_password(self) -> None:
+        with pytest.raises(StorageError, match="cannot open") as info:
+            PostgresStorage("postgresql://u:secret@127.0.0.1:1/db?connect_timeout=2")
+        assert "secret" not in str(info.value)
+        assert isinstance(info.value.__cause__, psycopg.OperationalError)
+
+    def test_closed_storage_refuses_work(self, schema_url: str) -> None:
+        storage = PostgresStorage.from_url(schema_url)
+        storage.close()
+        storage.close()  # idempotent
+        with pytest.raises(StorageError, match="closed"):
+            storage.get_submission("x")
+
+
+# --- schema versions ------------------------------------------------------------------------
+
+
+def _versions(admin: psycopg.Connection[Any], url: str) -> list[int]:
+    schema = dict(q.split("=") for q in url.split("?", 1)[1].split("&"))["schema"]
+    return [v for (v,) in admin.execute(
+        f'SELECT version FROM "{schema}".schema_version ORDER BY 1').fetchall()]  # noqa: S608
+
+
+def _open_and_close(url: str) -> None:
+    PostgresStorage.from_url(url).close()
+
+
+class TestMigrations:
+    def test_fresh_schema_gets_every_migration_and_reopening_keeps_data(
+            self, schema_url: str, admin: psycopg.Connection[Any]) -> None:
+        with PostgresStorage.from_url(schema_url) as storage:
+            storage.commit(Changeset(records=((sample_submission(), 0),)))
+        assert [m.version for m in MIGRATIONS] == _versions(admin, schema_url)
+        with PostgresStorage.from_url(schema_url) as storage:
+            assert sample_submission() == storage.get_submission("sub-0001")
+        assert _versions(admin, schema_url) == [SCHEMA_VERSION]
+
+    def test_a_new_migration_is_applied_once(self, schema_url: str,
+                                             admin: psycopg.Connection[Any],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+        _open_and_close(schema_url)
+        step = Migration(SCHEMA_VERSION + 1, "a note column",
+                         ("ALTER TABLE {schema}.submissions ADD COLUMN note text",))
+        monkeypatch.setattr(_storage, "MIGRATIONS", (*MIGRATIONS, step))
+        _open_and_close(schema_url)
+        _open_and_close(schema_url)
+        assert [*range(1, SCHEMA_VERSION + 2)] == _versions(admin, schema_url)
+
+    def test_a_newer_schema_is_refused(self, schema_url: str,
+                                       admin: psycopg.Connection[Any]) -> None:
+        _open_and_close(schema_url)
+        schema = schema_url.rsplit("schema=", 1)[1]
+        admin.execute(f'INSERT INTO "{schema}".schema_version (version, description) '  # noqa: S608
+                      "VALUES (99, 'from the future')")
+        with pytest.raises(ConfigurationError, match="newer release"):
+            PostgresStorage.from_url(schema_url)
+
+    def test_processes_opening_a_fresh_schema_at_once(self, schema_url: str,
+                                                      admin: psycopg.Connection[Any]) -> None:
+        """Four processes migrate one fresh schema at the same moment: the advisory lock
+        serialises them and every migration is applied exactly once."""
+        ctx = multiprocessing.get_context("spawn")
+        procs = [ctx.Process(target=_open_and_close, args=(schema_url,)) for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(timeout=60)
+        assert [p.exitcode for p in procs] == [0] * 4
+        assert [m.version for m in MIGRATIONS] == _versions(admin, schema_url)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class TestErrors:
+    def test_text_postgres_cannot_store_is_invalid_input(self, schema_url: str) -> None:
+        with PostgresStorage.from_url(schema_url) as storage:
+            for bad in ("Ph\x00ng", "\ud800"):
+                with pytest.raises(InvalidInputError, match="text"):
+                    storage.commit(Changeset(records=((sample_submission(department=bad), 0),)))
+            assert storage.pending_notifications() == []
+
+    def test_logic_errors_are_not_retried(self, schema_url: str) -> None:
+        with PostgresStorage.from_url(schema_url) as storage:
+            first = sample_submission()
+            storage.commit(Changeset(records=((first, 0),),
+                                     transitions=(sample_transition(first),)))
+            with pytest.raises(VersionConflictError):
+                storage.commit(Changeset(records=((first, 0),)))
+            with pytest.raises(StorageError, match="audit trail") as info:
+                storage.commit(Changeset(records=(), transitions=(sample_transition(first),)))
+            assert isinstance(info.value.__cause__, psycopg.errors.UniqueViolation)
+            assert storage.retried == 0
+
+    def test_what_is_retried(self) -> None:
+        """Before COMMIT: connection failures and class 40; while COMMIT is in flight: only
+        class 40 (the server says it rolled back) or a resumable outbox statement."""
+        attempt = _storage._Attempt  # noqa: SLF001 - the retry rule itself
+        before, during = attempt(), attempt(committing=True)
+        lost = psycopg.OperationalError("server closed the connection unexpectedly")
+        serial = psycopg.errors.SerializationFailure("could not serialize")
+        retryable = _storage._retryable  # noqa: SLF001
+        assert retryable(lost, before, resumable=False)
+        assert not retryable(lost, during, resumable=False)
+        assert retryable(lost, during, resumable=True)
+        assert retryable(serial, during, resumable=False)
+        assert not retryable(psycopg.errors.UniqueViolation("dup"), before, resumable=True)
+        assert not retryable(psycopg.errors.QueryCanceled("timeout"), before, resumable=True)
+        message = str(_storage._storage_error("commit", lost, during))  # noqa: SLF001
+        assert "may or may not have been applied" in message
+
+
+# --- transient failures ----------------------------------------------------------------------
+
+
+def _kill(admin: psycopg.Connection[Any], application: str) -> int:
+    row = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE application_name = %s", (application,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+class TestTransientFailures:
+    def test_killed_connections_the_next_command_succeeds(
+            self, schema_url: str, admin: psycopg.Connection[Any],
+            calendar: WorkCalendar) -> None:
+        """pg_terminate_backend of every pooled connection: the next command retries on a
+        new connection and commits once."""
+        application = f"df-victim-{uuid.uuid4().hex[:8]}"
+        storage = PostgresStorage.from_url(with_query(schema_url, application_name=application),
+                                           pool_min_size=3, pool_max_size=3)
+        with DialogueFlow(storage, calendar=calendar, clock=FixedClock(START)) as flow:
+            sub = _receive(flow)
+            assert _kill(admin, application) >= 1
+            assigned = flow.assign(sub.id, department="Địa chính", actor=CHAIR)
+            assert storage.retried >= 1
+            assert assigned == flow.submission(sub.id)
+            assert [row.version for row in flow.history(assigned)] == [1, 2]
+            assert _kill(admin, application) >= 1
+            assert len(flow.history(assigned)) == 2  # a read retries too
+
+    def test_killed_connections_mid_run(self, schema_url: str, admin: psycopg.Connection[Any],
+                                        calendar: WorkCalendar) -> None:
+        """Commands in a loop while every connection is killed, again and again: each
+        command succeeds, or (only if COMMIT was in flight) says its outcome is unknown;
+        the stored versions and history match what happened."""
+        application = f"df-victim-{uuid.uuid4().hex[:8]}"
+        storage = PostgresStorage.from_url(with_query(schema_url, application_name=application),
+                                           pool_min_size=2, pool_max_size=2)
+        flow = DialogueFlow(storage, calendar=calendar, clock=FixedClock(START))
+        sub = _receive(flow)
+        done = threading.Event()
+        outcomes: list[str] = []
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            departments = ("Địa chính", "Tư pháp")
+            n = 0
+            while not done.is_set():
+                n += 1
+                try:
+                    flow.assign(sub.id, department=departments[n % 2], actor=CHAIR)
+                    outcomes.append("ok")
+                except StorageError as exc:
+                    if "may or may not" not in str(exc):
+                        errors.append(exc)
+                    outcomes.append("unknown")
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        try:
+            killed = 0
+            for _ in range(8):
+                done.wait(0.15)
+                killed += _kill(admin, application)
+        finally:
+            done.set()
+            thread.join(timeout=60)
+        assert errors == []
+        assert killed >= 8
+        assert storage.retried >= 1
+        final = flow.submission(sub.id)
+        assert [*range(1, final.version + 1)] == [r.version for r in flow.history(final)]
+        assert outcomes.count("ok") <= final.version - 1 <= len(outcomes)
+        after = flow.assign(sub.id, department="Kiểm lâm", actor=CHAIR)
+        assert final.version + 1 == after.version
+        flow.shutdown()
+
+    def test_server_restart(self, calendar: WorkCalendar) -> None:
+        """The whole server restarts between two commands: the pool reconnects and the
+        command goes through."""
+        find_binaries()
+        with TemporaryServer() as server, DialogueFlow.open(
+                server.url, plugins=[plugin], calendar=calendar,
+                clock=FixedClock(START)) as flow:
+            sub = _receive(flow)
+            server.restart()
+            answered = flow.answer(sub.id, text="Đã trả lời.", actor=CHAIR)
+            assert answered.state == SubmissionState.ANSWERED
+            assert isinstance(flow.storage, PostgresStorage)
+            assert flow.storage.retried >= 1

@@ -16,12 +16,27 @@ import attrs
 
 from ._auth import default_authorize
 from ._calendar import WorkCalendar
+from ._checks import (
+    _build,
+    _check_actor,
+    _check_bool,
+    _check_count,
+    _check_date,
+    _check_id,
+    _check_limit,
+    _check_text,
+    _enum_arg,
+    _names,
+    _opt_date,
+    _replace,
+    _require,
+    _row,
+)
 from ._clock import Clock, SystemClock
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import (
     ConfigurationError,
     InvalidInputError,
-    InvalidTransitionError,
     PermissionDeniedError,
     PluginError,
     VersionConflictError,
@@ -75,7 +90,6 @@ T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission)
 
 _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
-_MAX_PAGE = 10_000
 
 
 @attrs.frozen
@@ -832,135 +846,6 @@ class DialogueFlow:
         ))
         announce_commit(self.plugins, record.KIND, new, event, actor)
         return new
-
-
-# --- argument checks: every command rejects bad input before anything is written ----------
-
-def _check_actor(actor: object) -> None:
-    if not isinstance(actor, Actor):
-        raise InvalidInputError("actor", f"expected a dialogue_flow.Actor, got {actor!r}")
-
-
-def _check_text(field: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise InvalidInputError(field, f"expected text, got {type(value).__name__}")
-    if not value.strip():
-        raise InvalidInputError(field, "must not be blank")
-
-
-def _require(lifecycle: Lifecycle, record: Record, event: str) -> None:
-    """Refuse an event the record's state does not allow, before checks that presume it."""
-    allowed = lifecycle.allowed(record.state)
-    if event not in allowed:
-        raise InvalidTransitionError(lifecycle.kind, record.id, str(record.state), event,
-                                     allowed)
-
-
-def _check_id(field: str, value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidInputError(field, f"expected a record id (str), got {value!r}")
-
-
-def _check_bool(field: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidInputError(field, f"expected True or False, got {value!r}")
-
-
-def _check_count(field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(field, f"expected a whole number >= 1, got {value!r}")
-
-
-def _check_limit(value: object) -> int:
-    _check_count("limit", value)
-    assert isinstance(value, int)  # noqa: S101 - narrowed by _check_count
-    if value > _MAX_PAGE:
-        raise InvalidInputError("limit", f"at most {_MAX_PAGE} per page; use `after` to page")
-    return value
-
-
-def _check_date(field: str, value: object) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        hint = " (use .date() for a datetime)" if isinstance(value, dt.datetime) else ""
-        raise InvalidInputError(field, f"expected a datetime.date, got {value!r}{hint}")
-    return value
-
-
-def _opt_date(field: str, value: object) -> dt.date | None:
-    return None if value is None else _check_date(field, value)
-
-
-def _enum_arg(field: str, cls: type[Any], value: object) -> Any:
-    try:
-        return cls(value)
-    except ValueError:
-        choices = ", ".join(m.value for m in cls)
-        raise InvalidInputError(field, f"{value!r} is not one of: {choices}") from None
-
-
-def _names(field: str, values: object) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise InvalidInputError(field, "expected a list of names (not a single string)")
-    names = tuple(values)
-    for name in names:
-        _check_text(field, name)
-    return names
-
-
-def _build(cls: type[T], **fields: Any) -> T:
-    """Build a record, turning a validator's complaint into :class:`InvalidInputError`."""
-    try:
-        return cls(**fields)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(cls.__name__, str(exc)) from None
-
-
-#: cls -> (field names, {name: attrs.Attribute}) for _replace
-_FIELDS: dict[type, tuple[tuple[str, ...], dict[str, Any]]] = {}
-
-
-def _replace(record: T, changes: Mapping[str, Any]) -> T:
-    """``attrs.evolve`` that converts and validates the changed fields only.
-
-    The other fields were validated when ``record`` was built; pushing all of them through
-    ``__init__`` again (after ``attrs.asdict``) was the largest cost of an event. A
-    converter or validator complaint becomes :class:`InvalidInputError`, as in
-    :func:`_build`; an unknown field name is a bug and raises ``KeyError``.
-    """
-    cls = type(record)
-    plan = _FIELDS.get(cls)
-    if plan is None:
-        fields = attrs.fields(cls)  # type: ignore[arg-type] # records are attrs classes
-        plan = _FIELDS[cls] = (tuple(a.name for a in fields), {a.name: a for a in fields})
-    names, by_name = plan
-    new = object.__new__(cls)
-    put = object.__setattr__  # how attrs itself fills a frozen instance
-    for name in names:
-        put(new, name, getattr(record, name))
-    try:
-        for name, value in changes.items():
-            converter = by_name[name].converter
-            put(new, name, value if converter is None else converter(value))
-        for name in changes:
-            a = by_name[name]
-            if a.validator is not None:
-                a.validator(new, a, getattr(new, name))
-        post_init = getattr(new, "__attrs_post_init__", None)
-        if post_init is not None:
-            post_init()
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(cls.__name__, str(exc)) from None
-    return new
-
-
-def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.datetime,
-         reason: str | None = None, details: Mapping[str, str] | None = None,
-         ) -> TransitionRecord:
-    return TransitionRecord(
-        kind=record.KIND, record_id=record.id, version=record.version, event=event,
-        source=None if source is None else str(source), dest=str(record.state),
-        actor_id=actor.id, at=now, reason=reason, details=dict(details or {}),
-    )
 
 
 def _paged(items: list[T], limit: int) -> Page[T]:

@@ -157,9 +157,16 @@ def _report(inputs: ReportInputs, period: Period, today: dt.date, policy: str,
     spans: Counter[int] = Counter()
     for received_on, answered_on, count in inputs.answer_spans:
         spans[max(calendar.working_days_between(received_on, answered_on), 0)] += count
-    overdue = [_item(f) for f in inputs.open_items
-               if f.due_date is not None and f.due_date < today]
-    escalated = [_item(f) for f in inputs.open_items if f.state == _ESCALATED]
+    overdue: list[ReportItem] = []
+    escalated: list[ReportItem] = []
+    for f in inputs.open_items:
+        is_overdue = f.due_date is not None and f.due_date < today
+        if is_overdue or f.state == _ESCALATED:
+            item = _item(f)  # one object when a matter is in both lists
+            if is_overdue:
+                overdue.append(item)
+            if f.state == _ESCALATED:
+                escalated.append(item)
     return Report(
         period=period, made_on=today, policy=policy, received=sum(states.values()),
         by_state={s.value: states.get(s.value, 0) for s in SubmissionState},

@@ -414,20 +414,20 @@ class SQLiteStorage:
             "AND answered_on IS NOT NULL GROUP BY received_on, answered_on", period)
         items = self._query(
             "SELECT received_on, id, state, topic, department, competent_level, channel, "
-            f"due_date, dialogue_id {where} AND {_in('state', len(_OPEN_WITH_CLOCK))}",
-            (*period, *_OPEN_WITH_CLOCK))
+            f"due_date, dialogue_id {where} AND {_in('state', len(_OPEN_WITH_CLOCK))} "
+            "ORDER BY id", (*period, *_OPEN_WITH_CLOCK))
         return ReportInputs(
             groups=tuple(sorted(((st, tp, dp, ch, n) for st, tp, dp, ch, n in groups),
                                 key=lambda g: (g[0], g[1], g[2] or "", g[3]))),
             answered_on_the_spot=spot, answered_with_due=with_due, answered_on_time=on_time,
             answer_spans=tuple(sorted((_date(r), _date(a), n) for r, a, n in spans)),
-            open_items=tuple(sorted((SubmissionFacts(
+            open_items=tuple(SubmissionFacts(
                 id=sid, state=state, topic=topic, department=department,
                 competent_level=level, channel=channel, answer_mode=None,
                 received_on=_date(received), answered_on=None,
                 due_date=_date(due) if due else None, dialogue_id=dialogue_id)
                 for received, sid, state, topic, department, level, channel, due, dialogue_id
-                in items), key=lambda f: f.id)))
+                in items))
 
     def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
         """The sweep's matters from a covering index; reception and answer are not read

@@ -144,3 +144,17 @@ class TestImportable:
         """Public classes are defined in dialogue_flow's own modules, not re-exported
         from a dependency."""
         assert getattr(dialogue_flow, name).__module__.startswith("dialogue_flow.")
+
+
+class TestStorageModule:
+    def test_backend_authors_api(self) -> None:
+        """`dialogue_flow.storage` exposes what a storage backend needs, each name the same
+        object as in the private module, so plugins never import `dialogue_flow._storage`."""
+        import dialogue_flow._storage as private  # noqa: PLC0415
+        import dialogue_flow.storage as public  # noqa: PLC0415
+
+        for name in public.__all__:
+            if name != "SQLiteStorage":
+                assert getattr(private, name) is getattr(public, name)
+        assert {"Storage", "Changeset", "OutboxEntry", "check_claim", "check_retry",
+                "ReportFacts"} <= set(public.__all__)

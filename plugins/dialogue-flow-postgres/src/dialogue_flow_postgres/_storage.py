@@ -92,7 +92,7 @@ from dialogue_flow import (
     from_json,
     to_json,
 )
-from dialogue_flow._storage import (
+from dialogue_flow.storage import (
     OPEN_WITH_CLOCK,
     OutboxEntry,
     OutboxStatus,

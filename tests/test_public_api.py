@@ -22,6 +22,7 @@ EXPORTED = [
     "Channel",
     "Clock",
     "CloseReason",
+    "CommitOutcomeUnknownError",
     "ConclusionItem",
     "ConclusionNotice",
     "ConfigurationError",

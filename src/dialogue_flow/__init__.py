@@ -8,6 +8,7 @@ from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
 from ._dispatch import Dispatcher, DispatchResult, LoggingNotifier
 from ._errors import (
     CalendarRangeError,
+    CommitOutcomeUnknownError,
     ConfigurationError,
     DialogueFlowError,
     InvalidInputError,
@@ -81,6 +82,7 @@ __all__ = [
     "Channel",
     "Clock",
     "CloseReason",
+    "CommitOutcomeUnknownError",
     "ConclusionItem",
     "ConclusionNotice",
     "ConfigurationError",

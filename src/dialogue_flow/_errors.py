@@ -13,6 +13,7 @@ The hierarchy::
     ├── VersionConflictError        a stale write: somebody committed first
     ├── PermissionDeniedError       the acting actor may not do this
     ├── StorageError                the backend failed; nothing was written
+    │   └── CommitOutcomeUnknownError   the connection died during COMMIT: read back
     └── PermanentDeliveryError      a notifier says retrying cannot help: park the row now
 
 Hosts catch `DialogueFlowError` to handle everything this library means to raise;
@@ -26,6 +27,7 @@ from datetime import date
 
 __all__ = [
     "CalendarRangeError",
+    "CommitOutcomeUnknownError",
     "ConfigurationError",
     "DialogueFlowError",
     "InvalidInputError",
@@ -138,6 +140,11 @@ class PermissionDeniedError(DialogueFlowError):
 
 class StorageError(DialogueFlowError):
     """The storage backend failed; the command was rolled back as a whole."""
+
+
+class CommitOutcomeUnknownError(StorageError):
+    """The connection failed while COMMIT was in flight: the change may or may not have
+    been applied. Read the records back (their version tells) before deciding again."""
 
 
 class PermanentDeliveryError(DialogueFlowError):

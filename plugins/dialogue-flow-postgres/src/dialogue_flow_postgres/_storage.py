@@ -77,6 +77,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from dialogue_flow import (
     Changeset,
+    CommitOutcomeUnknownError,
     ConfigurationError,
     Dialogue,
     DialogueFlowError,
@@ -646,7 +647,7 @@ def _storage_error(what: str, exc: psycopg.Error, attempt: _Attempt) -> StorageE
     if isinstance(exc, PoolClosed):
         return StorageError(f"PostgreSQL {what}: the storage is closed")
     if attempt.committing and not _rolled_back(exc):
-        return StorageError(
+        return CommitOutcomeUnknownError(
             f"PostgreSQL {what}: the connection failed while COMMIT was in flight "
             f"({_first_line(exc)}); the commit may or may not have been applied: read the "
             "records back (their version tells) before deciding again")

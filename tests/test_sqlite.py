@@ -41,7 +41,7 @@ from dialogue_flow import (
 )
 from dialogue_flow._serialization import to_json
 from dialogue_flow._sqlite import MIGRATIONS, SCHEMA_VERSION, Migration, SQLiteStorage
-from dialogue_flow._storage import SubmissionFacts
+from dialogue_flow._storage import DecodedRecords, SubmissionFacts
 from dialogue_flow.testing import (
     sample_dialogue,
     sample_notification,
@@ -342,14 +342,14 @@ class TestFacadeOnAFile:
             events = [r.event for r in reopened.history(reopened.dialogue(dialogue_id))]
             assert ["plan", "announce", "hold", "conclude", "complete"] == events
 
-    def test_the_decode_cache_is_bounded(self, storage: SQLiteStorage,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_the_decode_cache_is_bounded(self, storage: SQLiteStorage) -> None:
         """Records read or written are kept for reuse, but only the latest few."""
-        monkeypatch.setattr(_sqlite, "_CACHE_SIZE", 3)
+        storage._decoded = DecodedRecords(3)
         records = [sample_submission(f"sub-{i}") for i in range(5)]
         storage.commit(Changeset(records=tuple((r, 0) for r in records)))
         assert records == storage.find_submissions(SubmissionQuery())
-        assert [("submission", f"sub-{i}") for i in (2, 3, 4)] == list(storage._cache)
+        assert [("submission", f"sub-{i}") for i in (2, 3, 4)] == list(
+            storage._decoded._entries)
 
     def test_a_second_storage_on_the_file_sees_fresh_records(self, db: Path) -> None:
         """Reads never serve a record another connection has since replaced."""

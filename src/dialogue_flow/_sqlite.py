@@ -57,10 +57,11 @@ from ._errors import (
     VersionConflictError,
 )
 from ._records import Dialogue, Notification, Submission, TransitionRecord
-from ._serialization import from_json, to_json
+from ._serialization import to_json
 from ._storage import (
     OPEN_WITH_CLOCK,
     Changeset,
+    DecodedRecords,
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
@@ -70,12 +71,12 @@ from ._storage import (
     SubmissionQuery,
     check_claim,
     check_retry,
+    decode_stored,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStorage"]
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", Dialogue, Submission)
 
 Synchronous = Literal["full", "normal"]
 
@@ -258,7 +259,7 @@ class SQLiteStorage:
                     f"cannot open SQLite database {self.path!r}: {exc}") from exc
             raise
         self._conn: sqlite3.Connection | None = conn
-        self._cache: dict[tuple[str, str], tuple[str, Record]] = {}
+        self._decoded = DecodedRecords(_CACHE_SIZE)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -286,13 +287,13 @@ class SQLiteStorage:
         rows = self._query("SELECT id, record FROM dialogues WHERE id = ?", (dialogue_id,))
         if not rows:
             raise NotFoundError(Dialogue.KIND, dialogue_id)
-        return self._records(Dialogue, rows)[0]
+        return self._decoded.records(Dialogue, rows)[0]
 
     def get_submission(self, submission_id: str) -> Submission:
         rows = self._query("SELECT id, record FROM submissions WHERE id = ?", (submission_id,))
         if not rows:
             raise NotFoundError(Submission.KIND, submission_id)
-        return self._records(Submission, rows)[0]
+        return self._decoded.records(Submission, rows)[0]
 
     def commit(self, changes: Changeset) -> None:
         if not isinstance(changes, Changeset):
@@ -322,12 +323,12 @@ class SQLiteStorage:
             if notes:
                 conn.executemany(_INSERT_OUTBOX, notes)
         for record, _expected, text, _indexed_values in writes:
-            self._remember(record.KIND, record.id, text, record)
+            self._decoded.remember(record, text)
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._query("SELECT record FROM transitions WHERE kind = ? AND record_id = ? "
                            "ORDER BY version", (kind, record_id))
-        return [_decode(TransitionRecord, text) for (text,) in rows]
+        return [decode_stored(TransitionRecord, text) for (text,) in rows]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         where: list[str] = []
@@ -350,7 +351,7 @@ class SQLiteStorage:
         if query.overdue_as_of is not None:
             where.append(_in("state", len(_OPEN_WITH_CLOCK)) + " AND due_date < ?")
             params += [*_OPEN_WITH_CLOCK, query.overdue_as_of.isoformat()]
-        return self._records(Submission, self._page("submissions", where, params,
+        return self._decoded.records(Submission, self._page("submissions", where, params,
                                                     query.after, query.limit))
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
@@ -365,7 +366,7 @@ class SQLiteStorage:
         if query.scheduled_to is not None:
             where.append("scheduled_for <= ?")
             params.append(query.scheduled_to.isoformat())
-        return self._records(Dialogue, self._page("dialogues", where, params,
+        return self._decoded.records(Dialogue, self._page("dialogues", where, params,
                                                   query.after, query.limit))
 
     def report_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
@@ -449,7 +450,7 @@ class SQLiteStorage:
     def pending_notifications(self) -> list[Notification]:
         rows = self._query("SELECT notification FROM outbox WHERE status = 'pending' "
                            "ORDER BY seq", ())
-        return [_decode(Notification, text) for (text,) in rows]
+        return [decode_stored(Notification, text) for (text,) in rows]
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
                             limit: int = 100) -> list[OutboxEntry]:
@@ -467,7 +468,7 @@ class SQLiteStorage:
                 "WHERE seq = ?", [(worker, until, seq) for seq, *_ in rows])
         return [
             OutboxEntry(
-                notification=_decode(Notification, text), status=OutboxStatus.PENDING,
+                notification=decode_stored(Notification, text), status=OutboxStatus.PENDING,
                 attempts=attempts + 1, next_attempt_at=_instant(next_at),
                 lease_owner=worker, lease_until=_instant(until), last_error=last_error)
             for _seq, attempts, next_at, last_error, text in rows
@@ -529,27 +530,6 @@ class SQLiteStorage:
         return self._query(
             f"SELECT id, record FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
             f"WHERE {condition} ORDER BY id LIMIT ?) ORDER BY id", [*params, limit])
-
-    def _records(self, cls: type[_R], rows: list[Any]) -> list[_R]:
-        """Decode ``(id, record)`` rows, reusing records this object wrote or read before."""
-        found: list[_R] = []
-        for record_id, text in rows:
-            cached = self._cache.get((cls.KIND, record_id))
-            if cached is not None and cached[0] == text:
-                found.append(cached[1])  # type: ignore[arg-type] # cached under cls.KIND
-                continue
-            record = _decode(cls, text)
-            self._remember(cls.KIND, record_id, text, record)
-            found.append(record)
-        return found
-
-    def _remember(self, kind: str, record_id: str, text: str, record: Record) -> None:
-        # Records are frozen, so sharing one instance is safe (MemoryStorage shares too).
-        with self._lock:
-            self._cache.pop((kind, record_id), None)
-            if len(self._cache) >= _CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]
-            self._cache[kind, record_id] = (text, record)
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -705,13 +685,6 @@ def _in(column: str, count: int) -> str:
     if count == 0:
         return "0"  # `x in frozenset()` is never true
     return f"{column} IN ({', '.join('?' * count)})"
-
-
-def _decode(cls: type[_T], text: str) -> _T:
-    try:
-        return from_json(cls, text)
-    except InvalidInputError as exc:
-        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
 
 
 def _micros(instant: dt.datetime) -> int:

@@ -34,16 +34,22 @@ from ._records import (
 )
 
 __all__ = [
+    "OPEN_WITH_CLOCK",
     "Changeset",
+    "DecodedRecords",
     "DialogueQuery",
     "MemoryStorage",
     "OutboxEntry",
     "OutboxStatus",
     "Record",
     "ReportFacts",
+    "ReportInputs",
     "Storage",
     "SubmissionFacts",
     "SubmissionQuery",
+    "check_claim",
+    "check_retry",
+    "decode_stored",
 ]
 
 Record: TypeAlias = Dialogue | Submission
@@ -550,3 +556,53 @@ def check_worker(worker: object) -> None:
 def check_instant(field: str, value: object) -> None:
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
         raise InvalidInputError(field, f"expected a timezone-aware datetime, got {value!r}")
+
+
+_D = TypeVar("_D")
+
+
+def decode_stored(cls: type[_D], text: str) -> _D:
+    """Rebuild a stored record from its JSON; corrupt data is a :class:`StorageError`."""
+    from ._serialization import from_json  # noqa: PLC0415 - serialization imports records
+
+    try:
+        return from_json(cls, text)
+    except InvalidInputError as exc:
+        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
+
+
+class DecodedRecords:
+    """The records a backend last wrote or read, with the JSON text they came from.
+
+    A row whose text is unchanged is not decoded again (decoding is most of a read's CPU),
+    and a command's read of the record the previous command wrote costs a dict lookup.
+    Records are frozen, so sharing one instance is safe. Thread-safe; at most ``size``
+    entries, the oldest dropped first.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[str, Record]] = {}
+
+    def records(self, cls: type[_R], rows: Iterable[tuple[str, str]]) -> list[_R]:
+        """Decode ``(id, text)`` rows of ``cls``, reusing what is remembered."""
+        found: list[_R] = []
+        for record_id, text in rows:
+            cached = self._entries.get((cls.KIND, record_id))
+            if cached is not None and cached[0] == text:
+                found.append(cached[1])  # type: ignore[arg-type] # remembered under cls.KIND
+                continue
+            record = decode_stored(cls, text)
+            self.remember(record, text)
+            found.append(record)
+        return found
+
+    def remember(self, record: Record, text: str) -> None:
+        """Keep ``record``, written or read as ``text``."""
+        key = (record.KIND, record.id)
+        with self._lock:
+            self._entries.pop(key, None)
+            if len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = (text, record)

@@ -10,6 +10,7 @@ from ._sqlite import SQLiteStorage
 from ._storage import (
     OPEN_WITH_CLOCK,
     Changeset,
+    DecodedRecords,
     DialogueQuery,
     MemoryStorage,
     OutboxEntry,
@@ -22,11 +23,13 @@ from ._storage import (
     SubmissionQuery,
     check_claim,
     check_retry,
+    decode_stored,
 )
 
 __all__ = [
     "OPEN_WITH_CLOCK",
     "Changeset",
+    "DecodedRecords",
     "DialogueQuery",
     "MemoryStorage",
     "OutboxEntry",
@@ -40,4 +43,5 @@ __all__ = [
     "SubmissionQuery",
     "check_claim",
     "check_retry",
+    "decode_stored",
 ]

@@ -90,16 +90,17 @@ from dialogue_flow import (
     SubmissionQuery,
     TransitionRecord,
     VersionConflictError,
-    from_json,
     to_json,
 )
 from dialogue_flow.storage import (
     OPEN_WITH_CLOCK,
+    DecodedRecords,
     OutboxEntry,
     OutboxStatus,
     Record,
     check_claim,
     check_retry,
+    decode_stored,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStorage"]
@@ -107,7 +108,6 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStor
 logger = logging.getLogger("dialogue_flow.postgres")
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", Dialogue, Submission)
 Connection = psycopg.Connection[Any]
 
 #: The URL schemes this backend opens.
@@ -256,7 +256,7 @@ class PostgresStorage:
         self.retried = 0
         self._where = _redact(conninfo)
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], tuple[str, Record]] = {}
+        self._decoded = DecodedRecords(_CACHE_SIZE)
         self._sql = _Statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
         # database) where a pool would only time out.
@@ -305,13 +305,13 @@ class PostgresStorage:
         rows = self._read("get dialogue", self._sql.get[Dialogue.KIND], (dialogue_id,))
         if not rows:
             raise NotFoundError(Dialogue.KIND, dialogue_id)
-        return self._records(Dialogue, rows)[0]
+        return self._decoded.records(Dialogue, rows)[0]
 
     def get_submission(self, submission_id: str) -> Submission:
         rows = self._read("get submission", self._sql.get[Submission.KIND], (submission_id,))
         if not rows:
             raise NotFoundError(Submission.KIND, submission_id)
-        return self._records(Submission, rows)[0]
+        return self._decoded.records(Submission, rows)[0]
 
     def commit(self, changes: Changeset) -> None:
         if not isinstance(changes, Changeset):
@@ -336,11 +336,11 @@ class PostgresStorage:
         self._run("commit", work)
         for (_kind, _id, _order, written, text, _indexed_values), _expected in plan:
             if written is not None:
-                self._remember(written.KIND, written.id, text, written)
+                self._decoded.remember(written, text)
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._read("history", self._sql.history, (kind, record_id))
-        return [_decode(TransitionRecord, text) for (text,) in rows]
+        return [decode_stored(TransitionRecord, text) for (text,) in rows]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         where: list[str] = []
@@ -363,7 +363,7 @@ class PostgresStorage:
         if query.overdue_as_of is not None:
             where.append("state = ANY(%s) AND due_date < %s")
             params += [_OPEN_WITH_CLOCK, query.overdue_as_of]
-        return self._records(Submission, self._page("submissions", where, params,
+        return self._decoded.records(Submission, self._page("submissions", where, params,
                                                     query.after, query.limit))
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
@@ -378,14 +378,14 @@ class PostgresStorage:
         if query.scheduled_to is not None:
             where.append("scheduled_for <= %s")
             params.append(query.scheduled_to)
-        return self._records(Dialogue, self._page("dialogues", where, params,
+        return self._decoded.records(Dialogue, self._page("dialogues", where, params,
                                                   query.after, query.limit))
 
     # --- outbox ----------------------------------------------------------------------------
 
     def pending_notifications(self) -> list[Notification]:
         rows = self._read("outbox read", self._sql.pending, ())
-        return [_decode(Notification, text) for (text,) in rows]
+        return [decode_stored(Notification, text) for (text,) in rows]
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
                             limit: int = 100) -> list[OutboxEntry]:
@@ -401,7 +401,7 @@ class PostgresStorage:
         rows = sorted(self._run("claim", work, resumable=True))
         return [
             OutboxEntry(
-                notification=_decode(Notification, text), status=OutboxStatus.PENDING,
+                notification=decode_stored(Notification, text), status=OutboxStatus.PENDING,
                 attempts=attempts, next_attempt_at=next_at, lease_owner=worker,
                 lease_until=lease_until, last_error=last_error)
             for _seq, attempts, next_at, lease_until, last_error, text in rows
@@ -514,26 +514,6 @@ class PostgresStorage:
             return bool(attempt.maybe_applied and row[0])
 
         return self._run("outbox update", work, resumable=True)
-
-    def _records(self, cls: type[_R], rows: list[Any]) -> list[_R]:
-        """Decode ``(id, record)`` rows, reusing records this object wrote or read before."""
-        found: list[_R] = []
-        for record_id, text in rows:
-            cached = self._cache.get((cls.KIND, record_id))
-            if cached is not None and cached[0] == text:
-                found.append(cached[1])  # type: ignore[arg-type] # cached under cls.KIND
-                continue
-            record = _decode(cls, text)
-            self._remember(cls.KIND, record_id, text, record)
-            found.append(record)
-        return found
-
-    def _remember(self, kind: str, record_id: str, text: str, record: Record) -> None:
-        with self._lock:
-            self._cache.pop((kind, record_id), None)
-            if len(self._cache) >= _CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]
-            self._cache[kind, record_id] = (text, record)
 
 
 class _Statements:
@@ -714,13 +694,6 @@ def _indexed(record: Record) -> tuple[object, ...]:
     if isinstance(record, Dialogue):
         return (record.state.value, record.scheduled_for)
     raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
-
-
-def _decode(cls: type[_T], text: str) -> _T:
-    try:
-        return from_json(cls, text)
-    except InvalidInputError as exc:
-        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
 
 
 # --- schema -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 import pytest
@@ -254,3 +254,27 @@ class TestJson:
         """Whatever JSON arrives, the only error is InvalidInputError."""
         with contextlib.suppress(InvalidInputError):
             from_json(Submission, json.dumps(value))
+
+
+class TestTimeZoneNames:
+    def test_vietnam_offset_reads_back_as_the_named_zone(self) -> None:
+        """A record stamped in Asia/Ho_Chi_Minh reads back with that zone (not a bare
+        +07:00), so its repr and isoformat are what was written."""
+        from dialogue_flow import VIETNAM_TZ, TransitionRecord  # noqa: PLC0415
+
+        at = datetime(2021, 6, 17, 8, 30, tzinfo=VIETNAM_TZ)
+        row = TransitionRecord(kind="submission", record_id="sub-1", version=1,
+                               event="receive", source=None, dest="received",
+                               actor_id="tn", at=at)
+        back = from_json(TransitionRecord, to_json(row))
+        assert (row, VIETNAM_TZ) == (back, back.at.tzinfo)
+
+    def test_other_offsets_are_kept(self) -> None:
+        """An instant in another offset keeps its own offset."""
+        from dialogue_flow import TransitionRecord  # noqa: PLC0415
+
+        at = datetime(2021, 6, 17, 1, 30, tzinfo=UTC)
+        row = TransitionRecord(kind="submission", record_id="sub-1", version=1,
+                               event="receive", source=None, dest="received",
+                               actor_id="tn", at=at)
+        assert timedelta(0) == from_json(TransitionRecord, to_json(row)).at.utcoffset()

@@ -11,6 +11,7 @@ import cattrs
 from cattrs.preconf.json import make_converter
 
 from ._calendar import SkippedDay
+from ._clock import VIETNAM_TZ
 from ._errors import InvalidInputError
 
 __all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
@@ -50,7 +51,17 @@ def _strict_tuple(cls: Any) -> Callable[[Any, Any], Any]:
     return structure
 
 
+def _instant(value: object, _type: object) -> dt.datetime:
+    """ISO text back to an aware datetime; +07:00 becomes the named Asia/Ho_Chi_Minh zone,
+    so a record read back prints as it was written."""
+    parsed = dt.datetime.fromisoformat(_text(value))
+    if parsed.utcoffset() == VIETNAM_TZ.utcoffset(None):
+        return parsed.replace(tzinfo=VIETNAM_TZ)
+    return parsed
+
+
 converter.register_structure_hook(str, _text)
+converter.register_structure_hook(dt.datetime, _instant)
 converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple)
 
 

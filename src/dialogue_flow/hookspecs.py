@@ -13,7 +13,6 @@ than ``None``; the others are called on every implementation (fan-out).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -173,5 +172,3 @@ def dialogue_flow_render_report(report: Mapping[str, Any], fmt: str) -> str | No
     :return: the rendered text, or ``None`` for formats the plugin does not handle.
     """
 
-
-_ = dt  # dates appear in the documented return shapes

@@ -104,3 +104,38 @@ class TestSweepAndReport:
                                            "--today", "9/6/2021"])
         assert 2 == result.exit_code
         assert "is not a date" in result.output
+
+
+class TestOutbox:
+    def test_lists_parked_rows_and_requeues_them(self, tmp_path: Path) -> None:
+        """`outbox` shows the counts and each parked row's last error; `--requeue KEY`
+        makes it pending again."""
+        import datetime as dt  # noqa: PLC0415
+
+        from dialogue_flow import SQLiteStorage  # noqa: PLC0415
+        from dialogue_flow.storage import Changeset  # noqa: PLC0415
+        from dialogue_flow.testing import sample_notification, sample_submission  # noqa: PLC0415
+
+        db = tmp_path / "o.db"
+        with SQLiteStorage(db) as storage:
+            storage.commit(Changeset(records=((sample_submission(), 0),),
+                                     notifications=(sample_notification("k-1"),)))
+            now = dt.datetime(2021, 6, 1, tzinfo=dt.UTC)
+            storage.claim_notifications("w", now, dt.timedelta(minutes=1), 10)
+            storage.mark_failed("k-1", "w", "HTTP 400 from the portal", None)
+        url = f"sqlite:///{db}"
+        shown = CliRunner().invoke(main, ["outbox", "--db", url])
+        assert 0 == shown.exit_code, shown.output
+        assert "pending 0, delivered 0, parked 1" in shown.output
+        assert "parked k-1" in shown.output
+        assert "HTTP 400 from the portal" in shown.output
+        requeued = CliRunner().invoke(main, ["outbox", "--db", url, "--requeue", "k-1"])
+        assert "k-1: requeued" in requeued.output
+        assert "pending 1, delivered 0, parked 0" in requeued.output
+
+    def test_unknown_key_is_one_line(self, tmp_path: Path) -> None:
+        """Requeueing a key that does not exist is an error line, exit 1, no traceback."""
+        result = CliRunner().invoke(main, ["outbox", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                                           "--requeue", "nope"])
+        assert 1 == result.exit_code
+        assert "no notification with id 'nope'" in result.output

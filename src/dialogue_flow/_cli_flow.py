@@ -10,7 +10,13 @@ import click
 from ._errors import DialogueFlowError
 from ._lifecycle import DIALOGUE, SUBMISSION
 
-__all__ = ["demo_command", "diagram_command", "report_command", "sweep_command"]
+__all__ = [
+    "demo_command",
+    "diagram_command",
+    "outbox_command",
+    "report_command",
+    "sweep_command",
+]
 
 
 @click.command("demo")
@@ -97,3 +103,27 @@ def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@click.command("outbox")
+@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@click.option("--requeue", "keys", multiple=True, metavar="KEY",
+              help="Make this parked notification pending again (repeatable).")
+@click.option("--limit", default=50, show_default=True, help="Parked rows to list.")
+def outbox_command(url: str, keys: tuple[str, ...], limit: int) -> None:
+    """Show the outbox: rows per status and the parked ones with their last error."""
+    from ._flow import DialogueFlow  # noqa: PLC0415
+
+    try:
+        with DialogueFlow.open(url, load_entry_points=True) as flow:
+            for key in keys:
+                done = flow.storage.requeue(key)
+                click.echo(f"{key}: {'requeued' if done else 'not parked, left alone'}")
+            stats = flow.storage.outbox_stats()
+            parked = flow.storage.parked_notifications(limit)
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(", ".join(f"{status} {count}" for status, count in stats.items()))
+    for entry in parked:
+        click.echo(f"parked {entry.key} ({entry.notification.event}, {entry.attempts} "
+                   f"attempts): {entry.last_error}")

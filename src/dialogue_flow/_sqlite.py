@@ -70,6 +70,7 @@ from ._storage import (
     SubmissionFacts,
     SubmissionQuery,
     check_claim,
+    check_limit,
     check_retry,
     decode_stored,
 )
@@ -473,6 +474,31 @@ class SQLiteStorage:
                 lease_owner=worker, lease_until=_instant(until), last_error=last_error)
             for _seq, attempts, next_at, last_error, text in rows
         ]
+
+    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+        check_limit(limit)
+        rows = self._query(
+            "SELECT attempts, next_attempt_at, lease_owner, last_error, notification "
+            "FROM outbox WHERE status = 'parked' ORDER BY seq LIMIT ?", (limit,))
+        return [
+            OutboxEntry(notification=decode_stored(Notification, text),
+                        status=OutboxStatus.PARKED, attempts=attempts,
+                        next_attempt_at=_instant(next_at), lease_owner=owner,
+                        last_error=last_error)
+            for attempts, next_at, owner, last_error, text in rows
+        ]
+
+    def requeue(self, key: str) -> bool:
+        with self._transaction("requeue") as conn:
+            found = conn.execute("SELECT status FROM outbox WHERE key = ?", (key,)).fetchone()
+            if found is None:
+                raise NotFoundError("notification", key)
+            if found[0] != OutboxStatus.PARKED.value:
+                return False
+            conn.execute("UPDATE outbox SET status = 'pending', attempts = 0, "
+                         "next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL "
+                         "WHERE key = ?", (key,))
+            return True
 
     def mark_delivered(self, key: str, worker: str) -> bool:
         return self._settle(key, worker, "status = 'delivered'", ())

@@ -48,6 +48,7 @@ __all__ = [
     "SubmissionFacts",
     "SubmissionQuery",
     "check_claim",
+    "check_limit",
     "check_retry",
     "decode_stored",
 ]
@@ -372,6 +373,19 @@ class Storage(Protocol):
         """The number of outbox rows per :class:`OutboxStatus` value (every status present)."""
         ...
 
+    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+        """Up to ``limit`` parked rows, oldest first, with their attempts and last error:
+        what a person must look at."""
+        ...
+
+    def requeue(self, key: str) -> bool:
+        """Make a parked row pending again, due now, with its attempts reset (its last error
+        is kept until the next attempt). ``False`` if the row is not parked.
+
+        :raises NotFoundError: no outbox row has that key.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections and files; the object is unusable afterwards."""
         ...
@@ -494,6 +508,27 @@ class MemoryStorage:
                 stats[entry.status.value] += 1
         return stats
 
+    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+        check_limit(limit)
+        with self._lock:
+            parked = (e for e in self._outbox.values() if e.status is OutboxStatus.PARKED)
+            return [entry for entry, _ in zip(parked, range(limit), strict=False)]
+
+    def requeue(self, key: str) -> bool:
+        with self._lock:
+            entry = self._outbox.get(key)
+            if entry is None:
+                raise NotFoundError("notification", key)
+            if entry.status is not OutboxStatus.PARKED:
+                return False
+            self._outbox[key] = attrs.evolve(entry, status=OutboxStatus.PENDING, attempts=0,
+                                             next_attempt_at=None, lease_owner=None,
+                                             lease_until=None)
+            # Claims scan pending keys oldest first: keep commit order.
+            pending = {*self._pending, key}
+            self._pending = {k: None for k in self._outbox if k in pending}
+            return True
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -538,6 +573,13 @@ def check_claim(worker: object, now: object, lease: object, limit: object) -> No
         raise InvalidInputError("lease", f"{lease!r} after {now!r} is past year 9999") from None
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise InvalidInputError("limit", f"expected a whole number >= 1, got {limit!r}")
+
+
+def check_limit(limit: object) -> None:
+    """A page size: a whole number from 1 to 10,000."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+        raise InvalidInputError("limit", f"expected a whole number from 1 to 10,000, got "
+                                f"{limit!r}")
 
 
 def check_retry(error: object, retry_at: object) -> None:

@@ -22,13 +22,15 @@ def _register_builtin_commands() -> None:
     from ._cli_flow import (  # noqa: PLC0415
         demo_command,
         diagram_command,
+        outbox_command,
         report_command,
         sweep_command,
     )
     from ._cli_plugins import dispatch_command, plugins_command  # noqa: PLC0415
 
     for command in (calendar_command, deadline_command, demo_command, diagram_command,
-                    dispatch_command, plugins_command, report_command, sweep_command):
+                    dispatch_command, outbox_command, plugins_command, report_command,
+                    sweep_command):
         main.add_command(command)
 
 

@@ -22,6 +22,7 @@ from ._storage import (
     SubmissionFacts,
     SubmissionQuery,
     check_claim,
+    check_limit,
     check_retry,
     decode_stored,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "SubmissionFacts",
     "SubmissionQuery",
     "check_claim",
+    "check_limit",
     "check_retry",
     "decode_stored",
 ]

@@ -891,6 +891,37 @@ class StorageContract:
         """An empty outbox still reports every status."""
         _equal({"pending": 0, "delivered": 0, "parked": 0}, storage.outbox_stats(), "stats")
 
+    def test_parked_rows_are_listed_with_their_error(self, storage: Storage) -> None:
+        """parked_notifications lists parked rows only, oldest first, with the attempts
+        and the last error, at most ``limit``."""
+        _queue(storage, "a", "b", "c")
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        _held(storage.mark_failed("c", "w1", "550 no such user", None), "parked c")
+        _held(storage.mark_failed("a", "w1", "HTTP 400", None), "parked a")
+        parked = storage.parked_notifications()
+        _equal([("a", 1, "HTTP 400"), ("c", 1, "550 no such user")],
+               [(e.key, e.attempts, e.last_error) for e in parked], "parked rows")
+        _equal({OutboxStatus.PARKED}, {e.status for e in parked}, "their status")
+        _equal(["a"], [e.key for e in storage.parked_notifications(limit=1)], "limit")
+        for bad in (0, -1, True, "2"):
+            _raises(InvalidInputError, storage.parked_notifications, bad)
+
+    def test_requeue_makes_a_parked_row_claimable_again(self, storage: Storage) -> None:
+        """requeue puts a parked row back, due at once with its attempts reset; a row that
+        is not parked is left alone (False); an unknown key is NotFoundError."""
+        _queue(storage, "a", "b")
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 1)
+        _held(storage.mark_failed("a", "w1", "HTTP 400", None), "parked")
+        _held(storage.requeue("a"), "requeued")
+        _lost(storage.requeue("a"), "already pending")
+        _lost(storage.requeue("b"), "never parked")
+        _raises(NotFoundError, storage.requeue, "nope")
+        _equal([], storage.parked_notifications(), "nothing parked")
+        _equal(["a", "b"], [n.key for n in storage.pending_notifications()], "pending, in order")
+        claimed = storage.claim_notifications("w2", T0, dt.timedelta(minutes=1), 10)
+        _equal([("a", 1, "w2"), ("b", 1, "w2")],
+               [(e.key, e.attempts, e.lease_owner) for e in claimed], "claimed afresh")
+
 
 def _queue(storage: Storage, *keys: str) -> None:
     """Commit one new submission per key, each with one notification."""

@@ -99,6 +99,7 @@ from dialogue_flow.storage import (
     OutboxStatus,
     Record,
     check_claim,
+    check_limit,
     check_retry,
     decode_stored,
 )
@@ -430,6 +431,31 @@ class PostgresStorage:
             stats[status] = count
         return stats
 
+    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+        check_limit(limit)
+        rows = self._read("outbox read", self._sql.parked, (limit,))
+        return [
+            OutboxEntry(notification=decode_stored(Notification, text),
+                        status=OutboxStatus.PARKED, attempts=attempts, next_attempt_at=next_at,
+                        lease_owner=owner, last_error=last_error)
+            for attempts, next_at, owner, last_error, text in rows
+        ]
+
+    def requeue(self, key: str) -> bool:
+        statement = self._sql.requeue
+
+        def work(conn: Connection, attempt: _Attempt) -> bool | None:
+            attempt.committing = True  # autocommit: the statement is its own transaction
+            row = conn.execute(statement, {"key": key}).fetchone()
+            return None if row is None else bool(row[0])
+
+        # Repeating it is harmless: a row requeued by a lost attempt is pending, and the
+        # repeat reports False as for any row that is not parked.
+        requeued = self._run("outbox update", work, resumable=True)
+        if requeued is None:
+            raise NotFoundError("notification", key)
+        return requeued
+
     def close(self) -> None:
         """Close every pooled connection (idempotent); the object is unusable afterwards."""
         with self._lock:
@@ -547,6 +573,17 @@ class _Statements:
         self.pending = (f"SELECT notification FROM {s}.outbox "  # noqa: S608
                         "WHERE status = 'pending' ORDER BY seq")
         self.stats = f"SELECT status, count(*) FROM {s}.outbox GROUP BY status"  # noqa: S608
+        self.parked = (f"SELECT attempts, next_attempt_at, lease_owner, last_error, "  # noqa: S608
+                       f"notification FROM {s}.outbox WHERE status = 'parked' "
+                       "ORDER BY seq LIMIT %s")
+        # One statement: the row's old status says whether it was requeued; no row, no key.
+        self.requeue = (
+            f"WITH old AS (SELECT seq, status FROM {s}.outbox WHERE key = %(key)s "  # noqa: S608
+            "FOR UPDATE), changed AS ("
+            f"UPDATE {s}.outbox o SET status = 'pending', attempts = 0, "
+            "next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL "
+            "FROM old WHERE o.seq = old.seq AND old.status = 'parked' RETURNING o.seq) "
+            "SELECT EXISTS (SELECT 1 FROM changed) FROM old")
         self.claim = (
             f"WITH picked AS (SELECT seq FROM {s}.outbox "  # noqa: S608
             "WHERE status = 'pending' "

@@ -7,6 +7,7 @@ a blank text or a validator's complaint into :class:`InvalidInputError` naming t
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from ._lifecycle import Lifecycle
 from ._records import Actor, Dialogue, Submission, TransitionRecord
 
 T = TypeVar("T")
+_S = TypeVar("_S", bound=enum.Enum)
 Record = Dialogue | Submission
 
 #: The largest page a query returns; `after` pages further.
@@ -150,3 +152,11 @@ def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.d
     )
 
 
+
+
+def _states(cls: type[_S], state: object) -> frozenset[_S] | None:
+    """A query's ``state`` argument (one state, a name, or several) as a set of members."""
+    if state is None:
+        return None
+    many = [state] if isinstance(state, str) else list(state)  # type: ignore[call-overload]
+    return frozenset(_enum_arg("state", cls, x) for x in many)

@@ -17,6 +17,7 @@ import socket
 
 import attrs
 
+from ._checks import _check_count
 from ._clock import Clock, SystemClock
 from ._errors import InvalidInputError, PermanentDeliveryError
 from ._plugins import PluginManager, call_each
@@ -159,8 +160,3 @@ class LoggingNotifier:
                     notification.key, notification.kind, notification.record_id,
                     notification.audience, len(recipients), notification.subject)
         return "logging"
-
-
-def _check_count(field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(field, f"expected a whole number >= 1, got {value!r}")

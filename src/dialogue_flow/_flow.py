@@ -31,6 +31,7 @@ from ._checks import (
     _replace,
     _require,
     _row,
+    _states,
 )
 from ._clock import Clock, SystemClock
 from ._dispatch import Dispatcher, DispatchResult
@@ -570,10 +571,7 @@ class DialogueFlow:
             _check_text("department", department)
         if after is not None:
             _check_id("after", after)
-        states = None
-        if state is not None:
-            many = [state] if isinstance(state, str) else list(state)
-            states = frozenset(_enum_arg("state", SubmissionState, x) for x in many)
+        states = _states(SubmissionState, state)
         query = SubmissionQuery(
             dialogue_id=dialogue_id, states=states, department=department,
             due_on_or_before=_opt_date("due_on_or_before", due_on_or_before),
@@ -605,10 +603,7 @@ class DialogueFlow:
         """One page of dialogues, ordered by id."""
         if after is not None:
             _check_id("after", after)
-        states = None
-        if state is not None:
-            many = [state] if isinstance(state, str) else list(state)
-            states = frozenset(_enum_arg("state", DialogueState, x) for x in many)
+        states = _states(DialogueState, state)
         query = DialogueQuery(
             states=states, scheduled_from=_opt_date("scheduled_from", scheduled_from),
             scheduled_to=_opt_date("scheduled_to", scheduled_to),

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checka
 
 import attrs
 
+from ._checks import _check_limit
 from ._clock import VIETNAM_TZ
 from ._errors import InvalidInputError, NotFoundError, StorageError, VersionConflictError
 from ._records import (
@@ -576,10 +577,8 @@ def check_claim(worker: object, now: object, lease: object, limit: object) -> No
 
 
 def check_limit(limit: object) -> None:
-    """A page size: a whole number from 1 to 10,000."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise InvalidInputError("limit", f"expected a whole number from 1 to 10,000, got "
-                                f"{limit!r}")
+    """A page size: a whole number from 1 to ``MAX_PAGE`` (the façade's own rule)."""
+    _check_limit(limit)
 
 
 def check_retry(error: object, retry_at: object) -> None:

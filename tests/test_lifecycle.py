@@ -260,6 +260,23 @@ class TestFire:
             DIALOGUE.fire("d-1", "concluded", "complete", open_submissions=("s-2", "s-1"))
         assert "dialogue" == info.value.field
 
+    @pytest.mark.parametrize(("lc", "state", "event", "arguments"), [
+        *((lc, state, event, guard_arguments(state, event)) for lc, _t, state, event in CASES),
+        *((SUBMISSION, s, "close", {"reason": r}) for s in CLOSE_REASONS for r in CloseReason),
+        (SUBMISSION, "received", "close", {}),
+        (DIALOGUE, "concluded", "complete", {"open_submissions": ("s-2", "s-1")}),
+        (DIALOGUE, "concluded", "complete", {}),
+    ])
+    def test_fire_agrees_with_the_shared_machine(self, lc, state, event, arguments):
+        """The compiled table answers exactly as transitions' Event.trigger: the same
+        destination, or the same error with the same message."""
+        def outcome(fire):
+            try:
+                return fire("r-1", state, event, **arguments)
+            except (InvalidInputError, InvalidTransitionError) as exc:
+                return type(exc), str(exc)
+        assert outcome(lc.machine_fire) == outcome(lc.fire)
+
     def test_a_refused_guard_leaves_the_shared_machine_usable(self):
         """A refusal does not poison the shared machine: the next event works."""
         with pytest.raises(InvalidInputError):

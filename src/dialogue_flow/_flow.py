@@ -44,7 +44,7 @@ from ._errors import (
 )
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
-from ._messages import LANGUAGES, render
+from ._messages import LANGUAGES, TEMPLATES, render
 from ._plugins import (
     PluginManager,
     announce_commit,
@@ -90,6 +90,7 @@ Authorizer = Callable[[Actor, str, Record | None], bool | None]
 T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission)
 
+_LIFECYCLES = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE}
 _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
 
 
@@ -142,9 +143,11 @@ class DialogueFlow:
         self.remote_area = remote_area
         self._authorizers = tuple(authorizers)
         self._new_id: IdFactory = ids if ids is not None else time_ordered_id
-        #: (id(rule), anchor) -> (rule, deadline), valid for (policy, calendar) _deadlines_for
+        #: (id(rule), anchor) -> (rule, deadline) and (purpose, variant, day) -> rule, both
+        #: valid for the policy and calendar objects in _memo_for (see _computed)
         self._deadlines: dict[tuple[int, dt.date], tuple[DeadlineRule, Deadline]] = {}
-        self._deadlines_for: tuple[object, object] | None = None
+        self._rules: dict[tuple[Purpose, str, dt.date], DeadlineRule] = {}
+        self._memo_for: tuple[object, object] = (None, None)
 
     @classmethod
     def open(cls, url: str = "memory://", *, plugins: PluginManager | Iterable[object] = (),
@@ -322,7 +325,7 @@ class DialogueFlow:
                     extra.append((new, s.version))
                     rows.append(_row(new, "schedule", s.state, actor, now,
                                      details={"due": due.date.isoformat()}))
-                    notes += self._notify(new, "assigned", "department", now)
+                    notes.append(self._notify(new, "assigned", "department", now))
         notice = ConclusionNotice(
             issued_on=day, issued_by=actor.id,
             items=tuple(items),
@@ -381,8 +384,8 @@ class DialogueFlow:
             content=content, state=SUBMISSION.initial, version=1, received_at=now,
             updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
         )
-        self._commit_new(sub, SUBMISSION, actor, now, guards=guards,
-                         notifications=self._notify(sub, "received", "petitioner", now))
+        self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
+                         notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub
 
     def prepare(self, submission: str | Submission, *, department: str, actor: Actor) -> Submission:
@@ -710,8 +713,28 @@ class DialogueFlow:
             anchor, self.calendar)
 
     def _answer_rule(self, complex_matter: bool, on: dt.date) -> DeadlineRule:
-        return self.policy.rule_for(Purpose.WRITTEN_ANSWER, on=on,
-                                    variant=self._variant(complex_matter))
+        key = (Purpose.WRITTEN_ANSWER, self._variant(complex_matter), on)
+        rule = self._memos()[1].get(key)
+        if rule is None:
+            rule = self.policy.rule_for(key[0], on=on, variant=key[1])
+            self._rules[key] = rule
+        return rule
+
+    def _memos(self) -> tuple[dict[tuple[int, dt.date], tuple[DeadlineRule, Deadline]],
+                              dict[tuple[Purpose, str, dt.date], DeadlineRule]]:
+        """The deadline and rule memos, emptied when the policy or calendar was replaced.
+
+        Keyed on the identity of the policy and the calendar: calendars that count alike
+        (equal fingerprints) may still explain in another language. At most 4096 entries
+        each: a long-running process decides on ever new days.
+        """
+        policy, calendar = self._memo_for
+        if policy is not self.policy or calendar is not self.calendar or len(
+                self._deadlines) >= 4096 or len(self._rules) >= 4096:
+            self._deadlines.clear()
+            self._rules.clear()
+            self._memo_for = (self.policy, self.calendar)
+        return self._deadlines, self._rules
 
     def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
                          complex_matter: bool | None = None,
@@ -736,23 +759,15 @@ class DialogueFlow:
 
         Deadlines are immutable, so every submission decided the same day under the same
         rule can share one (with its tuple of skipped days): no recount, and 14 fewer
-        objects per stored submission for the garbage collector to walk. Keyed on the
-        identity of the policy and the calendar: calendars that count alike (equal
-        fingerprints) may still explain in another language.
+        objects per stored submission for the garbage collector to walk.
         """
-        owner = (self.policy, self.calendar)
-        if self._deadlines_for is None or any(
-                a is not b for a, b in zip(owner, self._deadlines_for, strict=True)):
-            self._deadlines.clear()
-            self._deadlines_for = owner
+        deadlines = self._memos()[0]
         key = (id(rule), anchor)
-        hit = self._deadlines.get(key)
+        hit = deadlines.get(key)
         if hit is not None and hit[0] is rule:
             return hit[1]
-        if len(self._deadlines) >= 4096:
-            self._deadlines.clear()
         due = rule.compute(anchor, self.calendar)
-        self._deadlines[key] = (rule, due)
+        deadlines[key] = (rule, due)
         return due
 
     def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
@@ -772,27 +787,25 @@ class DialogueFlow:
                                      assigned_on=today)
 
     def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
-                reason: str | None = None) -> list[Notification]:
-        due = s.due.date.isoformat() if s.due else "—"
-        subject, body = render(event, self.language, id=s.id, topic=s.topic,
-                               responsible=s.responsible or "—", due=due,
-                               answer=s.answer or "", reason=reason or "")
-        return [Notification(
-            key=f"submission:{s.id}:v{s.version}:{event}", event=event, kind=s.KIND,
-            record_id=s.id, audience=audience, subject=subject, body=body,
-            language=self.language, created_at=now, responsible=s.responsible,
-            data={"state": s.state.value, "due": due},
-        )]
+                reason: str | None = None) -> Notification:
+        due = s.due.date.isoformat() if s.due is not None else "—"
+        responsible = s.responsible
+        subject, body = TEMPLATES[event][self.language]
+        fields = {"id": s.id, "topic": s.topic, "responsible": responsible or "—", "due": due,
+                  "answer": s.answer or "", "reason": reason or ""}
+        return Notification(
+            f"submission:{s.id}:v{s.version}:{event}", event, s.KIND, s.id, audience,
+            subject.format_map(fields), body.format_map(fields), self.language, now,
+            responsible, {"state": s.state.value, "due": due},
+        )
 
     def _commit_new(self, record: Record, lifecycle: Lifecycle, actor: Actor,
-                    now: dt.datetime, guards: Iterable[tuple[str, str, int]] = (),
-                    notifications: Iterable[Notification] = ()) -> None:
+                    now: dt.datetime, guards: tuple[tuple[str, str, int], ...] = (),
+                    notifications: tuple[Notification, ...] = ()) -> None:
         row = _row(record, lifecycle.creation_event, None, actor, now)
         # A record being created has no "before": the hooks see the record to be created.
         check_vetoes(self.plugins, record.KIND, record, row.event, row.dest, actor)
-        self.storage.commit(Changeset(records=((record, 0),), transitions=(row,),
-                                      notifications=tuple(notifications),
-                                      guards=tuple(guards)))
+        self.storage.commit(Changeset(((record, 0),), (row,), notifications, guards))
         announce_commit(self.plugins, record.KIND, record, row.event, actor)
 
     def _change(
@@ -800,7 +813,7 @@ class DialogueFlow:
         record: _RecordT,
         event: str,
         actor: Actor,
-        changes: Mapping[str, Any],
+        changes: dict[str, Any],
         *,
         reason: str | None = None,
         details: Mapping[str, str] | None = None,
@@ -812,32 +825,39 @@ class DialogueFlow:
         guards: Iterable[tuple[str, str, int]] = (),
         then_complete: bool = False,
     ) -> _RecordT:
-        """Check, decide and commit one event on ``record`` (plus ``extra`` writes)."""
-        lifecycle = DIALOGUE if record.KIND == Dialogue.KIND else SUBMISSION
+        """Check, decide and commit one event on ``record`` (plus ``extra`` writes).
+
+        ``changes`` is the command's own fresh dict: the new state, version and time are
+        added to it.
+        """
+        lifecycle = _LIFECYCLES[record.KIND]
+        source = record.state
         # State first, then permission, then the state-dependent checks (guards): the most
         # useful refusal comes first, and nothing is decided on a record one may not touch.
         _require(lifecycle, record, event)
         self._authorize(actor, event, record)
-        dest = lifecycle.fire(record.id, record.state, event, **(arguments or {}))
+        dest = lifecycle.fire(record.id, source, event, **arguments) if arguments else (
+            lifecycle.fire(record.id, source, event))
         now = self.clock.now()
-        new = _replace(record, {
-            **changes, "state": dest, "version": record.version + 1, "updated_at": now,
-        })
-        rows: list[TransitionRecord] = [_row(new, event, record.state, actor, now, reason,
-                                             details)]
+        changes["state"] = dest
+        changes["version"] = record.version + 1
+        changes["updated_at"] = now
+        new = _replace(record, changes)
+        row = _row(new, event, source, actor, now, reason, details)
+        rows: tuple[TransitionRecord, ...] = (row,)
         if then_complete:
             done_state = lifecycle.fire(new.id, new.state, "complete", open_submissions=())
             new = attrs.evolve(new, state=done_state, version=new.version + 1)
-            rows.append(_row(new, "complete", dest, actor, now))
-        outbox = list(notifications)
-        if notify is not None and isinstance(new, Submission):
-            outbox += self._notify(new, *notify, now, reason=reason)
-        check_vetoes(self.plugins, record.KIND, record, event, str(dest), actor)
+            rows = (row, _row(new, "complete", dest, actor, now))
+        outbox = tuple(notifications)
+        if notify is not None and new.__class__ is Submission:
+            outbox += (self._notify(new, notify[0], notify[1], now, reason),)
+        check_vetoes(self.plugins, record.KIND, record, event, dest, actor)
         self.storage.commit(Changeset(
-            records=((new, record.version), *extra),
-            transitions=(*rows, *extra_rows),
-            notifications=tuple(outbox),
-            guards=tuple(guards),
+            ((new, record.version), *extra) if extra else ((new, record.version),),
+            (*rows, *extra_rows) if extra_rows else rows,
+            outbox,
+            tuple(guards),
         ))
         announce_commit(self.plugins, record.KIND, new, event, actor)
         return new

@@ -1,5 +1,5 @@
-"""Committed commands per second on SQLite (FULL and NORMAL sync) beside memory, and the
-outbox's claim + mark_delivered rate.
+"""Committed commands per second on SQLite (FULL and NORMAL sync) beside memory, the
+outbox's claim + mark_delivered rate, and the disk's own sync rate.
 
 Run: ``uv run python benchmarks/storage.py [--cycles 500] [--repeat 3] [--dir PATH]``.
 
@@ -19,6 +19,12 @@ SQLite runs in WAL mode with ``synchronous=FULL`` (the default: a committed comm
 survives a power cut) and ``NORMAL`` (survives application and process crashes; the last
 commits before a power cut or OS crash may be lost). Both are printed. The disk decides
 most of it: use ``--dir /dev/shm`` to see the CPU cost without fsync.
+
+- **disk reference**: what the disk under ``--dir`` can do, measured beside the SQLite
+  figures: ``fdatasync`` per second after overwriting one commit's worth of WAL frames in
+  place (a WAL reused after a checkpoint; each FULL commit waits for one), and ``fsync``
+  per second after appending as much (a WAL still growing, as in a fresh file). FULL
+  cannot commit faster than the first; NORMAL syncs only at checkpoints.
 
 The target is 3,000 committed commands per second; each SQLite line says PASS or MISS.
 Numbers are medians of ``--repeat`` runs (min..max beside them): fsync latency on shared
@@ -167,6 +173,44 @@ class Bench:
             storage.close()
 
 
+#: What one commit writes to the WAL on this benchmark's changesets: ~12 frames of a 4 KiB
+#: page and its 24-byte header.
+WAL_BYTES_PER_COMMIT = 12 * (4096 + 24)
+
+
+def disk_syncs(directory: Path, count: int = 300) -> tuple[float, float]:
+    """Raw syncs per second in ``directory``, each after writing one commit's worth of WAL:
+    (``fdatasync`` after overwriting blocks the file already has, as a reused WAL does;
+    ``fsync`` after appending, as a fresh WAL does). With ``synchronous=FULL`` every commit
+    waits for one such sync, so these bound the FULL line."""
+    block = os.urandom(WAL_BYTES_PER_COMMIT)
+    path = directory / "disk-sync.bin"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        ring = 64  # a 3 MiB file, overwritten round and round
+        for i in range(ring):
+            os.pwrite(fd, block, i * len(block))
+        os.fsync(fd)
+
+        def overwrite() -> int:
+            for i in range(count):
+                os.pwrite(fd, block, (i % ring) * len(block))
+                os.fdatasync(fd)
+            return count
+
+        def append() -> int:
+            end = ring * len(block)
+            for i in range(count):
+                os.pwrite(fd, block, end + i * len(block))
+                os.fsync(fd)
+            return count
+
+        return timed(overwrite), timed(append)
+    finally:
+        os.close(fd)
+        path.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cycles", type=int, default=500,
@@ -204,6 +248,16 @@ def main() -> None:
                 verdicts.append(f"  {verdict}  {label:<20} sqlite {backend.upper():<6} "
                                 f"{mid:>8,.0f}/s  (target >= {TARGET:,}/s)")
         print(f"{label:31} {cells[0]:>26} {cells[1]:>20} {cells[2]:>20}")
+    syncs = [disk_syncs(bench.workdir) for _ in range(args.repeat)]
+    overwrite, append = ((statistics.median(rates), min(rates), max(rates))
+                         for rates in zip(*syncs, strict=True))
+    print()
+    print(f"Disk reference, same directory ({WAL_BYTES_PER_COMMIT // 1024} KiB written per "
+          "sync, one commit's WAL frames):")
+    print(f"  {'fdatasync/s, overwriting in place':40} {overwrite[0]:>8,.0f} "
+          f"({overwrite[1]:,.0f}..{overwrite[2]:,.0f})  a reused WAL: bounds FULL")
+    print(f"  {'fsync/s, appending':40} {append[0]:>8,.0f} "
+          f"({append[1]:,.0f}..{append[2]:,.0f})  a WAL still growing")
     print()
     print("Target: >= 3,000 committed commands/s on an SQLite file")
     print("\n".join(verdicts))

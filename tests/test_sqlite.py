@@ -366,6 +366,102 @@ class TestFacadeOnAFile:
                 reader.commit(Changeset(records=((attrs.evolve(first, version=2), 1),)))
 
 
+# --- what a commit costs: statements and the WAL ----------------------------------------------
+
+
+def _statements(storage: SQLiteStorage) -> list[str]:
+    """The SQL the storage's connection runs from now on (first word of each)."""
+    seen: list[str] = []
+    storage._connection().set_trace_callback(lambda sql: seen.append(sql.split()[0].upper()))
+    return seen
+
+
+def _columns(path: Path, submission_id: str) -> tuple[Any, ...]:
+    with _raw(path) as conn:
+        row: tuple[Any, ...] = conn.execute(
+            "SELECT version, state, department, due_date FROM submissions WHERE id = ?",
+            (submission_id,)).fetchone()
+        return row
+
+
+class TestCommitCost:
+    def test_a_read_record_is_committed_without_reading_it_again(
+            self, db: Path, storage: SQLiteStorage) -> None:
+        """get_submission remembers the row's version and indexed columns, so the commit
+        that follows is one compare-and-set UPDATE (no SELECT), and the indexed columns it
+        changes are right."""
+        first = sample_submission()
+        storage.commit(Changeset(records=((first, 0),)))
+        with SQLiteStorage(db) as other:  # a fresh object: nothing remembered but the read
+            current = other.get_submission(first.id)
+            seen = _statements(other)
+            new = attrs.evolve(current, version=2, state=SubmissionState.ASSIGNED,
+                               department="Tư pháp")
+            other.commit(Changeset(records=((new, 1),)))
+            assert ["BEGIN", "UPDATE", "COMMIT"] == seen
+        assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
+        assert [new] == storage.find_submissions(SubmissionQuery(department="Tư pháp"))
+
+    def test_an_unread_record_is_read_before_its_update(self, db: Path) -> None:
+        """Without a remembered row the commit reads it first, and still writes right."""
+        first = sample_submission()
+        with SQLiteStorage(db) as storage:
+            storage.commit(Changeset(records=((first, 0),)))
+        with SQLiteStorage(db) as storage:
+            seen = _statements(storage)
+            storage.commit(Changeset(records=((attrs.evolve(
+                first, version=2, state=SubmissionState.ASSIGNED, department="Tư pháp"), 1),)))
+            assert ["BEGIN", "SELECT", "UPDATE", "COMMIT"] == seen
+        assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
+
+    def test_a_stale_remembered_version_is_a_conflict_naming_the_actual_one(
+            self, db: Path) -> None:
+        """This object wrote version 1; another one moved the row to 2. A commit based on
+        version 1 goes out without a read and matches no row: VersionConflictError with the
+        actual version, and nothing of it written."""
+        first = sample_submission()
+        with SQLiteStorage(db) as mine, SQLiteStorage(db) as theirs:
+            mine.commit(Changeset(records=((first, 0),)))
+            theirs.commit(Changeset(records=((attrs.evolve(
+                first, version=2, state=SubmissionState.ASSIGNED, department="Tư pháp"), 1),)))
+            stale = attrs.evolve(first, version=2, department="Địa chính")
+            with pytest.raises(VersionConflictError) as info:
+                mine.commit(Changeset(records=((stale, 1),),
+                                      notifications=(sample_notification("stale"),)))
+            assert (1, 2) == (info.value.expected, info.value.actual)
+            assert [] == mine.pending_notifications()
+        assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
+
+    def test_checkpoint_pragmas(self, storage: SQLiteStorage) -> None:
+        conn = storage._connection()
+        assert _sqlite.WAL_AUTOCHECKPOINT == conn.execute(
+            "PRAGMA wal_autocheckpoint").fetchone()[0]
+        assert _sqlite.JOURNAL_SIZE_LIMIT == conn.execute(
+            "PRAGMA journal_size_limit").fetchone()[0]
+
+    def test_the_wal_stays_bounded(self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Commits checkpoint the WAL every WAL_AUTOCHECKPOINT pages, so it does not grow
+        past that (plus one commit); a WAL one large transaction blew up is cut back to
+        JOURNAL_SIZE_LIMIT once it is reset."""
+        frame = 4096 + 24
+        monkeypatch.setattr(_sqlite, "WAL_AUTOCHECKPOINT", 40)
+        monkeypatch.setattr(_sqlite, "JOURNAL_SIZE_LIMIT", 100 * frame)
+        wal = Path(f"{db}-wal")
+        with SQLiteStorage(db) as storage:
+            for i in range(300):
+                record = sample_submission(f"sub-{i:04d}")
+                storage.commit(Changeset(records=((record, 0),),
+                                         transitions=(sample_transition(record),),
+                                         notifications=(sample_notification(f"k-{i}"),)))
+                assert wal.stat().st_size <= 32 + (40 + 20) * frame
+            big = [sample_submission(f"big-{i:04d}") for i in range(500)]
+            storage.commit(Changeset(records=tuple((r, 0) for r in big)))
+            assert wal.stat().st_size > 100 * frame
+            for i in range(100):
+                storage.commit(Changeset(records=((sample_submission(f"after-{i:04d}"), 0),)))
+            assert wal.stat().st_size <= 100 * frame
+
+
 # --- concurrency across processes and connections ---------------------------------------------
 
 

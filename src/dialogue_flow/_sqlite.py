@@ -4,8 +4,11 @@ How it keeps the :class:`~dialogue_flow._storage.Storage` promises:
 
 - **Atomic commits.** Each :meth:`SQLiteStorage.commit` is one ``BEGIN IMMEDIATE`` ...
   ``COMMIT``: guards are checked, each record is written by compare-and-set
-  (``UPDATE ... WHERE id = ? AND version = ?``; ``INSERT`` for a new record, where an
-  existing id is a conflict too), then the audit-trail and outbox rows are inserted. Any
+  (``UPDATE ... WHERE id = ? AND version = ?``, whose row count is the check; ``INSERT``
+  for a new record, where an existing id is a conflict too), then the audit-trail and
+  outbox rows are inserted. The row is read before its update only when this object has
+  not just read or written that version (it then needs the indexed columns to compare),
+  and after a failed compare-and-set, to report the actual version. Any
   failure rolls the whole transaction back and raises :class:`VersionConflictError` (a stale
   version) or :class:`StorageError` (SQLite failed; the ``sqlite3`` error is its
   ``__cause__``). ``BEGIN IMMEDIATE`` takes the write lock up front, so two writers queue
@@ -22,11 +25,33 @@ How it keeps the :class:`~dialogue_flow._storage.Storage` promises:
   cut. ``synchronous="normal"`` is safe against crashes of the application or of the
   process (the database never corrupts and what was committed stays committed), but the
   last transactions before a power cut or OS crash may be lost; it roughly doubles the
-  rate of committed commands on disks with slow ``fsync``. See ``benchmarks/storage.py``.
+  rate of committed commands on disks with slow ``fsync``. See ``benchmarks/storage.py``,
+  which prints the disk's own sync rate beside them: with FULL every commit waits for one
+  ``fdatasync`` of the WAL, so no setting here beats that rate.
+- **Checkpoints**: a commit that leaves more than :data:`WAL_AUTOCHECKPOINT` (4000) pages,
+  about 16 MiB, in the WAL copies them into the database (``PRAGMA wal_autocheckpoint``;
+  SQLite's default is 1000). A checkpoint syncs the WAL and then the database, and those
+  syncs are most of what a commit costs with NORMAL: a larger WAL spreads them over more
+  commits and copies a page changed many times once (SQLite's WAL documentation,
+  "Performance Considerations": fewer checkpoints favour writes, a smaller WAL favours
+  reads; measured here, 1000 -> 4000 pages took NORMAL from ~1,600 to ~2,000 commits/s,
+  and 8000 gained nothing more). ``PRAGMA journal_size_limit`` (:data:`JOURNAL_SIZE_LIMIT`,
+  64 MiB) cuts back a WAL file that one large transaction grew (a sweep, a migration)
+  when it is next reset; below it the file is kept, as overwriting blocks a file already
+  has is cheaper than appending them, above all with FULL. Checkpoints stay in the
+  committing connection (no background thread): the WAL is bounded by the setting alone,
+  whichever processes write. Reading a WAL of this size costs little: SQLite finds a page
+  through the wal-index hash tables in shared memory.
 - **Schema versioning**: the ``schema_version`` table lists the applied :data:`MIGRATIONS`;
   opening a database applies the missing ones in one transaction (idempotent, safe when
   several processes open a fresh file at once) and refuses a database written by a newer
   release with :class:`ConfigurationError`.
+
+What a commit costs, measured with ``benchmarks/storage.py`` on the project's disk: with
+NORMAL mostly the bytes of WAL frames it writes (~12 pages of 4 KiB: the submission row,
+each index whose key changed, the audit-trail and outbox b-trees), synced at checkpoints;
+with FULL one ``fdatasync`` per commit; then the JSON encoding (a shared ``Deadline``'s
+JSON is cached, see ``_serialization``) and four or five statements.
 
 Records are stored as their ``to_json`` text beside the indexed columns the queries need;
 dates are ISO text (which sorts chronologically) and outbox instants are integer
@@ -37,13 +62,14 @@ Requires SQLite 3.24 or later (``INSERT ... ON CONFLICT DO NOTHING``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Final, Literal, NoReturn, Self, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 import attrs
@@ -78,11 +104,21 @@ from ._storage import (
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStorage"]
 
 _T = TypeVar("_T")
+_R = TypeVar("_R", Dialogue, Submission)
+#: A row's version and its indexed columns (``_TABLES`` order), as last written or read.
+_Columns = tuple[int, tuple[object, ...]]
 
 Synchronous = Literal["full", "normal"]
 
 #: Oldest SQLite with everything used here (upsert ``ON CONFLICT ... DO NOTHING``).
 MIN_SQLITE = (3, 24, 0)
+#: WAL pages (4 KiB each) after which a commit checkpoints them into the database: ~16 MiB,
+#: four times SQLite's default. See "Checkpoints" in the module docstring.
+WAL_AUTOCHECKPOINT: Final = 4000
+#: Bytes a WAL file is cut back to when it is reset after a checkpoint: only a WAL that one
+#: large transaction (a sweep, a migration) grew past the usual size is shortened, so
+#: ordinary commits keep overwriting blocks the file already has.
+JOURNAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 
 
 @attrs.frozen
@@ -195,6 +231,12 @@ _CURRENT = {
     kind: f"SELECT version, {', '.join(columns)} FROM {table} WHERE id = ?"  # noqa: S608
     for kind, (table, columns) in _TABLES.items()
 }
+#: A record by id, with its version and indexed columns (read to skip the commit's read).
+_GET = {
+    kind: f"SELECT id, record, version, {', '.join(columns)} FROM {table} "  # noqa: S608
+          "WHERE id = ?"
+    for kind, (table, columns) in _TABLES.items()
+}
 _INSERT_TRANSITION = ("INSERT INTO transitions (kind, record_id, version, record) "
                       "VALUES (?, ?, ?, ?)")
 _INSERT_OUTBOX = ("INSERT INTO outbox (key, notification) VALUES (?, ?) "
@@ -252,6 +294,10 @@ class SQLiteStorage:
                 self.busy_timeout)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+            # Checkpoint every WAL_AUTOCHECKPOINT pages instead of SQLite's 1000, and cut a
+            # WAL file that one large transaction blew up back to JOURNAL_SIZE_LIMIT.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+            conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
             _when_not_busy(lambda: _migrate(conn, self.path), self.busy_timeout)
         except BaseException as exc:
             conn.close()
@@ -261,6 +307,8 @@ class SQLiteStorage:
             raise
         self._conn: sqlite3.Connection | None = conn
         self._decoded = DecodedRecords(_CACHE_SIZE)
+        #: (kind, id) -> the row's version and indexed columns as last written or read.
+        self._columns: dict[tuple[str, str], _Columns] = {}
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -285,16 +333,20 @@ class SQLiteStorage:
     # --- records ---------------------------------------------------------------------------
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
-        rows = self._query("SELECT id, record FROM dialogues WHERE id = ?", (dialogue_id,))
-        if not rows:
-            raise NotFoundError(Dialogue.KIND, dialogue_id)
-        return self._decoded.records(Dialogue, rows)[0]
+        return self._get(Dialogue, dialogue_id)
 
     def get_submission(self, submission_id: str) -> Submission:
-        rows = self._query("SELECT id, record FROM submissions WHERE id = ?", (submission_id,))
-        if not rows:
-            raise NotFoundError(Submission.KIND, submission_id)
-        return self._decoded.records(Submission, rows)[0]
+        return self._get(Submission, submission_id)
+
+    def _get(self, cls: type[_R], record_id: str) -> _R:
+        """One record by id; its version and indexed columns are remembered, so the
+        command that reads it and then commits it does not read the row again."""
+        with self._lock, _translated("query"):
+            row = self._connection().execute(_GET[cls.KIND], (record_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(cls.KIND, record_id)
+            self._remember_columns(cls.KIND, record_id, row[2], row[3:])
+        return self._decoded.records(cls, ((row[0], row[1]),))[0]
 
     def commit(self, changes: Changeset) -> None:
         if not isinstance(changes, Changeset):
@@ -313,18 +365,20 @@ class SQLiteStorage:
                 if actual != expected:
                     raise VersionConflictError(kind, record_id, expected, actual)
             for record, expected, text, indexed in writes:
-                _write(conn, record, expected, text, indexed)
+                _write(conn, record, expected, text, indexed,
+                       self._columns.get((record.KIND, record.id)))
             if transitions:
                 try:
-                    conn.executemany(_INSERT_TRANSITION, transitions)
+                    _insert(conn, _INSERT_TRANSITION, transitions)
                 except sqlite3.IntegrityError as exc:
                     raise StorageError(
                         f"the audit trail already has one of these rows ({exc}); "
                         "nothing was written") from exc
             if notes:
-                conn.executemany(_INSERT_OUTBOX, notes)
-        for record, _expected, text, _indexed_values in writes:
+                _insert(conn, _INSERT_OUTBOX, notes)
+        for record, _expected, text, indexed in writes:
             self._decoded.remember(record, text)
+            self._remember_columns(record.KIND, record.id, record.version, indexed)
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._query("SELECT record FROM transitions WHERE kind = ? AND record_id = ? "
@@ -535,6 +589,15 @@ class SQLiteStorage:
 
     # --- internals -------------------------------------------------------------------------
 
+    def _remember_columns(self, kind: str, record_id: str, version: int,
+                          indexed: tuple[object, ...]) -> None:
+        with self._lock:
+            key = (kind, record_id)
+            self._columns.pop(key, None)
+            if len(self._columns) >= _CACHE_SIZE:
+                del self._columns[next(iter(self._columns))]
+            self._columns[key] = (version, tuple(indexed))
+
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             raise StorageError(f"{self!r} is closed")
@@ -662,8 +725,16 @@ def _schema_version(conn: sqlite3.Connection) -> int:
 
 
 def _write(conn: sqlite3.Connection, record: Record, expected: int, text: str,
-           indexed: tuple[object, ...]) -> None:
+           indexed: tuple[object, ...], known: _Columns | None) -> None:
     """Compare-and-set one record inside the open transaction.
+
+    ``known`` is the row's version and indexed columns as this object last wrote or read
+    them. When that version is the expected one, they are the row's columns now if the
+    row is still at that version (compare-and-set lets exactly one writer make each
+    version of a record, and records are never deleted), so the update goes out without
+    reading the row first: ``WHERE id = ? AND version = ?`` and its ``rowcount`` are the
+    compare-and-set, and the row is read only to report a conflict. Otherwise the row is
+    read first, as the columns to compare against are needed.
 
     An update sets only the indexed columns whose value changed: SQLite rewrites an index
     entry for every column in the SET list, changed or not, and pages written are what a
@@ -673,19 +744,46 @@ def _write(conn: sqlite3.Connection, record: Record, expected: int, text: str,
     if expected == 0:
         if conn.execute(_INSERT[kind], (record.id, record.version, text, *indexed)).rowcount:
             return
+        _conflict(conn, kind, record.id, 0)
+    if known is not None and known[0] == expected:
+        old = known[1]
+    else:
         current = conn.execute(_CURRENT[kind], (record.id,)).fetchone()
-        raise VersionConflictError(kind, record.id, 0, None if current is None else current[0])
-    current = conn.execute(_CURRENT[kind], (record.id,)).fetchone()
-    if current is None or current[0] != expected:
-        raise VersionConflictError(kind, record.id, expected,
-                                   None if current is None else current[0])
+        if current is None or current[0] != expected:
+            raise VersionConflictError(kind, record.id, expected,
+                                       None if current is None else current[0])
+        old = current[1:]
+    changed = tuple(i for i, (was, new) in enumerate(zip(old, indexed, strict=True))
+                    if was != new)
+    if conn.execute(_update(kind, changed),
+                    (record.version, text, *(indexed[i] for i in changed), record.id,
+                     expected)).rowcount != 1:
+        _conflict(conn, kind, record.id, expected)
+
+
+def _conflict(conn: sqlite3.Connection, kind: str, record_id: str, expected: int) -> NoReturn:
+    """Raise the conflict of a compare-and-set that matched no row, with the actual version."""
+    current = conn.execute(_CURRENT[kind], (record_id,)).fetchone()
+    raise VersionConflictError(kind, record_id, expected,
+                               None if current is None else current[0])
+
+
+@functools.cache
+def _update(kind: str, changed: tuple[int, ...]) -> str:
+    """The compare-and-set ``UPDATE`` of ``kind`` setting the indexed columns ``changed``
+    (positions in ``_TABLES[kind]``); built once per combination."""
     table, columns = _TABLES[kind]
-    changed = [(column, new) for column, old, new in zip(columns, current[1:], indexed,
-                                                         strict=True) if old != new]
-    assignments = "".join(f", {column} = ?" for column, _ in changed)
-    conn.execute(f"UPDATE {table} SET version = ?, record = ?{assignments} "  # noqa: S608
-                 "WHERE id = ? AND version = ?",
-                 (record.version, text, *(new for _, new in changed), record.id, expected))
+    assignments = "".join(f", {columns[i]} = ?" for i in changed)
+    return (f"UPDATE {table} SET version = ?, record = ?{assignments} "  # noqa: S608
+            "WHERE id = ? AND version = ?")
+
+
+def _insert(conn: sqlite3.Connection, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+    # One row (the common case) is cheaper through execute than executemany.
+    if len(rows) == 1:
+        conn.execute(sql, rows[0])
+    else:
+        conn.executemany(sql, rows)
 
 
 def _indexed(record: Record) -> tuple[object, ...]:

@@ -10,6 +10,7 @@ operations applied to memory and SQLite side by side, which must never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -64,6 +65,30 @@ class TestMemoryStorage(StorageContract):
         backend = MemoryStorage()
         yield backend
         backend.close()
+
+
+class TestMemoryStorageFootprint:
+    """What MemoryStorage promises the garbage collector (see its module's notes)."""
+
+    def test_stored_rows_are_untracked_and_the_tables_stay_tracked(self):
+        """Audit and outbox rows (details and data included) can be untracked by the
+        collector (a row holding a dict never would be: it takes a collection per level
+        of nesting); the tables holding them are never untracked, so a new row does not
+        send them back to the youngest generation."""
+        storage = MemoryStorage()
+        record = sample_submission("s-1")
+        row = attrs.evolve(sample_transition(record), details={"department": "Địa chính"})
+        note = attrs.evolve(sample_notification("n-1"), data={"state": "received"})
+        storage.commit(Changeset(records=((record, 0),), transitions=(row,),
+                                 notifications=(note,)))
+        for _ in range(3):
+            gc.collect()
+        rows = [*storage._history.values(), *storage._outbox.values()]
+        assert (False, True, True) == (
+            any(gc.is_tracked(r) for r in rows), gc.is_tracked(storage._history),
+            gc.is_tracked(storage._outbox))
+        assert ([row], [note]) == (storage.history("submission", "s-1"),
+                                   storage.pending_notifications())
 
 
 class TestSQLiteFile(StorageContract):

@@ -170,11 +170,12 @@ def _evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, Mapping[str,
 
 
 def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.datetime,
-         reason: str | None = None, details: Mapping[str, str] | None = None,
+         reason: str | None = None, details: dict[str, str] | None = None,
          ) -> TransitionRecord:
+    # The commands pass a fresh dict of their own: no copy needed.
     return TransitionRecord(record.KIND, record.id, record.version, event,
                             None if source is None else str(source), str(record.state),
-                            actor.id, now, reason, {} if details is None else dict(details))
+                            actor.id, now, reason, {} if details is None else details)
 
 
 

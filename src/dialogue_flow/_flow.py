@@ -91,6 +91,7 @@ T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission)
 
 _LIFECYCLES = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE}
+_RECEIVED = SubmissionState(SUBMISSION.initial)
 _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
 
 
@@ -379,11 +380,11 @@ class DialogueFlow:
             guards.append((Dialogue.KIND, dialogue.id, dialogue.version))
         self._authorize(actor, "receive", dialogue)
         now = self.clock.now()
-        sub = _build(
-            Submission, id=self._new_id("sub"), petitioner=petitioner, topic=topic,
-            content=content, state=SUBMISSION.initial, version=1, received_at=now,
-            updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
-        )
+        try:
+            sub = Submission(self._new_id("sub"), petitioner, topic, content, _RECEIVED, 1,
+                             now, now, dialogue_id, kind, channel)
+        except (TypeError, ValueError) as exc:  # as _build: the validator's words
+            raise InvalidInputError("Submission", str(exc)) from None
         self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
                          notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub
@@ -657,21 +658,23 @@ class DialogueFlow:
         Passing a record is optimistic locking for hosts (a form showed version 3): if the
         stored one moved on, the command is refused before anything is decided.
         """
-        field = cls.KIND
+        if ref.__class__ is str and ref:
+            return self._load(cls, ref)
         if isinstance(ref, cls):
             current: _RecordT = self._load(cls, ref.id)
             if current.version != ref.version:
                 raise VersionConflictError(cls.KIND, ref.id, ref.version, current.version)
             return current
         if isinstance(ref, str):
-            return self._load(cls, ref)
-        raise InvalidInputError(field, f"expected a {cls.KIND} id or a {cls.__name__} "
+            _check_id(f"{cls.KIND}_id", ref)  # blank, or a str subclass: as dialogue()
+            return self._load(cls, str(ref))
+        raise InvalidInputError(cls.KIND, f"expected a {cls.KIND} id or a {cls.__name__} "
                                 f"record, got {ref!r}")
 
     def _load(self, cls: type[_RecordT], record_id: str) -> _RecordT:
-        if cls is Dialogue:
-            return self.dialogue(record_id)
-        return self.submission(record_id)  # type: ignore[return-value] # cls is Submission
+        if cls is Submission:
+            return self.storage.get_submission(record_id)
+        return self.storage.get_dialogue(record_id)  # type: ignore[return-value]
 
     def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
         _check_actor(actor)
@@ -796,7 +799,7 @@ class DialogueFlow:
         return Notification(
             f"submission:{s.id}:v{s.version}:{event}", event, s.KIND, s.id, audience,
             subject.format_map(fields), body.format_map(fields), self.language, now,
-            responsible, {"state": s.state.value, "due": due},
+            responsible, {"state": s.state._value_, "due": due},  # _value_: no descriptor
         )
 
     def _commit_new(self, record: Record, lifecycle: Lifecycle, actor: Actor,
@@ -816,7 +819,7 @@ class DialogueFlow:
         changes: dict[str, Any],
         *,
         reason: str | None = None,
-        details: Mapping[str, str] | None = None,
+        details: dict[str, str] | None = None,
         arguments: Mapping[str, Any] | None = None,
         notify: tuple[str, str] | None = None,
         notifications: Iterable[Notification] = (),

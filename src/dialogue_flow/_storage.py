@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
@@ -408,21 +407,24 @@ _ROW_FIELDS = tuple(a.name for a in attrs.fields(TransitionRecord))
 _NOTE_FIELDS = tuple(a.name for a in attrs.fields(Notification))
 _ROW_VERSION = _ROW_FIELDS.index("version")
 _StoredRow: TypeAlias = tuple[Any, ...]
-_row_fields = operator.attrgetter(*_ROW_FIELDS)
-_note_fields = operator.attrgetter(*_NOTE_FIELDS)
 
 
-# The last field of both (details, data) is a dict of strings, stored flat as (key, value,
-# key, value, ...): the collector never untracks a tuple that holds a dict, and untracks a
-# tuple only after the tuples in it, so a flat row is untracked at its first collection.
-def _row_tuple(row: TransitionRecord) -> _StoredRow:
-    fields: _StoredRow = _row_fields(row)
-    return (*fields[:-1], (*chain.from_iterable(row.details.items()),))
+def _flattener(names: tuple[str, ...]) -> Callable[[Any], _StoredRow]:
+    """A generated ``record -> tuple`` of ``names``; the last field, a dict of strings, is
+    stored flat as (key, value, key, value, ...): the collector never untracks a tuple
+    that holds a dict, and untracks a tuple only after the tuples in it."""
+    *plain, mapping = names
+    source = (f"def flatten(r):\n    d = r.{mapping}\n    return ("
+              + "".join(f"r.{name}, " for name in plain)
+              + "(*_chain(d.items()),) if d else ())")
+    scope: dict[str, Any] = {"_chain": chain.from_iterable}
+    exec(source, scope)  # noqa: S102 - generated from the record class's own field names
+    flatten: Callable[[Any], _StoredRow] = scope["flatten"]
+    return flatten
 
 
-def _note_tuple(note: Notification) -> _StoredRow:
-    fields: _StoredRow = _note_fields(note)
-    return (*fields[:-1], (*chain.from_iterable(note.data.items()),))
+_row_tuple = _flattener(_ROW_FIELDS)
+_note_tuple = _flattener(_NOTE_FIELDS)
 
 
 def _pairs(flat: tuple[str, ...]) -> dict[str, str]:
@@ -497,23 +499,34 @@ class MemoryStorage:
                 if actual != expected:
                     raise VersionConflictError(record.KIND, record.id, expected,
                                                actual if current is not None else None)
-            _check_new_transitions(changes.transitions, self._history)
+            written = self._new_history(changes.transitions)
             for record, _ in changes.records:
                 tables[record.KIND][record.id] = record
-            history = self._history
-            for row in changes.transitions:
-                ident = (row.kind, row.record_id)
-                stored = _row_tuple(row)
-                rows = history.get(ident, ())
-                if not rows or rows[-1][_ROW_VERSION] < row.version:
-                    history[ident] = (*rows, stored)
-                else:  # kept in version order: _check_new_transitions relies on it
-                    history[ident] = tuple(sorted((*rows, stored), key=_stored_version))
+            self._history.update(written)
             outbox, pending = self._outbox, self._pending
             for note in changes.notifications:
                 if note.key not in outbox:
                     outbox[note.key] = _note_tuple(note)
                     pending[note.key] = None
+
+    def _new_history(self, rows: Iterable[TransitionRecord],
+                     ) -> dict[tuple[str, str], tuple[_StoredRow, ...]]:
+        """Each written record's audit rows with the new ones, checked before anything is
+        written: one row per (kind, id, version), each record's rows in version order."""
+        written: dict[tuple[str, str], tuple[_StoredRow, ...]] = {}
+        history = self._history
+        for row in rows:
+            ident = (row.kind, row.record_id)
+            stored_rows = written.get(ident) or history.get(ident, ())
+            stored = _row_tuple(row)
+            if not stored_rows or stored_rows[-1][_ROW_VERSION] < row.version:
+                written[ident] = (*stored_rows, stored)
+                continue
+            if any(old[_ROW_VERSION] == row.version for old in stored_rows):
+                raise StorageError(f"the audit trail already has {row.kind} {row.record_id} "
+                                   f"version {row.version}; nothing was written")
+            written[ident] = tuple(sorted((*stored_rows, stored), key=_stored_version))
+        return written
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._history.get((kind, record_id), ())
@@ -628,22 +641,6 @@ def _page(items: Iterable[_R], keep: Callable[[_R], bool], limit: int) -> list[_
 def _stored_version(row: _StoredRow) -> int:
     version: int = row[_ROW_VERSION]
     return version
-
-
-def _check_new_transitions(rows: Iterable[TransitionRecord],
-                           history: dict[tuple[str, str], tuple[_StoredRow, ...]]) -> None:
-    """The audit trail has one row per (kind, id, version); a repeat is a caller's bug."""
-    seen: set[tuple[str, str, int]] = set()
-    for row in rows:
-        ident = (row.kind, row.record_id, row.version)
-        old = history.get(ident[:2])
-        # Each record's rows are kept in version order: only a version at or below the
-        # latest can be a repeat.
-        if ident in seen or (old and old[-1][_ROW_VERSION] >= row.version and any(
-                r[_ROW_VERSION] == row.version for r in old)):
-            raise StorageError(f"the audit trail already has {row.kind} {row.record_id} "
-                               f"version {row.version}; nothing was written")
-        seen.add(ident)
 
 
 # --- argument checks shared by every backend's outbox ---------------------------------------

@@ -398,11 +398,12 @@ class Storage(Protocol):
 
 
 #: How MemoryStorage keeps audit rows and outbox rows: as plain tuples of their fields.
-#: A tuple of strings, numbers, dates and string-only dicts is untracked by the garbage
-#: collector after the first collection it survives, so a full collection skips the
-#: history and the outbox, which grow with every event; a slotted attrs instance stays
-#: tracked, and walking 160,000 of them (12 references each) took 200 ms per full
-#: collection in benchmarks/lifecycle.py. Rows become records again when read.
+#: A tuple holding only text, numbers, dates, None and such tuples is untracked by the
+#: garbage collector once it has survived a collection (one per level of nesting), so
+#: collections stop walking the history and the outbox, which grow with every event; a
+#: slotted attrs instance stays tracked, and walking 160,000 rows (12 references each)
+#: took 200 ms per full collection in benchmarks/lifecycle.py. Rows become records again
+#: when read. Submissions stay records: commands read them back at once.
 _ROW_FIELDS = tuple(a.name for a in attrs.fields(TransitionRecord))
 _NOTE_FIELDS = tuple(a.name for a in attrs.fields(Notification))
 _ROW_VERSION = _ROW_FIELDS.index("version")

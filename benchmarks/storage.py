@@ -1,7 +1,8 @@
 """Committed commands per second on SQLite (FULL and NORMAL sync) beside memory, the
 outbox's claim + mark_delivered rate, and the disk's own sync rate.
 
-Run: ``uv run python benchmarks/storage.py [--cycles 500] [--repeat 3] [--dir PATH]``.
+Run: ``uv run python benchmarks/storage.py [--cycles 500] [--repeat 3] [--dir PATH]
+[--checkpoint background|inline]``.
 
 What is measured:
 
@@ -14,6 +15,9 @@ What is measured:
   ``Storage.commit``: the backend's cost alone (JSON encoding included).
 - **outbox**: notifications delivered per second by ``claim_notifications`` (batches of
   100, and of 1) followed by one ``mark_delivered`` per row, each its own transaction.
+
+WAL checkpoints run in ``SQLiteStorage``'s background thread (its default) unless
+``--checkpoint inline`` puts them back in the committing connection; the header says which.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (the default: a committed command
 survives a power cut) and ``NORMAL`` (survives application and process crashes; the last
@@ -124,7 +128,8 @@ class Bench:
         if backend == "memory":
             return MemoryStorage()
         self.runs += 1
-        return SQLiteStorage(self.workdir / f"run-{self.runs}.db", synchronous=backend)
+        return SQLiteStorage(self.workdir / f"run-{self.runs}.db", synchronous=backend,
+                             checkpoint=self.args.checkpoint)
 
     def facade(self, backend: str) -> float:
         storage = self.open(backend)
@@ -218,6 +223,9 @@ def main() -> None:
     parser.add_argument("--notifications", type=int, default=2_000,
                         help="outbox rows drained per run (default 2000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per line (default 3)")
+    parser.add_argument("--checkpoint", choices=("background", "inline"),
+                        default="background",
+                        help="SQLiteStorage's checkpoint option (default background)")
     parser.add_argument("--dir", default=None,
                         help="where the SQLite files go (default: the system temp dir)")
     args = parser.parse_args()
@@ -227,6 +235,9 @@ def main() -> None:
     print(f"{args.cycles} cycles x {COMMANDS_PER_CYCLE} commands per run, "
           f"{len(bench.changesets)} changesets replayed, "
           f"{args.notifications} outbox rows; median (min..max) of {args.repeat} runs")
+    print(f"WAL checkpoints: {args.checkpoint}"
+          + (" (a thread beside the commits)" if args.checkpoint == "background"
+             else " (in the committing connection)"))
     print()
     header = f"{'':31} {'memory':>26} {'sqlite FULL':>20} {'sqlite NORMAL':>20}"
     print(header)

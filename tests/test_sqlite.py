@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import date, timedelta
@@ -118,11 +119,17 @@ class TestOpen:
             conn = storage._connection()
             assert 250 == conn.execute("PRAGMA busy_timeout").fetchone()[0]
             assert 1 == conn.execute("PRAGMA synchronous").fetchone()[0]
+            assert "background" == storage.checkpoint
+            assert storage._checkpointer is not None
+        with SQLiteStorage.from_url(f"sqlite:///{db}?checkpoint=Inline") as storage:
+            assert "inline" == storage.checkpoint
+            assert storage._checkpointer is None
 
     @pytest.mark.parametrize("url", [
         "postgres://x", "sqlite:", "sqlite:/x.db", "sqlite://host/x.db", "sqlite:///",
         "sqlite:///x.db?timeout=3", "sqlite:///x.db?busy_timeout=soon",
-        "sqlite:///x.db?synchronous=off",
+        "sqlite:///x.db?synchronous=off", "sqlite:///x.db?checkpoint=off",
+        "sqlite:///x.db?checkpoint=",
     ])
     def test_bad_urls_are_configuration_errors(self, url: str, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,7 +167,8 @@ class TestOpen:
             SQLiteStorage(tmp_path / "nope" / "x.db")
 
     @pytest.mark.parametrize("options", [{"busy_timeout": -1}, {"busy_timeout": True},
-                                         {"synchronous": "off"}])
+                                         {"synchronous": "off"}, {"checkpoint": "thread"},
+                                         {"checkpoint": None}])
     def test_bad_options(self, db: Path, options: dict[str, Any]) -> None:
         with pytest.raises(ConfigurationError):
             SQLiteStorage(db, **options)
@@ -432,22 +440,26 @@ class TestCommitCost:
             assert [] == mine.pending_notifications()
         assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
 
-    def test_checkpoint_pragmas(self, storage: SQLiteStorage) -> None:
+    def test_checkpoint_pragmas(self, db: Path, storage: SQLiteStorage) -> None:
+        """With the checkpointer thread, the writer's autocheckpoint is only a backstop."""
         conn = storage._connection()
-        assert _sqlite.WAL_AUTOCHECKPOINT == conn.execute(
+        assert _sqlite.WAL_BACKSTOP == conn.execute(
             "PRAGMA wal_autocheckpoint").fetchone()[0]
         assert _sqlite.JOURNAL_SIZE_LIMIT == conn.execute(
             "PRAGMA journal_size_limit").fetchone()[0]
+        with SQLiteStorage(db, checkpoint="inline") as inline:
+            assert _sqlite.WAL_AUTOCHECKPOINT == inline._connection().execute(
+                "PRAGMA wal_autocheckpoint").fetchone()[0]
 
     def test_the_wal_stays_bounded(self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Commits checkpoint the WAL every WAL_AUTOCHECKPOINT pages, so it does not grow
-        past that (plus one commit); a WAL one large transaction blew up is cut back to
+        """Inline, commits checkpoint the WAL every WAL_AUTOCHECKPOINT pages, so it does not
+        grow past that (plus one commit); a WAL one large transaction blew up is cut back to
         JOURNAL_SIZE_LIMIT once it is reset."""
         frame = 4096 + 24
         monkeypatch.setattr(_sqlite, "WAL_AUTOCHECKPOINT", 40)
         monkeypatch.setattr(_sqlite, "JOURNAL_SIZE_LIMIT", 100 * frame)
         wal = Path(f"{db}-wal")
-        with SQLiteStorage(db) as storage:
+        with SQLiteStorage(db, checkpoint="inline") as storage:
             for i in range(300):
                 record = sample_submission(f"sub-{i:04d}")
                 storage.commit(Changeset(records=((record, 0),),
@@ -460,6 +472,170 @@ class TestCommitCost:
             for i in range(100):
                 storage.commit(Changeset(records=((sample_submission(f"after-{i:04d}"), 0),)))
             assert wal.stat().st_size <= 100 * frame
+
+
+# --- the background checkpointer ------------------------------------------------------------
+
+_FRAME = 4096 + 24
+
+
+def _checkpointers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate()
+            if t.name.startswith("dialogue_flow checkpointer")]
+
+
+def _commit_new(storage: SQLiteStorage, name: str) -> None:
+    record = sample_submission(name)
+    storage.commit(Changeset(records=((record, 0),), transitions=(sample_transition(record),),
+                             notifications=(sample_notification(f"note-{name}"),)))
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the checkpointer"
+        time.sleep(0.005)
+
+
+class TestBackgroundCheckpoints:
+    def test_a_file_gets_a_thread_and_memory_does_not(self, db: Path) -> None:
+        before = set(_checkpointers())
+        with SQLiteStorage(":memory:") as memory, SQLiteStorage(db, checkpoint="inline") as inline:
+            assert (None, None) == (memory._checkpointer, inline._checkpointer)
+            assert before == set(_checkpointers())
+        with SQLiteStorage(db) as storage:
+            assert "background" == storage.checkpoint
+            assert storage._checkpointer is not None
+            thread = storage._checkpointer.thread
+            assert thread.is_alive()
+            assert thread.daemon
+            assert before | {thread} == set(_checkpointers())
+
+    def test_close_stops_the_thread_and_closes_its_connection(self, db: Path) -> None:
+        """close() joins the thread, whose connection is closed: the storage's connection is
+        then the last one, and closing it removes the WAL file (SQLite does that only for
+        the last connection to a database)."""
+        storage = SQLiteStorage(db)
+        assert storage._checkpointer is not None
+        thread = storage._checkpointer.thread
+        for i in range(20):
+            _commit_new(storage, f"sub-{i:04d}")
+        storage.close()
+        assert not thread.is_alive()
+        assert thread not in _checkpointers()
+        assert not Path(f"{db}-wal").exists()
+        storage.close()  # still idempotent
+
+    def test_close_does_not_wait_for_the_lock_the_thread_needs(
+            self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A round ends under the storage's lock; close() stops the thread before taking
+        that lock, so closing during a round cannot deadlock."""
+        monkeypatch.setattr(_sqlite, "CHECKPOINT_EVERY", 1)
+        storage = SQLiteStorage(db)
+        for i in range(50):
+            _commit_new(storage, f"sub-{i:04d}")
+        started = time.monotonic()
+        storage.close()
+        assert time.monotonic() - started < 5
+        assert [] == [t for t in _checkpointers() if str(db) in t.name]
+
+    def test_the_thread_keeps_the_wal_short(self, db: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+        """With the writer's backstop out of reach, the thread alone empties the WAL every
+        CHECKPOINT_EVERY commits: after each round the next commit starts it over, so the
+        file never holds more than a few rounds' worth of frames."""
+        monkeypatch.setattr(_sqlite, "CHECKPOINT_EVERY", 20)
+        monkeypatch.setattr(_sqlite, "WAL_BACKSTOP", 1_000_000)
+        wal = Path(f"{db}-wal")
+        with SQLiteStorage(db, synchronous="normal") as storage:
+            checkpointer = storage._checkpointer
+            assert checkpointer is not None
+            assert 1_000_000 == storage._connection().execute(
+                "PRAGMA wal_autocheckpoint").fetchone()[0]
+            for batch in range(20):
+                rounds = checkpointer.rounds
+                for i in range(20):
+                    _commit_new(storage, f"sub-{batch:02d}-{i:02d}")
+                _wait_for(lambda r=rounds: checkpointer.rounds > r)
+                # 20 commits of ~10 pages; 400 commits without checkpoints are ~4,000.
+                assert wal.stat().st_size <= 32 + 3 * 20 * 12 * _FRAME
+            assert 0 == checkpointer.failures
+            assert 400 == len(storage.find_submissions(SubmissionQuery(limit=1000)))
+
+    def test_a_failing_thread_is_logged_and_the_backstop_bounds_the_wal(
+            self, db: Path, monkeypatch: pytest.MonkeyPatch,
+            caplog: pytest.LogCaptureFixture) -> None:
+        """An error in a round is logged on the dialogue_flow logger, never raised into a
+        command; the writer's wal_autocheckpoint keeps the WAL bounded meanwhile."""
+        def broken(conn: sqlite3.Connection) -> tuple[int, int, int]:
+            raise sqlite3.OperationalError("disk I/O error")
+        monkeypatch.setattr(_sqlite, "_wal_checkpoint", broken)
+        monkeypatch.setattr(_sqlite, "CHECKPOINT_EVERY", 5)
+        monkeypatch.setattr(_sqlite, "WAL_BACKSTOP", 40)
+        wal = Path(f"{db}-wal")
+        with caplog.at_level("ERROR", logger="dialogue_flow"), SQLiteStorage(db) as storage:
+            checkpointer = storage._checkpointer
+            assert checkpointer is not None
+            for i in range(200):
+                _commit_new(storage, f"sub-{i:04d}")
+                assert wal.stat().st_size <= 32 + (40 + 20) * _FRAME
+            _wait_for(lambda: checkpointer.failures > 0)
+            assert checkpointer.thread.is_alive()  # it goes on, and retries next round
+            assert 200 == len(storage.find_submissions(SubmissionQuery(limit=1000)))
+        failures = [r for r in caplog.records if "checkpoint" in r.getMessage()]
+        assert failures
+        assert "dialogue_flow" == failures[0].name
+        assert "disk I/O error" in (failures[0].exc_text or "")
+
+    def test_a_thread_that_cannot_open_logs_and_leaves_the_backstop(
+            self, db: Path, monkeypatch: pytest.MonkeyPatch,
+            caplog: pytest.LogCaptureFixture) -> None:
+        real_connect = sqlite3.connect
+
+        def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            if threading.current_thread().name.startswith("dialogue_flow checkpointer"):
+                raise sqlite3.OperationalError("unable to open database file")
+            return real_connect(*args, **kwargs)
+        monkeypatch.setattr(sqlite3, "connect", connect)
+        with caplog.at_level("ERROR", logger="dialogue_flow"), SQLiteStorage(db) as storage:
+            assert storage._checkpointer is not None
+            storage._checkpointer.thread.join(10)
+            assert not storage._checkpointer.thread.is_alive()
+            _commit_new(storage, "sub-0001")
+            assert 1 == len(storage.find_submissions(SubmissionQuery()))
+        assert any("could not start" in r.getMessage() for r in caplog.records)
+
+    def test_two_storages_on_one_file_both_checkpointing(
+            self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Two storage objects (two checkpointers) write one file from two threads: their
+        checkpoints collide (SQLite answers the second one busy, which is skipped), nothing
+        fails, and every commit of both is there, in a sound file."""
+        monkeypatch.setattr(_sqlite, "CHECKPOINT_EVERY", 3)
+        errors: list[BaseException] = []
+        with SQLiteStorage(db, synchronous="normal") as one, \
+                SQLiteStorage(db, synchronous="normal") as two:
+            def write(storage: SQLiteStorage, name: str) -> None:
+                try:
+                    for i in range(150):
+                        _commit_new(storage, f"{name}-{i:04d}")
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+            threads = [threading.Thread(target=write, args=(s, n))
+                       for s, n in ((one, "one"), (two, "two"))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            assert [] == errors
+            assert one._checkpointer is not None
+            assert two._checkpointer is not None
+            _wait_for(lambda: one._checkpointer.rounds + two._checkpointer.rounds > 0)
+            assert (0, 0) == (one._checkpointer.failures, two._checkpointer.failures)
+            assert 300 == len(one.find_submissions(SubmissionQuery(limit=1000)))
+            assert 300 == len(two.pending_notifications())
+        with _raw(db) as conn:
+            assert "ok" == conn.execute("PRAGMA integrity_check").fetchone()[0]
+            assert 300 == conn.execute("SELECT count(*) FROM transitions").fetchone()[0]
 
 
 # --- concurrency across processes and connections ---------------------------------------------

@@ -1,9 +1,11 @@
 """The two lifecycles, declared once as data and executed by ``transitions``.
 
 The declarations below (:data:`SUBMISSION` and :data:`DIALOGUE`) drive everything: the
-one shared ``transitions.Machine`` per lifecycle that executes events, the validation of
-the definition when the module is imported, the error messages (which events are allowed
-from a state), the Mermaid diagrams and the state tables in the docs.
+one shared ``transitions.Machine`` per lifecycle, which compiles them into the table of
+outcomes :meth:`Lifecycle.fire` answers from (each guard, a pure function, is asked on
+every call; :meth:`Lifecycle.machine_fire` runs ``Event.trigger`` itself and must agree),
+the validation of the definition when the module is imported, the error messages (which
+events are allowed from a state), the Mermaid diagrams and the state tables in the docs.
 
 Why one shared machine driven on a throw-away working object (DESIGN.md, measured on
 transitions 0.9.3): a machine per record costs 156-345 µs and 13-29 KiB each, and

@@ -87,9 +87,10 @@ class Recording(MemoryStorage):
         super().__init__()
         self.changesets: list[Changeset] = []
 
-    def commit(self, changes: Changeset) -> None:
-        super().commit(changes)
+    def commit(self, changes: Changeset) -> int:
+        added = super().commit(changes)
         self.changesets.append(changes)
+        return added
 
 
 def cycles(flow: DialogueFlow, count: int) -> None:

@@ -243,6 +243,19 @@ class BackendsAgree(RuleBasedStateMachine):
                             guards=(guard,) if guard else ())
         self.both(lambda b: b.commit(changes))
 
+    @rule(repeats=st.lists(st.integers(1, 50), max_size=3), new=st.integers(0, 3))
+    def notices(self, repeats, new):
+        """Notices alone, as the sweep commits them: keys seen before (some in the outbox,
+        some from rolled-back commits), new keys, and the first key twice. Both backends
+        return the same count, the number of rows the outbox gained."""
+        keys = [f"k{n % self.keys + 1}" for n in repeats] if self.keys else []
+        keys += [self.key() for _ in range(new)]
+        keys += keys[:1]
+        before = sum(self.memory.outbox_stats().values())
+        outcome = self.both(lambda b: b.commit(Changeset(
+            records=(), notifications=tuple(sample_notification(k) for k in keys))))
+        assert ("ok", sum(self.memory.outbox_stats().values()) - before) == outcome
+
     @rule(worker=st.sampled_from(["w1", "w2"]), limit=st.integers(1, 3),
           minutes=st.integers(1, 10))
     def claim(self, worker, limit, minutes):

@@ -9,16 +9,20 @@ import pytest
 
 from dialogue_flow import (
     Actor,
+    Changeset,
     DialogueFlow,
     FixedClock,
     InvalidInputError,
     MemoryStorage,
     Petitioner,
     SequentialIds,
+    StorageError,
     SubmissionQuery,
     WorkCalendar,
+    _sweep,
 )
 from dialogue_flow._records import Submission
+from dialogue_flow.testing import sample_notification
 
 LAND = "Địa chính"
 
@@ -167,6 +171,103 @@ class TestCost:
         storage.loaded = 0
         assert 2 == flow.sweep(date(2021, 8, 9)).due_soon
         assert 2 == storage.loaded
+
+
+class _BusyOutbox(MemoryStorage):
+    """Memory storage shared with another writer: while ``busy``, every commit is followed
+    by an unrelated notice written by "another process"; ``outbox_stats`` is spied on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+        self.others = 0
+        self.stats_calls = 0
+
+    def commit(self, changes: Changeset) -> int:
+        added = super().commit(changes)
+        if self.busy:
+            self.others += 1
+            super().commit(Changeset(records=(), notifications=(
+                sample_notification(f"other-{self.others}"),)))
+        return added
+
+    def outbox_stats(self) -> dict[str, int]:
+        self.stats_calls += 1
+        return super().outbox_stats()
+
+
+def _due_on_12_august(flow: DialogueFlow, clock: FixedClock, intake: Actor, chair: Actor,
+                      count: int) -> None:
+    """``count`` submissions assigned on Thu 1 July 2021, so due Thu 12 August."""
+    clock.set(date(2021, 7, 1))
+    for i in range(count):
+        s = flow.receive(None, petitioner=Petitioner(name="A"), topic=f"t{i}", content="c",
+                         actor=intake)
+        flow.assign(s.id, department=LAND, actor=chair)
+
+
+class TestWritten:
+    def test_notices_of_other_writers_are_not_counted(
+            self, clock: FixedClock, calendar: WorkCalendar, intake: Actor, chair: Actor,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """Another process adds notices to the outbox while the sweep commits (in batches
+        of 2 here): ``written`` counts the sweep's 3 new notices only, and 0 on a repeat."""
+        monkeypatch.setattr(_sweep, "_BATCH", 2)
+        storage = _BusyOutbox()
+        flow = DialogueFlow(storage, calendar=calendar, clock=clock, ids=SequentialIds())
+        _due_on_12_august(flow, clock, intake, chair, 3)
+        storage.busy = True
+        first = flow.sweep(date(2021, 8, 9))
+        assert (3, 3) == (first.due_soon, first.written)
+        assert 2 == storage.others  # a batch of 2, then the last 1
+        second = flow.sweep(date(2021, 8, 9))
+        assert (3, 0) == (second.due_soon, second.written)
+        assert 3 == len(_keys(flow, "due_soon"))
+        others = [n.key for n in storage.pending_notifications() if n.key.startswith("other-")]
+        assert ["other-1", "other-2", "other-3", "other-4"] == others
+
+    def test_the_outbox_is_not_counted(self, clock: FixedClock, calendar: WorkCalendar,
+                                       intake: Actor, chair: Actor) -> None:
+        """The sweep's cost follows what is due: it never counts the whole outbox."""
+        storage = _BusyOutbox()
+        flow = DialogueFlow(storage, calendar=calendar, clock=clock, ids=SequentialIds())
+        _due_on_12_august(flow, clock, intake, chair, 2)
+        assert 2 == flow.sweep(date(2021, 8, 9)).written
+        assert 0 == flow.sweep(date(2021, 8, 9)).written
+        assert 0 == storage.stats_calls
+
+    def test_a_backend_that_returns_no_count_gets_a_clear_error(
+            self, clock: FixedClock, calendar: WorkCalendar, intake: Actor,
+            chair: Actor) -> None:
+        """A third-party backend still written for ``commit -> None`` is named in a
+        StorageError that says what to change, not a TypeError from deep in the sweep."""
+        class OldBackend(MemoryStorage):
+            def commit(self, changes: Changeset) -> int:
+                super().commit(changes)
+                return None  # type: ignore[return-value] # what an old backend does
+
+        flow = DialogueFlow(OldBackend(), calendar=calendar, clock=clock, ids=SequentialIds())
+        _due_on_12_august(flow, clock, intake, chair, 1)
+        with pytest.raises(StorageError, match=r"OldBackend.commit returned None, not the "
+                                               r"number of notifications it inserted"):
+            flow.sweep(date(2021, 8, 9))
+
+    @pytest.mark.parametrize("backend", ["memory", "sqlite"])
+    def test_counted_across_batches_of_new_and_repeated_notices(
+            self, backend: str, tmp_path: Path, clock: FixedClock, calendar: WorkCalendar,
+            intake: Actor, chair: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Batches of 2 mixing notices already written and new ones: each commit counts
+        its new ones, on every backend."""
+        monkeypatch.setattr(_sweep, "_BATCH", 2)
+        url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 's.db'}"
+        with DialogueFlow.open(url, calendar=calendar, clock=clock,
+                               ids=SequentialIds()) as flow:
+            _due_on_12_august(flow, clock, intake, chair, 5)
+            assert 5 == flow.sweep(date(2021, 8, 9)).written
+            _due_on_12_august(flow, clock, intake, chair, 2)
+            result = flow.sweep(date(2021, 8, 9))
+            assert (7, 2) == (result.due_soon, result.written)
+            assert 7 == len(_keys(flow, "due_soon"))
 
 
 class TestBadInput:

@@ -405,7 +405,7 @@ class SQLiteStorage:
             self._remember_columns(cls.KIND, record_id, row[2], row[3:])
         return self._decoded.records(cls, ((row[0], row[1]),))[0]
 
-    def commit(self, changes: Changeset) -> None:
+    def commit(self, changes: Changeset) -> int:
         if not isinstance(changes, Changeset):
             raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
         # Serialise before taking the write lock: shorter transactions, and nothing to undo
@@ -415,6 +415,7 @@ class SQLiteStorage:
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
         notes = [(note.key, to_json(note)) for note in changes.notifications]
+        added = 0
         with self._transaction("commit") as conn:
             for kind, record_id, expected in changes.guards:
                 current = conn.execute(_CURRENT[kind], (record_id,)).fetchone()
@@ -432,10 +433,12 @@ class SQLiteStorage:
                         f"the audit trail already has one of these rows ({exc}); "
                         "nothing was written") from exc
             if notes:
-                _insert(conn, _INSERT_OUTBOX, notes)
+                # A key already there is skipped (ON CONFLICT DO NOTHING) and changes no row.
+                added = _insert(conn, _INSERT_OUTBOX, notes)
         for record, _expected, text, indexed in writes:
             self._decoded.remember(record, text)
             self._remember_columns(record.KIND, record.id, record.version, indexed)
+        return added
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._query("SELECT record FROM transitions WHERE kind = ? AND record_id = ? "
@@ -953,12 +956,13 @@ def _update(kind: str, changed: tuple[int, ...]) -> str:
             "WHERE id = ? AND version = ?")
 
 
-def _insert(conn: sqlite3.Connection, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+def _insert(conn: sqlite3.Connection, sql: str, rows: Sequence[tuple[object, ...]]) -> int:
+    """Insert ``rows``; return how many rows were inserted. For ``executemany`` of a DML
+    statement, sqlite3's ``rowcount`` is the sum of the rows each execution changed."""
     # One row (the common case) is cheaper through execute than executemany.
     if len(rows) == 1:
-        conn.execute(sql, rows[0])
-    else:
-        conn.executemany(sql, rows)
+        return conn.execute(sql, rows[0]).rowcount
+    return conn.executemany(sql, rows).rowcount
 
 
 def _indexed(record: Record) -> tuple[object, ...]:

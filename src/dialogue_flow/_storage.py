@@ -321,8 +321,10 @@ class Storage(Protocol):
         """The current submission. :raises NotFoundError:"""
         ...
 
-    def commit(self, changes: Changeset) -> None:
-        """Write all of ``changes`` or nothing. :raises VersionConflictError:"""
+    def commit(self, changes: Changeset) -> int:
+        """Write all of ``changes`` or nothing; return how many of its notifications were
+        new to the outbox (a key already there, from this or an earlier commit, is skipped
+        and not counted; 0 without notifications). :raises VersionConflictError:"""
         ...
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
@@ -486,7 +488,7 @@ class MemoryStorage:
         except KeyError:
             raise NotFoundError("submission", submission_id) from None
 
-    def commit(self, changes: Changeset) -> None:
+    def commit(self, changes: Changeset) -> int:
         tables = self._tables
         with self._lock:
             for kind, record_id, expected in changes.guards:
@@ -505,10 +507,13 @@ class MemoryStorage:
                 tables[record.KIND][record.id] = record
             self._history.update(written)
             outbox, pending = self._outbox, self._pending
+            added = 0
             for note in changes.notifications:
                 if note.key not in outbox:
                     outbox[note.key] = _note_tuple(note)
                     pending[note.key] = None
+                    added += 1
+            return added
 
     def _new_history(self, rows: Iterable[TransitionRecord],
                      ) -> dict[tuple[str, str], tuple[_StoredRow, ...]]:

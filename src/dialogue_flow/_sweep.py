@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, StorageError
 from ._messages import render
 from ._records import Dialogue, DialogueState, Notification, Submission, SubmissionState
 from ._storage import (
@@ -43,7 +43,8 @@ class _Due(NamedTuple):
 
 @attrs.frozen
 class SweepResult:
-    """What one sweep found due; ``written`` counts the notices new to the outbox."""
+    """What one sweep found due; ``written`` counts the notices it added to the outbox
+    (those already there are not: the sum of what its commits returned)."""
 
     today: dt.date
     due_soon: int = 0
@@ -89,15 +90,13 @@ class _Sweep:
         self.written = 0
 
     def run(self) -> SweepResult:
-        before = self._outbox_size()
         due_soon = self._due_soon()
         overdue = self._overdue()
         dialogues = self._dialogues()
         reports = self._reports()
         self._flush(final=True)
-        written = self._outbox_size() - before
         return SweepResult(today=self.today, due_soon=due_soon, overdue=overdue,
-                           dialogues=dialogues, reports=reports, written=max(written, 0))
+                           dialogues=dialogues, reports=reports, written=self.written)
 
     # --- submissions ---------------------------------------------------------------------
 
@@ -223,10 +222,16 @@ class _Sweep:
     def _flush(self, *, final: bool = False) -> None:
         if self.notes and (final or len(self.notes) >= _BATCH):
             # Notices only: no record changes, so nothing can conflict; a key the outbox
-            # already holds is ignored, which is what makes the sweep idempotent.
-            self.flow.storage.commit(Changeset(records=(), notifications=tuple(self.notes)))
+            # already holds is ignored, which is what makes the sweep idempotent. The
+            # commit returns how many of these notices were new: this sweep's alone (not
+            # what other processes write meanwhile), without counting the outbox.
+            storage = self.flow.storage
+            added = storage.commit(Changeset(records=(), notifications=tuple(self.notes)))
+            if isinstance(added, bool) or not isinstance(added, int):
+                raise StorageError(
+                    f"{type(storage).__name__}.commit returned {added!r}, not the number of "
+                    "notifications it inserted (dialogue_flow.storage.Storage.commit); the "
+                    "notices were written, so the sweep can run again once the backend "
+                    "is updated")
+            self.written += added
             self.notes = []
-
-    def _outbox_size(self) -> int:
-        stats = self.flow.storage.outbox_stats()
-        return sum(stats.values())

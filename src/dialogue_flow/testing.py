@@ -743,6 +743,67 @@ class StorageContract:
         _equal([], storage.pending_notifications(), "nothing pending")
         _equal({"pending": 0, "delivered": 1, "parked": 0}, storage.outbox_stats(), "stats")
 
+    def test_commit_returns_the_number_of_new_notifications(self, storage: Storage) -> None:
+        """``commit`` returns how many of its notifications the outbox did not hold yet."""
+        added = storage.commit(_new(sample_submission("sub-0001"), notes=[
+            sample_notification("a"), sample_notification("b"), sample_notification("c")]))
+        _true(type(added) is int, f"commit returns an int, got {added!r}")
+        _equal(3, added, "three new keys")
+        _equal(1, storage.commit(_new(sample_submission("sub-0002"),
+                                      notes=[sample_notification("d")])), "one new key")
+
+    def test_commit_without_notifications_returns_zero(self, storage: Storage) -> None:
+        """A changeset with no notifications (records, audit rows, guards) counts 0."""
+        dialogue = sample_dialogue("dlg-0001")
+        _equal(0, storage.commit(_new(dialogue)), "a new record")
+        submission = sample_submission("sub-0001", dialogue_id="dlg-0001")
+        _equal(0, storage.commit(Changeset(
+            records=((submission, 0),), transitions=(sample_transition(submission),),
+            guards=(("dialogue", "dlg-0001", 1),))), "a guarded new record")
+        _, changes = _next(submission)
+        _equal(0, storage.commit(changes), "an update")
+
+    def test_commit_does_not_count_keys_already_in_the_outbox(self, storage: Storage) -> None:
+        """Keys from an earlier commit are skipped and not counted; the new ones are."""
+        first = sample_submission("sub-0001")
+        storage.commit(_new(first, notes=[sample_notification("k1"), sample_notification("k2")]))
+        _, changes = _next(first)
+        _equal(1, storage.commit(attrs.evolve(changes, notifications=(
+            sample_notification("k2"), sample_notification("k3"), sample_notification("k1")))),
+            "one new key among repeats")
+        only_repeats = Changeset(records=(), notifications=(
+            sample_notification("k1"), sample_notification("k2"), sample_notification("k3")))
+        _equal(0, storage.commit(only_repeats), "only repeated keys")
+        _equal(["k1", "k2", "k3"], [n.key for n in storage.pending_notifications()],
+               "pending keys")
+
+    def test_the_same_notices_committed_twice_count_once(self, storage: Storage) -> None:
+        """Notices alone (as a sweep commits them): the second commit of the same changeset
+        counts 0, one notice or several."""
+        for keys in (["n1"], ["n2", "n3", "n4"]):
+            changes = Changeset(records=(), notifications=tuple(
+                sample_notification(key) for key in keys))
+            _equal(len(keys), storage.commit(changes), f"first commit of {keys}")
+            _equal(0, storage.commit(changes), f"second commit of {keys}")
+        _equal(4, sum(storage.outbox_stats().values()), "outbox rows")
+
+    def test_a_key_repeated_within_one_commit_counts_once(self, storage: Storage) -> None:
+        """Two notifications with one key in one changeset: one row, counted once."""
+        _equal(2, storage.commit(Changeset(records=(), notifications=(
+            sample_notification("k"), attrs.evolve(sample_notification("k"), subject="2"),
+            sample_notification("j")))), "count")
+        _equal(1, storage.commit(Changeset(records=(), notifications=(
+            sample_notification("m"), sample_notification("m")))), "one key twice")
+
+    def test_a_delivered_key_is_not_counted_again(self, storage: Storage) -> None:
+        """A key delivered, or leased to a worker, is still in the outbox: not counted."""
+        _queue(storage, "d", "p")
+        claimed = storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        _equal(["d", "p"], [entry.key for entry in claimed], "claimed")
+        _held(storage.mark_delivered("d", "w1"), "delivered")
+        _equal(0, storage.commit(Changeset(records=(), notifications=(
+            sample_notification("d"), sample_notification("p")))), "count")
+
     def test_claim_leases_oldest_first(self, storage: Storage) -> None:
         """A claim returns at most ``limit`` rows, oldest first, leased to the worker, with
         the attempt counted."""

@@ -12,8 +12,9 @@ How it keeps the ``Storage`` promises (the structure follows the SQLite backend)
   row, so a lost race updates nothing), or ``INSERT ... ON CONFLICT (id) DO NOTHING`` for a
   new record; zero rows is a :class:`VersionConflictError`. Then the audit rows (primary key
   ``(kind, record_id, version)``: a repeat is a :class:`StorageError`) and the outbox rows
-  (``key`` unique, a repeat skipped with ``ON CONFLICT DO NOTHING``). Any failure rolls the
-  whole transaction back.
+  (``key`` unique, a repeat skipped with ``ON CONFLICT DO NOTHING``; ``RETURNING`` names
+  the rows inserted, which the commit counts and returns). Any failure rolls the whole
+  transaction back.
 - **Outbox claims** are one statement: ``SELECT ... FOR UPDATE SKIP LOCKED`` of the oldest
   deliverable rows and the ``UPDATE`` that leases them, in one transaction (a CTE). A row
   another dispatcher is claiming right now is skipped, not waited for; a row whose lease
@@ -314,7 +315,7 @@ class PostgresStorage:
             raise NotFoundError(Submission.KIND, submission_id)
         return self._decoded.records(Submission, rows)[0]
 
-    def commit(self, changes: Changeset) -> None:
+    def commit(self, changes: Changeset) -> int:
         if not isinstance(changes, Changeset):
             raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
         # Serialise before the transaction: shorter transactions, nothing to undo on failure.
@@ -330,14 +331,17 @@ class PostgresStorage:
         notes = [(note.key, to_json(note)) for note in changes.notifications]
         sql = self._sql
 
-        def work(conn: Connection, attempt: _Attempt) -> None:
+        def work(conn: Connection, attempt: _Attempt) -> int:
             with _transaction(conn, attempt), conn.cursor() as cur:
-                _apply(cur, sql, plan, transitions, notes)
+                return _apply(cur, sql, plan, transitions, notes)
 
-        self._run("commit", work)
+        # A commit is repeated only when its attempt certainly did not commit (module
+        # doc), so the count is that of the attempt that did.
+        added = self._run("commit", work)
         for (_kind, _id, _order, written, text, _indexed_values), _expected in plan:
             if written is not None:
                 self._decoded.remember(written, text)
+        return added
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._read("history", self._sql.history, (kind, record_id))
@@ -567,7 +571,7 @@ class _Statements:
         self.insert_transition = (f"INSERT INTO {s}.transitions "  # noqa: S608
                                   "(kind, record_id, version, record) VALUES (%s, %s, %s, %s)")
         self.insert_outbox = (f"INSERT INTO {s}.outbox (key, notification) "  # noqa: S608
-                              "VALUES (%s, %s) ON CONFLICT (key) DO NOTHING")
+                              "VALUES (%s, %s) ON CONFLICT (key) DO NOTHING RETURNING key")
         self.history = (f"SELECT record FROM {s}.transitions "  # noqa: S608
                         "WHERE kind = %s AND record_id = %s ORDER BY version")
         self.pending = (f"SELECT notification FROM {s}.outbox "  # noqa: S608
@@ -681,8 +685,9 @@ _Step = tuple[tuple[str, str, int, Record | None, str, tuple[object, ...]], int]
 
 def _apply(cur: psycopg.Cursor[Any], sql: _Statements, plan: Sequence[_Step],
            transitions: Sequence[tuple[object, ...]], notes: Sequence[tuple[object, ...]],
-           ) -> None:
-    """The statements of one commit, inside its open transaction."""
+           ) -> int:
+    """The statements of one commit, inside its open transaction; returns how many outbox
+    rows were inserted."""
     for (kind, record_id, _order, record, text, indexed), expected in plan:
         if record is None:
             row = cur.execute(sql.guard[kind], (record_id,)).fetchone()
@@ -697,8 +702,7 @@ def _apply(cur: psycopg.Cursor[Any], sql: _Statements, plan: Sequence[_Step],
         except pg_errors.UniqueViolation as exc:
             raise StorageError(f"the audit trail already has one of these rows "
                                f"({_first_line(exc)}); nothing was written") from exc
-    if notes:
-        _execute_all(cur, sql.insert_outbox, notes)
+    return _insert_notes(cur, sql.insert_outbox, notes) if notes else 0
 
 
 def _execute_all(cur: psycopg.Cursor[Any], statement: str,
@@ -707,6 +711,25 @@ def _execute_all(cur: psycopg.Cursor[Any], statement: str,
         cur.execute(statement, rows[0])
     else:
         cur.executemany(statement, rows)
+
+
+def _insert_notes(cur: psycopg.Cursor[Any], statement: str,
+                  rows: Sequence[tuple[object, ...]]) -> int:
+    """Run the outbox ``INSERT ... ON CONFLICT DO NOTHING RETURNING key`` for ``rows``;
+    return how many were inserted (a skipped key returns no row).
+
+    Counted from the returned rows, not from ``executemany``'s ``rowcount``: only recent
+    psycopg documents that as the rows affected by all executions, and this plugin accepts
+    psycopg 3.1. With ``returning=True`` (psycopg 3.1 and later) each execution has its own
+    result set, of 0 or 1 row here, read one after the other with ``nextset()``.
+    """
+    if len(rows) == 1:
+        return len(cur.execute(statement, rows[0]).fetchall())
+    cur.executemany(statement, rows, returning=True)
+    added = len(cur.fetchall())
+    while cur.nextset():
+        added += len(cur.fetchall())
+    return added
 
 
 def _write(cur: psycopg.Cursor[Any], sql: _Statements, record: Record, expected: int,

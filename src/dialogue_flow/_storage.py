@@ -417,6 +417,8 @@ def _flattener(names: tuple[str, ...]) -> Callable[[Any], _StoredRow]:
     stored flat as (key, value, key, value, ...): the collector never untracks a tuple
     that holds a dict, and untracks a tuple only after the tuples in it."""
     *plain, mapping = names
+    if mapping not in ("details", "data"):  # a field added after the dict would be lost
+        raise TypeError(f"the last field must be the record's dict of strings, not {mapping}")
     source = (f"def flatten(r):\n    d = r.{mapping}\n    return ("
               + "".join(f"r.{name}, " for name in plain)
               + "(*_chain(d.items()),) if d else ())")

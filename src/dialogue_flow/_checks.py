@@ -80,6 +80,8 @@ def _opt_date(field: str, value: object) -> dt.date | None:
 
 
 def _enum_arg(field: str, cls: type[Any], value: object) -> Any:
+    if value.__class__ is cls:  # a member already: skip Enum.__call__ (~0.7 µs)
+        return value
     try:
         return cls(value)
     except ValueError:

@@ -91,6 +91,17 @@ class TestMemoryStorageFootprint:
                                    storage.pending_notifications())
 
 
+    def test_history_with_versions_far_apart(self):
+        """Rows numbered by a caller far apart (not one per change) are all listed, in
+        version order, without looking up every number in between."""
+        storage = MemoryStorage()
+        record = sample_submission("s-1")
+        rows = [sample_transition(record, version=v) for v in (10**9, 1, 5)]
+        for row in rows:
+            storage.commit(Changeset(records=(), transitions=(row,)))
+        assert [1, 5, 10**9] == [r.version for r in storage.history("submission", "s-1")]
+
+
 class TestSQLiteFile(StorageContract):
     @pytest.fixture
     def storage(self, tmp_path: Path) -> Iterator[Storage]:

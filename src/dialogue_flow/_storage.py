@@ -408,20 +408,21 @@ class Storage(Protocol):
 #: when read. Submissions stay records: commands read them back at once.
 _ROW_FIELDS = tuple(a.name for a in attrs.fields(TransitionRecord))
 _NOTE_FIELDS = tuple(a.name for a in attrs.fields(Notification))
-_ROW_VERSION = _ROW_FIELDS.index("version")
 _StoredRow: TypeAlias = tuple[Any, ...]
 
 
 def _flattener(names: tuple[str, ...]) -> Callable[[Any], _StoredRow]:
-    """A generated ``record -> tuple`` of ``names``; the last field, a dict of strings, is
-    stored flat as (key, value, key, value, ...): the collector never untracks a tuple
-    that holds a dict, and untracks a tuple only after the tuples in it."""
+    """A generated ``record -> tuple`` of ``names``; the last field, a dict of strings,
+    becomes the tuple's tail (key, value, key, value, ...). One flat tuple: the collector
+    never untracks a tuple that holds a dict, and a nested one only one level per
+    collection (inner tuples are reached after their holder), long enough to be promoted
+    to the oldest generation and bring its full collections forward."""
     *plain, mapping = names
     if mapping not in ("details", "data"):  # a field added after the dict would be lost
         raise TypeError(f"the last field must be the record's dict of strings, not {mapping}")
     source = (f"def flatten(r):\n    d = r.{mapping}\n    return ("
               + "".join(f"r.{name}, " for name in plain)
-              + "(*_chain(d.items()),) if d else ())")
+              + "*_chain(d.items()))")
     scope: dict[str, Any] = {"_chain": chain.from_iterable}
     exec(source, scope)  # noqa: S102 - generated from the record class's own field names
     flatten: Callable[[Any], _StoredRow] = scope["flatten"]
@@ -432,16 +433,20 @@ _row_tuple = _flattener(_ROW_FIELDS)
 _note_tuple = _flattener(_NOTE_FIELDS)
 
 
-def _pairs(flat: tuple[str, ...]) -> dict[str, str]:
+def _pairs(flat: tuple[Any, ...]) -> dict[str, str]:
     return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
+_ROW_PLAIN = len(_ROW_FIELDS) - 1
+_NOTE_PLAIN = len(_NOTE_FIELDS) - 1
+
+
 def _stored_row(row: _StoredRow) -> TransitionRecord:
-    return TransitionRecord(*(*row[:-1], _pairs(row[-1])))
+    return TransitionRecord(*(*row[:_ROW_PLAIN], _pairs(row[_ROW_PLAIN:])))
 
 
 def _stored_note(note: _StoredRow) -> Notification:
-    return Notification(*(*note[:-1], _pairs(note[-1])))
+    return Notification(*(*note[:_NOTE_PLAIN], _pairs(note[_NOTE_PLAIN:])))
 
 
 class _Table(dict[_K, _V]):
@@ -464,8 +469,11 @@ class MemoryStorage:
         self._lock = threading.Lock()
         self._dialogues: dict[str, Dialogue] = {}
         self._submissions: dict[str, Submission] = {}
-        #: (kind, id) -> the record's audit rows (as _row_tuple), in version order
-        self._history: _Table[tuple[str, str], tuple[_StoredRow, ...]] = _Table()
+        #: (kind, id, version) -> the audit row (as _row_tuple), and (kind, id) -> the
+        #: lowest and highest version with a row and how many rows: flat tuples, see
+        #: _flattener
+        self._history: _Table[tuple[str, str, int], _StoredRow] = _Table()
+        self._versions: _Table[tuple[str, str], tuple[int, int, int]] = _Table()
         #: Every outbox row's notification (as _note_tuple) by key, in commit order.
         self._outbox: _Table[str, _StoredRow] = _Table()
         #: The rows a dispatcher has touched; a row missing here is pending, never claimed
@@ -504,10 +512,14 @@ class MemoryStorage:
                 if actual != expected:
                     raise VersionConflictError(record.KIND, record.id, expected,
                                                actual if current is not None else None)
-            written = self._new_history(changes.transitions)
+            rows = self._new_rows(changes.transitions)
             for record, _ in changes.records:
                 tables[record.KIND][record.id] = record
-            self._history.update(written)
+            history, versions = self._history, self._versions
+            for key, row in rows:
+                history[key] = _row_tuple(row)
+                low, high, count = versions.get(key[:2], (key[2], key[2], 0))
+                versions[key[:2]] = (min(low, key[2]), max(high, key[2]), count + 1)
             outbox, pending = self._outbox, self._pending
             added = 0
             for note in changes.notifications:
@@ -517,28 +529,27 @@ class MemoryStorage:
                     added += 1
             return added
 
-    def _new_history(self, rows: Iterable[TransitionRecord],
-                     ) -> dict[tuple[str, str], tuple[_StoredRow, ...]]:
-        """Each written record's audit rows with the new ones, checked before anything is
-        written: one row per (kind, id, version), each record's rows in version order."""
-        written: dict[tuple[str, str], tuple[_StoredRow, ...]] = {}
-        history = self._history
+    def _new_rows(self, rows: Iterable[TransitionRecord],
+                  ) -> list[tuple[tuple[str, str, int], TransitionRecord]]:
+        """The new audit rows by (kind, id, version), checked before anything is written:
+        one row per (kind, id, version)."""
+        new: list[tuple[tuple[str, str, int], TransitionRecord]] = []
         for row in rows:
-            ident = (row.kind, row.record_id)
-            stored_rows = written.get(ident) or history.get(ident, ())
-            stored = _row_tuple(row)
-            if not stored_rows or stored_rows[-1][_ROW_VERSION] < row.version:
-                written[ident] = (*stored_rows, stored)
-                continue
-            if any(old[_ROW_VERSION] == row.version for old in stored_rows):
+            key = (row.kind, row.record_id, row.version)
+            if key in self._history or any(key == seen for seen, _ in new):
                 raise StorageError(f"the audit trail already has {row.kind} {row.record_id} "
                                    f"version {row.version}; nothing was written")
-            written[ident] = tuple(sorted((*stored_rows, stored), key=_stored_version))
-        return written
+            new.append((key, row))
+        return new
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
-        rows = self._history.get((kind, record_id), ())
-        return [_stored_row(row) for row in rows]  # kept in version order
+        low, high, count = self._versions.get((kind, record_id), (1, 0, 0))
+        if high - low + 1 <= 2 * count:  # versions go up by one: look each one up
+            found = (self._history.get((kind, record_id, v)) for v in range(low, high + 1))
+            return [_stored_row(row) for row in found if row is not None]
+        with self._lock:  # versions far apart (a caller's own numbering): scan
+            keys = sorted(k for k in self._history if k[:2] == (kind, record_id))
+            return [_stored_row(self._history[k]) for k in keys]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         return _page(self._submissions.values(), query.matches, query.limit)
@@ -644,11 +655,6 @@ class MemoryStorage:
 
 def _page(items: Iterable[_R], keep: Callable[[_R], bool], limit: int) -> list[_R]:
     return sorted((r for r in items if keep(r)), key=lambda r: r.id)[:limit]
-
-
-def _stored_version(row: _StoredRow) -> int:
-    version: int = row[_ROW_VERSION]
-    return version
 
 
 # --- argument checks shared by every backend's outbox ---------------------------------------

@@ -133,6 +133,7 @@ from ._storage import (
     check_limit,
     check_retry,
     decode_stored,
+    put_recent,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStorage"]
@@ -657,11 +658,8 @@ class SQLiteStorage:
     def _remember_columns(self, kind: str, record_id: str, version: int,
                           indexed: tuple[object, ...]) -> None:
         with self._lock:
-            key = (kind, record_id)
-            self._columns.pop(key, None)
-            if len(self._columns) >= _CACHE_SIZE:
-                del self._columns[next(iter(self._columns))]
-            self._columns[key] = (version, tuple(indexed))
+            put_recent(self._columns, (kind, record_id), (version, tuple(indexed)),
+                       _CACHE_SIZE)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -53,6 +53,7 @@ __all__ = [
     "check_limit",
     "check_retry",
     "decode_stored",
+    "put_recent",
 ]
 
 Record: TypeAlias = Dialogue | Submission
@@ -709,6 +710,15 @@ def decode_stored(cls: type[_D], text: str) -> _D:
         raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
 
 
+def put_recent(entries: dict[_K, _V], key: _K, value: _V, size: int) -> None:
+    """Set ``entries[key]`` as the newest entry, dropping the oldest beyond ``size``
+    (dicts keep insertion order; the caller holds its lock)."""
+    entries.pop(key, None)
+    if len(entries) >= size:
+        del entries[next(iter(entries))]
+    entries[key] = value
+
+
 class DecodedRecords:
     """The records a backend last wrote or read, with the JSON text they came from.
 
@@ -738,9 +748,5 @@ class DecodedRecords:
 
     def remember(self, record: Record, text: str) -> None:
         """Keep ``record``, written or read as ``text``."""
-        key = (record.KIND, record.id)
         with self._lock:
-            self._entries.pop(key, None)
-            if len(self._entries) >= self._size:
-                del self._entries[next(iter(self._entries))]
-            self._entries[key] = (text, record)
+            put_recent(self._entries, (record.KIND, record.id), (text, record), self._size)

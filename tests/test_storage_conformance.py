@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 )
 
 from dialogue_flow import (
+    Actor,
     Changeset,
     DialogueFlow,
     DialogueQuery,
@@ -38,6 +39,8 @@ from dialogue_flow import (
     FixedClock,
     InvalidInputError,
     MemoryStorage,
+    Petitioner,
+    Role,
     SequentialIds,
     Storage,
     SubmissionQuery,
@@ -45,7 +48,10 @@ from dialogue_flow import (
     load_plugins,
     testing,
 )
+from dialogue_flow._checks import _row
+from dialogue_flow._records import TransitionRecord
 from dialogue_flow._sqlite import SQLiteStorage
+from dialogue_flow._storage import _row_tuple
 from dialogue_flow.testing import (
     CapturingNotifier,
     StorageContract,
@@ -100,6 +106,74 @@ class TestMemoryStorageFootprint:
         for row in rows:
             storage.commit(Changeset(records=(), transitions=(row,)))
         assert [1, 5, 10**9] == [r.version for r in storage.history("submission", "s-1")]
+
+
+class _ThroughCommit(MemoryStorage):
+    """A MemoryStorage the façade must reach through ``commit`` (not exactly the class)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changesets: list[Changeset] = []
+
+    def commit(self, changes: Changeset) -> int:
+        self.changesets.append(changes)
+        return super().commit(changes)
+
+
+class TestStoredForm:
+    """The façade hands MemoryStorage its audit rows and notifications already in stored
+    form (no records built to be taken apart): that form must be exactly the records'."""
+
+    def test_audit_row_is_the_transition_record_flattened(self):
+        record = sample_submission("s-1", version=3, state=SubmissionState.ASSIGNED)
+        actor = Actor("chair-1", "Chủ tịch", Role.CHAIR)
+        for details in (None, {"department": "Địa chính", "note": "x"}):
+            expected = TransitionRecord(
+                kind="submission", record_id="s-1", version=3, event="assign",
+                source="received", dest="assigned", actor_id="chair-1", at=T0,
+                reason="why", details=details or {})
+            assert _row_tuple(expected) == _row(
+                record, "assign", SubmissionState.RECEIVED, actor, T0, "why", details)
+
+    @staticmethod
+    def _run(storage: MemoryStorage) -> DialogueFlow:
+        office = Actor("office-1", "Văn phòng", Role.OFFICE)
+        chair = Actor("chair-1", "Bí thư", Role.CHAIR)
+        intake = Actor("intake-1", "Tiếp nhận", Role.INTAKE_DESK)
+        clerk = Actor("dc-1", "Cán bộ", Role.DEPARTMENT, department="Địa chính")
+        flow = DialogueFlow(storage, clock=FixedClock(date(2021, 6, 1)), ids=SequentialIds())
+        d = flow.plan_dialogue(scheduled_for=date(2021, 6, 17), title="Quý II", actor=office)
+        subs = [flow.receive(d.id, petitioner=Petitioner(f"Công dân {i}"), topic="đất đai",
+                             content=f"Kiến nghị {i}", actor=intake) for i in range(3)]
+        flow.announce(d.id, actor=office)
+        flow.clock = FixedClock(date(2021, 6, 17))
+        flow.hold(d.id, actor=office)
+        flow.assign(subs[0].id, department="Địa chính", actor=chair)
+        flow.escalate(subs[1].id, competent_level="UBND huyện", actor=chair)
+        flow.answer(subs[2].id, text="Đã trả lời", actor=chair)
+        flow.close(subs[2].id, reason="settled_at_meeting", actor=intake, note="xong")
+        flow.conclude(d.id, actor=chair)
+        flow.answer(subs[0].id, text="Đã cấp", actor=clerk)
+        return flow
+
+    def test_the_fast_path_stores_what_commit_stores(self):
+        """Exactly MemoryStorage takes the stored form directly; a subclass gets Changesets
+        of records through its own ``commit``. Both end with the same rows and texts."""
+        fast, slow = MemoryStorage(), _ThroughCommit()
+        a, b = self._run(fast), self._run(slow)
+        assert len(slow.changesets) == 12
+        ids = [s.id for s in b.iter_submissions()] + [d.id for d in b.dialogues()]
+        assert [fast.history(k, i) for k in ("submission", "dialogue") for i in ids] == [
+            slow.history(k, i) for k in ("submission", "dialogue") for i in ids]
+        assert fast.pending_notifications() == slow.pending_notifications()
+        assert fast._history == slow._history
+        assert fast._outbox == slow._outbox
+        assert list(a.iter_submissions()) == list(b.iter_submissions())
+        notes = [n for cs in slow.changesets for n in cs.notifications]
+        assert {n.event for n in notes} >= {"received", "assigned", "escalated", "answered",
+                                            "conclusion_notice"}
+        assert all(isinstance(r.details, dict) for cs in slow.changesets
+                   for r in cs.transitions)
 
 
 class TestSQLiteFile(StorageContract):

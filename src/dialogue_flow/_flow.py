@@ -44,7 +44,7 @@ from ._errors import (
 )
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
-from ._messages import LANGUAGES, TEMPLATES, render
+from ._messages import LANGUAGES, RENDERERS, render
 from ._plugins import (
     PluginManager,
     announce_commit,
@@ -79,6 +79,10 @@ from ._storage import (
     Record,
     Storage,
     SubmissionQuery,
+    _note_tuple,
+    _stored_note,
+    _stored_row,
+    _StoredRow,
 )
 from ._sweep import SweepResult
 
@@ -312,8 +316,8 @@ class DialogueFlow:
         now = self.clock.now()
         items: list[ConclusionItem] = []
         extra: list[tuple[Record, int]] = []
-        rows: list[TransitionRecord] = []
-        notes: list[Notification] = []
+        rows: list[_StoredRow] = []
+        notes: list[_StoredRow] = []
         if d.state is DialogueState.HELD:  # otherwise _change raises the transition error
             self._authorize(actor, "conclude", d)
             for s in subs:
@@ -333,10 +337,10 @@ class DialogueFlow:
             late=d.conclusion_due is not None and day > d.conclusion_due.date)
         subject, body = render("conclusion_notice", self.language, title=d.title,
                                issued_on=day.isoformat(), count=len(items))
-        notes.append(Notification(
+        notes.append(_note_tuple(Notification(
             key=f"dialogue:{d.id}:conclusion", event="conclusion_notice", kind="dialogue",
             record_id=d.id, audience="departments", subject=subject, body=body,
-            language=self.language, created_at=now))
+            language=self.language, created_at=now)))
         all_closed = all(s.state is SubmissionState.CLOSED for s in subs)
         # The notice is a snapshot of every submission read: none may change underneath it.
         written = {record.id for record, _ in extra}
@@ -497,7 +501,7 @@ class DialogueFlow:
         if note is not None:
             _check_text("note", note)
         extra: list[tuple[Record, int]] = []
-        rows: list[TransitionRecord] = []
+        rows: list[_StoredRow] = []
         guards: list[tuple[str, str, int]] = []
         if s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
@@ -790,26 +794,45 @@ class DialogueFlow:
                                      assigned_on=today)
 
     def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
-                reason: str | None = None) -> Notification:
+                reason: str | None = None) -> _StoredRow:
+        """The notification of ``event`` on ``s``, in its stored form (the fields of
+        :class:`Notification` in order, ``data``'s keys and values after them)."""
         due = s.due.date.isoformat() if s.due is not None else "—"
         responsible = s.responsible
-        subject, body = TEMPLATES[event][self.language]
-        fields = {"id": s.id, "topic": s.topic, "responsible": responsible or "—", "due": due,
-                  "answer": s.answer or "", "reason": reason or ""}
-        return Notification(
-            f"submission:{s.id}:v{s.version}:{event}", event, s.KIND, s.id, audience,
-            subject.format_map(fields), body.format_map(fields), self.language, now,
-            responsible, {"state": s.state._value_, "due": due},  # _value_: no descriptor
-        )
+        subject, body = RENDERERS[event][self.language](
+            {"id": s.id, "topic": s.topic, "responsible": responsible or "—", "due": due,
+             "answer": s.answer or "", "reason": reason or ""})
+        # Every value comes from ``s``, which passed its validators, and ``now`` is its
+        # updated_at: nothing to check again.
+        return (f"submission:{s.id}:v{s.version}:{event}", event, s.KIND, s.id, audience,
+                subject, body, self.language, now, responsible,
+                "state", s.state._value_, "due", due)  # _value_: no enum descriptor
 
     def _commit_new(self, record: Record, lifecycle: Lifecycle, actor: Actor,
                     now: dt.datetime, guards: tuple[tuple[str, str, int], ...] = (),
-                    notifications: tuple[Notification, ...] = ()) -> None:
-        row = _row(record, lifecycle.creation_event, None, actor, now)
+                    notifications: tuple[_StoredRow, ...] = ()) -> None:
+        event = lifecycle.creation_event
+        row = _row(record, event, None, actor, now)
         # A record being created has no "before": the hooks see the record to be created.
-        check_vetoes(self.plugins, record.KIND, record, row.event, row.dest, actor)
-        self.storage.commit(Changeset(((record, 0),), (row,), notifications, guards))
-        announce_commit(self.plugins, record.KIND, record, row.event, actor)
+        check_vetoes(self.plugins, record.KIND, record, event, str(record.state), actor)
+        self._commit(((record, 0),), (row,), notifications, guards)
+        announce_commit(self.plugins, record.KIND, record, event, actor)
+
+    def _commit(self, records: tuple[tuple[Record, int], ...], rows: tuple[_StoredRow, ...],
+                notes: tuple[_StoredRow, ...], guards: tuple[tuple[str, str, int], ...],
+                ) -> None:
+        """One commit of rows and notifications in their stored form (see _row, _notify).
+
+        :class:`MemoryStorage` (exactly: a subclass may override ``commit``) takes them as
+        they are; every other backend gets the :class:`Changeset` of records they stand
+        for.
+        """
+        storage = self.storage
+        if storage.__class__ is MemoryStorage:
+            storage._apply(records, rows, notes, guards)  # noqa: SLF001 - its own fast path
+        else:
+            storage.commit(Changeset(records, tuple(map(_stored_row, rows)),
+                                     tuple(map(_stored_note, notes)), guards))
 
     def _change(
         self,
@@ -822,9 +845,9 @@ class DialogueFlow:
         details: dict[str, str] | None = None,
         arguments: Mapping[str, Any] | None = None,
         notify: tuple[str, str] | None = None,
-        notifications: Iterable[Notification] = (),
+        notifications: Iterable[_StoredRow] = (),
         extra: Iterable[tuple[Record, int]] = (),
-        extra_rows: Iterable[TransitionRecord] = (),
+        extra_rows: Iterable[_StoredRow] = (),
         guards: Iterable[tuple[str, str, int]] = (),
         then_complete: bool = False,
     ) -> _RecordT:
@@ -847,7 +870,7 @@ class DialogueFlow:
         changes["updated_at"] = now
         new = _replace(record, changes)
         row = _row(new, event, source, actor, now, reason, details)
-        rows: tuple[TransitionRecord, ...] = (row,)
+        rows: tuple[_StoredRow, ...] = (row,)
         if then_complete:
             done_state = lifecycle.fire(new.id, new.state, "complete", open_submissions=())
             new = attrs.evolve(new, state=done_state, version=new.version + 1)
@@ -856,12 +879,8 @@ class DialogueFlow:
         if notify is not None and new.__class__ is Submission:
             outbox += (self._notify(new, notify[0], notify[1], now, reason),)
         check_vetoes(self.plugins, record.KIND, record, event, dest, actor)
-        self.storage.commit(Changeset(
-            ((new, record.version), *extra) if extra else ((new, record.version),),
-            (*rows, *extra_rows) if extra_rows else rows,
-            outbox,
-            tuple(guards),
-        ))
+        self._commit(((new, record.version), *extra) if extra else ((new, record.version),),
+                     (*rows, *extra_rows) if extra_rows else rows, outbox, tuple(guards))
         announce_commit(self.plugins, record.KIND, new, event, actor)
         return new
 

@@ -89,7 +89,8 @@ class TestMemoryStorageFootprint:
                                  notifications=(note,)))
         for _ in range(3):
             gc.collect()
-        rows = [*storage._history.values(), *storage._outbox.values()]
+        trails = list(storage._history.values())
+        rows = [*trails, *(row for trail in trails for row in trail), *storage._outbox.values()]
         assert (False, True, True) == (
             any(gc.is_tracked(r) for r in rows), gc.is_tracked(storage._history),
             gc.is_tracked(storage._outbox))

@@ -19,6 +19,7 @@ import enum
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
@@ -439,6 +440,7 @@ def _pairs(flat: tuple[Any, ...]) -> dict[str, str]:
 
 
 _ROW_PLAIN = len(_ROW_FIELDS) - 1
+_VERSION = itemgetter(_ROW_FIELDS.index("version"))
 _NOTE_PLAIN = len(_NOTE_FIELDS) - 1
 
 
@@ -476,11 +478,10 @@ class MemoryStorage:
         self._lock = threading.Lock()
         self._dialogues: dict[str, Dialogue] = {}
         self._submissions: dict[str, Submission] = {}
-        #: (kind, id, version) -> the audit row (as _row_tuple), and (kind, id) -> the
-        #: lowest and highest version with a row and how many rows: flat tuples, see
-        #: _flattener
-        self._history: _Table[tuple[str, str, int], _StoredRow] = _Table()
-        self._versions: _Table[tuple[str, str], tuple[int, int, int]] = _Table()
+        #: (kind, id) -> that record's audit rows (as _row_tuple) in commit order: one
+        #: dictionary entry per record, not per row, and a new tuple per change (a
+        #: record has a handful of versions). Tuples of flat tuples, see _flattener.
+        self._history: _Table[tuple[str, str], tuple[_StoredRow, ...]] = _Table()
         #: Every outbox row's notification (as _note_tuple) by key, in commit order.
         self._outbox: _Table[str, _StoredRow] = _Table()
         #: The rows a dispatcher has touched; a row missing here is pending, never claimed
@@ -524,20 +525,18 @@ class MemoryStorage:
         history = self._history
         with self._lock:
             self._check_versions(records, guards)
-            keys = [row[:3] for row in rows]  # (kind, id, version): one row each
-            for i, key in enumerate(keys):
-                if key in history or key in keys[:i]:
-                    raise StorageError(f"the audit trail already has {key[0]} {key[1]} "
-                                       f"version {key[2]}; nothing was written")
+            trails: dict[tuple[str, str], tuple[_StoredRow, ...]] = {}
+            for row in rows:  # one row per (kind, id, version), checked before any write
+                ident = row[:2]
+                trail = trails.get(ident) or history.get(ident, ())
+                for old in trail:
+                    if old[2] == row[2]:
+                        raise StorageError(f"the audit trail already has {row[0]} {row[1]} "
+                                           f"version {row[2]}; nothing was written")
+                trails[ident] = (*trail, row)
             for record, _ in records:
                 tables[record.KIND][record.id] = record
-            versions = self._versions
-            for key, row in zip(keys, rows, strict=True):
-                history[key] = row
-                ident, version = key[:2], key[2]
-                span = versions.get(ident)
-                versions[ident] = (version, version, 1) if span is None else (
-                    min(span[0], version), max(span[1], version), span[2] + 1)
+            history.update(trails)
             outbox, pending = self._outbox, self._pending
             added = 0
             for note in notes:
@@ -565,13 +564,8 @@ class MemoryStorage:
                                            actual if current is not None else None)
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
-        low, high, count = self._versions.get((kind, record_id), (1, 0, 0))
-        if high - low + 1 <= 2 * count:  # versions go up by one: look each one up
-            found = (self._history.get((kind, record_id, v)) for v in range(low, high + 1))
-            return [_stored_row(row) for row in found if row is not None]
-        with self._lock:  # versions far apart (a caller's own numbering): scan
-            keys = sorted(k for k in self._history if k[:2] == (kind, record_id))
-            return [_stored_row(self._history[k]) for k in keys]
+        trail = self._history.get((kind, record_id), ())
+        return [_stored_row(row) for row in sorted(trail, key=_VERSION)]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         return _page(self._submissions.values(), query.matches, query.limit)

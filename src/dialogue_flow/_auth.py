@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._records import Actor, Dialogue, Role, Submission
+from ._records import Actor, Dialogue, Role, Submission, SubmissionState
 
 __all__ = ["RULES", "default_authorize"]
 
@@ -43,5 +43,6 @@ def default_authorize(actor: Actor, action: str, record: Dialogue | Submission |
     if actor.role not in RULES.get(action, frozenset()):
         return False
     if actor.role is Role.DEPARTMENT and isinstance(record, Submission):
-        return record.department == actor.department and record.state.value == "assigned"
+        return (record.department == actor.department
+                and record.state is SubmissionState.ASSIGNED)
     return True

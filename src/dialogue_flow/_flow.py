@@ -95,6 +95,12 @@ T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission)
 
 _LIFECYCLES = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE}
+#: kind -> state name -> its enum member: the lifecycle answers with names, and handing
+#: the record's converter a member skips ``Enum.__call__`` (~1 µs an event)
+_MEMBERS: dict[str, dict[str, SubmissionState | DialogueState]] = {
+    Submission.KIND: {s.value: s for s in SubmissionState},
+    Dialogue.KIND: {s.value: s for s in DialogueState},
+}
 _RECEIVED = SubmissionState(SUBMISSION.initial)
 _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
 
@@ -865,7 +871,7 @@ class DialogueFlow:
         dest = lifecycle.fire(record.id, source, event, **arguments) if arguments else (
             lifecycle.fire(record.id, source, event))
         now = self.clock.now()
-        changes["state"] = dest
+        changes["state"] = _MEMBERS[record.KIND].get(dest, dest)  # not there: the converter says
         changes["version"] = record.version + 1
         changes["updated_at"] = now
         new = _replace(record, changes)

@@ -69,9 +69,11 @@ INCLUDES = {
         "DialogueFlow.receive/assign/answer/close on MemoryStorage: argument checks, "
         "authorisation (plugins + default rules), the shared transitions Machine, a new "
         "frozen attrs record per event (validators), the legal due date on assign (policy "
-        "+ working-day calendar + explanation of skipped days), one TransitionRecord and "
-        "one rendered Notification (outbox row) per event, one atomic commit per event "
-        "(compare-and-set on version); records, audit trail and outbox rows all retained."
+        "+ working-day calendar + explanation of skipped days), one audit row and one "
+        "rendered notification (outbox row) per event, built in MemoryStorage's stored form "
+        "(flat tuples; they read back as TransitionRecord / Notification), one atomic commit "
+        "per event (compare-and-set on version); records, audit trail and outbox rows all "
+        "retained."
     ),
     "transitions": (
         "a plain mutable object (id, petitioner, topic, content, department, answer, "
@@ -147,8 +149,12 @@ def _facade_check(flow: Any, n: int, last: Any) -> str:
     storage = flow.storage
     closed = flow.submissions(state="closed", limit=1)
     history = flow.history(last)
-    pending = len(storage.pending_notifications())
+    notes = storage.pending_notifications()
+    pending = len(notes)
     problems = []
+    if (notes[-1].event, notes[-1].record_id) != ("closed", last.id) or (
+            last.id not in notes[-1].subject):
+        problems.append(f"last notification {notes[-1]!r}")
     if str(last.state) != "closed" or last.version != 4:
         problems.append(f"last submission is {last.state} v{last.version}")
     if [h.event for h in history] != ["receive", "assign", "answer", "close"]:
@@ -363,7 +369,7 @@ _CATEGORIES: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
      lambda f, n: n in {"_notify", "render"} or f.endswith("_messages.py")),
     ("record construction (attrs __init__, validators, converters)",
      lambda f, _n: f.startswith("<attrs generated") or f.endswith(("_records.py", "enum.py"))),
-    ("TransitionRecord building (_row)", lambda _f, n: n == "_row"),
+    ("audit row building (_row)", lambda _f, n: n == "_row"),
     ("storage commit", lambda f, _n: f.endswith("_storage.py")),
     ("ids (SequentialIds)", lambda f, _n: f.endswith("_ids.py")),
     ("_flow.py: checks, _change/_build glue, _due_on_decision",

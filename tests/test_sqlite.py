@@ -396,8 +396,8 @@ class TestCommitCost:
     def test_a_read_record_is_committed_without_reading_it_again(
             self, db: Path, storage: SQLiteStorage) -> None:
         """get_submission remembers the row's version and indexed columns, so the commit
-        that follows is one compare-and-set UPDATE (no SELECT), and the indexed columns it
-        changes are right."""
+        that follows is one compare-and-set UPDATE (no SELECT; the PRAGMA is data_version),
+        and the indexed columns it changes are right."""
         first = sample_submission()
         storage.commit(Changeset(records=((first, 0),)))
         with SQLiteStorage(db) as other:  # a fresh object: nothing remembered but the read
@@ -406,7 +406,7 @@ class TestCommitCost:
             new = attrs.evolve(current, version=2, state=SubmissionState.ASSIGNED,
                                department="Tư pháp")
             other.commit(Changeset(records=((new, 1),)))
-            assert ["BEGIN", "UPDATE", "COMMIT"] == seen
+            assert ["BEGIN", "PRAGMA", "UPDATE", "COMMIT"] == seen
         assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
         assert [new] == storage.find_submissions(SubmissionQuery(department="Tư pháp"))
 
@@ -419,7 +419,7 @@ class TestCommitCost:
             seen = _statements(storage)
             storage.commit(Changeset(records=((attrs.evolve(
                 first, version=2, state=SubmissionState.ASSIGNED, department="Tư pháp"), 1),)))
-            assert ["BEGIN", "SELECT", "UPDATE", "COMMIT"] == seen
+            assert ["BEGIN", "PRAGMA", "SELECT", "UPDATE", "COMMIT"] == seen
         assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
 
     def test_a_stale_remembered_version_is_a_conflict_naming_the_actual_one(
@@ -439,6 +439,59 @@ class TestCommitCost:
             assert (1, 2) == (info.value.expected, info.value.actual)
             assert [] == mine.pending_notifications()
         assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
+
+    def test_a_record_this_object_wrote_is_read_back_without_its_row(
+            self, db: Path, storage: SQLiteStorage) -> None:
+        """While no other connection commits, reading back what this object wrote or read
+        costs one PRAGMA data_version, not a SELECT of the row."""
+        first = sample_submission()
+        storage.commit(Changeset(records=((first, 0),)))
+        seen = _statements(storage)
+        assert first == storage.get_submission(first.id)
+        second = attrs.evolve(first, version=2, state=SubmissionState.ASSIGNED,
+                              department="Tư pháp")
+        storage.commit(Changeset(records=((second, 1),)))
+        assert second == storage.get_submission(first.id)
+        assert ["PRAGMA", "BEGIN", "PRAGMA", "UPDATE", "COMMIT", "PRAGMA"] == seen
+        with SQLiteStorage(db) as other:  # a fresh object reads the row once, then not
+            seen = _statements(other)
+            assert second == other.get_submission(first.id)
+            assert second == other.get_submission(first.id)
+            assert ["PRAGMA", "SELECT", "PRAGMA"] == seen
+
+    def test_another_connections_commit_is_seen(self, db: Path) -> None:
+        """Once another connection (here another object on the file) has committed, every
+        record is read again: the other's version of a record this object wrote is returned,
+        and so is a record this object only read."""
+        first, other_one = sample_submission(), sample_submission("sub-0002")
+        with SQLiteStorage(db) as mine, SQLiteStorage(db) as theirs:
+            mine.commit(Changeset(records=((first, 0), (other_one, 0))))
+            assert other_one == mine.get_submission(other_one.id)
+            moved = attrs.evolve(first, version=2, state=SubmissionState.ASSIGNED,
+                                 department="Tư pháp")
+            theirs.commit(Changeset(records=((moved, 1),)))
+            assert moved == mine.get_submission(first.id)
+            moved_too = attrs.evolve(other_one, version=2, topic="khác")
+            theirs.commit(Changeset(records=((moved_too, 1),)))
+            assert moved_too == mine.get_submission(other_one.id)
+            # ... and this object's next commit of it is based on that version.
+            again = attrs.evolve(moved, version=3, department="Địa chính")
+            mine.commit(Changeset(records=((again, 2),)))
+            assert again == theirs.get_submission(first.id)
+            assert again == mine.get_submission(first.id)
+
+    def test_a_failed_commit_leaves_reads_at_the_committed_version(
+            self, storage: SQLiteStorage) -> None:
+        """A commit rolled back (here by a guard) remembers nothing of what it would have
+        written."""
+        first = sample_submission()
+        storage.commit(Changeset(records=((first, 0),)))
+        assert first == storage.get_submission(first.id)
+        second = attrs.evolve(first, version=2, state=SubmissionState.ASSIGNED)
+        with pytest.raises(VersionConflictError):
+            storage.commit(Changeset(records=((second, 1),),
+                                     guards=(("submission", "sub-missing", 1),)))
+        assert first == storage.get_submission(first.id)
 
     def test_checkpoint_pragmas(self, db: Path, storage: SQLiteStorage) -> None:
         """With the checkpointer thread, the writer's autocheckpoint is only a backstop."""

@@ -396,8 +396,8 @@ class TestCommitCost:
     def test_a_read_record_is_committed_without_reading_it_again(
             self, db: Path, storage: SQLiteStorage) -> None:
         """get_submission remembers the row's version and indexed columns, so the commit
-        that follows is one compare-and-set UPDATE (no SELECT; the PRAGMA is data_version),
-        and the indexed columns it changes are right."""
+        that follows is one compare-and-set UPDATE (no SELECT), and the indexed columns it
+        changes are right."""
         first = sample_submission()
         storage.commit(Changeset(records=((first, 0),)))
         with SQLiteStorage(db) as other:  # a fresh object: nothing remembered but the read
@@ -406,7 +406,7 @@ class TestCommitCost:
             new = attrs.evolve(current, version=2, state=SubmissionState.ASSIGNED,
                                department="Tư pháp")
             other.commit(Changeset(records=((new, 1),)))
-            assert ["BEGIN", "PRAGMA", "UPDATE", "COMMIT"] == seen
+            assert ["BEGIN", "UPDATE", "COMMIT"] == seen
         assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
         assert [new] == storage.find_submissions(SubmissionQuery(department="Tư pháp"))
 
@@ -419,7 +419,7 @@ class TestCommitCost:
             seen = _statements(storage)
             storage.commit(Changeset(records=((attrs.evolve(
                 first, version=2, state=SubmissionState.ASSIGNED, department="Tư pháp"), 1),)))
-            assert ["BEGIN", "PRAGMA", "SELECT", "UPDATE", "COMMIT"] == seen
+            assert ["BEGIN", "SELECT", "UPDATE", "COMMIT"] == seen
         assert (2, "assigned", "Tư pháp", None) == _columns(db, first.id)
 
     def test_a_stale_remembered_version_is_a_conflict_naming_the_actual_one(
@@ -452,7 +452,7 @@ class TestCommitCost:
                               department="Tư pháp")
         storage.commit(Changeset(records=((second, 1),)))
         assert second == storage.get_submission(first.id)
-        assert ["PRAGMA", "BEGIN", "PRAGMA", "UPDATE", "COMMIT", "PRAGMA"] == seen
+        assert ["PRAGMA", "BEGIN", "UPDATE", "COMMIT", "PRAGMA"] == seen
         with SQLiteStorage(db) as other:  # a fresh object reads the row once, then not
             seen = _statements(other)
             assert second == other.get_submission(first.id)

@@ -5,21 +5,32 @@ Deadline, shared or not."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogue_flow import (
     Deadline,
     Dialogue,
+    Notification,
     Submission,
+    TransitionRecord,
     _serialization,
     from_json,
     to_dict,
     to_json,
 )
 from dialogue_flow._calendar import SkippedDay
-from dialogue_flow.testing import sample_dialogue, sample_notification, sample_submission
+from dialogue_flow.testing import (
+    sample_dialogue,
+    sample_notification,
+    sample_submission,
+    sample_transition,
+)
+from strategies import dialogues, notifications, submissions, transition_records
 
 
 def _whole(record: object) -> str:
@@ -61,3 +72,59 @@ def test_equal_and_recycled_deadlines_never_mix() -> None:
         record = attrs.evolve(sample_submission(), due=_deadline(day % 400))
         assert _whole(record) == to_json(record)
     assert len(_serialization._DEADLINE_JSON) <= _serialization._DEADLINE_CACHE_SIZE
+
+
+# --- direct writers -------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=st.one_of(submissions(), transition_records(), notifications(), dialogues()))
+def test_direct_writers_write_what_the_converter_writes(record: object) -> None:
+    """Submissions, audit rows and notifications are written field by field by generated
+    writers (dialogues, with their conclusion notice, go through the converter): the text is
+    the whole-dict encoding's, character for character."""
+    assert _whole(record) == to_json(record)
+    assert _whole(record) == to_json(record)  # the second through the installed writer
+
+
+def test_the_classes_on_the_hot_path_have_direct_writers() -> None:
+    for cls in (Submission, TransitionRecord, Notification):
+        assert _serialization._direct(cls) is not None, cls
+    to_json(sample_submission())
+    assert _serialization._WRITERS[Submission].__name__ == "write"  # checked and installed
+
+
+def test_a_value_of_an_unexpected_type_goes_through_the_converter() -> None:
+    """attrs does not check a field's declared type: an int where ``str | None`` is declared,
+    a list where a tuple is, a date subclass, ... are written as the converter writes them."""
+    class Day(date):
+        pass
+
+    odd = [attrs.evolve(sample_submission(), dialogue_id=123),  # type: ignore[arg-type]
+           attrs.evolve(sample_submission(), answered_on=Day(2021, 6, 2)),
+           attrs.evolve(sample_submission(), extensions=True),
+           attrs.evolve(sample_notification("k"), data={"n": 1})]  # type: ignore[dict-item]
+    for record in odd:
+        assert _whole(record) == to_json(record)
+
+
+def test_a_host_hook_registered_before_first_use_is_honoured(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hook for a leaf type (here: datetimes as epoch seconds) or for the record class
+    itself means the converter's way, for every record of that class."""
+    fresh = _serialization.converter.copy()
+    fresh.register_unstructure_hook(datetime, lambda v: int(v.timestamp()))
+    monkeypatch.setattr(_serialization, "converter", fresh)
+    monkeypatch.setattr(_serialization, "_WRITERS", {})
+    record = sample_submission()
+    text = to_json(record)
+    assert f'"received_at":{int(record.received_at.timestamp())}' in text
+    assert text == to_json(record)
+    assert _serialization._direct(Submission) is None
+
+    other = _serialization.converter.copy()
+    other.register_unstructure_hook(TransitionRecord, lambda r: {"only": r.event})
+    monkeypatch.setattr(_serialization, "converter", other)
+    monkeypatch.setattr(_serialization, "_WRITERS", {})
+    row = sample_transition(record)
+    assert '{"only":"test"}' == to_json(row) == to_json(row)

@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
 
 from dialogue_flow import (
     Actor,
@@ -34,6 +35,7 @@ from dialogue_flow import (
     Petitioner,
     SequentialIds,
     StorageError,
+    Submission,
     SubmissionQuery,
     SubmissionState,
     VersionConflictError,
@@ -41,7 +43,13 @@ from dialogue_flow import (
     _sqlite,
 )
 from dialogue_flow._serialization import to_json
-from dialogue_flow._sqlite import MIGRATIONS, SCHEMA_VERSION, Migration, SQLiteStorage
+from dialogue_flow._sqlite import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    SQLiteStorage,
+    _indexed,
+)
 from dialogue_flow._storage import DecodedRecords, SubmissionFacts
 from dialogue_flow.testing import (
     sample_dialogue,
@@ -49,6 +57,7 @@ from dialogue_flow.testing import (
     sample_submission,
     sample_transition,
 )
+from strategies import submissions
 
 START = date(2021, 6, 1)
 
@@ -912,3 +921,16 @@ class TestFactsPaging:
             assert expected == got
             due = sorted(f.id for f in storage.due_facts(date(2021, 1, 1), date(2021, 12, 31)))
             assert sorted(f.id for f in expected) == due
+
+
+@settings(max_examples=200, deadline=None)
+@given(record=submissions())
+def test_indexed_columns_are_the_submissions_report_facts(record: Submission) -> None:
+    """The columns a commit writes are read straight off the record: they must be its
+    SubmissionFacts, dates as ISO text, whatever its zone of reception."""
+    facts = SubmissionFacts.of(record)
+    iso = lambda day: None if day is None else day.isoformat()  # noqa: E731
+    assert (facts.state, facts.dialogue_id, facts.department, iso(facts.due_date),
+            facts.received_on.isoformat(), facts.topic, facts.channel, facts.answer_mode,
+            iso(facts.answered_on), facts.competent_level) == _indexed(record)
+    assert _indexed(record) == _indexed(attrs.evolve(record, version=record.version + 1))

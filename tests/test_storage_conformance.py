@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -176,6 +178,28 @@ class TestStoredForm:
         assert all(isinstance(r.details, dict) for cs in slow.changesets
                    for r in cs.transitions)
 
+
+    def test_sqlite_stores_the_same_text_both_ways(self, tmp_path: Path):
+        """SQLiteStorage writes rows given in stored form straight to JSON; the file ends up
+        with exactly the text a subclass (through ``commit`` and Changesets) writes."""
+
+        class ThroughCommit(SQLiteStorage):
+            calls = 0
+
+            def commit(self, changes: Changeset) -> int:
+                ThroughCommit.calls += 1
+                return super().commit(changes)
+
+        texts = []
+        for cls, name in ((SQLiteStorage, "fast.db"), (ThroughCommit, "slow.db")):
+            with cls(tmp_path / name) as storage:
+                self._run(storage)
+            with closing(sqlite3.connect(tmp_path / name)) as conn:
+                texts.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+                              for table in ("transitions", "outbox", "submissions")])
+        assert ThroughCommit.calls == 12
+        assert texts[0] == texts[1]
+        assert [14, 11, 3] == [len(rows) for rows in texts[0]]
 
 class TestSQLiteFile(StorageContract):
     @pytest.fixture

@@ -829,13 +829,14 @@ class DialogueFlow:
                 ) -> None:
         """One commit of rows and notifications in their stored form (see _row, _notify).
 
-        :class:`MemoryStorage` (exactly: a subclass may override ``commit``) takes them as
-        they are; every other backend gets the :class:`Changeset` of records they stand
-        for.
+        A backend whose own class defines ``_commit_stored`` (the built-in ones: not a
+        subclass that inherits it, which may override ``commit``) takes them as they are;
+        every other gets the :class:`Changeset` of the records they stand for.
         """
         storage = self.storage
-        if storage.__class__ is MemoryStorage:
-            storage._apply(records, rows, notes, guards)  # noqa: SLF001 - its own fast path
+        commit_stored = type(storage).__dict__.get("_commit_stored")
+        if commit_stored is not None:
+            commit_stored(storage, records, rows, notes, guards)
         else:
             storage.commit(Changeset(records, tuple(map(_stored_row, rows)),
                                      tuple(map(_stored_note, notes)), guards))

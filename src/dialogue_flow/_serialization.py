@@ -19,6 +19,7 @@ import json
 import threading
 import types
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import attrs
@@ -113,21 +114,25 @@ def to_json(record: object) -> str:
     """``record`` as compact JSON text (UTF-8 friendly: Vietnamese stays readable)."""
     writer = _WRITERS.get(type(record))
     if writer is None:
-        writer = _WRITERS[type(record)] = _checked(type(record), _writer(type(record)))
+        cls = type(record)
+        through_converter = _writer(cls)
+        direct = _direct(cls) if attrs.has(cls) else None
+        writer = _WRITERS[cls] = through_converter if direct is None else _checked(
+            through_converter, direct, partial(_WRITERS.__setitem__, cls))
     return writer(record)
 
 
-def _checked(cls: type, through_converter: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``cls``'s writer: the direct one (see _direct) once it wrote a first record exactly
-    as ``through_converter`` did; that one if there is no direct writer or they differ."""
-    direct = _direct(cls) if attrs.has(cls) else None
-    if direct is None:
-        return through_converter
+def _checked(through_converter: Callable[[Any], str], direct: Callable[[Any], str],
+             install: Callable[[Callable[[Any], str]], object]) -> Callable[[Any], str]:
+    """A writer that writes its first record through the converter, then installs (through
+    ``install``) the writer for the records after it: ``direct``, falling back to the
+    converter for a value of a surprising type, if ``direct`` wrote that first record the
+    same; else the converter."""
 
     def write(record: object) -> str:
         try:
             return direct(record)
-        except (_UnexpectedValueError, TypeError, AttributeError):  # a value of a surprising type
+        except (_UnexpectedValueError, TypeError, AttributeError):  # a surprising value
             return through_converter(record)
 
     def first(record: object) -> str:
@@ -136,7 +141,7 @@ def _checked(cls: type, through_converter: Callable[[Any], str]) -> Callable[[An
             same = direct(record) == text
         except (_UnexpectedValueError, TypeError, AttributeError):
             return text  # not comparable on this record: try again on the next
-        _WRITERS[cls] = write if same else through_converter
+        install(write if same else through_converter)
         return text
 
     return first
@@ -358,20 +363,34 @@ def _plain_writer(hint: Any, args: tuple[Any, ...]) -> Callable[[Any], str] | No
     return container if _plain_writer(str, ()) is _quote else None
 
 
-def _direct(cls: type) -> Callable[[Any], str] | None:
-    """A generated writer of ``cls``'s JSON, or ``None`` if a field has no direct writer."""
+def _direct(cls: type, *, flat: bool = False) -> Callable[[Any], str] | None:
+    """A generated writer of ``cls``'s JSON, or ``None`` if a field has no direct writer.
+
+    ``flat``: the writer takes the record's stored form instead (a tuple of its fields in
+    order, the last one, a ``Mapping[str, str]``, as its keys and values after them; see
+    ``_storage._flattener``).
+    """
     hints = get_type_hints(cls)
-    scope: dict[str, Any] = {"_cls": cls, "_UnexpectedValueError": _UnexpectedValueError,
-                             "_null": "null"}
+    scope: dict[str, Any] = {"_cls": tuple if flat else cls, "_null": "null",
+                             "_UnexpectedValueError": _UnexpectedValueError}
     lines = ["def write(r):", "    if r.__class__ is not _cls:",
              "        raise _UnexpectedValueError"]
     parts = []
-    for i, field in enumerate(attrs.fields(cls)):
+    fields = attrs.fields(cls)
+    for i, field in enumerate(fields):
         found = _field_writer(hints.get(field.name))
         if found is None:
             return None
         scope[f"_w{i}"], optional = found
-        lines.append(f"    v{i} = r.{field.name}")
+        if not flat:
+            lines.append(f"    v{i} = r.{field.name}")
+        elif i < len(fields) - 1:
+            lines.append(f"    v{i} = r[{i}]")
+        elif found[0] is _pairs:
+            scope[f"_w{i}"] = _flat_pairs
+            lines.append(f"    v{i} = r[{i}:]")
+        else:
+            return None
         value = f"_null if v{i} is None else _w{i}(v{i})" if optional else f"_w{i}(v{i})"
         parts.append(f"{_quote(field.name)}:{{{value}}}")
     lines.append("    return f" + repr("{{" + ",".join(parts) + "}}"))
@@ -379,3 +398,32 @@ def _direct(cls: type) -> Callable[[Any], str] | None:
     exec(source, scope)  # noqa: S102 - generated from the class's own field names
     generated: Callable[[Any], str] = scope["write"]
     return generated
+
+
+def _flat_pairs(flat: tuple[object, ...]) -> str:
+    """``_pairs`` of a dict given as its keys and values in turn."""
+    if len(flat) % 2:
+        raise _UnexpectedValueError
+    return _pairs(dict(zip(flat[::2], flat[1::2], strict=True)))
+
+
+def flat_writer(cls: type, record: Callable[[tuple[Any, ...]], object],
+                ) -> Callable[[tuple[Any, ...]], str]:
+    """``to_json(record(row))`` for a stored-form tuple ``row`` of ``cls`` (see _direct),
+    written straight from the tuple when that gives the same text: checked on the first
+    row, as for records; a row with a value of a surprising type is built and written
+    the usual way."""
+    direct = _direct(cls, flat=True)
+
+    def through_record(row: tuple[Any, ...]) -> str:
+        return to_json(record(row))
+
+    if direct is None:
+        return through_record
+    installed: list[Callable[[Any], str]] = []
+    installed.append(_checked(through_record, direct, partial(installed.__setitem__, 0)))
+
+    def write(row: tuple[Any, ...]) -> str:
+        return installed[0](row)  # the first writer, then the one it installed
+
+    return write

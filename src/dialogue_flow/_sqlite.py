@@ -124,7 +124,7 @@ from ._errors import (
     VersionConflictError,
 )
 from ._records import Dialogue, Notification, Submission, TransitionRecord
-from ._serialization import last_by_identity, to_json
+from ._serialization import flat_writer, last_by_identity, to_json
 from ._storage import (
     OPEN_WITH_CLOCK,
     Changeset,
@@ -136,6 +136,9 @@ from ._storage import (
     ReportInputs,
     SubmissionFacts,
     SubmissionQuery,
+    _stored_note,
+    _stored_row,
+    _StoredRow,
     check_claim,
     check_limit,
     check_retry,
@@ -144,6 +147,10 @@ from ._storage import (
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStorage"]
+
+#: The JSON of an audit row and of a notification given in stored form (see _commit_stored)
+_ROW_JSON = flat_writer(TransitionRecord, _stored_row)
+_NOTE_JSON = flat_writer(Notification, _stored_note)
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", Dialogue, Submission)
@@ -446,14 +453,30 @@ class SQLiteStorage:
     def commit(self, changes: Changeset) -> int:
         if not isinstance(changes, Changeset):
             raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
+        return self._commit(
+            changes.records, changes.guards,
+            [(row.kind, row.record_id, row.version, to_json(row))
+             for row in changes.transitions],
+            [(note.key, to_json(note)) for note in changes.notifications])
+
+    def _commit_stored(self, records: tuple[tuple[Record, int], ...],
+                       rows: tuple[_StoredRow, ...], notes: tuple[_StoredRow, ...],
+                       guards: tuple[tuple[str, str, int], ...]) -> int:
+        """:meth:`commit` with the audit rows and notifications in their stored form (see
+        ``MemoryStorage._commit_stored``), written to JSON straight from the tuples."""
+        return self._commit(records, guards,
+                            [(row[0], row[1], row[2], _ROW_JSON(row)) for row in rows],
+                            [(note[0], _NOTE_JSON(note)) for note in notes])
+
+    def _commit(self, records: tuple[tuple[Record, int], ...],
+                guards: tuple[tuple[str, str, int], ...],
+                transitions: list[tuple[str, str, int, str]],
+                notes: list[tuple[str, str]]) -> int:
         # Serialise before taking the write lock: shorter transactions, and nothing to undo
         # if a record cannot be turned into JSON.
         columns = self._columns
         writes = [(record, expected, to_json(record), _indexed(record),
-                   columns.get((record.KIND, record.id))) for record, expected in changes.records]
-        transitions = [(row.kind, row.record_id, row.version, to_json(row))
-                       for row in changes.transitions]
-        notes = [(note.key, to_json(note)) for note in changes.notifications]
+                   columns.get((record.KIND, record.id))) for record, expected in records]
         # The lock is held until the caches below are updated: another thread's commit
         # through this object must not land between and be overwritten by older versions.
         # (The transaction is spelt out, not _transaction: two generator context managers
@@ -463,8 +486,7 @@ class SQLiteStorage:
             try:
                 try:
                     conn.execute("BEGIN IMMEDIATE")
-                    added = self._write_changes(conn, changes.guards, writes, transitions,
-                                                notes)
+                    added = self._write_changes(conn, guards, writes, transitions, notes)
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)  # only if a transaction is open

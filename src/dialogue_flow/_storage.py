@@ -507,19 +507,21 @@ class MemoryStorage:
             raise NotFoundError("submission", submission_id) from None
 
     def commit(self, changes: Changeset) -> int:
-        return self._apply(changes.records, tuple(map(_row_tuple, changes.transitions)),
-                           tuple(map(_note_tuple, changes.notifications)), changes.guards)
+        return self._commit_stored(
+            changes.records, tuple(map(_row_tuple, changes.transitions)),
+            tuple(map(_note_tuple, changes.notifications)), changes.guards)
 
-    def _apply(self, records: tuple[tuple[Record, int], ...], rows: tuple[_StoredRow, ...],
-               notes: tuple[_StoredRow, ...], guards: tuple[tuple[str, str, int], ...],
-               ) -> int:
+    def _commit_stored(self, records: tuple[tuple[Record, int], ...],
+                       rows: tuple[_StoredRow, ...], notes: tuple[_StoredRow, ...],
+                       guards: tuple[tuple[str, str, int], ...]) -> int:
         """:meth:`commit` with the audit rows and notifications already in their stored form
         (``_row_tuple``, ``_note_tuple``), checked as strictly, all before the first write.
 
-        The façade calls this directly for exactly this class: it builds rows in this form,
-        and records built only to be taken apart again cost a sixth of an event.
-        ``records`` must hold each record at most once (Changeset checks that for other
-        callers; the façade never repeats one).
+        The façade builds rows in this form, and records built only to be taken apart
+        again cost a sixth of an event: it calls ``_commit_stored`` instead of ``commit``
+        on a backend whose own class defines it (not a subclass that inherits it, which
+        may override ``commit``). ``records`` must hold each record at most once
+        (Changeset checks that for other callers; the façade never repeats one).
         """
         tables = self._tables
         history = self._history

@@ -386,6 +386,7 @@ class SQLiteStorage:
         #: since); see :meth:`_get`. Commits do not look: what this object writes is
         #: current until another connection commits, and that changes data_version.
         self._data_version = data_version
+        self._version_cursor: sqlite3.Cursor | None = None
         self._current: dict[tuple[str, str], Record] = {}
         self._checkpointer = _Checkpointer(self, self._lock) if background else None
 
@@ -747,7 +748,10 @@ class SQLiteStorage:
     def _observe(self, conn: sqlite3.Connection) -> None:
         """Read ``PRAGMA data_version``; if another connection committed since the last
         look, forget which records were known to be current (the caller holds the lock)."""
-        version: int = conn.execute("PRAGMA data_version").fetchone()[0]
+        cursor = self._version_cursor  # reused: a new cursor per read cost ~2.5 µs
+        if cursor is None or cursor.connection is not conn:
+            cursor = self._version_cursor = conn.cursor()
+        version: int = cursor.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._data_version = version
             self._current.clear()

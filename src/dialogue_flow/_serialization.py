@@ -18,7 +18,7 @@ import enum
 import json
 import threading
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -298,8 +298,13 @@ def _names(value: object) -> str:
 def _pairs(value: object) -> str:
     if value.__class__ is not dict:
         raise _UnexpectedValueError
+    return _object(value.items())
+
+
+def _object(pairs: Iterable[tuple[object, object]]) -> str:
+    """A JSON object of str keys and str values, as the encoder writes a dict of them."""
     parts = []
-    for key, text in value.items():
+    for key, text in pairs:
         if key.__class__ is not str or text.__class__ is not str:
             raise _UnexpectedValueError
         parts.append(f"{_quote(key)}:{_quote(text)}")
@@ -401,10 +406,11 @@ def _direct(cls: type, *, flat: bool = False) -> Callable[[Any], str] | None:
 
 
 def _flat_pairs(flat: tuple[object, ...]) -> str:
-    """``_pairs`` of a dict given as its keys and values in turn."""
-    if len(flat) % 2:
+    """``_pairs`` of a dict given as its keys and values in turn (a key given twice:
+    the dict's last value, in the key's first place, as the dict built from it would)."""
+    if len(flat) % 2 or len(set(flat[::2])) * 2 != len(flat):
         raise _UnexpectedValueError
-    return _pairs(dict(zip(flat[::2], flat[1::2], strict=True)))
+    return _object(zip(flat[::2], flat[1::2], strict=True))
 
 
 def flat_writer(cls: type, record: Callable[[tuple[Any, ...]], object],

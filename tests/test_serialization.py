@@ -128,3 +128,18 @@ def test_a_host_hook_registered_before_first_use_is_honoured(
     monkeypatch.setattr(_serialization, "_WRITERS", {})
     row = sample_transition(record)
     assert '{"only":"test"}' == to_json(row) == to_json(row)
+
+
+def test_a_new_version_reuses_only_what_it_shares_and_dicts_are_written_afresh() -> None:
+    """A record writer keeps the last record's field values and JSON: the next version
+    (sharing most field objects) must still come out whole and right, and a dict changed
+    in place since the last write must be written as it is now."""
+    first = sample_submission()
+    versions = [first, attrs.evolve(first, version=2, department="Tư pháp"),
+                attrs.evolve(first, version=3, topic="giao thông"), first]
+    assert [_whole(v) for v in versions] == [to_json(v) for v in versions]
+    note = sample_notification("k")
+    assert _whole(note) == to_json(note)
+    note.data["later"] = "thêm"  # type: ignore[index] # a dict, as attrs leaves it
+    assert '"later":"thêm"' in to_json(note)
+    assert _whole(note) == to_json(note)

@@ -374,35 +374,59 @@ def _direct(cls: type, *, flat: bool = False) -> Callable[[Any], str] | None:
     ``flat``: the writer takes the record's stored form instead (a tuple of its fields in
     order, the last one, a ``Mapping[str, str]``, as its keys and values after them; see
     ``_storage._flattener``).
+
+    A record writer keeps the last record's field values and their JSON: a command's new
+    version shares most field objects with the version it replaces (attrs.evolve copies
+    references), and a value that *is* the last one's (identity) has the same JSON, unless
+    it may change in place (a dict: written every time).
     """
     hints = get_type_hints(cls)
+    fields = attrs.fields(cls)
     scope: dict[str, Any] = {"_cls": tuple if flat else cls, "_null": "null",
-                             "_UnexpectedValueError": _UnexpectedValueError}
+                             "_UnexpectedValueError": _UnexpectedValueError,
+                             "_last": [((_NOTHING,) * len(fields), ("",) * len(fields))]}
     lines = ["def write(r):", "    if r.__class__ is not _cls:",
              "        raise _UnexpectedValueError"]
-    parts = []
-    fields = attrs.fields(cls)
+    if not flat:
+        lines.append("    lv, lf = _last[0]")
+    mutable = False
     for i, field in enumerate(fields):
         found = _field_writer(hints.get(field.name))
         if found is None:
             return None
-        scope[f"_w{i}"], optional = found
+        (write, optional), fresh = found, False
         if not flat:
             lines.append(f"    v{i} = r.{field.name}")
+            fresh = write in _MUTABLE
         elif i < len(fields) - 1:
             lines.append(f"    v{i} = r[{i}]")
-        elif found[0] is _pairs:
-            scope[f"_w{i}"] = _flat_pairs
+        elif write is _pairs:
+            write = _flat_pairs
             lines.append(f"    v{i} = r[{i}:]")
         else:
             return None
+        scope[f"_w{i}"] = write
+        mutable = mutable or fresh
         value = f"_null if v{i} is None else _w{i}(v{i})" if optional else f"_w{i}(v{i})"
-        parts.append(f"{_quote(field.name)}:{{{value}}}")
+        if flat or fresh:
+            lines.append(f"    f{i} = {value}")
+        else:
+            lines.append(f"    f{i} = lf[{i}] if v{i} is lv[{i}] else {value}")
+    if not flat:
+        names = range(len(fields))
+        lines.append(f"    _last[0] = (({''.join(f'v{i}, ' for i in names)}), "
+                     f"({''.join(f'f{i}, ' for i in names)}))")
+    parts = [f"{_quote(field.name)}:{{f{i}}}" for i, field in enumerate(fields)]
     lines.append("    return f" + repr("{{" + ",".join(parts) + "}}"))
-    source = "\n".join(lines)
-    exec(source, scope)  # noqa: S102 - generated from the class's own field names
+    exec("\n".join(lines), scope)  # noqa: S102 - generated from the class's own field names
     generated: Callable[[Any], str] = scope["write"]
+    if mutable:
+        _MUTABLE.add(generated)
     return generated
+
+
+#: Writers of values that may change in place (dicts, records holding one): never reused
+_MUTABLE: set[Callable[[Any], str]] = {_pairs}
 
 
 def _flat_pairs(flat: tuple[object, ...]) -> str:

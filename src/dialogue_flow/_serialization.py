@@ -301,14 +301,11 @@ def _pairs(value: object) -> str:
     return _object(value.items())
 
 
-def _object(pairs: Iterable[tuple[object, object]]) -> str:
-    """A JSON object of str keys and str values, as the encoder writes a dict of them."""
-    parts = []
-    for key, text in pairs:
-        if key.__class__ is not str or text.__class__ is not str:
-            raise _UnexpectedValueError
-        parts.append(f"{_quote(key)}:{_quote(text)}")
-    return "{" + ",".join(parts) + "}"
+def _object(pairs: Iterable[tuple[Any, Any]]) -> str:
+    """A JSON object of str keys and str values, as the encoder writes a dict of them
+    (``_quote`` writes a str subclass by its text, as the encoder does, and refuses
+    anything else with TypeError: the record then goes the converter's way)."""
+    return "{" + ",".join([f"{_quote(key)}:{_quote(text)}" for key, text in pairs]) + "}"
 
 
 def _member(cls: type[enum.Enum]) -> Callable[[object], str]:
@@ -429,9 +426,13 @@ def _direct(cls: type, *, flat: bool = False) -> Callable[[Any], str] | None:
 _MUTABLE: set[Callable[[Any], str]] = {_pairs}
 
 
-def _flat_pairs(flat: tuple[object, ...]) -> str:
-    """``_pairs`` of a dict given as its keys and values in turn (a key given twice:
-    the dict's last value, in the key's first place, as the dict built from it would)."""
+def _flat_pairs(flat: tuple[Any, ...]) -> str:
+    """``_pairs`` of a dict given as its keys and values in turn (a key given twice
+    would not be written as the dict built from them: refused)."""
+    if not flat:
+        return "{}"
+    if len(flat) == 2:
+        return f"{{{_quote(flat[0])}:{_quote(flat[1])}}}"
     if len(flat) % 2 or len(set(flat[::2])) * 2 != len(flat):
         raise _UnexpectedValueError
     return _object(zip(flat[::2], flat[1::2], strict=True))

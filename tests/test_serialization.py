@@ -143,3 +143,33 @@ def test_a_new_version_reuses_only_what_it_shares_and_dicts_are_written_afresh()
     note.data["later"] = "thêm"  # type: ignore[index] # a dict, as attrs leaves it
     assert '"later":"thêm"' in to_json(note)
     assert _whole(note) == to_json(note)
+
+
+def test_the_direct_writer_is_installed_only_after_a_comparable_first_record(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first record the direct writer cannot write (a value of a surprising type) goes
+    the converter's way and leaves the check to the next record."""
+    monkeypatch.setattr(_serialization, "_WRITERS", {})
+    odd = attrs.evolve(sample_submission(), complex=1)  # an int where a bool is declared
+    assert _whole(odd) == to_json(odd)
+    assert _serialization._WRITERS[Submission].__name__ == "first"
+    plain = sample_submission()
+    assert _whole(plain) == to_json(plain)
+    assert _serialization._WRITERS[Submission].__name__ == "write"
+    assert _whole(odd) == to_json(odd)  # and later surprises still go the converter's way
+
+
+def test_flat_rows_are_written_as_the_records_they_stand_for() -> None:
+    """The stored form of an audit row (details flattened at its end) is written as
+    to_json of the TransitionRecord it reads back as, duplicates and odd tails included;
+    a class whose last field is not a dict of strings has no flat writer."""
+    from dialogue_flow._storage import _row_tuple, _stored_row  # noqa: PLC0415
+
+    write = _serialization.flat_writer(TransitionRecord, _stored_row)
+    row = _row_tuple(attrs.evolve(sample_transition(sample_submission()),
+                                  details={"a": "1", "b": "2", "c": "3"}))
+    for flat in (row, row[:-6], row[:-4], (*row[:-6], "k", "1", "k", "2")):
+        assert to_json(_stored_row(flat)) == write(flat)
+    assert _serialization._direct(Submission, flat=True) is None
+    through = _serialization.flat_writer(Submission, lambda r: sample_submission())
+    assert to_json(sample_submission()) == through(("anything",))

@@ -441,20 +441,22 @@ def _flat_pairs(flat: tuple[Any, ...]) -> str:
 def flat_writer(cls: type, record: Callable[[tuple[Any, ...]], object],
                 ) -> Callable[[tuple[Any, ...]], str]:
     """``to_json(record(row))`` for a stored-form tuple ``row`` of ``cls`` (see _direct),
-    written straight from the tuple when that gives the same text: checked on the first
-    row, as for records; a row with a value of a surprising type is built and written
-    the usual way."""
-    direct = _direct(cls, flat=True)
+    written straight from the tuple when that gives the same text. Built at first use and
+    checked on the first row, as the writers of records are; a row with a value of a
+    surprising type is built and written the usual way."""
 
     def through_record(row: tuple[Any, ...]) -> str:
         return to_json(record(row))
 
-    if direct is None:
-        return through_record
-    installed: list[Callable[[Any], str]] = []
-    installed.append(_checked(through_record, direct, partial(installed.__setitem__, 0)))
+    def build(row: tuple[Any, ...]) -> str:
+        direct = _direct(cls, flat=True)
+        installed[0] = through_record if direct is None else _checked(
+            through_record, direct, partial(installed.__setitem__, 0))
+        return installed[0](row)
+
+    installed: list[Callable[[Any], str]] = [build]
 
     def write(row: tuple[Any, ...]) -> str:
-        return installed[0](row)  # the first writer, then the one it installed
+        return installed[0](row)  # build, then the first-row check, then what it chose
 
     return write

@@ -175,9 +175,10 @@ def _trusted(cls: type[T]) -> Callable[..., T]:
     """A constructor for the attrs class ``cls`` that takes every field, in order, and runs
     no converter and no validator.
 
-    Only for records the library builds from values that already passed them: an audit row
-    or an outbox notification made from a record just built (its id, version, state and
-    instant were checked then). attrs' own ``__init__`` sets each frozen slot through
+    Only for records rebuilt from values that already passed them: an audit row or an
+    outbox notification read back from its stored form (``_storage._stored_row``), which
+    was made from a record that passed its validators (its id, version, state and instant
+    were checked then). attrs' own ``__init__`` sets each frozen slot through
     ``object.__setattr__`` and calls the validators: 2.5 µs for a TransitionRecord, three
     times this. Generated once per class, like ``__init__``.
     """

@@ -1,26 +1,4 @@
-"""Test helpers for hosts and plugin authors: the storage contract, a capturing notifier,
-and the fixed clock and deterministic ids re-exported.
-
-A storage backend proves itself by passing :class:`StorageContract`, the same tests the
-built-in memory and SQLite backends pass. Subclass it in a pytest module and provide a
-``storage`` fixture that yields a fresh, empty backend (and closes it afterwards)::
-
-    import pytest
-    from dialogue_flow.testing import StorageContract
-
-    class TestMyStorage(StorageContract):
-        @pytest.fixture
-        def storage(self, tmp_path):
-            backend = MyStorage(tmp_path / "db")
-            yield backend
-            backend.close()
-
-The tests need pytest (for the fixture) and nothing else: the data they query is generated
-with a seeded :class:`random.Random`, so a failure names the seed and the query and
-replays exactly. For readable diffs of the plain ``assert`` statements, call
-``pytest.register_assert_rewrite("dialogue_flow.testing")`` in your ``conftest.py`` before
-importing this module; the messages name what differed either way.
-"""
+"""The storage contract and the helpers it is built from (see the package docstring)."""
 
 from __future__ import annotations
 
@@ -32,16 +10,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ._calendar import SkippedDay
-from ._clock import VIETNAM_TZ, FixedClock
-from ._errors import (
-    InvalidInputError,
-    NotFoundError,
-    StorageError,
-    VersionConflictError,
-)
-from ._ids import SequentialIds
-from ._records import (
+from dialogue_flow import (
+    VIETNAM_TZ,
     AnswerMode,
     Channel,
     CloseReason,
@@ -50,14 +20,20 @@ from ._records import (
     Deadline,
     Dialogue,
     DialogueState,
+    InvalidInputError,
+    NotFoundError,
     Notification,
     Petitioner,
+    SkippedDay,
+    StorageError,
     Submission,
     SubmissionKind,
     SubmissionState,
     TransitionRecord,
+    VersionConflictError,
+    hookimpl,
 )
-from ._storage import (
+from dialogue_flow.storage import (
     Changeset,
     DialogueQuery,
     OutboxEntry,
@@ -66,18 +42,6 @@ from ._storage import (
     Storage,
     SubmissionQuery,
 )
-from .hookspecs import hookimpl
-
-__all__ = [
-    "CapturingNotifier",
-    "FixedClock",
-    "SequentialIds",
-    "StorageContract",
-    "sample_dialogue",
-    "sample_notification",
-    "sample_submission",
-    "sample_transition",
-]
 
 _E = TypeVar("_E", bound=BaseException)
 _R = TypeVar("_R", Dialogue, Submission)

@@ -1,0 +1,45 @@
+"""Test helpers for hosts and plugin authors: the storage contract, a capturing notifier,
+and the fixed clock and deterministic ids re-exported.
+
+A storage backend proves itself by passing :class:`StorageContract`, the same tests the
+built-in memory and SQLite backends pass. Subclass it in a pytest module and provide a
+``storage`` fixture that yields a fresh, empty backend (and closes it afterwards)::
+
+    import pytest
+    from dialogue_flow.testing import StorageContract
+
+    class TestMyStorage(StorageContract):
+        @pytest.fixture
+        def storage(self, tmp_path):
+            backend = MyStorage(tmp_path / "db")
+            yield backend
+            backend.close()
+
+The tests need pytest (for the fixture) and nothing else: the data they query is generated
+with a seeded :class:`random.Random`, so a failure names the seed and the query and
+replays exactly. For readable diffs of the plain ``assert`` statements, call
+``pytest.register_assert_rewrite("dialogue_flow.testing")`` in your ``conftest.py`` before
+importing this module; the messages name what differed either way.
+"""
+
+from dialogue_flow import FixedClock, SequentialIds
+
+from ._contract import (
+    CapturingNotifier,
+    StorageContract,
+    sample_dialogue,
+    sample_notification,
+    sample_submission,
+    sample_transition,
+)
+
+__all__ = [
+    "CapturingNotifier",
+    "FixedClock",
+    "SequentialIds",
+    "StorageContract",
+    "sample_dialogue",
+    "sample_notification",
+    "sample_submission",
+    "sample_transition",
+]

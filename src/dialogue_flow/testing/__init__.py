@@ -24,9 +24,9 @@ importing this module; the messages name what differed either way.
 
 from dialogue_flow import FixedClock, SequentialIds
 
-from ._contract import (
+from ._contract import StorageContract
+from ._fakes import (
     CapturingNotifier,
-    StorageContract,
     sample_dialogue,
     sample_notification,
     sample_submission,

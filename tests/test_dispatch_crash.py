@@ -23,7 +23,7 @@ from dialogue_flow import (
     hookimpl,
     load_plugins,
 )
-from dialogue_flow._sqlite import SQLiteStorage
+from dialogue_flow import SQLiteStorage
 
 INTAKE = Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK)
 CHAIR = Actor("bt", "Bí thư Đảng ủy", Role.CHAIR)

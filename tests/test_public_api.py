@@ -3,6 +3,8 @@ or removing a name is a deliberate, reviewed change (httpx `test_exported_member
 
 from __future__ import annotations
 
+import ast
+import pathlib
 import types
 
 import pytest
@@ -149,13 +151,62 @@ class TestImportable:
 
 class TestStorageModule:
     def test_backend_authors_api(self) -> None:
-        """`dialogue_flow.storage` exposes what a storage backend needs, each name the same
-        object as in the private module, so plugins never import `dialogue_flow._storage`."""
-        import dialogue_flow._storage as private  # noqa: PLC0415
+        """`dialogue_flow.storage` exposes what a storage backend needs."""
         import dialogue_flow.storage as public  # noqa: PLC0415
 
-        for name in public.__all__:
-            if name != "SQLiteStorage":
-                assert getattr(private, name) is getattr(public, name)
         assert {"Storage", "Changeset", "OutboxEntry", "check_claim", "check_retry",
-                "ReportFacts"} <= set(public.__all__)
+                "ReportFacts", "ReportInputs", "SubmissionFacts"} <= set(public.__all__)
+        for name in public.__all__:
+            assert hasattr(public, name)
+
+    def test_the_contract_imports_no_backend(self) -> None:
+        """The contract and the shared SQL layer depend (statically, transitively, through
+        the package's own modules) on neither built-in backend nor the lifecycle engine."""
+        reached = _imports_reached(["dialogue_flow.storage", "dialogue_flow.storage.sql"])
+        assert reached.isdisjoint({"dialogue_flow.storage._memory",
+                                   "dialogue_flow.storage._sqlite", "dialogue_flow._lifecycle",
+                                   "dialogue_flow._flow"})
+        assert "dialogue_flow._records" in reached  # the walk does follow imports
+
+    @pytest.mark.parametrize("name", ["MemoryStorage", "SQLiteStorage"])
+    def test_backends_under_their_old_names_are_deprecated(self, name: str) -> None:
+        """`dialogue_flow.storage.SQLiteStorage` still works until the next minor version,
+        with a DeprecationWarning naming the new place."""
+        import dialogue_flow.storage as public  # noqa: PLC0415
+
+        with pytest.warns(DeprecationWarning, match=f"use dialogue_flow.{name}"):
+            moved = getattr(public, name)
+        assert moved is getattr(dialogue_flow, name)
+
+    def test_an_unknown_name_is_an_attribute_error(self) -> None:
+        import dialogue_flow.storage as public  # noqa: PLC0415
+
+        with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+            _ = public.Nothing
+
+
+def _imports_reached(start: list[str]) -> set[str]:
+    """The package's modules ``start`` imports, directly or not (import statements only)."""
+    root = pathlib.Path(dialogue_flow.__file__).parent
+    modules = {".".join(("dialogue_flow", *p.relative_to(root).with_suffix("").parts))
+               .removesuffix(".__init__"): p for p in root.rglob("*.py")}
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = modules[name]
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, *([base] if base else [])])
+                found = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in modules]
+                todo += found or ([base] if base in modules else [])
+            elif isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name in modules]
+    return seen

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -18,16 +18,16 @@ from ._lifecycle import Lifecycle
 from ._records import Actor, Dialogue, Submission
 
 T = TypeVar("T")
+_A = TypeVar("_A", Dialogue, Submission)
 _S = TypeVar("_S", bound=enum.Enum)
 Record = Dialogue | Submission
 
-#: The largest page a query returns; `after` pages further.
-MAX_PAGE = 10_000
 
 
-def _check_actor(actor: object) -> None:
+def _check_actor(actor: object) -> Actor:
     if not isinstance(actor, Actor):
         raise InvalidInputError("actor", f"expected a dialogue_flow.Actor, got {actor!r}")
+    return actor
 
 
 def _check_text(field: str, value: object) -> None:
@@ -60,14 +60,6 @@ def _check_count(field: str, value: object) -> None:
         raise InvalidInputError(field, f"expected a whole number >= 1, got {value!r}")
 
 
-def _check_limit(value: object) -> int:
-    _check_count("limit", value)
-    assert isinstance(value, int)  # noqa: S101 - narrowed by _check_count
-    if value > MAX_PAGE:
-        raise InvalidInputError("limit", f"at most {MAX_PAGE} per page; use `after` to page")
-    return value
-
-
 def _check_date(field: str, value: object) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         hint = " (use .date() for a datetime)" if isinstance(value, dt.datetime) else ""
@@ -80,7 +72,7 @@ def _opt_date(field: str, value: object) -> dt.date | None:
 
 
 def _enum_arg(field: str, cls: type[Any], value: object) -> Any:
-    if value.__class__ is cls:  # a member already: skip Enum.__call__ (~0.7 µs)
+    if isinstance(value, cls):
         return value
     try:
         return cls(value)
@@ -106,111 +98,13 @@ def _build(cls: type[T], **fields: Any) -> T:
         raise InvalidInputError(cls.__name__, str(exc)) from None
 
 
-#: (cls, changed field names) -> a generated function that builds the evolved record
-_EVOLVERS: dict[tuple[type, tuple[str, ...]], Callable[[Any, Mapping[str, Any]], Any]] = {}
-
-
-def _replace(record: T, changes: Mapping[str, Any]) -> T:
-    """``attrs.evolve`` that converts and validates the changed fields only.
-
-    The other fields were validated when ``record`` was built; pushing all of them through
-    ``__init__`` again (after ``attrs.asdict``) was the largest cost of an event. The work
-    is done by a function generated once per (class, changed field names), as attrs
-    generates ``__init__``: it copies each slot through its descriptor and converts and
-    validates only what changed (2 µs instead of 6 for a submission). A converter or
-    validator complaint becomes :class:`InvalidInputError`, as in :func:`_build`; an
-    unknown field name is a bug and raises ``KeyError``.
-    """
-    cls = type(record)
-    key = (cls, tuple(changes))
-    evolve = _EVOLVERS.get(key)
-    if evolve is None:
-        if len(_EVOLVERS) >= 256:  # call sites are few; never grow without bound
-            _EVOLVERS.clear()
-        evolve = _EVOLVERS[key] = _evolver(cls, key[1])
+def _replace(record: _A, changes: Mapping[str, Any]) -> _A:
+    """``attrs.evolve`` turning a converter's or validator's complaint into
+    :class:`InvalidInputError`, as :func:`_build` does."""
     try:
-        new: T = evolve(record, changes)
+        return attrs.evolve(record, **changes)
     except (TypeError, ValueError) as exc:
-        raise InvalidInputError(cls.__name__, str(exc)) from None
-    return new
-
-
-def _evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, Mapping[str, Any]], Any]:
-    """Generate ``evolve(old, changes)`` for ``cls`` (an attrs class) and ``changed``."""
-    by_name = {a.name: a for a in attrs.fields(cls)}
-    for name in changed:
-        if name not in by_name:
-            raise KeyError(name)
-    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls,
-                             "_setattr": object.__setattr__}
-    lines = ["def evolve(old, changes):", "    new = _new(_cls)"]
-    for i, (name, a) in enumerate(by_name.items()):
-        slot: Any = cls.__dict__.get(name)
-        if type(slot).__name__ == "member_descriptor":  # a slot: set it directly
-            scope[f"_s{i}"] = slot.__set__
-            put = f"_s{i}(new, {{}})"
-        else:  # pragma: no cover - every record class is slotted
-            put = f"_setattr(new, {name!r}, {{}})"
-        if name not in changed:
-            lines.append("    " + put.format(f"old.{name}"))
-            continue
-        value = f"changes[{name!r}]"
-        if a.converter is not None:
-            scope[f"_c{i}"] = a.converter
-            value = f"_c{i}({value})"
-        lines.append("    " + put.format(value))
-    for i, (name, a) in enumerate(by_name.items()):
-        if name in changed and a.validator is not None:
-            scope[f"_v{i}"], scope[f"_a{i}"] = a.validator, a
-            lines.append(f"    _v{i}(new, _a{i}, new.{name})")
-    if hasattr(cls, "__attrs_post_init__"):
-        lines.append("    new.__attrs_post_init__()")
-    lines.append("    return new")
-    exec("\n".join(lines), scope)  # noqa: S102 - generated from the class's own fields
-    evolve: Callable[[Any, Mapping[str, Any]], Any] = scope["evolve"]
-    return evolve
-
-
-def _trusted(cls: type[T]) -> Callable[..., T]:
-    """A constructor for the attrs class ``cls`` that takes every field, in order, and runs
-    no converter and no validator.
-
-    Only for records rebuilt from values that already passed them: an audit row or an
-    outbox notification read back from its stored form (``_storage._stored_row``), which
-    was made from a record that passed its validators (its id, version, state and instant
-    were checked then). attrs' own ``__init__`` sets each frozen slot through
-    ``object.__setattr__`` and calls the validators: 2.5 µs for a TransitionRecord, three
-    times this. Generated once per class, like ``__init__``.
-    """
-    names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    new = _new(_cls)"]
-    for i, name in enumerate(names):
-        slot: Any = cls.__dict__.get(name)
-        if type(slot).__name__ != "member_descriptor":  # pragma: no cover - all slotted
-            raise TypeError(f"{cls.__name__}.{name} is not a slot")
-        scope[f"_s{i}"] = slot.__set__
-        lines.append(f"    _s{i}(new, {name})")
-    lines.append("    return new")
-    exec("\n".join(lines), scope)  # noqa: S102 - generated from the class's own fields
-    make: Callable[..., T] = scope["make"]
-    return make
-
-
-def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.datetime,
-         reason: str | None = None, details: Mapping[str, str] | None = None,
-         ) -> tuple[Any, ...]:
-    """The audit row of ``record``'s new version, in its stored form: the fields of
-    :class:`TransitionRecord` in order, the details' keys and values after them
-    (``_storage._row_tuple`` of the record this stands for; a test pins that they agree).
-
-    Every value comes from a record that passed its validators (``now`` is its
-    ``updated_at``), so nothing is checked again.
-    """
-    head = (record.KIND, record.id, record.version, event,
-            None if source is None else str(source), record.state._value_, actor.id, now,
-            reason)
-    return head + sum(details.items(), ()) if details else head
+        raise InvalidInputError(type(record).__name__, str(exc)) from None
 
 
 def _states(cls: type[_S], state: object) -> frozenset[_S] | None:

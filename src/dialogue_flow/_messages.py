@@ -6,8 +6,7 @@ never put into a template, so a notification can be logged safely.
 
 from __future__ import annotations
 
-import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from ._errors import InvalidInputError
 
@@ -115,56 +114,9 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
 }
 
 
-Renderer = Callable[[Mapping[str, object]], tuple[str, str]]
-
-
-def _compile(subject: str, body: str) -> Renderer:
-    """``fields -> (subject.format_map(fields), body.format_map(fields))`` as one generated
-    function of two f-strings: a third of the time for these texts (Vietnamese makes
-    ``format_map`` build its result the slow way), and a notification is rendered on every
-    event. A template with a conversion, a format spec or a non-name field keeps
-    ``format_map``; a missing field raises ``KeyError`` either way.
-    """
-    names: dict[str, str] = {}  # field name -> its local variable in the generated code
-    pieces = []
-    for template in (subject, body):
-        source = []
-        for literal, name, spec, conversion in string.Formatter().parse(template):
-            source.append(literal.replace("{", "{{").replace("}", "}}"))
-            if name is None:
-                continue
-            if spec or conversion or not name.isidentifier():
-                return lambda fields: (subject.format_map(fields), body.format_map(fields))
-            source.append("{" + names.setdefault(name, f"_{len(names)}") + "}")
-        pieces.append("f" + repr("".join(source)))
-    lines = ["def render(f):", *(f"    {local} = f[{name!r}]" for name, local in names.items()),
-             f"    return ({pieces[0]}, {pieces[1]})"]
-    scope: dict[str, object] = {}
-    exec("\n".join(lines), scope)  # noqa: S102 - generated from the module's own templates
-    renderer: Renderer = scope["render"]  # type: ignore[assignment]
-    return renderer
-
-
-class _Compiled(dict[str, Renderer]):
-    """language -> the compiled texts of one event, each compiled when first asked for
-    (all 28 at import cost ~5 ms; a process uses a few)."""
-
-    def __init__(self, texts: Mapping[str, tuple[str, str]]) -> None:
-        super().__init__()
-        self._texts = texts
-
-    def __missing__(self, language: str) -> Renderer:
-        renderer = self[language] = _compile(*self._texts[language])
-        return renderer
-
-
-#: event -> language -> the compiled (subject, body) of TEMPLATES
-RENDERERS: Mapping[str, Mapping[str, Renderer]] = {
-    event: _Compiled(texts) for event, texts in TEMPLATES.items()}
-
-
 def render(event: str, language: str, **fields: object) -> tuple[str, str]:
     """The (subject, body) of ``event`` in ``language``, filled with ``fields``."""
     if language not in LANGUAGES:
         raise InvalidInputError("language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
-    return RENDERERS[event][language](fields)
+    subject, body = TEMPLATES[event][language]
+    return subject.format_map(fields), body.format_map(fields)

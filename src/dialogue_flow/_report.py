@@ -26,7 +26,7 @@ import attrs
 from ._errors import InvalidInputError
 from ._records import SubmissionState
 from ._serialization import to_dict
-from ._storage import ReportFacts, ReportInputs, SubmissionFacts
+from .storage import ReportFacts, ReportInputs, SubmissionFacts
 
 if TYPE_CHECKING:
     from ._calendar import WorkCalendar

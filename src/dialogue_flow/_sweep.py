@@ -18,7 +18,7 @@ import attrs
 from ._errors import InvalidInputError, StorageError
 from ._messages import render
 from ._records import Dialogue, DialogueState, Notification, Submission, SubmissionState
-from ._storage import (
+from .storage import (
     OPEN_WITH_CLOCK,
     Changeset,
     DialogueQuery,

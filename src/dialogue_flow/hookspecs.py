@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from ._policy import DeadlinePolicy
     from ._records import Actor, Dialogue, Notification, Submission
-    from ._storage import Storage
+    from .storage import Storage
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 

@@ -1,4 +1,4 @@
-"""The storage boundary: a typed Protocol, the unit of commit, and the in-memory backend.
+"""The storage contract: what a backend provides, for authors of storage backends.
 
 Every command ends in exactly one :meth:`Storage.commit` of a :class:`Changeset`: the new
 versions of the records it changed, their audit-trail rows and the notifications to send,
@@ -9,25 +9,30 @@ The notifications of a commit land in a transactional *outbox* (DESIGN.md,
 "Notifications"): dispatchers claim rows with a lease (:meth:`Storage.claim_notifications`),
 deliver them at least once and report the outcome (:meth:`Storage.mark_delivered`,
 :meth:`Storage.mark_failed`). ``dialogue_flow.testing.StorageContract`` pins every rule
-written here for every backend.
+written here for every backend; ``dialogue_flow.testing.ReportFactsContract`` the optional
+:class:`ReportFacts` capability.
+
+This module imports no backend. The built-in ones are ``dialogue_flow.MemoryStorage`` and
+``dialogue_flow.SQLiteStorage``; :mod:`dialogue_flow.storage.sql` is the SQL layer they
+share with the PostgreSQL plugin (schema and migrations as data, queries, report and sweep
+SQL). A backend reuses the argument checks here so its errors match the built-in ones'.
+Hosts rarely need this module: they open storage by URL with ``DialogueFlow.open``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
-from operator import itemgetter
+import importlib
+import warnings
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
-from ._checks import _check_limit, _trusted
-from ._clock import VIETNAM_TZ
-from ._errors import InvalidInputError, NotFoundError, StorageError, VersionConflictError
-from ._records import (
+from dialogue_flow._clock import VIETNAM_TZ
+from dialogue_flow._errors import InvalidInputError, StorageError
+from dialogue_flow._records import (
     Dialogue,
     DialogueState,
     Notification,
@@ -35,13 +40,14 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from dialogue_flow._serialization import from_json
 
 __all__ = [
+    "KINDS",
+    "MAX_PAGE",
     "OPEN_WITH_CLOCK",
     "Changeset",
-    "DecodedRecords",
     "DialogueQuery",
-    "MemoryStorage",
     "OutboxEntry",
     "OutboxStatus",
     "Record",
@@ -51,16 +57,17 @@ __all__ = [
     "SubmissionFacts",
     "SubmissionQuery",
     "check_claim",
+    "check_instant",
     "check_limit",
     "check_retry",
+    "check_worker",
     "decode_stored",
-    "put_recent",
 ]
 
 Record: TypeAlias = Dialogue | Submission
-_R = TypeVar("_R", Dialogue, Submission)
-_K = TypeVar("_K")
-_V = TypeVar("_V")
+
+#: The largest page a query returns; ``after`` pages further.
+MAX_PAGE = 10_000
 
 #: States in which a submission waits for somebody to act and its due date runs.
 OPEN_WITH_CLOCK = frozenset({SubmissionState.ASSIGNED, SubmissionState.ESCALATED})
@@ -401,280 +408,6 @@ class Storage(Protocol):
         ...
 
 
-#: How MemoryStorage keeps audit rows and outbox rows: as plain tuples of their fields.
-#: A tuple holding only text, numbers, dates, None and such tuples is untracked by the
-#: garbage collector once it has survived a collection (one per level of nesting), so
-#: collections stop walking the history and the outbox, which grow with every event; a
-#: slotted attrs instance stays tracked, and walking 160,000 rows (12 references each)
-#: took 200 ms per full collection in benchmarks/lifecycle.py. Rows become records again
-#: when read. Submissions stay records: commands read them back at once.
-_ROW_FIELDS = tuple(a.name for a in attrs.fields(TransitionRecord))
-_NOTE_FIELDS = tuple(a.name for a in attrs.fields(Notification))
-_StoredRow: TypeAlias = tuple[Any, ...]
-
-
-def _flattener(names: tuple[str, ...]) -> Callable[[Any], _StoredRow]:
-    """A generated ``record -> tuple`` of ``names``; the last field, a dict of strings,
-    becomes the tuple's tail (key, value, key, value, ...). One flat tuple: the collector
-    never untracks a tuple that holds a dict, and a nested one only one level per
-    collection (inner tuples are reached after their holder), long enough to be promoted
-    to the oldest generation and bring its full collections forward."""
-    *plain, mapping = names
-    if mapping not in ("details", "data"):  # a field added after the dict would be lost
-        raise TypeError(f"the last field must be the record's dict of strings, not {mapping}")
-    source = (f"def flatten(r):\n    d = r.{mapping}\n    return ("
-              + "".join(f"r.{name}, " for name in plain)
-              + "*_chain(d.items()))")
-    scope: dict[str, Any] = {"_chain": chain.from_iterable}
-    exec(source, scope)  # noqa: S102 - generated from the record class's own field names
-    flatten: Callable[[Any], _StoredRow] = scope["flatten"]
-    return flatten
-
-
-_row_tuple = _flattener(_ROW_FIELDS)
-_note_tuple = _flattener(_NOTE_FIELDS)
-
-
-def _pairs(flat: tuple[Any, ...]) -> dict[str, str]:
-    return dict(zip(flat[::2], flat[1::2], strict=True))
-
-
-_ROW_PLAIN = len(_ROW_FIELDS) - 1
-_VERSION = itemgetter(_ROW_FIELDS.index("version"))
-_NOTE_PLAIN = len(_NOTE_FIELDS) - 1
-
-
-# Stored rows were made from records that passed their validators: no need to run them
-# again when a row becomes a record (see _trusted).
-_new_row = _trusted(TransitionRecord)
-_new_note = _trusted(Notification)
-
-
-def _stored_row(row: _StoredRow) -> TransitionRecord:
-    return _new_row(*row[:_ROW_PLAIN], _pairs(row[_ROW_PLAIN:]))
-
-
-def _stored_note(note: _StoredRow) -> Notification:
-    return _new_note(*note[:_NOTE_PLAIN], _pairs(note[_NOTE_PLAIN:]))
-
-
-class _Table(dict[_K, _V]):
-    """A dict that stays tracked by the garbage collector.
-
-    The collector untracks an exact dict whose values are all untracked (as stored rows
-    become) at a full collection, and the next insert of a new row tracks it again, which
-    puts it in the youngest generation: a 400,000-row outbox was then walked, entry by
-    entry, by the young collections that followed (measured in benchmarks/lifecycle.py).
-    A subclass is never untracked, so the table stays in the oldest generation.
-    """
-
-    __slots__ = ()
-
-
-class MemoryStorage:
-    """Everything in dictionaries, guarded by a lock: for tests, demos and benchmarks."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._dialogues: dict[str, Dialogue] = {}
-        self._submissions: dict[str, Submission] = {}
-        #: (kind, id) -> that record's audit rows (as _row_tuple) in commit order: one
-        #: dictionary entry per record, not per row, and a new tuple per change (a
-        #: record has a handful of versions). Tuples of flat tuples, see _flattener.
-        self._history: _Table[tuple[str, str], tuple[_StoredRow, ...]] = _Table()
-        #: Every outbox row's notification (as _note_tuple) by key, in commit order.
-        self._outbox: _Table[str, _StoredRow] = _Table()
-        #: The rows a dispatcher has touched; a row missing here is pending, never claimed
-        #: (most rows until dispatch: one object less per notification to keep and collect).
-        self._entries: dict[str, OutboxEntry] = {}
-        #: Keys of the pending rows, in commit order: what a claim scans.
-        self._pending: dict[str, None] = {}
-        self._tables: dict[str, dict[str, Record]] = {
-            Dialogue.KIND: self._dialogues,  # type: ignore[dict-item] # keys and kinds match
-            Submission.KIND: self._submissions,  # type: ignore[dict-item]
-        }
-
-    def get_dialogue(self, dialogue_id: str) -> Dialogue:
-        try:
-            return self._dialogues[dialogue_id]
-        except KeyError:
-            raise NotFoundError("dialogue", dialogue_id) from None
-
-    def get_submission(self, submission_id: str) -> Submission:
-        try:
-            return self._submissions[submission_id]
-        except KeyError:
-            raise NotFoundError("submission", submission_id) from None
-
-    def commit(self, changes: Changeset) -> int:
-        return self._commit_stored(
-            changes.records, tuple(map(_row_tuple, changes.transitions)),
-            tuple(map(_note_tuple, changes.notifications)), changes.guards)
-
-    def _commit_stored(self, records: tuple[tuple[Record, int], ...],
-                       rows: tuple[_StoredRow, ...], notes: tuple[_StoredRow, ...],
-                       guards: tuple[tuple[str, str, int], ...]) -> int:
-        """:meth:`commit` with the audit rows and notifications already in their stored form
-        (``_row_tuple``, ``_note_tuple``), checked as strictly, all before the first write.
-
-        The façade builds rows in this form, and records built only to be taken apart
-        again cost a sixth of an event: it calls ``_commit_stored`` instead of ``commit``
-        on a backend whose own class defines it (not a subclass that inherits it, which
-        may override ``commit``). ``records`` must hold each record at most once
-        (Changeset checks that for other callers; the façade never repeats one).
-        """
-        tables = self._tables
-        history = self._history
-        with self._lock:
-            self._check_versions(records, guards)
-            trails: dict[tuple[str, str], tuple[_StoredRow, ...]] = {}
-            for row in rows:  # one row per (kind, id, version), checked before any write
-                ident = row[:2]
-                trail = trails.get(ident) or history.get(ident, ())
-                for old in trail:
-                    if old[2] == row[2]:
-                        raise StorageError(f"the audit trail already has {row[0]} {row[1]} "
-                                           f"version {row[2]}; nothing was written")
-                trails[ident] = (*trail, row)
-            for record, _ in records:
-                tables[record.KIND][record.id] = record
-            history.update(trails)
-            outbox, pending = self._outbox, self._pending
-            added = 0
-            for note in notes:
-                note_key = note[0]
-                if note_key not in outbox:
-                    outbox[note_key] = note
-                    pending[note_key] = None
-                    added += 1
-            return added
-
-    def _check_versions(self, records: tuple[tuple[Record, int], ...],
-                        guards: tuple[tuple[str, str, int], ...]) -> None:
-        """Compare-and-set: every guarded and every written record at its expected version."""
-        tables = self._tables
-        for kind, record_id, expected in guards:
-            current = tables[kind].get(record_id)
-            if current is None or current.version != expected:
-                raise VersionConflictError(kind, record_id, expected,
-                                           None if current is None else current.version)
-        for record, expected in records:
-            current = tables[record.KIND].get(record.id)
-            actual = current.version if current is not None else 0
-            if actual != expected:
-                raise VersionConflictError(record.KIND, record.id, expected,
-                                           actual if current is not None else None)
-
-    def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
-        trail = self._history.get((kind, record_id), ())
-        return [_stored_row(row) for row in sorted(trail, key=_VERSION)]
-
-    def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
-        return _page(self._submissions.values(), query.matches, query.limit)
-
-    def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
-        return _page(self._dialogues.values(), query.matches, query.limit)
-
-    def pending_notifications(self) -> list[Notification]:
-        with self._lock:
-            return [_stored_note(self._outbox[key]) for key in self._pending]
-
-    def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
-                            limit: int = 100) -> list[OutboxEntry]:
-        check_claim(worker, now, lease, limit)
-        now = now.astimezone(dt.UTC)
-        claimed: list[OutboxEntry] = []
-        with self._lock:
-            for key in self._pending:
-                entry = self._entry(key)
-                if (entry.next_attempt_at is not None and entry.next_attempt_at > now) or (
-                        entry.lease_until is not None and entry.lease_until > now):
-                    continue
-                entry = attrs.evolve(entry, attempts=entry.attempts + 1, lease_owner=worker,
-                                     lease_until=now + lease)
-                self._entries[key] = entry
-                claimed.append(entry)
-                if len(claimed) == limit:
-                    break
-        return claimed
-
-    def mark_delivered(self, key: str, worker: str) -> bool:
-        with self._lock:
-            if not self._holds(key, worker):
-                return False
-            self._entries[key] = attrs.evolve(self._entries[key],
-                                              status=OutboxStatus.DELIVERED)
-            del self._pending[key]
-            return True
-
-    def mark_failed(self, key: str, worker: str, error: str,
-                    retry_at: dt.datetime | None) -> bool:
-        check_retry(error, retry_at)
-        with self._lock:
-            if not self._holds(key, worker):
-                return False
-            entry = self._entries[key]
-            if retry_at is None:
-                self._entries[key] = attrs.evolve(entry, status=OutboxStatus.PARKED,
-                                                  lease_until=None, last_error=error)
-                del self._pending[key]
-            else:
-                self._entries[key] = attrs.evolve(
-                    entry, next_attempt_at=retry_at.astimezone(dt.UTC), lease_owner=None,
-                    lease_until=None, last_error=error)
-            return True
-
-    def outbox_stats(self) -> dict[str, int]:
-        stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
-        with self._lock:
-            stats[OutboxStatus.PENDING.value] = len(self._pending)
-            for entry in self._entries.values():
-                if entry.status is not OutboxStatus.PENDING:
-                    stats[entry.status.value] += 1
-        return stats
-
-    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
-        check_limit(limit)
-        with self._lock:
-            parked = (self._entries[key] for key in self._outbox if key in self._entries
-                      and self._entries[key].status is OutboxStatus.PARKED)
-            return [entry for entry, _ in zip(parked, range(limit), strict=False)]
-
-    def requeue(self, key: str) -> bool:
-        with self._lock:
-            if key not in self._outbox:
-                raise NotFoundError("notification", key)
-            entry = self._entry(key)
-            if entry.status is not OutboxStatus.PARKED:
-                return False
-            self._entries[key] = attrs.evolve(entry, status=OutboxStatus.PENDING, attempts=0,
-                                              next_attempt_at=None, lease_owner=None,
-                                              lease_until=None)
-            # Claims scan pending keys oldest first: keep commit order.
-            pending = {*self._pending, key}
-            self._pending = {k: None for k in self._outbox if k in pending}
-            return True
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-    def _entry(self, key: str) -> OutboxEntry:
-        """The row's state: as last changed by a dispatcher, or fresh and pending."""
-        entry = self._entries.get(key)
-        return entry if entry is not None else OutboxEntry(_stored_note(self._outbox[key]))
-
-    def _holds(self, key: str, worker: str) -> bool:
-        if key not in self._outbox:
-            raise NotFoundError("notification", key)
-        entry = self._entries.get(key)
-        return (entry is not None and entry.status is OutboxStatus.PENDING
-                and entry.lease_owner == worker)
-
-
-def _page(items: Iterable[_R], keep: Callable[[_R], bool], limit: int) -> list[_R]:
-    return sorted((r for r in items if keep(r)), key=lambda r: r.id)[:limit]
-
-
 # --- argument checks shared by every backend's outbox ---------------------------------------
 
 def check_claim(worker: object, now: object, lease: object, limit: object) -> None:
@@ -691,9 +424,13 @@ def check_claim(worker: object, now: object, lease: object, limit: object) -> No
         raise InvalidInputError("limit", f"expected a whole number >= 1, got {limit!r}")
 
 
-def check_limit(limit: object) -> None:
-    """A page size: a whole number from 1 to ``MAX_PAGE`` (the façade's own rule)."""
-    _check_limit(limit)
+def check_limit(limit: object) -> int:
+    """A page size: a whole number from 1 to :data:`MAX_PAGE` (the façade's own rule)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidInputError("limit", f"expected a whole number >= 1, got {limit!r}")
+    if limit > MAX_PAGE:
+        raise InvalidInputError("limit", f"at most {MAX_PAGE} per page; use `after` to page")
+    return limit
 
 
 def check_retry(error: object, retry_at: object) -> None:
@@ -719,51 +456,29 @@ _D = TypeVar("_D")
 
 def decode_stored(cls: type[_D], text: str) -> _D:
     """Rebuild a stored record from its JSON; corrupt data is a :class:`StorageError`."""
-    from ._serialization import from_json  # noqa: PLC0415 - serialization imports records
-
     try:
         return from_json(cls, text)
     except InvalidInputError as exc:
         raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
 
 
-def put_recent(entries: dict[_K, _V], key: _K, value: _V, size: int) -> None:
-    """Set ``entries[key]`` as the newest entry, dropping the oldest beyond ``size``
-    (dicts keep insertion order; the caller holds its lock)."""
-    entries.pop(key, None)
-    if len(entries) >= size:
-        del entries[next(iter(entries))]
-    entries[key] = value
+#: Names this package exported before 0.2 (when it was a module that also held the
+#: backends): old name -> (module, name, what to use instead).
+_MOVED = {
+    "MemoryStorage": ("dialogue_flow.storage._memory", "MemoryStorage",
+                      "dialogue_flow.MemoryStorage"),
+    "SQLiteStorage": ("dialogue_flow.storage._sqlite", "SQLiteStorage",
+                      "dialogue_flow.SQLiteStorage"),
+}
 
 
-class DecodedRecords:
-    """The records a backend last wrote or read, with the JSON text they came from.
-
-    A row whose text is unchanged is not decoded again (decoding is most of a read's CPU),
-    and a command's read of the record the previous command wrote costs a dict lookup.
-    Records are frozen, so sharing one instance is safe. Thread-safe; at most ``size``
-    entries, the oldest dropped first.
-    """
-
-    def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[str, Record]] = {}
-
-    def records(self, cls: type[_R], rows: Iterable[tuple[str, str]]) -> list[_R]:
-        """Decode ``(id, text)`` rows of ``cls``, reusing what is remembered."""
-        found: list[_R] = []
-        for record_id, text in rows:
-            cached = self._entries.get((cls.KIND, record_id))
-            if cached is not None and cached[0] == text:
-                found.append(cached[1])  # type: ignore[arg-type] # remembered under cls.KIND
-                continue
-            record = decode_stored(cls, text)
-            self.remember(record, text)
-            found.append(record)
-        return found
-
-    def remember(self, record: Record, text: str) -> None:
-        """Keep ``record``, written or read as ``text``."""
-        with self._lock:
-            put_recent(self._entries, (record.KIND, record.id), (text, record), self._size)
+def __getattr__(name: str) -> Any:
+    """The backends, still reachable under their old names with a DeprecationWarning (they
+    are imported only then: the contract imports no backend)."""
+    moved = _MOVED.get(name)
+    if moved is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute, instead = moved
+    warnings.warn(f"dialogue_flow.storage.{name} is deprecated and will be removed in the "
+                  f"next minor version; use {instead}", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(module), attribute)

@@ -1,0 +1,366 @@
+"""What every command of :class:`~dialogue_flow.DialogueFlow` shares: construction, the
+queries, deadlines, authorisation and the one commit path.
+
+Every command follows the same steps, in :meth:`FlowCore._change`: check the arguments,
+load the record, ask the authoriser, let the lifecycle decide the new state, then commit the
+new record, its audit-trail row and its notifications in one
+:class:`~dialogue_flow.storage.Changeset`. Nothing is written before every check passed.
+The commands themselves live in ``_dialogue_commands`` and ``_submission_commands``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._auth import default_authorize
+from ._calendar import WorkCalendar
+from ._checks import (
+    _check_actor,
+    _check_date,
+    _check_id,
+    _check_text,
+    _opt_date,
+    _replace,
+    _require,
+    _states,
+)
+from ._clock import Clock, SystemClock
+from ._errors import InvalidInputError, PermissionDeniedError, VersionConflictError
+from ._ids import IdFactory, time_ordered_id
+from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
+from ._messages import LANGUAGES, render
+from ._plugins import (
+    PluginManager,
+    announce_commit,
+    check_vetoes,
+    load_plugins,
+    plugin_calendar,
+    select_policy,
+)
+from ._policy import Anchor, DeadlinePolicy, DeadlineRule, Purpose
+from ._records import (
+    Actor,
+    Deadline,
+    Dialogue,
+    DialogueState,
+    Notification,
+    Submission,
+    SubmissionState,
+    TransitionRecord,
+)
+from .storage import Changeset, DialogueQuery, Record, Storage, SubmissionQuery, check_limit
+
+__all__ = ["Authorizer", "FlowCore", "Page"]
+
+#: ``(actor, action, record) -> True/False``, or ``None`` for "no opinion, ask the next".
+Authorizer = Callable[[Actor, str, Record | None], bool | None]
+
+T = TypeVar("T")
+_RecordT = TypeVar("_RecordT", Dialogue, Submission)
+
+_LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE}
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a query; pass ``next_after`` as ``after`` to get the next page."""
+
+    items: tuple[T, ...]
+    next_after: str | None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class FlowCore:
+    """The state and shared machinery of a flow (see :class:`~dialogue_flow.DialogueFlow`)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        calendar: WorkCalendar | None = None,
+        policy: DeadlinePolicy | str | None = None,
+        clock: Clock | None = None,
+        authorizers: Iterable[Authorizer] = (),
+        language: str = "vi",
+        remote_area: bool = False,
+        ids: IdFactory | None = None,
+        plugins: PluginManager | None = None,
+    ) -> None:
+        if language not in LANGUAGES:
+            raise InvalidInputError("language", f"{language!r} is not one of {LANGUAGES}")
+        self.storage = storage
+        #: The plugins every command consults (built-ins only unless given).
+        self.plugins = plugins if plugins is not None else load_plugins(entry_points=False)
+        self.calendar = calendar if calendar is not None else plugin_calendar(self.plugins)
+        #: A policy id selects among the bundled policies and those plugins contribute.
+        self.policy = select_policy(self.plugins, policy)
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.language = language
+        #: Communes in remote areas get the policy's "remote" variants where it has them.
+        self.remote_area = remote_area
+        self._authorizers = tuple(authorizers)
+        self._new_id: IdFactory = ids if ids is not None else time_ordered_id
+
+    # --- queries -------------------------------------------------------------------------
+
+    def dialogue(self, dialogue_id: str) -> Dialogue:
+        """The current dialogue. :raises NotFoundError:"""
+        _check_id("dialogue_id", dialogue_id)
+        return self.storage.get_dialogue(dialogue_id)
+
+    def submission(self, submission_id: str) -> Submission:
+        """The current submission. :raises NotFoundError:"""
+        _check_id("submission_id", submission_id)
+        return self.storage.get_submission(submission_id)
+
+    def history(self, record: Dialogue | Submission) -> list[TransitionRecord]:
+        """The audit trail of a record, oldest first."""
+        if not isinstance(record, (Dialogue, Submission)):
+            raise InvalidInputError("record", "expected a Dialogue or a Submission")
+        return self.storage.history(record.KIND, record.id)
+
+    def submissions(
+        self,
+        *,
+        dialogue_id: str | None = None,
+        state: SubmissionState | str | Iterable[SubmissionState | str] | None = None,
+        department: str | None = None,
+        due_on_or_before: dt.date | None = None,
+        due_on_or_after: dt.date | None = None,
+        overdue_as_of: dt.date | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page[Submission]:
+        """One page of submissions matching every given filter, ordered by id."""
+        if dialogue_id is not None:
+            _check_id("dialogue_id", dialogue_id)
+        if department is not None:
+            _check_text("department", department)
+        if after is not None:
+            _check_id("after", after)
+        query = SubmissionQuery(
+            dialogue_id=dialogue_id, states=_states(SubmissionState, state),
+            department=department,
+            due_on_or_before=_opt_date("due_on_or_before", due_on_or_before),
+            due_on_or_after=_opt_date("due_on_or_after", due_on_or_after),
+            overdue_as_of=_opt_date("overdue_as_of", overdue_as_of),
+            limit=check_limit(limit) + 1, after=after,
+        )
+        return _paged(self.storage.find_submissions(query), limit)
+
+    def iter_submissions(self, **filters: Any) -> Iterator[Submission]:
+        """Every submission matching ``filters`` (as :meth:`submissions`), page by page."""
+        after = None
+        while True:
+            page = self.submissions(**filters, limit=1000, after=after)
+            yield from page.items
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    def dialogues(
+        self,
+        *,
+        state: DialogueState | str | Iterable[DialogueState | str] | None = None,
+        scheduled_from: dt.date | None = None,
+        scheduled_to: dt.date | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page[Dialogue]:
+        """One page of dialogues, ordered by id."""
+        if after is not None:
+            _check_id("after", after)
+        query = DialogueQuery(
+            states=_states(DialogueState, state),
+            scheduled_from=_opt_date("scheduled_from", scheduled_from),
+            scheduled_to=_opt_date("scheduled_to", scheduled_to),
+            limit=check_limit(limit) + 1, after=after)
+        return _paged(self.storage.find_dialogues(query), limit)
+
+    # --- shared by the commands --------------------------------------------------------------
+
+    def _current(self, cls: type[_RecordT], ref: object) -> _RecordT:
+        """The stored record for an id, or for a record the caller read earlier.
+
+        Passing a record is optimistic locking for hosts (a form showed version 3): if the
+        stored one moved on, the command is refused before anything is decided.
+        """
+        if isinstance(ref, cls):
+            current: _RecordT = self._load(cls, ref.id)
+            if current.version != ref.version:
+                raise VersionConflictError(cls.KIND, ref.id, ref.version, current.version)
+            return current
+        if isinstance(ref, str):
+            _check_id(f"{cls.KIND}_id", ref)
+            return self._load(cls, str(ref))
+        raise InvalidInputError(cls.KIND, f"expected a {cls.KIND} id or a {cls.__name__} "
+                                f"record, got {ref!r}")
+
+    def _load(self, cls: type[_RecordT], record_id: str) -> _RecordT:
+        if cls is Submission:
+            return self.storage.get_submission(record_id)
+        return self.storage.get_dialogue(record_id)  # type: ignore[return-value]
+
+    def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
+        _check_actor(actor)
+        # Plugins first, then the host's authorizers, then the seed's rules.
+        allowed = self.plugins.hook.dialogue_flow_authorize(actor=actor, action=action,
+                                                            record=record)
+        for authorizer in self._authorizers:
+            if allowed is not None:
+                break
+            allowed = authorizer(actor, action, record)
+        if allowed is None:
+            allowed = default_authorize(actor, action, record)
+        if not allowed:
+            what = f" {record.KIND} {record.id}" if record is not None else ""
+            raise PermissionDeniedError(
+                f"{actor.name} ({actor.role}) may not {action}{what}")
+
+    def _day(self, field: str, value: dt.date | None) -> dt.date:
+        """A command's date argument: defaults to today, never in the future."""
+        today = self.clock.today()
+        if value is None:
+            return today
+        value = _check_date(field, value)
+        if value > today:
+            raise InvalidInputError(field, f"{value.isoformat()} is in the future "
+                                    f"(today is {today.isoformat()})")
+        return value
+
+    def _deadline(self, purpose: Purpose, anchor: dt.date, variant: str = "standard",
+                  ) -> Deadline:
+        return self.policy.rule_for(purpose, on=anchor, variant=variant).compute(
+            anchor, self.calendar)
+
+    def _answer_rule(self, complex_matter: bool, on: dt.date) -> DeadlineRule:
+        if self.remote_area:
+            variant = "remote_complex" if complex_matter else "remote"
+        else:
+            variant = "complex" if complex_matter else "standard"
+        return self.policy.rule_for(Purpose.WRITTEN_ANSWER, on=on, variant=variant)
+
+    def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
+                         complex_matter: bool | None = None,
+                         assigned_on: dt.date | None = None) -> Deadline:
+        """The written-answer deadline, counted from the rule's own anchor event.
+
+        ``complex_matter`` and ``assigned_on`` stand for the values the command is about to
+        set, so no intermediate record has to be built.
+        """
+        rule = self._answer_rule(s.complex if complex_matter is None else complex_matter,
+                                 anchor_day)
+        if rule.anchor is Anchor.ASSIGNED:
+            anchor = assigned_on or s.assigned_on or anchor_day
+        elif rule.anchor is Anchor.RECEIVED:
+            anchor = s.received_at.astimezone(self.clock.now().tzinfo).date()
+        else:
+            anchor = anchor_day
+        return rule.compute(anchor, self.calendar)
+
+    def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
+        """The due date set when a matter is assigned or escalated.
+
+        Under a rule anchored on the conclusion notice, a matter raised at a dialogue that
+        has not concluded yet gets its date from the notice; anything else (outside a
+        dialogue, reopened, handed back) counts from today.
+        """
+        today = self.clock.today()
+        rule = self._answer_rule(complex_matter, today)
+        if rule.anchor is Anchor.CONCLUSION_NOTICE and s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            if d.conclusion is None:
+                return None
+        return self._answer_deadline(s, today, complex_matter=complex_matter,
+                                     assigned_on=today)
+
+    def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
+                reason: str | None = None) -> Notification:
+        """The notification of ``event`` on ``s`` (no personal data in it)."""
+        due = s.due.date.isoformat() if s.due is not None else "—"
+        subject, body = render(event, self.language, id=s.id, topic=s.topic,
+                               responsible=s.responsible or "—", due=due,
+                               answer=s.answer or "", reason=reason or "")
+        return Notification(
+            key=f"submission:{s.id}:v{s.version}:{event}", event=event, kind=s.KIND,
+            record_id=s.id, audience=audience, subject=subject, body=body,
+            language=self.language, created_at=now, responsible=s.responsible,
+            data={"state": s.state.value, "due": due})
+
+    def _commit_new(self, record: Record, lifecycle: Lifecycle, actor: Actor,
+                    now: dt.datetime, guards: tuple[tuple[str, str, int], ...] = (),
+                    notifications: tuple[Notification, ...] = ()) -> None:
+        event = lifecycle.creation_event
+        row = _row(record, event, None, actor, now)
+        # A record being created has no "before": the hooks see the record to be created.
+        check_vetoes(self.plugins, record.KIND, record, event, str(record.state), actor)
+        self.storage.commit(Changeset(((record, 0),), (row,), notifications, guards))
+        announce_commit(self.plugins, record.KIND, record, event, actor)
+
+    def _change(
+        self,
+        record: _RecordT,
+        event: str,
+        actor: Actor,
+        changes: Mapping[str, Any],
+        *,
+        reason: str | None = None,
+        details: Mapping[str, str] | None = None,
+        arguments: Mapping[str, Any] | None = None,
+        notify: tuple[str, str] | None = None,
+        notifications: Iterable[Notification] = (),
+        extra: Iterable[tuple[Record, int]] = (),
+        extra_rows: Iterable[TransitionRecord] = (),
+        guards: Iterable[tuple[str, str, int]] = (),
+        then_complete: bool = False,
+    ) -> _RecordT:
+        """Check, decide and commit one event on ``record`` (plus ``extra`` writes)."""
+        lifecycle = _LIFECYCLES[record.KIND]
+        source = record.state
+        # State first, then permission, then the state-dependent checks (guards): the most
+        # useful refusal comes first, and nothing is decided on a record one may not touch.
+        _require(lifecycle, record, event)
+        self._authorize(actor, event, record)
+        dest = lifecycle.fire(record.id, source, event, **(arguments or {}))
+        now = self.clock.now()
+        new = _replace(record, {**changes, "state": dest, "version": record.version + 1,
+                                "updated_at": now})
+        rows: list[TransitionRecord] = [_row(new, event, source, actor, now, reason, details)]
+        if then_complete:
+            done_state = lifecycle.fire(new.id, new.state, "complete", open_submissions=())
+            new = _replace(new, {"state": done_state, "version": new.version + 1})
+            rows.append(_row(new, "complete", dest, actor, now))
+        outbox = list(notifications)
+        if notify is not None and isinstance(new, Submission):
+            outbox.append(self._notify(new, notify[0], notify[1], now, reason))
+        check_vetoes(self.plugins, record.KIND, record, event, dest, actor)
+        self.storage.commit(Changeset(
+            ((new, record.version), *extra), (*rows, *extra_rows), tuple(outbox),
+            tuple(guards)))
+        announce_commit(self.plugins, record.KIND, new, event, actor)
+        return new
+
+
+def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.datetime,
+         reason: str | None = None, details: Mapping[str, str] | None = None,
+         ) -> TransitionRecord:
+    """The audit-trail row of ``record``'s new version."""
+    return TransitionRecord(
+        kind=record.KIND, record_id=record.id, version=record.version, event=event,
+        source=None if source is None else str(source), dest=str(record.state),
+        actor_id=actor.id, at=now, reason=reason, details=dict(details or {}))
+
+
+def _paged(items: list[T], limit: int) -> Page[T]:
+    more = len(items) > limit
+    kept = items[:limit]
+    return Page(tuple(kept), kept[-1].id if more and kept else None)  # type: ignore[attr-defined]

@@ -1,0 +1,264 @@
+"""The submission's commands: receive, prepare, answer, assign, escalate, extend, close and
+reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NoReturn, overload
+
+from ._checks import (
+    _build,
+    _check_actor,
+    _check_bool,
+    _check_date,
+    _check_id,
+    _check_text,
+    _enum_arg,
+    _replace,
+    _require,
+)
+from ._errors import InvalidInputError
+from ._flow_core import FlowCore, _row
+from ._lifecycle import DIALOGUE, SUBMISSION
+from ._records import (
+    Actor,
+    AnswerMode,
+    Channel,
+    CloseReason,
+    Deadline,
+    Dialogue,
+    DialogueState,
+    Petitioner,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    TransitionRecord,
+)
+from .storage import Record, SubmissionQuery
+
+__all__ = ["SubmissionCommands"]
+
+_OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
+
+
+class SubmissionCommands(FlowCore):
+    """The commands on submissions (mixed into :class:`~dialogue_flow.DialogueFlow`)."""
+
+    def receive(
+        self,
+        dialogue_id: str | None,
+        *,
+        petitioner: Petitioner,
+        topic: str,
+        content: str,
+        actor: Actor,
+        channel: Channel | str = Channel.SPOKEN,
+        kind: SubmissionKind | str = SubmissionKind.PETITION,
+    ) -> Submission:
+        """Record an opinion, question or petition (``dialogue_id=None``: outside a dialogue)."""
+        _check_actor(actor)
+        if not isinstance(petitioner, Petitioner):
+            raise InvalidInputError("petitioner", "expected a dialogue_flow.Petitioner")
+        _check_text("topic", topic)
+        _check_text("content", content)
+        channel = _enum_arg("channel", Channel, channel)
+        kind = _enum_arg("kind", SubmissionKind, kind)
+        guards: list[tuple[str, str, int]] = []
+        dialogue = None
+        if dialogue_id is not None:
+            dialogue = self.dialogue(dialogue_id)
+            if dialogue.state not in (DialogueState.PLANNED, DialogueState.ANNOUNCED,
+                                      DialogueState.HELD):
+                raise InvalidInputError(
+                    "dialogue_id", f"dialogue {dialogue.id} is {dialogue.state}; submissions "
+                    "are received before or at the meeting (pass dialogue_id=None to record "
+                    "one outside a dialogue)")
+            # A conclusion committed meanwhile would miss this submission: guard on it.
+            guards.append((Dialogue.KIND, dialogue.id, dialogue.version))
+        self._authorize(actor, "receive", dialogue)
+        now = self.clock.now()
+        sub = _build(Submission, id=self._new_id("sub"), petitioner=petitioner, topic=topic,
+                     content=content, state=SUBMISSION.initial, version=1, received_at=now,
+                     updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel)
+        self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
+                         notifications=(self._notify(sub, "received", "petitioner", now),))
+        return sub
+
+    def prepare(self, submission: str | Submission, *, department: str, actor: Actor) -> Submission:
+        """Route an opinion collected beforehand to a department to prepare the answer."""
+        s = self._current(Submission, submission)
+        _check_text("department", department)
+        _require(SUBMISSION, s, "prepare")  # "assign it instead" is wrong advice otherwise
+        if s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            if d.state not in (DialogueState.PLANNED, DialogueState.ANNOUNCED):
+                raise InvalidInputError(
+                    "submission", f"dialogue {d.id} is {d.state}: preparation is for "
+                    "opinions collected before the meeting; assign it instead")
+        return self._change(s, "prepare", actor, {"preparing_department": department},
+                            details={"department": department})
+
+    def answer(self, submission: str | Submission, *, text: str, actor: Actor,
+               mode: AnswerMode | str | None = None) -> Submission:
+        """Record the answer. ``mode`` defaults to on the spot while the dialogue is being
+        held, in writing otherwise."""
+        _check_actor(actor)
+        s = self._current(Submission, submission)
+        _check_text("text", text)
+        if mode is None:
+            held = s.dialogue_id is not None and self.dialogue(s.dialogue_id).state is (
+                DialogueState.HELD)
+            mode = AnswerMode.ON_THE_SPOT if held else AnswerMode.IN_WRITING
+        how: AnswerMode = _enum_arg("mode", AnswerMode, mode)
+        return self._change(s, "answer", actor, {
+            "answer": text, "answer_mode": how, "answered_on": self.clock.today(),
+            "department": actor.department or s.department,
+        }, details={"mode": how.value}, notify=("answered", "petitioner"))
+
+    def assign(self, submission: str | Submission, *, department: str, actor: Actor,
+               complex: bool = False) -> Submission:  # noqa: A002 - the domain's word
+        """Direct a department to resolve it (again: re-assign; the legal clock keeps running)."""
+        s = self._current(Submission, submission)
+        _check_text("department", department)
+        _check_bool("complex", complex)
+        if s.state is SubmissionState.ASSIGNED and s.due is not None:
+            # Re-assigning keeps the legal clock; a change of complexity re-counts it from
+            # the same anchor (an extension granted by the chair is kept as it is).
+            due: Deadline | None = s.due
+            if complex != s.complex and s.due.rule_id != "extension":
+                due = self._answer_rule(complex, s.due.anchor).compute(s.due.anchor,
+                                                                       self.calendar)
+        else:
+            due = self._due_on_decision(s, complex)
+        return self._change(s, "assign", actor, {
+            "department": department, "competent_level": None, "complex": complex,
+            "assigned_on": self.clock.today(), "due": due,
+        }, details={"department": department}, notify=("assigned", "department"))
+
+    def escalate(self, submission: str | Submission, *, competent_level: str, actor: Actor,
+                 complex: bool = False) -> Submission:  # noqa: A002
+        """Forward a matter beyond the commune's authority; the petitioner is told where."""
+        s = self._current(Submission, submission)
+        _check_text("competent_level", competent_level)
+        _check_bool("complex", complex)
+        due = s.due or self._due_on_decision(s, complex)
+        return self._change(s, "escalate", actor, {
+            "competent_level": competent_level, "complex": complex, "department": None,
+            "assigned_on": self.clock.today(), "due": due,
+        }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"))
+
+    def extend(self, submission: str | Submission, *, until: dt.date, reason: str, actor: Actor,
+               ) -> Submission:
+        """Give a complex matter more time; the petitioner is told the new date and who is
+        responsible (seed II.2.7). ``until`` must be a working day after the current due date.
+        """
+        s = self._current(Submission, submission)
+        until = _check_date("until", until)
+        _check_text("reason", reason)
+        floor = s.due.date if s.due else self.clock.today()
+        if until <= floor:
+            raise InvalidInputError("until", f"{until.isoformat()} must be after "
+                                    f"{floor.isoformat()}, the current due date")
+        if not self.calendar.is_working_day(until):
+            nxt = self.calendar.add_working_days(until, 1)
+            raise InvalidInputError("until", f"{until.isoformat()} is not a working day; "
+                                    f"the next one is {nxt.isoformat()}")
+        today = self.clock.today()
+        deadline = Deadline(
+            date=until, rule_id="extension", anchor=today,
+            basis=f"Gia hạn (Kế hoạch, mục II.2.7: vụ việc phức tạp phải thông báo cho người "
+                  f"có kiến nghị về thời gian và trách nhiệm của cơ quan giải quyết): {reason}",
+            calendar=self.calendar.fingerprint,
+            skipped=tuple(self.calendar.explain(today, until)),
+        )
+        return self._change(s, "extend", actor, {
+            "due": deadline, "extensions": s.extensions + 1,
+        }, reason=reason, details={"until": until.isoformat(), "from": floor.isoformat()},
+            notify=("extended", "petitioner"))
+
+    @overload
+    def close(self) -> NoReturn: ...
+
+    @overload
+    def close(self, submission: str | Submission, *, reason: CloseReason | str, actor: Actor,
+              duplicate_of: str | None = None, note: str | None = None) -> Submission: ...
+
+    def close(self, submission: str | Submission | None = None, *,
+              reason: CloseReason | str | None = None, actor: Actor | None = None,
+              duplicate_of: str | None = None, note: str | None = None) -> Submission:
+        """Close a submission; the dialogue completes when its last open submission closes.
+
+        Not the way to release the storage: that is :meth:`shutdown` (or ``with``); called
+        without arguments, ``close()`` says so.
+        """
+        if submission is None:
+            raise InvalidInputError(
+                "submission", "close() is the command that closes a submission: "
+                "close(submission_id, reason=..., actor=...); to release the storage, call "
+                "shutdown() or use the flow in a `with` block")
+        who = _check_actor(actor)
+        if reason is None:
+            choices = ", ".join(r.value for r in CloseReason)
+            raise InvalidInputError("reason", f"say why it is closed: one of {choices}")
+        s = self._current(Submission, submission)
+        why: CloseReason = _enum_arg("reason", CloseReason, reason)
+        if why is CloseReason.DUPLICATE:
+            if duplicate_of is None:
+                raise InvalidInputError("duplicate_of", "name the submission it duplicates")
+            if duplicate_of == s.id:
+                raise InvalidInputError("duplicate_of", "a submission cannot duplicate itself")
+            _check_id("duplicate_of", duplicate_of)
+            self.submission(duplicate_of)
+        elif duplicate_of is not None:
+            raise InvalidInputError("duplicate_of", "only for reason=duplicate")
+        if note is not None:
+            _check_text("note", note)
+        extra, rows, guards = self._completion(s, who)
+        return self._change(s, "close", who, {
+            "close_reason": why, "duplicate_of": duplicate_of,
+        }, reason=note, arguments={"reason": why}, details={"reason": why.value},
+            extra=extra, extra_rows=rows, guards=guards, notify=("closed", "petitioner"))
+
+    def _completion(self, s: Submission, actor: Actor) -> tuple[
+            list[tuple[Record, int]], list[TransitionRecord], list[tuple[str, str, int]]]:
+        """What closing ``s`` writes besides it: the completion of its concluded dialogue
+        when ``s`` is the last open matter, and the guards that keep that decision true."""
+        extra: list[tuple[Record, int]] = []
+        rows: list[TransitionRecord] = []
+        guards: list[tuple[str, str, int]] = []
+        if s.dialogue_id is None:
+            return extra, rows, guards
+        d = self.dialogue(s.dialogue_id)
+        others = [o for o in self.storage.find_submissions(SubmissionQuery(
+            dialogue_id=d.id, states=_OPEN, limit=3)) if o.id != s.id]
+        if d.state is DialogueState.CONCLUDED and not others:
+            now = self.clock.now()
+            dest = DIALOGUE.fire(d.id, d.state, "complete", open_submissions=())
+            done = _replace(d, {"state": dest, "version": d.version + 1, "updated_at": now})
+            extra.append((done, d.version))
+            rows.append(_row(done, "complete", d.state, actor, now))
+        elif d.state is DialogueState.CONCLUDED and len(others) == 1:
+            # The last two closing at once would each see the other open and neither
+            # would complete the dialogue: whoever commits second must look again.
+            guards.append((Submission.KIND, others[0].id, others[0].version))
+        return extra, rows, guards
+
+    def reopen(self, submission: str | Submission, *, reason: str, actor: Actor) -> Submission:
+        """The petitioner is not satisfied: back to received for the chair to decide again.
+
+        Not for a submission of a completed dialogue: its record is final; record a new
+        submission (``dialogue_id=None``) that refers to it instead.
+        """
+        s = self._current(Submission, submission)
+        _check_text("reason", reason)
+        _require(SUBMISSION, s, "reopen")
+        if s.dialogue_id is not None:
+            d = self.dialogue(s.dialogue_id)
+            if d.state is DialogueState.COMPLETED:
+                raise InvalidInputError(
+                    "submission", f"dialogue {d.id} is completed and its record final; "
+                    f"receive a new submission (dialogue_id=None) that refers to {s.id}")
+        return self._change(s, "reopen", actor, {
+            "reopened": s.reopened + 1, "due": None, "close_reason": None,
+            "duplicate_of": None,
+        }, reason=reason)

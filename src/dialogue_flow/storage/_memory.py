@@ -1,0 +1,205 @@
+"""The in-memory backend: everything in dictionaries, for tests, demos and benchmarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import TypeVar
+
+import attrs
+
+from dialogue_flow._errors import NotFoundError, StorageError, VersionConflictError
+from dialogue_flow._records import Dialogue, Notification, Submission, TransitionRecord
+
+from . import (
+    Changeset,
+    DialogueQuery,
+    OutboxEntry,
+    OutboxStatus,
+    SubmissionQuery,
+    check_claim,
+    check_limit,
+    check_retry,
+)
+
+__all__ = ["MemoryStorage"]
+
+_R = TypeVar("_R", Dialogue, Submission)
+
+
+class MemoryStorage:
+    """A :class:`~dialogue_flow.storage.Storage` in dictionaries, guarded by one lock.
+
+    Nothing survives the process. Every rule of the storage contract holds, so tests and
+    demos behave as they would on SQLite.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dialogues: dict[str, Dialogue] = {}
+        self._submissions: dict[str, Submission] = {}
+        #: (kind, id) -> that record's audit trail, in commit order.
+        self._history: dict[tuple[str, str], list[TransitionRecord]] = {}
+        #: key -> the outbox row, in commit order (dicts keep insertion order).
+        self._outbox: dict[str, OutboxEntry] = {}
+
+    def get_dialogue(self, dialogue_id: str) -> Dialogue:
+        return self._get(Dialogue, dialogue_id)
+
+    def get_submission(self, submission_id: str) -> Submission:
+        return self._get(Submission, submission_id)
+
+    def _get(self, cls: type[_R], record_id: str) -> _R:
+        table: dict[str, _R] = self._table(cls.KIND)  # type: ignore[assignment] # by KIND
+        record = table.get(record_id)
+        if record is None:
+            raise NotFoundError(cls.KIND, record_id)
+        return record
+
+    def _table(self, kind: str) -> dict[str, Dialogue] | dict[str, Submission]:
+        return self._dialogues if kind == Dialogue.KIND else self._submissions
+
+    def commit(self, changes: Changeset) -> int:
+        with self._lock:
+            # Every check before the first write: nothing is half-written.
+            self._check_versions(changes)
+            trails: dict[tuple[str, str], list[TransitionRecord]] = {}
+            for row in changes.transitions:
+                ident = (row.kind, row.record_id)
+                trail = trails.setdefault(ident, list(self._history.get(ident, ())))
+                if any(old.version == row.version for old in trail):
+                    raise StorageError(f"the audit trail already has {row.kind} "
+                                       f"{row.record_id} version {row.version}; nothing was "
+                                       "written")
+                trail.append(row)
+            for record, _expected in changes.records:
+                if isinstance(record, Dialogue):
+                    self._dialogues[record.id] = record
+                else:
+                    self._submissions[record.id] = record
+            self._history.update(trails)
+            added = 0
+            for note in changes.notifications:
+                if note.key not in self._outbox:
+                    self._outbox[note.key] = OutboxEntry(note)
+                    added += 1
+            return added
+
+    def _check_versions(self, changes: Changeset) -> None:
+        """Compare-and-set: every guarded and every written record at its expected version."""
+        for kind, record_id, expected in changes.guards:
+            current = self._table(kind).get(record_id)
+            if current is None or current.version != expected:
+                raise VersionConflictError(kind, record_id, expected,
+                                           None if current is None else current.version)
+        for record, expected in changes.records:
+            current = self._table(record.KIND).get(record.id)
+            actual = current.version if current is not None else 0
+            if actual != expected:
+                raise VersionConflictError(record.KIND, record.id, expected,
+                                           actual if current is not None else None)
+
+    def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
+        with self._lock:
+            trail = list(self._history.get((kind, record_id), ()))
+        return sorted(trail, key=lambda row: row.version)
+
+    def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
+        with self._lock:  # a commit in another thread must not change the dict under us
+            found = [s for s in self._submissions.values() if query.matches(s)]
+        return _page(found, query.limit)
+
+    def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
+        with self._lock:
+            found = [d for d in self._dialogues.values() if query.matches(d)]
+        return _page(found, query.limit)
+
+    def pending_notifications(self) -> list[Notification]:
+        with self._lock:
+            return [entry.notification for entry in self._outbox.values()
+                    if entry.status is OutboxStatus.PENDING]
+
+    def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
+                            limit: int = 100) -> list[OutboxEntry]:
+        check_claim(worker, now, lease, limit)
+        now = now.astimezone(dt.UTC)
+        claimed: list[OutboxEntry] = []
+        with self._lock:
+            for key, entry in self._outbox.items():
+                if len(claimed) == limit:
+                    break
+                if entry.status is not OutboxStatus.PENDING or (
+                        entry.next_attempt_at is not None and entry.next_attempt_at > now) or (
+                        entry.lease_until is not None and entry.lease_until > now):
+                    continue
+                leased = attrs.evolve(entry, attempts=entry.attempts + 1, lease_owner=worker,
+                                      lease_until=now + lease)
+                self._outbox[key] = leased
+                claimed.append(leased)
+        return claimed
+
+    def mark_delivered(self, key: str, worker: str) -> bool:
+        with self._lock:
+            entry = self._held(key, worker)
+            if entry is None:
+                return False
+            self._outbox[key] = attrs.evolve(entry, status=OutboxStatus.DELIVERED)
+            return True
+
+    def mark_failed(self, key: str, worker: str, error: str,
+                    retry_at: dt.datetime | None) -> bool:
+        check_retry(error, retry_at)
+        with self._lock:
+            entry = self._held(key, worker)
+            if entry is None:
+                return False
+            if retry_at is None:
+                entry = attrs.evolve(entry, status=OutboxStatus.PARKED, lease_until=None,
+                                     last_error=error)
+            else:
+                entry = attrs.evolve(entry, next_attempt_at=retry_at.astimezone(dt.UTC),
+                                     lease_owner=None, lease_until=None, last_error=error)
+            self._outbox[key] = entry
+            return True
+
+    def outbox_stats(self) -> dict[str, int]:
+        stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
+        with self._lock:
+            for entry in self._outbox.values():
+                stats[entry.status.value] += 1
+        return stats
+
+    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+        check_limit(limit)
+        with self._lock:
+            parked = [e for e in self._outbox.values() if e.status is OutboxStatus.PARKED]
+        return parked[:limit]
+
+    def requeue(self, key: str) -> bool:
+        with self._lock:
+            entry = self._outbox.get(key)
+            if entry is None:
+                raise NotFoundError("notification", key)
+            if entry.status is not OutboxStatus.PARKED:
+                return False
+            # The row keeps its place in commit order: claims still take the oldest first.
+            self._outbox[key] = attrs.evolve(entry, status=OutboxStatus.PENDING, attempts=0,
+                                             next_attempt_at=None, lease_owner=None,
+                                             lease_until=None)
+            return True
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def _held(self, key: str, worker: str) -> OutboxEntry | None:
+        """The pending row ``key`` if ``worker`` holds its lease (the caller holds the lock)."""
+        entry = self._outbox.get(key)
+        if entry is None:
+            raise NotFoundError("notification", key)
+        if entry.status is OutboxStatus.PENDING and entry.lease_owner == worker:
+            return entry
+        return None
+
+
+def _page(found: list[_R], limit: int) -> list[_R]:
+    return sorted(found, key=lambda r: r.id)[:limit]

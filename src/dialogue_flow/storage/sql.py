@@ -1,0 +1,584 @@
+"""The SQL both SQL backends share: schema and migrations as data, queries, report and sweep SQL.
+
+SQLite (built in) and PostgreSQL (the ``dialogue-flow-postgres`` plugin) store the same
+tables: each record as its ``to_json`` text beside the indexed columns queries filter on,
+the audit trail, and the outbox. What differs between them is small and lives in a
+:class:`Dialect`: the placeholder, a few column types, how to read a field out of the
+record's JSON, whether dates come back as text. Everything else is here, once:
+
+- :data:`TABLES` and :data:`MIGRATIONS`: the schema as data. :func:`render` turns a
+  migration into one backend's statements; each backend runs the missing ones inside its
+  own transaction and lock (:func:`missing_migrations`). Never edit a released step:
+  append a new one. Version 2 adds the report columns; a PostgreSQL schema created before
+  the plugin used this module is at version 1 and gets them when it is next opened.
+- :class:`Statements`: every statement on records, the audit trail and the outbox that
+  does not depend on how a backend locks, with the schema's name filled in once.
+- the ``WHERE`` of the façade's queries (:meth:`Statements.find_submissions`), and the
+  report and sweep SQL with their row mapping (:meth:`Statements.report_inputs` ...), so
+  neither backend loads records for a report or a sweep.
+
+Transactions, locking, outbox claims and retries stay in each backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final
+
+import attrs
+
+from dialogue_flow._clock import VIETNAM_TZ
+from dialogue_flow._errors import ConfigurationError, InvalidInputError
+from dialogue_flow._records import Dialogue, Submission
+from dialogue_flow.storage import (
+    OPEN_WITH_CLOCK,
+    DialogueQuery,
+    Record,
+    ReportInputs,
+    SubmissionFacts,
+    SubmissionQuery,
+)
+
+__all__ = [
+    "MIGRATIONS",
+    "POSTGRESQL",
+    "SCHEMA_VERSION",
+    "SQLITE",
+    "TABLES",
+    "AddColumns",
+    "Column",
+    "CreateIndex",
+    "CreateTable",
+    "Dialect",
+    "Fetch",
+    "Fill",
+    "Index",
+    "Migration",
+    "Statements",
+    "Table",
+    "check_schema_version",
+    "indexed_values",
+    "missing_migrations",
+    "render",
+]
+
+# --- dialects --------------------------------------------------------------------------------
+
+
+def _sqlite_local_date(expr: str) -> str:
+    # Instants are stored with their offset; the local date is the Vietnamese one (UTC+7,
+    # no daylight saving). date() reads the offset and answers in UTC.
+    return f"date({expr}, '+7 hours')"
+
+
+def _postgres_local_date(expr: str) -> str:
+    return f"(({expr})::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+
+
+@attrs.frozen
+class Dialect:
+    """What one SQL engine spells differently."""
+
+    name: str
+    #: The DB-API parameter marker.
+    placeholder: str
+    #: Logical column type -> the engine's type.
+    types: dict[str, str]
+    #: After ``CREATE TABLE (...)`` of a table without a rowid of its own.
+    without_rowid: str
+    #: JSON text of a record column -> the text of one top-level field.
+    json_field: Callable[[str], str]
+    #: SQL text of an ISO instant -> its local (Asia/Ho_Chi_Minh) date.
+    local_date: Callable[[str], str]
+    #: A ``date`` column's value as a parameter, and back from a row.
+    date_param: Callable[[dt.date], object]
+    date_value: Callable[[Any], dt.date]
+    #: Appended to a guard's read so the row cannot change before the commit.
+    lock_shared: str = ""
+    #: ``INDEXED BY`` hints where the planner needs them ("" where it does not).
+    index_hints: bool = False
+
+    def hint(self, index: str) -> str:
+        return f" INDEXED BY {index}" if self.index_hints else ""
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: SQLite: dates as ISO text (it sorts chronologically), outbox instants as integer
+#: microseconds since the epoch (so instants in different offsets compare correctly).
+SQLITE: Final = Dialect(
+    name="sqlite", placeholder="?",
+    types={"id": "TEXT", "text": "TEXT", "int": "INTEGER", "date": "TEXT",
+           "instant": "INTEGER", "seq": "INTEGER PRIMARY KEY"},
+    without_rowid=" WITHOUT ROWID",
+    json_field=lambda column: f"json_extract({column}, '$.' || ?)",
+    local_date=_sqlite_local_date,
+    date_param=_iso, date_value=dt.date.fromisoformat, index_hints=True)
+
+#: PostgreSQL: ids sort by code point (``COLLATE "C"``, as Python compares strings,
+#: whatever the database's locale); records stay ``text`` (``jsonb`` refuses ``\u0000``
+#: and reorders keys; every query runs on the indexed columns).
+POSTGRESQL: Final = Dialect(
+    name="postgresql", placeholder="%s",
+    types={"id": 'text COLLATE "C"', "text": "text", "int": "integer", "date": "date",
+           "instant": "timestamptz", "seq": "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+    without_rowid="",
+    json_field=lambda column: f"({column}::json ->> %s)",
+    local_date=_postgres_local_date,
+    date_param=_same, date_value=_same, lock_shared=" FOR SHARE")
+
+
+# --- the schema as data ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Column:
+    """One column: its logical type (a key of :attr:`Dialect.types`) and constraints."""
+
+    name: str
+    type: str
+    constraints: str = ""
+
+    def sql(self, dialect: Dialect) -> str:
+        return " ".join(filter(None, (self.name, dialect.types[self.type], self.constraints)))
+
+
+@attrs.frozen
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    #: Clustered by its primary key (SQLite ``WITHOUT ROWID``; ignored elsewhere).
+    clustered: bool = False
+
+
+@attrs.frozen
+class Index:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    #: A partial index's condition (the same SQL in both dialects).
+    where: str = ""
+
+
+@attrs.frozen
+class CreateTable:
+    table: Table
+
+
+@attrs.frozen
+class CreateIndex:
+    index: Index
+
+
+@attrs.frozen
+class AddColumns:
+    table: str
+    columns: tuple[Column, ...]
+
+
+@attrs.frozen
+class Fill:
+    """Fill columns of every existing row from the record's JSON: column -> JSON field.
+
+    A field whose name ends in ``_at`` is an instant: the column gets its local date.
+    """
+
+    table: str
+    fields: tuple[tuple[str, str], ...]
+
+
+Step = CreateTable | CreateIndex | AddColumns | Fill
+
+
+@attrs.frozen
+class Migration:
+    """One forward step of the schema, applied once, inside the opening transaction."""
+
+    version: int
+    description: str
+    steps: tuple[Step, ...]
+
+
+_ID = Column("id", "id", "PRIMARY KEY NOT NULL")
+_VERSION = Column("version", "int", "NOT NULL CHECK (version >= 1)")
+_RECORD = Column("record", "text", "NOT NULL")
+#: The columns version 2 adds to submissions, and the record field each is read from.
+_REPORT_COLUMNS = (("received_on", "date", "received_at"), ("topic", "text", "topic"),
+                   ("channel", "text", "channel"), ("answer_mode", "text", "answer_mode"),
+                   ("answered_on", "date", "answered_on"),
+                   ("competent_level", "text", "competent_level"))
+
+#: Every table of the current schema (version 1's; version 2 adds columns to submissions).
+TABLES: Final = (
+    # Records: the to_json text plus the columns queries filter on. SQLite rowid tables: a
+    # record (1-3 KiB of JSON) fits a 4 KiB leaf without overflow pages.
+    Table("dialogues", (_ID, _VERSION, Column("state", "text", "NOT NULL"),
+                        Column("scheduled_for", "date", "NOT NULL"), _RECORD)),
+    Table("submissions", (_ID, _VERSION, Column("state", "text", "NOT NULL"),
+                          Column("dialogue_id", "text"), Column("department", "text"),
+                          Column("due_date", "date"), _RECORD)),
+    # The audit trail: one row per (kind, id, version), clustered the way it is read.
+    Table("transitions", (Column("kind", "text", "NOT NULL"),
+                          Column("record_id", "id", "NOT NULL"),
+                          Column("version", "int", "NOT NULL"), _RECORD),
+          primary_key=("kind", "record_id", "version"), clustered=True),
+    # seq keeps commit order ("oldest first").
+    Table("outbox", (Column("seq", "seq"), Column("key", "text", "NOT NULL UNIQUE"),
+                     Column("status", "text", "NOT NULL DEFAULT 'pending' "
+                            "CHECK (status IN ('pending', 'delivered', 'parked'))"),
+                     Column("attempts", "int", "NOT NULL DEFAULT 0"),
+                     Column("next_attempt_at", "instant"), Column("lease_owner", "text"),
+                     Column("lease_until", "instant"), Column("last_error", "text"),
+                     Column("notification", "text", "NOT NULL"))),
+)
+
+#: Every schema change, oldest first.
+MIGRATIONS: Final = (
+    Migration(1, "dialogues, submissions, transitions and the outbox", (
+        *(CreateTable(table) for table in TABLES),
+        CreateIndex(Index("dialogues_by_state", "dialogues", ("state", "scheduled_for", "id"))),
+        CreateIndex(Index("dialogues_by_date", "dialogues", ("scheduled_for", "id"))),
+        # "due on or before X in states Y" and overdue_as_of. Every index ends with id, so
+        # a page is chosen from the index alone (sorting ids, not records).
+        CreateIndex(Index("submissions_by_state_due", "submissions", ("state", "due_date", "id"))),
+        CreateIndex(Index("submissions_by_dialogue", "submissions", ("dialogue_id", "id"))),
+        CreateIndex(Index("submissions_by_department", "submissions", ("department", "id"))),
+        # Claims scan only the pending rows, oldest first; delivered rows leave the index.
+        CreateIndex(Index("outbox_pending", "outbox", ("seq",), where="status = 'pending'")),
+    )),
+    Migration(2, "report facts: submissions' reception, answer and channel as columns", (
+        AddColumns("submissions", tuple(Column(name, kind) for name, kind, _ in _REPORT_COLUMNS)),
+        Fill("submissions", tuple((name, field) for name, _, field in _REPORT_COLUMNS)),
+        # Covering: a report reads only this index, not the records' JSON.
+        CreateIndex(Index("submissions_report", "submissions", (
+            "received_on", "id", "state", "topic", "department", "competent_level", "channel",
+            "answer_mode", "answered_on", "due_date", "dialogue_id"))),
+        # Covering for the sweep: open matters due in a window, without their JSON.
+        CreateIndex(Index("submissions_due", "submissions", (
+            "due_date", "state", "id", "topic", "department", "competent_level", "dialogue_id"),
+            where="due_date IS NOT NULL")),
+    )),
+)
+
+#: The schema version this release writes.
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+
+def render(migration: Migration, dialect: Dialect, prefix: str = "",
+           ) -> list[tuple[str, tuple[object, ...]]]:
+    """``migration``'s statements for ``dialect``, as ``(sql, parameters)``; ``prefix`` is
+    put before every table name (``'"schema".'`` on PostgreSQL)."""
+    statements: list[tuple[str, tuple[object, ...]]] = []
+    for step in migration.steps:
+        if isinstance(step, CreateTable):
+            table = step.table
+            parts = [column.sql(dialect) for column in table.columns]
+            if table.primary_key:
+                parts.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+            suffix = dialect.without_rowid if table.clustered else ""
+            statements.append((f"CREATE TABLE {prefix}{table.name} ({', '.join(parts)}){suffix}",
+                               ()))
+        elif isinstance(step, CreateIndex):
+            index = step.index
+            where = f" WHERE {index.where}" if index.where else ""
+            columns = ", ".join(index.columns)
+            statements.append(
+                (f"CREATE INDEX {index.name} ON {prefix}{index.table} ({columns}){where}", ()))
+        elif isinstance(step, AddColumns):
+            statements += [(f"ALTER TABLE {prefix}{step.table} ADD COLUMN {column.sql(dialect)}",
+                            ()) for column in step.columns]
+        else:
+            assignments, params = [], []
+            for column, field in step.fields:
+                value = dialect.json_field("record")
+                if field.endswith("_at"):
+                    value = dialect.local_date(value)
+                elif _column_type(step.table, column) == "date":
+                    value = f"CAST({value} AS {dialect.types['date']})"
+                assignments.append(f"{column} = {value}")
+                params.append(field)
+            update = f"UPDATE {prefix}{step.table} SET {', '.join(assignments)}"  # noqa: S608
+            statements.append((update, tuple(params)))
+    return statements
+
+
+def _column_type(table: str, column: str) -> str:
+    for name, kind, _field in _REPORT_COLUMNS:
+        if table == "submissions" and name == column:
+            return kind
+    return "text"
+
+
+def missing_migrations(current: int) -> tuple[Migration, ...]:
+    """The steps a schema at version ``current`` still needs, oldest first."""
+    return tuple(step for step in MIGRATIONS if step.version > current)
+
+
+def check_schema_version(current: int, where: str) -> None:
+    """Refuse a schema written by a newer release (``where`` names the database)."""
+    if current > SCHEMA_VERSION:
+        raise ConfigurationError(
+            f"{where} has schema version {current}, but this release of dialogue_flow knows "
+            f"versions up to {SCHEMA_VERSION}: it was written by a newer release; upgrade "
+            "dialogue_flow to use it")
+
+
+# --- records and their indexed columns ---------------------------------------------------------
+
+#: kind -> (table, the indexed columns beside id and version, in indexed_values() order).
+RECORD_TABLES: Final = {
+    Dialogue.KIND: ("dialogues", ("state", "scheduled_for")),
+    Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date",
+                                      "received_on", "topic", "channel", "answer_mode",
+                                      "answered_on", "competent_level")),
+}
+
+
+def indexed_values(record: Record, dialect: Dialect) -> tuple[object, ...]:
+    """The values of ``record``'s indexed columns (:data:`RECORD_TABLES` order).
+
+    A submission's are the columns of its :class:`SubmissionFacts`.
+    """
+    day = dialect.date_param
+    if isinstance(record, Submission):
+        return (record.state.value, record.dialogue_id, record.department,
+                None if record.due is None else day(record.due.date),
+                day(record.received_at.astimezone(VIETNAM_TZ).date()), record.topic,
+                record.channel.value,
+                None if record.answer_mode is None else record.answer_mode.value,
+                None if record.answered_on is None else day(record.answered_on),
+                record.competent_level)
+    if isinstance(record, Dialogue):
+        return (record.state.value, day(record.scheduled_for))
+    raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
+
+
+#: ``fetch(sql, parameters) -> rows``: how a backend runs one read statement.
+Fetch = Callable[[str, Sequence[object]], list[Any]]
+#: Rows a keyset-paged report or sweep query returns at a time.
+PAGE: Final = 5000
+_OPEN_WITH_CLOCK: Final = tuple(sorted(s.value for s in OPEN_WITH_CLOCK))
+#: The report's columns, in SubmissionFacts order, then what the keyset pages on.
+_FACTS = ("id, state, topic, department, competent_level, channel, answer_mode, "
+          "received_on, answered_on, due_date, dialogue_id")
+
+
+class Statements:
+    """The shared statements of one backend, with its dialect and table prefix filled in.
+
+    Table and column names come from the data above, never from input.
+    """
+
+    def __init__(self, dialect: Dialect, prefix: str = "") -> None:
+        self.dialect = dialect
+        self.prefix = p = prefix
+        q = dialect.placeholder
+        self.get: dict[str, str] = {}
+        self.version_of: dict[str, str] = {}
+        self.guard: dict[str, str] = {}
+        self.insert: dict[str, str] = {}
+        self.update: dict[str, str] = {}
+        for kind, (table, columns) in RECORD_TABLES.items():
+            self.get[kind] = f"SELECT record FROM {p}{table} WHERE id = {q}"  # noqa: S608
+            self.version_of[kind] = f"SELECT version FROM {p}{table} WHERE id = {q}"  # noqa: S608
+            self.guard[kind] = self.version_of[kind] + dialect.lock_shared
+            self.insert[kind] = (
+                f"INSERT INTO {p}{table} (id, version, record, {', '.join(columns)}) "  # noqa: S608
+                f"VALUES ({', '.join([q] * (3 + len(columns)))}) ON CONFLICT (id) DO NOTHING")
+            # Compare-and-set: the row count says whether the expected version was there.
+            self.update[kind] = (
+                f"UPDATE {p}{table} SET version = {q}, record = {q}, "  # noqa: S608
+                f"{', '.join(f'{c} = {q}' for c in columns)} WHERE id = {q} AND version = {q}")
+        self.insert_transition = (f"INSERT INTO {p}transitions "  # noqa: S608
+                                  f"(kind, record_id, version, record) VALUES ({q}, {q}, {q}, {q})")
+        #: A key already in the outbox is skipped and changes no row.
+        self.insert_outbox = (f"INSERT INTO {p}outbox (key, notification) "  # noqa: S608
+                              f"VALUES ({q}, {q}) ON CONFLICT (key) DO NOTHING")
+        self.history = (f"SELECT record FROM {p}transitions "  # noqa: S608
+                        f"WHERE kind = {q} AND record_id = {q} ORDER BY version")
+        self.pending = (f"SELECT notification FROM {p}outbox "  # noqa: S608
+                        "WHERE status = 'pending' ORDER BY seq")
+        self.outbox_stats = f"SELECT status, count(*) FROM {p}outbox GROUP BY status"  # noqa: S608
+        self.parked = (f"SELECT attempts, next_attempt_at, lease_owner, last_error, "  # noqa: S608
+                       f"notification FROM {p}outbox WHERE status = 'parked' "
+                       f"ORDER BY seq LIMIT {q}")
+        self.outbox_status = f"SELECT status FROM {p}outbox WHERE key = {q}"  # noqa: S608
+
+    # --- the façade's queries ----------------------------------------------------------------
+
+    def _in(self, column: str, values: Sequence[object]) -> str:
+        if not values:
+            return "1 = 0"  # `x in frozenset()` is never true
+        return f"{column} IN ({', '.join([self.dialect.placeholder] * len(values))})"
+
+    def find_submissions(self, query: SubmissionQuery) -> tuple[str, list[object]]:
+        """The page of ``query``: ``(sql, parameters)`` selecting ``(id, record)`` rows."""
+        q, day = self.dialect.placeholder, self.dialect.date_param
+        where: list[str] = []
+        params: list[object] = []
+        if query.dialogue_id is not None:
+            where.append(f"dialogue_id = {q}")
+            params.append(query.dialogue_id)
+        if query.states is not None:
+            states = sorted(s.value for s in query.states)
+            where.append(self._in("state", states))
+            params += states
+        if query.department is not None:
+            where.append(f"department = {q}")
+            params.append(query.department)
+        if query.due_on_or_before is not None:
+            where.append(f"due_date <= {q}")
+            params.append(day(query.due_on_or_before))
+        if query.due_on_or_after is not None:
+            where.append(f"due_date >= {q}")
+            params.append(day(query.due_on_or_after))
+        if query.overdue_as_of is not None:
+            where.append(f"{self._in('state', _OPEN_WITH_CLOCK)} AND due_date < {q}")
+            params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
+        return self._page("submissions", where, params, query.after, query.limit)
+
+    def find_dialogues(self, query: DialogueQuery) -> tuple[str, list[object]]:
+        """As :meth:`find_submissions`, for dialogues."""
+        q, day = self.dialect.placeholder, self.dialect.date_param
+        where: list[str] = []
+        params: list[object] = []
+        if query.states is not None:
+            states = sorted(s.value for s in query.states)
+            where.append(self._in("state", states))
+            params += states
+        if query.scheduled_from is not None:
+            where.append(f"scheduled_for >= {q}")
+            params.append(day(query.scheduled_from))
+        if query.scheduled_to is not None:
+            where.append(f"scheduled_for <= {q}")
+            params.append(day(query.scheduled_to))
+        return self._page("dialogues", where, params, query.after, query.limit)
+
+    def _page(self, table: str, where: list[str], params: list[object], after: str | None,
+              limit: int) -> tuple[str, list[object]]:
+        q = self.dialect.placeholder
+        if after is not None:
+            where = [*where, f"id > {q}"]
+            params = [*params, after]
+        condition = " AND ".join(where) if where else "1 = 1"
+        # Pick the page's ids from an index first, then read only those records: a sweep
+        # paging through 50,000 overdue matters sorts ids, not 50,000 JSON documents.
+        table = self.prefix + table
+        select = (f"SELECT id, record FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
+                  f"WHERE {condition} ORDER BY id LIMIT {q}) ORDER BY id")
+        return select, [*params, limit]
+
+    # --- reports and the sweep -------------------------------------------------------------
+
+    def report_facts(self, fetch: Fetch, start: dt.date, end: dt.date,
+                     ) -> Iterator[SubmissionFacts]:
+        """:meth:`ReportFacts.report_facts` through ``fetch``, a page at a time, so no lock
+        or connection is held while the caller works on a row."""
+        for row in self._keyset(fetch, self.report_page(), start, end, (), (7, 0)):
+            yield self.facts(row)
+
+    def due_facts_of(self, fetch: Fetch, start: dt.date, end: dt.date,
+                     ) -> Iterator[SubmissionFacts]:
+        """:meth:`ReportFacts.due_facts` through ``fetch``, a page at a time."""
+        for row in self._keyset(fetch, self.due_page(), start, end, _OPEN_WITH_CLOCK, (5, 0)):
+            yield self.due_facts(row, start)
+
+    def read_report_inputs(self, fetch: Fetch, start: dt.date, end: dt.date) -> ReportInputs:
+        """:meth:`ReportFacts.report_inputs` through ``fetch``: three aggregate queries."""
+        groups, spans, items = (fetch(sql, params)
+                                for sql, params in self.report_queries(start, end))
+        return self.report_inputs(groups, spans, items)
+
+    def _keyset(self, fetch: Fetch, select: str, start: dt.date, end: dt.date,
+                extra: Sequence[object], cursor_at: tuple[int, int]) -> Iterator[Any]:
+        """Rows of ``select`` (ordered by a date column then id; parameters: the last
+        (date, id) seen, ``end``, ``extra``..., the page size), a query per page."""
+        day = self.dialect.date_param
+        cursor: tuple[object, object] = (day(start), "")
+        while True:
+            rows = fetch(select, [*cursor, day(end), *extra, PAGE])
+            yield from rows
+            if len(rows) < PAGE:
+                return
+            cursor = (rows[-1][cursor_at[0]], rows[-1][cursor_at[1]])
+
+    def report_page(self) -> str:
+        """One page of report facts, keyset-paged on ``(received_on, id)``: parameters are
+        the last (received_on, id) seen, the period's end, the page size."""
+        q = self.dialect.placeholder
+        return (f"SELECT {_FACTS} FROM {self.prefix}submissions"  # noqa: S608
+                f"{self.dialect.hint('submissions_report')} WHERE (received_on, id) > ({q}, {q}) "
+                f"AND received_on <= {q} ORDER BY received_on, id LIMIT {q}")
+
+    def due_page(self) -> str:
+        """One page of the sweep's matters (assigned or escalated, due in a window),
+        keyset-paged on ``(due_date, id)`` with the parameters of :meth:`report_page` and
+        the open states before the page size."""
+        q = self.dialect.placeholder
+        return (f"SELECT id, state, topic, department, competent_level, due_date, dialogue_id "  # noqa: S608
+                f"FROM {self.prefix}submissions{self.dialect.hint('submissions_due')} "
+                f"WHERE (due_date, id) > ({q}, {q}) AND due_date <= {q} "
+                f"AND {self._in('state', _OPEN_WITH_CLOCK)} AND due_date IS NOT NULL "
+                f"ORDER BY due_date, id LIMIT {q}")
+
+    def facts(self, row: Sequence[Any]) -> SubmissionFacts:
+        """A row of :meth:`report_page` as report facts."""
+        date = self.dialect.date_value
+        sid, state, topic, department, level, channel, mode, received, answered, due, dlg = row
+        return SubmissionFacts(
+            id=sid, state=state, topic=topic, department=department, competent_level=level,
+            channel=channel, answer_mode=mode, received_on=date(received),
+            answered_on=None if answered is None else date(answered),
+            due_date=None if due is None else date(due), dialogue_id=dlg)
+
+    def due_facts(self, row: Sequence[Any], start: dt.date) -> SubmissionFacts:
+        """A row of :meth:`due_page` as facts; reception and answer are not read (the
+        sweep does not use them): ``received_on`` is ``start``, ``channel`` empty."""
+        sid, state, topic, department, level, due, dialogue_id = row
+        return SubmissionFacts(
+            id=sid, state=state, topic=topic, department=department, competent_level=level,
+            channel="", answer_mode=None, received_on=start, answered_on=None,
+            due_date=self.dialect.date_value(due), dialogue_id=dialogue_id)
+
+    def report_queries(self, start: dt.date, end: dt.date,
+                       ) -> tuple[tuple[str, list[object]], ...]:
+        """The three aggregate queries of :meth:`report_inputs`: groups with the timeliness
+        sums, answer spans, and the open matters."""
+        q, day = self.dialect.placeholder, self.dialect.date_param
+        period: list[object] = [day(start), day(end)]
+        source = (f"FROM {self.prefix}submissions{self.dialect.hint('submissions_report')} "
+                  f"WHERE received_on BETWEEN {q} AND {q}")
+        # One scan for the counts and the timeliness sums (summed over the groups later).
+        groups = ("SELECT state, topic, department, channel, count(*), "
+                  "sum(CASE WHEN answered_on IS NOT NULL AND answer_mode = 'on_the_spot' "
+                  "THEN 1 ELSE 0 END), "
+                  "sum(CASE WHEN answered_on IS NOT NULL AND due_date IS NOT NULL "
+                  "THEN 1 ELSE 0 END), "
+                  "sum(CASE WHEN answered_on <= due_date THEN 1 ELSE 0 END) "
+                  f"{source} GROUP BY state, topic, department, channel")
+        spans = (f"SELECT received_on, answered_on, count(*) {source} "
+                 "AND answered_on IS NOT NULL GROUP BY received_on, answered_on")
+        items = (f"SELECT {_FACTS} {source} AND {self._in('state', _OPEN_WITH_CLOCK)} "
+                 "ORDER BY id")
+        return ((groups, period), (spans, period), (items, [*period, *_OPEN_WITH_CLOCK]))
+
+    def report_inputs(self, groups: Sequence[Sequence[Any]], spans: Sequence[Sequence[Any]],
+                      items: Sequence[Sequence[Any]]) -> ReportInputs:
+        """The rows of :meth:`report_queries` as :class:`ReportInputs`."""
+        date = self.dialect.date_value
+        return ReportInputs(
+            groups=tuple(sorted(((st, tp, dp, ch, int(n)) for st, tp, dp, ch, n, *_ in groups),
+                                key=lambda g: (g[0], g[1], g[2] or "", g[3]))),
+            answered_on_the_spot=sum(int(row[5] or 0) for row in groups),
+            answered_with_due=sum(int(row[6] or 0) for row in groups),
+            answered_on_time=sum(int(row[7] or 0) for row in groups),
+            answer_spans=tuple(sorted((date(r), date(a), int(n)) for r, a, n in spans)),
+            open_items=tuple(self.facts(row) for row in items))

@@ -22,6 +22,10 @@ def _blocks(text: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
 
 
+def _listed(states: frozenset[str]) -> str:
+    return ", ".join(sorted(states)) or "none"
+
+
 def render_lifecycles_doc() -> str:
     """docs/lifecycles.md, generated from the lifecycle declarations."""
     parts = [
@@ -34,7 +38,9 @@ def render_lifecycles_doc() -> str:
         labels = ", ".join(f"`{s}` ({vi} / {en})" for s, (vi, en) in lc.labels.items())
         parts += [
             f"## {lc.kind.capitalize()}\n",
-            f"States: {labels}. Final: {', '.join(sorted(lc.final))}.\n",
+            (f"States: {labels}. Final (the record's life is over; no event starts from "
+             f"it): {_listed(lc.final)}. Resting (nothing pending; an event may take the "
+             f"matter up again): {_listed(lc.resting)}.\n"),
             lc.table(),
             f"```mermaid\n{lc.mermaid()}```\n",
         ]

@@ -3,9 +3,16 @@
 The declarations below (:data:`SUBMISSION` and :data:`DIALOGUE`) drive everything: the
 one shared ``transitions.Machine`` per lifecycle, which compiles them into the table of
 outcomes :meth:`Lifecycle.fire` answers from (each guard, a pure function, is asked on
-every call; :meth:`Lifecycle.machine_fire` runs ``Event.trigger`` itself and must agree),
-the validation of the definition when the module is imported, the error messages (which
+every call; the test suite runs ``Event.trigger`` itself and checks the two agree), the
+validation of the definition when the module is imported, the error messages (which
 events are allowed from a state), the Mermaid diagrams and the state tables in the docs.
+
+"Final" means what it means in python-statemachine: the record's life is over for good and
+no event starts from a final state (a completed or cancelled dialogue). A matter that rests
+with nothing pending but may be taken up again (a closed submission, which ``reopen``
+sends back to received) is in a *resting* state instead. A lifecycle declares both sets;
+validation refuses an event from a final state, a resting state nothing leaves, and any
+reachable state with no path to a final or resting state (a trap).
 
 Why one shared machine driven on a throw-away working object (DESIGN.md, measured on
 transitions 0.9.3): a machine per record costs 156-345 µs and 13-29 KiB each, and
@@ -59,16 +66,25 @@ class _Work:
 
 @attrs.frozen
 class Lifecycle:
-    """A validated lifecycle with its single shared ``transitions`` machine."""
+    """A validated lifecycle with its single shared ``transitions`` machine.
+
+    :raises ConfigurationError: when built from a definition with an undeclared state, an
+        event declared twice from one state, an event from a final state, a resting state
+        that no event leaves, an unreachable state or a trap; the message names each flaw.
+    """
 
     kind: str
     states: tuple[str, ...]
     initial: str
     #: The event that creates a record in ``initial`` (recorded in the audit trail).
     creation_event: str
+    #: States that end the record's life for good: no event starts from a final state.
     final: frozenset[str]
     events: tuple[EventSpec, ...]
     labels: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: States where a matter rests with nothing pending, yet an event may take it up again
+    #: (a closed submission is reopened). Each must have an event that leaves it.
+    resting: frozenset[str] = attrs.field(default=frozenset(), kw_only=True)
     _machine: Machine = attrs.field(init=False, eq=False, repr=False)
     _allowed: Mapping[str, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
     _outcomes: Mapping[tuple[str, str], str] = attrs.field(init=False, eq=False, repr=False)
@@ -78,7 +94,7 @@ class Lifecycle:
         _validate(self)
         machine = Machine(
             model=None,
-            states=list(self.states),
+            states=[{"name": s, "final": s in self.final} for s in self.states],
             initial=self.initial,
             auto_transitions=False,
             send_event=True,
@@ -116,8 +132,9 @@ class Lifecycle:
 
         The destination comes from the table the shared machine compiled at import
         (:func:`_compiled_outcomes`); a guarded event first asks its guard, the same pure
-        function the machine's condition wraps. :meth:`machine_fire` runs the machine itself
-        and must always agree (the tests check every state, event and guard outcome).
+        function the machine's condition wraps. The tests run the machine's own
+        ``Event.trigger`` beside it (``tests/lifecycle_oracle.py``) and check every state,
+        event and guard outcome agree.
 
         :raises InvalidTransitionError: the event is not allowed from ``state``.
         :raises InvalidInputError: a guard refused the command's arguments.
@@ -133,22 +150,12 @@ class Lifecycle:
                 raise InvalidInputError(spec.guard_field or event, refusal)
         return dest
 
-    def machine_fire(self, record_id: str, state: str, event: str, **arguments: Any) -> str:
-        """:meth:`fire` through the shared ``transitions`` machine's ``Event.trigger``.
-
-        Slower (about 12-25 µs against under 1 µs), same answers: kept as the reference
-        :meth:`fire` is checked against.
-        """
-        if event not in self._allowed[state]:
-            raise InvalidTransitionError(self.kind, record_id, state, event, self.allowed(state))
-        work = _Work(str(state))  # transitions reads Enum members by name, not value
-        if not self._machine.events[event].trigger(work, **arguments):
-            spec = self.event(event)
-            raise InvalidInputError(spec.guard_field or event, work.refusal or "refused")
-        return work.state
-
     def mermaid(self) -> str:
-        """The lifecycle as a Mermaid ``stateDiagram-v2``, generated from the declaration."""
+        """The lifecycle as a Mermaid ``stateDiagram-v2``, generated from the declaration.
+
+        A final state ends at ``[*]``; a resting state carries a note naming the events
+        that take it up again (it is not an end: those events leave it).
+        """
         from transitions.extensions.diagrams import GraphMachine  # noqa: PLC0415
 
         graph = GraphMachine(
@@ -183,6 +190,9 @@ class Lifecycle:
             if not line.strip().startswith(("Class ", "classDef "))
         ]
         lines += [f"  {state} --> [*]" for state in sorted(self.final)]
+        lines += [f"  note right of {state} : resting, taken up again by "
+                  + " or ".join(_leaving(self.events, state))
+                  for state in sorted(self.resting)]
         return "\n".join(lines).strip() + "\n"
 
     def table(self) -> str:
@@ -233,10 +243,17 @@ def _condition(guard: Guard) -> Callable[[Any], bool]:
 
 
 def _validate(lc: Lifecycle) -> None:
-    """Reject a definition with unknown states, unreachable states or traps."""
+    """Reject a definition that says something it does not do.
+
+    Undeclared states and events declared twice from one state are reported first (the
+    graph checks below would be meaningless). Then, all together: an event starting from a
+    final state, a resting state that no event leaves, a state declared both, an
+    unreachable state, and a trap (a reachable state with no path to a final or resting
+    state).
+    """
     problems = _undeclared(lc)
     if not problems:
-        problems = _unreachable_or_trapped(lc)
+        problems = _ends(lc) + _unreachable_or_trapped(lc)
     if problems:
         raise ConfigurationError(f"{lc.kind} lifecycle: " + "; ".join(problems))
 
@@ -247,6 +264,7 @@ def _undeclared(lc: Lifecycle) -> list[str]:
     if lc.initial not in known:
         problems.append(f"initial state {lc.initial!r} is not declared")
     problems += [f"final state {s!r} is not declared" for s in sorted(lc.final - known)]
+    problems += [f"resting state {s!r} is not declared" for s in sorted(lc.resting - known)]
     seen: set[tuple[str, str]] = set()
     for e in lc.events:
         problems += [f"event {e.name!r} starts from undeclared state {s!r}"
@@ -260,18 +278,45 @@ def _undeclared(lc: Lifecycle) -> list[str]:
     return problems
 
 
+def _ends(lc: Lifecycle) -> list[str]:
+    """Final and resting states are what they say (python-statemachine's meaning of final)."""
+    if not lc.final and not lc.resting:
+        return ["no final or resting state is declared, so every state would be a trap"]
+    problems = [f"state {s!r} is declared both final and resting: a final state ends the "
+                f"record's life, a resting one is left again by an event"
+                for s in sorted(lc.final & lc.resting)]
+    for state in sorted(lc.final - lc.resting):
+        starting = sorted({e.name for e in lc.events if state in e.sources})
+        if starting:
+            problems.append(
+                f"final state {state!r} has events starting from it ({', '.join(starting)}): "
+                f"no event may start from a final state; declare it resting if the record "
+                f"may be taken up again")
+    problems += [f"resting state {state!r} has no event that leaves it: declare it final if "
+                 f"the record's life ends there"
+                 for state in sorted(lc.resting - lc.final) if not _leaving(lc.events, state)]
+    return problems
+
+
+def _leaving(events: tuple[EventSpec, ...], state: str) -> list[str]:
+    """The events that move a record out of ``state``, sorted."""
+    return sorted({e.name for e in events if state in e.sources and e.dest not in (None, state)})
+
+
 def _unreachable_or_trapped(lc: Lifecycle) -> list[str]:
     edges: dict[str, set[str]] = {s: set() for s in lc.states}
     for e in lc.events:
         for s in e.sources:
             edges[s].add(e.dest or s)
     reachable = _closure({lc.initial}, edges)
+    ends = lc.final | lc.resting
     problems: list[str] = []
     for state in lc.states:
         if state not in reachable:
             problems.append(f"state {state!r} cannot be reached from {lc.initial!r}")
-        elif not _closure({state}, edges) & lc.final:
-            problems.append(f"state {state!r} is a trap: no path from it to a final state")
+        elif ends and not _closure({state}, edges) & ends:  # no ends: _ends said so
+            problems.append(f"state {state!r} is a trap: no path from it to a final or "
+                            f"resting state")
     return problems
 
 
@@ -315,7 +360,9 @@ SUBMISSION = Lifecycle(
     states=tuple(s.value for s in SubmissionState),
     initial=_R,
     creation_event="receive",
-    final=frozenset({_C}),
+    # A closed submission is not final: the petitioner may not be satisfied (reopen).
+    final=frozenset(),
+    resting=frozenset({_C}),
     labels={
         _R: ("Tiếp nhận", "Received"),
         _AN: ("Đã trả lời", "Answered"),

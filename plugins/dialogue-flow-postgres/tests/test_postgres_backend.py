@@ -38,6 +38,7 @@ from dialogue_flow import (
     VersionConflictError,
     WorkCalendar,
 )
+from dialogue_flow.storage import sql
 from dialogue_flow.testing import sample_submission, sample_transition
 
 START = dt.date(2021, 6, 1)
@@ -137,15 +138,16 @@ class TestMigrations:
         assert [m.version for m in MIGRATIONS] == _versions(admin, schema_url)
         with PostgresStorage.from_url(schema_url) as storage:
             assert sample_submission() == storage.get_submission("sub-0001")
-        assert _versions(admin, schema_url) == [SCHEMA_VERSION]
+        assert _versions(admin, schema_url) == [*range(1, SCHEMA_VERSION + 1)]
 
     def test_a_new_migration_is_applied_once(self, schema_url: str,
                                              admin: psycopg.Connection[Any],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
         _open_and_close(schema_url)
         step = Migration(SCHEMA_VERSION + 1, "a note column",
-                         ("ALTER TABLE {schema}.submissions ADD COLUMN note text",))
-        monkeypatch.setattr(_storage, "MIGRATIONS", (*MIGRATIONS, step))
+                         (sql.AddColumns("submissions", (sql.Column("note", "text"),)),))
+        monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, step))
+        monkeypatch.setattr(sql, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
         _open_and_close(schema_url)
         _open_and_close(schema_url)
         assert [*range(1, SCHEMA_VERSION + 2)] == _versions(admin, schema_url)

@@ -94,106 +94,42 @@ from dialogue_flow import (
     to_json,
 )
 from dialogue_flow.storage import (
-    OPEN_WITH_CLOCK,
-    DecodedRecords,
     OutboxEntry,
     OutboxStatus,
     Record,
+    ReportInputs,
+    SubmissionFacts,
     check_claim,
     check_limit,
     check_retry,
     decode_stored,
 )
+from dialogue_flow.storage.sql import (
+    MIGRATIONS,
+    POSTGRESQL,
+    SCHEMA_VERSION,
+    Migration,
+    Statements,
+    check_schema_version,
+    indexed_values,
+    missing_migrations,
+    render,
+)
+
+from ._schemes import SCHEMES
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStorage"]
 
 logger = logging.getLogger("dialogue_flow.postgres")
 
 _T = TypeVar("_T")
+_R = TypeVar("_R", Dialogue, Submission)
 Connection = psycopg.Connection[Any]
-
-#: The URL schemes this backend opens.
-SCHEMES: Final = ("postgresql", "postgres")
-
-
-@attrs.frozen
-class Migration:
-    """One forward step of the schema, applied once, inside the opening transaction.
-
-    ``{schema}`` in a statement is replaced by the quoted schema name.
-    """
-
-    version: int
-    description: str
-    statements: tuple[str, ...]
-
-
-#: Every schema change, oldest first. Never edit a released step: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "dialogues, submissions, transitions and the outbox", (
-        """CREATE TABLE {schema}.dialogues (
-            id text COLLATE "C" PRIMARY KEY,
-            version integer NOT NULL CHECK (version >= 1),
-            state text NOT NULL,
-            scheduled_for date NOT NULL,
-            record text NOT NULL
-        )""",
-        "CREATE INDEX dialogues_by_state ON {schema}.dialogues (state, scheduled_for, id)",
-        "CREATE INDEX dialogues_by_date ON {schema}.dialogues (scheduled_for, id)",
-        """CREATE TABLE {schema}.submissions (
-            id text COLLATE "C" PRIMARY KEY,
-            version integer NOT NULL CHECK (version >= 1),
-            state text NOT NULL,
-            dialogue_id text,
-            department text,
-            due_date date,
-            record text NOT NULL
-        )""",
-        # The sweep ("due on or before X in states Y") and overdue_as_of; every index ends
-        # with id so a page can be read in id order from the index.
-        "CREATE INDEX submissions_by_state_due ON {schema}.submissions (state, due_date, id)",
-        "CREATE INDEX submissions_by_dialogue ON {schema}.submissions (dialogue_id, id)",
-        "CREATE INDEX submissions_by_department ON {schema}.submissions (department, id)",
-        """CREATE TABLE {schema}.transitions (
-            kind text NOT NULL,
-            record_id text COLLATE "C" NOT NULL,
-            version integer NOT NULL,
-            record text NOT NULL,
-            PRIMARY KEY (kind, record_id, version)
-        )""",
-        # seq keeps insertion order ("oldest first").
-        """CREATE TABLE {schema}.outbox (
-            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            key text NOT NULL UNIQUE,
-            status text NOT NULL DEFAULT 'pending'
-                CHECK (status IN ('pending', 'delivered', 'parked')),
-            attempts integer NOT NULL DEFAULT 0,
-            next_attempt_at timestamptz,
-            lease_owner text,
-            lease_until timestamptz,
-            last_error text,
-            notification text NOT NULL
-        )""",
-        # Claims scan only the pending rows, oldest first; delivered rows leave the index.
-        "CREATE INDEX outbox_pending ON {schema}.outbox (seq) WHERE status = 'pending'",
-    )),
-)
-
-#: The schema version this release writes.
-SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
 #: The first key of the advisory lock taken while migrating ("dflw"); the second is a hash
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_OPEN_WITH_CLOCK = sorted(s.value for s in OPEN_WITH_CLOCK)
-#: kind -> (table, the indexed columns beside id and version, in _indexed() order).
-_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    Dialogue.KIND: ("dialogues", ("state", "scheduled_for")),
-    Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date")),
-}
-#: Decoded records kept per storage object (see the SQLite backend).
-_CACHE_SIZE = 1024
 #: Our own URL query parameters; every other one goes to libpq.
 _URL_OPTIONS: dict[str, Callable[[str], object]] = {
     "schema": str, "pool_min_size": int, "pool_max_size": int, "pool_timeout": float,
@@ -258,7 +194,6 @@ class PostgresStorage:
         self.retried = 0
         self._where = _redact(conninfo)
         self._lock = threading.Lock()
-        self._decoded = DecodedRecords(_CACHE_SIZE)
         self._sql = _Statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
         # database) where a pool would only time out.
@@ -304,16 +239,16 @@ class PostgresStorage:
     # --- records ---------------------------------------------------------------------------
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
-        rows = self._read("get dialogue", self._sql.get[Dialogue.KIND], (dialogue_id,))
-        if not rows:
-            raise NotFoundError(Dialogue.KIND, dialogue_id)
-        return self._decoded.records(Dialogue, rows)[0]
+        return self._get(Dialogue, dialogue_id)
 
     def get_submission(self, submission_id: str) -> Submission:
-        rows = self._read("get submission", self._sql.get[Submission.KIND], (submission_id,))
+        return self._get(Submission, submission_id)
+
+    def _get(self, cls: type[_R], record_id: str) -> _R:
+        rows = self._read(f"get {cls.KIND}", self._sql.get[cls.KIND], (record_id,))
         if not rows:
-            raise NotFoundError(Submission.KIND, submission_id)
-        return self._decoded.records(Submission, rows)[0]
+            raise NotFoundError(cls.KIND, record_id)
+        return decode_stored(cls, rows[0][0])
 
     def commit(self, changes: Changeset) -> int:
         if not isinstance(changes, Changeset):
@@ -323,7 +258,8 @@ class PostgresStorage:
             (kind, record_id, 0, None, "", ()) for kind, record_id, _ in changes.guards]
         expected_of = [expected for _, _, expected in changes.guards]
         for record, expected in changes.records:
-            steps.append((record.KIND, record.id, 1, record, to_json(record), _indexed(record)))
+            steps.append((record.KIND, record.id, 1, record, to_json(record),
+                          indexed_values(record, POSTGRESQL)))
             expected_of.append(expected)
         plan = sorted(zip(steps, expected_of, strict=True), key=lambda s: s[0][:3])
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
@@ -337,59 +273,38 @@ class PostgresStorage:
 
         # A commit is repeated only when its attempt certainly did not commit (module
         # doc), so the count is that of the attempt that did.
-        added = self._run("commit", work)
-        for (_kind, _id, _order, written, text, _indexed_values), _expected in plan:
-            if written is not None:
-                self._decoded.remember(written, text)
-        return added
+        return self._run("commit", work)
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         rows = self._read("history", self._sql.history, (kind, record_id))
         return [decode_stored(TransitionRecord, text) for (text,) in rows]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
-        where: list[str] = []
-        params: list[object] = []
-        if query.dialogue_id is not None:
-            where.append("dialogue_id = %s")
-            params.append(query.dialogue_id)
-        if query.states is not None:
-            where.append("state = ANY(%s)")
-            params.append(sorted(str(s) for s in query.states))
-        if query.department is not None:
-            where.append("department = %s")
-            params.append(query.department)
-        if query.due_on_or_before is not None:
-            where.append("due_date <= %s")
-            params.append(query.due_on_or_before)
-        if query.due_on_or_after is not None:
-            where.append("due_date >= %s")
-            params.append(query.due_on_or_after)
-        if query.overdue_as_of is not None:
-            where.append("state = ANY(%s) AND due_date < %s")
-            params += [_OPEN_WITH_CLOCK, query.overdue_as_of]
-        return self._decoded.records(Submission, self._page("submissions", where, params,
-                                                    query.after, query.limit))
+        rows = self._read("query", *self._sql.shared.find_submissions(query))
+        return [decode_stored(Submission, text) for _id, text in rows]
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
-        where: list[str] = []
-        params: list[object] = []
-        if query.states is not None:
-            where.append("state = ANY(%s)")
-            params.append(sorted(str(s) for s in query.states))
-        if query.scheduled_from is not None:
-            where.append("scheduled_for >= %s")
-            params.append(query.scheduled_from)
-        if query.scheduled_to is not None:
-            where.append("scheduled_for <= %s")
-            params.append(query.scheduled_to)
-        return self._decoded.records(Dialogue, self._page("dialogues", where, params,
-                                                  query.after, query.limit))
+        rows = self._read("query", *self._sql.shared.find_dialogues(query))
+        return [decode_stored(Dialogue, text) for _id, text in rows]
+
+    # --- report facts (dialogue_flow.storage.ReportFacts) ------------------------------------
+
+    def report_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+        """Report facts from the covering index, page by page."""
+        return self._sql.shared.report_facts(self._fetch, start, end)
+
+    def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+        """The sweep's matters from the covering index, page by page."""
+        return self._sql.shared.due_facts_of(self._fetch, start, end)
+
+    def report_inputs(self, start: dt.date, end: dt.date) -> ReportInputs:
+        """The report's aggregates by GROUP BY over the covering index."""
+        return self._sql.shared.read_report_inputs(self._fetch, start, end)
 
     # --- outbox ----------------------------------------------------------------------------
 
     def pending_notifications(self) -> list[Notification]:
-        rows = self._read("outbox read", self._sql.pending, ())
+        rows = self._read("outbox read", self._sql.shared.pending, ())
         return [decode_stored(Notification, text) for (text,) in rows]
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
@@ -431,13 +346,13 @@ class PostgresStorage:
 
     def outbox_stats(self) -> dict[str, int]:
         stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
-        for status, count in self._read("outbox stats", self._sql.stats, ()):
+        for status, count in self._read("outbox stats", self._sql.shared.outbox_stats, ()):
             stats[status] = count
         return stats
 
     def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
         check_limit(limit)
-        rows = self._read("outbox read", self._sql.parked, (limit,))
+        rows = self._read("outbox read", self._sql.shared.parked, (limit,))
         return [
             OutboxEntry(notification=decode_stored(Notification, text),
                         status=OutboxStatus.PARKED, attempts=attempts, next_attempt_at=next_at,
@@ -508,15 +423,8 @@ class PostgresStorage:
             return conn.execute(statement, params).fetchall()
         return self._run(what, work)
 
-    def _page(self, table: str, where: list[str], params: list[object], after: str | None,
-              limit: int) -> list[Any]:
-        if after is not None:
-            where = [*where, "id > %s"]
-            params = [*params, after]
-        condition = " AND ".join(where) if where else "true"
-        return self._read(
-            "query", f"SELECT id, record FROM {self._sql.schema}.{table} "  # noqa: S608 - fixed fragments
-            f"WHERE {condition} ORDER BY id LIMIT %s", [*params, limit])
+    def _fetch(self, statement: str, params: Sequence[object]) -> list[Any]:
+        return self._read("report query", statement, params)
 
     def _settle(self, key: str, worker: str, assignments: str, params: tuple[object, ...],
                 applied: str, applied_params: tuple[object, ...]) -> bool:
@@ -547,39 +455,21 @@ class PostgresStorage:
 
 
 class _Statements:
-    """Every statement, with the schema name filled in once."""
+    """The shared statements (:class:`dialogue_flow.storage.sql.Statements`) and this
+    backend's own, with the schema name filled in once."""
 
     def __init__(self, schema: str) -> None:
-        self.schema = schema
-        s = schema
-        # Table and column names come from _TABLES, never from input.
-        self.get = {kind: f"SELECT id, record FROM {s}.{table} WHERE id = %s"  # noqa: S608
-                    for kind, (table, _) in _TABLES.items()}
-        self.guard = {kind: f"SELECT version FROM {s}.{table} WHERE id = %s FOR SHARE"  # noqa: S608
-                      for kind, (table, _) in _TABLES.items()}
-        self.current = {kind: f"SELECT version FROM {s}.{table} WHERE id = %s"  # noqa: S608
-                        for kind, (table, _) in _TABLES.items()}
-        self.insert = {
-            kind: (f"INSERT INTO {s}.{table} (id, version, record, {', '.join(cols)}) "  # noqa: S608
-                   f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(cols))}) "
-                   "ON CONFLICT (id) DO NOTHING")
-            for kind, (table, cols) in _TABLES.items()}
-        self.update = {
-            kind: (f"UPDATE {s}.{table} SET version = %s, record = %s, "  # noqa: S608
-                   f"{', '.join(f'{c} = %s' for c in cols)} WHERE id = %s AND version = %s")
-            for kind, (table, cols) in _TABLES.items()}
-        self.insert_transition = (f"INSERT INTO {s}.transitions "  # noqa: S608
-                                  "(kind, record_id, version, record) VALUES (%s, %s, %s, %s)")
-        self.insert_outbox = (f"INSERT INTO {s}.outbox (key, notification) "  # noqa: S608
-                              "VALUES (%s, %s) ON CONFLICT (key) DO NOTHING RETURNING key")
-        self.history = (f"SELECT record FROM {s}.transitions "  # noqa: S608
-                        "WHERE kind = %s AND record_id = %s ORDER BY version")
-        self.pending = (f"SELECT notification FROM {s}.outbox "  # noqa: S608
-                        "WHERE status = 'pending' ORDER BY seq")
-        self.stats = f"SELECT status, count(*) FROM {s}.outbox GROUP BY status"  # noqa: S608
-        self.parked = (f"SELECT attempts, next_attempt_at, lease_owner, last_error, "  # noqa: S608
-                       f"notification FROM {s}.outbox WHERE status = 'parked' "
-                       "ORDER BY seq LIMIT %s")
+        self.schema = s = schema
+        self.shared = sql = Statements(POSTGRESQL, prefix=f"{schema}.")
+        self.get = sql.get
+        self.guard = sql.guard
+        self.current = sql.version_of
+        self.insert = sql.insert
+        self.update = sql.update
+        self.insert_transition = sql.insert_transition
+        #: RETURNING names the rows inserted, which the commit counts.
+        self.insert_outbox = sql.insert_outbox + " RETURNING key"
+        self.history = sql.history
         # One statement: the row's old status says whether it was requeued; no row, no key.
         self.requeue = (
             f"WITH old AS (SELECT seq, status FROM {s}.outbox WHERE key = %(key)s "  # noqa: S608
@@ -746,27 +636,18 @@ def _write(cur: psycopg.Cursor[Any], sql: _Statements, record: Record, expected:
     raise VersionConflictError(kind, record.id, expected, None if row is None else row[0])
 
 
-def _indexed(record: Record) -> tuple[object, ...]:
-    """The values of ``_TABLES[record.KIND]``'s indexed columns for ``record``."""
-    if isinstance(record, Submission):
-        return (record.state.value, record.dialogue_id, record.department,
-                record.due.date if record.due else None)
-    if isinstance(record, Dialogue):
-        return (record.state.value, record.scheduled_for)
-    raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
-
-
 # --- schema -----------------------------------------------------------------------------------
 
 
 def _migrate(conn: Connection, schema: str, where: str) -> None:
-    """Bring ``schema`` to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    """Bring ``schema`` to the shared :data:`SCHEMA_VERSION`, or refuse a newer one."""
     (encoding,) = conn.execute("SHOW server_encoding").fetchone() or ("?",)
     if encoding != "UTF8":
         raise ConfigurationError(f"PostgreSQL database at {where} uses encoding {encoding}; "
                                  "dialogue_flow needs UTF8 (Vietnamese text)")
-    latest = MIGRATIONS[-1].version
-    if _schema_version(conn, schema) == latest:
+    described = f"PostgreSQL schema {schema!r} at {where}"
+    if not missing_migrations(_schema_version(conn, schema)):
+        check_schema_version(_schema_version(conn, schema), described)
         return  # the common case: no lock needed to open
     quoted = f'"{schema}"'
     with conn.transaction():
@@ -778,18 +659,11 @@ def _migrate(conn: Connection, schema: str, where: str) -> None:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {quoted}.schema_version ("
                      "version integer PRIMARY KEY, description text NOT NULL, "
                      "applied_at timestamptz NOT NULL DEFAULT now())")
-        current = _schema_version(conn, schema)
-        if current > latest:
-            raise ConfigurationError(
-                f"PostgreSQL schema {schema!r} at {where} has schema version {current}, but "
-                f"this release of dialogue-flow-postgres knows versions up to {latest}: it "
-                "was written by a newer release; upgrade to use it")
-        for step in MIGRATIONS:
-            if step.version > current:
-                for statement in step.statements:
-                    conn.execute(statement.format(schema=quoted))
-                conn.execute(f"INSERT INTO {quoted}.schema_version (version, description) "  # noqa: S608
-                             "VALUES (%s, %s)", (step.version, step.description))
+        for step in missing_migrations(_schema_version(conn, schema)):
+            for statement, params in render(step, POSTGRESQL, prefix=f"{quoted}."):
+                conn.execute(statement, params)
+            conn.execute(f"INSERT INTO {quoted}.schema_version (version, description) "  # noqa: S608
+                         "VALUES (%s, %s)", (step.version, step.description))
 
 
 def _schema_version(conn: Connection, schema: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -34,6 +35,7 @@ from dialogue_flow import (
     PermissionDeniedError,
     Petitioner,
     SequentialIds,
+    StorageError,
     Submission,
     SubmissionState,
     VersionConflictError,
@@ -1213,3 +1215,32 @@ class TestDeadlineSharing:
             assert s.due is not None
             reasons.append(s.due.skipped[0].reason)
         assert ["Thứ Bảy", "Saturday"] == reasons
+
+
+class TestReleasingTheStorage:
+    def test_close_without_arguments_says_to_call_shutdown(self, flow: DialogueFlow) -> None:
+        """`flow.close()` is the command that closes a submission; a host that meant to
+        release the storage is told what to call instead, and nothing is written."""
+        with pytest.raises(InvalidInputError, match=r"shutdown\(\).*`with` block"):
+            flow.close()  # type: ignore[call-overload]
+        assert flow.storage.outbox_stats()["pending"] == 0
+
+    def test_close_of_a_submission_needs_a_reason(self, flow: DialogueFlow, intake: Actor,
+                                                  chair: Actor) -> None:
+        s = receive(flow, intake)
+        with pytest.raises(InvalidInputError, match="reason: say why it is closed: one of"):
+            flow.close(s.id, actor=chair)  # type: ignore[call-overload]
+        assert SubmissionState.RECEIVED == flow.submission(s.id).state
+
+    def test_shutdown_and_with_release_the_storage(self, tmp_path: Path, clock: FixedClock,
+                                                   ) -> None:
+        """After `shutdown()` (or leaving a `with` block) the storage refuses work."""
+        url = f"sqlite:///{tmp_path / 'flow.db'}"
+        with DialogueFlow.open(url, clock=clock) as flow:
+            assert flow.dialogues().items == ()
+        with pytest.raises(StorageError, match="is closed"):
+            flow.dialogues()
+        flow = DialogueFlow.open(url, clock=clock)
+        flow.shutdown()
+        with pytest.raises(StorageError, match="is closed"):
+            flow.dialogues()

@@ -2,9 +2,11 @@
 
 `StorageContract` (in `dialogue_flow.testing`) is the suite third-party backends run; here
 it runs against `MemoryStorage` (the reference), `SQLiteStorage` on a file and
-`SQLiteStorage` in memory. The Hypothesis tests below go further than the contract's
-seeded data: random queries over random data, and random sequences of commits and outbox
-operations applied to memory and SQLite side by side, which must never disagree.
+`SQLiteStorage` in memory; both SQLite variants also run `ReportFactsContract`, the
+optional report capability MemoryStorage does not offer. The Hypothesis tests below go
+further than the contracts' seeded data: random queries over random data, and random
+sequences of commits and outbox operations applied to memory and SQLite side by side,
+which must never disagree.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from dialogue_flow._sqlite import SQLiteStorage
 from dialogue_flow._storage import _row_tuple
 from dialogue_flow.testing import (
     CapturingNotifier,
+    ReportFactsContract,
     StorageContract,
     sample_dialogue,
     sample_notification,
@@ -201,14 +204,14 @@ class TestStoredForm:
         assert texts[0] == texts[1]
         assert [14, 11, 3] == [len(rows) for rows in texts[0]]
 
-class TestSQLiteFile(StorageContract):
+class TestSQLiteFile(StorageContract, ReportFactsContract):
     @pytest.fixture
     def storage(self, tmp_path: Path) -> Iterator[Storage]:
         with SQLiteStorage(tmp_path / "contract.db") as backend:
             yield backend
 
 
-class TestSQLiteInMemory(StorageContract):
+class TestSQLiteInMemory(StorageContract, ReportFactsContract):
     query_seeds = (4,)
 
     @pytest.fixture

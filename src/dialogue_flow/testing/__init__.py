@@ -15,16 +15,21 @@ built-in memory and SQLite backends pass. Subclass it in a pytest module and pro
             yield backend
             backend.close()
 
+A backend that also implements the optional :class:`dialogue_flow.storage.ReportFacts`
+(reports and sweeps answered from its indexes) adds :class:`ReportFactsContract` to the
+same class: ``class TestMyStorage(StorageContract, ReportFactsContract)``. Its docstring
+says which fields of the facts a backend must fill.
+
 The tests need pytest (for the fixture) and nothing else: the data they query is generated
 with a seeded :class:`random.Random`, so a failure names the seed and the query and
 replays exactly. For readable diffs of the plain ``assert`` statements, call
 ``pytest.register_assert_rewrite("dialogue_flow.testing")`` in your ``conftest.py`` before
-importing this module; the messages name what differed either way.
+importing this package; the messages name what differed either way.
 """
 
 from dialogue_flow import FixedClock, SequentialIds
 
-from ._contract import StorageContract
+from ._contract import ReportFactsContract, StorageContract
 from ._fakes import (
     CapturingNotifier,
     sample_dialogue,
@@ -36,6 +41,7 @@ from ._fakes import (
 __all__ = [
     "CapturingNotifier",
     "FixedClock",
+    "ReportFactsContract",
     "SequentialIds",
     "StorageContract",
     "sample_dialogue",

@@ -1,14 +1,16 @@
-"""The storage contract: the behaviour every backend shows, as pytest test methods."""
+"""The storage contracts: the behaviour every backend shows, and the behaviour of the
+optional report capability, as pytest test methods."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from dialogue_flow import (
+    VIETNAM_TZ,
     AnswerMode,
     Channel,
     CloseReason,
@@ -23,7 +25,16 @@ from dialogue_flow import (
     SubmissionState,
     VersionConflictError,
 )
-from dialogue_flow.storage import Changeset, DialogueQuery, Storage, SubmissionQuery
+from dialogue_flow.storage import (
+    OPEN_WITH_CLOCK,
+    Changeset,
+    DialogueQuery,
+    ReportFacts,
+    ReportInputs,
+    Storage,
+    SubmissionFacts,
+    SubmissionQuery,
+)
 
 from ._fakes import (
     _deadline,
@@ -35,6 +46,7 @@ from ._fakes import (
 from ._outbox_contract import OutboxContract
 from ._support import (
     _WINDOW,
+    _due_periods,
     _equal,
     _expected,
     _load,
@@ -43,8 +55,10 @@ from ._support import (
     _raises,
     _random_dialogue,
     _random_dialogue_query,
+    _random_reported,
     _random_submission,
     _random_submission_query,
+    _report_periods,
     _rng,
     _single_field_submission_queries,
     _snapshot,
@@ -369,3 +383,189 @@ class StorageContract(OutboxContract):
                     SubmissionQuery(due_on_or_after=dt.date(2021, 7, 20)),
                     SubmissionQuery(overdue_as_of=dt.date(2021, 7, 21))):
             _equal([second], storage.find_submissions(new), f"new values: {new!r}")
+
+
+# --- the optional report capability -----------------------------------------------------------
+
+
+class ReportFactsContract:
+    """The behaviour of a backend that also offers the optional
+    :class:`~dialogue_flow.storage.ReportFacts` capability (reports and sweeps answered from
+    its indexes). Mix it in next to :class:`StorageContract`, with the same fixture::
+
+        class TestMyStorage(StorageContract, ReportFactsContract):
+            ...
+
+    The reference is computed from the submissions the tests committed:
+    :meth:`~dialogue_flow.storage.SubmissionFacts.of` of the current version of each one
+    received in the period (``received_on``, the local date in Asia/Ho_Chi_Minh of
+    ``received_at``, from ``start`` to ``end`` inclusive), and
+    :meth:`~dialogue_flow.storage.ReportInputs.from_facts` of those facts. What a backend
+    must fill:
+
+    * ``report_facts``: every field, as ``SubmissionFacts.of`` gives it.
+    * ``report_inputs``: every field, except ``answer_mode`` and ``answered_on`` of the
+      ``open_items``, which may be placeholders: the report's overdue and escalated lists
+      do not show them (the built-in SQLite backend leaves them ``None``, also for a
+      reopened submission that keeps its earlier answer).
+    * ``due_facts``: ``id``, ``state``, ``topic``, ``department``, ``competent_level``,
+      ``due_date`` and ``dialogue_id`` (what the sweep's reminders are written from);
+      ``channel``, ``answer_mode``, ``received_on`` and ``answered_on`` may be placeholders
+      (the built-in SQLite backend gives ``""``, ``None``, ``start`` and ``None``).
+
+    The order of ``report_facts`` and ``due_facts`` is free; each submission comes once.
+    """
+
+    #: Seeds of the random periods; the data set is drawn from the first.
+    report_seeds: Sequence[int] = (5,)
+    #: Random submissions loaded (about half of them then updated once or twice).
+    reported_submissions = 300
+    #: Random periods checked per seed, after the fixed ones around the boundary.
+    periods_per_seed = 20
+
+    def test_the_backend_offers_report_facts(self, storage: Storage) -> None:
+        """Reports and sweeps look for the capability with ``isinstance(storage,
+        ReportFacts)``: a backend missing a method would silently lose it."""
+        _true(isinstance(storage, ReportFacts),
+              f"{type(storage).__name__} is not a dialogue_flow.storage.ReportFacts")
+
+    def test_report_facts_match_the_reference(self, storage: Storage) -> None:
+        """The facts of exactly the submissions received in the period, as
+        ``SubmissionFacts.of`` gives them, for periods on either side of a month boundary."""
+        records = self._load_reported(storage)
+        for seed in self.report_seeds:
+            for start, end in _report_periods(_rng(seed), self.periods_per_seed):
+                _equal(_received(records, start, end),
+                       sorted(_capable(storage).report_facts(start, end), key=_by_id),
+                       f"seed {seed}: report_facts({start}, {end})")
+
+    def test_report_inputs_match_the_reference(self, storage: Storage) -> None:
+        """The aggregates equal ``ReportInputs.from_facts`` of the reference facts (open
+        items compared without their answer fields, see the class docstring)."""
+        records = self._load_reported(storage)
+        for seed in self.report_seeds:
+            for start, end in _report_periods(_rng(seed), self.periods_per_seed):
+                expected = ReportInputs.from_facts(_received(records, start, end))
+                _equal(_open_unanswered(expected),
+                       _open_unanswered(_capable(storage).report_inputs(start, end)),
+                       f"seed {seed}: report_inputs({start}, {end})")
+
+    def test_due_facts_are_the_open_submissions_due_in_the_period(self, storage: Storage,
+                                                                  ) -> None:
+        """Exactly the assigned and escalated submissions due from ``start`` to ``end``,
+        each once, with the fields the sweep reads."""
+        records = self._load_reported(storage)
+        for seed in self.report_seeds:
+            for start, end in _due_periods(_rng(seed), self.periods_per_seed):
+                expected = sorted((_due_fields(SubmissionFacts.of(s)) for s in records
+                                   if s.state in OPEN_WITH_CLOCK and s.due is not None
+                                   and start <= s.due.date <= end), key=_by_id)
+                actual = sorted(map(_due_fields, _capable(storage).due_facts(start, end)),
+                                key=_by_id)
+                _equal(expected, actual, f"seed {seed}: due_facts({start}, {end})")
+
+    def test_received_on_is_the_local_date(self, storage: Storage) -> None:
+        """17:30 UTC on 30 June is 00:30 on 1 July in Vietnam: July's, not June's."""
+        june = sample_submission("sub-0001", received_at=dt.datetime(
+            2021, 6, 30, 16, 59, 59, tzinfo=dt.UTC))
+        july = sample_submission("sub-0002", received_at=dt.datetime(
+            2021, 6, 30, 17, 30, tzinfo=dt.UTC))
+        storage.commit(_new(june, july))
+        facts = _capable(storage)
+        for record, day, (start, end) in ((june, _JUNE_30, (_JUNE_1, _JUNE_30)),
+                                          (july, _JULY_1, (_JULY_1, _JULY_31))):
+            _equal([(record.id, day)],
+                   [(f.id, f.received_on) for f in facts.report_facts(start, end)],
+                   f"report_facts({start}, {end})")
+            _equal(ReportInputs.from_facts([SubmissionFacts.of(record)]),
+                   facts.report_inputs(start, end), f"report_inputs({start}, {end})")
+
+    def test_an_empty_period_gives_nothing(self, storage: Storage) -> None:
+        """No submission received or due in the period, on an empty backend and on one
+        holding another period: no facts, and the inputs of nothing."""
+        _nothing_before_july(_capable(storage), "an empty backend")
+        storage.commit(_new(*(
+            sample_submission(f"sub-{n}", state=state, due=_JULY_31, received_at=_IN_JULY)
+            for n, state in enumerate(SubmissionState))))
+        _nothing_before_july(_capable(storage), "a backend holding July")
+
+    def test_only_current_versions_are_reported(self, storage: Storage) -> None:
+        """After each update every query sees the submission once, as its newest version:
+        escalated and due on its new date, then answered and due no more."""
+        first = sample_submission("sub-0001", state=SubmissionState.ASSIGNED,
+                                  department="Địa chính", due=dt.date(2021, 7, 5),
+                                  received_at=_IN_JULY)
+        storage.commit(_new(first))
+        second, changes = _next(first, state=SubmissionState.ESCALATED, department="Tư pháp",
+                                competent_level="UBND huyện",
+                                due=_deadline(dt.date(2021, 7, 12), "written-answer"))
+        storage.commit(changes)
+        _only_current(_capable(storage), second, due=True)
+        third, changes = _next(second, state=SubmissionState.ANSWERED, answer="Đã trả lời.",
+                               answer_mode=AnswerMode.IN_WRITING,
+                               answered_on=dt.date(2021, 7, 10))
+        storage.commit(changes)
+        _only_current(_capable(storage), third, due=False)
+
+    def _load_reported(self, storage: Storage) -> list[Submission]:
+        seed = self.report_seeds[0]
+        return _load(storage, _rng(seed), self.reported_submissions, _random_reported)
+
+
+_JUNE_1, _JUNE_30 = dt.date(2021, 6, 1), dt.date(2021, 6, 30)
+_JULY_1, _JULY_31 = dt.date(2021, 7, 1), dt.date(2021, 7, 31)
+_IN_JULY = dt.datetime(2021, 7, 15, 9, 0, tzinfo=VIETNAM_TZ)
+
+
+def _capable(storage: Storage) -> ReportFacts:
+    if not isinstance(storage, ReportFacts):
+        # A failed contract check, not a caller's mistake.
+        raise AssertionError(f"{type(storage).__name__} is not a ReportFacts")  # noqa: TRY004
+    return storage
+
+
+def _nothing_before_july(facts: ReportFacts, holding: str) -> None:
+    """June 2021 and the year 2020 hold no facts, and the inputs of nothing."""
+    for start, end in ((_JUNE_1, _JUNE_30), (dt.date(2020, 1, 1), dt.date(2020, 12, 31))):
+        where = f"from {start} to {end}, {holding}"
+        _equal([], list(facts.report_facts(start, end)), f"report_facts {where}")
+        _equal([], list(facts.due_facts(start, end)), f"due_facts {where}")
+        _equal(ReportInputs.from_facts(()), facts.report_inputs(start, end),
+               f"report_inputs {where}")
+
+
+def _only_current(facts: ReportFacts, current: Submission, *, due: bool) -> None:
+    """July's queries see ``current`` once (due on its date if ``due``), and nothing is
+    due on 5 July, the first version's due date."""
+    of = SubmissionFacts.of(current)
+    at = f"at version {current.version}"
+    _equal([of], list(facts.report_facts(_JULY_1, _JULY_31)), f"report_facts {at}")
+    _equal(_open_unanswered(ReportInputs.from_facts([of])),
+           _open_unanswered(facts.report_inputs(_JULY_1, _JULY_31)), f"report_inputs {at}")
+    _equal([_due_fields(of)] if due else [],
+           [_due_fields(f) for f in facts.due_facts(_JULY_1, _JULY_31)], f"due_facts {at}")
+    _equal([], list(facts.due_facts(dt.date(2021, 7, 5), dt.date(2021, 7, 5))),
+           f"due on the old date {at}")
+
+
+def _received(records: Iterable[Submission], start: dt.date, end: dt.date,
+              ) -> list[SubmissionFacts]:
+    """The reference facts: the current version of each submission received in the period."""
+    return sorted((f for f in map(SubmissionFacts.of, records) if start <= f.received_on <= end),
+                  key=_by_id)
+
+
+def _by_id(f: SubmissionFacts) -> str:
+    """Ordered by id alone: a repeated id fails the comparison, not the sort."""
+    return f.id
+
+
+def _open_unanswered(inputs: ReportInputs) -> ReportInputs:
+    """``inputs`` without what a backend may leave out of the open items (their answer)."""
+    return attrs.evolve(inputs, open_items=tuple(
+        f._replace(answer_mode=None, answered_on=None) for f in inputs.open_items))
+
+
+def _due_fields(f: SubmissionFacts) -> SubmissionFacts:
+    """``f`` with the fields ``due_facts`` may leave as placeholders set to fixed ones."""
+    return f._replace(channel="", answer_mode=None, received_on=dt.date.min, answered_on=None)

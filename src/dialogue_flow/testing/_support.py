@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 import attrs
 
 from dialogue_flow import (
+    VIETNAM_TZ,
+    AnswerMode,
+    Channel,
     Dialogue,
     DialogueState,
     NotFoundError,
@@ -203,3 +206,68 @@ def _single_field_submission_queries(ids: Sequence[str]) -> list[SubmissionQuery
     queries += [SubmissionQuery(after=a, limit=1000) for a in ["", *ids[::7], "~"]]
     queries += [SubmissionQuery(limit=n) for n in (0, 1, 5)]
     return queries
+
+
+# --- random data and periods for the report tests ---------------------------------------------
+
+_TOPICS = ("đất đai", "môi trường", "giao thông")
+_LEVELS = ("UBND huyện", "Sở Tài nguyên và Môi trường")
+#: Offsets a reception instant may be written in; reports count by its local date.
+_OFFSETS = (VIETNAM_TZ, dt.UTC, dt.timezone(dt.timedelta(hours=-5)),
+            dt.timezone(dt.timedelta(hours=9)))
+_DAY = dt.timedelta(days=1)
+
+
+def _random_received_at(rng: random.Random) -> dt.datetime:
+    """An instant in the four local days either side of ``_WINDOW``, often a minute from a
+    local midnight, in an offset whose date may not be the local one."""
+    midnight = dt.datetime.combine(_WINDOW, dt.time(), VIETNAM_TZ)
+    if rng.random() < 0.3:
+        local = midnight + rng.randint(-3, 3) * _DAY + dt.timedelta(minutes=rng.choice((-1, 0, 1)))
+    else:
+        local = midnight + dt.timedelta(minutes=rng.randint(-4 * 1440, 4 * 1440))
+    return local.astimezone(rng.choice(_OFFSETS))
+
+
+def _random_reported(rng: random.Random, record_id: str) -> Submission:
+    """A submission with everything a report counts drawn at random: state, reception,
+    due date, answer, department, channel, topic, competent level and dialogue."""
+    state = rng.choice(list(SubmissionState))
+    received_at = _random_received_at(rng)
+    # Answered and closed ones mostly carry an answer; an open one carries the answer it
+    # had before it was reopened (reopening keeps it).
+    settled = state in (SubmissionState.ANSWERED, SubmissionState.CLOSED)
+    answer: dict[str, Any] = {}
+    if rng.random() < (0.8 if settled else 0.15):
+        answered_on = received_at.astimezone(VIETNAM_TZ).date() + rng.randint(0, 25) * _DAY
+        answer = {"answer": "Đã trả lời.", "answer_mode": rng.choice(list(AnswerMode)),
+                  "answered_on": answered_on, "reopened": 0 if settled else 1}
+    return sample_submission(
+        record_id, state=state, received_at=received_at, due=_random_due(rng),
+        dialogue_id=_maybe(rng, _DIALOGUE_IDS), department=_maybe(rng, _DEPARTMENTS),
+        topic=rng.choice(_TOPICS), channel=rng.choice(list(Channel)),
+        competent_level=_maybe(rng, _LEVELS), **answer)
+
+
+def _report_periods(rng: random.Random, count: int) -> list[tuple[dt.date, dt.date]]:
+    """June, July, the single days either side of the boundary, the days around it, a
+    period holding everything, then ``count`` random periods around ``_WINDOW``."""
+    w = _WINDOW
+    periods = [(w - 30 * _DAY, w - _DAY), (w, w + 30 * _DAY), (w - _DAY, w - _DAY), (w, w),
+               (w - 2 * _DAY, w + 2 * _DAY), (w - 400 * _DAY, w + 400 * _DAY)]
+    for _ in range(count):
+        start = w + rng.randint(-6, 6) * _DAY
+        periods.append((start, start + rng.randint(0, 6) * _DAY))
+    return periods
+
+
+def _due_periods(rng: random.Random, count: int) -> list[tuple[dt.date, dt.date]]:
+    """Every due date the data has, none of them, single days, then ``count`` random
+    periods over the due dates."""
+    w = _WINDOW
+    periods = [(w, w + 20 * _DAY), (w - 5 * _DAY, w - _DAY), (w, w), (w + 5 * _DAY, w + 5 * _DAY),
+               (w + 20 * _DAY, w + 20 * _DAY), (w - 400 * _DAY, w + 400 * _DAY)]
+    for _ in range(count):
+        start = w + rng.randint(-3, 22) * _DAY
+        periods.append((start, start + rng.randint(0, 7) * _DAY))
+    return periods

@@ -14,25 +14,26 @@ shown to each other), with a plain-text part and an HTML alternative, UTF-8 head
 per RFC 2047, a ``Message-ID`` derived from the notification's idempotency key and the key
 itself in ``X-Dialogue-Flow-Key``: delivery is at least once, and a repeat carries the same
 ``Message-ID``. SMTP and network errors propagate, so the dispatcher retries and parks.
+
+Loading the plugin imports neither smtplib nor ssl: building and sending live in ``_smtp``,
+imported at the first delivery.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import html
 import os
 import re
-import smtplib
-import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from dialogue_flow import ConfigurationError, Notification, hookimpl
+
+if TYPE_CHECKING:
+    import ssl
+
+    from ._smtp import EmailDeliveryError, build_message
+    from ._smtp import message_id as message_id  # public, though never in __all__
 
 __all__ = [
     "ENV_PREFIX",
@@ -63,14 +64,21 @@ _ADDRESS = re.compile(
 )
 
 
-class EmailDeliveryError(smtplib.SMTPException):
-    """Several recipients were refused; ``failures`` maps each to the server's error."""
+# What `_smtp` defines, behind smtplib, ssl and email.policy (~10 ms to import together,
+# on top of dialogue_flow's own imports): read on first access.
+_FROM_SMTP: Final = frozenset({"EmailDeliveryError", "build_message", "message_id"})
 
-    def __init__(self, failures: Mapping[str, Exception]) -> None:
-        self.failures = dict(failures)
-        detail = "; ".join(f"{address}: {type(exc).__name__}: {exc}"
-                           for address, exc in self.failures.items())
-        super().__init__(f"{len(self.failures)} recipients failed: {detail}")
+
+if not TYPE_CHECKING:  # type checkers read the imports above, and still flag typos
+
+    def __getattr__(name: str) -> object:
+        if name not in _FROM_SMTP:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from . import _smtp  # noqa: PLC0415 - smtplib only for those who send
+
+        value: object = getattr(_smtp, name)
+        globals()[name] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -196,77 +204,15 @@ class EmailNotifier:
         addresses = [r for r in recipients if is_email_address(r)]
         if not addresses:
             return None
-        failures: dict[str, Exception] = {}
-        with self._connect(settings) as smtp:
-            for address in addresses:
-                message = build_message(notification, sender=settings.sender, to=address)
-                try:
-                    smtp.send_message(message, from_addr=settings.sender, to_addrs=[address])
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                    failures[address] = exc  # smtplib has reset; try the others
-        if len(failures) == 1:
-            raise next(iter(failures.values()))
-        if failures:
-            raise EmailDeliveryError(failures)
-        return "email"
+        from ._smtp import send  # noqa: PLC0415 - smtplib and ssl only when sending
 
-    @contextlib.contextmanager
-    def _connect(self, settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
-        context = self.ssl_context or ssl.create_default_context()
-        smtp: smtplib.SMTP
-        if settings.security == "ssl":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=context)
-        else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        try:
-            if settings.security == "starttls":
-                smtp.starttls(context=context)  # raises if the server does not offer it
-            if settings.user is not None and settings.password is not None:
-                smtp.login(settings.user, settings.password)
-            yield smtp
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                smtp.quit()
-        finally:
-            smtp.close()
+        send(notification, addresses, settings, self.ssl_context)
+        return "email"
 
 
 def is_email_address(value: str) -> bool:
     """Whether ``value`` is a plain ASCII ``local@domain.tld`` address."""
     return _ADDRESS.fullmatch(value) is not None
-
-
-def build_message(notification: Notification, *, sender: str, to: str) -> EmailMessage:
-    """The e-mail for ``notification``: text and HTML parts, headers for de-duplication."""
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = notification.subject
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = format_datetime(notification.created_at)
-    message["Message-ID"] = message_id(notification.key, sender)
-    message["X-Dialogue-Flow-Key"] = notification.key
-    message["X-Dialogue-Flow-Event"] = notification.event
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
-    message.set_content(notification.body, charset="utf-8")
-    message.add_alternative(_html(notification), subtype="html", charset="utf-8")
-    message["Content-Language"] = notification.language  # set_content drops Content-*
-    return message
-
-
-def message_id(key: str, sender: str) -> str:
-    """A ``Message-ID`` that is the same for every delivery of the same notification."""
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
-    domain = sender.rpartition("@")[2] or "dialogue-flow.invalid"
-    return f"<dialogue-flow.{digest}@{domain}>"
-
-
-def _html(notification: Notification) -> str:
-    paragraphs = [p for p in re.split(r"\n\s*\n", notification.body.strip()) if p.strip()]
-    body = "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>"
-                     for p in paragraphs)
-    return (f'<!DOCTYPE html>\n<html lang="{html.escape(notification.language)}">\n'
-            f'<head><meta charset="utf-8"><title>{html.escape(notification.subject)}'
-            f"</title></head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
 def _number(kind: Callable[[str], _N], name: str, raw: object) -> _N:

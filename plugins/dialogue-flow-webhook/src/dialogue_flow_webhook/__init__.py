@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import os
-import ssl
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dialogue_flow import (
     ConfigurationError,
@@ -36,6 +35,9 @@ from dialogue_flow import (
     hookimpl,
     to_dict,
 )
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = [
     "ENV_PREFIX",
@@ -177,6 +179,10 @@ class WebhookNotifier:
 
     def _post(self, settings: WebhookSettings, body: bytes, headers: dict[str, str],
               ) -> tuple[int, str]:
+        # http.client and ssl (~7 ms to import) load at the first delivery, not with the plugin.
+        import http.client  # noqa: PLC0415
+        import ssl  # noqa: PLC0415
+
         parts = urllib.parse.urlsplit(settings.url)
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         connection: http.client.HTTPConnection

@@ -5,7 +5,7 @@ Everything a host needs is importable from here; the ``_modules`` are private.
 
 from ._calendar import SkippedDay, SpecialDay, WorkCalendar
 from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
-from ._dispatch import Dispatcher, DispatchResult, LoggingNotifier
+from ._dispatch import Dispatcher, DispatchResult
 from ._errors import (
     CalendarRangeError,
     CommitOutcomeUnknownError,
@@ -24,6 +24,7 @@ from ._errors import (
 from ._flow import Authorizer, DialogueFlow, Page
 from ._ids import SequentialIds, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, EventSpec, Lifecycle
+from ._notifiers import LoggingNotifier
 from ._plugins import PluginManager, load_plugins
 from ._policy import (
     Anchor,

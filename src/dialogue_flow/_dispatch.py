@@ -1,4 +1,4 @@
-"""Delivering the outbox: :class:`Dispatcher` and the built-in :class:`LoggingNotifier`.
+"""Delivering the outbox: :class:`Dispatcher`.
 
 A pass claims a batch of due outbox rows with a lease (so two dispatchers never send the
 same row), asks the ``dialogue_flow_recipients`` hooks who gets each one, then calls every
@@ -23,9 +23,8 @@ from ._errors import InvalidInputError, PermanentDeliveryError
 from ._plugins import PluginManager, call_each
 from ._records import Notification
 from ._storage import Storage
-from .hookspecs import hookimpl
 
-__all__ = ["DispatchResult", "Dispatcher", "LoggingNotifier"]
+__all__ = ["DispatchResult", "Dispatcher"]
 
 logger = logging.getLogger("dialogue_flow.notifications")
 
@@ -144,19 +143,3 @@ class Dispatcher:
                 failures.append((plugin, exc))
         return failures
 
-
-class LoggingNotifier:
-    """The built-in channel: one log line per notification, without personal data.
-
-    Logs the event, the key, the record and the subject (templates never carry a
-    petitioner's name, address, phone or e-mail) to the ``dialogue_flow.notifications``
-    logger at INFO.
-    """
-
-    @hookimpl
-    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
-                              ) -> str | None:
-        logger.info("%s %s %s/%s -> %s (%d recipients): %s", notification.event,
-                    notification.key, notification.kind, notification.record_id,
-                    notification.audience, len(recipients), notification.subject)
-        return "logging"

@@ -27,6 +27,7 @@ from ._errors import (
     PluginError,
     TransitionVetoedError,
 )
+from ._notifiers import LoggingNotifier
 from ._policy import DeadlinePolicy, bundled_policies
 
 __all__ = [
@@ -118,8 +119,6 @@ def load_plugins(plugins: Iterable[object] = (), *, entry_points: bool = True,
     :raises PluginError: a plugin fails to import, or implements a hook that does not
         exist or with arguments the hook does not have.
     """
-    from ._dispatch import LoggingNotifier  # noqa: PLC0415 - _dispatch imports this module
-
     pm = PluginManager()
     if builtins:
         pm.register(LoggingNotifier(), name="dialogue_flow.logging")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ._errors import DialogueFlowError
+from ._flow import DialogueFlow
 from ._lifecycle import DIALOGUE, SUBMISSION
 
 __all__ = [
@@ -64,8 +65,6 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
               show_default=True, help="Language of the notices written.")
 def sweep_command(url: str, today: dt.date | None, language: str) -> None:
     """Write the day's reminders and overdue notices to the outbox (idempotent)."""
-    from ._flow import DialogueFlow  # noqa: PLC0415
-
     try:
         with DialogueFlow.open(url, language=language, load_entry_points=True) as flow:
             result = flow.sweep(today)
@@ -91,8 +90,6 @@ def sweep_command(url: str, today: dt.date | None, language: str) -> None:
 def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
                    personal_data: bool, output: Path | None) -> None:
     """Render the report of a period."""
-    from ._flow import DialogueFlow  # noqa: PLC0415
-
     try:
         with DialogueFlow.open(url, load_entry_points=True) as flow:
             report = flow.report(period, as_of=as_of, include_personal_data=personal_data)
@@ -112,8 +109,6 @@ def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
 @click.option("--limit", default=50, show_default=True, help="Parked rows to list.")
 def outbox_command(url: str, keys: tuple[str, ...], limit: int) -> None:
     """Show the outbox: rows per status and the parked ones with their last error."""
-    from ._flow import DialogueFlow  # noqa: PLC0415
-
     try:
         with DialogueFlow.open(url, load_entry_points=True) as flow:
             for key in keys:

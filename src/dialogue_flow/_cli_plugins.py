@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from ._errors import DialogueFlowError, PluginError
+from ._flow import DialogueFlow
 from ._plugins import PluginManager, load_plugins
 
 __all__ = ["PluginGroup", "dispatch_command", "plugins_command"]
@@ -111,8 +112,6 @@ def plugins_command(ctx: click.Context) -> None:
 @click.pass_context
 def dispatch_command(ctx: click.Context, url: str, limit: int) -> None:
     """Deliver due notifications once through every notifier plugin and print the counts."""
-    from ._flow import DialogueFlow  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
-
     pm = _plugins_of(ctx)
     try:
         with DialogueFlow.open(url, plugins=pm) as flow:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ._cli_plugins import PluginGroup
+from ._cli_calendar import calendar_command, deadline_command
+from ._cli_flow import (
+    demo_command,
+    diagram_command,
+    outbox_command,
+    report_command,
+    sweep_command,
+)
+from ._cli_plugins import PluginGroup, dispatch_command, plugins_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -17,21 +25,7 @@ def main() -> None:
     """Deadlines, lifecycles and reports for direct dialogues with the People."""
 
 
-def _register_builtin_commands() -> None:
-    from ._cli_calendar import calendar_command, deadline_command  # noqa: PLC0415
-    from ._cli_flow import (  # noqa: PLC0415
-        demo_command,
-        diagram_command,
-        outbox_command,
-        report_command,
-        sweep_command,
-    )
-    from ._cli_plugins import dispatch_command, plugins_command  # noqa: PLC0415
-
-    for command in (calendar_command, deadline_command, demo_command, diagram_command,
-                    dispatch_command, outbox_command, plugins_command, report_command,
-                    sweep_command):
-        main.add_command(command)
-
-
-_register_builtin_commands()
+for _command in (calendar_command, deadline_command, demo_command, diagram_command,
+                 dispatch_command, outbox_command, plugins_command, report_command,
+                 sweep_command):
+    main.add_command(_command)

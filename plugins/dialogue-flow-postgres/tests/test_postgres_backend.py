@@ -17,7 +17,7 @@ from dialogue_flow_postgres import (
     SCHEMA_VERSION,
     Migration,
     PostgresStorage,
-    _storage,
+    _retry,
     plugin,
 )
 from dialogue_flow_postgres.testing import TemporaryServer, find_binaries
@@ -201,18 +201,18 @@ class TestErrors:
     def test_what_is_retried(self) -> None:
         """Before COMMIT: connection failures and class 40; while COMMIT is in flight: only
         class 40 (the server says it rolled back) or a resumable outbox statement."""
-        attempt = _storage._Attempt  # noqa: SLF001 - the retry rule itself
+        attempt = _retry.Attempt  # the retry rule itself
         before, during = attempt(), attempt(committing=True)
         lost = psycopg.OperationalError("server closed the connection unexpectedly")
         serial = psycopg.errors.SerializationFailure("could not serialize")
-        retryable = _storage._retryable  # noqa: SLF001
+        retryable = _retry.retryable
         assert retryable(lost, before, resumable=False)
         assert not retryable(lost, during, resumable=False)
         assert retryable(lost, during, resumable=True)
         assert retryable(serial, during, resumable=False)
         assert not retryable(psycopg.errors.UniqueViolation("dup"), before, resumable=True)
         assert not retryable(psycopg.errors.QueryCanceled("timeout"), before, resumable=True)
-        error = _storage._storage_error("commit", lost, during)  # noqa: SLF001
+        error = _retry.storage_error("commit", lost, during)
         assert isinstance(error, CommitOutcomeUnknownError)
         assert "may or may not have been applied" in str(error)
 

@@ -66,22 +66,18 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Any, Final, Self, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import attrs
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from dialogue_flow import (
     Changeset,
-    CommitOutcomeUnknownError,
     ConfigurationError,
     Dialogue,
-    DialogueFlowError,
     DialogueQuery,
     InvalidInputError,
     NotFoundError,
@@ -116,7 +112,18 @@ from dialogue_flow.storage.sql import (
     render,
 )
 
+from ._retry import (
+    Attempt,
+    Connection,
+    Retry,
+    first_line,
+    retryable,
+    storage_error,
+    transaction,
+    translated,
+)
 from ._schemes import SCHEMES
+from ._url import check_option, is_text, parse_url, redact
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStorage"]
 
@@ -124,29 +131,11 @@ logger = logging.getLogger("dialogue_flow.postgres")
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", Dialogue, Submission)
-Connection = psycopg.Connection[Any]
 
 #: The first key of the advisory lock taken while migrating ("dflw"); the second is a hash
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-#: Our own URL query parameters; every other one goes to libpq.
-_URL_OPTIONS: dict[str, Callable[[str], object]] = {
-    "schema": str, "pool_min_size": int, "pool_max_size": int, "pool_timeout": float,
-    "retries": int, "retry_delay": float,
-}
-
-
-@attrs.define
-class _Attempt:
-    """What one try of an operation got to, for the retry decision."""
-
-    #: The previous attempt failed at a point where it may have been applied.
-    maybe_applied: bool = False
-    #: COMMIT (or an autocommit write) was sent: from here on the outcome may be unknown.
-    committing: bool = False
-
-
 class PostgresStorage:
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
@@ -167,22 +156,22 @@ class PostgresStorage:
     def __init__(self, conninfo: str, *, schema: str = "public", pool_min_size: int = 1,
                  pool_max_size: int = 10, pool_timeout: float = 10.0, retries: int = 4,
                  retry_delay: float = 0.05) -> None:
-        if not _is_text(conninfo):
+        if not is_text(conninfo):
             raise ConfigurationError(f"expected a PostgreSQL URL or conninfo string, "
                                      f"got {conninfo!r}")
-        if not _is_text(schema) or not _SCHEMA_NAME.fullmatch(schema):
+        if not is_text(schema) or not _SCHEMA_NAME.fullmatch(schema):
             raise ConfigurationError(f"schema: expected a plain identifier (letters, digits, "
                                      f"_; at most 63), got {schema!r}")
-        _check_option("pool_min_size", pool_min_size, int, 0, 1000)
-        _check_option("pool_max_size", pool_max_size, int, max(1, pool_min_size), 1000)
-        _check_option("pool_timeout", pool_timeout, (int, float), 0.001, 3600)
-        _check_option("retries", retries, int, 0, 100)
-        _check_option("retry_delay", retry_delay, (int, float), 0, 60)
+        check_option("pool_min_size", pool_min_size, int, 0, 1000)
+        check_option("pool_max_size", pool_max_size, int, max(1, pool_min_size), 1000)
+        check_option("pool_timeout", pool_timeout, (int, float), 0.001, 3600)
+        check_option("retries", retries, int, 0, 100)
+        check_option("retry_delay", retry_delay, (int, float), 0, 60)
         try:
             params = conninfo_to_dict(conninfo)
         except psycopg.Error as exc:
             raise ConfigurationError(f"bad PostgreSQL connection string "
-                                     f"{_redact(conninfo)!r}: {exc}") from None
+                                     f"{redact(conninfo)!r}: {exc}") from None
         defaults = {name: value for name, value in (("connect_timeout", 10),
                                                      ("application_name", "dialogue_flow"))
                     if name not in params}
@@ -192,7 +181,7 @@ class PostgresStorage:
         self.retry_delay = float(retry_delay)
         #: Transient failures retried so far (for monitoring and tests).
         self.retried = 0
-        self._where = _redact(conninfo)
+        self._where = redact(conninfo)
         self._lock = threading.Lock()
         self._sql = _Statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
@@ -202,7 +191,7 @@ class PostgresStorage:
                 _migrate(conn, schema, self._where)
         except psycopg.Error as exc:
             raise StorageError(f"cannot open PostgreSQL storage at {self._where}: "
-                               f"{_first_line(exc)}") from exc
+                               f"{first_line(exc)}") from exc
         pool: ConnectionPool[Connection] = ConnectionPool(
             conninfo, kwargs={"autocommit": True}, min_size=pool_min_size,
             max_size=pool_max_size, timeout=pool_timeout, open=False,
@@ -224,7 +213,7 @@ class PostgresStorage:
         every other parameter (``sslmode``, ``connect_timeout``, ``application_name``...)
         goes to libpq. Keyword ``options`` win over the URL's.
         """
-        conninfo, params = _parse_url(url)
+        conninfo, params = parse_url(url)
         return cls(conninfo, **{**params, **options})
 
     def __repr__(self) -> str:
@@ -267,8 +256,8 @@ class PostgresStorage:
         notes = [(note.key, to_json(note)) for note in changes.notifications]
         sql = self._sql
 
-        def work(conn: Connection, attempt: _Attempt) -> int:
-            with _transaction(conn, attempt), conn.cursor() as cur:
+        def work(conn: Connection, attempt: Attempt) -> int:
+            with transaction(conn, attempt), conn.cursor() as cur:
                 return _apply(cur, sql, plan, transitions, notes)
 
         # A commit is repeated only when its attempt certainly did not commit (module
@@ -313,7 +302,7 @@ class PostgresStorage:
         until = now + lease
         statement = self._sql.claim
 
-        def work(conn: Connection, attempt: _Attempt) -> list[Any]:
+        def work(conn: Connection, attempt: Attempt) -> list[Any]:
             attempt.committing = True  # autocommit: the statement is its own transaction
             return conn.execute(statement, {"now": now, "until": until, "worker": worker,
                                             "limit": limit}).fetchall()
@@ -363,7 +352,7 @@ class PostgresStorage:
     def requeue(self, key: str) -> bool:
         statement = self._sql.requeue
 
-        def work(conn: Connection, attempt: _Attempt) -> bool | None:
+        def work(conn: Connection, attempt: Attempt) -> bool | None:
             attempt.committing = True  # autocommit: the statement is its own transaction
             row = conn.execute(statement, {"key": key}).fetchone()
             return None if row is None else bool(row[0])
@@ -384,12 +373,12 @@ class PostgresStorage:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _run(self, what: str, work: Callable[[Connection, _Attempt], _T], *,
+    def _run(self, what: str, work: Callable[[Connection, Attempt], _T], *,
              resumable: bool = False) -> _T:
         """Run ``work`` on a pooled connection, retrying transient failures (module doc).
 
         ``resumable``: ``work`` may be repeated after an attempt whose outcome is unknown
-        (it is told so through ``_Attempt.maybe_applied``).
+        (it is told so through ``Attempt.maybe_applied``).
         """
         failures = 0
         maybe_applied = False
@@ -397,21 +386,21 @@ class PostgresStorage:
             pool = self._pool
             if pool is None:
                 raise StorageError(f"{self!r} is closed")
-            attempt = _Attempt(maybe_applied=maybe_applied)
+            attempt = Attempt(maybe_applied=maybe_applied)
             try:
-                with _translated(), pool.connection() as conn:
+                with translated(), pool.connection() as conn:
                     return work(conn, attempt)
-            except _Retry as retry:
+            except Retry as retry:
                 exc = retry.error
-                if failures >= self.retries or not _retryable(exc, attempt, resumable):
-                    raise _storage_error(what, exc, attempt) from exc
+                if failures >= self.retries or not retryable(exc, attempt, resumable):
+                    raise storage_error(what, exc, attempt) from exc
             failures += 1
             maybe_applied = maybe_applied or attempt.committing
             with self._lock:
                 self.retried += 1
             delay = min(self.retry_delay * 2 ** (failures - 1), 1.0) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
             logger.warning("PostgreSQL %s failed (%s: %s); retry %d of %d in %.0f ms",
-                           what, type(exc).__name__, _first_line(exc), failures, self.retries,
+                           what, type(exc).__name__, first_line(exc), failures, self.retries,
                            delay * 1000)
             if isinstance(exc, psycopg.OperationalError):
                 with suppress(psycopg.Error):
@@ -419,7 +408,7 @@ class PostgresStorage:
             time.sleep(delay)
 
     def _read(self, what: str, statement: str, params: Sequence[object]) -> list[Any]:
-        def work(conn: Connection, _attempt: _Attempt) -> list[Any]:
+        def work(conn: Connection, _attempt: Attempt) -> list[Any]:
             return conn.execute(statement, params).fetchall()
         return self._run(what, work)
 
@@ -435,7 +424,7 @@ class PostgresStorage:
         """
         schema = self._sql.schema
 
-        def work(conn: Connection, attempt: _Attempt) -> bool:
+        def work(conn: Connection, attempt: Attempt) -> bool:
             attempt.committing = True  # autocommit: the UPDATE commits by itself
             done = conn.execute(
                 f"UPDATE {schema}.outbox SET {assignments} "  # noqa: S608 - fixed fragments
@@ -490,86 +479,6 @@ class _Statements:
             "o.notification")
 
 
-class _Retry(Exception):  # noqa: N818 - a signal inside _run, never seen outside
-    """A psycopg failure that ``_run`` decides about (retry or translate)."""
-
-    def __init__(self, error: psycopg.Error) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    """Hand psycopg errors to ``_run``; turn bad text into :class:`InvalidInputError`."""
-    try:
-        yield
-    except DialogueFlowError:
-        raise
-    except UnicodeEncodeError as exc:  # a lone surrogate cannot be sent as UTF-8
-        raise InvalidInputError("text", f"not valid Unicode text ({exc.reason}); "
-                                "nothing was written") from exc
-    except psycopg.DataError as exc:
-        if "NUL" in str(exc):
-            raise InvalidInputError("text", "PostgreSQL cannot store the NUL character "
-                                    "(\\x00) in text; nothing was written") from exc
-        raise _Retry(exc) from exc
-    except psycopg.Error as exc:
-        raise _Retry(exc) from exc
-
-
-@contextmanager
-def _transaction(conn: Connection, attempt: _Attempt) -> Iterator[None]:
-    """``BEGIN`` ... ``COMMIT`` on an autocommit connection, marking when COMMIT is sent;
-    on any exception before it, roll back and re-raise."""
-    conn.execute("BEGIN")
-    try:
-        yield
-    except BaseException:
-        with suppress(psycopg.Error):  # a dead connection has nothing left to roll back
-            conn.execute("ROLLBACK")
-        raise
-    attempt.committing = True
-    conn.execute("COMMIT")
-
-
-def _retryable(exc: psycopg.Error, attempt: _Attempt, resumable: bool) -> bool:
-    if isinstance(exc, PoolTimeout | PoolClosed):
-        return False  # it waited pool_timeout already, or the storage is closed
-    if _rolled_back(exc):
-        return True  # the server says it rolled the transaction back: nothing was applied
-    if isinstance(exc, pg_errors.QueryCanceled):
-        return False  # statement_timeout or a cancel: repeating would wait again
-    if not isinstance(exc, psycopg.OperationalError):
-        return False  # integrity, syntax, data: logic errors
-    return resumable or not attempt.committing
-
-
-def _rolled_back(exc: psycopg.Error) -> bool:
-    """Class 40 (serialization failure, deadlock...): the server rolled back. Except 40003,
-    "statement completion unknown", which says just that."""
-    state = exc.sqlstate or ""
-    return state.startswith("40") and state != "40003"
-
-
-def _storage_error(what: str, exc: psycopg.Error, attempt: _Attempt) -> StorageError:
-    if isinstance(exc, PoolTimeout):
-        return StorageError(f"PostgreSQL {what}: no free connection in the pool ({exc}); "
-                            "nothing was written")
-    if isinstance(exc, PoolClosed):
-        return StorageError(f"PostgreSQL {what}: the storage is closed")
-    if attempt.committing and not _rolled_back(exc):
-        return CommitOutcomeUnknownError(
-            f"PostgreSQL {what}: the connection failed while COMMIT was in flight "
-            f"({_first_line(exc)}); the commit may or may not have been applied: read the "
-            "records back (their version tells) before deciding again")
-    return StorageError(f"PostgreSQL {what} failed: {_first_line(exc)}; nothing was written")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 _Step = tuple[tuple[str, str, int, Record | None, str, tuple[object, ...]], int]
 
 
@@ -591,7 +500,7 @@ def _apply(cur: psycopg.Cursor[Any], sql: _Statements, plan: Sequence[_Step],
             _execute_all(cur, sql.insert_transition, transitions)
         except pg_errors.UniqueViolation as exc:
             raise StorageError(f"the audit trail already has one of these rows "
-                               f"({_first_line(exc)}); nothing was written") from exc
+                               f"({first_line(exc)}); nothing was written") from exc
     return _insert_notes(cur, sql.insert_outbox, notes) if notes else 0
 
 
@@ -681,46 +590,3 @@ def _lock_key(schema: str) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
-# --- URLs -------------------------------------------------------------------------------------
-
-
-def _parse_url(url: str) -> tuple[str, dict[str, Any]]:
-    """Split our options off a ``postgresql://`` URL; the rest is libpq's."""
-    if not _is_text(url) or url.split(":", 1)[0].lower() not in SCHEMES:
-        raise ConfigurationError(f"not a PostgreSQL URL: {url!r} (expected "
-                                 "postgresql://user:password@host:port/dbname)")
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        raise ConfigurationError(f"bad PostgreSQL URL {_redact(url)!r}: {exc}") from None
-    ours: dict[str, Any] = {}
-    theirs: list[tuple[str, str]] = []
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        convert = _URL_OPTIONS.get(name)
-        if convert is None:
-            theirs.append((name, value))
-            continue
-        try:
-            ours[name] = convert(value)
-        except ValueError:
-            raise ConfigurationError(f"{_redact(url)!r}: {name} must be a "
-                                     f"{convert.__name__}, not {value!r}") from None
-    return urlunsplit(parts._replace(query=urlencode(theirs))), ours
-
-
-def _redact(conninfo: str) -> str:
-    """The connection string without its password, for messages."""
-    if "://" in conninfo:
-        return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", conninfo)
-    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", conninfo)
-
-
-def _is_text(value: object) -> bool:
-    """For arguments from untyped callers (mypy knows they are str)."""
-    return isinstance(value, str)
-
-
-def _check_option(name: str, value: object, kind: type | tuple[type, ...], low: float,
-                  high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:  # type: ignore[operator] # numbers checked by isinstance
-        raise ConfigurationError(f"{name}: expected a number in {low}..{high}, got {value!r}")

@@ -1,0 +1,42 @@
+"""Helpers the SQLite test modules share: looking at a database file the way another program
+would, and a one-line commit of a new submission.
+
+Import them as ``from sqlite_support import ...`` (pytest puts ``tests/`` on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from dialogue_flow import Changeset, SQLiteStorage
+from dialogue_flow.testing import sample_notification, sample_submission, sample_transition
+
+
+def raw(path: Path | str) -> closing[sqlite3.Connection]:
+    """An independent connection, to look at the file the way another program would."""
+    return closing(sqlite3.connect(path, isolation_level=None))
+
+
+def versions(path: Path) -> list[int]:
+    """The schema versions recorded as applied in the file, oldest first."""
+    with raw(path) as conn:
+        return [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
+
+
+def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for "nothing changed" comparisons."""
+    with raw(path) as conn:
+        tables = [t for (t,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()  # noqa: S608
+                for t in tables}
+
+
+def commit_new(storage: SQLiteStorage, name: str) -> None:
+    """Commit a new submission ``name`` with its audit row and one notification."""
+    record = sample_submission(name)
+    storage.commit(Changeset(records=((record, 0),), transitions=(sample_transition(record),),
+                             notifications=(sample_notification(f"note-{name}"),)))

@@ -55,10 +55,10 @@ from dialogue_flow import (  # noqa: E402
     FixedClock,
     Petitioner,
     Role,
+    SQLiteStorage,
     Storage,
     WorkCalendar,
 )
-from dialogue_flow._sqlite import SQLiteStorage  # noqa: E402
 from dialogue_flow.testing import sample_notification, sample_submission  # noqa: E402
 
 START = dt.date(2021, 6, 1)

@@ -19,11 +19,11 @@ from dialogue_flow import (
     Petitioner,
     Role,
     SequentialIds,
+    SQLiteStorage,
     SystemClock,
     hookimpl,
     load_plugins,
 )
-from dialogue_flow import SQLiteStorage
 
 INTAKE = Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK)
 CHAIR = Actor("bt", "Bí thư Đảng ủy", Role.CHAIR)

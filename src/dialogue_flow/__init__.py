@@ -56,19 +56,19 @@ from ._records import (
 )
 from ._report import Period, Report, ReportItem
 from ._serialization import from_dict, from_json, to_dict, to_json
-from ._sqlite import SQLiteStorage
-from ._storage import (
+from ._sweep import SweepResult
+from ._version import __version__
+from .hookspecs import hookimpl
+from .storage import (
     Changeset,
     DialogueQuery,
-    MemoryStorage,
     OutboxEntry,
     OutboxStatus,
     Storage,
     SubmissionQuery,
 )
-from ._sweep import SweepResult
-from ._version import __version__
-from .hookspecs import hookimpl
+from .storage._memory import MemoryStorage
+from .storage._sqlite import SQLiteStorage
 
 __all__ = [
     "DIALOGUE",

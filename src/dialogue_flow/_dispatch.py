@@ -22,7 +22,7 @@ from ._clock import Clock, SystemClock
 from ._errors import InvalidInputError, PermanentDeliveryError
 from ._plugins import PluginManager, call_each
 from ._records import Notification
-from ._storage import Storage
+from .storage import Storage
 
 __all__ = ["DispatchResult", "Dispatcher"]
 

@@ -462,8 +462,8 @@ def decode_stored(cls: type[_D], text: str) -> _D:
         raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
 
 
-#: Names this package exported before 0.2 (when it was a module that also held the
-#: backends): old name -> (module, name, what to use instead).
+#: Names this package exported while it was a module that also held the backends
+#: (before issue 12): old name -> (module, name, what to use instead).
 _MOVED = {
     "MemoryStorage": ("dialogue_flow.storage._memory", "MemoryStorage",
                       "dialogue_flow.MemoryStorage"),

@@ -456,8 +456,15 @@ class _Statements:
         self.insert = sql.insert
         self.update = sql.update
         self.insert_transition = sql.insert_transition
-        #: RETURNING names the rows inserted, which the commit counts.
-        self.insert_outbox = sql.insert_outbox + " RETURNING key"
+        #: All notices of one commit in one statement, in their order (``seq`` follows it);
+        #: RETURNING names the rows inserted, which the commit counts. One statement instead
+        #: of ``executemany`` took the 100,000-submission sweep from 3.3-5.3x SQLite's time
+        #: to 1.4x (``benchmarks/report_sweep_backends.py``); binary arrays (``%b``) matter.
+        self.insert_outbox = (
+            f"INSERT INTO {s}.outbox (key, notification) "  # noqa: S608
+            "SELECT key, notification FROM unnest(%b::text[], %b::text[]) "
+            "WITH ORDINALITY AS t(key, notification, n) ORDER BY n "
+            "ON CONFLICT (key) DO NOTHING RETURNING key")
         self.history = sql.history
         # One statement: the row's old status says whether it was requeued; no row, no key.
         self.requeue = (
@@ -514,21 +521,11 @@ def _execute_all(cur: psycopg.Cursor[Any], statement: str,
 
 def _insert_notes(cur: psycopg.Cursor[Any], statement: str,
                   rows: Sequence[tuple[object, ...]]) -> int:
-    """Run the outbox ``INSERT ... ON CONFLICT DO NOTHING RETURNING key`` for ``rows``;
-    return how many were inserted (a skipped key returns no row).
-
-    Counted from the returned rows, not from ``executemany``'s ``rowcount``: only recent
-    psycopg documents that as the rows affected by all executions, and this plugin accepts
-    psycopg 3.1. With ``returning=True`` (psycopg 3.1 and later) each execution has its own
-    result set, of 0 or 1 row here, read one after the other with ``nextset()``.
-    """
-    if len(rows) == 1:
-        return len(cur.execute(statement, rows[0]).fetchall())
-    cur.executemany(statement, rows, returning=True)
-    added = len(cur.fetchall())
-    while cur.nextset():
-        added += len(cur.fetchall())
-    return added
+    """Insert the outbox rows ``(key, notification)`` with one statement; return how many
+    were inserted (a key already there is skipped and returns no row)."""
+    keys = [str(row[0]) for row in rows]
+    notes = [str(row[1]) for row in rows]
+    return len(cur.execute(statement, (keys, notes)).fetchall())
 
 
 def _write(cur: psycopg.Cursor[Any], sql: _Statements, record: Record, expected: int,

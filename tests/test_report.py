@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -223,3 +224,28 @@ class TestQuantiles:
     def test_empty(self) -> None:
         """No answers, no figure."""
         assert _quantile(Counter(), 0.5) is None
+
+
+class TestInjection:
+    """Issue 13: what a citizen types cannot become a formula or a new table row."""
+
+    @pytest.mark.parametrize("topic", ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-1+2",
+                                       "@SUM(A1)"])
+    def test_csv_formula_neutralised(self, flow: DialogueFlow, clock: FixedClock,
+                                     intake: Actor, petitioner: Petitioner,
+                                     topic: str) -> None:
+        """A topic starting with = + - @ is written as text: a leading apostrophe."""
+        flow.receive(None, petitioner=petitioner, topic=topic, content="...", actor=intake)
+        rows = list(csv.reader(io.StringIO(flow.render_report(flow.report("2021-06"),
+                                                               "csv"))))
+        assert ["topic", "'" + topic, "1"] in rows
+        assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+    def test_markdown_cells_escaped(self, scenario: DialogueFlow) -> None:
+        """A ``|`` or a line break in a cell cannot add a column or a row."""
+        report = scenario.report("2021-H1")
+        tampered = attrs.evolve(report, by_topic={"a | b\n| x | 9 |": 1})
+        text = scenario.render_report(tampered, "md")
+        line = next(x for x in text.splitlines() if x.startswith("| a "))
+        assert "| a \\| b \\| x \\| 9 \\| | 1 |" == line
+        assert not any(x.startswith("| x") for x in text.splitlines())

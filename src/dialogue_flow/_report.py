@@ -263,7 +263,7 @@ def _csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "key", "value"])
-    writer.writerows(_figures(report))
+    writer.writerows([_csv_cell(c) for c in row] for row in _figures(report))
     writer.writerow([])
     columns = ["list", "submission_id", "topic", "state", "received_on", "responsible",
                "due", "dialogue_id"] + (["petitioner"] if report.personal_data else [])
@@ -271,8 +271,26 @@ def _csv(report: Report) -> str:
     for name, items in (("overdue", report.overdue), ("escalated", report.escalated)):
         for item in items:
             row = [name, *_item_cells(item)]
-            writer.writerow(row + ([item.petitioner or ""] if report.personal_data else []))
+            row += [item.petitioner or ""] if report.personal_data else []
+            writer.writerow([_csv_cell(cell) for cell in row])
     return out.getvalue()
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ``'`` before anything that would start
+    a formula (a topic such as ``=HYPERLINK(...)`` or ``-1+2``)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _md_cell(text: str) -> str:
+    """A Markdown table cell that stays one cell: ``|`` and backslashes escaped, line
+    breaks as spaces (a topic cannot add rows or columns)."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.splitlines()) if text else text
 
 
 def _item_cells(item: ReportItem) -> list[str]:
@@ -286,13 +304,13 @@ def _markdown(report: Report) -> str:
              (f"Kỳ báo cáo {report.period.start.isoformat()} – {report.period.end.isoformat()}; "
               f"số liệu đến ngày {report.made_on.isoformat()}; chính sách {report.policy}."), "",
              "| mục | giá trị |", "|---|---|"]
-    lines += [f"| {key} | {value} |" for section, key, value in _figures(report)
-              if section == "summary"]
+    lines += [f"| {_md_cell(key)} | {_md_cell(value)} |"
+              for section, key, value in _figures(report) if section == "summary"]
     for title, counts in (("Theo trạng thái", report.by_state), ("Theo lĩnh vực",
                           report.by_topic), ("Theo bộ phận", report.by_department),
                           ("Theo hình thức", report.by_channel)):
         lines += ["", f"## {title}", "", "| | số lượng |", "|---|---|"]
-        lines += [f"| {key} | {value} |" for key, value in counts.items()]
+        lines += [f"| {_md_cell(key)} | {value} |" for key, value in counts.items()]
     for title, items in (("Quá hạn", report.overdue), ("Chuyển cấp có thẩm quyền",
                                                         report.escalated)):
         lines += ["", f"## {title} ({len(items)})", ""]
@@ -306,5 +324,5 @@ def _item_table(items: Iterable[ReportItem], *, personal: bool) -> list[str]:
     rows = [head, "|" + "---|" * (8 if personal else 7)]
     for item in items:
         cells = _item_cells(item) + ([item.petitioner or ""] if personal else [])
-        rows.append("| " + " | ".join(cells) + " |")
+        rows.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
     return rows

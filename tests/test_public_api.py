@@ -27,6 +27,7 @@ EXPORTED = [
     "CommitOutcomeUnknownError",
     "ConclusionItem",
     "ConclusionNotice",
+    "ConcurrentChangeError",
     "ConfigurationError",
     "Deadline",
     "DeadlinePolicy",

@@ -9,6 +9,7 @@ from ._dispatch import Dispatcher, DispatchResult
 from ._errors import (
     CalendarRangeError,
     CommitOutcomeUnknownError,
+    ConcurrentChangeError,
     ConfigurationError,
     DialogueFlowError,
     InvalidInputError,
@@ -86,6 +87,7 @@ __all__ = [
     "CommitOutcomeUnknownError",
     "ConclusionItem",
     "ConclusionNotice",
+    "ConcurrentChangeError",
     "ConfigurationError",
     "Deadline",
     "DeadlinePolicy",

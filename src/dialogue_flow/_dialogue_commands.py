@@ -30,7 +30,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
-from .storage import Record
+from .storage import Record, SubmissionCount
 
 __all__ = ["DialogueCommands"]
 
@@ -140,6 +140,11 @@ class DialogueCommands(FlowCore):
         the meeting are left out. A submission still only *received* must be decided first.
         """
         _check_actor(actor)
+        return self._decide(Dialogue.KIND, dialogue,
+                            lambda: self._conclude(dialogue, actor, notice_date))
+
+    def _conclude(self, dialogue: str | Dialogue, actor: Actor, notice_date: dt.date | None,
+                  ) -> Dialogue:
         d = self._current(Dialogue, dialogue)
         day = self._day("notice_date", notice_date)
         if d.held_on is not None and day < d.held_on:
@@ -180,9 +185,11 @@ class DialogueCommands(FlowCore):
             record_id=d.id, audience="departments", subject=subject, body=body,
             language=self.language, created_at=now))
         all_closed = all(s.state is SubmissionState.CLOSED for s in subs)
-        # The notice is a snapshot of every submission read: none may change underneath it.
+        # The notice is a snapshot of every submission read: none may change underneath it,
+        # and none may be received meanwhile (the count; receives guard the dialogue).
         written = {record.id for record, _ in extra}
         guards = [(s.KIND, s.id, s.version) for s in subs if s.id not in written]
+        counts = [SubmissionCount(d.id, at_least=len(subs), at_most=len(subs))]
         return self._change(d, "conclude", actor, {"conclusion": notice}, extra=extra,
                             extra_rows=rows, notifications=notes, guards=guards,
-                            then_complete=all_closed)
+                            counts=counts, then_complete=all_closed)

@@ -11,6 +11,7 @@ The hierarchy::
     ├── TransitionVetoedError       a `before_transition` hook refused the change
     ├── NotFoundError               no record with that id (also a KeyError)
     ├── VersionConflictError        a stale write: somebody committed first
+    │   └── ConcurrentChangeError   a dialogue's set of matters changed meanwhile
     ├── PermissionDeniedError       the acting actor may not do this
     ├── StorageError                the backend failed; nothing was written
     │   └── CommitOutcomeUnknownError   the connection died during COMMIT: read back
@@ -28,6 +29,7 @@ from datetime import date
 __all__ = [
     "CalendarRangeError",
     "CommitOutcomeUnknownError",
+    "ConcurrentChangeError",
     "ConfigurationError",
     "DialogueFlowError",
     "InvalidInputError",
@@ -132,6 +134,35 @@ class VersionConflictError(DialogueFlowError):
             f"{kind} {record_id} changed underneath you: expected version {expected}, {found}; "
             f"reload it and retry"
         )
+
+
+class ConcurrentChangeError(VersionConflictError):
+    """The submissions of a dialogue changed between a command's reads and its commit:
+    another process received, closed or reopened one, so what the command decided (the
+    conclusion notice, whether this close completes the dialogue) may no longer hold.
+
+    Nothing was written. The façade decides again by itself a few times before letting this
+    reach the caller; a caller who sees it retries the command as for any version conflict.
+    ``expected`` and ``actual`` hold the count the command allowed (its lower bound) and the
+    count found.
+    """
+
+    def __init__(self, dialogue_id: str, found: int, at_least: int, at_most: int | None,
+                 ) -> None:
+        DialogueFlowError.__init__(
+            self, f"the submissions of dialogue {dialogue_id} changed while this command "
+            f"was decided ({found} counted where {_range(at_least, at_most)} were expected); "
+            "decide again")
+        self.kind = "dialogue"
+        self.record_id = dialogue_id
+        self.expected = at_least
+        self.actual = found
+
+
+def _range(at_least: int, at_most: int | None) -> str:
+    if at_most is None:
+        return f"at least {at_least}"
+    return str(at_least) if at_least == at_most else f"{at_least} to {at_most}"
 
 
 class PermissionDeniedError(DialogueFlowError):

@@ -29,7 +29,12 @@ from ._checks import (
     _states,
 )
 from ._clock import Clock, SystemClock
-from ._errors import InvalidInputError, PermissionDeniedError, VersionConflictError
+from ._errors import (
+    ConcurrentChangeError,
+    InvalidInputError,
+    PermissionDeniedError,
+    VersionConflictError,
+)
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
 from ._messages import LANGUAGES, render
@@ -52,7 +57,15 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
-from .storage import Changeset, DialogueQuery, Record, Storage, SubmissionQuery, check_limit
+from .storage import (
+    Changeset,
+    DialogueQuery,
+    Record,
+    Storage,
+    SubmissionCount,
+    SubmissionQuery,
+    check_limit,
+)
 
 __all__ = ["Authorizer", "FlowCore", "Page"]
 
@@ -63,6 +76,11 @@ T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission)
 
 _LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE}
+
+#: How many times a command decides again when something it read but does not write (a
+#: dialogue, the set of its matters) changed before its commit. Each attempt reads afresh;
+#: only a burst of commits on the same dialogue exhausts it.
+DECIDE_ATTEMPTS = 5
 
 
 @attrs.frozen
@@ -205,6 +223,21 @@ class FlowCore:
         raise InvalidInputError(cls.KIND, f"expected a {cls.KIND} id or a {cls.__name__} "
                                 f"record, got {ref!r}")
 
+    def _decide(self, kind: str, ref: object, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` (a whole command: reads, checks, commit), again when its commit
+        failed on a guard: a record it read but does not write changed, or the count of a
+        dialogue's matters (:class:`ConcurrentChangeError`). A conflict on the command's own
+        record (``kind`` and the id in ``ref``) is the caller's to resolve and is raised."""
+        own = ref.id if isinstance(ref, (Dialogue, Submission)) else ref
+        for left in range(DECIDE_ATTEMPTS - 1, -1, -1):
+            try:
+                return attempt()
+            except VersionConflictError as exc:
+                mine = (exc.kind, exc.record_id) == (kind, own)
+                if left == 0 or (mine and not isinstance(exc, ConcurrentChangeError)):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _load(self, cls: type[_RecordT], record_id: str) -> _RecordT:
         if cls is Submission:
             return self.storage.get_submission(record_id)
@@ -321,6 +354,7 @@ class FlowCore:
         extra: Iterable[tuple[Record, int]] = (),
         extra_rows: Iterable[TransitionRecord] = (),
         guards: Iterable[tuple[str, str, int]] = (),
+        counts: Iterable[SubmissionCount] = (),
         then_complete: bool = False,
     ) -> _RecordT:
         """Check, decide and commit one event on ``record`` (plus ``extra`` writes)."""
@@ -345,7 +379,7 @@ class FlowCore:
         check_vetoes(self.plugins, record.KIND, record, event, dest, actor)
         self.storage.commit(Changeset(
             ((new, record.version), *extra), (*rows, *extra_rows), tuple(outbox),
-            tuple(guards)))
+            tuple(guards), tuple(counts)))
         announce_commit(self.plugins, record.KIND, new, event, actor)
         return new
 

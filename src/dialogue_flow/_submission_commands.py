@@ -34,11 +34,12 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
-from .storage import Record, SubmissionQuery
+from .storage import Record, SubmissionCount, SubmissionQuery
 
 __all__ = ["SubmissionCommands"]
 
 _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
+_OPEN_NAMES = frozenset(s.value for s in _OPEN)
 
 
 class SubmissionCommands(FlowCore):
@@ -61,8 +62,14 @@ class SubmissionCommands(FlowCore):
             raise InvalidInputError("petitioner", "expected a dialogue_flow.Petitioner")
         _check_text("topic", topic)
         _check_text("content", content)
-        channel = _enum_arg("channel", Channel, channel)
-        kind = _enum_arg("kind", SubmissionKind, kind)
+        how: Channel = _enum_arg("channel", Channel, channel)
+        what: SubmissionKind = _enum_arg("kind", SubmissionKind, kind)
+        return self._decide(Submission.KIND, None, lambda: self._receive(
+            dialogue_id, petitioner, topic, content, actor, how, what))
+
+    def _receive(self, dialogue_id: str | None, petitioner: Petitioner, topic: str,
+                 content: str, actor: Actor, channel: Channel, kind: SubmissionKind,
+                 ) -> Submission:
         guards: list[tuple[str, str, int]] = []
         dialogue = None
         if dialogue_id is not None:
@@ -73,7 +80,8 @@ class SubmissionCommands(FlowCore):
                     "dialogue_id", f"dialogue {dialogue.id} is {dialogue.state}; submissions "
                     "are received before or at the meeting (pass dialogue_id=None to record "
                     "one outside a dialogue)")
-            # A conclusion committed meanwhile would miss this submission: guard on it.
+            # A conclusion committed meanwhile would miss this submission: guard on it
+            # (receives do not change the dialogue, so clerks never conflict with each other).
             guards.append((Dialogue.KIND, dialogue.id, dialogue.version))
         self._authorize(actor, "receive", dialogue)
         now = self.clock.now()
@@ -200,48 +208,66 @@ class SubmissionCommands(FlowCore):
         if reason is None:
             choices = ", ".join(r.value for r in CloseReason)
             raise InvalidInputError("reason", f"say why it is closed: one of {choices}")
-        s = self._current(Submission, submission)
         why: CloseReason = _enum_arg("reason", CloseReason, reason)
+        if duplicate_of is not None:
+            _check_id("duplicate_of", duplicate_of)
+        if note is not None:
+            _check_text("note", note)
+        return self._decide(Submission.KIND, submission, lambda: self._close(
+            submission, why, who, duplicate_of, note))
+
+    def _close(self, submission: str | Submission, why: CloseReason, who: Actor,
+               duplicate_of: str | None, note: str | None) -> Submission:
+        s = self._current(Submission, submission)
         if why is CloseReason.DUPLICATE:
             if duplicate_of is None:
                 raise InvalidInputError("duplicate_of", "name the submission it duplicates")
             if duplicate_of == s.id:
                 raise InvalidInputError("duplicate_of", "a submission cannot duplicate itself")
-            _check_id("duplicate_of", duplicate_of)
             self.submission(duplicate_of)
         elif duplicate_of is not None:
             raise InvalidInputError("duplicate_of", "only for reason=duplicate")
-        if note is not None:
-            _check_text("note", note)
-        extra, rows, guards = self._completion(s, who)
+        extra, rows, guards, counts = self._completion(s, who)
         return self._change(s, "close", who, {
             "close_reason": why, "duplicate_of": duplicate_of,
         }, reason=note, arguments={"reason": why}, details={"reason": why.value},
-            extra=extra, extra_rows=rows, guards=guards, notify=("closed", "petitioner"))
+            extra=extra, extra_rows=rows, guards=guards, counts=counts,
+            notify=("closed", "petitioner"))
 
     def _completion(self, s: Submission, actor: Actor) -> tuple[
-            list[tuple[Record, int]], list[TransitionRecord], list[tuple[str, str, int]]]:
-        """What closing ``s`` writes besides it: the completion of its concluded dialogue
-        when ``s`` is the last open matter, and the guards that keep that decision true."""
+            list[tuple[Record, int]], list[TransitionRecord], list[tuple[str, str, int]],
+            list[SubmissionCount]]:
+        """What closing ``s`` writes besides it, and what must still hold at the commit.
+
+        Closing the last open matter of a concluded dialogue completes it. The commit
+        checks the count of the dialogue's other open matters that decision rests on, so of
+        several closing at once exactly the last completes the dialogue (the others see one
+        still open; whoever finds none at the commit decides again). Before the conclusion,
+        the close guards the dialogue's version: a conclusion committed meanwhile would
+        otherwise miss that this was its last open matter.
+        """
         extra: list[tuple[Record, int]] = []
         rows: list[TransitionRecord] = []
         guards: list[tuple[str, str, int]] = []
+        counts: list[SubmissionCount] = []
         if s.dialogue_id is None:
-            return extra, rows, guards
+            return extra, rows, guards, counts
         d = self.dialogue(s.dialogue_id)
+        if d.state is not DialogueState.CONCLUDED:
+            guards.append((Dialogue.KIND, d.id, d.version))
+            return extra, rows, guards, counts
         others = [o for o in self.storage.find_submissions(SubmissionQuery(
-            dialogue_id=d.id, states=_OPEN, limit=3)) if o.id != s.id]
-        if d.state is DialogueState.CONCLUDED and not others:
+            dialogue_id=d.id, states=_OPEN, limit=2)) if o.id != s.id]
+        if others:
+            counts.append(SubmissionCount(d.id, _OPEN_NAMES, {s.id}, at_least=1))
+        else:
             now = self.clock.now()
             dest = DIALOGUE.fire(d.id, d.state, "complete", open_submissions=())
             done = _replace(d, {"state": dest, "version": d.version + 1, "updated_at": now})
             extra.append((done, d.version))
             rows.append(_row(done, "complete", d.state, actor, now))
-        elif d.state is DialogueState.CONCLUDED and len(others) == 1:
-            # The last two closing at once would each see the other open and neither
-            # would complete the dialogue: whoever commits second must look again.
-            guards.append((Submission.KIND, others[0].id, others[0].version))
-        return extra, rows, guards
+            counts.append(SubmissionCount(d.id, _OPEN_NAMES, {s.id}, at_most=0))
+        return extra, rows, guards, counts
 
     def reopen(self, submission: str | Submission, *, reason: str, actor: Actor) -> Submission:
         """The petitioner is not satisfied: back to received for the chair to decide again.
@@ -249,16 +275,23 @@ class SubmissionCommands(FlowCore):
         Not for a submission of a completed dialogue: its record is final; record a new
         submission (``dialogue_id=None``) that refers to it instead.
         """
-        s = self._current(Submission, submission)
         _check_text("reason", reason)
+        return self._decide(Submission.KIND, submission,
+                            lambda: self._reopen(submission, reason, actor))
+
+    def _reopen(self, submission: str | Submission, reason: str, actor: Actor) -> Submission:
+        s = self._current(Submission, submission)
         _require(SUBMISSION, s, "reopen")
+        guards: list[tuple[str, str, int]] = []
         if s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
             if d.state is DialogueState.COMPLETED:
                 raise InvalidInputError(
                     "submission", f"dialogue {d.id} is completed and its record final; "
                     f"receive a new submission (dialogue_id=None) that refers to {s.id}")
+            # The dialogue must not complete (or conclude) while this matter opens again.
+            guards.append((Dialogue.KIND, d.id, d.version))
         return self._change(s, "reopen", actor, {
             "reopened": s.reopened + 1, "due": None, "close_reason": None,
             "duplicate_of": None,
-        }, reason=reason)
+        }, reason=reason, guards=guards)

@@ -54,6 +54,7 @@ __all__ = [
     "ReportFacts",
     "ReportInputs",
     "Storage",
+    "SubmissionCount",
     "SubmissionFacts",
     "SubmissionQuery",
     "check_claim",
@@ -98,6 +99,59 @@ def _known_kinds(_inst: object, _attribute: attrs.Attribute[Any],
                                     f"expected one of {', '.join(KINDS)}")
 
 
+def _state_names(value: Iterable[str]) -> frozenset[str]:
+    names = frozenset(str(state) for state in value)
+    known = {state.value for state in SubmissionState}
+    if not names <= known:
+        raise InvalidInputError("states", f"unknown submission states {sorted(names - known)}; "
+                                f"expected some of {', '.join(sorted(known))}")
+    return names
+
+
+def _id_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _bounds(inst: SubmissionCount, _attribute: attrs.Attribute[Any], value: int | None,
+            ) -> None:
+    if inst.at_least < 0 or (value is not None and value < inst.at_least):
+        raise InvalidInputError("at_most", f"{inst.at_least} <= count <= {value} is empty")
+
+
+@attrs.frozen
+class SubmissionCount:
+    """A guard on how many submissions of one dialogue a command saw: the commit fails
+    with :class:`~dialogue_flow.ConcurrentChangeError` unless ``at_least <= count <=
+    at_most``.
+
+    ``count`` is the number of stored submissions of ``dialogue_id`` whose state is in
+    ``states`` (every submission when ``states`` is empty), leaving out the ids in
+    ``excluding``, as stored before this changeset's writes. Version guards cover records a
+    command read; this guard covers the ones it could not see: a submission received, closed
+    or reopened by another process meanwhile. A backend checks it inside the commit's
+    transaction and serialises it with every other commit that guards, counts or writes the
+    same dialogue (SQLite: one writer at a time; PostgreSQL: the dialogue's row locked
+    ``FOR UPDATE`` before counting).
+    """
+
+    dialogue_id: str
+    states: frozenset[str] = attrs.field(default=frozenset(), converter=_state_names)
+    excluding: frozenset[str] = attrs.field(default=frozenset(), converter=_id_set)
+    at_least: int = 0
+    at_most: int | None = attrs.field(default=None, validator=_bounds)
+
+    def admits(self, count: int) -> bool:
+        """Whether ``count`` lies within the bounds."""
+        return self.at_least <= count and (self.at_most is None or count <= self.at_most)
+
+    def matches(self, submission: Submission) -> bool:
+        """Whether ``submission`` is one this guard counts (for backends that filter in
+        Python)."""
+        return (submission.dialogue_id == self.dialogue_id
+                and submission.id not in self.excluding
+                and (not self.states or submission.state.value in self.states))
+
+
 @attrs.frozen
 class Changeset:
     """Everything one command writes, committed atomically.
@@ -117,6 +171,10 @@ class Changeset:
     #: (e.g. the dialogue a new submission joins: a conclusion committed meanwhile would
     #: miss it).
     guards: tuple[tuple[str, str, int], ...] = attrs.field(default=(), validator=_known_kinds)
+    #: Guards on how many submissions of a dialogue there are (:class:`SubmissionCount`):
+    #: what a command decided from the set of a dialogue's matters (a conclusion notice,
+    #: the completion by the last close) stays true at the commit.
+    counts: tuple[SubmissionCount, ...] = ()
 
 
 class OutboxStatus(enum.StrEnum):

@@ -8,7 +8,12 @@ from typing import TypeVar
 
 import attrs
 
-from dialogue_flow._errors import NotFoundError, StorageError, VersionConflictError
+from dialogue_flow._errors import (
+    ConcurrentChangeError,
+    NotFoundError,
+    StorageError,
+    VersionConflictError,
+)
 from dialogue_flow._records import Dialogue, Notification, Submission, TransitionRecord
 
 from . import (
@@ -92,6 +97,11 @@ class MemoryStorage:
             if current is None or current.version != expected:
                 raise VersionConflictError(kind, record_id, expected,
                                            None if current is None else current.version)
+        for guard in changes.counts:
+            found = sum(1 for s in self._submissions.values() if guard.matches(s))
+            if not guard.admits(found):
+                raise ConcurrentChangeError(guard.dialogue_id, found, guard.at_least,
+                                            guard.at_most)
         for record, expected in changes.records:
             current = self._table(record.KIND).get(record.id)
             actual = current.version if current is not None else 0

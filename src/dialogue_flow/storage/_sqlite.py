@@ -58,6 +58,7 @@ from typing import Any, Final, Literal, Self, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from dialogue_flow._errors import (
+    ConcurrentChangeError,
     ConfigurationError,
     DialogueFlowError,
     InvalidInputError,
@@ -233,6 +234,11 @@ class SQLiteStorage:
                 actual = None if current is None else current[0]
                 if actual != expected:
                     raise VersionConflictError(kind, record_id, expected, actual)
+            for guard in changes.counts:  # BEGIN IMMEDIATE: no other writer meanwhile
+                (found,) = conn.execute(*_SQL.count_submissions(guard)).fetchone()
+                if not guard.admits(found):
+                    raise ConcurrentChangeError(guard.dialogue_id, found, guard.at_least,
+                                                guard.at_most)
             for record, expected, text, indexed in writes:
                 _write(conn, record, expected, text, indexed)
             if transitions:

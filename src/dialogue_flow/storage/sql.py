@@ -36,6 +36,7 @@ from dialogue_flow.storage import (
     DialogueQuery,
     Record,
     ReportInputs,
+    SubmissionCount,
     SubmissionFacts,
     SubmissionQuery,
 )
@@ -96,6 +97,9 @@ class Dialect:
     date_value: Callable[[Any], dt.date]
     #: Appended to a guard's read so the row cannot change before the commit.
     lock_shared: str = ""
+    #: Appended to the read of a dialogue a count guard counts under: one such commit at a
+    #: time per dialogue (SQLite needs nothing: it has one writer at a time).
+    lock_exclusive: str = ""
     #: ``INDEXED BY`` hints where the planner needs them ("" where it does not).
     index_hints: bool = False
 
@@ -132,7 +136,8 @@ POSTGRESQL: Final = Dialect(
     without_rowid="",
     json_field=lambda column: f"({column}::json ->> %s)",
     local_date=_postgres_local_date,
-    date_param=_same, date_value=_same, lock_shared=" FOR SHARE")
+    date_param=_same, date_value=_same, lock_shared=" FOR SHARE",
+    lock_exclusive=" FOR UPDATE")
 
 
 # --- the schema as data ------------------------------------------------------------------------
@@ -397,6 +402,8 @@ class Statements:
             self.update[kind] = (
                 f"UPDATE {p}{table} SET version = {q}, record = {q}, "  # noqa: S608
                 f"{', '.join(f'{c} = {q}' for c in columns)} WHERE id = {q} AND version = {q}")
+        #: Taken before a :class:`~dialogue_flow.storage.SubmissionCount` is counted.
+        self.lock_dialogue = self.version_of["dialogue"] + dialect.lock_exclusive
         self.insert_transition = (f"INSERT INTO {p}transitions "  # noqa: S608
                                   f"(kind, record_id, version, record) VALUES ({q}, {q}, {q}, {q})")
         #: A key already in the outbox is skipped and changes no row.
@@ -444,6 +451,22 @@ class Statements:
             where.append(f"{self._in('state', _OPEN_WITH_CLOCK)} AND due_date < {q}")
             params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
         return self._page("submissions", where, params, query.after, query.limit)
+
+    def count_submissions(self, guard: SubmissionCount) -> tuple[str, list[object]]:
+        """``(sql, parameters)`` counting what ``guard`` counts (one row, one column)."""
+        q = self.dialect.placeholder
+        where = [f"dialogue_id = {q}"]
+        params: list[object] = [guard.dialogue_id]
+        if guard.states:
+            states = sorted(guard.states)
+            where.append(self._in("state", states))
+            params += states
+        if guard.excluding:
+            excluded = sorted(guard.excluding)
+            where.append(f"NOT ({self._in('id', excluded)})")
+            params += excluded
+        text = f"SELECT count(*) FROM {self.prefix}submissions WHERE {' AND '.join(where)}"  # noqa: S608
+        return text, params
 
     def find_dialogues(self, query: DialogueQuery) -> tuple[str, list[object]]:
         """As :meth:`find_submissions`, for dialogues."""

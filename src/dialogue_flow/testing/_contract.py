@@ -44,6 +44,7 @@ from ._fakes import (
     sample_transition,
 )
 from ._outbox_contract import OutboxContract
+from ._race_contract import DialogueRaceContract
 from ._support import (
     _WINDOW,
     _due_periods,
@@ -68,7 +69,7 @@ from ._support import (
 
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
-class StorageContract(OutboxContract):
+class StorageContract(OutboxContract, DialogueRaceContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

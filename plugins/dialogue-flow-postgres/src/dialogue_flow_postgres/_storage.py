@@ -6,7 +6,10 @@ How it keeps the ``Storage`` promises (the structure follows the SQLite backend)
   (``BEGIN`` ... ``COMMIT``, READ COMMITTED). Guards and record writes are taken in one
   global order, sorted by ``(kind, id)``, so two commits never wait for each other's rows in
   opposite orders (no deadlocks between our own commits). A guard is read with
-  ``SELECT version ... FOR SHARE``: the guarded row cannot change until we commit. A record
+  ``SELECT version ... FOR SHARE``: the guarded row cannot change until we commit. A count
+  guard (``SubmissionCount``) first locks its dialogue's row ``FOR UPDATE``, then counts: a
+  receive (which guards the dialogue ``FOR SHARE``), a close or a reopen of that dialogue's
+  matters waits for it, or it for them, so the count holds until ``COMMIT``. A record
   is written by compare-and-set, ``UPDATE ... WHERE id = %s AND version = %s`` (under READ
   COMMITTED an update that waited for a concurrent writer re-checks the ``WHERE`` on the new
   row, so a lost race updates nothing), or ``INSERT ... ON CONFLICT (id) DO NOTHING`` for a
@@ -67,7 +70,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, NamedTuple, Self, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -76,6 +79,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from dialogue_flow import (
     Changeset,
+    ConcurrentChangeError,
     ConfigurationError,
     Dialogue,
     DialogueQuery,
@@ -94,6 +98,7 @@ from dialogue_flow.storage import (
     OutboxStatus,
     Record,
     ReportInputs,
+    SubmissionCount,
     SubmissionFacts,
     check_claim,
     check_limit,
@@ -243,14 +248,18 @@ class PostgresStorage:
         if not isinstance(changes, Changeset):
             raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
         # Serialise before the transaction: shorter transactions, nothing to undo on failure.
-        steps: list[tuple[str, str, int, Record | None, str, tuple[object, ...]]] = [
-            (kind, record_id, 0, None, "", ()) for kind, record_id, _ in changes.guards]
-        expected_of = [expected for _, _, expected in changes.guards]
-        for record, expected in changes.records:
-            steps.append((record.KIND, record.id, 1, record, to_json(record),
-                          indexed_values(record, POSTGRESQL)))
-            expected_of.append(expected)
-        plan = sorted(zip(steps, expected_of, strict=True), key=lambda s: s[0][:3])
+        # Every step names the row it locks; sorted by (kind, id, order) a dialogue's
+        # exclusive lock for a count (order 0) comes before its shared lock for a version
+        # guard (1) and its write (2), so our commits lock rows in one global order.
+        plan: list[_Step] = [
+            _Step(Dialogue.KIND, guard.dialogue_id, 0, guard, "", (), 0)
+            for guard in changes.counts]
+        plan += [_Step(kind, record_id, 1, None, "", (), expected)
+                 for kind, record_id, expected in changes.guards]
+        plan += [_Step(record.KIND, record.id, 2, record, to_json(record),
+                       indexed_values(record, POSTGRESQL), expected)
+                 for record, expected in changes.records]
+        plan.sort(key=lambda step: (step.kind, step.record_id, step.order))
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
         notes = [(note.key, to_json(note)) for note in changes.notifications]
@@ -486,7 +495,16 @@ class _Statements:
             "o.notification")
 
 
-_Step = tuple[tuple[str, str, int, Record | None, str, tuple[object, ...]], int]
+class _Step(NamedTuple):
+    """One row a commit locks: a count guard's dialogue, a version guard or a write."""
+
+    kind: str
+    record_id: str
+    order: int
+    what: Record | SubmissionCount | None  # None: a version guard
+    text: str
+    indexed: tuple[object, ...]
+    expected: int
 
 
 def _apply(cur: psycopg.Cursor[Any], sql: _Statements, plan: Sequence[_Step],
@@ -494,14 +512,23 @@ def _apply(cur: psycopg.Cursor[Any], sql: _Statements, plan: Sequence[_Step],
            ) -> int:
     """The statements of one commit, inside its open transaction; returns how many outbox
     rows were inserted."""
-    for (kind, record_id, _order, record, text, indexed), expected in plan:
-        if record is None:
-            row = cur.execute(sql.guard[kind], (record_id,)).fetchone()
+    for step in plan:
+        if isinstance(step.what, SubmissionCount):
+            # The dialogue's row locked FOR UPDATE first: receives (FOR SHARE on it), closes
+            # and reopens of its submissions wait, so the count below stays true until COMMIT.
+            cur.execute(sql.shared.lock_dialogue, (step.record_id,))
+            row = cur.execute(*sql.shared.count_submissions(step.what)).fetchone()
+            found = 0 if row is None else int(row[0])
+            if not step.what.admits(found):
+                raise ConcurrentChangeError(step.record_id, found, step.what.at_least,
+                                            step.what.at_most)
+        elif step.what is None:
+            row = cur.execute(sql.guard[step.kind], (step.record_id,)).fetchone()
             actual = None if row is None else row[0]
-            if actual != expected:
-                raise VersionConflictError(kind, record_id, expected, actual)
+            if actual != step.expected:
+                raise VersionConflictError(step.kind, step.record_id, step.expected, actual)
         else:
-            _write(cur, sql, record, expected, text, indexed)
+            _write(cur, sql, step.what, step.expected, step.text, step.indexed)
     if transitions:
         try:
             _execute_all(cur, sql.insert_transition, transitions)

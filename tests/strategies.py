@@ -7,6 +7,7 @@ defining its own copy.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
@@ -122,10 +123,22 @@ def record_ids() -> st.SearchStrategy[str]:
     return st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\Z")
 
 
+#: What a record's text may hold: any Unicode character but control characters (tab and line
+#: breaks excepted) and lone surrogates.
+_CHARACTERS = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")) | (
+    st.sampled_from("\t\n\r"))
+
+
+def any_texts(max_size: int = 30) -> st.SearchStrategy[str]:
+    """Text a record accepts as it is (blank included): valid characters, in NFC."""
+    return st.text(_CHARACTERS, max_size=max_size).map(
+        lambda t: unicodedata.normalize("NFC", t))
+
+
 def texts(max_size: int = 30) -> st.SearchStrategy[str]:
-    """Non-blank text, any printable Unicode (Vietnamese, emoji, quotes, newlines)."""
-    return st.text(st.characters(codec="utf-8"), min_size=1, max_size=max_size).filter(
-        str.strip)
+    """Non-blank text, any printable Unicode (Vietnamese, emoji, quotes, newlines), in NFC as
+    records keep it."""
+    return any_texts(max_size).filter(str.strip)
 
 
 def optional_texts() -> st.SearchStrategy[str | None]:
@@ -134,7 +147,7 @@ def optional_texts() -> st.SearchStrategy[str | None]:
 
 def text_maps() -> st.SearchStrategy[dict[str, str]]:
     """``details`` / ``data`` mappings of audit rows and notifications."""
-    return st.dictionaries(st.text(max_size=8), st.text(max_size=20), max_size=4)
+    return st.dictionaries(any_texts(8), any_texts(20), max_size=4)
 
 
 def actors() -> st.SearchStrategy[Actor]:
@@ -157,13 +170,13 @@ def skipped_days() -> st.SearchStrategy[SkippedDay]:
 
 def deadlines() -> st.SearchStrategy[Deadline]:
     return st.builds(Deadline, date=st.dates(), rule_id=record_ids(), anchor=st.dates(),
-                     basis=texts(80), calendar=st.text(max_size=40),
+                     basis=texts(80), calendar=texts(40),
                      skipped=st.lists(skipped_days(), max_size=4).map(tuple))
 
 
 def conclusion_items() -> st.SearchStrategy[ConclusionItem]:
     return st.builds(ConclusionItem, submission_id=record_ids(),
-                     state=st.sampled_from(SubmissionState), responsible=st.text(max_size=20),
+                     state=st.sampled_from(SubmissionState), responsible=any_texts(20),
                      due=st.dates())
 
 

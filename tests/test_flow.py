@@ -35,6 +35,7 @@ from dialogue_flow import (
     PermissionDeniedError,
     Petitioner,
     SequentialIds,
+    SQLiteStorage,
     StorageError,
     Submission,
     SubmissionState,
@@ -1244,3 +1245,41 @@ class TestReleasingTheStorage:
         flow.shutdown()
         with pytest.raises(StorageError, match="is closed"):
             flow.dialogues()
+
+
+class TestConstructionRefusals:
+    """Issue 13: a part of the wrong kind is refused when the flow is built, and a refused
+    ``open`` releases what it opened."""
+
+    @pytest.mark.parametrize(("option", "value"), [
+        ("clock", "2021-06-01"), ("ids", 5), ("calendar", "vietnam"),
+        ("authorizers", [None]), ("authorizers", "chair"), ("remote_area", "yes")])
+    def test_wrong_kind_of_part(self, option: str, value: object) -> None:
+        with pytest.raises(InvalidInputError, match=option):
+            DialogueFlow(MemoryStorage(), **{option: value})  # type: ignore[arg-type]
+
+    def test_not_a_storage(self) -> None:
+        with pytest.raises(InvalidInputError, match="not a storage backend"):
+            DialogueFlow(object())  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("options", [{"language": "fr"}, {"langauge": "vi"},
+                                         {"clock": 3}])
+    def test_open_closes_the_storage_it_opened(self, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               options: dict[str, object]) -> None:
+        closed: list[str] = []
+        real_close = SQLiteStorage.close
+
+        def close(storage: SQLiteStorage) -> None:
+            closed.append(storage.path)
+            real_close(storage)
+
+        monkeypatch.setattr(SQLiteStorage, "close", close)
+        with pytest.raises(InvalidInputError):
+            DialogueFlow.open(f"sqlite:///{tmp_path / 'x.db'}", **options)
+        unknown_option = "langauge" in options
+        assert ([] if unknown_option else [str(tmp_path / "x.db")]) == closed
+
+    def test_nul_in_a_sqlite_url(self) -> None:
+        with pytest.raises(ConfigurationError, match="NUL"):
+            DialogueFlow.open("sqlite:///a\x00b.db")

@@ -168,6 +168,26 @@ class TestFacadeHooks:
         with pytest.raises(PermissionDeniedError):
             _receive(flow, intake, petitioner)
 
+    @pytest.mark.parametrize("answer", ["not on weekends", 1, "", object()])
+    def test_hook_dialogue_flow_authorize_fails_closed(
+            self, intake: Actor, petitioner: Petitioner, answer: object) -> None:
+        """Issue 13: only True grants. A refusal reason as text (truthy) or any other answer
+        refuses the command with a PluginError; nothing is written."""
+
+        class Odd:
+            @hookimpl
+            def dialogue_flow_authorize(self, actor: Actor, action: str, record: Any,
+                                        ) -> object:
+                return answer
+
+        flow = _flow(Odd())
+        with pytest.raises(PluginError, match="only True"):
+            _receive(flow, intake, petitioner)
+        assert [] == list(flow.submissions())
+        host = _flow(authorizers=[lambda *_: answer])
+        with pytest.raises(PluginError, match="only True"):
+            _receive(host, intake, petitioner)
+
     def test_hook_dialogue_flow_before_transition_veto_writes_nothing(
             self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:
         """A veto raises TransitionVetoedError with the reason; storage is unchanged."""

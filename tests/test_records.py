@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 import attrs
@@ -120,7 +122,8 @@ class TestValidators:
     @pytest.mark.parametrize("version", [0, -1, True, 1.0, "1"])
     def test_version_below_one_or_not_int_is_refused(self, version):
         """Versions start at 1 and are plain ints."""
-        with pytest.raises(ValueError, match="version must be an int >= 1"):
+        with pytest.raises(InvalidInputError, match=r"Dialogue\.version: expected a whole "
+                           r"number >= 1"):
             dialogue(version=version)
 
     def test_department_actor_must_name_its_department(self):
@@ -130,7 +133,7 @@ class TestValidators:
 
     def test_unknown_role_is_refused(self):
         """A role that is not one of the seed's actors is refused."""
-        with pytest.raises(ValueError, match="mayor"):
+        with pytest.raises(InvalidInputError, match=r"Actor\.role: expected one of: chair"):
             Actor("x", "X", "mayor")  # type: ignore[arg-type]
 
     @pytest.mark.parametrize("name", ["", "   ", None])
@@ -146,12 +149,12 @@ class TestValidators:
 
     def test_topics_as_a_single_string_is_refused(self):
         """A bare string for a list of names is the classic slip; it is refused."""
-        with pytest.raises(TypeError, match="single string"):
+        with pytest.raises(InvalidInputError, match="single string"):
             dialogue(topics="đất đai")
 
     def test_unknown_state_is_refused(self):
         """A state outside the lifecycle cannot be stored."""
-        with pytest.raises(ValueError, match="pending"):
+        with pytest.raises(InvalidInputError, match="state: expected one of: received"):
             submission(state="pending")
 
 
@@ -278,3 +281,55 @@ class TestTimeZoneNames:
                                event="receive", source=None, dest="received",
                                actor_id="tn", at=at)
         assert timedelta(0) == from_json(TransitionRecord, to_json(row)).at.utcoffset()
+
+
+class TestEveryFieldChecked:
+    """Issue 13: a record of the wrong shape never exists; the complaint names the field
+    and never echoes the value (it may be personal data)."""
+
+    @pytest.mark.parametrize(("fields", "field"), [
+        ({"phone": 912000111}, "Petitioner.phone"),
+        ({"address": ["Thôn 1", "xã A"]}, "Petitioner.address"),
+        ({"email": object()}, "Petitioner.email"),
+        ({"name": "Nguyễn\x00Văn A"}, "Petitioner.name"),
+        ({"name": "x" * 301}, "Petitioner.name"),
+    ])
+    def test_petitioner_fields(self, fields: dict[str, object], field: str) -> None:
+        values: dict[str, object] = {"name": "Nguyễn Văn A", **fields}
+        with pytest.raises(InvalidInputError, match=re.escape(field)) as info:
+            Petitioner(**values)  # type: ignore[arg-type]
+        assert "912000111" not in str(info.value)
+        assert isinstance(info.value, ValueError)  # still a ValueError for old callers
+
+    def test_lone_surrogate_leaves_no_personal_data_in_the_chain(self) -> None:
+        """The error for a lone surrogate names the field and position; nothing chained
+        to it holds the record."""
+        petitioner = Petitioner(name="Nguyễn Văn A", address="Thôn 1", phone="0912345678")
+        with pytest.raises(InvalidInputError, match=r"Submission\.topic: contains a lone") as info:
+            submission(petitioner=petitioner, topic="đất \ud800")
+        assert info.value.__cause__ is None
+
+    def test_text_is_nfc(self) -> None:
+        """Decomposed Vietnamese (as some input methods type it) is kept composed: the same
+        department typed either way is the same text."""
+        nfd = unicodedata.normalize("NFD", "Địa chính")
+        assert nfd != "Địa chính"
+        actor = Actor("dc", "Cán bộ", Role.DEPARTMENT, department=nfd)
+        assert "Địa chính" == actor.department
+        assert ("Địa chính",) == dialogue(invited_departments=[nfd]).invited_departments
+
+    @pytest.mark.parametrize(("field", "value"), [
+        ("scheduled_for", datetime(2021, 6, 17, 8, 0)), ("expected_attendance", "50"),
+        ("expected_attendance", -1), ("topics", 5), ("held_on", "2021-06-17"),
+        ("conclusion", "done"),
+    ])
+    def test_dialogue_fields(self, field: str, value: object) -> None:
+        with pytest.raises(InvalidInputError, match=f"Dialogue.{field}|names"):
+            dialogue(**{field: value})
+
+    def test_actor_errors_are_the_librarys(self) -> None:
+        """Actor raises InvalidInputError (the errors module promises nothing else)."""
+        with pytest.raises(InvalidInputError, match=r"Actor\.department"):
+            Actor("dc", "Cán bộ địa chính", Role.DEPARTMENT)
+        with pytest.raises(InvalidInputError, match=r"Actor\.id"):
+            Actor("bad id", "X", Role.CHAIR)

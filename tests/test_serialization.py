@@ -13,6 +13,7 @@ import pytest
 from dialogue_flow import (
     Deadline,
     Dialogue,
+    InvalidInputError,
     Submission,
     TransitionRecord,
     _serialization,
@@ -62,17 +63,24 @@ def test_records_with_deadlines_match_the_whole_encoding() -> None:
 
 
 def test_a_value_of_an_unexpected_type_goes_through_the_converter() -> None:
-    """attrs does not check a field's declared type: an int where ``str | None`` is declared,
-    a list where a tuple is, a date subclass, ... are written as the converter writes them."""
+    """A date subclass or a mapping of other values in a notification's data are written as
+    the converter writes them."""
     class Day(date):
         pass
 
-    odd = [attrs.evolve(sample_submission(), dialogue_id=123),  # type: ignore[arg-type]
-           attrs.evolve(sample_submission(), answered_on=Day(2021, 6, 2)),
-           attrs.evolve(sample_submission(), extensions=True),
+    odd = [attrs.evolve(sample_submission(), answered_on=Day(2021, 6, 2)),
            attrs.evolve(sample_notification("k"), data={"n": 1})]  # type: ignore[dict-item]
     for record in odd:
         assert _whole(record) == to_json(record)
+
+
+@pytest.mark.parametrize(("field", "value"), [("dialogue_id", 123), ("extensions", True),
+                                              ("topic", ["a"]), ("answered_on", "2021-06-02")])
+def test_a_field_of_the_wrong_type_is_refused_when_built(field: str, value: object) -> None:
+    """Issue 13: a record of the wrong shape never exists, so it is never stored to poison
+    every later read."""
+    with pytest.raises(InvalidInputError, match=f"Submission.{field}"):
+        attrs.evolve(sample_submission(), **{field: value})
 
 
 def test_a_host_hook_registered_after_records_were_written_is_honoured(

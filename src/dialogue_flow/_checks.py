@@ -91,9 +91,12 @@ def _names(field: str, values: object) -> tuple[str, ...]:
 
 
 def _build(cls: type[T], **fields: Any) -> T:
-    """Build a record, turning a validator's complaint into :class:`InvalidInputError`."""
+    """Build a record; a validator's complaint is already an :class:`InvalidInputError`
+    naming the field, anything else (a missing argument) becomes one."""
     try:
         return cls(**fields)
+    except InvalidInputError:
+        raise
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(cls.__name__, str(exc)) from None
 
@@ -103,6 +106,8 @@ def _replace(record: _A, changes: Mapping[str, Any]) -> _A:
     :class:`InvalidInputError`, as :func:`_build` does."""
     try:
         return attrs.evolve(record, **changes)
+    except InvalidInputError:
+        raise
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(type(record).__name__, str(exc)) from None
 

@@ -22,10 +22,15 @@ from ._records import Deadline
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._submission_commands import SubmissionCommands
 from ._sweep import SweepResult, run_sweep
+from .storage import Storage
 from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
 
 __all__ = ["Authorizer", "DialogueFlow", "Page"]
+
+#: The keyword options of the constructor, which :meth:`DialogueFlow.open` passes on.
+_OPTIONS = frozenset({"calendar", "policy", "clock", "authorizers", "language", "remote_area",
+                      "ids"})
 
 
 class DialogueFlow(DialogueCommands, SubmissionCommands):
@@ -51,18 +56,26 @@ class DialogueFlow(DialogueCommands, SubmissionCommands):
             raise InvalidInputError("url", f"expected a storage URL string, got {url!r}")
         pm = plugins if isinstance(plugins, PluginManager) else load_plugins(
             plugins, entry_points=load_entry_points)
-        opened = pm.hook.dialogue_flow_open_storage(url=url)
-        if opened is not None:
-            return cls(opened, plugins=pm, **options)
-        if url == "memory://":
-            return cls(MemoryStorage(), plugins=pm, **options)
-        if url.startswith("sqlite:"):
-            return cls(SQLiteStorage.from_url(url), plugins=pm, **options)
-        scheme = url.split(":", 1)[0] if ":" in url else url
-        raise ConfigurationError(
-            f"no storage backend for {scheme!r} URLs ({url!r}); "
-            "supported: memory://, sqlite:///path/to/file.db, sqlite://"
-        )
+        unknown = sorted(set(options) - _OPTIONS)
+        if unknown:
+            raise InvalidInputError(unknown[0], "not an option of DialogueFlow; expected some "
+                                    f"of {', '.join(sorted(_OPTIONS))}")
+        storage: Storage | None = pm.hook.dialogue_flow_open_storage(url=url)
+        if storage is None:
+            if url == "memory://":
+                storage = MemoryStorage()
+            elif url.startswith("sqlite:"):
+                storage = SQLiteStorage.from_url(url)
+            else:
+                scheme = url.split(":", 1)[0] if ":" in url else url
+                raise ConfigurationError(
+                    f"no storage backend for {scheme!r} URLs ({url!r}); "
+                    "supported: memory://, sqlite:///path/to/file.db, sqlite://")
+        try:
+            return cls(storage, plugins=pm, **options)
+        except BaseException:
+            storage.close()  # an option refused: release what was opened for it
+            raise
 
     def dispatch(self, limit: int = 100, **options: Any) -> DispatchResult:
         """Deliver up to ``limit`` due notifications once (see :class:`Dispatcher`)."""

@@ -33,6 +33,7 @@ from ._errors import (
     ConcurrentChangeError,
     InvalidInputError,
     PermissionDeniedError,
+    PluginError,
     VersionConflictError,
 )
 from ._ids import IdFactory, time_ordered_id
@@ -115,6 +116,8 @@ class FlowCore:
     ) -> None:
         if language not in LANGUAGES:
             raise InvalidInputError("language", f"{language!r} is not one of {LANGUAGES}")
+        _check_parts(storage, calendar, clock, ids, remote_area)
+        authorizers = tuple(_check_authorizers(authorizers))
         self.storage = storage
         #: The plugins every command consults (built-ins only unless given).
         self.plugins = plugins if plugins is not None else load_plugins(entry_points=False)
@@ -254,6 +257,12 @@ class FlowCore:
             allowed = authorizer(actor, action, record)
         if allowed is None:
             allowed = default_authorize(actor, action, record)
+        if allowed is not True and allowed is not False:
+            # Fails closed: only True grants. A refusal reason given as text, a truthy object
+            # or anything else is a plugin's mistake, never a permission.
+            raise PluginError(
+                f"an authoriser answered {type(allowed).__name__} for {action}; only True "
+                "(allowed), False (refused) or None (no opinion) are understood; refused")
         if not allowed:
             what = f" {record.KIND} {record.id}" if record is not None else ""
             raise PermissionDeniedError(
@@ -382,6 +391,40 @@ class FlowCore:
             tuple(guards), tuple(counts)))
         announce_commit(self.plugins, record.KIND, new, event, actor)
         return new
+
+
+def _check_parts(storage: object, calendar: object, clock: object, ids: object,
+                 remote_area: object) -> None:
+    """Refuse, at construction, a part of the wrong kind that would fail at the first
+    command."""
+    missing = [name for name in ("commit", "get_submission", "find_submissions", "close")
+               if not callable(getattr(storage, name, None))]
+    if missing:
+        raise InvalidInputError("storage", f"{type(storage).__name__} is not a storage "
+                                f"backend (no {', '.join(missing)}); see "
+                                "dialogue_flow.storage.Storage")
+    if calendar is not None and not isinstance(calendar, WorkCalendar):
+        raise InvalidInputError("calendar", f"expected a WorkCalendar, got "
+                                f"{type(calendar).__name__}")
+    if clock is not None and not (callable(getattr(clock, "now", None))
+                                  and callable(getattr(clock, "today", None))):
+        raise InvalidInputError("clock", f"{type(clock).__name__} has no now() and today(); "
+                                "see dialogue_flow.Clock")
+    if ids is not None and not callable(ids):
+        raise InvalidInputError("ids", f"expected a callable prefix -> id, got "
+                                f"{type(ids).__name__}")
+    if not isinstance(remote_area, bool):
+        raise InvalidInputError("remote_area", "expected True or False")
+
+
+def _check_authorizers(authorizers: object) -> Iterator[Authorizer]:
+    if isinstance(authorizers, str) or not isinstance(authorizers, Iterable):
+        raise InvalidInputError("authorizers", "expected a list of callables")
+    for authorizer in authorizers:
+        if not callable(authorizer):
+            raise InvalidInputError("authorizers", f"{type(authorizer).__name__} is not "
+                                    "callable (actor, action, record) -> True/False/None")
+        yield authorizer
 
 
 def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.datetime,

@@ -14,11 +14,13 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from ._calendar import SkippedDay
+from ._errors import InvalidInputError
+from ._validators import FREE, LABEL, NAME, day, flag, nfc, of_type, text, texts, whole
 
 __all__ = [
     "Actor",
@@ -109,83 +111,78 @@ class Role(enum.StrEnum):
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+_ID_RULE = "1-64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit"
 
 
-def _nonblank(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name}: expected str, got {type(value).__name__}")
-    if not value.strip():
-        raise ValueError(f"{attribute.name}: must not be blank")
-
-
-def _optional_nonblank(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _nonblank(inst, attribute, value)
-
-
-def _record_id(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _record_id(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _ID.match(value):
-        raise ValueError(
-            f"{attribute.name}: {value!r} is not a valid id (1-64 characters: letters, digits, "
-            "'.', '_', ':', '-', starting with a letter or digit)"
-        )
+        shown = repr(value[:70]) if isinstance(value, str) else type(value).__name__
+        raise InvalidInputError(f"{type(inst).__name__}.{attribute.name}",
+                                f"{shown} is not a valid id ({_ID_RULE})")
 
 
-def _aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _optional_id(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _record_id(inst, attribute, value)
+
+
+def _aware(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise ValueError(f"{attribute.name}: expected a timezone-aware datetime, got {value!r}")
-
-
-def _positive_version(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{attribute.name}: version must be an int >= 1, got {value!r}")
+        raise InvalidInputError(f"{type(inst).__name__}.{attribute.name}",
+                                "expected a timezone-aware datetime")
 
 
 def _strings(value: object) -> tuple[str, ...]:
-    """Turn a list of names into a tuple, refusing a bare string (a classic slip)."""
-    if isinstance(value, str):
-        raise TypeError("expected a list of names, got a single string")
-    return tuple(value)  # type: ignore[arg-type]
+    """Turn a list of names into a tuple of NFC texts, refusing a bare string (a classic
+    slip) and anything that is not a list."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
+        got = "a single string" if isinstance(value, str) else type(value).__name__
+        raise InvalidInputError("names", f"expected a list of names, got {got}")
+    return tuple(nfc(item) for item in value)  # type: ignore[misc]
 
 
-# Named converters that skip the enum lookup when the value already is a member: records
-# are rebuilt on every change, and Enum.__call__ is a measurable share of that.
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _to_member(cls: type[_E], field: str, value: Any) -> _E:
+    """``value`` as a member of ``cls`` (no lookup when it already is one: records are
+    rebuilt on every change); anything else is an InvalidInputError naming ``field``."""
+    if value.__class__ is cls:
+        return value
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(str(m.value) for m in cls)
+        raise InvalidInputError(field, f"expected one of: {choices}") from None
+
+
+# Named converters: attrs' mypy plugin accepts only named functions.
 def _role(value: Any) -> Role:
-    return value if value.__class__ is Role else Role(value)
+    return _to_member(Role, "Actor.role", value)
 
 
 def _dialogue_state(value: Any) -> DialogueState:
-    if value.__class__ is DialogueState:
-        return value
-    return DialogueState(value)
+    return _to_member(DialogueState, "Dialogue.state", value)
 
 
 def _submission_state(value: Any) -> SubmissionState:
-    if value.__class__ is SubmissionState:
-        return value
-    return SubmissionState(value)
+    return _to_member(SubmissionState, "state", value)
 
 
 def _kind(value: Any) -> SubmissionKind:
-    if value.__class__ is SubmissionKind:
-        return value
-    return SubmissionKind(value)
+    return _to_member(SubmissionKind, "Submission.kind", value)
 
 
 def _channel(value: Any) -> Channel:
-    return value if value.__class__ is Channel else Channel(value)
+    return _to_member(Channel, "Submission.channel", value)
 
 
 def _answer_mode(value: Any) -> AnswerMode | None:
-    if value is None or value.__class__ is AnswerMode:
-        return value
-    return AnswerMode(value)
+    return None if value is None else _to_member(AnswerMode, "Submission.answer_mode", value)
 
 
 def _close_reason(value: Any) -> CloseReason | None:
-    if value is None or value.__class__ is CloseReason:
-        return value
-    return CloseReason(value)
+    return None if value is None else _to_member(CloseReason, "Submission.close_reason", value)
 
 
 @attrs.frozen
@@ -193,24 +190,29 @@ class Actor:
     """Someone acting in the process: who did it is recorded with every change."""
 
     id: str = attrs.field(validator=_record_id)
-    name: str = attrs.field(validator=_nonblank)
+    name: str = attrs.field(converter=nfc, validator=text(NAME))
     role: Role = attrs.field(converter=_role)
     #: The department an actor of role DEPARTMENT belongs to (e.g. "Địa chính").
-    department: str | None = attrs.field(default=None, validator=_optional_nonblank)
+    department: str | None = attrs.field(default=None, converter=nfc,
+                                         validator=text(NAME, optional=True))
 
     def __attrs_post_init__(self) -> None:
         if self.role is Role.DEPARTMENT and self.department is None:
-            raise ValueError("department: an actor with role 'department' must name it")
+            raise InvalidInputError("Actor.department",
+                                    "an actor with role 'department' must name it")
 
 
 @attrs.frozen
 class Petitioner:
     """The citizen who raised a submission. Personal data: never logged, left out of reports."""
 
-    name: str = attrs.field(validator=_nonblank)
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    name: str = attrs.field(converter=nfc, validator=text(NAME))
+    address: str | None = attrs.field(default=None, converter=nfc,
+                                      validator=text(LABEL, optional=True))
+    phone: str | None = attrs.field(default=None, converter=nfc,
+                                    validator=text(40, optional=True))
+    email: str | None = attrs.field(default=None, converter=nfc,
+                                    validator=text(254, optional=True))
 
     def __repr__(self) -> str:  # keeps personal data out of logs and tracebacks
         return "Petitioner(<personal data withheld>)"
@@ -220,14 +222,14 @@ class Petitioner:
 class Deadline:
     """A computed legal deadline: the date, the rule behind it and how it was counted."""
 
-    date: dt.date
-    rule_id: str
+    date: dt.date = attrs.field(validator=day())
+    rule_id: str = attrs.field(validator=text(NAME))
     #: The day the count started from (not counted itself, Civil Code art. 147).
-    anchor: dt.date
+    anchor: dt.date = attrs.field(validator=day())
     #: The legal basis of the rule, quoted from the policy.
-    basis: str
+    basis: str = attrs.field(converter=nfc, validator=text(FREE))
     #: ``WorkCalendar.fingerprint`` of the calendar that computed it.
-    calendar: str
+    calendar: str = attrs.field(validator=text(NAME))
     #: The non-working days between the anchor and the date, with their reasons.
     skipped: tuple[SkippedDay, ...] = ()
 
@@ -242,11 +244,12 @@ class Deadline:
 class ConclusionItem:
     """One matter of a conclusion notice: who must answer it, and by when."""
 
-    submission_id: str
-    state: SubmissionState
+    submission_id: str = attrs.field(validator=_record_id)
+    state: SubmissionState = attrs.field(
+        converter=_submission_state)
     #: The department (assigned) or the competent level (escalated) responsible.
-    responsible: str
-    due: dt.date
+    responsible: str = attrs.field(converter=nfc, validator=text(NAME, blank=True))
+    due: dt.date = attrs.field(validator=day())
 
 
 @attrs.frozen
@@ -256,11 +259,11 @@ class ConclusionNotice:
     Matters settled at the meeting are left out, as the seed's plan requires (II.2.7).
     """
 
-    issued_on: dt.date
-    issued_by: str
+    issued_on: dt.date = attrs.field(validator=day())
+    issued_by: str = attrs.field(validator=_record_id)
     items: tuple[ConclusionItem, ...]
     #: True when issued after the conclusion-notice deadline (it is still issued).
-    late: bool = False
+    late: bool = attrs.field(default=False, validator=flag)
 
 
 @attrs.frozen
@@ -270,28 +273,37 @@ class Dialogue:
     KIND: ClassVar[str] = "dialogue"
 
     id: str = attrs.field(validator=_record_id)
-    title: str = attrs.field(validator=_nonblank)
-    scheduled_for: dt.date
+    title: str = attrs.field(converter=nfc, validator=text(LABEL))
+    scheduled_for: dt.date = attrs.field(validator=day())
     state: DialogueState = attrs.field(converter=_dialogue_state)
-    version: int = attrs.field(validator=_positive_version)
+    version: int = attrs.field(validator=whole(minimum=1))
     created_at: dt.datetime = attrs.field(validator=_aware)
     updated_at: dt.datetime = attrs.field(validator=_aware)
     #: The latest day the dialogue may be announced (≥ 7 days before, by default).
-    announce_by: Deadline
-    venue: str | None = None
+    announce_by: Deadline = attrs.field(validator=of_type(Deadline))
+    venue: str | None = attrs.field(default=None, converter=nfc,
+                                    validator=text(LABEL, optional=True))
     #: The actor id of the chair who presides (người chủ trì).
-    chair: str | None = None
-    secretary: str | None = None
-    invited_departments: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    topics: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    expected_attendance: int | None = None
-    actual_attendance: int | None = None
-    announced_on: dt.date | None = None
-    held_on: dt.date | None = None
+    chair: str | None = attrs.field(default=None, converter=nfc,
+                                    validator=text(NAME, optional=True))
+    secretary: str | None = attrs.field(default=None, converter=nfc,
+                                        validator=text(NAME, optional=True))
+    invited_departments: tuple[str, ...] = attrs.field(default=(), converter=_strings,
+                                                       validator=texts(NAME))
+    topics: tuple[str, ...] = attrs.field(default=(), converter=_strings,
+                                          validator=texts(LABEL))
+    expected_attendance: int | None = attrs.field(default=None,
+                                                  validator=whole(optional=True))
+    actual_attendance: int | None = attrs.field(default=None, validator=whole(optional=True))
+    announced_on: dt.date | None = attrs.field(default=None, validator=day(optional=True))
+    held_on: dt.date | None = attrs.field(default=None, validator=day(optional=True))
     #: When the conclusion notice is due (≤ 10 days after the dialogue, by default).
-    conclusion_due: Deadline | None = None
-    conclusion: ConclusionNotice | None = None
-    cancel_reason: str | None = None
+    conclusion_due: Deadline | None = attrs.field(
+        default=None, validator=of_type(Deadline, optional=True))
+    conclusion: ConclusionNotice | None = attrs.field(
+        default=None, validator=of_type(ConclusionNotice, optional=True))
+    cancel_reason: str | None = attrs.field(default=None, converter=nfc,
+                                            validator=text(FREE, optional=True))
 
     @property
     def key(self) -> tuple[str, str]:
@@ -305,33 +317,42 @@ class Submission:
     KIND: ClassVar[str] = "submission"
 
     id: str = attrs.field(validator=_record_id)
-    petitioner: Petitioner
-    topic: str = attrs.field(validator=_nonblank)
-    content: str = attrs.field(validator=_nonblank)
-    state: SubmissionState = attrs.field(converter=_submission_state)
-    version: int = attrs.field(validator=_positive_version)
+    petitioner: Petitioner = attrs.field(validator=of_type(Petitioner))
+    topic: str = attrs.field(converter=nfc, validator=text(LABEL))
+    content: str = attrs.field(converter=nfc, validator=text(FREE))
+    state: SubmissionState = attrs.field(
+        converter=_submission_state)
+    version: int = attrs.field(validator=whole(minimum=1))
     received_at: dt.datetime = attrs.field(validator=_aware)
     updated_at: dt.datetime = attrs.field(validator=_aware)
-    dialogue_id: str | None = None
-    kind: SubmissionKind = attrs.field(default=SubmissionKind.PETITION, converter=_kind)
-    channel: Channel = attrs.field(default=Channel.SPOKEN, converter=_channel)
+    dialogue_id: str | None = attrs.field(default=None, validator=_optional_id)
+    kind: SubmissionKind = attrs.field(default=SubmissionKind.PETITION,
+                                       converter=_kind)
+    channel: Channel = attrs.field(default=Channel.SPOKEN,
+                                   converter=_channel)
     #: Department asked to prepare the answer before the meeting (no legal clock).
-    preparing_department: str | None = None
+    preparing_department: str | None = attrs.field(default=None, converter=nfc,
+                                                   validator=text(NAME, optional=True))
     #: Department responsible while assigned (or that last answered).
-    department: str | None = None
-    #: Competent higher level while escalated (e.g. "UBND huyện").
-    competent_level: str | None = None
+    department: str | None = attrs.field(default=None, converter=nfc,
+                                         validator=text(NAME, optional=True))
+    #: Competent higher level while escalated (e.g. "UBND tỉnh").
+    competent_level: str | None = attrs.field(default=None, converter=nfc,
+                                              validator=text(NAME, optional=True))
     #: Flags a complex matter; policies may give it a longer period.
-    complex: bool = False
-    assigned_on: dt.date | None = None
-    due: Deadline | None = None
-    answer: str | None = None
-    answer_mode: AnswerMode | None = attrs.field(default=None, converter=_answer_mode)
-    answered_on: dt.date | None = None
-    close_reason: CloseReason | None = attrs.field(default=None, converter=_close_reason)
-    duplicate_of: str | None = None
-    extensions: int = 0
-    reopened: int = 0
+    complex: bool = attrs.field(default=False, validator=flag)
+    assigned_on: dt.date | None = attrs.field(default=None, validator=day(optional=True))
+    due: Deadline | None = attrs.field(default=None, validator=of_type(Deadline, optional=True))
+    answer: str | None = attrs.field(default=None, converter=nfc,
+                                     validator=text(FREE, optional=True))
+    answer_mode: AnswerMode | None = attrs.field(
+        default=None, converter=_answer_mode)
+    answered_on: dt.date | None = attrs.field(default=None, validator=day(optional=True))
+    close_reason: CloseReason | None = attrs.field(
+        default=None, converter=_close_reason)
+    duplicate_of: str | None = attrs.field(default=None, validator=_optional_id)
+    extensions: int = attrs.field(default=0, validator=whole())
+    reopened: int = attrs.field(default=0, validator=whole())
 
     @property
     def key(self) -> tuple[str, str]:
@@ -358,7 +379,8 @@ class TransitionRecord:
     dest: str
     actor_id: str
     at: dt.datetime = attrs.field(validator=_aware)
-    reason: str | None = None
+    reason: str | None = attrs.field(default=None, converter=nfc,
+                                     validator=text(FREE, optional=True))
     details: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
 

@@ -89,7 +89,8 @@ def from_dict(cls: type[T], data: Any) -> T:
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         detail = "; ".join(cattrs.transform_error(exc, format_exception=_describe)) if (
             isinstance(exc, cattrs.BaseValidationError)) else str(exc)
-        raise InvalidInputError(cls.__name__, f"cannot rebuild from data: {detail}") from exc
+        # Not chained: cattrs' exceptions may carry the values (personal data).
+        raise InvalidInputError(cls.__name__, f"cannot rebuild from data: {detail}") from None
 
 
 #: ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, built once.
@@ -106,5 +107,6 @@ def from_json(cls: type[T], text: str | bytes) -> T:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise InvalidInputError(cls.__name__, f"not valid JSON: {exc}") from exc
+        # Not chained: a JSONDecodeError carries the whole document (personal data).
+        raise InvalidInputError(cls.__name__, f"not valid JSON: {exc}") from None
     return from_dict(cls, data)

@@ -58,7 +58,9 @@ def dialogue_flow_authorize(
     :param actor: who is acting.
     :param action: the command name (``plan``, ``announce``, ``assign``, ``close``, ...).
     :param record: the record acted on (``None`` when creating a dialogue).
-    :return: ``True``, ``False`` or ``None``.
+    :return: ``True``, ``False`` or ``None``. Only ``True`` grants: any other answer (a
+        refusal reason as text, ``1``) refuses the command with a
+        :class:`~dialogue_flow.PluginError`.
     """
 
 

@@ -517,7 +517,7 @@ def decode_stored(cls: type[_D], text: str) -> _D:
     try:
         return from_json(cls, text)
     except InvalidInputError as exc:
-        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from exc
+        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from None
 
 
 #: Names this package exported while it was a module that also held the backends

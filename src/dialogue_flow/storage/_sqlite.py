@@ -517,6 +517,9 @@ def _parse_url(url: str) -> tuple[str, dict[str, Any]]:
         path = ":memory:"
     elif rest.startswith("/") and rest != "/":
         path = unquote(rest[1:])
+        if "\x00" in path:
+            raise ConfigurationError(f"bad SQLite URL {url!r}: a file name cannot hold a NUL "
+                                     "character")
     else:
         raise ConfigurationError(
             f"bad SQLite URL {url!r}: use sqlite:///relative/path.db, "

@@ -1,0 +1,286 @@
+"""The schema as data, and the dialects the SQL backends differ by (re-exported by
+:mod:`dialogue_flow.storage.sql`, where backends import them from)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+
+__all__ = [
+    "MIGRATIONS",
+    "POSTGRESQL",
+    "SCHEMA_VERSION",
+    "SQLITE",
+    "TABLES",
+    "AddColumns",
+    "Column",
+    "CreateIndex",
+    "CreateTable",
+    "Dialect",
+    "Fill",
+    "Index",
+    "Migration",
+    "Table",
+    "render",
+]
+
+
+# --- dialects --------------------------------------------------------------------------------
+
+
+def _sqlite_local_date(expr: str) -> str:
+    # Instants are stored with their offset; the local date is the Vietnamese one (UTC+7,
+    # no daylight saving). date() reads the offset and answers in UTC.
+    return f"date({expr}, '+7 hours')"
+
+
+def _postgres_local_date(expr: str) -> str:
+    return f"(({expr})::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+
+
+@attrs.frozen
+class Dialect:
+    """What one SQL engine spells differently."""
+
+    name: str
+    #: The DB-API parameter marker.
+    placeholder: str
+    #: Logical column type -> the engine's type.
+    types: dict[str, str]
+    #: After ``CREATE TABLE (...)`` of a table without a rowid of its own.
+    without_rowid: str
+    #: JSON text of a record column -> the text of one top-level field.
+    json_field: Callable[[str], str]
+    #: SQL text of an ISO instant -> its local (Asia/Ho_Chi_Minh) date.
+    local_date: Callable[[str], str]
+    #: A ``date`` column's value as a parameter, and back from a row.
+    date_param: Callable[[dt.date], object]
+    date_value: Callable[[Any], dt.date]
+    #: Appended to a guard's read so the row cannot change before the commit.
+    lock_shared: str = ""
+    #: Appended to the read of a dialogue a count guard counts under: one such commit at a
+    #: time per dialogue (SQLite needs nothing: it has one writer at a time).
+    lock_exclusive: str = ""
+    #: ``INDEXED BY`` hints where the planner needs them ("" where it does not).
+    index_hints: bool = False
+
+    def hint(self, index: str) -> str:
+        return f" INDEXED BY {index}" if self.index_hints else ""
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: SQLite: dates as ISO text (it sorts chronologically), outbox instants as integer
+#: microseconds since the epoch (so instants in different offsets compare correctly).
+SQLITE: Final = Dialect(
+    name="sqlite", placeholder="?",
+    types={"id": "TEXT", "text": "TEXT", "int": "INTEGER", "date": "TEXT",
+           "instant": "INTEGER", "seq": "INTEGER PRIMARY KEY"},
+    without_rowid=" WITHOUT ROWID",
+    json_field=lambda column: f"json_extract({column}, '$.' || ?)",
+    local_date=_sqlite_local_date,
+    date_param=_iso, date_value=dt.date.fromisoformat, index_hints=True)
+
+#: PostgreSQL: ids sort by code point (``COLLATE "C"``, as Python compares strings,
+#: whatever the database's locale); records stay ``text`` (``jsonb`` refuses ``\u0000``
+#: and reorders keys; every query runs on the indexed columns).
+POSTGRESQL: Final = Dialect(
+    name="postgresql", placeholder="%s",
+    types={"id": 'text COLLATE "C"', "text": "text", "int": "integer", "date": "date",
+           "instant": "timestamptz", "seq": "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+    without_rowid="",
+    json_field=lambda column: f"({column}::json ->> %s)",
+    local_date=_postgres_local_date,
+    date_param=_same, date_value=_same, lock_shared=" FOR SHARE",
+    lock_exclusive=" FOR UPDATE")
+
+
+# --- the schema as data ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Column:
+    """One column: its logical type (a key of :attr:`Dialect.types`) and constraints."""
+
+    name: str
+    type: str
+    constraints: str = ""
+
+    def sql(self, dialect: Dialect) -> str:
+        return " ".join(filter(None, (self.name, dialect.types[self.type], self.constraints)))
+
+
+@attrs.frozen
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    #: Clustered by its primary key (SQLite ``WITHOUT ROWID``; ignored elsewhere).
+    clustered: bool = False
+
+
+@attrs.frozen
+class Index:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    #: A partial index's condition (the same SQL in both dialects).
+    where: str = ""
+
+
+@attrs.frozen
+class CreateTable:
+    table: Table
+
+
+@attrs.frozen
+class CreateIndex:
+    index: Index
+
+
+@attrs.frozen
+class AddColumns:
+    table: str
+    columns: tuple[Column, ...]
+
+
+@attrs.frozen
+class Fill:
+    """Fill columns of every existing row from the record's JSON: column -> JSON field.
+
+    A field whose name ends in ``_at`` is an instant: the column gets its local date.
+    """
+
+    table: str
+    fields: tuple[tuple[str, str], ...]
+
+
+Step = CreateTable | CreateIndex | AddColumns | Fill
+
+
+@attrs.frozen
+class Migration:
+    """One forward step of the schema, applied once, inside the opening transaction."""
+
+    version: int
+    description: str
+    steps: tuple[Step, ...]
+
+
+_ID = Column("id", "id", "PRIMARY KEY NOT NULL")
+_VERSION = Column("version", "int", "NOT NULL CHECK (version >= 1)")
+_RECORD = Column("record", "text", "NOT NULL")
+#: The columns version 2 adds to submissions, and the record field each is read from.
+_REPORT_COLUMNS = (("received_on", "date", "received_at"), ("topic", "text", "topic"),
+                   ("channel", "text", "channel"), ("answer_mode", "text", "answer_mode"),
+                   ("answered_on", "date", "answered_on"),
+                   ("competent_level", "text", "competent_level"))
+
+#: Every table of the current schema (version 1's; version 2 adds columns to submissions).
+TABLES: Final = (
+    # Records: the to_json text plus the columns queries filter on. SQLite rowid tables: a
+    # record (1-3 KiB of JSON) fits a 4 KiB leaf without overflow pages.
+    Table("dialogues", (_ID, _VERSION, Column("state", "text", "NOT NULL"),
+                        Column("scheduled_for", "date", "NOT NULL"), _RECORD)),
+    Table("submissions", (_ID, _VERSION, Column("state", "text", "NOT NULL"),
+                          Column("dialogue_id", "text"), Column("department", "text"),
+                          Column("due_date", "date"), _RECORD)),
+    # The audit trail: one row per (kind, id, version), clustered the way it is read.
+    Table("transitions", (Column("kind", "text", "NOT NULL"),
+                          Column("record_id", "id", "NOT NULL"),
+                          Column("version", "int", "NOT NULL"), _RECORD),
+          primary_key=("kind", "record_id", "version"), clustered=True),
+    # seq keeps commit order ("oldest first").
+    Table("outbox", (Column("seq", "seq"), Column("key", "text", "NOT NULL UNIQUE"),
+                     Column("status", "text", "NOT NULL DEFAULT 'pending' "
+                            "CHECK (status IN ('pending', 'delivered', 'parked'))"),
+                     Column("attempts", "int", "NOT NULL DEFAULT 0"),
+                     Column("next_attempt_at", "instant"), Column("lease_owner", "text"),
+                     Column("lease_until", "instant"), Column("last_error", "text"),
+                     Column("notification", "text", "NOT NULL"))),
+)
+
+#: Every schema change, oldest first.
+MIGRATIONS: Final = (
+    Migration(1, "dialogues, submissions, transitions and the outbox", (
+        *(CreateTable(table) for table in TABLES),
+        CreateIndex(Index("dialogues_by_state", "dialogues", ("state", "scheduled_for", "id"))),
+        CreateIndex(Index("dialogues_by_date", "dialogues", ("scheduled_for", "id"))),
+        # "due on or before X in states Y" and overdue_as_of. Every index ends with id, so
+        # a page is chosen from the index alone (sorting ids, not records).
+        CreateIndex(Index("submissions_by_state_due", "submissions", ("state", "due_date", "id"))),
+        CreateIndex(Index("submissions_by_dialogue", "submissions", ("dialogue_id", "id"))),
+        CreateIndex(Index("submissions_by_department", "submissions", ("department", "id"))),
+        # Claims scan only the pending rows, oldest first; delivered rows leave the index.
+        CreateIndex(Index("outbox_pending", "outbox", ("seq",), where="status = 'pending'")),
+    )),
+    Migration(2, "report facts: submissions' reception, answer and channel as columns", (
+        AddColumns("submissions", tuple(Column(name, kind) for name, kind, _ in _REPORT_COLUMNS)),
+        Fill("submissions", tuple((name, field) for name, _, field in _REPORT_COLUMNS)),
+        # Covering: a report reads only this index, not the records' JSON.
+        CreateIndex(Index("submissions_report", "submissions", (
+            "received_on", "id", "state", "topic", "department", "competent_level", "channel",
+            "answer_mode", "answered_on", "due_date", "dialogue_id"))),
+        # Covering for the sweep: open matters due in a window, without their JSON.
+        CreateIndex(Index("submissions_due", "submissions", (
+            "due_date", "state", "id", "topic", "department", "competent_level", "dialogue_id"),
+            where="due_date IS NOT NULL")),
+    )),
+)
+
+#: The schema version this release writes.
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+
+def render(migration: Migration, dialect: Dialect, prefix: str = "",
+           ) -> list[tuple[str, tuple[object, ...]]]:
+    """``migration``'s statements for ``dialect``, as ``(sql, parameters)``; ``prefix`` is
+    put before every table name (``'"schema".'`` on PostgreSQL)."""
+    statements: list[tuple[str, tuple[object, ...]]] = []
+    for step in migration.steps:
+        if isinstance(step, CreateTable):
+            table = step.table
+            parts = [column.sql(dialect) for column in table.columns]
+            if table.primary_key:
+                parts.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+            suffix = dialect.without_rowid if table.clustered else ""
+            statements.append((f"CREATE TABLE {prefix}{table.name} ({', '.join(parts)}){suffix}",
+                               ()))
+        elif isinstance(step, CreateIndex):
+            index = step.index
+            where = f" WHERE {index.where}" if index.where else ""
+            columns = ", ".join(index.columns)
+            statements.append(
+                (f"CREATE INDEX {index.name} ON {prefix}{index.table} ({columns}){where}", ()))
+        elif isinstance(step, AddColumns):
+            statements += [(f"ALTER TABLE {prefix}{step.table} ADD COLUMN {column.sql(dialect)}",
+                            ()) for column in step.columns]
+        else:
+            assignments, params = [], []
+            for column, field in step.fields:
+                value = dialect.json_field("record")
+                if field.endswith("_at"):
+                    value = dialect.local_date(value)
+                elif _column_type(step.table, column) == "date":
+                    value = f"CAST({value} AS {dialect.types['date']})"
+                assignments.append(f"{column} = {value}")
+                params.append(field)
+            update = f"UPDATE {prefix}{step.table} SET {', '.join(assignments)}"  # noqa: S608
+            statements.append((update, tuple(params)))
+    return statements
+
+
+def _column_type(table: str, column: str) -> str:
+    for name, kind, _field in _REPORT_COLUMNS:
+        if table == "submissions" and name == column:
+            return kind
+    return "text"

@@ -79,6 +79,7 @@ EXPORTED = [
     "TransitionVetoedError",
     "Unit",
     "VersionConflictError",
+    "Violation",
     "WorkCalendar",
     "__version__",
     "bundled_policies",

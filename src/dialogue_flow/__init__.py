@@ -24,6 +24,7 @@ from ._errors import (
 )
 from ._flow import Authorizer, DialogueFlow, Page
 from ._ids import SequentialIds, time_ordered_id
+from ._integrity import Violation
 from ._lifecycle import DIALOGUE, SUBMISSION, EventSpec, Lifecycle
 from ._notifiers import LoggingNotifier
 from ._plugins import PluginManager, load_plugins
@@ -139,6 +140,7 @@ __all__ = [
     "TransitionVetoedError",
     "Unit",
     "VersionConflictError",
+    "Violation",
     "WorkCalendar",
     "__version__",
     "bundled_policies",

@@ -4,7 +4,9 @@
 - the intake desk (and the office) records submissions and routes collected opinions;
 - the chair assigns, escalates, extends and concludes, and may answer anything;
 - a department answers only what is assigned to it;
-- closing and reopening on the petitioner's word: the chair, the office or the intake desk.
+- closing and reopening on the petitioner's word: the chair, the office or the intake desk;
+- the repairs of ``dialogue-flow check`` (completing a stuck dialogue, detaching a matter
+  left out of a conclusion notice): the chair or the office.
 
 Hosts replace or refine this through the ``authorize`` hook (first non-None answer wins).
 """
@@ -35,6 +37,8 @@ RULES: Mapping[str, frozenset[Role]] = {
     "extend": frozenset({_C}),
     "close": frozenset({_C, _O, _I}),
     "reopen": frozenset({_C, _O, _I}),
+    "complete": frozenset({_C, _O}),
+    "detach": frozenset({_C, _O}),
 }
 
 

@@ -17,10 +17,10 @@ from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import ConfigurationError, InvalidInputError, PluginError
 from ._flow_core import Authorizer, Page
+from ._integrity import IntegrityCommands
 from ._plugins import PluginManager, load_plugins
 from ._records import Deadline
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
-from ._submission_commands import SubmissionCommands
 from ._sweep import SweepResult, run_sweep
 from .storage import Storage
 from .storage._memory import MemoryStorage
@@ -33,7 +33,7 @@ _OPTIONS = frozenset({"calendar", "policy", "clock", "authorizers", "language", 
                       "ids"})
 
 
-class DialogueFlow(DialogueCommands, SubmissionCommands):
+class DialogueFlow(DialogueCommands, IntegrityCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

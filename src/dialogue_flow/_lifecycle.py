@@ -388,6 +388,9 @@ SUBMISSION = Lifecycle(
                   guard_field="reason", guard=_close_guard),
         EventSpec("reopen", (_AN, _C), _R,
                   "the petitioner is not satisfied; the chair decides again"),
+        EventSpec("detach", (_R, _AN, _AS, _E), None,
+                  "repair: an open matter left out of its dialogue's conclusion notice is "
+                  "handled on its own, outside the dialogue (dialogue-flow check)"),
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ._cli_calendar import calendar_command, deadline_command
+from ._cli_check import check_command, repair_command
 from ._cli_flow import (
     demo_command,
     diagram_command,
@@ -25,7 +26,7 @@ def main() -> None:
     """Deadlines, lifecycles and reports for direct dialogues with the People."""
 
 
-for _command in (calendar_command, deadline_command, demo_command, diagram_command,
-                 dispatch_command, outbox_command, plugins_command, report_command,
-                 sweep_command):
+for _command in (calendar_command, check_command, deadline_command, demo_command,
+                 diagram_command, dispatch_command, outbox_command, plugins_command,
+                 repair_command, report_command, sweep_command):
     main.add_command(_command)

@@ -183,7 +183,7 @@ class TestErrors:
         with PostgresStorage.from_url(schema_url) as storage:
             for bad in ("Ph\x00ng", "\ud800"):
                 # Issue 13: such a record cannot even be built, so it never reaches the store.
-                with pytest.raises(InvalidInputError, match="Submission.department: contains"):
+                with pytest.raises(InvalidInputError, match=r"Submission\.department: contains"):
                     storage.commit(Changeset(records=((sample_submission(department=bad), 0),)))
             assert storage.pending_notifications() == []
 

@@ -533,12 +533,12 @@ class TestSubmissionCommands:
 
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "answer": "answered", "assign": "assigned",
-                 "escalate": "escalated", "close": "closed"},
-    "answered": {"close": "closed", "reopen": "received"},
+                 "escalate": "escalated", "close": "closed", "detach": "received"},
+    "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
-                 "extend": "assigned", "close": "closed"},
+                 "extend": "assigned", "close": "closed", "detach": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed"},
+                  "close": "closed", "detach": "escalated"},
     "closed": {"reopen": "received"},
 }
 CLOSE_REASON_FOR = {"received": "withdrawn", "answered": "accepted", "assigned": "withdrawn",

@@ -51,12 +51,12 @@ from dialogue_flow import (
 
 SUBMISSION_MOVES: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "answer": "answered", "assign": "assigned",
-                 "escalate": "escalated", "close": "closed"},
-    "answered": {"close": "closed", "reopen": "received"},
+                 "escalate": "escalated", "close": "closed", "detach": "received"},
+    "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
-                 "extend": "assigned", "close": "closed"},
+                 "extend": "assigned", "close": "closed", "detach": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed"},
+                  "close": "closed", "detach": "escalated"},
     "closed": {"reopen": "received"},
 }
 DIALOGUE_MOVES: dict[str, dict[str, str]] = {

@@ -35,12 +35,12 @@ from lifecycle_oracle import machine_fire
 #: state -> event -> resulting state (DOMAIN.md, "The submission").
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "answer": "answered", "assign": "assigned",
-                 "escalate": "escalated", "close": "closed"},
-    "answered": {"close": "closed", "reopen": "received"},
+                 "escalate": "escalated", "close": "closed", "detach": "received"},
+    "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
-                 "extend": "assigned", "close": "closed"},
+                 "extend": "assigned", "close": "closed", "detach": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed"},
+                  "close": "closed", "detach": "escalated"},
     "closed": {"reopen": "received"},
 }
 #: state -> event -> resulting state (DOMAIN.md, "The dialogue"; DESIGN.md lifecycles).
@@ -61,7 +61,7 @@ CLOSE_REASONS: dict[str, set[str]] = {
 }
 
 SUBMISSION_EVENTS = ("receive", "prepare", "answer", "assign", "escalate", "extend", "close",
-                     "reopen", "frobnicate")
+                     "reopen", "detach", "frobnicate")
 DIALOGUE_EVENTS = ("plan", "announce", "reschedule", "cancel", "hold", "conclude", "complete",
                    "frobnicate")
 

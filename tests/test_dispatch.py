@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,8 @@ class TestRunOnce:
 
     def test_parked_row_keeps_the_last_error(self, intake: Actor, petitioner: Petitioner,
                                               ) -> None:
-        """The error text names the plugin and the exception."""
+        """The error text names the plugin and the kind of exception, not its text (issue
+        13: it may quote an address)."""
         flow = _flow(Failing())
         _receive(flow, intake, petitioner)
         dispatcher = Dispatcher(flow.storage, flow.plugins, clock=flow.clock, max_attempts=1)
@@ -124,7 +127,7 @@ class TestRunOnce:
         assert DispatchResult(parked=1) == dispatcher.run_once()
         [(error, retry_at)] = recorded
         assert retry_at is None
-        assert "test_dispatch.Failing: ConnectionError: smtp down" == error
+        assert "test_dispatch.Failing: ConnectionError" == error
 
     def test_backoff_doubles_and_is_capped(self) -> None:
         """30 s, 60 s, 120 s ... never more than max_backoff."""
@@ -146,6 +149,86 @@ class TestRunOnce:
         """``limit`` must be a whole number >= 1."""
         with pytest.raises(InvalidInputError, match="limit"):
             _flow().dispatch(0)
+
+
+class Hanging:
+    """A channel that never answers until released (a hung SMS gateway)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.calls = 0
+
+    @hookimpl
+    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str]) -> None:
+        self.calls += 1
+        self.release.wait(30)
+
+
+class Leaky:
+    """A channel whose error quotes the petitioner's phone number."""
+
+    @hookimpl
+    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str]) -> None:
+        raise ConnectionError("gateway refused 0912345678 (Nguyễn Văn A)")
+
+
+class TestTimeouts:
+    """Issue 13: a hung channel does not hold the claimed rows until the lease expires."""
+
+    def test_a_hung_channel_times_out_and_the_row_is_free_at_once(
+            self, intake: Actor, petitioner: Petitioner) -> None:
+        hanging, capture = Hanging(), Capturing()
+        flow = _flow(hanging, capture)
+        _receive(flow, intake, petitioner)
+        _receive(flow, intake, petitioner)
+        dispatcher = Dispatcher(flow.storage, flow.plugins, clock=flow.clock,
+                                delivery_timeout=dt.timedelta(seconds=0.2))
+        started = time.monotonic()
+        try:
+            assert DispatchResult(retried=2) == dispatcher.run_once()
+            assert time.monotonic() - started < 5  # two timeouts of 0.2 s, not the lease
+            assert 2 == len(capture.delivered)  # the other channel still delivered both
+            # Released for retry at once, not after the back-off: claimable now.
+            again = flow.storage.claim_notifications("w2", flow.clock.now(),
+                                                     dt.timedelta(minutes=1), 10)
+            assert 2 == len(again)
+            assert all("timed out (no answer within 0.2 s)" in (e.last_error or "")
+                       for e in again)
+        finally:
+            hanging.release.set()
+
+    def test_timeout_per_channel(self, intake: Actor, petitioner: Petitioner) -> None:
+        hanging = Hanging()
+        flow = _flow(hanging)
+        _receive(flow, intake, petitioner)
+        name = flow.plugins.get_name(hanging)
+        assert name is not None
+        dispatcher = Dispatcher(flow.storage, flow.plugins, clock=flow.clock,
+                                delivery_timeout=dt.timedelta(minutes=5),
+                                channel_timeouts={name: dt.timedelta(seconds=0.1)})
+        try:
+            assert DispatchResult(retried=1) == dispatcher.run_once()
+        finally:
+            hanging.release.set()
+
+    def test_bad_timeouts_are_refused(self) -> None:
+        flow = _flow()
+        with pytest.raises(InvalidInputError, match="delivery_timeout"):
+            Dispatcher(flow.storage, flow.plugins, delivery_timeout=dt.timedelta(0))
+        with pytest.raises(InvalidInputError, match="channel_timeouts"):
+            Dispatcher(flow.storage, flow.plugins, channel_timeouts={"sms": 5})  # type: ignore[dict-item]
+
+    def test_no_personal_data_in_the_stored_error(self, intake: Actor,
+                                                  petitioner: Petitioner,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+        flow = _flow(Leaky())
+        _receive(flow, intake, petitioner)
+        dispatcher = Dispatcher(flow.storage, flow.plugins, clock=flow.clock, max_attempts=1)
+        with caplog.at_level(logging.DEBUG, logger="dialogue_flow"):
+            assert DispatchResult(parked=1) == dispatcher.run_once()
+        [entry] = flow.storage.parked_notifications(10)
+        shown = f"{entry.last_error} {caplog.text}"
+        assert [] == [v for v in ("0912345678", "Nguyễn Văn A") if v in shown]
 
 
 class TestHooks:

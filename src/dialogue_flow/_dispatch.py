@@ -6,6 +6,13 @@ same row), asks the ``dialogue_flow_recipients`` hooks who gets each one, then c
 the first exception, and one broken channel must not silence the others. A row any channel
 failed on is retried with exponential back-off and parked after ``max_attempts``; delivery
 is therefore at least once, and channels drop repeats by ``notification.key``.
+
+Each channel's delivery runs in a thread of its own and is waited for at most its timeout
+(``delivery_timeout``, or ``channel_timeouts[plugin name]``): a hung SMS gateway must not
+hold the rows this dispatcher claimed until their lease expires. A row a channel timed out on
+is released for retry at once (the stuck call is left to finish or die in its daemon thread;
+Python cannot stop it). What is stored as a row's ``last_error`` names the channel and the
+kind of failure only: an exception's text may quote an address or a phone number.
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
@@ -51,6 +61,9 @@ class Dispatcher:
     :param backoff: the delay after the first failure; doubled after each further one,
         capped at ``max_backoff``.
     :param lease: how long a claimed row is reserved for this dispatcher.
+    :param delivery_timeout: how long one channel may take to deliver one notification.
+    :param channel_timeouts: per channel (the notifier plugin's registered name), a
+        timeout other than ``delivery_timeout``.
     """
 
     def __init__(
@@ -64,10 +77,14 @@ class Dispatcher:
         backoff: dt.timedelta = dt.timedelta(seconds=30),
         max_backoff: dt.timedelta = dt.timedelta(hours=6),
         lease: dt.timedelta = dt.timedelta(minutes=5),
+        delivery_timeout: dt.timedelta = dt.timedelta(seconds=30),
+        channel_timeouts: Mapping[str, dt.timedelta] | None = None,
     ) -> None:
         _check_count("max_attempts", max_attempts)
+        timeouts = dict(channel_timeouts or {})
         for field, value in (("backoff", backoff), ("max_backoff", max_backoff),
-                             ("lease", lease)):
+                             ("lease", lease), ("delivery_timeout", delivery_timeout),
+                             *((f"channel_timeouts[{k!r}]", v) for k, v in timeouts.items())):
             if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):  # type: ignore[redundant-expr] # callers may not be typed
                 raise InvalidInputError(field, f"expected a positive timedelta, got {value!r}")
         self.storage = storage
@@ -78,6 +95,8 @@ class Dispatcher:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.lease = lease
+        self.delivery_timeout = delivery_timeout
+        self.channel_timeouts = timeouts
 
     def retry_delay(self, attempts: int) -> dt.timedelta:
         """How long to wait after the ``attempts``-th attempt failed (1 = the first)."""
@@ -97,23 +116,25 @@ class Dispatcher:
                 if self._settled(self.storage.mark_delivered(note.key, self.worker_id), note):
                     delivered += 1
                 continue
-            error = "; ".join(f"{plugin}: {type(exc).__name__}: {exc}"
-                              for plugin, exc in failures)
-            # Exception texts may quote an address: the log gets plugin and type only.
-            culprits = ", ".join(f"{plugin} ({type(exc).__name__})" for plugin, exc in failures)
+            # Stored and logged: the channel and the kind of failure, never the exception's
+            # text (it may quote an address or a phone number).
+            error = "; ".join(f"{plugin}: {_kind(exc)}" for plugin, exc in failures)
             # A claim counts as an attempt (``entry.attempts`` includes this one). Retrying
             # is pointless only when every failing channel said so.
             permanent = all(isinstance(exc, PermanentDeliveryError) for _, exc in failures)
             if permanent or entry.attempts >= self.max_attempts:
                 logger.error("notification %s (%s) parked after %d attempts; failed: %s",
-                             note.key, note.event, entry.attempts, culprits)
+                             note.key, note.event, entry.attempts, error)
                 if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,
                                                           None), note):
                     parked += 1
             else:
-                retry_at = self.clock.now() + self.retry_delay(entry.attempts)
+                # A timeout says nothing about the channel's next answer: try again at once.
+                timed_out = all(isinstance(exc, _DeliveryTimeout) for _, exc in failures)
+                retry_at = self.clock.now() + (dt.timedelta(0) if timed_out
+                                               else self.retry_delay(entry.attempts))
                 logger.warning("notification %s (%s) failed, retry at %s; failed: %s",
-                               note.key, note.event, retry_at.isoformat(), culprits)
+                               note.key, note.event, retry_at.isoformat(), error)
                 if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,
                                                           retry_at), note):
                     retried += 1
@@ -137,9 +158,47 @@ class Dispatcher:
                 recipients.extend(r for r in result if r not in recipients)
         if failures:  # delivering to a partial list would be silently wrong
             return failures
-        for plugin, _result, exc in call_each(self.plugins.hook.dialogue_flow_deliver,
-                                              notification=note, recipients=recipients):
+        for impl in reversed(self.plugins.hook.dialogue_flow_deliver.get_hookimpls()):
+            arguments = {"notification": note, "recipients": recipients}
+            timeout = self.channel_timeouts.get(impl.plugin_name, self.delivery_timeout)
+            exc = _within(timeout, impl.function, [arguments[n] for n in impl.argnames])
             if exc is not None:
-                failures.append((plugin, exc))
+                failures.append((impl.plugin_name, exc))
         return failures
+
+
+class _DeliveryTimeout(Exception):  # noqa: N818 - a failure recorded, never raised to callers
+    """A channel did not answer within its timeout."""
+
+    def __init__(self, timeout: dt.timedelta) -> None:
+        super().__init__(f"no answer within {timeout.total_seconds():g} s")
+        self.timeout = timeout
+
+
+def _kind(exc: BaseException) -> str:
+    if isinstance(exc, _DeliveryTimeout):
+        return f"timed out ({exc})"
+    return type(exc).__name__
+
+
+def _within(timeout: dt.timedelta, function: Callable[..., Any], arguments: list[Any],
+            ) -> BaseException | None:
+    """Call ``function`` in a daemon thread; the exception it raised, a
+    :class:`_DeliveryTimeout` if it is still running after ``timeout``, or ``None``."""
+    outcome: list[BaseException | None] = []
+
+    def call() -> None:
+        try:
+            function(*arguments)
+        except Exception as exc:  # noqa: BLE001 - reported to the dispatcher
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=call, name="dialogue-flow-delivery", daemon=True)
+    thread.start()
+    thread.join(timeout.total_seconds())
+    if not outcome:
+        return _DeliveryTimeout(timeout)
+    return outcome[0]
 

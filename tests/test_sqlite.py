@@ -566,6 +566,25 @@ class TestBadData:
         with pytest.raises(InvalidInputError):
             storage.find_submissions(SubmissionQuery(after="\ud800"))
 
+    def test_one_undecodable_row_does_not_fail_a_listing(
+            self, db: Path, storage: SQLiteStorage, caplog: pytest.LogCaptureFixture) -> None:
+        """Issue 13: the rest stay listable, page by page; the bad one is named (never its
+        data) in a warning and by get_submission."""
+        storage.commit(Changeset(records=tuple(
+            (sample_submission(f"sub-{n:04d}"), 0) for n in range(1, 6))))
+        with raw(db) as conn:
+            conn.execute("UPDATE submissions SET record = '{\"id\": 1}' WHERE id = 'sub-0002'")
+        with caplog.at_level("WARNING", logger="dialogue_flow.storage"):
+            pages = [storage.find_submissions(SubmissionQuery(limit=2)),
+                     storage.find_submissions(SubmissionQuery(limit=2, after="sub-0003")),
+                     storage.find_submissions(SubmissionQuery(limit=2, after="sub-0005"))]
+        assert [["sub-0001", "sub-0003"], ["sub-0004", "sub-0005"], []] == [
+            [s.id for s in page] for page in pages]
+        assert "stored Submission sub-0002 cannot be read back" in caplog.text
+        assert "Nguyễn Văn A" not in caplog.text
+        with pytest.raises(StorageError, match="stored Submission sub-0002 cannot be read"):
+            storage.get_submission("sub-0002")
+
     def test_a_corrupted_row_is_a_storage_error(self, db: Path, storage: SQLiteStorage,
                                                 ) -> None:
         """A row that no longer decodes is reported as a storage problem, not bad input."""

@@ -24,8 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import importlib
+import logging
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
@@ -62,10 +63,13 @@ __all__ = [
     "check_limit",
     "check_retry",
     "check_worker",
+    "decode_page",
     "decode_stored",
 ]
 
 Record: TypeAlias = Dialogue | Submission
+
+logger = logging.getLogger("dialogue_flow.storage")
 
 #: The largest page a query returns; ``after`` pages further.
 MAX_PAGE = 10_000
@@ -512,12 +516,38 @@ def check_instant(field: str, value: object) -> None:
 _D = TypeVar("_D")
 
 
-def decode_stored(cls: type[_D], text: str) -> _D:
-    """Rebuild a stored record from its JSON; corrupt data is a :class:`StorageError`."""
+def decode_stored(cls: type[_D], text: str, record_id: str | None = None) -> _D:
+    """Rebuild a stored record from its JSON; corrupt data is a :class:`StorageError` naming
+    the record (``record_id``) and the field, never the data."""
     try:
         return from_json(cls, text)
     except InvalidInputError as exc:
-        raise StorageError(f"a stored {cls.__name__} cannot be read back: {exc}") from None
+        which = f"stored {cls.__name__} {record_id}" if record_id else f"a stored {cls.__name__}"
+        raise StorageError(f"{which} cannot be read back: {exc}") from None
+
+
+_Q = TypeVar("_Q", "SubmissionQuery", "DialogueQuery")
+
+
+def decode_page(cls: type[_D], query: _Q,
+                fetch: Callable[[_Q], Sequence[tuple[str, str]]]) -> list[_D]:
+    """The records of one page of ``query``, for SQL backends: ``fetch(query)`` returns
+    its ``(id, record JSON)`` rows. A row that cannot be read back is left out with a
+    warning naming it, and the page is filled from the rows after it, so one undecodable
+    record never makes a listing fail nor cuts it short (``check`` and ``get_*`` name it).
+    """
+    found: list[_D] = []
+    page = query
+    while True:
+        rows = fetch(page)
+        for record_id, text in rows:
+            try:
+                found.append(decode_stored(cls, text, record_id))
+            except StorageError as exc:
+                logger.warning("left out of a listing: %s", exc)
+        if len(rows) < page.limit or len(found) >= query.limit:
+            return found[:query.limit]
+        page = attrs.evolve(page, after=rows[-1][0], limit=query.limit - len(found))
 
 
 #: Names this package exported while it was a module that also held the backends

@@ -80,6 +80,7 @@ from dialogue_flow.storage import (
     check_claim,
     check_limit,
     check_retry,
+    decode_page,
     decode_stored,
 )
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
@@ -216,7 +217,7 @@ class SQLiteStorage:
         rows = self._query(_SQL.get[cls.KIND], (record_id,))
         if not rows:
             raise NotFoundError(cls.KIND, record_id)
-        return decode_stored(cls, rows[0][0])
+        return decode_stored(cls, rows[0][0], record_id)
 
     def commit(self, changes: Changeset) -> int:
         if not isinstance(changes, Changeset):
@@ -257,12 +258,12 @@ class SQLiteStorage:
         return [decode_stored(TransitionRecord, text) for (text,) in rows]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
-        return [decode_stored(Submission, text)
-                for _id, text in self._query(*_SQL.find_submissions(query))]
+        return decode_page(Submission, query,
+                           lambda page: self._query(*_SQL.find_submissions(page)))
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
-        return [decode_stored(Dialogue, text)
-                for _id, text in self._query(*_SQL.find_dialogues(query))]
+        return decode_page(Dialogue, query,
+                           lambda page: self._query(*_SQL.find_dialogues(page)))
 
     # --- report facts (dialogue_flow.storage.ReportFacts) ------------------------------------
 

@@ -98,6 +98,7 @@ from dialogue_flow.storage import (
     check_claim,
     check_limit,
     check_retry,
+    decode_page,
     decode_stored,
 )
 from dialogue_flow.storage.sql import (
@@ -237,7 +238,7 @@ class PostgresStorage:
         rows = self._read(f"get {cls.KIND}", self._sql.get[cls.KIND], (record_id,))
         if not rows:
             raise NotFoundError(cls.KIND, record_id)
-        return decode_stored(cls, rows[0][0])
+        return decode_stored(cls, rows[0][0], record_id)
 
     def commit(self, changes: Changeset) -> int:
         if not isinstance(changes, Changeset):
@@ -273,12 +274,12 @@ class PostgresStorage:
         return [decode_stored(TransitionRecord, text) for (text,) in rows]
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
-        rows = self._read("query", *self._sql.shared.find_submissions(query))
-        return [decode_stored(Submission, text) for _id, text in rows]
+        return decode_page(Submission, query, lambda page: self._read(
+            "query", *self._sql.shared.find_submissions(page)))
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
-        rows = self._read("query", *self._sql.shared.find_dialogues(query))
-        return [decode_stored(Dialogue, text) for _id, text in rows]
+        return decode_page(Dialogue, query, lambda page: self._read(
+            "query", *self._sql.shared.find_dialogues(page)))
 
     # --- report facts (dialogue_flow.storage.ReportFacts) ------------------------------------
 

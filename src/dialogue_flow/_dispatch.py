@@ -12,7 +12,8 @@ Each channel's delivery runs in a thread of its own and is waited for at most it
 hold the rows this dispatcher claimed until their lease expires. A row a channel timed out on
 is released for retry at once (the stuck call is left to finish or die in its daemon thread;
 Python cannot stop it). What is stored as a row's ``last_error`` names the channel and the
-kind of failure only: an exception's text may quote an address or a phone number.
+kind of failure only: an exception's text may quote an address or a phone number (a
+notifier's exception may add a ``public_detail`` it vouches for, such as ``HTTP 503``).
 """
 
 from __future__ import annotations
@@ -176,8 +177,13 @@ class _DeliveryTimeout(Exception):  # noqa: N818 - a failure recorded, never rai
 
 
 def _kind(exc: BaseException) -> str:
+    """What is stored of a failure: its type, and the ``public_detail`` a notifier's
+    exception may carry (text it vouches holds no personal data, e.g. ``HTTP 503``)."""
     if isinstance(exc, _DeliveryTimeout):
         return f"timed out ({exc})"
+    detail = getattr(exc, "public_detail", None)
+    if isinstance(detail, str) and detail:
+        return f"{type(exc).__name__}: {detail[:200]}"
     return type(exc).__name__
 
 

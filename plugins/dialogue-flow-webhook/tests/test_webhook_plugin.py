@@ -212,11 +212,12 @@ class TestThroughTheDispatcher:
         [(_key, error, retry_at)] = storage.failures
         assert retry_at is not None
         assert "RetryableWebhookError: HTTP 500" in error
-        assert "database is down" in error
+        assert "database is down" not in error  # the body may echo personal data
 
     def test_400_parks_with_status_and_body(self) -> None:
         """A 4xx is a PermanentDeliveryError: parked on the first attempt (although three
-        are allowed), with the status and body excerpt as the row's error."""
+        are allowed), with the status (not the body: it may echo personal data) as the row's
+        error."""
         clock = FixedClock(START)
         storage = RecordingStorage()
         for server in _serve(Receiver([(400, '{"error": "unknown event"}')])):
@@ -226,7 +227,7 @@ class TestThroughTheDispatcher:
         [(_key, error, retry_at)] = storage.failures
         assert retry_at is None
         assert "PermanentWebhookError: HTTP 400" in error
-        assert '{"error": "unknown event"}' in error
+        assert "unknown event" not in error
         assert storage.outbox_stats() == {"pending": 0, "delivered": 0, "parked": 1}
 
     def test_end_to_end_from_the_environment(self, server: Receiver,

@@ -71,6 +71,9 @@ class WebhookError(Exception):
         self.status = status
         #: The start of the answer's body (at most 200 characters).
         self.body = body
+        #: What the dispatcher may store as the row's error: the status only (the message
+        #: and the body may echo personal data back).
+        self.public_detail = f"HTTP {status}" if status is not None else "no answer"
 
 
 class RetryableWebhookError(WebhookError):
@@ -79,7 +82,7 @@ class RetryableWebhookError(WebhookError):
 
 class PermanentWebhookError(WebhookError, PermanentDeliveryError):
     """The receiver refused the notification (a 4xx, or a redirect): retrying won't help,
-    so the dispatcher parks the row at once with this message as its error."""
+    so the dispatcher parks the row at once, storing the status as its error."""
 
 
 @dataclass(frozen=True)

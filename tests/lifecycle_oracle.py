@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue_flow import InvalidInputError, InvalidTransitionError, Lifecycle
+from dialogue_flow._lifecycle import StateRefusal
 
 
 class _Work:
@@ -37,6 +38,7 @@ def machine_fire(lc: Lifecycle, record_id: str, state: str, event: str,
 
     :raises InvalidTransitionError: the machine has no transition for ``event`` from ``state``.
     :raises InvalidInputError: the guard's condition stopped the transition.
+    :raises InvalidTransitionError: also when the guard refused because of the state.
     """
     machine = lc._machine
     source = str(state)  # transitions reads Enum members by name, not value
@@ -46,5 +48,8 @@ def machine_fire(lc: Lifecycle, record_id: str, state: str, event: str,
     work = _Work(source)
     if not machine.events[event].trigger(work, **arguments):
         spec = lc.event(event)
+        if isinstance(work.refusal, StateRefusal):
+            raise InvalidTransitionError(lc.kind, record_id, state, event, allowed,
+                                         detail=work.refusal)
         raise InvalidInputError(spec.guard_field or event, work.refusal or "refused")
     return work.state

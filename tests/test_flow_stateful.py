@@ -561,7 +561,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
         elif "close" not in SUBMISSION_MOVES[m.state]:
             self.refused_transition("submission", m.state, call)
         elif reason not in CLOSE_REASONS[m.state]:
-            self.refused(InvalidInputError, call, "reason")
+            self.refused(InvalidTransitionError, call)
         else:
             self.kept(call())
             m.state, m.version = "closed", m.version + 1

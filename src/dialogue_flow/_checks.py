@@ -116,5 +116,6 @@ def _states(cls: type[_S], state: object) -> frozenset[_S] | None:
     """A query's ``state`` argument (one state, a name, or several) as a set of members."""
     if state is None:
         return None
-    many = [state] if isinstance(state, str) else list(state)  # type: ignore[call-overload]
+    single = isinstance(state, str) or not isinstance(state, Iterable)
+    many = [state] if single else list(state)  # type: ignore[call-overload]
     return frozenset(_enum_arg("state", cls, x) for x in many)

@@ -8,6 +8,8 @@ broken plugin is reported as one clear line, not a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._errors import DialogueFlowError, PluginError
@@ -41,6 +43,17 @@ class PluginGroup(click.Group):
         if self.plugins is None:
             self.plugins = load_plugins(entry_points=True)
         return self.plugins
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; an error the library or the system raised is a message and exit
+        status 1, never a traceback (click's own usage errors keep their status 2)."""
+        try:
+            return super().invoke(ctx)
+        except DialogueFlowError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a missing folder for --output, a full disk, no permission
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or type(exc).__name__}{where}") from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)

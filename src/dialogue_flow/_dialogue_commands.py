@@ -85,6 +85,11 @@ class DialogueCommands(FlowCore):
         d = self._current(Dialogue, dialogue)
         day = self._day("on", on)
         _require(DIALOGUE, d, "announce")  # "reschedule first" is wrong advice if not planned
+        planned_on = d.created_at.astimezone(self.clock.now().tzinfo).date()
+        if day < planned_on:
+            raise InvalidInputError(
+                "on", f"announcing on {day.isoformat()} is before the dialogue was planned "
+                f"({planned_on.isoformat()})")
         if day > d.announce_by.date:
             raise InvalidInputError(
                 "on", f"announcing on {day.isoformat()} is too late for a dialogue on "

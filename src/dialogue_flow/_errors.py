@@ -83,23 +83,22 @@ class PluginError(ConfigurationError):
 
 
 class InvalidTransitionError(DialogueFlowError):
-    """The event is not allowed from the record's current state.
+    """The event is not allowed from the record's current state (or its arguments would
+    be accepted from another state: closing as "accepted" what was just reopened).
 
     :ivar allowed: the events that *are* allowed from ``state``, sorted.
     """
 
     def __init__(self, kind: str, record_id: str, state: str, event: str,
-                 allowed: Iterable[str]) -> None:
+                 allowed: Iterable[str], detail: str | None = None) -> None:
         self.kind = kind
         self.record_id = record_id
         self.state = state
         self.event = event
         self.allowed = tuple(sorted(allowed))
         choices = ", ".join(self.allowed) if self.allowed else "none (final state)"
-        super().__init__(
-            f"cannot {event} {kind} {record_id}: it is {state}; "
-            f"events allowed from {state}: {choices}"
-        )
+        why = detail if detail is not None else f"events allowed from {state}: {choices}"
+        super().__init__(f"cannot {event} {kind} {record_id}: it is {state}; {why}")
 
 
 class TransitionVetoedError(DialogueFlowError):

@@ -28,6 +28,8 @@ from .storage._sqlite import SQLiteStorage
 
 __all__ = ["Authorizer", "DialogueFlow", "Page"]
 
+_LAST_YEAR = dt.MAXYEAR - 1  # a report due early next year must still be a date
+
 #: The keyword options of the constructor, which :meth:`DialogueFlow.open` passes on.
 _OPTIONS = frozenset({"calendar", "policy", "clock", "authorizers", "language", "remote_area",
                       "ids"})
@@ -124,4 +126,7 @@ class DialogueFlow(DialogueCommands, IntegrityCommands):
     def report_deadlines(self, year: int) -> list[Deadline]:
         """When the policy's reports are due in ``year``."""
         _check_count("year", year)
+        if year > _LAST_YEAR:
+            raise InvalidInputError("year", f"{year} is past {_LAST_YEAR}, the last year a "
+                                    "date can hold")
         return self.policy.report_deadlines(year, self.calendar)

@@ -40,6 +40,14 @@ __all__ = ["DIALOGUE", "SUBMISSION", "EventSpec", "Lifecycle"]
 Guard = Callable[[Mapping[str, Any]], str | None]
 
 
+class StateRefusal(str):
+    """A guard's refusal caused by the record's current state, not by the arguments (the
+    same arguments would pass from another state): raised as
+    :class:`InvalidTransitionError`, so a host does not blame the user for a race."""
+
+    __slots__ = ()
+
+
 @attrs.frozen
 class EventSpec:
     """One event of a lifecycle: from which states, to which state, and what it means."""
@@ -138,6 +146,8 @@ class Lifecycle:
 
         :raises InvalidTransitionError: the event is not allowed from ``state``.
         :raises InvalidInputError: a guard refused the command's arguments.
+        :raises InvalidTransitionError: also when a guard refused because of the state
+            (a :class:`StateRefusal`).
         """
         dest = self._outcomes.get((state, event))
         if dest is None:
@@ -146,6 +156,9 @@ class Lifecycle:
         spec = self._guards.get(event)
         if spec is not None:
             refusal = spec.guard({"source": str(state), **arguments})  # type: ignore[misc]
+            if isinstance(refusal, StateRefusal):
+                raise InvalidTransitionError(self.kind, record_id, state, event,
+                                             self._allowed[state], detail=refusal)
             if refusal is not None:
                 raise InvalidInputError(spec.guard_field or event, refusal)
         return dest
@@ -351,8 +364,12 @@ def _close_guard(arguments: Mapping[str, Any]) -> str | None:
     if reason in allowed:
         return None
     choices = ", ".join(sorted(r.value for r in allowed))
-    return (f"a submission that is {source} cannot be closed as {reason}; "
-            f"allowed reasons from {source}: {choices}")
+    refusal = (f"a submission that is {source} cannot be closed as {reason}; "
+               f"allowed reasons from {source}: {choices}")
+    # A reason fit for another state (accepted, after a reopen): the state refused it.
+    if any(reason in reasons for reasons in CLOSE_REASONS.values()):
+        return StateRefusal(refusal)
+    return refusal
 
 
 SUBMISSION = Lifecycle(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -199,6 +200,9 @@ class ReportRule:
                         calendar=calendar.fingerprint, skipped=skipped)
 
 
+_POLICY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
 @attrs.frozen
 class DeadlinePolicy:
     """A named, validated set of rules."""
@@ -210,6 +214,14 @@ class DeadlinePolicy:
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.id, str) or not _POLICY_ID.match(self.id):  # type: ignore[redundant-expr] # TOML may give any type
+            raise ConfigurationError(
+                f"policy id {self.id!r}: expected a name of letters, digits, '.', '_' or '-' "
+                "(e.g. seed-2021)")
+        if not isinstance(self.name, str) or not self.name.strip():  # type: ignore[redundant-expr] # TOML may give any type
+            raise ConfigurationError(f"policy {self.id}: name must be non-blank text")
+        if not isinstance(self.description, str):
+            raise ConfigurationError(f"policy {self.id}: description must be text")
         ids = [r.id for r in self.rules] + [r.id for r in self.reports]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -255,6 +267,10 @@ class DeadlinePolicy:
 
         :raises ConfigurationError: with the file name and what is wrong in it.
         """
+        if not isinstance(source, (str, Path)):
+            raise ConfigurationError(
+                f"a policy is read from a pathlib.Path or from TOML text (str), not a "
+                f"{type(source).__name__}")
         where = str(source) if isinstance(source, Path) else "<policy text>"
         try:
             text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
@@ -279,6 +295,8 @@ class DeadlinePolicy:
                        description=data.get("description", ""))
         except KeyError as exc:
             raise ConfigurationError(f"{where}: missing key {exc.args[0]!r}") from None
+        except ConfigurationError as exc:  # the policy's own checks (overlapping rules)
+            raise ConfigurationError(f"{where}: {exc}") from None
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"{where}: {exc}") from None
 

@@ -57,6 +57,8 @@ class Period:
                 "period", f"{text!r} is not a period; use 2021, 2021-06, 2021-Q1, 2021-H1, "
                 "2021-H2 or 2021-9M")
         year, part = int(match["year"]), match["part"]
+        if year < 1:
+            raise InvalidInputError("period", f"{text!r}: there is no year 0; years start at 1")
         spans = {None: (1, 12), "H1": (1, 6), "H2": (7, 12), "9M": (1, 9),
                  "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12)}
         first_month, last_month = spans[part] if part in spans else (int(part), int(part))

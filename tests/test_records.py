@@ -333,3 +333,13 @@ class TestEveryFieldChecked:
             Actor("dc", "Cán bộ địa chính", Role.DEPARTMENT)
         with pytest.raises(InvalidInputError, match=r"Actor\.id"):
             Actor("bad id", "X", Role.CHAIR)
+
+    def test_audit_rows_and_notifications_are_checked_too(self) -> None:
+        """What the library writes beside a record is held to the same rules."""
+        with pytest.raises(InvalidInputError, match=r"TransitionRecord\.record_id"):
+            TransitionRecord(kind="submission", record_id="sub 1", version=1, event="receive",
+                             source=None, dest="received", actor_id="tn", at=NOW)
+        with pytest.raises(InvalidInputError, match=r"Notification\.subject: contains"):
+            Notification(key="k", event="received", kind="submission", record_id="sub-1",
+                         audience="petitioner", subject="a\x07b", body="", language="vi",
+                         created_at=NOW)

@@ -370,14 +370,14 @@ class Submission:
 class TransitionRecord:
     """One line of the audit trail: who moved which record from where to where, and why."""
 
-    kind: str
-    record_id: str
+    kind: str = attrs.field(validator=text(NAME))
+    record_id: str = attrs.field(validator=_record_id)
     #: The record's version after this change (1 for the creation).
-    version: int
-    event: str
-    source: str | None
-    dest: str
-    actor_id: str
+    version: int = attrs.field(validator=whole(minimum=1))
+    event: str = attrs.field(validator=text(NAME))
+    source: str | None = attrs.field(validator=text(NAME, optional=True))
+    dest: str = attrs.field(validator=text(NAME))
+    actor_id: str = attrs.field(validator=_record_id)
     at: dt.datetime = attrs.field(validator=_aware)
     reason: str | None = attrs.field(default=None, converter=nfc,
                                      validator=text(FREE, optional=True))
@@ -392,16 +392,17 @@ class Notification:
     least once) can drop the repeat.
     """
 
-    key: str
-    event: str
-    kind: str
-    record_id: str
+    key: str = attrs.field(validator=text(LABEL))
+    event: str = attrs.field(validator=text(NAME))
+    kind: str = attrs.field(validator=text(NAME))
+    record_id: str = attrs.field(validator=_record_id)
     #: The role the message is for ("petitioner", "chair", "department", ...).
-    audience: str
-    subject: str
-    body: str
-    language: str
+    audience: str = attrs.field(validator=text(NAME))
+    subject: str = attrs.field(converter=nfc, validator=text(FREE))
+    body: str = attrs.field(converter=nfc, validator=text(FREE, blank=True))
+    language: str = attrs.field(validator=text(NAME))
     created_at: dt.datetime = attrs.field(validator=_aware)
     #: The department or agency concerned, when there is one.
-    responsible: str | None = None
+    responsible: str | None = attrs.field(default=None, converter=nfc,
+                                          validator=text(NAME, optional=True))
     data: Mapping[str, str] = attrs.field(factory=dict, hash=False)

@@ -55,6 +55,8 @@ class _Paused:
         self._storage = storage
         self._barrier = barrier
         self._armed = True
+        #: How many commits this storage passed on (a command decided again commits again).
+        self.commits = 0
         self.reached = threading.Event()
         self.release = threading.Event()
         if barrier is not None:
@@ -68,6 +70,7 @@ class _Paused:
                 self._barrier.wait(_WAIT)
             elif not self.release.wait(_WAIT):
                 raise AssertionError("the paused commit was never released")
+        self.commits += 1
         return self._storage.commit(changes)
 
     def __getattr__(self, name: str) -> Any:
@@ -204,6 +207,25 @@ class DialogueRaceContract:
               f"decided again and refused, got {outcome.error!r}")
         _equal(1, len(list(flows.main.iter_submissions(dialogue_id=d))), "matters")
         flows.assert_invariants(d)
+
+    def test_receives_at_one_meeting_never_conflict(self, storage: Storage) -> None:
+        """Clerks recording opinions at the same meeting (the busiest moment): a receive
+        decided while three others commit commits at its first attempt."""
+        flows = _Flows(storage)
+        d, _subs = flows.held(1)
+        paused, gate = flows.paused()
+        thread, outcome = _start(lambda: paused.receive(
+            d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
+            actor=_INTAKE))
+        _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
+        for _ in range(3):
+            flows.main.receive(d, petitioner=Petitioner("Người dân"), topic="môi trường",
+                               content="...", actor=_INTAKE)
+        gate.release.set()
+        thread.join(_WAIT)
+        _equal(None, outcome.error, "the paused receive's error")
+        _equal(1, gate.commits, "commits of the paused receive (1: no conflict, no retry)")
+        _equal(5, len(list(flows.main.iter_submissions(dialogue_id=d))), "matters")
 
     def test_reopen_racing_the_last_close(self, storage: Storage) -> None:
         """A reopen decided while the dialogue was concluded, committed after the last

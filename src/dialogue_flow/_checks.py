@@ -16,6 +16,7 @@ import attrs
 from ._errors import InvalidInputError, InvalidTransitionError
 from ._lifecycle import Lifecycle
 from ._records import Actor, Dialogue, Submission
+from ._validators import FREE, check_text
 
 T = TypeVar("T")
 _A = TypeVar("_A", Dialogue, Submission)
@@ -31,10 +32,9 @@ def _check_actor(actor: object) -> Actor:
 
 
 def _check_text(field: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise InvalidInputError(field, f"expected text, got {type(value).__name__}")
-    if not value.strip():
-        raise InvalidInputError(field, "must not be blank")
+    """A command's text argument: the rules of a record's text fields (no control
+    characters, no lone surrogates), checked before anything is read or decided."""
+    check_text(field, value, FREE)
 
 
 def _require(lifecycle: Lifecycle, record: Record, event: str) -> None:

@@ -155,6 +155,14 @@ def _check_queries(storage: Storage, expected: Expected) -> None:
     for dialogue_query in queries:
         assert [d for d in dialogues if dialogue_query.matches(d)] == storage.find_dialogues(
             dialogue_query), f"{dialogue_query}"
+    # Schema 3: everything written before organisations belongs to the default one, which
+    # is implicit (not a stored row).
+    default, other = frozenset({"default"}), frozenset({"elsewhere"})
+    assert submissions == storage.find_submissions(
+        SubmissionQuery(organisations=default, limit=1000))
+    assert dialogues == storage.find_dialogues(DialogueQuery(organisations=default, limit=1000))
+    assert [] == storage.find_submissions(SubmissionQuery(organisations=other))
+    assert [] == storage.find_organisations()
 
 
 def _check_outbox(storage: Storage, expected: Expected) -> None:

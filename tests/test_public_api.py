@@ -12,6 +12,7 @@ import pytest
 import dialogue_flow
 
 EXPORTED = [
+    "DEFAULT_ORGANISATION",
     "DIALOGUE",
     "SUBMISSION",
     "VIETNAM_TZ",
@@ -44,11 +45,13 @@ EXPORTED = [
     "FixedClock",
     "InvalidInputError",
     "InvalidTransitionError",
+    "Level",
     "Lifecycle",
     "LoggingNotifier",
     "MemoryStorage",
     "NotFoundError",
     "Notification",
+    "Organisation",
     "OutboxEntry",
     "OutboxStatus",
     "Page",

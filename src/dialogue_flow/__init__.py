@@ -39,6 +39,7 @@ from ._policy import (
     bundled_policies,
 )
 from ._records import (
+    DEFAULT_ORGANISATION,
     Actor,
     AnswerMode,
     Channel,
@@ -48,7 +49,9 @@ from ._records import (
     Deadline,
     Dialogue,
     DialogueState,
+    Level,
     Notification,
+    Organisation,
     Petitioner,
     Role,
     Submission,
@@ -73,6 +76,7 @@ from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
 
 __all__ = [
+    "DEFAULT_ORGANISATION",
     "DIALOGUE",
     "SUBMISSION",
     "VIETNAM_TZ",
@@ -105,11 +109,13 @@ __all__ = [
     "FixedClock",
     "InvalidInputError",
     "InvalidTransitionError",
+    "Level",
     "Lifecycle",
     "LoggingNotifier",
     "MemoryStorage",
     "NotFoundError",
     "Notification",
+    "Organisation",
     "OutboxEntry",
     "OutboxStatus",
     "Page",

@@ -23,6 +23,7 @@ from ._errors import InvalidInputError
 from ._validators import FREE, LABEL, NAME, day, flag, nfc, of_type, text, texts, whole
 
 __all__ = [
+    "DEFAULT_ORGANISATION",
     "Actor",
     "AnswerMode",
     "Channel",
@@ -32,7 +33,9 @@ __all__ = [
     "Deadline",
     "Dialogue",
     "DialogueState",
+    "Level",
     "Notification",
+    "Organisation",
     "Petitioner",
     "Role",
     "Submission",
@@ -109,6 +112,18 @@ class Role(enum.StrEnum):
     FATHERLAND_FRONT = "fatherland_front"  # UBMTTQ và các đoàn thể
     SYSTEM = "system"  # the library itself (sweeps, automatic completion)
 
+
+class Level(enum.StrEnum):
+    """The tiers of local government since 1 July 2025 (DOMAIN.md, "Since 2025"). A level is
+    stored as text, so a host may use others ("ward", "special_zone") as data."""
+
+    PROVINCE = "province"  # tỉnh, thành phố trực thuộc trung ương
+    COMMUNE = "commune"  # xã, phường, đặc khu
+
+
+#: The organisation of every record and actor that names none: a store used by one
+#: committee, as before organisations existed, needs nothing else.
+DEFAULT_ORGANISATION = "default"
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _ID_RULE = "1-64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit"
@@ -195,11 +210,45 @@ class Actor:
     #: The department an actor of role DEPARTMENT belongs to (e.g. "Địa chính").
     department: str | None = attrs.field(default=None, converter=nfc,
                                          validator=text(NAME, optional=True))
+    #: The organisation the actor acts in (its records; the default role policy refuses
+    #: commands on another organisation's records).
+    organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, kw_only=True,
+                                       validator=_record_id)
 
     def __attrs_post_init__(self) -> None:
         if self.role is Role.DEPARTMENT and self.department is None:
             raise InvalidInputError("Actor.department",
                                     "an actor with role 'department' must name it")
+
+
+@attrs.frozen
+class Organisation:
+    """A party committee and the bodies inside it that handle matters: a province, a
+    commune. Organisations form a tree through ``parent_id`` (a commune under its province);
+    every dialogue, submission, actor, audit row and notification belongs to one."""
+
+    KIND: ClassVar[str] = "organisation"
+
+    id: str = attrs.field(validator=_record_id)
+    name: str = attrs.field(converter=nfc, validator=text(LABEL))
+    #: ``"province"`` or ``"commune"`` (:class:`Level`), or another level as data.
+    level: str = attrs.field(converter=nfc, validator=text(NAME))
+    parent_id: str | None = attrs.field(default=None, validator=_optional_id)
+    #: The bodies that handle matters: departments, boards ("Ban Tuyên giáo và Dân vận Tỉnh
+    #: ủy"), provincial departments. Assignments may name others; these are the known ones.
+    bodies: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=texts(NAME))
+    #: The deadline policy this organisation works under (``None``: the flow's).
+    policy_id: str | None = attrs.field(default=None, validator=_optional_id)
+    version: int = attrs.field(default=1, validator=whole(minimum=1))
+
+    def __attrs_post_init__(self) -> None:
+        if self.parent_id == self.id:
+            raise InvalidInputError("Organisation.parent_id",
+                                    f"{self.id} cannot be its own parent")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.KIND, self.id)
 
 
 @attrs.frozen
@@ -304,6 +353,8 @@ class Dialogue:
         default=None, validator=of_type(ConclusionNotice, optional=True))
     cancel_reason: str | None = attrs.field(default=None, converter=nfc,
                                             validator=text(FREE, optional=True))
+    #: The organisation holding the dialogue.
+    organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, validator=_record_id)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -353,6 +404,8 @@ class Submission:
     duplicate_of: str | None = attrs.field(default=None, validator=_optional_id)
     extensions: int = attrs.field(default=0, validator=whole())
     reopened: int = attrs.field(default=0, validator=whole())
+    #: The organisation handling the matter.
+    organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, validator=_record_id)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -382,6 +435,8 @@ class TransitionRecord:
     reason: str | None = attrs.field(default=None, converter=nfc,
                                      validator=text(FREE, optional=True))
     details: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    #: The organisation of the record changed.
+    organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, validator=_record_id)
 
 
 @attrs.frozen
@@ -406,3 +461,5 @@ class Notification:
     responsible: str | None = attrs.field(default=None, converter=nfc,
                                           validator=text(NAME, optional=True))
     data: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    #: The organisation whose record caused it.
+    organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, validator=_record_id)

@@ -37,6 +37,7 @@ from dialogue_flow._records import (
     Dialogue,
     DialogueState,
     Notification,
+    Organisation,
     Submission,
     SubmissionState,
     TransitionRecord,
@@ -55,6 +56,7 @@ __all__ = [
     "ReportFacts",
     "ReportInputs",
     "Storage",
+    "StoredRecord",
     "SubmissionCount",
     "SubmissionFacts",
     "SubmissionQuery",
@@ -68,6 +70,8 @@ __all__ = [
 ]
 
 Record: TypeAlias = Dialogue | Submission
+#: What a changeset may write: the records commands act on, and organisations.
+StoredRecord: TypeAlias = Dialogue | Submission | Organisation
 
 logger = logging.getLogger("dialogue_flow.storage")
 
@@ -79,11 +83,11 @@ OPEN_WITH_CLOCK = frozenset({SubmissionState.ASSIGNED, SubmissionState.ESCALATED
 _OPEN_WITH_CLOCK_VALUES = frozenset(s.value for s in OPEN_WITH_CLOCK)
 
 #: The record kinds a backend stores (``Record.KIND``), in the order tables are named.
-KINDS = (Dialogue.KIND, Submission.KIND)
+KINDS = (Dialogue.KIND, Submission.KIND, Organisation.KIND)
 
 
 def _one_write_per_record(_inst: object, _attribute: attrs.Attribute[Any],
-                          value: tuple[tuple[Record, int], ...]) -> None:
+                          value: tuple[tuple[StoredRecord, int], ...]) -> None:
     if len(value) < 2:  # most commands write one record
         return
     seen: set[tuple[str, str]] = set()
@@ -166,7 +170,7 @@ class Changeset:
     version against the stored one).
     """
 
-    records: tuple[tuple[Record, int], ...] = attrs.field(validator=_one_write_per_record)
+    records: tuple[tuple[StoredRecord, int], ...] = attrs.field(validator=_one_write_per_record)
     transitions: tuple[TransitionRecord, ...] = ()
     #: Written to the outbox; a key already there (from this or an earlier commit) is
     #: skipped silently, so a command retried after a crash does not notify twice.
@@ -244,12 +248,16 @@ class SubmissionQuery:
     overdue_as_of: dt.date | None = None
     limit: int = attrs.field(default=100, validator=_page_size)
     after: str | None = None
+    #: Only submissions of these organisations (a province and its communes: the façade
+    #: resolves the subtree).
+    organisations: frozenset[str] | None = None
 
     def matches(self, s: Submission) -> bool:
         """The reference semantics every backend must reproduce."""
         due = s.due.date if s.due else None
         return (
-            (self.dialogue_id is None or s.dialogue_id == self.dialogue_id)
+            (self.organisations is None or s.organisation_id in self.organisations)
+            and (self.dialogue_id is None or s.dialogue_id == self.dialogue_id)
             and (self.states is None or s.state in self.states)
             and (self.department is None or s.department == self.department)
             and (self.due_on_or_before is None or (due is not None
@@ -271,10 +279,13 @@ class DialogueQuery:
     scheduled_to: dt.date | None = None
     limit: int = attrs.field(default=100, validator=_page_size)
     after: str | None = None
+    #: Only dialogues of these organisations.
+    organisations: frozenset[str] | None = None
 
     def matches(self, d: Dialogue) -> bool:
         return (
-            (self.states is None or d.state in self.states)
+            (self.organisations is None or d.organisation_id in self.organisations)
+            and (self.states is None or d.state in self.states)
             and (self.scheduled_from is None or d.scheduled_for >= self.scheduled_from)
             and (self.scheduled_to is None or d.scheduled_for <= self.scheduled_to)
             and (self.after is None or d.id > self.after)
@@ -390,6 +401,14 @@ class Storage(Protocol):
 
     def get_submission(self, submission_id: str) -> Submission:
         """The current submission. :raises NotFoundError:"""
+        ...
+
+    def get_organisation(self, organisation_id: str) -> Organisation:
+        """The stored organisation. :raises NotFoundError:"""
+        ...
+
+    def find_organisations(self) -> list[Organisation]:
+        """Every stored organisation, ordered by id (a national tree is ~3,400)."""
         ...
 
     def commit(self, changes: Changeset) -> int:

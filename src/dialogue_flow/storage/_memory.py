@@ -14,7 +14,13 @@ from dialogue_flow._errors import (
     StorageError,
     VersionConflictError,
 )
-from dialogue_flow._records import Dialogue, Notification, Submission, TransitionRecord
+from dialogue_flow._records import (
+    Dialogue,
+    Notification,
+    Organisation,
+    Submission,
+    TransitionRecord,
+)
 
 from . import (
     Changeset,
@@ -29,7 +35,7 @@ from . import (
 
 __all__ = ["MemoryStorage"]
 
-_R = TypeVar("_R", Dialogue, Submission)
+_R = TypeVar("_R", Dialogue, Submission, Organisation)
 
 
 class MemoryStorage:
@@ -43,6 +49,7 @@ class MemoryStorage:
         self._lock = threading.Lock()
         self._dialogues: dict[str, Dialogue] = {}
         self._submissions: dict[str, Submission] = {}
+        self._organisations: dict[str, Organisation] = {}
         #: (kind, id) -> that record's audit trail, in commit order.
         self._history: dict[tuple[str, str], list[TransitionRecord]] = {}
         #: key -> the outbox row, in commit order (dicts keep insertion order).
@@ -54,6 +61,13 @@ class MemoryStorage:
     def get_submission(self, submission_id: str) -> Submission:
         return self._get(Submission, submission_id)
 
+    def get_organisation(self, organisation_id: str) -> Organisation:
+        return self._get(Organisation, organisation_id)
+
+    def find_organisations(self) -> list[Organisation]:
+        with self._lock:
+            return sorted(self._organisations.values(), key=lambda o: o.id)
+
     def _get(self, cls: type[_R], record_id: str) -> _R:
         table: dict[str, _R] = self._table(cls.KIND)  # type: ignore[assignment] # by KIND
         record = table.get(record_id)
@@ -61,8 +75,11 @@ class MemoryStorage:
             raise NotFoundError(cls.KIND, record_id)
         return record
 
-    def _table(self, kind: str) -> dict[str, Dialogue] | dict[str, Submission]:
-        return self._dialogues if kind == Dialogue.KIND else self._submissions
+    def _table(self, kind: str,
+               ) -> dict[str, Dialogue] | dict[str, Submission] | dict[str, Organisation]:
+        if kind == Dialogue.KIND:
+            return self._dialogues
+        return self._submissions if kind == Submission.KIND else self._organisations
 
     def commit(self, changes: Changeset) -> int:
         with self._lock:
@@ -80,8 +97,10 @@ class MemoryStorage:
             for record, _expected in changes.records:
                 if isinstance(record, Dialogue):
                     self._dialogues[record.id] = record
-                else:
+                elif isinstance(record, Submission):
                     self._submissions[record.id] = record
+                else:
+                    self._organisations[record.id] = record
             self._history.update(trails)
             added = 0
             for note in changes.notifications:

@@ -209,6 +209,8 @@ TABLES: Final = (
                      Column("notification", "text", "NOT NULL"))),
 )
 
+_ORGANISATION = Column("organisation_id", "id", "NOT NULL DEFAULT 'default'")
+
 #: Every schema change, oldest first.
 MIGRATIONS: Final = (
     Migration(1, "dialogues, submissions, transitions and the outbox", (
@@ -234,6 +236,20 @@ MIGRATIONS: Final = (
         CreateIndex(Index("submissions_due", "submissions", (
             "due_date", "state", "id", "topic", "department", "competent_level", "dialogue_id"),
             where="due_date IS NOT NULL")),
+    )),
+    Migration(3, "organisations: their tree, and the organisation of every record", (
+        CreateTable(Table("organisations", (_ID, _VERSION, Column("parent_id", "text"),
+                                            Column("level", "text", "NOT NULL"), _RECORD))),
+        CreateIndex(Index("organisations_by_parent", "organisations", ("parent_id", "id"))),
+        # Every record written before belongs to the default organisation (the column's
+        # default fills existing rows; the JSON without the field reads back the same).
+        AddColumns("dialogues", (_ORGANISATION,)),
+        AddColumns("submissions", (_ORGANISATION,)),
+        CreateIndex(Index("dialogues_by_organisation", "dialogues", ("organisation_id", "id"))),
+        CreateIndex(Index("submissions_by_organisation", "submissions",
+                          ("organisation_id", "id"))),
+        CreateIndex(Index("submissions_by_organisation_due", "submissions",
+                          ("organisation_id", "state", "due_date", "id"))),
     )),
 )
 

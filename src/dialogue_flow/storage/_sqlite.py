@@ -66,15 +66,21 @@ from dialogue_flow._errors import (
     StorageError,
     VersionConflictError,
 )
-from dialogue_flow._records import Dialogue, Notification, Submission, TransitionRecord
+from dialogue_flow._records import (
+    Dialogue,
+    Notification,
+    Organisation,
+    Submission,
+    TransitionRecord,
+)
 from dialogue_flow._serialization import to_json
 from dialogue_flow.storage import (
     Changeset,
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
-    Record,
     ReportInputs,
+    StoredRecord,
     SubmissionFacts,
     SubmissionQuery,
     check_claim,
@@ -96,7 +102,7 @@ from dialogue_flow.storage.sql import (
 __all__ = ["SQLiteStorage"]
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", Dialogue, Submission)
+_R = TypeVar("_R", Dialogue, Submission, Organisation)
 
 Synchronous = Literal["full", "normal"]
 Checkpoint = Literal["background", "inline"]
@@ -212,6 +218,13 @@ class SQLiteStorage:
 
     def get_submission(self, submission_id: str) -> Submission:
         return self._get(Submission, submission_id)
+
+    def get_organisation(self, organisation_id: str) -> Organisation:
+        return self._get(Organisation, organisation_id)
+
+    def find_organisations(self) -> list[Organisation]:
+        return [decode_stored(Organisation, text, organisation_id)
+                for organisation_id, text in self._query(_SQL.organisations, ())]
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         rows = self._query(_SQL.get[cls.KIND], (record_id,))
@@ -482,7 +495,7 @@ def _schema_version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def _write(conn: sqlite3.Connection, record: Record, expected: int, text: str,
+def _write(conn: sqlite3.Connection, record: StoredRecord, expected: int, text: str,
            indexed: tuple[object, ...]) -> None:
     """Compare-and-set one record inside the open transaction: the row count of
     ``INSERT ... ON CONFLICT DO NOTHING`` or ``UPDATE ... WHERE version = expected`` is the

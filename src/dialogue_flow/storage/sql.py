@@ -28,12 +28,12 @@ from typing import Any, Final
 
 from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import ConfigurationError, InvalidInputError
-from dialogue_flow._records import Dialogue, Submission
+from dialogue_flow._records import Dialogue, Organisation, Submission
 from dialogue_flow.storage import (
     OPEN_WITH_CLOCK,
     DialogueQuery,
-    Record,
     ReportInputs,
+    StoredRecord,
     SubmissionCount,
     SubmissionFacts,
     SubmissionQuery,
@@ -101,14 +101,15 @@ def check_schema_version(current: int, where: str) -> None:
 
 #: kind -> (table, the indexed columns beside id and version, in indexed_values() order).
 RECORD_TABLES: Final = {
-    Dialogue.KIND: ("dialogues", ("state", "scheduled_for")),
+    Dialogue.KIND: ("dialogues", ("state", "scheduled_for", "organisation_id")),
     Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date",
                                       "received_on", "topic", "channel", "answer_mode",
-                                      "answered_on", "competent_level")),
+                                      "answered_on", "competent_level", "organisation_id")),
+    Organisation.KIND: ("organisations", ("parent_id", "level")),
 }
 
 
-def indexed_values(record: Record, dialect: Dialect) -> tuple[object, ...]:
+def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]:
     """The values of ``record``'s indexed columns (:data:`RECORD_TABLES` order).
 
     A submission's are the columns of its :class:`SubmissionFacts`.
@@ -121,9 +122,11 @@ def indexed_values(record: Record, dialect: Dialect) -> tuple[object, ...]:
                 record.channel.value,
                 None if record.answer_mode is None else record.answer_mode.value,
                 None if record.answered_on is None else day(record.answered_on),
-                record.competent_level)
+                record.competent_level, record.organisation_id)
     if isinstance(record, Dialogue):
-        return (record.state.value, day(record.scheduled_for))
+        return (record.state.value, day(record.scheduled_for), record.organisation_id)
+    if isinstance(record, Organisation):
+        return (record.parent_id, record.level)
     raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
 
 
@@ -179,6 +182,7 @@ class Statements:
                        f"notification FROM {p}outbox WHERE status = 'parked' "
                        f"ORDER BY seq LIMIT {q}")
         self.outbox_status = f"SELECT status FROM {p}outbox WHERE key = {q}"  # noqa: S608
+        self.organisations = f"SELECT id, record FROM {p}organisations ORDER BY id"  # noqa: S608
 
     # --- the façade's queries ----------------------------------------------------------------
 
@@ -192,6 +196,7 @@ class Statements:
         q, day = self.dialect.placeholder, self.dialect.date_param
         where: list[str] = []
         params: list[object] = []
+        self._organisations(query.organisations, where, params)
         if query.dialogue_id is not None:
             where.append(f"dialogue_id = {q}")
             params.append(query.dialogue_id)
@@ -212,6 +217,13 @@ class Statements:
             where.append(f"{self._in('state', _OPEN_WITH_CLOCK)} AND due_date < {q}")
             params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
         return self._page("submissions", where, params, query.after, query.limit)
+
+    def _organisations(self, organisations: frozenset[str] | None, where: list[str],
+                       params: list[object]) -> None:
+        if organisations is not None:
+            ids = sorted(organisations)
+            where.append(self._in("organisation_id", ids))
+            params += ids
 
     def count_submissions(self, guard: SubmissionCount) -> tuple[str, list[object]]:
         """``(sql, parameters)`` counting what ``guard`` counts (one row, one column)."""
@@ -234,6 +246,7 @@ class Statements:
         q, day = self.dialect.placeholder, self.dialect.date_param
         where: list[str] = []
         params: list[object] = []
+        self._organisations(query.organisations, where, params)
         if query.states is not None:
             states = sorted(s.value for s in query.states)
             where.append(self._in("state", states))

@@ -10,7 +10,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from dialogue_flow import ConcurrentChangeError, StorageError, VersionConflictError
-from dialogue_flow.storage import Record, SubmissionCount
+from dialogue_flow.storage import StoredRecord, SubmissionCount
 from dialogue_flow.storage.sql import POSTGRESQL, Statements
 
 from ._retry import first_line
@@ -67,7 +67,7 @@ class Step(NamedTuple):
     kind: str
     record_id: str
     order: int
-    what: Record | SubmissionCount | None  # None: a version guard
+    what: StoredRecord | SubmissionCount | None  # None: a version guard
     text: str
     indexed: tuple[object, ...]
     expected: int
@@ -121,7 +121,7 @@ def _insert_notes(cur: psycopg.Cursor[Any], statement: str,
     return len(cur.execute(statement, (keys, notes)).fetchall())
 
 
-def _write(cur: psycopg.Cursor[Any], sql: PgStatements, record: Record, expected: int,
+def _write(cur: psycopg.Cursor[Any], sql: PgStatements, record: StoredRecord, expected: int,
            text: str, indexed: tuple[object, ...]) -> None:
     """Compare-and-set one record inside the open transaction."""
     kind = record.KIND

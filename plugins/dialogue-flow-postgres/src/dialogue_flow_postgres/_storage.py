@@ -84,6 +84,7 @@ from dialogue_flow import (
     InvalidInputError,
     NotFoundError,
     Notification,
+    Organisation,
     StorageError,
     Submission,
     SubmissionQuery,
@@ -131,7 +132,7 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStor
 logger = logging.getLogger("dialogue_flow.postgres")
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", Dialogue, Submission)
+_R = TypeVar("_R", Dialogue, Submission, Organisation)
 
 #: The first key of the advisory lock taken while migrating ("dflw"); the second is a hash
 #: of the schema name, so stores in different schemas migrate independently.
@@ -233,6 +234,14 @@ class PostgresStorage:
 
     def get_submission(self, submission_id: str) -> Submission:
         return self._get(Submission, submission_id)
+
+    def get_organisation(self, organisation_id: str) -> Organisation:
+        return self._get(Organisation, organisation_id)
+
+    def find_organisations(self) -> list[Organisation]:
+        rows = self._read("organisations", self._sql.shared.organisations, ())
+        return [decode_stored(Organisation, text, organisation_id)
+                for organisation_id, text in rows]
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         rows = self._read(f"get {cls.KIND}", self._sql.get[cls.KIND], (record_id,))

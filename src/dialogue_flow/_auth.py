@@ -5,6 +5,8 @@
 - the chair assigns, escalates, extends and concludes, and may answer anything;
 - a department answers only what is assigned to it;
 - closing and reopening on the petitioner's word: the chair, the office or the intake desk;
+- every role acts only on its own organisation's records (a province reads its communes'
+  matters through queries; acting on them needs an authorisation hook that grants it);
 - the repairs of ``dialogue-flow check`` (completing a stuck dialogue, detaching a matter
   left out of a conclusion notice): the chair or the office.
 
@@ -43,8 +45,12 @@ RULES: Mapping[str, frozenset[Role]] = {
 
 
 def default_authorize(actor: Actor, action: str, record: Dialogue | Submission | None) -> bool:
-    """The seed's rules. A department acts only on submissions assigned to it."""
+    """The seed's rules. A department acts only on submissions assigned to it; everybody
+    acts only on the records of their own organisation (the same roles exist at every
+    level: a province has its own chair, office, intake desk and boards)."""
     if actor.role not in RULES.get(action, frozenset()):
+        return False
+    if record is not None and record.organisation_id != actor.organisation_id:
         return False
     if actor.role is Role.DEPARTMENT and isinstance(record, Submission):
         return (record.department == actor.department

@@ -66,6 +66,7 @@ class DialogueCommands(FlowCore):
         if expected_attendance is not None:
             _check_count("expected_attendance", expected_attendance)
         self._authorize(actor, "plan", None)
+        self._check_organisation(actor.organisation_id)
         now = self.clock.now()
         dialogue = _build(
             Dialogue,
@@ -75,6 +76,7 @@ class DialogueCommands(FlowCore):
             venue=venue, chair=chair if chair is not None else None, secretary=secretary,
             invited_departments=_names("invited_departments", invited_departments),
             topics=_names("topics", topics), expected_attendance=expected_attendance,
+            organisation_id=actor.organisation_id,
         )
         self._commit_new(dialogue, DIALOGUE, actor, now)
         return dialogue
@@ -188,7 +190,7 @@ class DialogueCommands(FlowCore):
         notes.append(Notification(
             key=f"dialogue:{d.id}:conclusion", event="conclusion_notice", kind="dialogue",
             record_id=d.id, audience="departments", subject=subject, body=body,
-            language=self.language, created_at=now))
+            language=self.language, created_at=now, organisation_id=d.organisation_id))
         all_closed = all(s.state is SubmissionState.CLOSED for s in subs)
         # The notice is a snapshot of every submission read: none may change underneath it,
         # and none may be received meanwhile (the count; receives guard the dialogue).

@@ -18,6 +18,7 @@ from ._dispatch import Dispatcher, DispatchResult
 from ._errors import ConfigurationError, InvalidInputError, PluginError
 from ._flow_core import Authorizer, Page
 from ._integrity import IntegrityCommands
+from ._organisations import OrganisationCommands
 from ._plugins import PluginManager, load_plugins
 from ._records import Deadline
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
@@ -35,7 +36,7 @@ _OPTIONS = frozenset({"calendar", "policy", "clock", "authorizers", "language", 
                       "ids"})
 
 
-class DialogueFlow(DialogueCommands, IntegrityCommands):
+class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

@@ -20,6 +20,7 @@ from ._auth import default_authorize
 from ._calendar import WorkCalendar
 from ._checks import (
     _check_actor,
+    _check_bool,
     _check_date,
     _check_id,
     _check_text,
@@ -32,6 +33,7 @@ from ._clock import Clock, SystemClock
 from ._errors import (
     ConcurrentChangeError,
     InvalidInputError,
+    NotFoundError,
     PermissionDeniedError,
     PluginError,
     VersionConflictError,
@@ -49,15 +51,18 @@ from ._plugins import (
 )
 from ._policy import Anchor, DeadlinePolicy, DeadlineRule, Purpose
 from ._records import (
+    DEFAULT_ORGANISATION,
     Actor,
     Deadline,
     Dialogue,
     DialogueState,
     Notification,
+    Organisation,
     Submission,
     SubmissionState,
     TransitionRecord,
 )
+from ._tree import subtree
 from .storage import (
     Changeset,
     DialogueQuery,
@@ -160,8 +165,14 @@ class FlowCore:
         overdue_as_of: dt.date | None = None,
         limit: int = 100,
         after: str | None = None,
+        organisation: str | None = None,
+        subtree: bool = False,
     ) -> Page[Submission]:
-        """One page of submissions matching every given filter, ordered by id."""
+        """One page of submissions matching every given filter, ordered by id.
+
+        ``organisation`` narrows to one organisation's matters (``subtree=True``: and those
+        of every organisation under it, a province and its communes).
+        """
         if dialogue_id is not None:
             _check_id("dialogue_id", dialogue_id)
         if department is not None:
@@ -175,6 +186,7 @@ class FlowCore:
             due_on_or_after=_opt_date("due_on_or_after", due_on_or_after),
             overdue_as_of=_opt_date("overdue_as_of", overdue_as_of),
             limit=check_limit(limit) + 1, after=after,
+            organisations=self._scope(organisation, subtree),
         )
         return _paged(self.storage.find_submissions(query), limit)
 
@@ -196,16 +208,43 @@ class FlowCore:
         scheduled_to: dt.date | None = None,
         limit: int = 100,
         after: str | None = None,
+        organisation: str | None = None,
+        subtree: bool = False,
     ) -> Page[Dialogue]:
-        """One page of dialogues, ordered by id."""
+        """One page of dialogues, ordered by id (``organisation``, ``subtree``: as for
+        :meth:`submissions`)."""
         if after is not None:
             _check_id("after", after)
         query = DialogueQuery(
             states=_states(DialogueState, state),
             scheduled_from=_opt_date("scheduled_from", scheduled_from),
             scheduled_to=_opt_date("scheduled_to", scheduled_to),
-            limit=check_limit(limit) + 1, after=after)
+            limit=check_limit(limit) + 1, after=after,
+            organisations=self._scope(organisation, subtree))
         return _paged(self.storage.find_dialogues(query), limit)
+
+    def _scope(self, organisation: object, subtree_too: object) -> frozenset[str] | None:
+        """The organisations a query covers (``None``: every one).
+
+        :raises NotFoundError: no such organisation.
+        """
+        _check_bool("subtree", subtree_too)
+        if organisation is None:
+            if subtree_too:
+                raise InvalidInputError("subtree", "name the organisation whose subtree")
+            return None
+        _check_id("organisation", organisation)
+        known = self.storage.find_organisations()
+        if organisation != DEFAULT_ORGANISATION and all(o.id != organisation for o in known):
+            raise NotFoundError(Organisation.KIND, str(organisation))
+        if not subtree_too:
+            return frozenset({str(organisation)})
+        return subtree(known, str(organisation))
+
+    def _check_organisation(self, organisation_id: str) -> None:
+        """Records are created only in an organisation the store knows."""
+        if organisation_id != DEFAULT_ORGANISATION:
+            self.storage.get_organisation(organisation_id)  # NotFoundError
 
     # --- shared by the commands --------------------------------------------------------------
 
@@ -336,7 +375,7 @@ class FlowCore:
             key=f"submission:{s.id}:v{s.version}:{event}", event=event, kind=s.KIND,
             record_id=s.id, audience=audience, subject=subject, body=body,
             language=self.language, created_at=now, responsible=s.responsible,
-            data={"state": s.state.value, "due": due})
+            data={"state": s.state.value, "due": due}, organisation_id=s.organisation_id)
 
     def _commit_new(self, record: Record, lifecycle: Lifecycle, actor: Actor,
                     now: dt.datetime, guards: tuple[tuple[str, str, int], ...] = (),
@@ -434,7 +473,8 @@ def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.d
     return TransitionRecord(
         kind=record.KIND, record_id=record.id, version=record.version, event=event,
         source=None if source is None else str(source), dest=str(record.state),
-        actor_id=actor.id, at=now, reason=reason, details=dict(details or {}))
+        actor_id=actor.id, at=now, reason=reason, details=dict(details or {}),
+        organisation_id=record.organisation_id)
 
 
 def _paged(items: list[T], limit: int) -> Page[T]:

@@ -84,10 +84,17 @@ class SubmissionCommands(FlowCore):
             # (receives do not change the dialogue, so clerks never conflict with each other).
             guards.append((Dialogue.KIND, dialogue.id, dialogue.version))
         self._authorize(actor, "receive", dialogue)
+        # A matter raised at a dialogue belongs to the dialogue's organisation (the default
+        # role policy already kept the actor to it); otherwise to the actor's.
+        organisation_id = actor.organisation_id if dialogue is None else (
+            dialogue.organisation_id)
+        if dialogue is None:
+            self._check_organisation(organisation_id)
         now = self.clock.now()
         sub = _build(Submission, id=self._new_id("sub"), petitioner=petitioner, topic=topic,
                      content=content, state=SUBMISSION.initial, version=1, received_at=now,
-                     updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel)
+                     updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
+                     organisation_id=organisation_id)
         self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
                          notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub

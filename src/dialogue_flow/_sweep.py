@@ -193,7 +193,8 @@ class _Sweep:
             kind=d.KIND, record_id=d.id,
             audience="chair" if event.endswith("overdue") else "office", subject=subject,
             body=body, language=self.flow.language, created_at=self.now,
-            data={"state": d.state.value, "due": deadline.date.isoformat()}))
+            data={"state": d.state.value, "due": deadline.date.isoformat()},
+            organisation_id=d.organisation_id))
         return 1
 
     def _reports(self) -> int:

@@ -43,6 +43,7 @@ from ._fakes import (
     sample_submission,
     sample_transition,
 )
+from ._organisation_contract import OrganisationContract
 from ._outbox_contract import OutboxContract
 from ._race_contract import DialogueRaceContract
 from ._support import (
@@ -69,7 +70,7 @@ from ._support import (
 
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
-class StorageContract(OutboxContract, DialogueRaceContract):
+class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

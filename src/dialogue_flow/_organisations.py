@@ -1,0 +1,97 @@
+"""The façade's organisation commands: add, load a tree file, read (issue 14). The tree
+itself (reading a file, subtrees) is in ``_tree``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import attrs
+
+from ._errors import InvalidInputError, NotFoundError
+from ._flow_core import FlowCore
+from ._records import DEFAULT_ORGANISATION, Actor, Organisation, Role, TransitionRecord
+from ._tree import check_tree, default_organisation, read_tree
+from .storage import Changeset, StoredRecord
+
+__all__ = ["OrganisationCommands"]
+
+#: Who the audit trail names when a host adds organisations without saying who.
+_SYSTEM = Actor("system", "dialogue_flow", Role.SYSTEM)
+
+
+class OrganisationCommands(FlowCore):
+    """Adding, loading and reading organisations (mixed into
+    :class:`~dialogue_flow.DialogueFlow`)."""
+
+    def organisation(self, organisation_id: str) -> Organisation:
+        """The stored organisation (the default one exists without being stored).
+
+        :raises NotFoundError:
+        """
+        try:
+            return self.storage.get_organisation(organisation_id)
+        except NotFoundError:
+            if organisation_id == DEFAULT_ORGANISATION:
+                return default_organisation()
+            raise
+
+    def organisations(self) -> list[Organisation]:
+        """Every stored organisation, ordered by id."""
+        return self.storage.find_organisations()
+
+    def add_organisation(self, organisation: Organisation, *, actor: Actor | None = None,
+                         ) -> Organisation:
+        """Store a new organisation; its parent must be stored already.
+
+        :raises InvalidInputError: the id is taken, or the parent is unknown.
+        """
+        if not isinstance(organisation, Organisation):
+            raise InvalidInputError("organisation", "expected a dialogue_flow.Organisation")
+        return self._store([organisation], actor, replace=False)[0]
+
+    def load_organisations(self, source: Path | str, *, actor: Actor | None = None,
+                           ) -> list[Organisation]:
+        """Add the organisations of a tree file and update the changed ones, in one commit;
+        the store stays the source of truth for everything the file does not name.
+
+        :raises ConfigurationError: the file is unreadable or an entry is wrong.
+        """
+        return self._store(read_tree(source), actor, replace=True)
+
+    def _store(self, wanted: list[Organisation], actor: Actor | None, *, replace: bool,
+               ) -> list[Organisation]:
+        who = _SYSTEM if actor is None else actor
+        ids = [org.id for org in wanted]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise InvalidInputError("organisation", f"ids given twice: {', '.join(twice)}")
+        stored = {org.id: org for org in self.storage.find_organisations()}
+        if not replace:
+            taken = [org.id for org in wanted if org.id in stored]
+            if taken:
+                raise InvalidInputError("organisation", f"{taken[0]} is stored already")
+        writes: list[tuple[StoredRecord, int]] = []
+        rows: list[TransitionRecord] = []
+        result: list[Organisation] = []
+        now = self.clock.now()
+        for org in wanted:
+            old = stored.get(org.id)
+            new = attrs.evolve(org, version=1 if old is None else old.version + 1)
+            if old is not None and attrs.evolve(old, version=1) == attrs.evolve(org, version=1):
+                result.append(old)
+                continue
+            writes.append((new, 0 if old is None else old.version))
+            rows.append(_row(new, "add" if old is None else "update", who, now))
+            result.append(new)
+        check_tree({**stored, **{org.id: org for org in result}})
+        if writes:
+            self.storage.commit(Changeset(tuple(writes), tuple(rows)))
+        return result
+
+
+def _row(org: Organisation, event: str, actor: Actor, now: dt.datetime) -> TransitionRecord:
+    return TransitionRecord(kind=Organisation.KIND, record_id=org.id, version=org.version,
+                            event=event, source=None, dest="recorded", actor_id=actor.id,
+                            at=now, details={"level": org.level},
+                            organisation_id=org.id)

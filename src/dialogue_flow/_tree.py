@@ -1,0 +1,129 @@
+"""Organisations: the tree of committees one store holds, loaded from TOML (issue 14).
+
+Since July 2025 a province's party committee has ~100 commune committees directly under it
+(DOMAIN.md, "Since 2025"). One store holds them all: every record belongs to one
+organisation, a query names the organisation and optionally its subtree, and the default
+role policy keeps each actor to its own organisation's records. A store that names no
+organisation anywhere works as before: everything belongs to :data:`DEFAULT_ORGANISATION`,
+which exists without being stored.
+
+A tree file::
+
+    [[organisation]]
+    id = "tinh-mau"
+    name = "Tỉnh ủy Mẫu"
+    level = "province"
+    bodies = ["Ban Tuyên giáo và Dân vận Tỉnh ủy", "Ban Nội chính Tỉnh ủy"]
+
+    [[organisation]]
+    id = "xa-mot"
+    name = "Đảng ủy xã Một"
+    level = "commune"
+    parent = "tinh-mau"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ._errors import ConfigurationError, InvalidInputError
+from ._records import DEFAULT_ORGANISATION, Level, Organisation
+
+__all__ = ["check_tree", "default_organisation", "read_tree", "subtree", "tree_summary"]
+
+_KEYS = {"id", "name", "level", "parent", "bodies", "policy"}
+
+
+def default_organisation() -> Organisation:
+    """The organisation of records that name none (not stored unless a host stores it)."""
+    return Organisation(DEFAULT_ORGANISATION, "Tổ chức mặc định", Level.COMMUNE)
+
+
+def subtree(organisations: Iterable[Organisation], root: str) -> frozenset[str]:
+    """``root`` and every organisation under it."""
+    children: dict[str | None, list[str]] = {}
+    for org in organisations:
+        children.setdefault(org.parent_id, []).append(org.id)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def read_tree(source: Path | str) -> list[Organisation]:
+    """The organisations of a tree file (a :class:`~pathlib.Path`) or TOML text (a str).
+
+    :raises ConfigurationError: naming the file and the entry that is wrong.
+    """
+    if not isinstance(source, (str, Path)):
+        raise ConfigurationError("an organisation tree is read from a pathlib.Path or from "
+                                 f"TOML text (str), not a {type(source).__name__}")
+    where = str(source) if isinstance(source, Path) else "<organisation tree>"
+    try:
+        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{where}: cannot read the tree: {exc}") from None
+    entries = data.get("organisation", [])
+    if set(data) - {"organisation"} or not isinstance(entries, list):
+        raise ConfigurationError(f"{where}: expected [[organisation]] tables only")
+    return [_entry(where, n, entry) for n, entry in enumerate(entries)]
+
+
+def _entry(where: str, n: int, entry: object) -> Organisation:
+    at = f"{where}: organisation[{n}]"
+    if not isinstance(entry, Mapping):
+        raise ConfigurationError(f"{at}: expected a table")
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise ConfigurationError(f"{at}: unknown keys {', '.join(unknown)}; expected some of "
+                                 f"{', '.join(sorted(_KEYS))}")
+    try:
+        return Organisation(id=entry["id"], name=entry["name"], level=entry["level"],
+                            parent_id=entry.get("parent"), bodies=entry.get("bodies", ()),
+                            policy_id=entry.get("policy"))
+    except KeyError as exc:
+        raise ConfigurationError(f"{at}: missing key {exc.args[0]!r}") from None
+    except InvalidInputError as exc:
+        raise ConfigurationError(f"{at}: {exc}") from None
+
+
+def check_tree(organisations: Mapping[str, Organisation]) -> None:
+    """Every parent exists and no organisation is its own ancestor."""
+    for org in organisations.values():
+        seen = [org.id]
+        parent = org.parent_id
+        while parent is not None:
+            above = organisations.get(parent)
+            if above is None:
+                raise InvalidInputError("parent_id", f"organisation {org.id}: its parent "
+                                        f"{parent!r} is neither stored nor being added")
+            if above.id in seen:
+                raise InvalidInputError("parent_id", "organisations may not form a circle: "
+                                        f"{' -> '.join([*seen, above.id])}")
+            seen.append(above.id)
+            parent = above.parent_id
+
+
+def tree_summary(organisations: Iterable[Organisation]) -> list[tuple[int, Organisation]]:
+    """``(depth, organisation)`` in tree order (parents first, then children by id)."""
+    orgs = sorted(organisations, key=lambda o: o.id)
+    children: dict[str | None, list[Organisation]] = {}
+    known = {o.id for o in orgs}
+    for org in orgs:
+        parent = org.parent_id if org.parent_id in known else None
+        children.setdefault(parent, []).append(org)
+    out: list[tuple[int, Organisation]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for org in children.get(parent, ()):
+            out.append((depth, org))
+            walk(org.id, depth + 1)
+
+    walk(None, 0)
+    return out

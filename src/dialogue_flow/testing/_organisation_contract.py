@@ -1,0 +1,66 @@
+"""Organisations in a store, and queries by organisation, as part of the storage contract
+(issue 14)."""
+
+from __future__ import annotations
+
+import attrs
+
+from dialogue_flow import (
+    DEFAULT_ORGANISATION,
+    Level,
+    NotFoundError,
+    Organisation,
+    TransitionRecord,
+    VersionConflictError,
+)
+from dialogue_flow.storage import Changeset, DialogueQuery, Storage, SubmissionQuery
+
+from ._fakes import T0, sample_dialogue, sample_submission
+from ._support import _equal, _raises
+
+_BOARD = "Ban Tuyên giáo và Dân vận Tỉnh ủy"
+_PROVINCE = Organisation("tinh-a", "Tỉnh ủy A", Level.PROVINCE, bodies=(_BOARD,))
+_COMMUNE = Organisation("xa-a1", "Đảng ủy xã A1", Level.COMMUNE, parent_id="tinh-a")
+
+
+def _row(organisation: Organisation) -> TransitionRecord:
+    return TransitionRecord(kind=Organisation.KIND, record_id=organisation.id,
+                            version=organisation.version, event="add", source=None,
+                            dest="recorded", actor_id="tester", at=T0)
+
+
+class OrganisationContract:
+    """Organisations are records a changeset writes; queries filter by organisation."""
+
+    def test_organisations_are_stored_and_listed_by_id(self, storage: Storage) -> None:
+        storage.commit(Changeset(((_COMMUNE, 0), (_PROVINCE, 0)),
+                                 (_row(_PROVINCE), _row(_COMMUNE))))
+        _equal(_COMMUNE, storage.get_organisation("xa-a1"), "get_organisation")
+        _equal([_PROVINCE, _COMMUNE], storage.find_organisations(), "find_organisations")
+        _equal([_row(_PROVINCE)], storage.history("organisation", "tinh-a"),
+               "an organisation's audit trail")
+        _raises(NotFoundError, storage.get_organisation, "xa-b1")
+
+    def test_organisations_change_by_compare_and_set(self, storage: Storage) -> None:
+        storage.commit(Changeset(((_PROVINCE, 0),)))
+        renamed = attrs.evolve(_PROVINCE, name="Tỉnh ủy A (mới)", version=2)
+        storage.commit(Changeset(((renamed, 1),)))
+        _raises(VersionConflictError, storage.commit,
+                Changeset(((attrs.evolve(_PROVINCE, version=2), 1),)))
+        _equal(renamed, storage.get_organisation("tinh-a"), "after a stale write")
+
+    def test_queries_by_organisation(self, storage: Storage) -> None:
+        subs = [sample_submission("sub-0001"),
+                sample_submission("sub-0002", organisation_id="xa-a1"),
+                sample_submission("sub-0003", organisation_id="tinh-a")]
+        dialogues = [sample_dialogue("dlg-0001", organisation_id="xa-a1"),
+                     sample_dialogue("dlg-0002")]
+        storage.commit(Changeset((*((s, 0) for s in subs), *((d, 0) for d in dialogues))))
+        for chosen in ({"xa-a1"}, {"xa-a1", "tinh-a"}, {DEFAULT_ORGANISATION}, {"xa-b9"}):
+            orgs = frozenset(chosen)
+            _equal([s for s in subs if s.organisation_id in orgs],
+                   storage.find_submissions(SubmissionQuery(organisations=orgs)),
+                   f"submissions of {sorted(orgs)}")
+            _equal([d for d in dialogues if d.organisation_id in orgs],
+                   storage.find_dialogues(DialogueQuery(organisations=orgs)),
+                   f"dialogues of {sorted(orgs)}")

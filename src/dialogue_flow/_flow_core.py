@@ -148,10 +148,11 @@ class FlowCore:
         _check_id("submission_id", submission_id)
         return self.storage.get_submission(submission_id)
 
-    def history(self, record: Dialogue | Submission) -> list[TransitionRecord]:
-        """The audit trail of a record, oldest first."""
-        if not isinstance(record, (Dialogue, Submission)):
-            raise InvalidInputError("record", "expected a Dialogue or a Submission")
+    def history(self, record: Dialogue | Submission | Organisation) -> list[TransitionRecord]:
+        """The audit trail of a record (or an organisation), oldest first."""
+        if not isinstance(record, (Dialogue, Submission, Organisation)):
+            raise InvalidInputError("record", "expected a Dialogue, a Submission or an "
+                                    "Organisation")
         return self.storage.history(record.KIND, record.id)
 
     def submissions(

@@ -539,7 +539,7 @@ SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
                  "extend": "assigned", "close": "closed", "detach": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed", "detach": "escalated"},
+                  "close": "closed", "detach": "escalated", "return": "received"},
     "closed": {"reopen": "received"},
 }
 CLOSE_REASON_FOR = {"received": "withdrawn", "answered": "accepted", "assigned": "withdrawn",

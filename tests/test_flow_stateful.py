@@ -56,7 +56,7 @@ SUBMISSION_MOVES: dict[str, dict[str, str]] = {
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
                  "extend": "assigned", "close": "closed", "detach": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed", "detach": "escalated"},
+                  "close": "closed", "detach": "escalated", "return": "received"},
     "closed": {"reopen": "received"},
 }
 DIALOGUE_MOVES: dict[str, dict[str, str]] = {
@@ -68,10 +68,11 @@ DIALOGUE_MOVES: dict[str, dict[str, str]] = {
     "cancelled": {},
 }
 CLOSE_REASONS: dict[str, set[str]] = {
-    "received": {"withdrawn", "duplicate", "settled_at_meeting"},
-    "answered": {"accepted", "withdrawn", "duplicate", "settled_at_meeting"},
-    "assigned": {"withdrawn", "duplicate"},
-    "escalated": {"withdrawn", "duplicate"},
+    "received": {"withdrawn", "duplicate", "settled_at_meeting", "returned"},
+    "answered": {"accepted", "withdrawn", "duplicate", "settled_at_meeting",
+                 "answered_by_competent_level"},
+    "assigned": {"withdrawn", "duplicate", "returned"},
+    "escalated": {"withdrawn", "duplicate", "answered_by_competent_level"},
 }
 #: Dialogues take submissions before and at the meeting.
 RECEIVING = {"planned", "announced", "held"}

@@ -40,7 +40,7 @@ SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
                  "extend": "assigned", "close": "closed", "detach": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed", "detach": "escalated"},
+                  "close": "closed", "detach": "escalated", "return": "received"},
     "closed": {"reopen": "received"},
 }
 #: state -> event -> resulting state (DOMAIN.md, "The dialogue"; DESIGN.md lifecycles).
@@ -54,14 +54,15 @@ DIALOGUE_TABLE: dict[str, dict[str, str]] = {
 }
 #: Which close reasons fit which state (DOMAIN.md, "closed").
 CLOSE_REASONS: dict[str, set[str]] = {
-    "received": {"withdrawn", "duplicate", "settled_at_meeting"},
-    "answered": {"accepted", "withdrawn", "duplicate", "settled_at_meeting"},
-    "assigned": {"withdrawn", "duplicate"},
-    "escalated": {"withdrawn", "duplicate"},
+    "received": {"withdrawn", "duplicate", "settled_at_meeting", "returned"},
+    "answered": {"accepted", "withdrawn", "duplicate", "settled_at_meeting",
+                 "answered_by_competent_level"},
+    "assigned": {"withdrawn", "duplicate", "returned"},
+    "escalated": {"withdrawn", "duplicate", "answered_by_competent_level"},
 }
 
 SUBMISSION_EVENTS = ("receive", "prepare", "answer", "assign", "escalate", "extend", "close",
-                     "reopen", "detach", "frobnicate")
+                     "reopen", "detach", "return", "frobnicate")
 DIALOGUE_EVENTS = ("plan", "announce", "reschedule", "cancel", "hold", "conclude", "complete",
                    "frobnicate")
 

@@ -140,3 +140,108 @@ class TestScope:
         with pytest.raises(NotFoundError, match="xa-khac"):
             _receive(flow, "xa-khac", petitioner)
         assert [] == list(flow.submissions())
+
+
+class TestTransfers:
+    """A commune escalates to its province: one commit, a linked matter, the clock moves."""
+
+    def _assigned(self, flow: DialogueFlow, petitioner: Petitioner) -> str:
+        sub = _receive(flow, EAST, petitioner)
+        flow.assign(sub, department="Địa chính", actor=_actor(EAST, Role.CHAIR))
+        return sub
+
+    def test_escalating_creates_the_linked_matter_in_one_commit(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner) -> None:
+        sub = self._assigned(flow, petitioner)
+        clock.set(date(2021, 6, 3))
+        origin = flow.escalate(sub, to=PROVINCE, body="Sở Xây dựng",
+                               actor=_actor(EAST, Role.CHAIR))
+        assert origin.transferred_to is not None
+        linked = flow.submission(origin.transferred_to)
+        assert (PROVINCE, sub, "received", "transferred", "Sở Xây dựng") == (
+            linked.organisation_id, linked.origin_id, linked.state, linked.channel,
+            linked.department)
+        assert (None, "Sở Xây dựng — Tỉnh ủy Mẫu") == (origin.due, origin.competent_level)
+        # The commune's matter does not count as overdue while the province has it.
+        assert [] == list(flow.submissions(organisation=EAST, overdue_as_of=date(2022, 1, 1)))
+        assert [linked.id] == [s.id for s in flow.submissions(organisation=PROVINCE)]
+        events = {(n.record_id, n.event) for n in flow.storage.pending_notifications()}
+        assert {(sub, "escalated"), (linked.id, "transferred_in")} <= events
+
+    def test_the_provinces_answer_reaches_the_petitioner_once(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner) -> None:
+        sub = self._assigned(flow, petitioner)
+        linked = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
+        assert linked is not None
+        clock.set(date(2021, 7, 1))
+        flow.answer(linked, text="Tỉnh đã bố trí vốn.", actor=_actor(PROVINCE, Role.CHAIR))
+        origin = flow.submission(sub)
+        assert ("answered", "Tỉnh đã bố trí vốn.", date(2021, 7, 1)) == (
+            origin.state, origin.answer, origin.answered_on)
+        answered = [n.record_id for n in flow.storage.pending_notifications()
+                    if n.event == "answered"]
+        assert [sub] == answered
+        flow.close(linked, reason="accepted", actor=_actor(PROVINCE, Role.CHAIR))
+        origin = flow.submission(sub)
+        assert ("closed", "answered_by_competent_level", None) == (
+            origin.state, origin.close_reason, origin.transferred_to)
+        closed = [n.record_id for n in flow.storage.pending_notifications()
+                  if n.event == "closed"]
+        assert [sub] == closed
+
+    def test_the_province_hands_it_back_and_the_clock_resumes(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner) -> None:
+        sub = self._assigned(flow, petitioner)  # due Thu 15 July 2021 (30 working days)
+        due = flow.submission(sub).due
+        assert due is not None
+        clock.set(date(2021, 6, 8))
+        linked = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
+        assert linked is not None
+        left = flow.calendar.working_days_between(date(2021, 6, 8), due.date)
+        clock.set(date(2021, 6, 22))
+        flow.return_matter(linked, reason="thuộc thẩm quyền của xã",
+                           actor=_actor(PROVINCE, Role.CHAIR))
+        origin = flow.submission(sub)
+        assert origin.due is not None
+        assert ("received", None, "resumed") == (origin.state, origin.transferred_to,
+                                                 origin.due.rule_id)
+        assert flow.calendar.add_working_days(date(2021, 6, 22), left) == origin.due.date
+        assert ("closed", "returned") == (flow.submission(linked).state,
+                                          flow.submission(linked).close_reason)
+        again = flow.assign(sub, department="Địa chính", actor=_actor(EAST, Role.CHAIR))
+        assert origin.due == again.due  # the resumed clock is kept
+
+    @pytest.mark.parametrize(("kwargs", "error"), [
+        ({"to": "tinh-khac"}, NotFoundError),
+        ({"to": PROVINCE, "competent_level": "UBND tỉnh"}, InvalidInputError),
+        ({}, InvalidInputError),
+        ({"to": EAST}, InvalidInputError),
+        ({"competent_level": "Bộ Xây dựng", "body": "Vụ Pháp chế"}, InvalidInputError),
+    ])
+    def test_refusals(self, flow: DialogueFlow, petitioner: Petitioner,
+                      kwargs: dict[str, str], error: type[Exception]) -> None:
+        sub = self._assigned(flow, petitioner)
+        with pytest.raises(error):
+            flow.escalate(sub, actor=_actor(EAST, Role.CHAIR), **kwargs)
+        assert [] == list(flow.submissions(organisation=PROVINCE))
+
+    def test_a_body_outside_the_store_works_as_before(self, flow: DialogueFlow,
+                                                      petitioner: Petitioner) -> None:
+        sub = self._assigned(flow, petitioner)
+        s = flow.escalate(sub, competent_level="Bộ Xây dựng", actor=_actor(EAST, Role.CHAIR))
+        assert (None, "Bộ Xây dựng") == (s.transferred_to, s.competent_level)
+        assert s.due is not None
+        closed = flow.close(sub, reason="answered_by_competent_level",
+                            actor=_actor(EAST, Role.INTAKE_DESK))
+        assert "closed" == closed.state
+
+    def test_reopening_the_origin_leaves_the_provinces_matter(
+            self, flow: DialogueFlow, petitioner: Petitioner) -> None:
+        sub = self._assigned(flow, petitioner)
+        linked = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
+        assert linked is not None
+        flow.answer(linked, text="Đã giải quyết.", actor=_actor(PROVINCE, Role.CHAIR))
+        flow.close(linked, reason="accepted", actor=_actor(PROVINCE, Role.CHAIR))
+        again = flow.reopen(sub, reason="chưa thỏa đáng", actor=_actor(EAST))
+        assert ("received", None, None) == (again.state, again.due, again.transferred_to)
+        assert "closed" == flow.submission(linked).state

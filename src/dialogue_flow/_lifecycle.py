@@ -350,11 +350,13 @@ _R, _AN, _AS, _E, _C = (s.value for s in SubmissionState)
 
 #: Which close reasons make sense from which state (DOMAIN.md, "closed").
 CLOSE_REASONS: Mapping[str, frozenset[CloseReason]] = {
-    _R: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE, CloseReason.SETTLED_AT_MEETING}),
+    _R: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE, CloseReason.SETTLED_AT_MEETING,
+                   CloseReason.RETURNED}),
     _AN: frozenset({CloseReason.ACCEPTED, CloseReason.WITHDRAWN, CloseReason.DUPLICATE,
-                    CloseReason.SETTLED_AT_MEETING}),
-    _AS: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE}),
-    _E: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE}),
+                    CloseReason.SETTLED_AT_MEETING, CloseReason.ANSWERED_BY_COMPETENT_LEVEL}),
+    _AS: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE, CloseReason.RETURNED}),
+    _E: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE,
+                   CloseReason.ANSWERED_BY_COMPETENT_LEVEL}),
 }
 
 
@@ -405,6 +407,9 @@ SUBMISSION = Lifecycle(
                   guard_field="reason", guard=_close_guard),
         EventSpec("reopen", (_AN, _C), _R,
                   "the petitioner is not satisfied; the chair decides again"),
+        EventSpec("return", (_E,), _R,
+                  "the organisation it was escalated to hands it back (within this level's "
+                  "authority); its clock resumes"),
         EventSpec("detach", (_R, _AN, _AS, _E), None,
                   "repair: an open matter left out of its dialogue's conclusion notice is "
                   "handled on its own, outside the dialogue (dialogue-flow check)"),

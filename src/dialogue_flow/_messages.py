@@ -38,6 +38,21 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
                "Your submission on \"{topic}\" is beyond the commune's authority and has been "
                "forwarded to {responsible}."),
     },
+    "transferred_in": {
+        "vi": ("Tiếp nhận kiến nghị {id} do cấp dưới chuyển đến",
+               'Kiến nghị {id} về "{topic}" được chuyển đến để xem xét, giải quyết '
+               "({responsible})."),
+        "en": ("Submission {id} escalated to you",
+               'Submission {id} on "{topic}" has been escalated to you ({responsible}).'),
+    },
+    "returned": {
+        "vi": ("Kiến nghị {id} được trả lại để giải quyết",
+               'Kiến nghị {id} về "{topic}" thuộc thẩm quyền giải quyết của cấp mình và đã '
+               "được trả lại ({reason}); hạn trả lời: {due}."),
+        "en": ("Submission {id} handed back",
+               'Submission {id} on "{topic}" is within your authority and was handed back '
+               "({reason}); answer due: {due}."),
+    },
     "extended": {
         "vi": ("Gia hạn giải quyết kiến nghị {id}",
                'Kiến nghị của ông/bà về "{topic}" cần thêm thời gian xem xét ({reason}). '

@@ -72,6 +72,7 @@ class Channel(enum.StrEnum):
     SPOKEN = "spoken"  # phát biểu trực tiếp tại hội nghị
     WRITTEN = "written"  # câu hỏi bằng văn bản gửi bộ phận tiếp nhận
     COLLECTED = "collected"  # MTTQ, đoàn thể tổng hợp trước hội nghị
+    TRANSFERRED = "transferred"  # chuyển đến từ cấp dưới (a commune escalated it here)
 
 
 class SubmissionKind(enum.StrEnum):
@@ -90,6 +91,10 @@ class CloseReason(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # the petitioner withdrew it
     DUPLICATE = "duplicate"  # merged into another submission
     SETTLED_AT_MEETING = "settled_at_meeting"  # resolved at the meeting; left out of the notice
+    #: The competent level it was escalated to answered it (the origin of a transfer).
+    ANSWERED_BY_COMPETENT_LEVEL = "answered_by_competent_level"
+    #: Handed back to the organisation it came from: within that level's authority.
+    RETURNED = "returned"
 
 
 class AnswerMode(enum.StrEnum):
@@ -406,6 +411,11 @@ class Submission:
     reopened: int = attrs.field(default=0, validator=whole())
     #: The organisation handling the matter.
     organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, validator=_record_id)
+    #: On a matter escalated here from another organisation of the store: the matter there.
+    origin_id: str | None = attrs.field(default=None, validator=_optional_id)
+    #: On a matter escalated to another organisation of the store: the matter there (while
+    #: it handles it; cleared when it is handed back or the matter reopened).
+    transferred_to: str | None = attrs.field(default=None, validator=_optional_id)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NoReturn, overload
 
+import attrs
+
 from ._checks import (
     _build,
     _check_actor,
@@ -18,7 +20,7 @@ from ._checks import (
     _require,
 )
 from ._errors import InvalidInputError
-from ._flow_core import FlowCore, _row
+from ._flow_core import _row
 from ._lifecycle import DIALOGUE, SUBMISSION
 from ._records import (
     Actor,
@@ -28,12 +30,14 @@ from ._records import (
     Deadline,
     Dialogue,
     DialogueState,
+    Notification,
     Petitioner,
     Submission,
     SubmissionKind,
     SubmissionState,
     TransitionRecord,
 )
+from ._transfers import TransferSteps
 from .storage import Record, SubmissionCount, SubmissionQuery
 
 __all__ = ["SubmissionCommands"]
@@ -42,7 +46,7 @@ _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
 _OPEN_NAMES = frozenset(s.value for s in _OPEN)
 
 
-class SubmissionCommands(FlowCore):
+class SubmissionCommands(TransferSteps):
     """The commands on submissions (mixed into :class:`~dialogue_flow.DialogueFlow`)."""
 
     def receive(
@@ -125,10 +129,15 @@ class SubmissionCommands(FlowCore):
                 DialogueState.HELD)
             mode = AnswerMode.ON_THE_SPOT if held else AnswerMode.IN_WRITING
         how: AnswerMode = _enum_arg("mode", AnswerMode, mode)
+        # Answered at the level it was escalated to: the origin takes the answer and tells
+        # the petitioner; this side does not tell them twice.
+        extra, rows, notes = self._answer_origin(s, text, self.clock.today(), actor,
+                                           self.clock.now())
         return self._change(s, "answer", actor, {
             "answer": text, "answer_mode": how, "answered_on": self.clock.today(),
             "department": actor.department or s.department,
-        }, details={"mode": how.value}, notify=("answered", "petitioner"))
+        }, details={"mode": how.value}, extra=extra, extra_rows=rows, notifications=notes,
+            notify=None if s.origin_id else ("answered", "petitioner"))
 
     def assign(self, submission: str | Submission, *, department: str, actor: Actor,
                complex: bool = False) -> Submission:  # noqa: A002 - the domain's word
@@ -136,7 +145,8 @@ class SubmissionCommands(FlowCore):
         s = self._current(Submission, submission)
         _check_text("department", department)
         _check_bool("complex", complex)
-        if s.state is SubmissionState.ASSIGNED and s.due is not None:
+        if s.due is not None and (s.state is SubmissionState.ASSIGNED or (
+                s.state is SubmissionState.RECEIVED and s.due.rule_id == "resumed")):
             # Re-assigning keeps the legal clock; a change of complexity re-counts it from
             # the same anchor (an extension granted by the chair is kept as it is).
             due: Deadline | None = s.due
@@ -150,17 +160,79 @@ class SubmissionCommands(FlowCore):
             "assigned_on": self.clock.today(), "due": due,
         }, details={"department": department}, notify=("assigned", "department"))
 
-    def escalate(self, submission: str | Submission, *, competent_level: str, actor: Actor,
-                 complex: bool = False) -> Submission:  # noqa: A002
-        """Forward a matter beyond the commune's authority; the petitioner is told where."""
-        s = self._current(Submission, submission)
-        _check_text("competent_level", competent_level)
+    def escalate(self, submission: str | Submission, *, actor: Actor,
+                 competent_level: str | None = None, to: str | None = None,
+                 body: str | None = None, complex: bool = False,  # noqa: A002
+                 ) -> Submission:
+        """Forward a matter beyond this level's authority; the petitioner is told where.
+
+        ``to`` names an organisation of this store (the province): it receives a linked
+        matter in the same commit, optionally for one of its ``body``s, and this matter's
+        clock stops while it is there. ``competent_level`` names a body outside the store
+        (a central body): the matter waits here with its clock, as before.
+        """
         _check_bool("complex", complex)
-        due = s.due or self._due_on_decision(s, complex)
+        if (to is None) == (competent_level is None):
+            raise InvalidInputError(
+                "to", "name the organisation of this store it goes to (to=...) or a body "
+                "outside the store (competent_level=...), one of the two")
+        if competent_level is not None:
+            _check_text("competent_level", competent_level)
+            if body is not None:
+                raise InvalidInputError("body", "a body is named only with to=")
+            s = self._current(Submission, submission)
+            due = s.due or self._due_on_decision(s, complex)
+            return self._change(s, "escalate", actor, {
+                "competent_level": competent_level, "complex": complex, "department": None,
+                "assigned_on": self.clock.today(), "due": due,
+            }, details={"competent_level": competent_level},
+                notify=("escalated", "petitioner"))
+        _check_id("to", to)
+        if body is not None:
+            _check_text("body", body)
+        return self._decide(Submission.KIND, submission, lambda: self._transfer(
+            submission, str(to), body, actor, complex))
+
+    def _transfer(self, submission: str | Submission, to: str, body: str | None,
+                  actor: Actor, complex_matter: bool) -> Submission:
+        s = self._current(Submission, submission)
+        target = self.storage.get_organisation(to)  # NotFoundError for an unknown target
+        if target.id == s.organisation_id:
+            raise InvalidInputError("to", f"{s.id} is already handled by {target.id}")
+        _require(SUBMISSION, s, "escalate")
+        now = self.clock.now()
+        linked, (extra, rows, notes) = self._transfer_to(s, target, body, actor, now)
+        details = {"to": target.id, "linked": linked.id}
+        if s.due is not None:  # kept to resume the clock if the matter is handed back
+            details |= {"paused_due": s.due.date.isoformat(),
+                        "paused_on": self.clock.today().isoformat()}
+        responsible = target.name if body is None else f"{body} — {target.name}"
         return self._change(s, "escalate", actor, {
-            "competent_level": competent_level, "complex": complex, "department": None,
-            "assigned_on": self.clock.today(), "due": due,
-        }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"))
+            "competent_level": responsible, "complex": complex_matter, "department": None,
+            "assigned_on": self.clock.today(), "due": None, "transferred_to": linked.id,
+        }, details=details, extra=extra, extra_rows=rows, notifications=notes,
+            notify=("escalated", "petitioner"))
+
+    def return_matter(self, submission: str | Submission, *, reason: str, actor: Actor,
+                      ) -> Submission:
+        """Hand a matter escalated here back to the organisation it came from (it is within
+        that level's authority): it closes here as returned, and is received again there
+        with its clock resumed."""
+        _check_actor(actor)
+        _check_text("reason", reason)
+        return self._decide(Submission.KIND, submission,
+                            lambda: self._return(submission, reason, actor))
+
+    def _return(self, submission: str | Submission, reason: str, actor: Actor) -> Submission:
+        s = self._current(Submission, submission)
+        if s.origin_id is None:
+            raise InvalidInputError("submission", f"{s.id} was not escalated here from "
+                                    "another organisation of this store")
+        extra, rows, notes = self._hand_back(s, reason, actor, self.clock.now())
+        return self._change(s, "close", actor, {"close_reason": CloseReason.RETURNED},
+                            reason=reason, arguments={"reason": CloseReason.RETURNED},
+                            details={"reason": CloseReason.RETURNED.value}, extra=extra,
+                            extra_rows=rows, notifications=notes)
 
     def extend(self, submission: str | Submission, *, until: dt.date, reason: str, actor: Actor,
                ) -> Submission:
@@ -216,6 +288,9 @@ class SubmissionCommands(FlowCore):
             choices = ", ".join(r.value for r in CloseReason)
             raise InvalidInputError("reason", f"say why it is closed: one of {choices}")
         why: CloseReason = _enum_arg("reason", CloseReason, reason)
+        if why is CloseReason.RETURNED:
+            raise InvalidInputError("reason", "a matter is returned to the organisation it "
+                                    "came from with return_matter(...)")
         if duplicate_of is not None:
             _check_id("duplicate_of", duplicate_of)
         if note is not None:
@@ -235,11 +310,21 @@ class SubmissionCommands(FlowCore):
         elif duplicate_of is not None:
             raise InvalidInputError("duplicate_of", "only for reason=duplicate")
         extra, rows, guards, counts = self._completion(s, who)
+        notes: list[Notification] = []
+        origin, (o_extra, o_rows, o_notes) = self._close_origin(
+            attrs.evolve(s, close_reason=why), who, self.clock.now())
+        if origin is not None:  # closed where it was escalated: the origin closes too
+            more = self._completion(self.submission(origin.id), who)
+            extra += o_extra + more[0]
+            rows += o_rows + more[1]
+            guards += more[2]
+            counts += more[3]
+            notes += o_notes
         return self._change(s, "close", who, {
             "close_reason": why, "duplicate_of": duplicate_of,
         }, reason=note, arguments={"reason": why}, details={"reason": why.value},
-            extra=extra, extra_rows=rows, guards=guards, counts=counts,
-            notify=("closed", "petitioner"))
+            extra=extra, extra_rows=rows, guards=guards, counts=counts, notifications=notes,
+            notify=None if s.origin_id else ("closed", "petitioner"))
 
     def _completion(self, s: Submission, actor: Actor) -> tuple[
             list[tuple[Record, int]], list[TransitionRecord], list[tuple[str, str, int]],
@@ -300,5 +385,5 @@ class SubmissionCommands(FlowCore):
             guards.append((Dialogue.KIND, d.id, d.version))
         return self._change(s, "reopen", actor, {
             "reopened": s.reopened + 1, "due": None, "close_reason": None,
-            "duplicate_of": None,
+            "duplicate_of": None, "transferred_to": None,
         }, reason=reason, guards=guards)

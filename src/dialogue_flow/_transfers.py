@@ -1,0 +1,130 @@
+"""Matters moving between organisations of one store (issue 14).
+
+A commune escalates what exceeds its authority to its province: in the same commit the
+province gets a linked matter (received that day, ``origin_id`` naming the commune's), and
+the commune's matter records where it went (``transferred_to``), stops its clock (it counts
+as "awaiting the competent level", never as overdue at the commune) and keeps, in the audit
+row, the due date it had. When the province answers, the commune's matter takes the answer
+(text, day, who) and the petitioner is told once, from the commune's matter; when the
+province closes it, the commune's closes as answered by the competent level. The province
+may hand a matter back (within the commune's authority): the commune's matter is received
+again and its clock resumes with the working days it had left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ._checks import _build, _replace
+from ._flow_core import FlowCore, _row
+from ._lifecycle import SUBMISSION
+from ._records import (
+    Actor,
+    AnswerMode,
+    Channel,
+    CloseReason,
+    Deadline,
+    Notification,
+    Organisation,
+    Submission,
+    SubmissionState,
+    TransitionRecord,
+)
+from .storage import Record
+
+__all__ = ["Linked", "TransferSteps"]
+
+#: What a command on one side writes on the other: records, audit rows, notifications.
+Linked = tuple[list[tuple[Record, int]], list[TransitionRecord], list[Notification]]
+
+
+class TransferSteps(FlowCore):
+    """What a command on one side of a transfer writes on the other (mixed into
+    :class:`~dialogue_flow.DialogueFlow` through the submission commands)."""
+
+    def _transfer_to(self, s: Submission, target: Organisation, body: str | None,
+                     actor: Actor, now: dt.datetime) -> tuple[Submission, Linked]:
+        """The linked matter ``target`` receives, and what escalating ``s`` writes with it."""
+        linked = _build(
+            Submission, id=self._new_id("sub"), petitioner=s.petitioner, topic=s.topic,
+            content=s.content, state=SUBMISSION.initial, version=1, received_at=now,
+            updated_at=now, kind=s.kind, channel=Channel.TRANSFERRED,
+            organisation_id=target.id, origin_id=s.id, department=body)
+        row = _row(linked, "receive", None, actor, now, details={"origin": s.id})
+        note = self._notify(linked, "transferred_in", "office", now)
+        return linked, ([(linked, 0)], [row], [note])
+
+    def _answer_origin(self, answered: Submission, text: str, day: dt.date,
+                       actor: Actor, now: dt.datetime) -> Linked:
+        """The commune's matter takes the province's answer (``text`` on ``day``); the
+        petitioner hears it once, from there."""
+        origin = self._open_origin(answered)
+        if origin is None or origin.state is not SubmissionState.ESCALATED:
+            return [], [], []
+        dest = SUBMISSION.fire(origin.id, origin.state, "answer")
+        new = _replace(origin, {
+            "state": dest, "version": origin.version + 1, "updated_at": now,
+            "answer": text, "answer_mode": AnswerMode.IN_WRITING, "answered_on": day})
+        row = _row(new, "answer", origin.state, actor, now,
+                   details={"by": answered.organisation_id, "linked": answered.id})
+        return [(new, origin.version)], [row], [self._notify(new, "answered", "petitioner", now)]
+
+    def _close_origin(self, closed: Submission, actor: Actor, now: dt.datetime,
+                      ) -> tuple[Submission | None, Linked]:
+        """The commune's matter closes when the province closes its own (answered by the
+        competent level, or withdrawn as the province recorded). Returns the new origin, for the
+        completion of its dialogue."""
+        origin = self._open_origin(closed)
+        if origin is None or origin.state not in (SubmissionState.ESCALATED,
+                                                  SubmissionState.ANSWERED):
+            return None, ([], [], [])
+        why = (CloseReason.WITHDRAWN if closed.close_reason is CloseReason.WITHDRAWN
+               else CloseReason.ANSWERED_BY_COMPETENT_LEVEL)
+        dest = SUBMISSION.fire(origin.id, origin.state, "close", reason=why)
+        new = _replace(origin, {"state": dest, "version": origin.version + 1, "updated_at": now,
+                                "close_reason": why, "transferred_to": None})
+        row = _row(new, "close", origin.state, actor, now,
+                   details={"reason": why.value, "linked": closed.id})
+        return new, ([(new, origin.version)], [row],
+                     [self._notify(new, "closed", "petitioner", now)])
+
+    def _hand_back(self, returned: Submission, reason: str, actor: Actor,
+                   now: dt.datetime) -> Linked:
+        """The commune's matter is received again; its clock resumes with the working days it
+        had left when it was escalated."""
+        origin = self._open_origin(returned)
+        if origin is None or origin.state is not SubmissionState.ESCALATED:
+            return [], [], []
+        today = now.astimezone(self.clock.now().tzinfo).date()
+        dest = SUBMISSION.fire(origin.id, origin.state, "return")
+        new = _replace(origin, {
+            "state": dest, "version": origin.version + 1, "updated_at": now,
+            "transferred_to": None, "competent_level": None,
+            "due": self._resumed(origin, today, reason)})
+        row = _row(new, "return", origin.state, actor, now, reason,
+                   details={"by": returned.organisation_id, "linked": returned.id})
+        return [(new, origin.version)], [row], [self._notify(new, "returned", "office", now,
+                                                             reason)]
+
+    def _open_origin(self, linked: Submission) -> Submission | None:
+        if linked.origin_id is None:
+            return None
+        origin = self.storage.get_submission(linked.origin_id)
+        return origin if origin.transferred_to == linked.id else None
+
+    def _resumed(self, origin: Submission, today: dt.date, reason: str,
+                 ) -> Deadline | None:
+        """The due date the origin had, moved by the working days it spent at the other level."""
+        paused = [row for row in self.storage.history(Submission.KIND, origin.id)
+                  if row.event == "escalate" and "paused_due" in row.details]
+        if not paused:
+            return None
+        due = dt.date.fromisoformat(paused[-1].details["paused_due"])
+        on = dt.date.fromisoformat(paused[-1].details["paused_on"])
+        left = max(self.calendar.working_days_between(on, due), 1) if due > on else 1
+        date = self.calendar.add_working_days(today, left)
+        return Deadline(
+            date=date, rule_id="resumed", anchor=today,
+            basis=(f"Tiếp tục thời hạn còn lại ({left} ngày làm việc) sau khi cấp có thẩm quyền "
+                   f"trả lại: {reason}"),
+            calendar=self.calendar.fingerprint, skipped=tuple(self.calendar.explain(today, date)))

@@ -245,3 +245,24 @@ class TestTransfers:
         again = flow.reopen(sub, reason="chưa thỏa đáng", actor=_actor(EAST))
         assert ("received", None, None) == (again.state, again.due, again.transferred_to)
         assert "closed" == flow.submission(linked).state
+
+
+class TestReports:
+    @pytest.mark.parametrize("url", ["memory://", "sqlite://"])
+    def test_a_report_per_organisation_and_subtree(self, url: str, clock: FixedClock,
+                                                   calendar: WorkCalendar,
+                                                   petitioner: Petitioner) -> None:
+        flow = DialogueFlow.open(url, clock=clock, ids=SequentialIds(), calendar=calendar)
+        flow.load_organisations(TREE)
+        for org, n in ((EAST, 2), (WEST, 1), (PROVINCE, 1)):
+            for _ in range(n):
+                _receive(flow, org, petitioner)
+        east = flow.report("2021-06", organisation=EAST)
+        province = flow.report("2021-06", organisation=PROVINCE)
+        everything = flow.report("2021-06", organisation=PROVINCE, subtree=True)
+        assert (2, 1, 4, 4) == (east.received, province.received, everything.received,
+                                flow.report("2021-06").received)
+        assert (EAST, False) == (east.organisation, east.subtree)
+        text = flow.render_report(everything, "md")
+        assert "tổ chức tinh-mau và các tổ chức trực thuộc" in text
+        flow.shutdown()

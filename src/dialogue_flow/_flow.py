@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Self
 
+import attrs
+
 from ._checks import _check_count
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
@@ -106,10 +108,18 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         return run_sweep(self, day, remind=remind, catch_up_days=catch_up_days)
 
     def report(self, period: Period | str, *, as_of: dt.date | None = None,
-               include_personal_data: bool = False) -> Report:
-        """The figures of ``period`` (``"2021-H1"``, ``"2021"``, ``"2021-Q1"``, ...)."""
-        return build_report(self, period, as_of=as_of,
-                            include_personal_data=include_personal_data)
+               include_personal_data: bool = False, organisation: str | None = None,
+               subtree: bool = False) -> Report:
+        """The figures of ``period`` (``"2021-H1"``, ``"2021"``, ``"2021-Q1"``, ...), of
+        one organisation (``subtree=True``: with every organisation under it) or of the
+        whole store."""
+        scope = self._scope(organisation, subtree)
+        report = build_report(self, period, as_of=as_of,
+                              include_personal_data=include_personal_data,
+                              organisations=scope)
+        if organisation is None:
+            return report
+        return attrs.evolve(report, organisation=organisation, subtree=subtree)
 
     def render_report(self, report: Report, fmt: str) -> str:
         """``json``, ``csv``, ``md``, or a format a plugin renders."""

@@ -107,6 +107,10 @@ class Report:
     overdue: tuple[ReportItem, ...]
     escalated: tuple[ReportItem, ...]
     personal_data: bool = False
+    #: The organisation reported on (``None``: the whole store), and whether its subtree
+    #: (a province's communes) is counted with it.
+    organisation: str | None = None
+    subtree: bool = False
 
     @property
     def on_time_rate(self) -> float | None:
@@ -115,8 +119,10 @@ class Report:
 
 
 def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | None = None,
-                 include_personal_data: bool = False) -> Report:
-    """Count the submissions received in ``period`` as they stand on ``as_of`` (today)."""
+                 include_personal_data: bool = False,
+                 organisations: frozenset[str] | None = None) -> Report:
+    """Count the submissions received in ``period`` as they stand on ``as_of`` (today), of
+    ``organisations`` only when given."""
     chosen = period if isinstance(period, Period) else Period.parse(period)
     today = as_of if as_of is not None else flow.clock.today()
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
@@ -125,11 +131,12 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
         raise InvalidInputError("include_personal_data", "expected True or False")
     storage = flow.storage
     if isinstance(storage, ReportFacts):  # aggregated by the backend: nothing decoded
-        inputs = storage.report_inputs(chosen.start, chosen.end)
+        inputs = storage.report_inputs(chosen.start, chosen.end, organisations)
     else:
         inputs = ReportInputs.from_facts(
-            f for f in map(SubmissionFacts.of, flow.iter_submissions())
-            if f.received_on in chosen)
+            SubmissionFacts.of(s) for s in flow.iter_submissions()
+            if (organisations is None or s.organisation_id in organisations)
+            and SubmissionFacts.of(s).received_on in chosen)
     report = _report(inputs, chosen, today, flow.policy.id, flow.calendar)
     if include_personal_data:
         names = {item.submission_id: flow.submission(item.submission_id).petitioner.name
@@ -304,7 +311,8 @@ def _item_cells(item: ReportItem) -> list[str]:
 def _markdown(report: Report) -> str:
     lines = [f"# Báo cáo tiếp xúc, đối thoại — {report.period.label}", "",
              (f"Kỳ báo cáo {report.period.start.isoformat()} – {report.period.end.isoformat()}; "
-              f"số liệu đến ngày {report.made_on.isoformat()}; chính sách {report.policy}."), "",
+              f"số liệu đến ngày {report.made_on.isoformat()}; chính sách {report.policy}"
+              f"{_scope_line(report)}."), "",
              "| mục | giá trị |", "|---|---|"]
     lines += [f"| {_md_cell(key)} | {_md_cell(value)} |"
               for section, key, value in _figures(report) if section == "summary"]
@@ -318,6 +326,13 @@ def _markdown(report: Report) -> str:
         lines += ["", f"## {title} ({len(items)})", ""]
         lines += _item_table(items, personal=report.personal_data)
     return "\n".join(lines) + "\n"
+
+
+def _scope_line(report: Report) -> str:
+    if report.organisation is None:
+        return ""
+    below = " và các tổ chức trực thuộc" if report.subtree else ""
+    return f"; tổ chức {_md_cell(report.organisation)}{below}"
 
 
 def _item_table(items: Iterable[ReportItem], *, personal: bool) -> list[str]:

@@ -385,9 +385,10 @@ class ReportFacts(Protocol):
         (inclusive), in any order: what the sweep reminds about."""
         ...
 
-    def report_inputs(self, start: dt.date, end: dt.date) -> ReportInputs:
+    def report_inputs(self, start: dt.date, end: dt.date,
+                      organisations: frozenset[str] | None = None) -> ReportInputs:
         """:meth:`ReportInputs.from_facts` of :meth:`report_facts`, aggregated by the
-        backend."""
+        backend; with ``organisations``, of those organisations' submissions only."""
         ...
 
 

@@ -250,6 +250,11 @@ MIGRATIONS: Final = (
                           ("organisation_id", "id"))),
         CreateIndex(Index("submissions_by_organisation_due", "submissions",
                           ("organisation_id", "state", "due_date", "id"))),
+        # Covering for an organisation's report (the whole store's uses submissions_report).
+        CreateIndex(Index("submissions_report_by_organisation", "submissions", (
+            "organisation_id", "received_on", "id", "state", "topic", "department",
+            "competent_level", "channel", "answer_mode", "answered_on", "due_date",
+            "dialogue_id"))),
     )),
 )
 

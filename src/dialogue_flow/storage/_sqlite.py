@@ -288,9 +288,10 @@ class SQLiteStorage:
         """The sweep's matters from a covering index, page by page."""
         return _SQL.due_facts_of(self._query, start, end)
 
-    def report_inputs(self, start: dt.date, end: dt.date) -> ReportInputs:
+    def report_inputs(self, start: dt.date, end: dt.date,
+                      organisations: frozenset[str] | None = None) -> ReportInputs:
         """The report's aggregates by GROUP BY over the covering index."""
-        return _SQL.read_report_inputs(self._query, start, end)
+        return _SQL.read_report_inputs(self._query, start, end, organisations)
 
     # --- outbox ----------------------------------------------------------------------------
 

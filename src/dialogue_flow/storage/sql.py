@@ -288,10 +288,11 @@ class Statements:
         for row in self._keyset(fetch, self.due_page(), start, end, _OPEN_WITH_CLOCK, (5, 0)):
             yield self.due_facts(row, start)
 
-    def read_report_inputs(self, fetch: Fetch, start: dt.date, end: dt.date) -> ReportInputs:
+    def read_report_inputs(self, fetch: Fetch, start: dt.date, end: dt.date,
+                           organisations: frozenset[str] | None = None) -> ReportInputs:
         """:meth:`ReportFacts.report_inputs` through ``fetch``: three aggregate queries."""
-        groups, spans, items = (fetch(sql, params)
-                                for sql, params in self.report_queries(start, end))
+        groups, spans, items = (fetch(sql, params) for sql, params
+                                in self.report_queries(start, end, organisations))
         return self.report_inputs(groups, spans, items)
 
     def _keyset(self, fetch: Fetch, select: str, start: dt.date, end: dt.date,
@@ -346,13 +347,20 @@ class Statements:
             due_date=self.dialect.date_value(due), dialogue_id=dialogue_id)
 
     def report_queries(self, start: dt.date, end: dt.date,
+                       organisations: frozenset[str] | None = None,
                        ) -> tuple[tuple[str, list[object]], ...]:
         """The three aggregate queries of :meth:`report_inputs`: groups with the timeliness
-        sums, answer spans, and the open matters."""
+        sums, answer spans, and the open matters (of ``organisations`` when given)."""
         q, day = self.dialect.placeholder, self.dialect.date_param
         period: list[object] = [day(start), day(end)]
-        source = (f"FROM {self.prefix}submissions{self.dialect.hint('submissions_report')} "
-                  f"WHERE received_on BETWEEN {q} AND {q}")
+        index = "submissions_report"
+        scope = ""
+        if organisations is not None:
+            index = "submissions_report_by_organisation"
+            scope = f" AND {self._in('organisation_id', sorted(organisations))}"
+            period += sorted(organisations)
+        source = (f"FROM {self.prefix}submissions{self.dialect.hint(index)} "
+                  f"WHERE received_on BETWEEN {q} AND {q}{scope}")
         # One scan for the counts and the timeliness sums (summed over the groups later).
         groups = ("SELECT state, topic, department, channel, count(*), "
                   "sum(CASE WHEN answered_on IS NOT NULL AND answer_mode = 'on_the_spot' "

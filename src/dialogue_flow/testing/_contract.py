@@ -43,7 +43,7 @@ from ._fakes import (
     sample_submission,
     sample_transition,
 )
-from ._organisation_contract import OrganisationContract
+from ._organisation_contract import OrganisationContract, OrganisationReportContract
 from ._outbox_contract import OutboxContract
 from ._race_contract import DialogueRaceContract
 from ._support import (
@@ -390,7 +390,7 @@ class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract
 # --- the optional report capability -----------------------------------------------------------
 
 
-class ReportFactsContract:
+class ReportFactsContract(OrganisationReportContract):
     """The behaviour of a backend that also offers the optional
     :class:`~dialogue_flow.storage.ReportFacts` capability (reports and sweeps answered from
     its indexes). Mix it in next to :class:`StorageContract`, with the same fixture::

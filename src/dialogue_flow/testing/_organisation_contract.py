@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 
 from dialogue_flow import (
@@ -13,7 +15,15 @@ from dialogue_flow import (
     TransitionRecord,
     VersionConflictError,
 )
-from dialogue_flow.storage import Changeset, DialogueQuery, Storage, SubmissionQuery
+from dialogue_flow.storage import (
+    Changeset,
+    DialogueQuery,
+    ReportFacts,
+    ReportInputs,
+    Storage,
+    SubmissionFacts,
+    SubmissionQuery,
+)
 
 from ._fakes import T0, sample_dialogue, sample_submission
 from ._support import _equal, _raises
@@ -64,3 +74,30 @@ class OrganisationContract:
             _equal([d for d in dialogues if d.organisation_id in orgs],
                    storage.find_dialogues(DialogueQuery(organisations=orgs)),
                    f"dialogues of {sorted(orgs)}")
+
+
+class OrganisationReportContract:
+    """An organisation's report from a :class:`~dialogue_flow.storage.ReportFacts`
+    backend's indexes: the reference of its submissions only (part of
+    ``ReportFactsContract``)."""
+
+    def test_report_inputs_of_some_organisations(self, storage: Storage) -> None:
+        if not isinstance(storage, ReportFacts):
+            raise TypeError("ReportFactsContract runs on ReportFacts backends only")
+        subs = [sample_submission(f"sub-{n:04d}", organisation_id=org, topic=topic,
+                                  state=state, department=dept, due=due)
+                for n, (org, topic, state, dept, due) in enumerate([
+                    ("xa-a1", "đất đai", "assigned", "Địa chính", dt.date(2021, 6, 5)),
+                    ("xa-a1", "môi trường", "received", None, None),
+                    ("xa-a2", "đất đai", "assigned", "Địa chính", dt.date(2021, 7, 1)),
+                    ("tinh-a", "giao thông", "escalated", None, dt.date(2021, 6, 9)),
+                    (DEFAULT_ORGANISATION, "đất đai", "received", None, None)], start=1)]
+        storage.commit(Changeset(tuple((s, 0) for s in subs)))
+        start, end = dt.date(2021, 1, 1), dt.date(2021, 12, 31)
+        for chosen in ({"xa-a1"}, {"xa-a1", "xa-a2", "tinh-a"}, {"xa-b9"}, None):
+            orgs = None if chosen is None else frozenset(chosen)
+            expected = ReportInputs.from_facts(
+                SubmissionFacts.of(s) for s in subs
+                if orgs is None or s.organisation_id in orgs)
+            _equal(expected, storage.report_inputs(start, end, orgs),
+                   f"report inputs of {chosen}")

@@ -300,9 +300,10 @@ class PostgresStorage:
         """The sweep's matters from the covering index, page by page."""
         return self._sql.shared.due_facts_of(self._fetch, start, end)
 
-    def report_inputs(self, start: dt.date, end: dt.date) -> ReportInputs:
+    def report_inputs(self, start: dt.date, end: dt.date,
+                      organisations: frozenset[str] | None = None) -> ReportInputs:
         """The report's aggregates by GROUP BY over the covering index."""
-        return self._sql.shared.read_report_inputs(self._fetch, start, end)
+        return self._sql.shared.read_report_inputs(self._fetch, start, end, organisations)
 
     # --- outbox ----------------------------------------------------------------------------
 

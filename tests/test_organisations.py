@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from dialogue_flow import (
     DEFAULT_ORGANISATION,
@@ -25,6 +26,7 @@ from dialogue_flow import (
     WorkCalendar,
 )
 from dialogue_flow._tree import tree_summary
+from dialogue_flow.cli import main
 
 TREE = Path(__file__).parent.parent / "examples" / "province-tree.toml"
 PROVINCE, EAST, WEST = "tinh-mau", "xa-mau-dong", "xa-mau-tay"
@@ -266,3 +268,21 @@ class TestReports:
         text = flow.render_report(everything, "md")
         assert "tổ chức tinh-mau và các tổ chức trực thuộc" in text
         flow.shutdown()
+
+
+class TestCli:
+    def test_orgs_loads_and_lists_and_report_takes_org(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'p.db'}"
+        first = CliRunner().invoke(main, ["orgs", "--db", url, "--load", str(TREE)])
+        assert 0 == first.exit_code, first.output
+        assert ["loaded 4 organisations from " + str(TREE), "tinh-mau  Tỉnh ủy Mẫu (province)",
+                "  phuong-mau-nam  Đảng ủy phường Mẫu Nam (commune)"] == (
+                    first.output.splitlines()[:3])
+        report = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
+                                           "--org", PROVINCE, "--subtree"])
+        assert 0 == report.exit_code, report.output
+        assert "tổ chức tinh-mau và các tổ chức trực thuộc" in report.output
+        unknown = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
+                                            "--org", "tinh-khac"])
+        assert (1, "Error: no organisation with id 'tinh-khac'\n") == (unknown.exit_code,
+                                                                       unknown.output)

@@ -87,12 +87,17 @@ def sweep_command(url: str, today: dt.date | None, language: str) -> None:
               help="Include petitioners' names (left out by default).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--org", "organisation", default=None,
+              help="Report on this organisation only (default: the whole store).")
+@click.option("--subtree", is_flag=True, help="With --org: count its communes too.")
 def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
-                   personal_data: bool, output: Path | None) -> None:
+                   personal_data: bool, output: Path | None, organisation: str | None,
+                   subtree: bool) -> None:
     """Render the report of a period."""
     try:
         with DialogueFlow.open(url, load_entry_points=True) as flow:
-            report = flow.report(period, as_of=as_of, include_personal_data=personal_data)
+            report = flow.report(period, as_of=as_of, include_personal_data=personal_data,
+                                 organisation=organisation, subtree=subtree)
             text = flow.render_report(report, fmt)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc

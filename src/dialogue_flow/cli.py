@@ -13,6 +13,7 @@ from ._cli_flow import (
     report_command,
     sweep_command,
 )
+from ._cli_orgs import orgs_command
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command
 from ._version import __version__
 
@@ -27,6 +28,6 @@ def main() -> None:
 
 
 for _command in (calendar_command, check_command, deadline_command, demo_command,
-                 diagram_command, dispatch_command, outbox_command, plugins_command,
-                 repair_command, report_command, sweep_command):
+                 diagram_command, dispatch_command, orgs_command, outbox_command,
+                 plugins_command, repair_command, report_command, sweep_command):
     main.add_command(_command)

@@ -53,11 +53,9 @@ told = [n.subject for n in flow.storage.pending_notifications()
 print("the petitioner was told:", *told, sep="\n  ")
 assert sum(1 for t in told if "Trả lời" in t) == 1  # the answer reached them once
 
-# The province's six-month figures, one row per commune and the total.
-print(f"\n{'tổ chức':<16} tiếp nhận  quá hạn")
-for org in [o for o in flow.organisations() if o.parent_id == PROVINCE]:
-    r = flow.report("2026-H1", organisation=org.id)
-    print(f"{org.id:<16} {r.received:>9}  {len(r.overdue):>7}")
-total = flow.report("2026-H1", organisation=PROVINCE, subtree=True)
-print(f"{'tổng (cả tỉnh)':<16} {total.received:>9}  {len(total.overdue):>7}")
-assert total.received == 3  # two commune matters and the province's linked one
+# The province's six-month roll-up: its own matters, one row per commune, the total,
+# addressed to the recipients of Conclusion 215-KL/TW.
+rollup = flow.rollup("2026-H1", organisation=PROVINCE)
+print()
+print(flow.render_rollup(rollup, "md"))
+assert rollup.total.received == sum(row.report.received for row in rollup.rows) == 3

@@ -3,6 +3,9 @@ belongs to one; queries cover one organisation or its subtree; actors act in the
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 from pathlib import Path
 
@@ -286,3 +289,35 @@ class TestCli:
                                             "--org", "tinh-khac"])
         assert (1, "Error: no organisation with id 'tinh-khac'\n") == (unknown.exit_code,
                                                                        unknown.output)
+
+
+class TestRollup:
+    def test_rows_per_commune_and_totals(self, flow: DialogueFlow,
+                                         petitioner: Petitioner) -> None:
+        for org, n in ((EAST, 2), (WEST, 1), (PROVINCE, 1)):
+            for _ in range(n):
+                _receive(flow, org, petitioner)
+        rollup = flow.rollup("2021-H1", organisation=PROVINCE)
+        assert [(PROVINCE, 1), ("phuong-mau-nam", 0), (EAST, 2), (WEST, 1)] == [
+            (row.organisation, row.report.received) for row in rollup.rows]
+        assert 4 == rollup.total.received == sum(r.report.received for r in rollup.rows)
+        assert "Bộ Chính trị" in rollup.recipients
+        data = json.loads(flow.render_rollup(rollup, "json"))
+        assert (4, 4) == (data["total"]["received"], len(data["rows"]))
+        rows = list(csv.reader(io.StringIO(flow.render_rollup(rollup, "csv"))))
+        assert ["total", "Tổng", "4", "0", "0", "0", "0", "0"] == rows[-1]
+        commune = flow.rollup("2021-H1", organisation=EAST)
+        assert ("Bí thư Tỉnh ủy" in commune.recipients, 1) == (True, len(commune.rows))
+        with pytest.raises(InvalidInputError, match="format"):
+            flow.render_rollup(rollup, "xlsx")
+
+    def test_cli_rollup(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'p.db'}"
+        assert 0 == CliRunner().invoke(main, ["orgs", "--db", url, "--load", str(TREE)]).exit_code
+        result = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
+                                           "--org", PROVINCE, "--rollup"])
+        assert 0 == result.exit_code, result.output
+        assert "| Tổng | 0 |" in result.output
+        usage = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
+                                          "--rollup"])
+        assert (2, True) == (usage.exit_code, "--rollup needs --org" in usage.output)

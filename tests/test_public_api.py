@@ -66,6 +66,8 @@ EXPORTED = [
     "ReportItem",
     "ReportRule",
     "Role",
+    "Rollup",
+    "RollupRow",
     "SQLiteStorage",
     "SequentialIds",
     "SkippedDay",

@@ -60,6 +60,7 @@ from ._records import (
     TransitionRecord,
 )
 from ._report import Period, Report, ReportItem
+from ._rollup import Rollup, RollupRow
 from ._serialization import from_dict, from_json, to_dict, to_json
 from ._sweep import SweepResult
 from ._version import __version__
@@ -130,6 +131,8 @@ __all__ = [
     "ReportItem",
     "ReportRule",
     "Role",
+    "Rollup",
+    "RollupRow",
     "SQLiteStorage",
     "SequentialIds",
     "SkippedDay",

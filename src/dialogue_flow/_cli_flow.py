@@ -90,15 +90,24 @@ def sweep_command(url: str, today: dt.date | None, language: str) -> None:
 @click.option("--org", "organisation", default=None,
               help="Report on this organisation only (default: the whole store).")
 @click.option("--subtree", is_flag=True, help="With --org: count its communes too.")
+@click.option("--rollup", is_flag=True,
+              help="With --org: a row per organisation under it and the total (215-KL/TW).")
 def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
                    personal_data: bool, output: Path | None, organisation: str | None,
-                   subtree: bool) -> None:
+                   subtree: bool, rollup: bool) -> None:
     """Render the report of a period."""
+    if rollup and organisation is None:
+        raise click.UsageError("--rollup needs --org (the province whose communes it lists)")
     try:
         with DialogueFlow.open(url, load_entry_points=True) as flow:
-            report = flow.report(period, as_of=as_of, include_personal_data=personal_data,
-                                 organisation=organisation, subtree=subtree)
-            text = flow.render_report(report, fmt)
+            if rollup and organisation is not None:  # checked above
+                text = flow.render_rollup(flow.rollup(period, organisation=organisation,
+                                                      as_of=as_of), fmt)
+            else:
+                report = flow.report(period, as_of=as_of,
+                                     include_personal_data=personal_data,
+                                     organisation=organisation, subtree=subtree)
+                text = flow.render_report(report, fmt)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     if output is None:

@@ -24,6 +24,7 @@ from ._organisations import OrganisationCommands
 from ._plugins import PluginManager, load_plugins
 from ._records import Deadline
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
+from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
 from ._sweep import SweepResult, run_sweep
 from .storage import Storage
 from .storage._memory import MemoryStorage
@@ -120,6 +121,26 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         if organisation is None:
             return report
         return attrs.evolve(report, organisation=organisation, subtree=subtree)
+
+    def rollup(self, period: Period | str, *, organisation: str,
+               as_of: dt.date | None = None) -> Rollup:
+        """``organisation``'s report of ``period`` with a row for its own matters, one per
+        organisation directly under it (each with its subtree) and the total; addressed to
+        the recipients 215-KL/TW names for its level."""
+        org = self.organisation(organisation)
+        children = [o for o in self.organisations() if o.parent_id == org.id]
+        rows = [RollupRow(org.id, org.name, self.report(period, as_of=as_of,
+                                                        organisation=org.id))]
+        rows += [RollupRow(child.id, child.name,
+                           self.report(period, as_of=as_of, organisation=child.id,
+                                       subtree=True)) for child in children]
+        total = self.report(period, as_of=as_of, organisation=org.id, subtree=True)
+        return Rollup(org.id, org.name, org.level, RECIPIENTS.get(org.level, ()),
+                      tuple(rows), total)
+
+    def render_rollup(self, rollup: Rollup, fmt: str) -> str:
+        """A roll-up as ``json``, ``csv`` or ``md``."""
+        return render_rollup(rollup, fmt)
 
     def render_report(self, report: Report, fmt: str) -> str:
         """``json``, ``csv``, ``md``, or a format a plugin renders."""

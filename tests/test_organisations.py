@@ -321,3 +321,28 @@ class TestRollup:
         usage = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
                                           "--rollup"])
         assert (2, True) == (usage.exit_code, "--rollup needs --org" in usage.output)
+
+
+class TestDashboard:
+    def test_a_provinces_page_by_due_date_with_its_total(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner) -> None:
+        ids = []
+        for n, org in enumerate((EAST, WEST, EAST, PROVINCE)):
+            clock.set(date(2021, 6, 1 + n))
+            sub = _receive(flow, org, petitioner)
+            flow.assign(sub, department="Địa chính", actor=_actor(org, Role.CHAIR))
+            ids.append(sub)
+        _receive(flow, WEST, petitioner)  # no due date: last
+        first = flow.submissions(organisation=PROVINCE, subtree=True, order_by="due",
+                                 limit=3)
+        assert (5, ids[:3]) == (first.total, [s.id for s in first])
+        second = flow.submissions(organisation=PROVINCE, subtree=True, order_by="due",
+                                  limit=3, after=first.next_after)
+        assert (5, 2, None) == (second.total, len(second), second.next_after)
+        assert ids[3] == second.items[0].id
+        assert second.items[1].due is None
+        assert 2 == flow.submissions(organisation=EAST).total
+        with pytest.raises(InvalidInputError, match="order_by"):
+            flow.submissions(order_by="topic")
+        with pytest.raises(InvalidInputError, match="cursor"):
+            flow.submissions(order_by="due", after="sub-0001")

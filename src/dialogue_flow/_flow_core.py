@@ -95,6 +95,8 @@ class Page(Generic[T]):
 
     items: tuple[T, ...]
     next_after: str | None
+    #: How many match the filters across every page (for a dashboard), when counted.
+    total: int | None = None
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
@@ -168,34 +170,58 @@ class FlowCore:
         after: str | None = None,
         organisation: str | None = None,
         subtree: bool = False,
+        order_by: str = "id",
     ) -> Page[Submission]:
-        """One page of submissions matching every given filter, ordered by id.
+        """One page of submissions matching every given filter, with the ``total`` across
+        every page.
 
         ``organisation`` narrows to one organisation's matters (``subtree=True``: and those
-        of every organisation under it, a province and its communes).
+        of every organisation under it, a province and its communes). ``order_by="due"``
+        orders by due date (then id, those without one last); pass the page's
+        ``next_after`` as ``after`` for the next page.
         """
+        query = self._submission_query(
+            dialogue_id=dialogue_id, state=state, department=department,
+            due_on_or_before=due_on_or_before, due_on_or_after=due_on_or_after,
+            overdue_as_of=overdue_as_of, limit=limit, after=after,
+            organisation=organisation, subtree=subtree, order_by=order_by)
+        page = _paged(self.storage.find_submissions(query), limit, query)
+        return attrs.evolve(page, total=self.storage.count_submissions(query))
+
+    def _submission_query(
+        self, *, dialogue_id: str | None, state: object, department: str | None,
+        due_on_or_before: dt.date | None, due_on_or_after: dt.date | None,
+        overdue_as_of: dt.date | None, limit: int, after: str | None,
+        organisation: str | None, subtree: bool, order_by: str) -> SubmissionQuery:
         if dialogue_id is not None:
             _check_id("dialogue_id", dialogue_id)
         if department is not None:
             _check_text("department", department)
-        if after is not None:
+        if after is not None and order_by == "id":
             _check_id("after", after)
-        query = SubmissionQuery(
+        return SubmissionQuery(
             dialogue_id=dialogue_id, states=_states(SubmissionState, state),
             department=department,
             due_on_or_before=_opt_date("due_on_or_before", due_on_or_before),
             due_on_or_after=_opt_date("due_on_or_after", due_on_or_after),
             overdue_as_of=_opt_date("overdue_as_of", overdue_as_of),
             limit=check_limit(limit) + 1, after=after,
-            organisations=self._scope(organisation, subtree),
+            organisations=self._scope(organisation, subtree), order_by=order_by,
         )
-        return _paged(self.storage.find_submissions(query), limit)
 
     def iter_submissions(self, **filters: Any) -> Iterator[Submission]:
         """Every submission matching ``filters`` (as :meth:`submissions`), page by page."""
         after = None
+        defaults: dict[str, Any] = {
+            "dialogue_id": None, "state": None, "department": None, "due_on_or_before": None,
+            "due_on_or_after": None, "overdue_as_of": None, "organisation": None,
+            "subtree": False, "order_by": "id"}
+        unknown = sorted(set(filters) - set(defaults))
+        if unknown:
+            raise InvalidInputError(unknown[0], "not a filter of submissions()")
         while True:
-            page = self.submissions(**filters, limit=1000, after=after)
+            query = self._submission_query(**{**defaults, **filters}, limit=1000, after=after)
+            page = _paged(self.storage.find_submissions(query), 1000, query)
             yield from page.items
             if page.next_after is None:
                 return
@@ -478,7 +504,12 @@ def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.d
         organisation_id=record.organisation_id)
 
 
-def _paged(items: list[T], limit: int) -> Page[T]:
+def _paged(items: list[T], limit: int, query: SubmissionQuery | None = None) -> Page[T]:
     more = len(items) > limit
     kept = items[:limit]
-    return Page(tuple(kept), kept[-1].id if more and kept else None)  # type: ignore[attr-defined]
+    if not (more and kept):
+        return Page(tuple(kept), None)
+    last = kept[-1]
+    cursor = query.cursor(last) if isinstance(last, Submission) and query else (
+        last.id)  # type: ignore[attr-defined]
+    return Page(tuple(kept), cursor)

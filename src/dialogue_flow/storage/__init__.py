@@ -25,6 +25,7 @@ import datetime as dt
 import enum
 import importlib
 import logging
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checkable
@@ -114,6 +115,18 @@ def _state_names(value: Iterable[str]) -> frozenset[str]:
         raise InvalidInputError("states", f"unknown submission states {sorted(names - known)}; "
                                 f"expected some of {', '.join(sorted(known))}")
     return names
+
+
+def _order(inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in ("id", "due"):
+        raise InvalidInputError("order_by", f"{value!r} is not one of: id, due")
+    after = getattr(inst, "after", None)
+    if value == "due" and after is not None and not _CURSOR.match(after):
+        raise InvalidInputError("after", f"{after!r} is not a cursor of order_by='due' (use "
+                                "the next_after of the previous page)")
+
+
+_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2}|-)/[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
 
 def _id_set(value: Iterable[str]) -> frozenset[str]:
@@ -251,9 +264,20 @@ class SubmissionQuery:
     #: Only submissions of these organisations (a province and its communes: the façade
     #: resolves the subtree).
     organisations: frozenset[str] | None = None
+    #: ``"id"``; or ``"due"``: by due date, then id, those without a due date last. Then
+    #: ``after`` is the :meth:`cursor` of the previous page's last submission.
+    order_by: str = attrs.field(default="id", validator=_order)
 
     def matches(self, s: Submission) -> bool:
-        """The reference semantics every backend must reproduce."""
+        """The reference semantics every backend must reproduce (order: :meth:`sort_key`)."""
+        return (
+            self.within(s)
+            and (self.after is None or self.sort_key(s) > self.after_key())
+        )
+
+    def within(self, s: Submission) -> bool:
+        """Every filter but the page's start: what :meth:`Storage.count_submissions`
+        counts."""
         due = s.due.date if s.due else None
         return (
             (self.organisations is None or s.organisation_id in self.organisations)
@@ -266,8 +290,28 @@ class SubmissionQuery:
                                                   and due >= self.due_on_or_after))
             and (self.overdue_as_of is None or (s.state in OPEN_WITH_CLOCK and due is not None
                                                 and due < self.overdue_as_of))
-            and (self.after is None or s.id > self.after)
         )
+
+    def sort_key(self, s: Submission) -> tuple[str, ...]:
+        """Where ``s`` stands in this query's order."""
+        if self.order_by == "id":
+            return (s.id,)
+        return ("0", s.due.date.isoformat(), s.id) if s.due else ("1", "", s.id)
+
+    def cursor(self, s: Submission) -> str:
+        """The ``after`` that starts the next page after ``s``."""
+        if self.order_by == "id":
+            return s.id
+        return f"{s.due.date.isoformat() if s.due else '-'}/{s.id}"
+
+    def after_key(self) -> tuple[str, ...]:
+        """:meth:`sort_key` of the submission ``after`` names."""
+        if self.after is None:
+            return ()
+        if self.order_by == "id":
+            return (self.after,)
+        due, _, sid = self.after.partition("/")
+        return ("1", "", sid) if due == "-" else ("0", due, sid)
 
 
 @attrs.frozen
@@ -423,7 +467,12 @@ class Storage(Protocol):
         ...
 
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
-        """At most ``query.limit`` submissions matching ``query``, ordered by id."""
+        """At most ``query.limit`` submissions matching ``query``, in its order."""
+        ...
+
+    def count_submissions(self, query: SubmissionQuery) -> int:
+        """How many submissions pass every filter of ``query`` (:meth:`SubmissionQuery.within`;
+        ``after`` and ``limit`` ignored): the total a dashboard shows beside a page."""
         ...
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
@@ -550,24 +599,25 @@ _Q = TypeVar("_Q", "SubmissionQuery", "DialogueQuery")
 
 
 def decode_page(cls: type[_D], query: _Q,
-                fetch: Callable[[_Q], Sequence[tuple[str, str]]]) -> list[_D]:
+                fetch: Callable[[_Q], Sequence[Sequence[Any]]]) -> list[_D]:
     """The records of one page of ``query``, for SQL backends: ``fetch(query)`` returns
-    its ``(id, record JSON)`` rows. A row that cannot be read back is left out with a
-    warning naming it, and the page is filled from the rows after it, so one undecodable
-    record never makes a listing fail nor cuts it short (``check`` and ``get_*`` name it).
+    its ``(id, record JSON, cursor)`` rows (the ``after`` the next page starts from). A row
+    that cannot be read back is left out with a warning naming it, and the page is filled
+    from the rows after it, so one undecodable record never makes a listing fail nor cuts
+    it short (``check`` and ``get_*`` name it).
     """
     found: list[_D] = []
     page = query
     while True:
         rows = fetch(page)
-        for record_id, text in rows:
+        for record_id, text, *_cursor in rows:
             try:
                 found.append(decode_stored(cls, text, record_id))
             except StorageError as exc:
                 logger.warning("left out of a listing: %s", exc)
         if len(rows) < page.limit or len(found) >= query.limit:
             return found[:query.limit]
-        page = attrs.evolve(page, after=rows[-1][0], limit=query.limit - len(found))
+        page = attrs.evolve(page, after=rows[-1][2], limit=query.limit - len(found))
 
 
 #: Names this package exported while it was a module that also held the backends

@@ -136,7 +136,11 @@ class MemoryStorage:
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         with self._lock:  # a commit in another thread must not change the dict under us
             found = [s for s in self._submissions.values() if query.matches(s)]
-        return _page(found, query.limit)
+        return sorted(found, key=query.sort_key)[:query.limit]
+
+    def count_submissions(self, query: SubmissionQuery) -> int:
+        with self._lock:
+            return sum(1 for s in self._submissions.values() if query.within(s))
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         with self._lock:

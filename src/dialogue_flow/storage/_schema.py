@@ -66,6 +66,8 @@ class Dialect:
     lock_exclusive: str = ""
     #: ``INDEXED BY`` hints where the planner needs them ("" where it does not).
     index_hints: bool = False
+    #: SQL text of a ``date`` column -> its ISO text (SQLite keeps it as text already).
+    date_text: Callable[[str], str] = lambda column: column
 
     def hint(self, index: str) -> str:
         return f" INDEXED BY {index}" if self.index_hints else ""
@@ -101,7 +103,8 @@ POSTGRESQL: Final = Dialect(
     json_field=lambda column: f"({column}::json ->> %s)",
     local_date=_postgres_local_date,
     date_param=_same, date_value=_same, lock_shared=" FOR SHARE",
-    lock_exclusive=" FOR UPDATE")
+    lock_exclusive=" FOR UPDATE",
+    date_text=lambda column: f"to_char({column}, 'YYYY-MM-DD')")
 
 
 # --- the schema as data ------------------------------------------------------------------------

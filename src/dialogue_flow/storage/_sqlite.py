@@ -249,7 +249,7 @@ class SQLiteStorage:
                 if actual != expected:
                     raise VersionConflictError(kind, record_id, expected, actual)
             for guard in changes.counts:  # BEGIN IMMEDIATE: no other writer meanwhile
-                (found,) = conn.execute(*_SQL.count_submissions(guard)).fetchone()
+                (found,) = conn.execute(*_SQL.count_guard(guard)).fetchone()
                 if not guard.admits(found):
                     raise ConcurrentChangeError(guard.dialogue_id, found, guard.at_least,
                                                 guard.at_most)
@@ -273,6 +273,10 @@ class SQLiteStorage:
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         return decode_page(Submission, query,
                            lambda page: self._query(*_SQL.find_submissions(page)))
+
+    def count_submissions(self, query: SubmissionQuery) -> int:
+        (count,) = self._query(*_SQL.count_query(query))[0]
+        return int(count)
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         return decode_page(Dialogue, query,

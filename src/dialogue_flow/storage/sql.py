@@ -191,8 +191,8 @@ class Statements:
             return "1 = 0"  # `x in frozenset()` is never true
         return f"{column} IN ({', '.join([self.dialect.placeholder] * len(values))})"
 
-    def find_submissions(self, query: SubmissionQuery) -> tuple[str, list[object]]:
-        """The page of ``query``: ``(sql, parameters)`` selecting ``(id, record)`` rows."""
+    def _submission_filters(self, query: SubmissionQuery) -> tuple[list[str], list[object]]:
+        """The ``WHERE`` conditions and parameters of every filter of ``query``."""
         q, day = self.dialect.placeholder, self.dialect.date_param
         where: list[str] = []
         params: list[object] = []
@@ -216,7 +216,42 @@ class Statements:
         if query.overdue_as_of is not None:
             where.append(f"{self._in('state', _OPEN_WITH_CLOCK)} AND due_date < {q}")
             params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
-        return self._page("submissions", where, params, query.after, query.limit)
+        return where, params
+
+    def find_submissions(self, query: SubmissionQuery) -> tuple[str, list[object]]:
+        """The page of ``query``: ``(sql, parameters)`` selecting ``(id, record, cursor)``
+        rows in the query's order."""
+        where, params = self._submission_filters(query)
+        if query.order_by == "id":
+            return self._page("submissions", where, params, query.after, query.limit)
+        return self._due_page(where, params, query)
+
+    def count_query(self, query: SubmissionQuery) -> tuple[str, list[object]]:
+        """``(sql, parameters)`` counting what ``query`` filters (paging ignored)."""
+        where, params = self._submission_filters(query)
+        condition = " AND ".join(where) if where else "1 = 1"
+        return (f"SELECT count(*) FROM {self.prefix}submissions WHERE {condition}",  # noqa: S608
+                params)
+
+    def _due_page(self, where: list[str], params: list[object], query: SubmissionQuery,
+                  ) -> tuple[str, list[object]]:
+        """A page ordered by due date then id, those without one last."""
+        q = self.dialect.placeholder
+        key = query.after_key()
+        if key and key[0] == "0":
+            where = [*where, (f"(due_date IS NULL OR due_date > {q} "
+                             f"OR (due_date = {q} AND id > {q}))")]
+            day = self.dialect.date_param(dt.date.fromisoformat(key[1]))
+            params = [*params, day, day, key[2]]
+        elif key:
+            where = [*where, f"due_date IS NULL AND id > {q}"]
+            params = [*params, key[2]]
+        condition = " AND ".join(where) if where else "1 = 1"
+        table = self.prefix + "submissions"
+        order = "CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id"
+        cursor = f"COALESCE({self.dialect.date_text('due_date')}, '-') || '/' || id"
+        return ((f"SELECT id, record, {cursor} FROM {table} WHERE {condition} "  # noqa: S608
+                f"ORDER BY {order} LIMIT {q}"), [*params, query.limit])
 
     def _organisations(self, organisations: frozenset[str] | None, where: list[str],
                        params: list[object]) -> None:
@@ -225,7 +260,7 @@ class Statements:
             where.append(self._in("organisation_id", ids))
             params += ids
 
-    def count_submissions(self, guard: SubmissionCount) -> tuple[str, list[object]]:
+    def count_guard(self, guard: SubmissionCount) -> tuple[str, list[object]]:
         """``(sql, parameters)`` counting what ``guard`` counts (one row, one column)."""
         q = self.dialect.placeholder
         where = [f"dialogue_id = {q}"]
@@ -269,7 +304,7 @@ class Statements:
         # Pick the page's ids from an index first, then read only those records: a sweep
         # paging through 50,000 overdue matters sorts ids, not 50,000 JSON documents.
         table = self.prefix + table
-        select = (f"SELECT id, record FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
+        select = (f"SELECT id, record, id FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
                   f"WHERE {condition} ORDER BY id LIMIT {q}) ORDER BY id")
         return select, [*params, limit]
 

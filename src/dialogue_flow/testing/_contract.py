@@ -43,7 +43,11 @@ from ._fakes import (
     sample_submission,
     sample_transition,
 )
-from ._organisation_contract import OrganisationContract, OrganisationReportContract
+from ._organisation_contract import (
+    DashboardContract,
+    OrganisationContract,
+    OrganisationReportContract,
+)
 from ._outbox_contract import OutboxContract
 from ._race_contract import DialogueRaceContract
 from ._support import (
@@ -70,7 +74,8 @@ from ._support import (
 
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
-class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract):
+class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract,
+                      DashboardContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

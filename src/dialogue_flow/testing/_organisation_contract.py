@@ -12,6 +12,7 @@ from dialogue_flow import (
     Level,
     NotFoundError,
     Organisation,
+    Submission,
     TransitionRecord,
     VersionConflictError,
 )
@@ -101,3 +102,31 @@ class OrganisationReportContract:
                 if orgs is None or s.organisation_id in orgs)
             _equal(expected, storage.report_inputs(start, end, orgs),
                    f"report inputs of {chosen}")
+
+
+class DashboardContract:
+    """A dashboard's page: open matters of some organisations by due date, and the total
+    (part of :class:`~dialogue_flow.testing.StorageContract`)."""
+
+    def test_order_by_due_pages_and_total(self, storage: Storage) -> None:
+        dues = [dt.date(2021, 6, 9), None, dt.date(2021, 6, 1), dt.date(2021, 6, 9), None,
+                dt.date(2021, 7, 1), dt.date(2021, 6, 1)]
+        subs = [sample_submission(f"sub-{n:04d}", due=due, state="assigned",
+                                  department="Địa chính",
+                                  organisation_id="xa-a1" if n % 3 else "xa-a2")
+                for n, due in enumerate(dues, start=1)]
+        storage.commit(Changeset(tuple((s, 0) for s in subs)))
+        for orgs in (None, frozenset({"xa-a1"})):
+            base = SubmissionQuery(order_by="due", organisations=orgs, limit=2)
+            expected = sorted((s for s in subs if base.within(s)), key=base.sort_key)
+            seen: list[Submission] = []
+            query = base
+            while True:
+                page = storage.find_submissions(query)
+                seen += page
+                if len(page) < query.limit:
+                    break
+                query = attrs.evolve(base, after=base.cursor(page[-1]))
+            _equal([s.id for s in expected], [s.id for s in seen],
+                   f"pages by due date of {orgs}")
+            _equal(len(expected), storage.count_submissions(base), f"total of {orgs}")

@@ -83,7 +83,7 @@ def apply_plan(cur: psycopg.Cursor[Any], sql: PgStatements, plan: Sequence[Step]
             # The dialogue's row locked FOR UPDATE first: receives (FOR SHARE on it), closes
             # and reopens of its submissions wait, so the count below stays true until COMMIT.
             cur.execute(sql.shared.lock_dialogue, (step.record_id,))
-            row = cur.execute(*sql.shared.count_submissions(step.what)).fetchone()
+            row = cur.execute(*sql.shared.count_guard(step.what)).fetchone()
             found = 0 if row is None else int(row[0])
             if not step.what.admits(found):
                 raise ConcurrentChangeError(step.record_id, found, step.what.at_least,

@@ -286,6 +286,10 @@ class PostgresStorage:
         return decode_page(Submission, query, lambda page: self._read(
             "query", *self._sql.shared.find_submissions(page)))
 
+    def count_submissions(self, query: SubmissionQuery) -> int:
+        rows = self._read("query", *self._sql.shared.count_query(query))
+        return int(rows[0][0])
+
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         return decode_page(Dialogue, query, lambda page: self._read(
             "query", *self._sql.shared.find_dialogues(page)))

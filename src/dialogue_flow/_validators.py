@@ -18,8 +18,20 @@ import attrs
 
 from ._errors import InvalidInputError
 
-__all__ = ["FREE", "LABEL", "NAME", "check_text", "day", "flag", "nfc", "of_type", "text",
-           "texts", "whole"]
+__all__ = [
+    "FREE",
+    "LABEL",
+    "NAME",
+    "check_text",
+    "day",
+    "flag",
+    "nfc",
+    "of_type",
+    "text",
+    "text_problem",
+    "texts",
+    "whole",
+]
 
 #: C0 controls except tab, line feed and carriage return; DEL; C1 controls; lone surrogates.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -39,30 +51,40 @@ def nfc(value: object) -> object:
     return value
 
 
-def check_text(field: str, value: object, max_length: int, *, blank: bool = False) -> None:
-    """Refuse what is not text, is blank (unless ``blank``), too long or holds a control
-    character or a lone surrogate."""
+def text_problem(value: object, max_length: int, *, blank: bool = False) -> str | None:
+    """What is wrong with ``value`` as text: not text, blank (unless ``blank``), too long, a
+    control character or a lone surrogate; ``None`` when nothing is."""
     if not isinstance(value, str):
-        raise InvalidInputError(field, f"expected text, got {type(value).__name__}")
+        return f"expected text, got {type(value).__name__}"
     if not blank and not value.strip():
-        raise InvalidInputError(field, "must not be blank")
+        return "must not be blank"
     if len(value) > max_length:
-        raise InvalidInputError(field, f"is {len(value):,} characters long; at most "
-                                f"{max_length:,} are kept")
+        return f"is {len(value):,} characters long; at most {max_length:,} are kept"
     bad = _FORBIDDEN.search(value)
-    if bad is not None:
-        what = ("a lone surrogate (not a character)" if "\ud800" <= bad.group() <= "\udfff"
-                else f"the control character U+{ord(bad.group()):04X}")
-        raise InvalidInputError(field, f"contains {what} at position {bad.start()}")
+    if bad is None:
+        return None
+    what = ("a lone surrogate (not a character)" if "\ud800" <= bad.group() <= "\udfff"
+            else f"the control character U+{ord(bad.group()):04X}")
+    return f"contains {what} at position {bad.start()}"
+
+
+def check_text(field: str, value: object, max_length: int, *, blank: bool = False) -> None:
+    """Raise :class:`InvalidInputError` on ``field`` for what :func:`text_problem` finds."""
+    problem = text_problem(value, max_length, blank=blank)
+    if problem is not None:
+        raise InvalidInputError(field, problem)
 
 
 def text(max_length: int, *, optional: bool = False, blank: bool = False) -> Any:
-    """Validator of a text field (``optional``: ``None`` allowed)."""
+    """Validator of a text field (``optional``: ``None`` allowed). The field's name is
+    built only for a complaint: records are validated on every change."""
 
     def validate(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None and optional:
             return
-        check_text(_field(inst, attribute), value, max_length, blank=blank)
+        problem = text_problem(value, max_length, blank=blank)
+        if problem is not None:
+            raise InvalidInputError(_field(inst, attribute), problem)
 
     return validate
 
@@ -75,7 +97,9 @@ def texts(max_length: int) -> Any:
             raise InvalidInputError(_field(inst, attribute),
                                     f"expected a list of names, got {type(value).__name__}")
         for item in value:
-            check_text(_field(inst, attribute), item, max_length)
+            problem = text_problem(item, max_length)
+            if problem is not None:
+                raise InvalidInputError(_field(inst, attribute), problem)
 
     return validate
 

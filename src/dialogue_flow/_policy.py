@@ -203,6 +203,23 @@ class ReportRule:
 _POLICY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+def read_toml(source: object, what: str) -> tuple[str, dict[str, Any]]:
+    """``(where, data)`` of a TOML file (a :class:`~pathlib.Path`) or TOML text (a str);
+    ``where`` names the file in errors.
+
+    :raises ConfigurationError: naming the file and what is wrong.
+    """
+    if not isinstance(source, (str, Path)):
+        raise ConfigurationError(f"a {what} is read from a pathlib.Path or from TOML text "
+                                 f"(str), not a {type(source).__name__}")
+    where = str(source) if isinstance(source, Path) else f"<{what} text>"
+    try:
+        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+        return where, tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{where}: cannot read {what}: {exc}") from None
+
+
 @attrs.frozen
 class DeadlinePolicy:
     """A named, validated set of rules."""
@@ -267,16 +284,7 @@ class DeadlinePolicy:
 
         :raises ConfigurationError: with the file name and what is wrong in it.
         """
-        if not isinstance(source, (str, Path)):
-            raise ConfigurationError(
-                f"a policy is read from a pathlib.Path or from TOML text (str), not a "
-                f"{type(source).__name__}")
-        where = str(source) if isinstance(source, Path) else "<policy text>"
-        try:
-            text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-            data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigurationError(f"{where}: cannot read policy: {exc}") from exc
+        where, data = read_toml(source, "policy")
         return cls.from_mapping(data, where=where)
 
     @classmethod

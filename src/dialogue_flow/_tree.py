@@ -24,11 +24,11 @@ A tree file::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ._errors import ConfigurationError, InvalidInputError
+from ._policy import read_toml
 from ._records import DEFAULT_ORGANISATION, Level, Organisation
 
 __all__ = ["check_tree", "default_organisation", "read_tree", "subtree", "tree_summary"]
@@ -60,15 +60,7 @@ def read_tree(source: Path | str) -> list[Organisation]:
 
     :raises ConfigurationError: naming the file and the entry that is wrong.
     """
-    if not isinstance(source, (str, Path)):
-        raise ConfigurationError("an organisation tree is read from a pathlib.Path or from "
-                                 f"TOML text (str), not a {type(source).__name__}")
-    where = str(source) if isinstance(source, Path) else "<organisation tree>"
-    try:
-        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{where}: cannot read the tree: {exc}") from None
+    where, data = read_toml(source, "organisation tree")
     entries = data.get("organisation", [])
     if set(data) - {"organisation"} or not isinstance(entries, list):
         raise ConfigurationError(f"{where}: expected [[organisation]] tables only")

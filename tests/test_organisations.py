@@ -346,3 +346,25 @@ class TestDashboard:
             flow.submissions(order_by="topic")
         with pytest.raises(InvalidInputError, match="cursor"):
             flow.submissions(order_by="due", after="sub-0001")
+
+
+class TestSweep:
+    @pytest.mark.parametrize("url", ["memory://", "sqlite://"])
+    def test_sweep_per_organisation(self, url: str, clock: FixedClock,
+                                    calendar: WorkCalendar, petitioner: Petitioner) -> None:
+        flow = DialogueFlow.open(url, clock=clock, ids=SequentialIds(), calendar=calendar)
+        flow.load_organisations(TREE)
+        for org in (EAST, WEST):
+            sub = _receive(flow, org, petitioner)
+            flow.assign(sub, department="Địa chính", actor=_actor(org, Role.CHAIR))
+        day = flow.submission(sub).due
+        assert day is not None
+        east = flow.sweep(day.date, organisation=EAST)
+        assert 1 == east.due_soon
+        notes = [n for n in flow.storage.pending_notifications() if n.event == "due_soon"]
+        assert [EAST] == [n.organisation_id for n in notes]
+        everything = flow.sweep(day.date, organisation=PROVINCE, subtree=True)
+        assert 2 == everything.due_soon
+        assert {EAST, WEST} == {n.organisation_id for n in flow.storage.pending_notifications()
+                                if n.event == "due_soon"}
+        flow.shutdown()

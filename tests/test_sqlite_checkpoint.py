@@ -192,9 +192,13 @@ class TestBackgroundCheckpoints:
                 SQLiteStorage(db, checkpoint="background") as storage:
             checkpointer = storage._checkpointer
             assert checkpointer is not None
+            # Past the backstop's 40 frames the WAL grows by at most one commit: a new
+            # submission with its audit and outbox rows touches a leaf of each of its ~12
+            # indexes, and page splits can double that (schema 3 has more indexes than the
+            # 20 frames this bound first allowed).
             for i in range(200):
                 commit_new(storage, f"sub-{i:04d}")
-                assert wal.stat().st_size <= 32 + (40 + 20) * _FRAME
+                assert wal.stat().st_size <= 32 + (40 + 30) * _FRAME
             _wait_for(lambda: checkpointer.failures > 0)
             assert checkpointer.thread.is_alive()  # it goes on, and retries next round
             assert 200 == len(storage.find_submissions(SubmissionQuery(limit=1000)))

@@ -63,11 +63,15 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
               help="The day to sweep for (default: today in Asia/Ho_Chi_Minh).")
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi",
               show_default=True, help="Language of the notices written.")
-def sweep_command(url: str, today: dt.date | None, language: str) -> None:
+@click.option("--org", "organisation", default=None,
+              help="Sweep this organisation only (default: the whole store).")
+@click.option("--subtree", is_flag=True, help="With --org: its communes too.")
+def sweep_command(url: str, today: dt.date | None, language: str, organisation: str | None,
+                  subtree: bool) -> None:
     """Write the day's reminders and overdue notices to the outbox (idempotent)."""
     try:
         with DialogueFlow.open(url, language=language, load_entry_points=True) as flow:
-            result = flow.sweep(today)
+            result = flow.sweep(today, organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{result.today.isoformat()}: due soon {result.due_soon}, overdue "

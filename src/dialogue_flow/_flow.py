@@ -99,14 +99,17 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         self.shutdown()
 
     def sweep(self, today: dt.date | None = None, *, remind: tuple[int, ...] = (3, 0),
-              catch_up_days: int = 30) -> SweepResult:  # checked in run_sweep
-        """Write today's reminders, overdue notices and report reminders to the outbox.
+              catch_up_days: int = 30, organisation: str | None = None,
+              subtree: bool = False) -> SweepResult:  # checked in run_sweep
+        """Write today's reminders, overdue notices and report reminders to the outbox, for
+        the whole store or one organisation (``subtree=True``: and those under it).
 
         Idempotent (see :mod:`dialogue_flow._sweep`); run it from cron, then
         :meth:`dispatch`.
         """
         day = self.clock.today() if today is None else today
-        return run_sweep(self, day, remind=remind, catch_up_days=catch_up_days)
+        return run_sweep(self, day, remind=remind, catch_up_days=catch_up_days,
+                         organisations=self._scope(organisation, subtree))
 
     def report(self, period: Period | str, *, as_of: dt.date | None = None,
                include_personal_data: bool = False, organisation: str | None = None,

@@ -59,12 +59,14 @@ class SweepResult:
 
 
 def run_sweep(flow: DialogueFlow, today: object, *, remind: tuple[object, ...] = (3, 0),
-              catch_up_days: object = 30) -> SweepResult:
+              catch_up_days: object = 30,
+              organisations: frozenset[str] | None = None) -> SweepResult:
     """Write every notice due on ``today`` to the outbox (see the module docstring).
 
     :param remind: working days before a due date on which to remind (3 and on the day).
     :param catch_up_days: how far back an overdue notice is still sent when the sweep did
         not run for a while.
+    :param organisations: sweep only these organisations' matters and dialogues.
     """
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
         raise InvalidInputError("today", f"expected a datetime.date, got {today!r}")
@@ -75,14 +77,15 @@ def run_sweep(flow: DialogueFlow, today: object, *, remind: tuple[object, ...] =
         raise InvalidInputError("catch_up_days", f"expected a whole number >= 1, got "
                                 f"{catch_up_days!r}")
     offsets = tuple(sorted({k for k in remind if isinstance(k, int)}))
-    sweep = _Sweep(flow, today, offsets, catch_up_days)
+    sweep = _Sweep(flow, today, offsets, catch_up_days, organisations)
     return sweep.run()
 
 
 class _Sweep:
     def __init__(self, flow: DialogueFlow, today: dt.date, remind: tuple[int, ...],
-                 catch_up_days: int) -> None:
+                 catch_up_days: int, organisations: frozenset[str] | None) -> None:
         self.flow, self.today, self.remind = flow, today, remind
+        self.organisations = organisations
         self.horizon = flow.calendar.add_working_days(today, remind[-1]) if remind[-1] else today
         self.since = today - dt.timedelta(days=catch_up_days)
         self.now = flow.clock.now()
@@ -126,7 +129,7 @@ class _Sweep:
         storage = self.flow.storage
         facts: Iterator[SubmissionFacts]
         if isinstance(storage, ReportFacts):
-            facts = storage.due_facts(start, end)
+            facts = storage.due_facts(start, end, self.organisations)
         else:
             facts = map(SubmissionFacts.of, self._submissions(start, end))
         for f in facts:
@@ -138,6 +141,7 @@ class _Sweep:
         while True:
             page = self.flow.storage.find_submissions(SubmissionQuery(
                 states=OPEN_WITH_CLOCK, limit=_BATCH, after=after,
+                organisations=self.organisations,
                 due_on_or_after=start, due_on_or_before=end))
             yield from page
             if len(page) < _BATCH:
@@ -155,7 +159,7 @@ class _Sweep:
             key=f"submission:{f.id}:{tag}", event=event, kind=Submission.KIND,
             record_id=f.id, audience=audience, subject=subject, body=body,
             language=self.flow.language, created_at=self.now, responsible=responsible,
-            data={"state": f.state, "due": day}))
+            data={"state": f.state, "due": day}, organisation_id=f.organisation_id))
 
     # --- dialogues and reports -----------------------------------------------------------
 
@@ -165,7 +169,7 @@ class _Sweep:
         while True:
             page = self.flow.storage.find_dialogues(DialogueQuery(
                 states=frozenset({DialogueState.PLANNED, DialogueState.HELD}), limit=_BATCH,
-                after=after))
+                after=after, organisations=self.organisations))
             for d in page:
                 found += self._dialogue(d)
             if len(page) < _BATCH:

@@ -11,7 +11,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 import attrs
 
 from dialogue_flow._clock import VIETNAM_TZ
-from dialogue_flow._records import Submission, SubmissionState
+from dialogue_flow._records import DEFAULT_ORGANISATION, Submission, SubmissionState
 
 __all__ = ["OPEN_WITH_CLOCK", "ReportFacts", "ReportInputs", "SubmissionFacts"]
 
@@ -39,6 +39,8 @@ class SubmissionFacts(NamedTuple):
     answered_on: dt.date | None
     due_date: dt.date | None
     dialogue_id: str | None
+    #: The organisation handling it (the sweep's notices belong to it).
+    organisation_id: str = DEFAULT_ORGANISATION
 
     @classmethod
     def of(cls, s: Submission) -> SubmissionFacts:
@@ -48,7 +50,7 @@ class SubmissionFacts(NamedTuple):
             answer_mode=s.answer_mode.value if s.answer_mode else None,
             received_on=s.received_at.astimezone(VIETNAM_TZ).date(),
             answered_on=s.answered_on, due_date=s.due.date if s.due else None,
-            dialogue_id=s.dialogue_id)
+            dialogue_id=s.dialogue_id, organisation_id=s.organisation_id)
 
 
 @attrs.frozen
@@ -108,9 +110,11 @@ class ReportFacts(Protocol):
         inclusive), in any order; streamed, so memory does not grow with the period."""
         ...
 
-    def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+    def due_facts(self, start: dt.date, end: dt.date,
+                  organisations: frozenset[str] | None = None) -> Iterator[SubmissionFacts]:
         """Facts of the assigned or escalated submissions due from ``start`` to ``end``
-        (inclusive), in any order: what the sweep reminds about."""
+        (inclusive), in any order (of ``organisations`` only when given): what the sweep
+        reminds about."""
         ...
 
     def report_inputs(self, start: dt.date, end: dt.date,

@@ -20,6 +20,7 @@ __all__ = [
     "CreateIndex",
     "CreateTable",
     "Dialect",
+    "DropIndex",
     "Fill",
     "Index",
     "Migration",
@@ -167,7 +168,14 @@ class Fill:
     fields: tuple[tuple[str, str], ...]
 
 
-Step = CreateTable | CreateIndex | AddColumns | Fill
+@attrs.frozen
+class DropIndex:
+    """Drop an index a later step re-creates with other columns."""
+
+    name: str
+
+
+Step = CreateTable | CreateIndex | AddColumns | Fill | DropIndex
 
 
 @attrs.frozen
@@ -253,6 +261,16 @@ MIGRATIONS: Final = (
                           ("organisation_id", "id"))),
         CreateIndex(Index("submissions_by_organisation_due", "submissions",
                           ("organisation_id", "state", "due_date", "id"))),
+        # The covering indexes of version 2, with the organisation (the sweep's notices and
+        # a report's open items name it).
+        DropIndex("submissions_report"),
+        CreateIndex(Index("submissions_report", "submissions", (
+            "received_on", "id", "state", "topic", "department", "competent_level", "channel",
+            "answer_mode", "answered_on", "due_date", "dialogue_id", "organisation_id"))),
+        DropIndex("submissions_due"),
+        CreateIndex(Index("submissions_due", "submissions", (
+            "due_date", "state", "id", "topic", "department", "competent_level", "dialogue_id",
+            "organisation_id"), where="due_date IS NOT NULL")),
         # Covering for an organisation's report (the whole store's uses submissions_report).
         CreateIndex(Index("submissions_report_by_organisation", "submissions", (
             "organisation_id", "received_on", "id", "state", "topic", "department",
@@ -285,6 +303,8 @@ def render(migration: Migration, dialect: Dialect, prefix: str = "",
             columns = ", ".join(index.columns)
             statements.append(
                 (f"CREATE INDEX {index.name} ON {prefix}{index.table} ({columns}){where}", ()))
+        elif isinstance(step, DropIndex):
+            statements.append((f"DROP INDEX IF EXISTS {prefix}{step.name}", ()))
         elif isinstance(step, AddColumns):
             statements += [(f"ALTER TABLE {prefix}{step.table} ADD COLUMN {column.sql(dialect)}",
                             ()) for column in step.columns]

@@ -288,9 +288,10 @@ class SQLiteStorage:
         """Report facts from a covering index, page by page."""
         return _SQL.report_facts(self._query, start, end)
 
-    def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+    def due_facts(self, start: dt.date, end: dt.date,
+                  organisations: frozenset[str] | None = None) -> Iterator[SubmissionFacts]:
         """The sweep's matters from a covering index, page by page."""
-        return _SQL.due_facts_of(self._query, start, end)
+        return _SQL.due_facts_of(self._query, start, end, organisations)
 
     def report_inputs(self, start: dt.date, end: dt.date,
                       organisations: frozenset[str] | None = None) -> ReportInputs:

@@ -137,7 +137,7 @@ PAGE: Final = 5000
 _OPEN_WITH_CLOCK: Final = tuple(sorted(s.value for s in OPEN_WITH_CLOCK))
 #: The report's columns, in SubmissionFacts order, then what the keyset pages on.
 _FACTS = ("id, state, topic, department, competent_level, channel, answer_mode, "
-          "received_on, answered_on, due_date, dialogue_id")
+          "received_on, answered_on, due_date, dialogue_id, organisation_id")
 
 
 class Statements:
@@ -318,9 +318,14 @@ class Statements:
             yield self.facts(row)
 
     def due_facts_of(self, fetch: Fetch, start: dt.date, end: dt.date,
+                     organisations: frozenset[str] | None = None,
                      ) -> Iterator[SubmissionFacts]:
         """:meth:`ReportFacts.due_facts` through ``fetch``, a page at a time."""
-        for row in self._keyset(fetch, self.due_page(), start, end, _OPEN_WITH_CLOCK, (5, 0)):
+        orgs = sorted(organisations) if organisations is not None else []
+        if organisations is not None and not orgs:
+            return
+        for row in self._keyset(fetch, self.due_page(len(orgs)), start, end,
+                                (*_OPEN_WITH_CLOCK, *orgs), (5, 0)):
             yield self.due_facts(row, start)
 
     def read_report_inputs(self, fetch: Fetch, start: dt.date, end: dt.date,
@@ -351,35 +356,41 @@ class Statements:
                 f"{self.dialect.hint('submissions_report')} WHERE (received_on, id) > ({q}, {q}) "
                 f"AND received_on <= {q} ORDER BY received_on, id LIMIT {q}")
 
-    def due_page(self) -> str:
+    def due_page(self, organisations: int = 0) -> str:
         """One page of the sweep's matters (assigned or escalated, due in a window),
         keyset-paged on ``(due_date, id)`` with the parameters of :meth:`report_page` and
-        the open states before the page size."""
+        the open states (then ``organisations`` organisation ids) before the page size."""
         q = self.dialect.placeholder
-        return (f"SELECT id, state, topic, department, competent_level, due_date, dialogue_id "  # noqa: S608
-                f"FROM {self.prefix}submissions{self.dialect.hint('submissions_due')} "
+        scope = (f" AND {self._in('organisation_id', [q] * organisations)}"
+                 if organisations else "")
+        return (f"SELECT id, state, topic, department, competent_level, due_date, dialogue_id, "  # noqa: S608
+                f"organisation_id FROM {self.prefix}submissions"
+                f"{self.dialect.hint('submissions_due')} "
                 f"WHERE (due_date, id) > ({q}, {q}) AND due_date <= {q} "
-                f"AND {self._in('state', _OPEN_WITH_CLOCK)} AND due_date IS NOT NULL "
+                f"AND {self._in('state', _OPEN_WITH_CLOCK)} AND due_date IS NOT NULL{scope} "
                 f"ORDER BY due_date, id LIMIT {q}")
 
     def facts(self, row: Sequence[Any]) -> SubmissionFacts:
         """A row of :meth:`report_page` as report facts."""
         date = self.dialect.date_value
-        sid, state, topic, department, level, channel, mode, received, answered, due, dlg = row
+        (sid, state, topic, department, level, channel, mode, received, answered, due, dlg,
+         org) = row
         return SubmissionFacts(
             id=sid, state=state, topic=topic, department=department, competent_level=level,
             channel=channel, answer_mode=mode, received_on=date(received),
             answered_on=None if answered is None else date(answered),
-            due_date=None if due is None else date(due), dialogue_id=dlg)
+            due_date=None if due is None else date(due), dialogue_id=dlg,
+            organisation_id=org)
 
     def due_facts(self, row: Sequence[Any], start: dt.date) -> SubmissionFacts:
         """A row of :meth:`due_page` as facts; reception and answer are not read (the
         sweep does not use them): ``received_on`` is ``start``, ``channel`` empty."""
-        sid, state, topic, department, level, due, dialogue_id = row
+        sid, state, topic, department, level, due, dialogue_id, org = row
         return SubmissionFacts(
             id=sid, state=state, topic=topic, department=department, competent_level=level,
             channel="", answer_mode=None, received_on=start, answered_on=None,
-            due_date=self.dialect.date_value(due), dialogue_id=dialogue_id)
+            due_date=self.dialect.date_value(due), dialogue_id=dialogue_id,
+            organisation_id=org)
 
     def report_queries(self, start: dt.date, end: dt.date,
                        organisations: frozenset[str] | None = None,

@@ -27,7 +27,7 @@ from dialogue_flow.storage import (
 )
 
 from ._fakes import T0, sample_dialogue, sample_submission
-from ._support import _equal, _raises
+from ._support import _equal, _raises, _true
 
 _BOARD = "Ban Tuyên giáo và Dân vận Tỉnh ủy"
 _PROVINCE = Organisation("tinh-a", "Tỉnh ủy A", Level.PROVINCE, bodies=(_BOARD,))
@@ -102,6 +102,15 @@ class OrganisationReportContract:
                 if orgs is None or s.organisation_id in orgs)
             _equal(expected, storage.report_inputs(start, end, orgs),
                    f"report inputs of {chosen}")
+            due = sorted(f.id for f in storage.due_facts(dt.date(2021, 6, 1),
+                                                          dt.date(2021, 6, 30), orgs))
+            _equal(sorted(s.id for s in subs if s.due is not None
+                          and s.due.date <= dt.date(2021, 6, 30)
+                          and (orgs is None or s.organisation_id in orgs)),
+                   due, f"due facts of {chosen}")
+            _true(all(f.organisation_id in (orgs or {f.organisation_id}) for f in
+                      storage.due_facts(dt.date(2021, 6, 1), dt.date(2021, 6, 30), orgs)),
+                  "due facts name their organisation")
 
 
 class DashboardContract:

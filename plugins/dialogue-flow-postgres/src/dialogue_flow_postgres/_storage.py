@@ -300,9 +300,10 @@ class PostgresStorage:
         """Report facts from the covering index, page by page."""
         return self._sql.shared.report_facts(self._fetch, start, end)
 
-    def due_facts(self, start: dt.date, end: dt.date) -> Iterator[SubmissionFacts]:
+    def due_facts(self, start: dt.date, end: dt.date,
+                  organisations: frozenset[str] | None = None) -> Iterator[SubmissionFacts]:
         """The sweep's matters from the covering index, page by page."""
-        return self._sql.shared.due_facts_of(self._fetch, start, end)
+        return self._sql.shared.due_facts_of(self._fetch, start, end, organisations)
 
     def report_inputs(self, start: dt.date, end: dt.date,
                       organisations: frozenset[str] | None = None) -> ReportInputs:

@@ -368,3 +368,28 @@ class TestSweep:
         assert {EAST, WEST} == {n.organisation_id for n in flow.storage.pending_notifications()
                                 if n.event == "due_soon"}
         flow.shutdown()
+
+
+class TestPolicyPerOrganisation:
+    def test_an_organisation_works_under_its_own_policy(self, flow: DialogueFlow,
+                                                        petitioner: Petitioner) -> None:
+        west = 'name = "Đảng ủy xã Mẫu Tây"'
+        text = TREE.read_text(encoding="utf-8").replace(
+            west, west + '\npolicy = "complaints-2011"')
+        flow.load_organisations(text)
+        assert "complaints-2011" == flow.policy_of(WEST).id
+        assert flow.policy.id == flow.policy_of(EAST).id
+        dues = {}
+        for org in (EAST, WEST):
+            sub = _receive(flow, org, petitioner)
+            due = flow.assign(sub, department="Địa chính", actor=_actor(org, Role.CHAIR)).due
+            assert due is not None
+            dues[org] = due.rule_id
+        assert ("complaint-first", True) == (dues[WEST], dues[EAST] != "complaint-first")
+
+    def test_an_unknown_policy_is_refused_when_loaded(self, flow: DialogueFlow) -> None:
+        text = TREE.read_text(encoding="utf-8").replace(
+            'name = "Đảng ủy xã Mẫu Tây"', 'name = "Đảng ủy xã Mẫu Tây"\npolicy = "no-such"')
+        with pytest.raises(ConfigurationError, match="no-such"):
+            flow.load_organisations(text)
+        assert flow.organisation(WEST).policy_id is None  # nothing written

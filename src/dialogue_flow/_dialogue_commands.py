@@ -72,7 +72,8 @@ class DialogueCommands(FlowCore):
             Dialogue,
             id=self._new_id("dlg"), title=title, scheduled_for=scheduled_for,
             state=DIALOGUE.initial, version=1, created_at=now, updated_at=now,
-            announce_by=self._deadline(Purpose.ANNOUNCEMENT, scheduled_for),
+            announce_by=self._deadline(Purpose.ANNOUNCEMENT, scheduled_for,
+                                       actor.organisation_id),
             venue=venue, chair=chair if chair is not None else None, secretary=secretary,
             invited_departments=_names("invited_departments", invited_departments),
             topics=_names("topics", topics), expected_attendance=expected_attendance,
@@ -111,7 +112,8 @@ class DialogueCommands(FlowCore):
                                     f"{scheduled_for.isoformat()} is in the past")
         return self._change(d, "reschedule", actor, {
             "scheduled_for": scheduled_for, "announced_on": None,
-            "announce_by": self._deadline(Purpose.ANNOUNCEMENT, scheduled_for),
+            "announce_by": self._deadline(Purpose.ANNOUNCEMENT, scheduled_for,
+                                          d.organisation_id),
         }, reason=reason, details={"from": d.scheduled_for.isoformat(),
                                    "to": scheduled_for.isoformat()})
 
@@ -135,7 +137,8 @@ class DialogueCommands(FlowCore):
             _check_count("actual_attendance", actual_attendance)
         return self._change(d, "hold", actor, {
             "held_on": day, "actual_attendance": actual_attendance,
-            "conclusion_due": self._deadline(Purpose.CONCLUSION_NOTICE, day),
+            "conclusion_due": self._deadline(Purpose.CONCLUSION_NOTICE, day,
+                                             d.organisation_id),
         })
 
     def conclude(self, dialogue: str | Dialogue, *, actor: Actor,

@@ -345,17 +345,30 @@ class FlowCore:
                                     f"(today is {today.isoformat()})")
         return value
 
-    def _deadline(self, purpose: Purpose, anchor: dt.date, variant: str = "standard",
-                  ) -> Deadline:
-        return self.policy.rule_for(purpose, on=anchor, variant=variant).compute(
-            anchor, self.calendar)
+    def policy_of(self, organisation_id: str) -> DeadlinePolicy:
+        """The deadline policy an organisation works under: its own ``policy_id`` when it
+        names one (a province under another law), else the flow's."""
+        if organisation_id == DEFAULT_ORGANISATION:
+            return self.policy
+        try:
+            chosen = self.storage.get_organisation(organisation_id).policy_id
+        except NotFoundError:
+            return self.policy
+        return self.policy if chosen is None else select_policy(self.plugins, chosen)
 
-    def _answer_rule(self, complex_matter: bool, on: dt.date) -> DeadlineRule:
+    def _deadline(self, purpose: Purpose, anchor: dt.date, organisation_id: str,
+                  variant: str = "standard") -> Deadline:
+        return self.policy_of(organisation_id).rule_for(
+            purpose, on=anchor, variant=variant).compute(anchor, self.calendar)
+
+    def _answer_rule(self, complex_matter: bool, on: dt.date, organisation_id: str,
+                     ) -> DeadlineRule:
         if self.remote_area:
             variant = "remote_complex" if complex_matter else "remote"
         else:
             variant = "complex" if complex_matter else "standard"
-        return self.policy.rule_for(Purpose.WRITTEN_ANSWER, on=on, variant=variant)
+        return self.policy_of(organisation_id).rule_for(Purpose.WRITTEN_ANSWER, on=on,
+                                                        variant=variant)
 
     def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
                          complex_matter: bool | None = None,
@@ -366,7 +379,7 @@ class FlowCore:
         set, so no intermediate record has to be built.
         """
         rule = self._answer_rule(s.complex if complex_matter is None else complex_matter,
-                                 anchor_day)
+                                 anchor_day, s.organisation_id)
         if rule.anchor is Anchor.ASSIGNED:
             anchor = assigned_on or s.assigned_on or anchor_day
         elif rule.anchor is Anchor.RECEIVED:
@@ -383,7 +396,7 @@ class FlowCore:
         dialogue, reopened, handed back) counts from today.
         """
         today = self.clock.today()
-        rule = self._answer_rule(complex_matter, today)
+        rule = self._answer_rule(complex_matter, today, s.organisation_id)
         if rule.anchor is Anchor.CONCLUSION_NOTICE and s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
             if d.conclusion is None:

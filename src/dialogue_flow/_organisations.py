@@ -10,6 +10,7 @@ import attrs
 
 from ._errors import InvalidInputError, NotFoundError
 from ._flow_core import FlowCore
+from ._plugins import select_policy
 from ._records import DEFAULT_ORGANISATION, Actor, Organisation, Role, TransitionRecord
 from ._tree import check_tree, default_organisation, read_tree
 from .storage import Changeset, StoredRecord
@@ -85,6 +86,9 @@ class OrganisationCommands(FlowCore):
             rows.append(_row(new, "add" if old is None else "update", who, now))
             result.append(new)
         check_tree({**stored, **{org.id: org for org in result}})
+        for org in result:  # an unknown policy is refused now, not at the first deadline
+            if org.policy_id is not None:
+                select_policy(self.plugins, org.policy_id)
         if writes:
             self.storage.commit(Changeset(tuple(writes), tuple(rows)))
         return result

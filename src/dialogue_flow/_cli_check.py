@@ -7,7 +7,7 @@ import click
 
 from ._errors import DialogueFlowError
 from ._flow import DialogueFlow
-from ._records import Actor, Role
+from ._records import Actor, Dialogue, Role, Submission
 
 __all__ = ["check_command", "repair_command"]
 
@@ -46,11 +46,9 @@ def repair_command(action: str, record_id: str, url: str, reason: str, actor_id:
     try:
         actor = Actor(actor_id, "dialogue-flow repair", Role.OFFICE)
         with DialogueFlow.open(url, load_entry_points=True) as flow:
-            if action == "complete":
-                done: object = flow.complete_dialogue(record_id, actor=actor, reason=reason)
-            else:
-                done = flow.detach(record_id, actor=actor, reason=reason)
+            done: Dialogue | Submission = (
+                flow.complete_dialogue(record_id, actor=actor, reason=reason)
+                if action == "complete" else flow.detach(record_id, actor=actor, reason=reason))
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{action}: {record_id} done ({type(done).__name__.lower()} now at version "
-               f"{getattr(done, 'version', '?')})")
+    click.echo(f"{action}: {record_id} done ({done.KIND} now at version {done.version})")

@@ -9,6 +9,7 @@ by URL, the operations (dispatch, sweep, reports) and the flow's own lifetime.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterable
 from typing import Any, Self
 
@@ -18,14 +19,15 @@ from ._checks import _check_count
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import ConfigurationError, InvalidInputError, PluginError
-from ._flow_core import Authorizer, Page
+from ._flow_core import Authorizer, FlowCore, Page
 from ._integrity import IntegrityCommands
 from ._organisations import OrganisationCommands
 from ._plugins import PluginManager, load_plugins
-from ._records import Deadline
+from ._records import Deadline, Organisation
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
 from ._sweep import SweepResult, run_sweep
+from ._tree import subtree
 from .storage import Storage
 from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
@@ -35,8 +37,8 @@ __all__ = ["Authorizer", "DialogueFlow", "Page"]
 _LAST_YEAR = dt.MAXYEAR - 1  # a report due early next year must still be a date
 
 #: The keyword options of the constructor, which :meth:`DialogueFlow.open` passes on.
-_OPTIONS = frozenset({"calendar", "policy", "clock", "authorizers", "language", "remote_area",
-                      "ids"})
+_OPTIONS = frozenset(inspect.signature(FlowCore.__init__).parameters) - {
+    "self", "storage", "plugins"}
 
 
 class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
@@ -117,13 +119,18 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         """The figures of ``period`` (``"2021-H1"``, ``"2021"``, ``"2021-Q1"``, ...), of
         one organisation (``subtree=True``: with every organisation under it) or of the
         whole store."""
-        scope = self._scope(organisation, subtree)
-        report = build_report(self, period, as_of=as_of,
-                              include_personal_data=include_personal_data,
+        return self._report_of(period, as_of, organisation, subtree,
+                               self._scope(organisation, subtree),
+                               personal=include_personal_data)
+
+    def _report_of(self, period: Period | str, as_of: dt.date | None,
+                   organisation: str | None, subtree_too: bool,
+                   scope: frozenset[str] | None, *, personal: bool = False) -> Report:
+        report = build_report(self, period, as_of=as_of, include_personal_data=personal,
                               organisations=scope)
         if organisation is None:
             return report
-        return attrs.evolve(report, organisation=organisation, subtree=subtree)
+        return attrs.evolve(report, organisation=organisation, subtree=subtree_too)
 
     def rollup(self, period: Period | str, *, organisation: str,
                as_of: dt.date | None = None) -> Rollup:
@@ -131,15 +138,17 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         organisation directly under it (each with its subtree) and the total; addressed to
         the recipients 215-KL/TW names for its level."""
         org = self.organisation(organisation)
-        children = [o for o in self.organisations() if o.parent_id == org.id]
-        rows = [RollupRow(org.id, org.name, self.report(period, as_of=as_of,
-                                                        organisation=org.id))]
-        rows += [RollupRow(child.id, child.name,
-                           self.report(period, as_of=as_of, organisation=child.id,
-                                       subtree=True)) for child in children]
-        total = self.report(period, as_of=as_of, organisation=org.id, subtree=True)
+        tree = self.organisations()  # read once for every row's subtree
+
+        def row(of: Organisation, *, below: bool) -> RollupRow:
+            scope = subtree(tree, of.id) if below else frozenset({of.id})
+            return RollupRow(of.id, of.name,
+                             self._report_of(period, as_of, of.id, below, scope))
+
+        rows = [row(org, below=False),
+                *(row(c, below=True) for c in tree if c.parent_id == org.id)]
         return Rollup(org.id, org.name, org.level, RECIPIENTS.get(org.level, ()),
-                      tuple(rows), total)
+                      tuple(rows), row(org, below=True).report)
 
     def render_rollup(self, rollup: Rollup, fmt: str) -> str:
         """A roll-up as ``json``, ``csv`` or ``md``."""

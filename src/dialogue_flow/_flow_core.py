@@ -11,6 +11,7 @@ The commands themselves live in ``_dialogue_commands`` and ``_submission_command
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -131,6 +132,7 @@ class FlowCore:
         self.calendar = calendar if calendar is not None else plugin_calendar(self.plugins)
         #: A policy id selects among the bundled policies and those plugins contribute.
         self.policy = select_policy(self.plugins, policy)
+        self._policies: dict[str, DeadlinePolicy] = {}
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.language = language
         #: Communes in remote areas get the policy's "remote" variants where it has them.
@@ -189,10 +191,11 @@ class FlowCore:
         return attrs.evolve(page, total=self.storage.count_submissions(query))
 
     def _submission_query(
-        self, *, dialogue_id: str | None, state: object, department: str | None,
-        due_on_or_before: dt.date | None, due_on_or_after: dt.date | None,
-        overdue_as_of: dt.date | None, limit: int, after: str | None,
-        organisation: str | None, subtree: bool, order_by: str) -> SubmissionQuery:
+        self, *, dialogue_id: str | None = None, state: object = None,
+        department: str | None = None, due_on_or_before: dt.date | None = None,
+        due_on_or_after: dt.date | None = None, overdue_as_of: dt.date | None = None,
+        limit: int = 100, after: str | None = None, organisation: str | None = None,
+        subtree: bool = False, order_by: str = "id") -> SubmissionQuery:
         if dialogue_id is not None:
             _check_id("dialogue_id", dialogue_id)
         if department is not None:
@@ -211,21 +214,18 @@ class FlowCore:
 
     def iter_submissions(self, **filters: Any) -> Iterator[Submission]:
         """Every submission matching ``filters`` (as :meth:`submissions`), page by page."""
-        after = None
-        defaults: dict[str, Any] = {
-            "dialogue_id": None, "state": None, "department": None, "due_on_or_before": None,
-            "due_on_or_after": None, "overdue_as_of": None, "organisation": None,
-            "subtree": False, "order_by": "id"}
-        unknown = sorted(set(filters) - set(defaults))
+        allowed = set(inspect.signature(self._submission_query).parameters) - {"limit", "after"}
+        unknown = sorted(set(filters) - allowed)
         if unknown:
             raise InvalidInputError(unknown[0], "not a filter of submissions()")
+        # Built once: the organisations' scope is read once, not per page.
+        query = self._submission_query(**filters, limit=1000)
         while True:
-            query = self._submission_query(**{**defaults, **filters}, limit=1000, after=after)
             page = _paged(self.storage.find_submissions(query), 1000, query)
             yield from page.items
             if page.next_after is None:
                 return
-            after = page.next_after
+            query = attrs.evolve(query, after=page.next_after)
 
     def dialogues(
         self,
@@ -261,15 +261,16 @@ class FlowCore:
                 raise InvalidInputError("subtree", "name the organisation whose subtree")
             return None
         _check_id("organisation", organisation)
-        known = self.storage.find_organisations()
-        if organisation != DEFAULT_ORGANISATION and all(o.id != organisation for o in known):
-            raise NotFoundError(Organisation.KIND, str(organisation))
+        self._check_organisation(str(organisation))
         if not subtree_too:
             return frozenset({str(organisation)})
-        return subtree(known, str(organisation))
+        return subtree(self.storage.find_organisations(), str(organisation))
 
     def _check_organisation(self, organisation_id: str) -> None:
-        """Records are created only in an organisation the store knows."""
+        """The store knows the organisation (the default one needs no row).
+
+        :raises NotFoundError:
+        """
         if organisation_id != DEFAULT_ORGANISATION:
             self.storage.get_organisation(organisation_id)  # NotFoundError
 
@@ -354,7 +355,14 @@ class FlowCore:
             chosen = self.storage.get_organisation(organisation_id).policy_id
         except NotFoundError:
             return self.policy
-        return self.policy if chosen is None else select_policy(self.plugins, chosen)
+        if chosen is None:
+            return self.policy
+        # An id names the same policy for the flow's life (its plugins are fixed): resolve
+        # it once, not on every deadline (plugin policies come through a hook call).
+        policy = self._policies.get(chosen)
+        if policy is None:
+            policy = self._policies[chosen] = select_policy(self.plugins, chosen)
+        return policy
 
     def _deadline(self, purpose: Purpose, anchor: dt.date, organisation_id: str,
                   variant: str = "standard") -> Deadline:

@@ -15,6 +15,7 @@ finds each break and names the repair; each repair is a command with its audit r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import attrs
@@ -64,6 +65,10 @@ class IntegrityCommands(SubmissionCommands):
     def _violations(self, d: Dialogue) -> Iterator[Violation]:
         subs = list(self.iter_submissions(dialogue_id=d.id))
         still_open = [s for s in subs if s.state is not SubmissionState.CLOSED]
+        listed = {item.submission_id for item in d.conclusion.items} if d.conclusion else set()
+        # When the notice was issued (read once per dialogue); without it, nothing to check.
+        concluded = [row.at for row in self.history(d) if row.event == "conclude"]
+        issued = concluded[-1] if d.conclusion is not None and concluded else None
         if d.state is DialogueState.CONCLUDED and not still_open:
             yield Violation("stuck_concluded", d.id, d.id,
                             f"dialogue {d.id} is concluded and every matter of it is closed, "
@@ -73,20 +78,15 @@ class IntegrityCommands(SubmissionCommands):
                 yield Violation("open_in_completed", d.id, s.id,
                                 f"submission {s.id} is {s.state} in completed dialogue {d.id}",
                                 "detach")
-            elif not self._in_notice_or_settled(d, s):
+            elif issued is not None and s.id not in listed and not self._settled(s, issued):
                 yield Violation("missing_from_notice", d.id, s.id,
                                 f"submission {s.id} ({s.state}) is not in the conclusion "
                                 f"notice of dialogue {d.id} and was not settled at the meeting",
                                 "detach")
 
-    def _in_notice_or_settled(self, d: Dialogue, s: Submission) -> bool:
-        if d.conclusion is None or any(item.submission_id == s.id
-                                       for item in d.conclusion.items):
-            return True
-        concluded = [row.at for row in self.history(d) if row.event == "conclude"]
-        if not concluded:
-            return True  # nothing to compare with (an audit trail of another tool)
-        return any(row.event in ("answer", "close") and row.at <= concluded[-1]
+    def _settled(self, s: Submission, by: dt.datetime) -> bool:
+        """Whether ``s`` was answered or closed by ``by`` (at the meeting)."""
+        return any(row.event in ("answer", "close") and row.at <= by
                    for row in self.history(s))
 
     def complete_dialogue(self, dialogue: str | Dialogue, *, actor: Actor, reason: str,

@@ -134,9 +134,9 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
         inputs = storage.report_inputs(chosen.start, chosen.end, organisations)
     else:
         inputs = ReportInputs.from_facts(
-            SubmissionFacts.of(s) for s in flow.iter_submissions()
-            if (organisations is None or s.organisation_id in organisations)
-            and SubmissionFacts.of(s).received_on in chosen)
+            f for f in map(SubmissionFacts.of, flow.iter_submissions())
+            if (organisations is None or f.organisation_id in organisations)
+            and f.received_on in chosen)
     report = _report(inputs, chosen, today, flow.policy.id, flow.calendar)
     if include_personal_data:
         names = {item.submission_id: flow.submission(item.submission_id).petitioner.name

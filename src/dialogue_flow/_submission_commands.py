@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import NoReturn, overload
 
-import attrs
-
 from ._checks import (
     _build,
     _check_actor,
@@ -311,10 +309,9 @@ class SubmissionCommands(TransferSteps):
             raise InvalidInputError("duplicate_of", "only for reason=duplicate")
         extra, rows, guards, counts = self._completion(s, who)
         notes: list[Notification] = []
-        origin, (o_extra, o_rows, o_notes) = self._close_origin(
-            attrs.evolve(s, close_reason=why), who, self.clock.now())
+        origin, (o_extra, o_rows, o_notes) = self._close_origin(s, why, who, self.clock.now())
         if origin is not None:  # closed where it was escalated: the origin closes too
-            more = self._completion(self.submission(origin.id), who)
+            more = self._completion(origin, who)
             extra += o_extra + more[0]
             rows += o_rows + more[1]
             guards += more[2]

@@ -69,8 +69,8 @@ class TransferSteps(FlowCore):
                    details={"by": answered.organisation_id, "linked": answered.id})
         return [(new, origin.version)], [row], [self._notify(new, "answered", "petitioner", now)]
 
-    def _close_origin(self, closed: Submission, actor: Actor, now: dt.datetime,
-                      ) -> tuple[Submission | None, Linked]:
+    def _close_origin(self, closed: Submission, why_here: CloseReason, actor: Actor,
+                      now: dt.datetime) -> tuple[Submission | None, Linked]:
         """The commune's matter closes when the province closes its own (answered by the
         competent level, or withdrawn as the province recorded). Returns the new origin, for the
         completion of its dialogue."""
@@ -78,7 +78,7 @@ class TransferSteps(FlowCore):
         if origin is None or origin.state not in (SubmissionState.ESCALATED,
                                                   SubmissionState.ANSWERED):
             return None, ([], [], [])
-        why = (CloseReason.WITHDRAWN if closed.close_reason is CloseReason.WITHDRAWN
+        why = (CloseReason.WITHDRAWN if why_here is CloseReason.WITHDRAWN
                else CloseReason.ANSWERED_BY_COMPETENT_LEVEL)
         dest = SUBMISSION.fire(origin.id, origin.state, "close", reason=why)
         new = _replace(origin, {"state": dest, "version": origin.version + 1, "updated_at": now,

@@ -143,8 +143,10 @@ class SubmissionCommands(TransferSteps):
         s = self._current(Submission, submission)
         _check_text("department", department)
         _check_bool("complex", complex)
-        if s.due is not None and (s.state is SubmissionState.ASSIGNED or (
-                s.state is SubmissionState.RECEIVED and s.due.rule_id == "resumed")):
+        # A received matter has a due date only when handed back with its clock resumed
+        # (reopen clears it): that clock is kept, as a re-assignment keeps its own.
+        if s.due is not None and s.state in (SubmissionState.ASSIGNED,
+                                             SubmissionState.RECEIVED):
             # Re-assigning keeps the legal clock; a change of complexity re-counts it from
             # the same anchor (an extension granted by the chair is kept as it is).
             due: Deadline | None = s.due

@@ -290,6 +290,26 @@ class TestCli:
         assert (1, "Error: no organisation with id 'tinh-khac'\n") == (unknown.exit_code,
                                                                        unknown.output)
 
+    def test_outbox_by_organisation(self, tmp_path: Path, clock: FixedClock,
+                                    petitioner: Petitioner) -> None:
+        url = f"sqlite:///{tmp_path / 'p.db'}"
+        with DialogueFlow.open(url, clock=clock, ids=SequentialIds()) as flow:
+            flow.load_organisations(TREE)
+            for org in (EAST, EAST, WEST):
+                _receive(flow, org, petitioner)
+            per_org = {org: flow.outbox_stats(organisation=org)["pending"]
+                       for org in (EAST, WEST, PROVINCE)}
+            whole = flow.outbox_stats(organisation=PROVINCE, subtree=True)["pending"]
+            assert ({EAST: 2, WEST: 1, PROVINCE: 0}, 3) == (per_org, whole)
+            assert [] == flow.parked_notifications(organisation=EAST)
+            with pytest.raises(NotFoundError):
+                flow.outbox_stats(organisation="tinh-khac")
+        shown = CliRunner().invoke(main, ["outbox", "--db", url, "--org", EAST])
+        assert (0, "pending 2, delivered 0, parked 0\n") == (shown.exit_code, shown.output)
+        shown = CliRunner().invoke(main, ["outbox", "--db", url, "--org", PROVINCE,
+                                          "--subtree"])
+        assert "pending 3," in shown.output
+
 
 class TestRollup:
     def test_rows_per_commune_and_totals(self, flow: DialogueFlow,

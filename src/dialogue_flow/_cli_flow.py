@@ -125,15 +125,20 @@ def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
 @click.option("--requeue", "keys", multiple=True, metavar="KEY",
               help="Make this parked notification pending again (repeatable).")
 @click.option("--limit", default=50, show_default=True, help="Parked rows to list.")
-def outbox_command(url: str, keys: tuple[str, ...], limit: int) -> None:
+@click.option("--org", "organisation", default=None,
+              help="This organisation's notifications only (default: the whole store).")
+@click.option("--subtree", is_flag=True, help="With --org: its communes' too.")
+def outbox_command(url: str, keys: tuple[str, ...], limit: int, organisation: str | None,
+                   subtree: bool) -> None:
     """Show the outbox: rows per status and the parked ones with their last error."""
     try:
         with DialogueFlow.open(url, load_entry_points=True) as flow:
             for key in keys:
                 done = flow.storage.requeue(key)
                 click.echo(f"{key}: {'requeued' if done else 'not parked, left alone'}")
-            stats = flow.storage.outbox_stats()
-            parked = flow.storage.parked_notifications(limit)
+            stats = flow.outbox_stats(organisation=organisation, subtree=subtree)
+            parked = flow.parked_notifications(limit, organisation=organisation,
+                                               subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(", ".join(f"{status} {count}" for status, count in stats.items()))

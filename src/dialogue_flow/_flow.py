@@ -28,7 +28,7 @@ from ._report import FORMATS, Period, Report, build_report, render_report, repor
 from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
 from ._sweep import SweepResult, run_sweep
 from ._tree import subtree
-from .storage import Storage
+from .storage import OutboxEntry, Storage
 from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
 
@@ -89,6 +89,18 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         """Deliver up to ``limit`` due notifications once (see :class:`Dispatcher`)."""
         dispatcher = Dispatcher(self.storage, self.plugins, clock=self.clock, **options)
         return dispatcher.run_once(limit)
+
+    def outbox_stats(self, *, organisation: str | None = None,
+                     subtree: bool = False) -> dict[str, int]:
+        """Outbox rows per status, of the whole store or of one organisation's notifications
+        (``subtree=True``: and those under it)."""
+        return self.storage.outbox_stats(self._scope(organisation, subtree))
+
+    def parked_notifications(self, limit: int = 100, *, organisation: str | None = None,
+                             subtree: bool = False) -> list[OutboxEntry]:
+        """Up to ``limit`` parked outbox rows, oldest first, scoped like
+        :meth:`outbox_stats`: what a person must look at."""
+        return self.storage.parked_notifications(limit, self._scope(organisation, subtree))
 
     def shutdown(self) -> None:
         """Release the storage (``close`` is the command that closes a submission)."""

@@ -415,13 +415,15 @@ class Storage(Protocol):
         """
         ...
 
-    def outbox_stats(self) -> dict[str, int]:
-        """The number of outbox rows per :class:`OutboxStatus` value (every status present)."""
+    def outbox_stats(self, organisations: frozenset[str] | None = None) -> dict[str, int]:
+        """The number of outbox rows per :class:`OutboxStatus` value (every status present),
+        of the notifications of ``organisations`` only when given."""
         ...
 
-    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+    def parked_notifications(self, limit: int = 100,
+                             organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
         """Up to ``limit`` parked rows, oldest first, with their attempts and last error:
-        what a person must look at."""
+        what a person must look at (of ``organisations`` only when given)."""
         ...
 
     def requeue(self, key: str) -> bool:

@@ -195,17 +195,20 @@ class MemoryStorage:
             self._outbox[key] = entry
             return True
 
-    def outbox_stats(self) -> dict[str, int]:
+    def outbox_stats(self, organisations: frozenset[str] | None = None) -> dict[str, int]:
         stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
         with self._lock:
             for entry in self._outbox.values():
-                stats[entry.status.value] += 1
+                if organisations is None or entry.notification.organisation_id in organisations:
+                    stats[entry.status.value] += 1
         return stats
 
-    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+    def parked_notifications(self, limit: int = 100,
+                             organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
         check_limit(limit)
         with self._lock:
-            parked = [e for e in self._outbox.values() if e.status is OutboxStatus.PARKED]
+            parked = [e for e in self._outbox.values() if e.status is OutboxStatus.PARKED and (
+                organisations is None or e.notification.organisation_id in organisations)]
         return parked[:limit]
 
     def requeue(self, key: str) -> bool:

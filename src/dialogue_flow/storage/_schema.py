@@ -276,6 +276,9 @@ MIGRATIONS: Final = (
             "organisation_id", "received_on", "id", "state", "topic", "department",
             "competent_level", "channel", "answer_mode", "answered_on", "due_date",
             "dialogue_id"))),
+        # Every outbox row written before is the default organisation's, as its cause was.
+        AddColumns("outbox", (_ORGANISATION,)),
+        CreateIndex(Index("outbox_by_organisation", "outbox", ("organisation_id", "status"))),
     )),
 )
 

@@ -241,7 +241,8 @@ class SQLiteStorage:
                   for record, expected in changes.records]
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
-        notes = [(note.key, to_json(note)) for note in changes.notifications]
+        notes = [(note.key, to_json(note), note.organisation_id)
+                 for note in changes.notifications]
         with self._transaction("commit") as conn:
             for kind, record_id, expected in changes.guards:
                 current = conn.execute(_SQL.version_of[kind], (record_id,)).fetchone()
@@ -325,14 +326,16 @@ class SQLiteStorage:
             for _seq, attempts, next_at, last_error, text in rows
         ]
 
-    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+    def parked_notifications(self, limit: int = 100,
+                             organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
         check_limit(limit)
+        rows = self._query(*_SQL.parked(limit, organisations))
         return [
             OutboxEntry(notification=decode_stored(Notification, text),
                         status=OutboxStatus.PARKED, attempts=attempts,
                         next_attempt_at=_instant(next_at), lease_owner=owner,
                         last_error=last_error)
-            for attempts, next_at, owner, last_error, text in self._query(_SQL.parked, (limit,))
+            for attempts, next_at, owner, last_error, text in rows
         ]
 
     def requeue(self, key: str) -> bool:
@@ -360,9 +363,9 @@ class SQLiteStorage:
             key, worker, "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, "
             "last_error = ?", (_micros(retry_at), error))
 
-    def outbox_stats(self) -> dict[str, int]:
+    def outbox_stats(self, organisations: frozenset[str] | None = None) -> dict[str, int]:
         stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
-        for status, count in self._query(_SQL.outbox_stats, ()):
+        for status, count in self._query(*_SQL.outbox_stats(organisations)):
             stats[status] = count
         return stats
 

@@ -171,16 +171,13 @@ class Statements:
         self.insert_transition = (f"INSERT INTO {p}transitions "  # noqa: S608
                                   f"(kind, record_id, version, record) VALUES ({q}, {q}, {q}, {q})")
         #: A key already in the outbox is skipped and changes no row.
-        self.insert_outbox = (f"INSERT INTO {p}outbox (key, notification) "  # noqa: S608
-                              f"VALUES ({q}, {q}) ON CONFLICT (key) DO NOTHING")
+        self.insert_outbox = (
+            f"INSERT INTO {p}outbox (key, notification, organisation_id) "  # noqa: S608
+            f"VALUES ({q}, {q}, {q}) ON CONFLICT (key) DO NOTHING")
         self.history = (f"SELECT record FROM {p}transitions "  # noqa: S608
                         f"WHERE kind = {q} AND record_id = {q} ORDER BY version")
         self.pending = (f"SELECT notification FROM {p}outbox "  # noqa: S608
                         "WHERE status = 'pending' ORDER BY seq")
-        self.outbox_stats = f"SELECT status, count(*) FROM {p}outbox GROUP BY status"  # noqa: S608
-        self.parked = (f"SELECT attempts, next_attempt_at, lease_owner, last_error, "  # noqa: S608
-                       f"notification FROM {p}outbox WHERE status = 'parked' "
-                       f"ORDER BY seq LIMIT {q}")
         self.outbox_status = f"SELECT status FROM {p}outbox WHERE key = {q}"  # noqa: S608
         self.organisations = f"SELECT id, record FROM {p}organisations ORDER BY id"  # noqa: S608
 
@@ -259,6 +256,30 @@ class Statements:
             ids = sorted(organisations)
             where.append(self._in("organisation_id", ids))
             params += ids
+
+    def outbox_stats(self, organisations: frozenset[str] | None,
+                     ) -> tuple[str, list[object]]:
+        """``(sql, parameters)``: ``(status, count)`` rows of the outbox, of ``organisations``
+        only when given."""
+        where: list[str] = []
+        params: list[object] = []
+        self._organisations(organisations, where, params)
+        condition = f"WHERE {' AND '.join(where)} " if where else ""
+        text = (f"SELECT status, count(*) FROM {self.prefix}outbox "  # noqa: S608
+                f"{condition}GROUP BY status")
+        return text, params
+
+    def parked(self, limit: int, organisations: frozenset[str] | None,
+               ) -> tuple[str, list[object]]:
+        """``(sql, parameters)``: up to ``limit`` parked rows, oldest first, as
+        ``(attempts, next_attempt_at, lease_owner, last_error, notification)``."""
+        where = ["status = 'parked'"]
+        params: list[object] = []
+        self._organisations(organisations, where, params)
+        text = (f"SELECT attempts, next_attempt_at, lease_owner, last_error, "  # noqa: S608
+                f"notification FROM {self.prefix}outbox WHERE {' AND '.join(where)} "
+                f"ORDER BY seq LIMIT {self.dialect.placeholder}")
+        return text, [*params, limit]
 
     def count_guard(self, guard: SubmissionCount) -> tuple[str, list[object]]:
         """``(sql, parameters)`` counting what ``guard`` counts (one row, one column)."""

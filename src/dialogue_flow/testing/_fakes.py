@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from dialogue_flow import (
+    DEFAULT_ORGANISATION,
     VIETNAM_TZ,
     Deadline,
     Dialogue,
@@ -128,13 +129,14 @@ def sample_transition(record: Record, *, event: str = "test", source: str | None
 
 
 def sample_notification(key: str, *, record_id: str = "sub-0001",
-                        created_at: dt.datetime = T0) -> Notification:
+                        created_at: dt.datetime = T0,
+                        organisation_id: str = DEFAULT_ORGANISATION) -> Notification:
     """A notification with the given idempotency ``key``."""
     return Notification(
         key=key, event="received", kind=Submission.KIND, record_id=record_id,
         audience="petitioner", subject=f"Đã tiếp nhận ý kiến {record_id}",
         body="Ý kiến của ông/bà đã được tiếp nhận.", language="vi", created_at=created_at,
-        data={"key": key})
+        data={"key": key}, organisation_id=organisation_id)
 
 
 def _deadline(day: dt.date, rule: str) -> Deadline:

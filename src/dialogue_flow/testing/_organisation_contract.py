@@ -26,7 +26,7 @@ from dialogue_flow.storage import (
     SubmissionQuery,
 )
 
-from ._fakes import T0, sample_dialogue, sample_submission
+from ._fakes import T0, sample_dialogue, sample_notification, sample_submission
 from ._support import _equal, _raises, _true
 
 _BOARD = "Ban Tuyên giáo và Dân vận Tỉnh ủy"
@@ -75,6 +75,31 @@ class OrganisationContract:
             _equal([d for d in dialogues if d.organisation_id in orgs],
                    storage.find_dialogues(DialogueQuery(organisations=orgs)),
                    f"dialogues of {sorted(orgs)}")
+
+    def test_outbox_by_organisation(self, storage: Storage) -> None:
+        """Outbox rows carry their notification's organisation: stats and parked rows by
+        organisation; ``None`` is the whole outbox."""
+        notes = [sample_notification("n-1"), sample_notification("n-2", organisation_id="xa-a1"),
+                 sample_notification("n-3", organisation_id="xa-a1"),
+                 sample_notification("n-4", organisation_id="tinh-a")]
+        storage.commit(Changeset((), notifications=tuple(notes)))
+        claimed = storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        for entry in claimed:  # park n-1 and n-3, deliver the others
+            if entry.key in {"n-1", "n-3"}:
+                storage.mark_failed(entry.key, "w1", "unreachable", None)
+            else:
+                storage.mark_delivered(entry.key, "w1")
+        for chosen, stats, parked in (
+                (None, (0, 2, 2), ["n-1", "n-3"]), ({"xa-a1"}, (0, 1, 1), ["n-3"]),
+                ({"xa-a1", "tinh-a"}, (0, 2, 1), ["n-3"]),
+                ({DEFAULT_ORGANISATION}, (0, 0, 1), ["n-1"]), ({"xa-b9"}, (0, 0, 0), [])):
+            orgs = None if chosen is None else frozenset(chosen)
+            _equal(dict(zip(("pending", "delivered", "parked"), stats, strict=True)),
+                   storage.outbox_stats(orgs), f"outbox_stats of {chosen}")
+            found = storage.parked_notifications(10, orgs)
+            _equal(parked, [e.key for e in found], f"parked of {chosen}")
+            _equal([n for n in notes if n.key in parked], [e.notification for e in found],
+                   "parked notifications read back whole")
 
 
 class OrganisationReportContract:

@@ -36,9 +36,10 @@ class PgStatements:
         #: of ``executemany`` took the 100,000-submission sweep from 3.3-5.3x SQLite's time
         #: to 1.4x (``benchmarks/report_sweep_backends.py``); binary arrays (``%b``) matter.
         self.insert_outbox = (
-            f"INSERT INTO {s}.outbox (key, notification) "  # noqa: S608
-            "SELECT key, notification FROM unnest(%b::text[], %b::text[]) "
-            "WITH ORDINALITY AS t(key, notification, n) ORDER BY n "
+            f"INSERT INTO {s}.outbox (key, notification, organisation_id) "  # noqa: S608
+            "SELECT key, notification, organisation_id "
+            "FROM unnest(%b::text[], %b::text[], %b::text[]) "
+            "WITH ORDINALITY AS t(key, notification, organisation_id, n) ORDER BY n "
             "ON CONFLICT (key) DO NOTHING RETURNING key")
         self.history = sql.history
         # One statement: the row's old status says whether it was requeued; no row, no key.
@@ -114,11 +115,10 @@ def _execute_all(cur: psycopg.Cursor[Any], statement: str,
 
 def _insert_notes(cur: psycopg.Cursor[Any], statement: str,
                   rows: Sequence[tuple[object, ...]]) -> int:
-    """Insert the outbox rows ``(key, notification)`` with one statement; return how many
-    were inserted (a key already there is skipped and returns no row)."""
-    keys = [str(row[0]) for row in rows]
-    notes = [str(row[1]) for row in rows]
-    return len(cur.execute(statement, (keys, notes)).fetchall())
+    """Insert the outbox rows ``(key, notification, organisation_id)`` with one statement;
+    return how many were inserted (a key already there is skipped and returns no row)."""
+    columns = [[str(row[i]) for row in rows] for i in range(3)]
+    return len(cur.execute(statement, columns).fetchall())
 
 
 def _write(cur: psycopg.Cursor[Any], sql: PgStatements, record: StoredRecord, expected: int,

@@ -267,7 +267,8 @@ class PostgresStorage:
         plan.sort(key=lambda step: (step.kind, step.record_id, step.order))
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
-        notes = [(note.key, to_json(note)) for note in changes.notifications]
+        notes = [(note.key, to_json(note), note.organisation_id)
+                 for note in changes.notifications]
         sql = self._sql
 
         def work(conn: Connection, attempt: Attempt) -> int:
@@ -353,15 +354,17 @@ class PostgresStorage:
             "status = 'pending' AND lease_owner IS NULL AND next_attempt_at = %s "
             "AND last_error = %s", (retry_at, error))
 
-    def outbox_stats(self) -> dict[str, int]:
+    def outbox_stats(self, organisations: frozenset[str] | None = None) -> dict[str, int]:
         stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
-        for status, count in self._read("outbox stats", self._sql.shared.outbox_stats, ()):
+        for status, count in self._read("outbox stats",
+                                        *self._sql.shared.outbox_stats(organisations)):
             stats[status] = count
         return stats
 
-    def parked_notifications(self, limit: int = 100) -> list[OutboxEntry]:
+    def parked_notifications(self, limit: int = 100,
+                             organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
         check_limit(limit)
-        rows = self._read("outbox read", self._sql.shared.parked, (limit,))
+        rows = self._read("outbox read", *self._sql.shared.parked(limit, organisations))
         return [
             OutboxEntry(notification=decode_stored(Notification, text),
                         status=OutboxStatus.PARKED, attempts=attempts, next_attempt_at=next_at,

@@ -576,3 +576,23 @@ def test_offsets_other_than_vietnam_are_converted() -> None:
     """23:30 on 25 April in UTC-5 is 11:30 on 26 April in Vietnam (working Saturday)."""
     instant = datetime(2025, 4, 25, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
     assert CAL.add_working_days(instant, 0) == d("2025-04-26")
+
+
+class TestWithOverrides:
+    def test_refuses_what_vietnam_refuses(self) -> None:
+        cal = WorkCalendar.vietnam(years=range(2025, 2027))
+        day = date(2025, 10, 7)
+        with pytest.raises(ConfigurationError, match="both as a day off and as a working"):
+            cal.with_overrides(extra_days_off={day: "bão"}, extra_working_days=[day])
+        with pytest.raises(ConfigurationError, match="outside the calendar's years 2025-2026"):
+            cal.with_overrides(extra_days_off={date(2030, 1, 2): "bão"})
+        with pytest.raises(ConfigurationError, match="extra_days_off"):
+            cal.with_overrides(extra_days_off={day: ""})
+
+    def test_keeps_language_and_years(self) -> None:
+        cal = WorkCalendar.vietnam(years=range(2025, 2027), language="en")
+        closed = cal.with_overrides(extra_days_off={date(2025, 10, 7): "Storm No. 11"})
+        assert ("en", cal.first, cal.last) == (closed.language, closed.first, closed.last)
+        assert [("2025-10-07", "Storm No. 11")] == [
+            (s.date.isoformat(), s.reason)
+            for s in closed.explain(date(2025, 10, 6), date(2025, 10, 7))]

@@ -186,3 +186,21 @@ def test_non_counts_are_rejected(d: date, value: object) -> None:
                  lambda: CAL.latest_before(d, value)):  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError):
             call()
+
+
+@SLOW
+@given(day_off_overrides(date(2024, 1, 1), date(2026, 12, 31)),
+       day_off_overrides(date(2024, 1, 1), date(2026, 12, 31)),
+       st.sets(calendar_dates(date(2024, 1, 1), date(2026, 12, 31)), max_size=5))
+def test_with_overrides_layers_the_new_entries_over_the_old(
+        old_off: dict[date, str], new_off: dict[date, str], new_working: set[date]) -> None:
+    """An organisation's overrides on top of the flow's: the same calendar as one built
+    with the merged overrides, the newer entry winning for a date both name."""
+    new_working -= new_off.keys()
+    years = range(2024, 2027)
+    base = WorkCalendar.vietnam(years=years, extra_days_off=old_off)
+    layered = base.with_overrides(extra_days_off=new_off, extra_working_days=new_working)
+    merged_off = {d: r for d, r in old_off.items() if d not in new_working} | new_off
+    assert layered == WorkCalendar.vietnam(years=years, extra_days_off=merged_off,
+                                           extra_working_days=new_working)
+    assert base.with_overrides() == base

@@ -16,6 +16,7 @@ from dialogue_flow import (
     DEFAULT_ORGANISATION,
     Actor,
     ConfigurationError,
+    DayOverride,
     DialogueFlow,
     FixedClock,
     InvalidInputError,
@@ -28,7 +29,7 @@ from dialogue_flow import (
     SequentialIds,
     WorkCalendar,
 )
-from dialogue_flow._tree import tree_summary
+from dialogue_flow._tree import read_tree, tree_summary
 from dialogue_flow.cli import main
 
 TREE = Path(__file__).parent.parent / "examples" / "province-tree.toml"
@@ -341,6 +342,93 @@ class TestRollup:
         usage = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
                                           "--rollup"])
         assert (2, True) == (usage.exit_code, "--rollup needs --org" in usage.output)
+
+
+def _with_days(*entries: tuple[str, str, str]) -> str:
+    """The sample tree with ``(organisation, kind, date)`` calendar entries added."""
+    text = TREE.read_text(encoding="utf-8")
+    for org, kind, day in entries:
+        anchor = f'id = "{org}"\n'
+        head, _, tail = text.partition(anchor)
+        block, sep, rest = tail.partition("\n[[organisation]]")
+        text = (f'{head}{anchor}{block}\n[[organisation.{kind}]]\ndate = {day}\n'
+                f'reason = "Theo quyết định {kind}"\n{sep}{rest}')
+    return text
+
+
+class TestCalendarOverrides:
+    """A day closed in one province (a storm) counts as off in it and its communes."""
+
+    def test_a_provinces_closure_moves_its_communes_deadlines(
+            self, flow: DialogueFlow, calendar: WorkCalendar, clock: FixedClock,
+            petitioner: Petitioner) -> None:
+        closed = date(2021, 6, 10)  # a Thursday
+        flow.load_organisations(_with_days((PROVINCE, "day_off", closed.isoformat()),
+                                           (WEST, "working_day", closed.isoformat())))
+        assert [DayOverride(closed, "Theo quyết định day_off")] == list(
+            flow.organisation(PROVINCE).calendar_overrides)
+        due = {}
+        for org in (EAST, WEST, PROVINCE):
+            sub = _receive(flow, org, petitioner)
+            due[org] = flow.assign(sub, department="Địa chính",
+                                   actor=_actor(org, Role.CHAIR)).due
+        east, west, province = due[EAST], due[WEST], due[PROVINCE]
+        assert east is not None
+        assert west is not None
+        assert province is not None
+        assert west.date == calendar.add_working_days(clock.today(), 30) == (
+            flow.assign(_receive(flow, DEFAULT_ORGANISATION, petitioner), department="Địa chính",
+                        actor=_actor(DEFAULT_ORGANISATION, Role.CHAIR)).due.date)  # type: ignore[union-attr]
+        assert east.date == province.date == calendar.add_working_days(west.date, 1)
+        assert (closed, "Theo quyết định day_off") in [tuple(d) for d in east.skipped]
+        # each deadline names the calendar it was counted in (WEST's reopens a day)
+        assert 3 == len({east.calendar, west.calendar, calendar.fingerprint})
+        assert flow.calendar_of(EAST) is flow.calendar_of(PROVINCE)  # built once
+
+    def test_the_sweep_counts_working_days_in_each_organisations_calendar(
+            self, flow: DialogueFlow, calendar: WorkCalendar, clock: FixedClock,
+            petitioner: Petitioner) -> None:
+        subs = {}
+        for org in (EAST, WEST):
+            subs[org] = flow.assign(_receive(flow, org, petitioner), department="Địa chính",
+                                    actor=_actor(org, Role.CHAIR))
+        due = subs[EAST].due.date  # type: ignore[union-attr]
+        storm = calendar.add_working_days(due, -1)  # closed after the matters were assigned
+        flow.load_organisations(_with_days((EAST, "day_off", storm.isoformat())))
+        clock.set(calendar.add_working_days(due, -3))
+        flow.sweep(remind=(2, 0))
+        reminded = {n.organisation_id for n in flow.storage.pending_notifications()
+                    if n.event == "due_soon"}
+        assert {EAST} == reminded  # 2 working days left at EAST, 3 at WEST
+
+    @pytest.mark.parametrize(("entry", "message"), [
+        ('[[organisation.day_off]]\ndate = "2021-06-10"\nreason = "bão"',
+         "day_off\\[0\\]: .*expected a date"),
+        ("[[organisation.day_off]]\ndate = 2021-06-10", "day_off\\[0\\]: expected a table"),
+        ("day_off = 3", "write \\[\\[organisation.day_off\\]\\]"),
+        (('[[organisation.day_off]]\ndate = 2021-06-10\nreason = "a"\n'
+          '[[organisation.working_day]]\ndate = 2021-06-10\nreason = "b"'), "listed twice"),
+    ])
+    def test_bad_entries_name_where(self, entry: str, message: str) -> None:
+        text = f'[[organisation]]\nid = "tinh-a"\nname = "Tỉnh A"\nlevel = "province"\n{entry}\n'
+        with pytest.raises(ConfigurationError, match=message):
+            read_tree(text)
+
+    def test_a_day_outside_the_flows_calendar_is_refused_when_loaded(
+            self, flow: DialogueFlow) -> None:
+        with pytest.raises(InvalidInputError, match="2099-01-02 lies outside"):
+            flow.add_organisation(Organisation(
+                "tinh-khac", "Tỉnh ủy Khác", Level.PROVINCE,
+                calendar_overrides=[DayOverride(date(2099, 1, 2), "bão")]))
+        assert NotFoundError is type(_error(flow.organisation, "tinh-khac"))
+
+
+def _error(call: object, *args: object) -> Exception:
+    try:
+        call(*args)  # type: ignore[operator]
+    except Exception as exc:  # noqa: BLE001 - returned for the assertion
+        return exc
+    raise AssertionError("no exception")
 
 
 class TestDashboard:

@@ -30,6 +30,7 @@ EXPORTED = [
     "ConclusionNotice",
     "ConcurrentChangeError",
     "ConfigurationError",
+    "DayOverride",
     "Deadline",
     "DeadlinePolicy",
     "DeadlineRule",

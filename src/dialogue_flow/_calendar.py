@@ -156,20 +156,7 @@ class WorkCalendar:
             off, working = read_overrides_file(overrides_file)
         off.update(check_days_off(extra_days_off, "extra_days_off"))
         working.update(check_working_days(extra_working_days, "extra_working_days"))
-        both = sorted(off.keys() & working.keys())
-        if both:
-            listed = ", ".join(d.isoformat() for d in both)
-            raise ConfigurationError(
-                f"calendar overrides contradict each other: {listed} is listed both as a day "
-                "off and as a working day; keep only one")
-        outside = sorted(d for d in off.keys() | working.keys()
-                         if not first_year <= d.year <= last_year)
-        if outside:
-            raise ConfigurationError(
-                f"calendar override {outside[0].isoformat()} lies outside the calendar's years "
-                f"{first_year}-{last_year}; widen `years` or remove the override")
-        return _build(first_year, last_year, language,
-                      tuple(sorted(off.items())), tuple(sorted(working.items())))
+        return _checked_build(first_year, last_year, language, off, working)
 
     @classmethod
     def from_toml(
@@ -189,6 +176,30 @@ class WorkCalendar:
         `ConfigurationError` naming the file.
         """
         return cls.vietnam(years=years, language=language, overrides_file=path)
+
+    def with_overrides(
+        self,
+        *,
+        extra_days_off: Mapping[date, str] | None = None,
+        extra_working_days: Mapping[date, str] | Iterable[date] | None = None,
+    ) -> WorkCalendar:
+        """This calendar with more overrides: an organisation's own (a storm closure in one
+        province). For a date this calendar overrides already, the new entry wins (a day
+        this calendar makes a working day can be closed, and the other way round); a date
+        both off and working in the new entries, or outside the calendar's years, raises
+        `ConfigurationError`.
+        """
+        first_year, last_year, language, own_off, own_working = self._args
+        new_off = check_days_off(extra_days_off, "extra_days_off")
+        new_working = check_working_days(extra_working_days, "extra_working_days")
+        off = {d: r for d, r in own_off if d not in new_working}
+        working = {d: r for d, r in own_working if d not in new_off}
+        both = sorted(new_off.keys() & new_working.keys())
+        if both:
+            _contradiction(both)
+        off.update(new_off)
+        working.update(new_working)
+        return _checked_build(first_year, last_year, language, off, working)
 
     # -- queries (the hot paths avoid helper calls on purpose) ------------------------------
 
@@ -385,6 +396,31 @@ class WorkCalendar:
 
 
 # -- building -------------------------------------------------------------------------------
+
+
+def _contradiction(both: list[date]) -> NoReturn:
+    listed = ", ".join(d.isoformat() for d in both)
+    raise ConfigurationError(
+        f"calendar overrides contradict each other: {listed} is listed both as a day "
+        "off and as a working day; keep only one")
+
+
+def _checked_build(first_year: int, last_year: int, language: Language,
+                   off: Mapping[date, str], working: Mapping[date, str | None]) -> WorkCalendar:
+    """The calendar of checked overrides: no date both off and working, none outside the
+    years."""
+    both = sorted(off.keys() & working.keys())
+    if both:
+        _contradiction(both)
+    outside = sorted(d for d in off.keys() | working.keys()
+                     if not first_year <= d.year <= last_year)
+    if outside:
+        raise ConfigurationError(
+            f"calendar override {outside[0].isoformat()} lies outside the calendar's years "
+            f"{first_year}-{last_year}; widen `years` or remove the override")
+    return _build(first_year, last_year, language,
+                  tuple(sorted(off.items())), tuple(sorted(working.items())))
+
 
 
 # Building the tables takes ~25 ms (holidays already imported) against 0.07 ms from the

@@ -54,6 +54,7 @@ from ._policy import Anchor, DeadlinePolicy, DeadlineRule, Purpose
 from ._records import (
     DEFAULT_ORGANISATION,
     Actor,
+    DayOverride,
     Deadline,
     Dialogue,
     DialogueState,
@@ -133,6 +134,7 @@ class FlowCore:
         #: A policy id selects among the bundled policies and those plugins contribute.
         self.policy = select_policy(self.plugins, policy)
         self._policies: dict[str, DeadlinePolicy] = {}
+        self._calendars: dict[tuple[DayOverride, ...], WorkCalendar] = {}
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.language = language
         #: Communes in remote areas get the policy's "remote" variants where it has them.
@@ -364,10 +366,53 @@ class FlowCore:
             policy = self._policies[chosen] = select_policy(self.plugins, chosen)
         return policy
 
+    def calendar_of(self, organisation_id: str,
+                    tree: Mapping[str, Organisation] | None = None) -> WorkCalendar:
+        """The working-day calendar an organisation's deadlines count in: the flow's, with
+        the :attr:`~dialogue_flow.Organisation.calendar_overrides` of the organisation and
+        of every organisation above it (a storm closure a province declares closes its
+        communes too; for the same day the nearer organisation wins).
+
+        :param tree: the organisations by id, when the caller has read them already (a
+            sweep over many); otherwise they are read from the storage.
+        """
+        chain: list[Organisation] = []
+        current: str | None = organisation_id
+        lookup = tree.get if tree is not None else self._stored_organisation
+        # A tree has no circles (check_tree); the bound only stops a corrupted store.
+        while current is not None and current != DEFAULT_ORGANISATION and len(chain) < 64:
+            org = lookup(current)
+            if org is None:
+                break
+            chain.append(org)
+            current = org.parent_id
+        chosen: dict[dt.date, DayOverride] = {}
+        for org in reversed(chain):  # the root first: the nearer organisation overwrites
+            chosen.update((o.date, o) for o in org.calendar_overrides)
+        if not chosen:
+            return self.calendar
+        key = tuple(sorted(chosen.values(), key=lambda o: o.date))
+        # Building a calendar takes ~25 ms (WorkCalendar's own cache keeps 16); a flow keeps
+        # one per distinct set of overrides its organisations use, so every deadline of a
+        # closed province after the first costs a dict lookup.
+        calendar = self._calendars.get(key)
+        if calendar is None:
+            calendar = self._calendars[key] = self.calendar.with_overrides(
+                extra_days_off={o.date: o.reason for o in key if not o.working},
+                extra_working_days={o.date: o.reason for o in key if o.working})
+        return calendar
+
+    def _stored_organisation(self, organisation_id: str) -> Organisation | None:
+        try:
+            return self.storage.get_organisation(organisation_id)
+        except NotFoundError:
+            return None
+
     def _deadline(self, purpose: Purpose, anchor: dt.date, organisation_id: str,
                   variant: str = "standard") -> Deadline:
         return self.policy_of(organisation_id).rule_for(
-            purpose, on=anchor, variant=variant).compute(anchor, self.calendar)
+            purpose, on=anchor, variant=variant).compute(anchor,
+                                                         self.calendar_of(organisation_id))
 
     def _answer_rule(self, complex_matter: bool, on: dt.date, organisation_id: str,
                      ) -> DeadlineRule:
@@ -394,7 +439,7 @@ class FlowCore:
             anchor = s.received_at.astimezone(self.clock.now().tzinfo).date()
         else:
             anchor = anchor_day
-        return rule.compute(anchor, self.calendar)
+        return rule.compute(anchor, self.calendar_of(s.organisation_id))
 
     def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
         """The due date set when a matter is assigned or escalated.

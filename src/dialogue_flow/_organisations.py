@@ -86,9 +86,16 @@ class OrganisationCommands(FlowCore):
             rows.append(_row(new, "add" if old is None else "update", who, now))
             result.append(new)
         check_tree({**stored, **{org.id: org for org in result}})
-        for org in result:  # an unknown policy is refused now, not at the first deadline
+        first, last = self.calendar.first.year, self.calendar.last.year
+        for org in result:  # refused now, not at the first deadline
             if org.policy_id is not None:
                 select_policy(self.plugins, org.policy_id)
+            outside = [o.date for o in org.calendar_overrides
+                       if not first <= o.date.year <= last]
+            if outside:
+                raise InvalidInputError(
+                    "calendar_overrides", f"organisation {org.id}: {outside[0].isoformat()} "
+                    f"lies outside the flow's calendar years {first}-{last}")
         if writes:
             self.storage.commit(Changeset(tuple(writes), tuple(rows)))
         return result

@@ -30,6 +30,7 @@ __all__ = [
     "CloseReason",
     "ConclusionItem",
     "ConclusionNotice",
+    "DayOverride",
     "Deadline",
     "Dialogue",
     "DialogueState",
@@ -227,6 +228,32 @@ class Actor:
 
 
 @attrs.frozen
+class DayOverride:
+    """A day an organisation counts differently from the national calendar: closed by a
+    storm in one province (``working=False``), or opened for a make-up day."""
+
+    date: dt.date = attrs.field(validator=day())
+    reason: str = attrs.field(converter=nfc, validator=text(LABEL))
+    #: ``True``: a working day although the national calendar says it is off.
+    working: bool = attrs.field(default=False, validator=flag)
+
+
+def _day_overrides(value: object) -> tuple[DayOverride, ...]:
+    """The overrides, by date; each a :class:`DayOverride`, no date twice."""
+    field = "Organisation.calendar_overrides"
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (tuple, list)):
+        raise InvalidInputError(field, f"expected a list of DayOverride, got {value!r}")
+    seen: set[dt.date] = set()
+    for override in value:
+        if not isinstance(override, DayOverride):
+            raise InvalidInputError(field, f"expected DayOverride items, got {override!r}")
+        if override.date in seen:
+            raise InvalidInputError(field, f"{override.date.isoformat()} is listed twice")
+        seen.add(override.date)
+    return tuple(sorted(value, key=lambda o: o.date))
+
+
+@attrs.frozen
 class Organisation:
     """A party committee and the bodies inside it that handle matters: a province, a
     commune. Organisations form a tree through ``parent_id`` (a commune under its province);
@@ -244,6 +271,10 @@ class Organisation:
     bodies: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=texts(NAME))
     #: The deadline policy this organisation works under (``None``: the flow's).
     policy_id: str | None = attrs.field(default=None, validator=_optional_id)
+    #: Days this organisation and every organisation under it count differently from the
+    #: flow's calendar (see :meth:`~dialogue_flow.DialogueFlow.calendar_of`), by date.
+    calendar_overrides: tuple[DayOverride, ...] = attrs.field(default=(),
+                                                              converter=_day_overrides)
     version: int = attrs.field(default=1, validator=whole(minimum=1))
 
     def __attrs_post_init__(self) -> None:

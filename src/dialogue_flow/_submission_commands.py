@@ -152,7 +152,7 @@ class SubmissionCommands(TransferSteps):
             due: Deadline | None = s.due
             if complex != s.complex and s.due.rule_id != "extension":
                 due = self._answer_rule(complex, s.due.anchor, s.organisation_id).compute(
-                    s.due.anchor, self.calendar)
+                    s.due.anchor, self.calendar_of(s.organisation_id))
         else:
             due = self._due_on_decision(s, complex)
         return self._change(s, "assign", actor, {
@@ -246,8 +246,9 @@ class SubmissionCommands(TransferSteps):
         if until <= floor:
             raise InvalidInputError("until", f"{until.isoformat()} must be after "
                                     f"{floor.isoformat()}, the current due date")
-        if not self.calendar.is_working_day(until):
-            nxt = self.calendar.add_working_days(until, 1)
+        calendar = self.calendar_of(s.organisation_id)
+        if not calendar.is_working_day(until):
+            nxt = calendar.add_working_days(until, 1)
             raise InvalidInputError("until", f"{until.isoformat()} is not a working day; "
                                     f"the next one is {nxt.isoformat()}")
         today = self.clock.today()
@@ -255,8 +256,7 @@ class SubmissionCommands(TransferSteps):
             date=until, rule_id="extension", anchor=today,
             basis=f"Gia hạn (Kế hoạch, mục II.2.7: vụ việc phức tạp phải thông báo cho người "
                   f"có kiến nghị về thời gian và trách nhiệm của cơ quan giải quyết): {reason}",
-            calendar=self.calendar.fingerprint,
-            skipped=tuple(self.calendar.explain(today, until)),
+            calendar=calendar.fingerprint, skipped=tuple(calendar.explain(today, until)),
         )
         return self._change(s, "extend", actor, {
             "due": deadline, "extensions": s.extensions + 1,

@@ -28,6 +28,7 @@ from .storage import (
 )
 
 if TYPE_CHECKING:
+    from ._calendar import WorkCalendar
     from ._flow import DialogueFlow
 
 __all__ = ["SweepResult", "run_sweep"]
@@ -86,7 +87,16 @@ class _Sweep:
                  catch_up_days: int, organisations: frozenset[str] | None) -> None:
         self.flow, self.today, self.remind = flow, today, remind
         self.organisations = organisations
-        self.horizon = flow.calendar.add_working_days(today, remind[-1]) if remind[-1] else today
+        tree = {org.id: org for org in flow.storage.find_organisations()}
+        #: Each organisation's calendar (:meth:`DialogueFlow.calendar_of`), from one read of
+        #: the tree.
+        self.calendars = {org_id: flow.calendar_of(org_id, tree) for org_id in tree
+                          if organisations is None or org_id in organisations}
+        # The last due date a reminder can concern: the latest over the calendars in scope
+        # (a closed day moves an organisation's horizon a day later).
+        self.horizon = max(c.add_working_days(today, remind[-1])
+                           for c in {flow.calendar, *self.calendars.values()}
+                           ) if remind[-1] else today
         self.since = today - dt.timedelta(days=catch_up_days)
         self.now = flow.clock.now()
         self.notes: list[Notification] = []
@@ -106,7 +116,10 @@ class _Sweep:
     def _due_soon(self) -> int:
         found = 0
         for f in self._due(self.today, self.horizon):
-            left = self.flow.calendar.working_days_between(self.today, f.due_date)
+            left = self._calendar(f.facts.organisation_id).working_days_between(
+                self.today, f.due_date)
+            if left > self.remind[-1]:
+                continue  # inside the horizon of another organisation's calendar only
             # The most urgent reminder that applies: a sweep that first runs on the due day
             # sends "today", not a stale "in 3 days".
             offset = next(k for k in self.remind if left <= k)
@@ -122,6 +135,9 @@ class _Sweep:
                                   days=0)
             found += 1
         return found
+
+    def _calendar(self, organisation_id: str) -> WorkCalendar:
+        return self.calendars.get(organisation_id, self.flow.calendar)
 
     def _due(self, start: dt.date, end: dt.date) -> Iterator[_Due]:
         """Open matters due from ``start`` to ``end``: from covering indexes when the

@@ -121,10 +121,11 @@ class TransferSteps(FlowCore):
             return None
         due = dt.date.fromisoformat(paused[-1].details["paused_due"])
         on = dt.date.fromisoformat(paused[-1].details["paused_on"])
-        left = max(self.calendar.working_days_between(on, due), 1) if due > on else 1
-        date = self.calendar.add_working_days(today, left)
+        calendar = self.calendar_of(origin.organisation_id)
+        left = max(calendar.working_days_between(on, due), 1) if due > on else 1
+        date = calendar.add_working_days(today, left)
         return Deadline(
             date=date, rule_id="resumed", anchor=today,
             basis=(f"Tiếp tục thời hạn còn lại ({left} ngày làm việc) sau khi cấp có thẩm quyền "
                    f"trả lại: {reason}"),
-            calendar=self.calendar.fingerprint, skipped=tuple(self.calendar.explain(today, date)))
+            calendar=calendar.fingerprint, skipped=tuple(calendar.explain(today, date)))

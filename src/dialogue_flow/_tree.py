@@ -20,6 +20,10 @@ A tree file::
     name = "Đảng ủy xã Một"
     level = "commune"
     parent = "tinh-mau"
+
+    [[organisation.day_off]]       # this organisation and those under it
+    date = 2025-10-07              # a TOML date, unquoted
+    reason = "Nghỉ do bão số 11"   # [[organisation.working_day]] opens a day the same way
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from pathlib import Path
 
 from ._errors import ConfigurationError, InvalidInputError
 from ._policy import read_toml
-from ._records import DEFAULT_ORGANISATION, Level, Organisation
+from ._records import DEFAULT_ORGANISATION, DayOverride, Level, Organisation
 
 __all__ = ["check_tree", "default_organisation", "read_tree", "subtree", "tree_summary"]
 
-_KEYS = {"id", "name", "level", "parent", "bodies", "policy"}
+_KEYS = {"id", "name", "level", "parent", "bodies", "policy", "day_off", "working_day"}
+_DAY_KEYS = {"date", "reason"}
 
 
 def default_organisation() -> Organisation:
@@ -76,13 +81,32 @@ def _entry(where: str, n: int, entry: object) -> Organisation:
         raise ConfigurationError(f"{at}: unknown keys {', '.join(unknown)}; expected some of "
                                  f"{', '.join(sorted(_KEYS))}")
     try:
+        overrides = [*_days(at, entry, "day_off"), *_days(at, entry, "working_day")]
         return Organisation(id=entry["id"], name=entry["name"], level=entry["level"],
                             parent_id=entry.get("parent"), bodies=entry.get("bodies", ()),
-                            policy_id=entry.get("policy"))
+                            policy_id=entry.get("policy"), calendar_overrides=overrides)
     except KeyError as exc:
         raise ConfigurationError(f"{at}: missing key {exc.args[0]!r}") from None
     except InvalidInputError as exc:
         raise ConfigurationError(f"{at}: {exc}") from None
+
+
+def _days(at: str, entry: Mapping[str, object], kind: str) -> list[DayOverride]:
+    """The ``[[organisation.day_off]]`` or ``[[organisation.working_day]]`` tables."""
+    tables = entry.get(kind, [])
+    if not isinstance(tables, list):
+        raise ConfigurationError(f"{at}: write [[organisation.{kind}]] (an array of tables)")
+    days = []
+    for n, table in enumerate(tables):
+        where = f"{at}.{kind}[{n}]"
+        if not isinstance(table, Mapping) or set(table) != _DAY_KEYS:
+            raise ConfigurationError(f"{where}: expected a table with date = YYYY-MM-DD "
+                                     '(unquoted) and reason = "..."')
+        try:
+            days.append(DayOverride(table["date"], table["reason"], working=kind != "day_off"))
+        except InvalidInputError as exc:
+            raise ConfigurationError(f"{where}: {exc}") from None
+    return days
 
 
 def check_tree(organisations: Mapping[str, Organisation]) -> None:

@@ -9,6 +9,7 @@ import attrs
 
 from dialogue_flow import (
     DEFAULT_ORGANISATION,
+    DayOverride,
     Level,
     NotFoundError,
     Organisation,
@@ -30,7 +31,8 @@ from ._fakes import T0, sample_dialogue, sample_notification, sample_submission
 from ._support import _equal, _raises, _true
 
 _BOARD = "Ban Tuyên giáo và Dân vận Tỉnh ủy"
-_PROVINCE = Organisation("tinh-a", "Tỉnh ủy A", Level.PROVINCE, bodies=(_BOARD,))
+_PROVINCE = Organisation("tinh-a", "Tỉnh ủy A", Level.PROVINCE, bodies=(_BOARD,),
+                         calendar_overrides=(DayOverride(dt.date(2025, 10, 7), "Nghỉ do bão"),))
 _COMMUNE = Organisation("xa-a1", "Đảng ủy xã A1", Level.COMMUNE, parent_id="tinh-a")
 
 

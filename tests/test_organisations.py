@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -223,6 +224,7 @@ class TestTransfers:
         ({}, InvalidInputError),
         ({"to": EAST}, InvalidInputError),
         ({"competent_level": "Bộ Xây dựng", "body": "Vụ Pháp chế"}, InvalidInputError),
+        ({"to": PROVINCE, "body": "Sở Tư pháp"}, InvalidInputError),  # not one of its bodies
     ])
     def test_refusals(self, flow: DialogueFlow, petitioner: Petitioner,
                       kwargs: dict[str, str], error: type[Exception]) -> None:
@@ -230,6 +232,14 @@ class TestTransfers:
         with pytest.raises(error):
             flow.escalate(sub, actor=_actor(EAST, Role.CHAIR), **kwargs)
         assert [] == list(flow.submissions(organisation=PROVINCE))
+
+    def test_a_body_is_matched_whatever_its_unicode_form(self, flow: DialogueFlow,
+                                                          petitioner: Petitioner) -> None:
+        decomposed = unicodedata.normalize("NFD", "Sở Xây dựng")
+        origin = flow.escalate(self._assigned(flow, petitioner), to=PROVINCE, body=decomposed,
+                               actor=_actor(EAST, Role.CHAIR))
+        assert origin.transferred_to is not None
+        assert "Sở Xây dựng" == flow.submission(origin.transferred_to).department
 
     def test_a_body_outside_the_store_works_as_before(self, flow: DialogueFlow,
                                                       petitioner: Petitioner) -> None:

@@ -36,6 +36,7 @@ from ._records import (
     TransitionRecord,
 )
 from ._transfers import TransferSteps
+from ._validators import nfc
 from .storage import Record, SubmissionCount, SubmissionQuery
 
 __all__ = ["SubmissionCommands"]
@@ -199,6 +200,9 @@ class SubmissionCommands(TransferSteps):
         target = self.storage.get_organisation(to)  # NotFoundError for an unknown target
         if target.id == s.organisation_id:
             raise InvalidInputError("to", f"{s.id} is already handled by {target.id}")
+        if body is not None and target.bodies and nfc(body) not in target.bodies:
+            raise InvalidInputError("body", f"{target.id} has no body {body!r}; its bodies "
+                                    f"are: {'; '.join(target.bodies)}")
         _require(SUBMISSION, s, "escalate")
         now = self.clock.now()
         linked, (extra, rows, notes) = self._transfer_to(s, target, body, actor, now)

@@ -151,9 +151,10 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         the recipients 215-KL/TW names for its level."""
         org = self.organisation(organisation)
         tree = self.organisations()  # read once for every row's subtree
+        parents = [(o.id, o.parent_id) for o in tree]
 
         def row(of: Organisation, *, below: bool) -> RollupRow:
-            scope = subtree(tree, of.id) if below else frozenset({of.id})
+            scope = subtree(parents, of.id) if below else frozenset({of.id})
             return RollupRow(of.id, of.name,
                              self._report_of(period, as_of, of.id, below, scope))
 

@@ -266,7 +266,7 @@ class FlowCore:
         self._check_organisation(str(organisation))
         if not subtree_too:
             return frozenset({str(organisation)})
-        return subtree(self.storage.find_organisations(), str(organisation))
+        return subtree(self.storage.organisation_parents(), str(organisation))
 
     def _check_organisation(self, organisation_id: str) -> None:
         """The store knows the organisation (the default one needs no row).

@@ -46,11 +46,12 @@ def default_organisation() -> Organisation:
     return Organisation(DEFAULT_ORGANISATION, "Tổ chức mặc định", Level.COMMUNE)
 
 
-def subtree(organisations: Iterable[Organisation], root: str) -> frozenset[str]:
-    """``root`` and every organisation under it."""
+def subtree(parents: Iterable[tuple[str, str | None]], root: str) -> frozenset[str]:
+    """``root`` and every organisation under it, from ``(id, parent_id)`` pairs
+    (:meth:`~dialogue_flow.storage.Storage.organisation_parents`)."""
     children: dict[str | None, list[str]] = {}
-    for org in organisations:
-        children.setdefault(org.parent_id, []).append(org.id)
+    for org_id, parent_id in parents:
+        children.setdefault(parent_id, []).append(org_id)
     found, todo = {root}, [root]
     while todo:
         for child in children.get(todo.pop(), ()):

@@ -68,6 +68,9 @@ class MemoryStorage:
         with self._lock:
             return sorted(self._organisations.values(), key=lambda o: o.id)
 
+    def organisation_parents(self) -> list[tuple[str, str | None]]:
+        return [(org.id, org.parent_id) for org in self.find_organisations()]
+
     def _get(self, cls: type[_R], record_id: str) -> _R:
         table: dict[str, _R] = self._table(cls.KIND)  # type: ignore[assignment] # by KIND
         record = table.get(record_id)

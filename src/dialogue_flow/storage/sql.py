@@ -180,6 +180,8 @@ class Statements:
                         "WHERE status = 'pending' ORDER BY seq")
         self.outbox_status = f"SELECT status FROM {p}outbox WHERE key = {q}"  # noqa: S608
         self.organisations = f"SELECT id, record FROM {p}organisations ORDER BY id"  # noqa: S608
+        self.organisation_parents = (
+            f"SELECT id, parent_id FROM {p}organisations ORDER BY id")  # noqa: S608
 
     # --- the façade's queries ----------------------------------------------------------------
 

@@ -351,20 +351,7 @@ class FlowCore:
     def policy_of(self, organisation_id: str) -> DeadlinePolicy:
         """The deadline policy an organisation works under: its own ``policy_id`` when it
         names one (a province under another law), else the flow's."""
-        if organisation_id == DEFAULT_ORGANISATION:
-            return self.policy
-        try:
-            chosen = self.storage.get_organisation(organisation_id).policy_id
-        except NotFoundError:
-            return self.policy
-        if chosen is None:
-            return self.policy
-        # An id names the same policy for the flow's life (its plugins are fixed): resolve
-        # it once, not on every deadline (plugin policies come through a hook call).
-        policy = self._policies.get(chosen)
-        if policy is None:
-            policy = self._policies[chosen] = select_policy(self.plugins, chosen)
-        return policy
+        return self._policy_in(self._chain(organisation_id, None))
 
     def calendar_of(self, organisation_id: str,
                     tree: Mapping[str, Organisation] | None = None) -> WorkCalendar:
@@ -376,6 +363,18 @@ class FlowCore:
         :param tree: the organisations by id, when the caller has read them already (a
             sweep over many); otherwise they are read from the storage.
         """
+        return self._calendar_in(self._chain(organisation_id, tree))
+
+    def _rules(self, organisation_id: str) -> tuple[DeadlinePolicy, WorkCalendar]:
+        """:meth:`policy_of` and :meth:`calendar_of` from one read of the organisation and
+        those above it (a commune's deadline needs both)."""
+        chain = self._chain(organisation_id, None)
+        return self._policy_in(chain), self._calendar_in(chain)
+
+    def _chain(self, organisation_id: str, tree: Mapping[str, Organisation] | None,
+               ) -> list[Organisation]:
+        """The organisation and those above it, nearest first (none for the default one or
+        one the store does not hold)."""
         chain: list[Organisation] = []
         current: str | None = organisation_id
         lookup = tree.get if tree is not None else self._stored_organisation
@@ -386,6 +385,26 @@ class FlowCore:
                 break
             chain.append(org)
             current = org.parent_id
+        return chain
+
+    def _stored_organisation(self, organisation_id: str) -> Organisation | None:
+        try:
+            return self.storage.get_organisation(organisation_id)
+        except NotFoundError:
+            return None
+
+    def _policy_in(self, chain: list[Organisation]) -> DeadlinePolicy:
+        chosen = chain[0].policy_id if chain else None
+        if chosen is None:
+            return self.policy
+        # An id names the same policy for the flow's life (its plugins are fixed): resolve
+        # it once, not on every deadline (plugin policies come through a hook call).
+        policy = self._policies.get(chosen)
+        if policy is None:
+            policy = self._policies[chosen] = select_policy(self.plugins, chosen)
+        return policy
+
+    def _calendar_in(self, chain: list[Organisation]) -> WorkCalendar:
         chosen: dict[dt.date, DayOverride] = {}
         for org in reversed(chain):  # the root first: the nearer organisation overwrites
             chosen.update((o.date, o) for o in org.calendar_overrides)
@@ -402,44 +421,39 @@ class FlowCore:
                 extra_working_days={o.date: o.reason for o in key if o.working})
         return calendar
 
-    def _stored_organisation(self, organisation_id: str) -> Organisation | None:
-        try:
-            return self.storage.get_organisation(organisation_id)
-        except NotFoundError:
-            return None
-
     def _deadline(self, purpose: Purpose, anchor: dt.date, organisation_id: str,
                   variant: str = "standard") -> Deadline:
-        return self.policy_of(organisation_id).rule_for(
-            purpose, on=anchor, variant=variant).compute(anchor,
-                                                         self.calendar_of(organisation_id))
+        policy, calendar = self._rules(organisation_id)
+        return policy.rule_for(purpose, on=anchor, variant=variant).compute(anchor, calendar)
 
-    def _answer_rule(self, complex_matter: bool, on: dt.date, organisation_id: str,
+    def _answer_rule(self, complex_matter: bool, on: dt.date, policy: DeadlinePolicy,
                      ) -> DeadlineRule:
         if self.remote_area:
             variant = "remote_complex" if complex_matter else "remote"
         else:
             variant = "complex" if complex_matter else "standard"
-        return self.policy_of(organisation_id).rule_for(Purpose.WRITTEN_ANSWER, on=on,
-                                                        variant=variant)
+        return policy.rule_for(Purpose.WRITTEN_ANSWER, on=on, variant=variant)
 
     def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
                          complex_matter: bool | None = None,
-                         assigned_on: dt.date | None = None) -> Deadline:
+                         assigned_on: dt.date | None = None,
+                         rules: tuple[DeadlinePolicy, WorkCalendar] | None = None) -> Deadline:
         """The written-answer deadline, counted from the rule's own anchor event.
 
         ``complex_matter`` and ``assigned_on`` stand for the values the command is about to
-        set, so no intermediate record has to be built.
+        set, so no intermediate record has to be built; ``rules`` are the organisation's
+        (:meth:`_rules`) when the caller has them.
         """
+        policy, calendar = rules if rules is not None else self._rules(s.organisation_id)
         rule = self._answer_rule(s.complex if complex_matter is None else complex_matter,
-                                 anchor_day, s.organisation_id)
+                                 anchor_day, policy)
         if rule.anchor is Anchor.ASSIGNED:
             anchor = assigned_on or s.assigned_on or anchor_day
         elif rule.anchor is Anchor.RECEIVED:
             anchor = s.received_at.astimezone(self.clock.now().tzinfo).date()
         else:
             anchor = anchor_day
-        return rule.compute(anchor, self.calendar_of(s.organisation_id))
+        return rule.compute(anchor, calendar)
 
     def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
         """The due date set when a matter is assigned or escalated.
@@ -449,13 +463,14 @@ class FlowCore:
         dialogue, reopened, handed back) counts from today.
         """
         today = self.clock.today()
-        rule = self._answer_rule(complex_matter, today, s.organisation_id)
+        rules = self._rules(s.organisation_id)
+        rule = self._answer_rule(complex_matter, today, rules[0])
         if rule.anchor is Anchor.CONCLUSION_NOTICE and s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
             if d.conclusion is None:
                 return None
         return self._answer_deadline(s, today, complex_matter=complex_matter,
-                                     assigned_on=today)
+                                     assigned_on=today, rules=rules)
 
     def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
                 reason: str | None = None) -> Notification:

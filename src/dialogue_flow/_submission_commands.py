@@ -152,8 +152,9 @@ class SubmissionCommands(TransferSteps):
             # the same anchor (an extension granted by the chair is kept as it is).
             due: Deadline | None = s.due
             if complex != s.complex and s.due.rule_id != "extension":
-                due = self._answer_rule(complex, s.due.anchor, s.organisation_id).compute(
-                    s.due.anchor, self.calendar_of(s.organisation_id))
+                policy, calendar = self._rules(s.organisation_id)
+                due = self._answer_rule(complex, s.due.anchor, policy).compute(
+                    s.due.anchor, calendar)
         else:
             due = self._due_on_decision(s, complex)
         return self._change(s, "assign", actor, {

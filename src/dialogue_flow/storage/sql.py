@@ -249,8 +249,11 @@ class Statements:
         table = self.prefix + "submissions"
         order = "CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id"
         cursor = f"COALESCE({self.dialect.date_text('due_date')}, '-') || '/' || id"
-        return ((f"SELECT id, record, {cursor} FROM {table} WHERE {condition} "  # noqa: S608
-                f"ORDER BY {order} LIMIT {q}"), [*params, query.limit])
+        # As in _page: the page's ids from an index first (a province's dashboard orders its
+        # ~15,000 open matters at 2,000,000), then only their 50 records.
+        return ((f"SELECT id, record, {cursor} FROM {table} WHERE id IN ("  # noqa: S608
+                 f"SELECT id FROM {table} WHERE {condition} ORDER BY {order} LIMIT {q}) "
+                 f"ORDER BY {order}"), [*params, query.limit])
 
     def _organisations(self, organisations: frozenset[str] | None, where: list[str],
                        params: list[object]) -> None:

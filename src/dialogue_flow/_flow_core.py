@@ -64,7 +64,6 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
-from ._tree import subtree
 from .storage import (
     Changeset,
     DialogueQuery,
@@ -266,7 +265,7 @@ class FlowCore:
         self._check_organisation(str(organisation))
         if not subtree_too:
             return frozenset({str(organisation)})
-        return subtree(self.storage.organisation_parents(), str(organisation))
+        return self.storage.organisation_subtree(str(organisation))
 
     def _check_organisation(self, organisation_id: str) -> None:
         """The store knows the organisation (the default one needs no row).

@@ -47,8 +47,7 @@ def default_organisation() -> Organisation:
 
 
 def subtree(parents: Iterable[tuple[str, str | None]], root: str) -> frozenset[str]:
-    """``root`` and every organisation under it, from ``(id, parent_id)`` pairs
-    (:meth:`~dialogue_flow.storage.Storage.organisation_parents`)."""
+    """``root`` and every organisation under it, from ``(id, parent_id)`` pairs."""
     children: dict[str | None, list[str]] = {}
     for org_id, parent_id in parents:
         children.setdefault(parent_id, []).append(org_id)

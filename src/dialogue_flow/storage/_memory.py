@@ -21,6 +21,7 @@ from dialogue_flow._records import (
     Submission,
     TransitionRecord,
 )
+from dialogue_flow._tree import subtree
 
 from . import (
     Changeset,
@@ -68,8 +69,8 @@ class MemoryStorage:
         with self._lock:
             return sorted(self._organisations.values(), key=lambda o: o.id)
 
-    def organisation_parents(self) -> list[tuple[str, str | None]]:
-        return [(org.id, org.parent_id) for org in self.find_organisations()]
+    def organisation_subtree(self, root: str) -> frozenset[str]:
+        return subtree(((o.id, o.parent_id) for o in self.find_organisations()), root)
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         table: dict[str, _R] = self._table(cls.KIND)  # type: ignore[assignment] # by KIND

@@ -226,8 +226,9 @@ class SQLiteStorage:
         return [decode_stored(Organisation, text, organisation_id)
                 for organisation_id, text in self._query(_SQL.organisations, ())]
 
-    def organisation_parents(self) -> list[tuple[str, str | None]]:
-        return [(org_id, parent) for org_id, parent in self._query(_SQL.organisation_parents, ())]
+    def organisation_subtree(self, root: str) -> frozenset[str]:
+        rows = self._query(_SQL.organisation_subtree, (root,))
+        return frozenset({root, *(org_id for (org_id,) in rows)})
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         rows = self._query(_SQL.get[cls.KIND], (record_id,))

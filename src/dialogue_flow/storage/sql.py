@@ -180,8 +180,12 @@ class Statements:
                         "WHERE status = 'pending' ORDER BY seq")
         self.outbox_status = f"SELECT status FROM {p}outbox WHERE key = {q}"  # noqa: S608
         self.organisations = f"SELECT id, record FROM {p}organisations ORDER BY id"  # noqa: S608
-        self.organisation_parents = (
-            f"SELECT id, parent_id FROM {p}organisations ORDER BY id")  # noqa: S608
+        # The stored root and everything under it (the caller adds the root itself).
+        # UNION, not UNION ALL: a circle a corrupted store might hold ends the recursion.
+        self.organisation_subtree = (
+            f"WITH RECURSIVE below(id) AS (SELECT id FROM {p}organisations "  # noqa: S608
+            f"WHERE id = {q} UNION SELECT o.id FROM {p}organisations o "
+            "JOIN below ON o.parent_id = below.id) SELECT id FROM below")
 
     # --- the façade's queries ----------------------------------------------------------------
 

@@ -50,8 +50,10 @@ class OrganisationContract:
                                  (_row(_PROVINCE), _row(_COMMUNE))))
         _equal(_COMMUNE, storage.get_organisation("xa-a1"), "get_organisation")
         _equal([_PROVINCE, _COMMUNE], storage.find_organisations(), "find_organisations")
-        _equal([("tinh-a", None), ("xa-a1", "tinh-a")], storage.organisation_parents(),
-               "organisation_parents")
+        for root, below in (("tinh-a", {"tinh-a", "xa-a1"}), ("xa-a1", {"xa-a1"}),
+                            ("xa-b9", {"xa-b9"})):
+            _equal(frozenset(below), storage.organisation_subtree(root),
+                   f"organisation_subtree({root!r})")
         _equal([_row(_PROVINCE)], storage.history("organisation", "tinh-a"),
                "an organisation's audit trail")
         _raises(NotFoundError, storage.get_organisation, "xa-b1")

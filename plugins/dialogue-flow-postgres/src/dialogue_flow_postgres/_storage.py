@@ -243,9 +243,9 @@ class PostgresStorage:
         return [decode_stored(Organisation, text, organisation_id)
                 for organisation_id, text in rows]
 
-    def organisation_parents(self) -> list[tuple[str, str | None]]:
-        rows = self._read("organisations", self._sql.shared.organisation_parents, ())
-        return [(org_id, parent) for org_id, parent in rows]
+    def organisation_subtree(self, root: str) -> frozenset[str]:
+        rows = self._read("organisations", self._sql.shared.organisation_subtree, (root,))
+        return frozenset({root, *(org_id for (org_id,) in rows)})
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         rows = self._read(f"get {cls.KIND}", self._sql.get[cls.KIND], (record_id,))

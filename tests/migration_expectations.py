@@ -178,6 +178,11 @@ def _check_outbox(storage: Storage, expected: Expected) -> None:
                 entry.lease_owner, entry.last_error)
     assert [shown(row) for row in by_status[OutboxStatus.PARKED]] == [
         shown(entry) for entry in storage.parked_notifications(limit=1000)]
+    # Schema 3: every outbox row written before is the default organisation's.
+    default, other = frozenset({"default"}), frozenset({"elsewhere"})
+    assert storage.outbox_stats() == storage.outbox_stats(default)
+    assert 0 == sum(storage.outbox_stats(other).values())
+    assert storage.parked_notifications(1000) == storage.parked_notifications(1000, default)
     for row in by_status[OutboxStatus.DELIVERED]:
         # Neither call changes a delivered row; both raise NotFoundError for an unknown key.
         assert not storage.requeue(row.key), f"{row.key} is not parked"

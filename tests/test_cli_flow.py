@@ -87,8 +87,8 @@ class TestSweepAndReport:
         result = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{tmp_path / 'x.db'}",
                                            "--today", "2021-06-09"])
         assert 0 == result.exit_code, result.output
-        assert "2021-06-09: due soon 0, overdue 0, dialogues 0, reports 1; new notices 1" in (
-            result.output)
+        assert ("2021-06-09: due soon 0, overdue matters 0, dialogues 0, reports 1; "
+                "new notices 1 (overdue notices 0)") in result.output
 
     def test_bad_period_is_a_usage_error(self, tmp_path: Path) -> None:
         """A bad period is reported in one line, without a traceback."""

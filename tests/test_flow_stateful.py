@@ -83,7 +83,7 @@ WITH_CLOCK = {"assigned", "escalated"}
 START = date(2021, 6, 1)
 CALENDAR = WorkCalendar.vietnam()
 DEPARTMENTS = ("Địa chính", "Kiểm lâm", "Tài nguyên - Môi trường")
-LEVELS = ("UBND huyện", "Thanh tra huyện")
+LEVELS = ("UBND tỉnh", "Thanh tra tỉnh")
 
 
 def working(day: date) -> bool:

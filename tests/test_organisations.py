@@ -241,6 +241,15 @@ class TestTransfers:
         assert origin.transferred_to is not None
         assert "Sở Xây dựng" == flow.submission(origin.transferred_to).department
 
+    @pytest.mark.parametrize(("org", "words"), [(EAST, "cấp xã"), (PROVINCE, "cấp tỉnh")])
+    def test_the_petitioner_is_told_which_levels_authority_it_exceeds(
+            self, flow: DialogueFlow, petitioner: Petitioner, org: str, words: str) -> None:
+        sub = _receive(flow, org, petitioner)
+        flow.escalate(sub, competent_level="Bộ Xây dựng", actor=_actor(org, Role.CHAIR))
+        [note] = [n for n in flow.storage.pending_notifications() if n.event == "escalated"]
+        assert f"vượt thẩm quyền giải quyết của {words} và đã được chuyển đến Bộ Xây dựng" in (
+            note.body)
+
     def test_a_body_outside_the_store_works_as_before(self, flow: DialogueFlow,
                                                       petitioner: Petitioner) -> None:
         sub = self._assigned(flow, petitioner)

@@ -41,7 +41,7 @@ from ._errors import (
 )
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
-from ._messages import LANGUAGES, render
+from ._messages import LANGUAGES, level_words, render
 from ._plugins import (
     PluginManager,
     announce_commit,
@@ -58,6 +58,7 @@ from ._records import (
     Deadline,
     Dialogue,
     DialogueState,
+    Level,
     Notification,
     Organisation,
     Submission,
@@ -475,9 +476,13 @@ class FlowCore:
                 reason: str | None = None) -> Notification:
         """The notification of ``event`` on ``s`` (no personal data in it)."""
         due = s.due.date.isoformat() if s.due is not None else "—"
+        level = ""
+        if event == "escalated":  # "beyond the authority of the commune / the province"
+            org = self._stored_organisation(s.organisation_id)
+            level = level_words(org.level if org else Level.COMMUNE, self.language)
         subject, body = render(event, self.language, id=s.id, topic=s.topic,
                                responsible=s.responsible or "—", due=due,
-                               answer=s.answer or "", reason=reason or "")
+                               answer=s.answer or "", reason=reason or "", level=level)
         return Notification(
             key=f"submission:{s.id}:v{s.version}:{event}", event=event, kind=s.KIND,
             record_id=s.id, audience=audience, subject=subject, body=body,

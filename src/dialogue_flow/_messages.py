@@ -30,6 +30,14 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
                '{responsible} is to resolve submission {id} on "{topic}"; '
                "written answer due: {due}."),
     },
+    "accepted": {
+        "vi": ("Kiến nghị {id} đã được thụ lý",
+               'Kiến nghị của ông/bà về "{topic}" đã được thụ lý để xem xét, giải quyết; '
+               "hạn trả lời bằng văn bản: {due}."),
+        "en": ("Submission {id} accepted for handling",
+               'Your submission on "{topic}" has been accepted for handling; written answer '
+               "due: {due}."),
+    },
     "escalated": {
         "vi": ("Kiến nghị {id} đã được chuyển cấp có thẩm quyền",
                'Kiến nghị của ông/bà về "{topic}" vượt thẩm quyền giải quyết của {level} và '

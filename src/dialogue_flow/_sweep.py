@@ -37,6 +37,7 @@ __all__ = ["SweepResult", "run_sweep"]
 
 _BATCH = 500
 _ESCALATED = SubmissionState.ESCALATED.value
+_RECEIVED = SubmissionState.RECEIVED.value
 
 
 class _Due(NamedTuple):
@@ -134,7 +135,9 @@ class _Sweep:
             # The most urgent reminder that applies: a sweep that first runs on the due day
             # sends "today", not a stale "in 3 days".
             offset = next(k for k in self.remind if left <= k)
-            self._submission_note(f, "due_soon", "department",
+            # A matter not decided yet is the office's to decide; a decided one the body's.
+            audience = "office" if f.facts.state == _RECEIVED else "department"
+            self._submission_note(f, "due_soon", audience,
                                   f"due_soon:{f.due_date.isoformat()}:{offset}", days=left)
             found += 1
         return found

@@ -22,7 +22,7 @@ class TestDemo:
                          "Dialogue held, attendance 94; conclusion notice due 2021-06-28",
                          "Conclusion notice: matters to resolve 4",
                          "sub-0001 → Địa chính, due 2021-08-06",
-                         "Escalated to UBND huyện: sub-0005",
+                         "Escalated to UBND huyện (the district in 2021, abolished on 1 July 2025): sub-0005",
                          "Extended to",
                          "Reopened sub-0010 → Received",
                          "2021-06-14  report-h1",
@@ -30,7 +30,7 @@ class TestDemo:
                          "2021-06-07  Sweep: Announce the dialogue",
                          "2021-08-09  Sweep: Submission sub-0005 is overdue",
                          "2021-06-14  Report 2021-H1: 2 received",
-                         "Notifications in the outbox: pending 0, delivered 69, parked 0",
+                         "Notifications in the outbox: pending 0, delivered 77, parked 0",
                          "## Quá hạn (6)"):
             assert expected in out
         with DialogueFlow.open(f"sqlite:///{db}") as flow:
@@ -87,8 +87,8 @@ class TestSweepAndReport:
         result = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{tmp_path / 'x.db'}",
                                            "--today", "2021-06-09"])
         assert 0 == result.exit_code, result.output
-        assert "2021-06-09: due soon 0, overdue 0, dialogues 0, reports 1; new notices 1" in (
-            result.output)
+        assert ("2021-06-09: due soon 0, overdue matters 0, dialogues 0, reports 1; "
+                "new notices 1 (overdue notices 0)") in result.output
 
     def test_bad_period_is_a_usage_error(self, tmp_path: Path) -> None:
         """A bad period is reported in one line, without a traceback."""

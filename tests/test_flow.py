@@ -98,12 +98,13 @@ class TestIssueExample:
         """Held Thu 17 June: + 10 days = Sun 27 June, so Mon 28 June."""
         assert date(2021, 6, 28) == held_dialogue(flow, clock, office).conclusion_due.date
 
-    def test_assigned_before_the_notice_has_no_due_date_yet(self, flow, clock, office, chair,
-                                                            intake):
-        """Under the seed plan the clock starts with the conclusion notice, not before."""
+    def test_assigned_before_the_notice_runs_on_the_notices_deadline(
+            self, flow, clock, office, chair, intake):
+        """Under the seed plan the answer clock starts with the conclusion notice; until
+        then the matter runs on the notice's own deadline (issue 15)."""
         d = held_dialogue(flow, clock, office)
         s = flow.assign(receive(flow, intake, d.id).id, department=LAND, actor=chair)
-        assert s.due is None
+        assert s.due == d.conclusion_due
 
     def test_conclusion_notice_lists_the_matter_with_its_due_date(self, flow, clock, office,
                                                                   chair, intake):
@@ -369,11 +370,12 @@ class TestSubmissionCommands:
 
     def test_prepare_routes_an_opinion_collected_beforehand(self, flow, office, intake):
         """Before the meeting the office routes an opinion to a department; the state stays
-        received and no legal clock starts."""
+        received and no answer clock starts (it runs on the conclusion notice's deadline,
+        counted from the planned day)."""
         d = plan(flow, office)
         s = flow.prepare(receive(flow, intake, d.id).id, department=LAND, actor=office)
-        assert (SubmissionState.RECEIVED, 2, LAND, None) == (
-            s.state, s.version, s.preparing_department, s.due)
+        assert (SubmissionState.RECEIVED, 2, LAND, "conclusion-notice") == (
+            s.state, s.version, s.preparing_department, s.due.rule_id)
 
     def test_prepare_after_the_meeting_is_refused(self, flow, clock, office, intake):
         """Once the dialogue was held, a received opinion is assigned, not prepared."""
@@ -524,17 +526,19 @@ class TestSubmissionCommands:
         assert "received" == info.value.state
 
     def test_reopen_clears_the_outcome(self, flow, chair, intake):
-        """Reopening a closed submission: received again, no due date, counted."""
+        """Reopening a closed submission: received again, a fresh processing clock,
+        counted."""
         s = flow.assign(receive(flow, intake).id, department=LAND, actor=chair)
         flow.close(s.id, reason="withdrawn", actor=intake)
         s = flow.reopen(s.id, reason="Người dân không đồng ý", actor=intake)
-        assert (SubmissionState.RECEIVED, None, None, 1) == (
-            s.state, s.due, s.close_reason, s.reopened)
+        assert (SubmissionState.RECEIVED, "processing", None, 1) == (
+            s.state, s.due.rule_id, s.close_reason, s.reopened)
 
 
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
-    "received": {"prepare": "received", "answer": "answered", "assign": "assigned",
-                 "escalate": "escalated", "close": "closed", "detach": "received"},
+    "received": {"prepare": "received", "accept": "received", "answer": "answered",
+                 "assign": "assigned", "escalate": "escalated", "close": "closed",
+                 "detach": "received"},
     "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
                  "extend": "assigned", "close": "closed", "detach": "assigned"},
@@ -563,6 +567,7 @@ def drive(flow: DialogueFlow, state: str, a: SimpleNamespace) -> Submission:
 
 COMMANDS: dict[str, Callable[[DialogueFlow, Submission, SimpleNamespace], Submission]] = {
     "prepare": lambda f, s, a: f.prepare(s.id, department=LAND, actor=a.office),
+    "accept": lambda f, s, a: f.accept(s.id, actor=a.chair),
     "answer": lambda f, s, a: f.answer(s.id, text="Trả lời.", actor=a.chair),
     "assign": lambda f, s, a: f.assign(s.id, department=FOREST, actor=a.chair),
     "escalate": lambda f, s, a: f.escalate(s.id, competent_level=DISTRICT, actor=a.chair),
@@ -652,8 +657,10 @@ class TestQueries:
 
         - D1 (17 June, concluded 25 June): a LAND assigned, b FOREST assigned,
           c answered, d escalated -- a, b, d due Fri 6 August;
-        - D2 (18 June, announced): e LAND assigned, no due date yet;
-        - outside: f LAND assigned on 1 June, due Tue 13 July; g received.
+        - D2 (18 June, announced): e LAND assigned, still on the conclusion notice's
+          deadline counted from the planned day (Mon 28 June; so is c, answered before);
+        - outside: f LAND assigned on 1 June, due Tue 13 July; g received, on its
+          processing clock (Tue 15 June).
         """
         d1, d2 = plan(flow, office), plan(flow, office, date(2021, 6, 18))
         flow.announce(d1.id, actor=office)
@@ -696,8 +703,9 @@ class TestQueries:
         assert set("aef") == self.names(book, flow.submissions(department=LAND))
 
     def test_due_on_or_before(self, flow, book):
-        """Due by the end of July: only f (13 July); e has no due date and is left out."""
-        assert {"f"} == self.names(book, flow.submissions(due_on_or_before=date(2021, 7, 31)))
+        """Due by the end of July: c and e (28 June), f (13 July), g (15 June)."""
+        assert set("cefg") == self.names(book, flow.submissions(
+            due_on_or_before=date(2021, 7, 31)))
 
     def test_due_on_or_after(self, flow, book):
         """Due from 1 August: a, b, d (6 August)."""
@@ -709,15 +717,16 @@ class TestQueries:
             due_on_or_after=date(2021, 8, 6), due_on_or_before=date(2021, 8, 6)))
 
     def test_overdue_as_of(self, flow, book):
-        """On 14 July f (due 13 July) is overdue; on 13 July nothing is."""
-        assert ({"f"}, set()) == (
+        """On 14 July e, f (due 13 July) and g are overdue; on 13 July e and g (c is
+        answered)."""
+        assert (set("efg"), set("eg")) == (
             self.names(book, flow.submissions(overdue_as_of=date(2021, 7, 14))),
             self.names(book, flow.submissions(overdue_as_of=date(2021, 7, 13))))
 
     def test_answered_is_not_overdue(self, flow, book, chair):
         """Once answered, a matter is no longer overdue even past its date."""
         flow.answer(book["f"], text="Xong.", actor=chair)
-        assert set() == self.names(book, flow.submissions(overdue_as_of=date(2021, 7, 14)))
+        assert set("eg") == self.names(book, flow.submissions(overdue_as_of=date(2021, 7, 14)))
 
     def test_filters_combine(self, flow, book):
         """Every filter narrows: D1 and the land office is only a."""

@@ -50,7 +50,8 @@ from dialogue_flow import (
 # --- the reference model (DOMAIN.md, by hand) --------------------------------------------
 
 SUBMISSION_MOVES: dict[str, dict[str, str]] = {
-    "received": {"prepare": "received", "answer": "answered", "assign": "assigned",
+    "received": {"prepare": "received", "accept": "received", "answer": "answered",
+                 "assign": "assigned",
                  "escalate": "escalated", "close": "closed", "detach": "received"},
     "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
@@ -83,7 +84,7 @@ WITH_CLOCK = {"assigned", "escalated"}
 START = date(2021, 6, 1)
 CALENDAR = WorkCalendar.vietnam()
 DEPARTMENTS = ("Địa chính", "Kiểm lâm", "Tài nguyên - Môi trường")
-LEVELS = ("UBND huyện", "Thanh tra huyện")
+LEVELS = ("UBND tỉnh", "Thanh tra tỉnh")
 
 
 def working(day: date) -> bool:
@@ -110,6 +111,15 @@ def model_answer_due(anchor: date) -> date:
     """The 30th working day after the anchor day (which is not counted)."""
     day, counted = anchor, 0
     while counted < 30:
+        day += timedelta(days=1)
+        counted += working(day)
+    return day
+
+
+def model_processing_due(received: date) -> date:
+    """The 10th working day after the day received (issue 15: the processing clock)."""
+    day, counted = received, 0
+    while counted < 10:
         day += timedelta(days=1)
         counted += working(day)
     return day
@@ -153,6 +163,9 @@ class ModelSubmission:
     due: date | None = None
     extensions: int = 0
     reopened: int = 0
+    #: Which clock ``due`` is: "processing" or "conclusion" (a first clock a decision
+    #: replaces), "answer" (kept by decisions), None without one.
+    clock: str | None = None
 
 
 OFFICE = Actor("vp", "Văn phòng Đảng ủy", Role.OFFICE)
@@ -209,6 +222,17 @@ class DialogueFlowMachine(RuleBasedStateMachine):
 
     def kept(self, record: Dialogue | Submission) -> None:
         self.copies.append(record)
+
+    def first_clock_due(self, m: ModelSubmission) -> date | None:
+        """The due date a decision sets, keeping an answer clock already running and a first
+        clock until the conclusion notice starts the answer clock; sets ``m.clock``."""
+        if m.due is not None and m.clock == "answer":
+            return m.due
+        decided = self.due_on_decision(m)
+        if decided is None:
+            return m.due  # the first clock runs on until the notice
+        m.clock = "answer"
+        return decided
 
     def due_on_decision(self, s: ModelSubmission) -> date | None:
         """The seed's clock starts with the conclusion notice; outside a dialogue, or after
@@ -347,8 +371,8 @@ class DialogueFlowMachine(RuleBasedStateMachine):
         today = self.today()
         items = frozenset(sid for sid, s in mine.items() if s.state in WITH_CLOCK)
         for sid in items:
-            if mine[sid].due is None:
-                mine[sid].due = model_answer_due(today)
+            if mine[sid].due is None or mine[sid].clock != "answer":
+                mine[sid].due, mine[sid].clock = model_answer_due(today), "answer"
                 mine[sid].version += 1
         m.state, m.version, m.notice_items = "concluded", m.version + 1, items
         m.notice_late = m.conclusion_due is not None and today > m.conclusion_due
@@ -442,7 +466,14 @@ class DialogueFlowMachine(RuleBasedStateMachine):
     def _receive(self, dialogue_id: str | None) -> str:
         s = self.flow.receive(dialogue_id, petitioner=PETITIONER, topic="đất đai",
                               content="Chậm cấp giấy chứng nhận.", actor=INTAKE)
-        self.model_submissions[s.id] = ModelSubmission("received", 1, dialogue_id)
+        if dialogue_id is None:
+            due, clock = model_processing_due(self.today()), "processing"
+        else:
+            d = self.model_dialogues[dialogue_id]
+            due = d.conclusion_due or model_conclusion_due(d.scheduled_for)
+            clock = "conclusion"
+        self.model_submissions[s.id] = ModelSubmission("received", 1, dialogue_id, due=due,
+                                                       clock=clock)
         self.kept(s)
         return s.id
 
@@ -457,6 +488,22 @@ class DialogueFlowMachine(RuleBasedStateMachine):
     @rule(target=submissions)
     def receive_outside_a_dialogue(self) -> str:
         return self._receive(None)
+
+    @rule(submission_id=submissions)
+    def accept(self, submission_id: str) -> None:
+        """Tell the petitioner it was accepted: only a matter on its processing clock."""
+        m = self.model_submissions[submission_id]
+
+        def call() -> Submission:
+            return self.flow.accept(submission_id, actor=CHAIR)
+
+        if "accept" not in SUBMISSION_MOVES[m.state]:
+            self.refused_transition("submission", m.state, call)
+        elif m.clock != "processing":
+            self.refused(InvalidInputError, call, "submission")
+        else:
+            self.kept(call())
+            m.version, m.due, m.clock = m.version + 1, model_answer_due(self.today()), "answer"
 
     @rule(submission_id=submissions, department=st.sampled_from(DEPARTMENTS))
     def prepare(self, submission_id: str, department: str) -> None:
@@ -508,7 +555,13 @@ class DialogueFlowMachine(RuleBasedStateMachine):
         if "assign" not in SUBMISSION_MOVES[m.state]:
             self.refused_transition("submission", m.state, call)
             return
-        due = m.due if m.state == "assigned" and m.due is not None else self.due_on_decision(m)
+        if m.state == "assigned" and m.due is not None and m.clock == "answer":
+            due: date | None = m.due
+        elif m.state == "received" and m.clock == "answer":
+            due = m.due  # accepted: the acceptance started the answer clock
+        else:
+            m.due = m.due if m.clock in ("processing", "conclusion") else None
+            due = self.first_clock_due(m)
         self.kept(call())
         m.state, m.version, m.department, m.competent_level, m.due = (
             "assigned", m.version + 1, department, None, due)
@@ -523,7 +576,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
         if "escalate" not in SUBMISSION_MOVES[m.state]:
             self.refused_transition("submission", m.state, call)
             return
-        due = m.due or self.due_on_decision(m)
+        due = self.first_clock_due(m)
         self.kept(call())
         m.state, m.version, m.competent_level, m.due = "escalated", m.version + 1, level, due
         m.department = None  # the matter left the commune's departments
@@ -546,6 +599,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
         else:
             self.kept(call())
             m.version, m.due, m.extensions = m.version + 1, until, m.extensions + 1
+            m.clock = "answer"
 
     @rule(submission_id=submissions, other=submissions,
           reason=st.sampled_from(["accepted", "withdrawn", "duplicate", "settled_at_meeting"]))
@@ -590,7 +644,8 @@ class DialogueFlowMachine(RuleBasedStateMachine):
             self.refused(InvalidInputError, call, "submission")
             return
         self.kept(call())
-        m.state, m.version, m.due, m.reopened = "received", m.version + 1, None, m.reopened + 1
+        m.state, m.version, m.reopened = "received", m.version + 1, m.reopened + 1
+        m.due, m.clock = model_processing_due(self.today()), "processing"
 
     # --- mistakes a host makes -----------------------------------------------------------
 

@@ -34,7 +34,8 @@ from lifecycle_oracle import machine_fire
 
 #: state -> event -> resulting state (DOMAIN.md, "The submission").
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
-    "received": {"prepare": "received", "answer": "answered", "assign": "assigned",
+    "received": {"prepare": "received", "accept": "received", "answer": "answered",
+                 "assign": "assigned",
                  "escalate": "escalated", "close": "closed", "detach": "received"},
     "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
@@ -61,7 +62,7 @@ CLOSE_REASONS: dict[str, set[str]] = {
     "escalated": {"withdrawn", "duplicate", "answered_by_competent_level"},
 }
 
-SUBMISSION_EVENTS = ("receive", "prepare", "answer", "assign", "escalate", "extend", "close",
+SUBMISSION_EVENTS = ("receive", "prepare", "accept", "answer", "assign", "escalate", "extend", "close",
                      "reopen", "detach", "return", "frobnicate")
 DIALOGUE_EVENTS = ("plan", "announce", "reschedule", "cancel", "hold", "conclude", "complete",
                    "frobnicate")

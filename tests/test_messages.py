@@ -12,7 +12,7 @@ FIELDS = {
     "id": "sub-0001", "topic": 'đất "ở" {x}', "responsible": "Địa chính", "due": "2021-08-06",
     "answer": "Đã cấp {giấy}", "reason": "cần xác minh", "title": "Đối thoại quý II",
     "scheduled": "2021-06-17", "days": 3, "period": "2021-H1", "issued_on": "2021-06-25",
-    "count": 2,
+    "count": 2, "level": "cấp xã",
 }
 
 
@@ -41,3 +41,14 @@ def test_a_missing_field_raises_key_error() -> None:
 def test_unknown_language_is_invalid_input() -> None:
     with pytest.raises(InvalidInputError, match="'fr' is not one of vi, en"):
         render("received", "fr", id="s", topic="t")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_template_names_a_district(language: str) -> None:
+    """Districts were abolished on 1 July 2025: no message names one, nor hard-codes the
+    commune as the level a matter exceeds (issue 15)."""
+    for event, texts in TEMPLATES.items():
+        for text in texts[language]:
+            lowered = text.lower()
+            for word in ("huyện", "district", "của xã", "commune's"):
+                assert word not in lowered, (event, word)

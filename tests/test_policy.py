@@ -69,6 +69,8 @@ class TestBundled:
                                   Direction.AFTER, Anchor.DIALOGUE_HELD),
             "written-answer": (Purpose.WRITTEN_ANSWER, 30, Unit.WORKING_DAYS, Direction.AFTER,
                                Anchor.CONCLUSION_NOTICE),
+            "processing": (Purpose.PROCESSING, 10, Unit.WORKING_DAYS, Direction.AFTER,
+                           Anchor.RECEIVED),
         } == got
 
     def test_seed_plan_reports(self):
@@ -78,11 +80,15 @@ class TestBundled:
 
     def test_complaints_2011_variants(self):
         """30 days, 45 if complex, 45 in remote areas, 60 if both; counted from acceptance."""
-        got = {r.variant: (r.count, r.unit, r.anchor)
-               for r in DeadlinePolicy.bundled("complaints-2011").rules}
+        rules = DeadlinePolicy.bundled("complaints-2011").rules
+        got = {r.variant: (r.count, r.unit, r.anchor) for r in rules
+               if r.purpose is Purpose.WRITTEN_ANSWER}
         cal, assigned = Unit.CALENDAR_DAYS, Anchor.ASSIGNED
         assert {"standard": (30, cal, assigned), "complex": (45, cal, assigned),
                 "remote": (45, cal, assigned), "remote_complex": (60, cal, assigned)} == got
+        # Accepted (thụ lý) within 10 days of receipt: its processing clock (art. 27).
+        assert [(10, cal, Anchor.RECEIVED)] == [(r.count, r.unit, r.anchor) for r in rules
+                                                if r.purpose is Purpose.PROCESSING]
 
     def test_unknown_bundled_policy(self):
         """Asking for a policy that is not shipped names the ones that are."""

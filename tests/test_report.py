@@ -107,9 +107,10 @@ class TestFigures:
         assert {"collected": 1, "spoken": 2, "written": 1} == dict(r.by_channel)
 
     def test_timeliness(self, scenario: DialogueFlow) -> None:
-        """One answer on the spot (0 days), one in writing on time (21 working days)."""
+        """One answer on the spot (0 days), one in writing on time (21 working days); both
+        had a due date (the spot answer its conclusion notice's) and met it."""
         r = scenario.report("2021-H1")
-        assert (1, 1, 1, 1.0) == (r.answered_on_the_spot, r.answered_with_due,
+        assert (1, 2, 2, 1.0) == (r.answered_on_the_spot, r.answered_with_due,
                                   r.answered_on_time, r.on_time_rate)
         assert (10.5, 21.0) == (r.median_working_days_to_answer,
                                 r.p90_working_days_to_answer)

@@ -94,6 +94,46 @@ class TestReminders:
         assert (0, 0) == (result.due_soon, result.overdue)
 
 
+class TestNeverForgets:
+    """Issue 15: no window after which an overdue matter is never reported."""
+
+    def test_a_sweep_months_late_tells_the_chair_once(self, flow: DialogueFlow,
+                                                      assigned: Submission) -> None:
+        """Due 12 August; the first sweep runs on 1 December (111 days later): the matter
+        is overdue and the chair is told once; later sweeps count it without repeating."""
+        first = flow.sweep(date(2021, 12, 1))
+        assert (1, 1, 1) == (first.overdue_matters, first.overdue_notices, first.written)
+        assert [f"submission:{assigned.id}:overdue:2021-08-12"] == _keys(flow, "overdue")
+        for day in (date(2021, 12, 2), date(2022, 6, 1)):
+            later = flow.sweep(day)
+            assert (1, 0, 0) == (later.overdue_matters, later.overdue_notices, later.written)
+        assert 1 == len(_keys(flow, "overdue"))
+
+    def test_matters_and_notices_are_counted_apart(
+            self, flow: DialogueFlow, clock: FixedClock, intake: Actor, chair: Actor) -> None:
+        """Three matters overdue, one of them new since the last sweep: the result says 3
+        overdue matters and 1 new overdue notice."""
+        _due_on_12_august(flow, clock, intake, chair, 2)
+        flow.sweep(date(2021, 8, 13))
+        clock.set(date(2021, 7, 2))
+        s = flow.receive(None, petitioner=Petitioner(name="B"), topic="t", content="c",
+                         actor=intake)
+        flow.assign(s.id, department=LAND, actor=chair)  # due Fri 13 August
+        result = flow.sweep(date(2021, 9, 30))
+        assert (3, 1) == (result.overdue_matters, result.overdue_notices)
+        assert result.overdue == result.overdue_matters
+
+    def test_a_late_dialogue_deadline_is_not_forgotten(self, flow: DialogueFlow,
+                                                       clock: FixedClock,
+                                                       office: Actor) -> None:
+        """A planned dialogue never announced: a sweep two months after its announcement
+        day still tells the chair."""
+        clock.set(date(2021, 8, 2))
+        flow.plan_dialogue(title="Đối thoại", scheduled_for=date(2021, 8, 30), actor=office)
+        assert 1 == flow.sweep(date(2021, 10, 25)).dialogues
+        assert 1 == len(_keys(flow, "announcement_overdue"))
+
+
 class TestIdempotence:
     def test_twice_the_same_day_writes_nothing_new(self, flow: DialogueFlow,
                                                    assigned: Submission) -> None:
@@ -275,7 +315,6 @@ class TestBadInput:
         ("today", {"today": "2021-08-09"}),
         ("remind", {"today": date(2021, 8, 9), "remind": (-1,)}),
         ("remind", {"today": date(2021, 8, 9), "remind": ()}),
-        ("catch_up_days", {"today": date(2021, 8, 9), "catch_up_days": 0}),
     ])
     def test_rejected_before_anything_is_written(self, flow: DialogueFlow, field: str,
                                                  kwargs: dict[str, object]) -> None:

@@ -5,6 +5,7 @@
 - the chair assigns, escalates, extends and concludes, and may answer anything;
 - a department answers only what is assigned to it;
 - closing and reopening on the petitioner's word: the chair, the office or the intake desk;
+- telling a petitioner the matter was accepted for handling: the chair or the office;
 - every role acts only on its own organisation's records (a province reads its communes'
   matters through queries; acting on them needs an authorisation hook that grants it);
 - the repairs of ``dialogue-flow check`` (completing a stuck dialogue, detaching a matter
@@ -33,6 +34,7 @@ RULES: Mapping[str, frozenset[Role]] = {
     "conclude": frozenset({_C}),
     "receive": frozenset({_I, _O, _C}),
     "prepare": frozenset({_O, _C}),
+    "accept": frozenset({_C, _O}),
     "answer": frozenset({_C, _D}),
     "assign": frozenset({_C}),
     "escalate": frozenset({_C}),

@@ -74,9 +74,10 @@ def sweep_command(url: str, today: dt.date | None, language: str, organisation: 
             result = flow.sweep(today, organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{result.today.isoformat()}: due soon {result.due_soon}, overdue "
-               f"{result.overdue}, dialogues {result.dialogues}, reports {result.reports}; "
-               f"new notices {result.written}")
+    click.echo(f"{result.today.isoformat()}: due soon {result.due_soon}, overdue matters "
+               f"{result.overdue_matters}, dialogues {result.dialogues}, reports "
+               f"{result.reports}; new notices {result.written} (overdue notices "
+               f"{result.overdue_notices})")
 
 
 @click.command("report")

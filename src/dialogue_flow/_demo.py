@@ -5,6 +5,10 @@ written and collected beforehand by the Fatherland Front; answers on the spot, a
 an escalation to the district, an extension with a notice to the petitioner, a reopening,
 the conclusion notices and the report due dates. The clock is a FixedClock moved by the
 script, so every run prints the same timeline.
+
+It replays 2021, so it keeps 2021's names: the district ("UBND huyện") was then the
+competent level above a commune. Districts were abolished on 1 July 2025; today a commune
+escalates to its province (``examples/province.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ _T = {
     "answer": ("Trả lời", "Answered"),
     "assign": ("Giao", "Assigned to"),
     "escalate": ("Chuyển", "Escalated to"),
+    "in_2021": ("cấp huyện năm 2021, đã bỏ từ 01/7/2025",
+                "the district in 2021, abolished on 1 July 2025"),
     "extend": ("Gia hạn đến", "Extended to"),
     "close": ("Kết thúc", "Closed"),
     "reopen": ("Mở lại", "Reopened"),
@@ -154,7 +160,7 @@ class _Demo:
         self.assign(spoken[1], "Nông nghiệp")
         if quarter == "II":
             s = flow.escalate(spoken[2].id, competent_level="UBND huyện", actor=self.chair)
-            self.line(f"{self.t('escalate')} UBND huyện: {s.id}")
+            self.line(f"{self.t('escalate')} UBND huyện ({self.t('in_2021')}): {s.id}")
         else:
             self.assign(spoken[2], "Địa chính")
         self.assign(written, "Văn phòng")

@@ -176,9 +176,12 @@ class DialogueCommands(FlowCore):
             for s in subs:
                 if s.state not in (SubmissionState.ASSIGNED, SubmissionState.ESCALATED):
                     continue
-                due = s.due or self._answer_deadline(s, anchor_day=day)
+                # The notice starts the answer clock of a matter still on its first one.
+                fresh = s.due is None or self._on_first_clock(s)
+                due = self._answer_deadline(s, anchor_day=day) if fresh or s.due is None else (
+                    s.due)
                 items.append(ConclusionItem(s.id, s.state, s.responsible or "", due.date))
-                if s.due is None:
+                if fresh:
                     new = _replace(s, {"due": due, "version": s.version + 1, "updated_at": now})
                     extra.append((new, s.version))
                     rows.append(_row(new, "schedule", s.state, actor, now,

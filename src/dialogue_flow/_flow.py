@@ -113,7 +113,7 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         self.shutdown()
 
     def sweep(self, today: dt.date | None = None, *, remind: tuple[int, ...] = (3, 0),
-              catch_up_days: int = 30, organisation: str | None = None,
+              organisation: str | None = None,
               subtree: bool = False) -> SweepResult:  # checked in run_sweep
         """Write today's reminders, overdue notices and report reminders to the outbox, for
         the whole store or one organisation (``subtree=True``: and those under it).
@@ -122,7 +122,7 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         :meth:`dispatch`.
         """
         day = self.clock.today() if today is None else today
-        return run_sweep(self, day, remind=remind, catch_up_days=catch_up_days,
+        return run_sweep(self, day, remind=remind,
                          organisations=self._scope(organisation, subtree))
 
     def report(self, period: Period | str, *, as_of: dt.date | None = None,

@@ -41,7 +41,7 @@ from ._errors import (
 )
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
-from ._messages import LANGUAGES, render
+from ._messages import LANGUAGES, level_words, render
 from ._plugins import (
     PluginManager,
     announce_commit,
@@ -58,6 +58,7 @@ from ._records import (
     Deadline,
     Dialogue,
     DialogueState,
+    Level,
     Notification,
     Organisation,
     Submission,
@@ -454,6 +455,35 @@ class FlowCore:
             anchor = anchor_day
         return rule.compute(anchor, calendar)
 
+    def _first_clock(self, organisation_id: str, channel: str,
+                     dialogue: Dialogue | None) -> Deadline | None:
+        """The clock a matter runs on from the day it is received (issue 15).
+
+        At a dialogue: the conclusion notice's deadline (its answer clock starts with the
+        notice). Otherwise the policy's processing rule for its channel (decide it, or tell
+        the petitioner it was accepted, within 10 working days); ``None`` where the policy
+        has none.
+        """
+        if dialogue is not None:
+            if dialogue.conclusion_due is not None:
+                return dialogue.conclusion_due
+            # Not held yet (an opinion collected beforehand): counted from the planned day.
+            return self._deadline(Purpose.CONCLUSION_NOTICE, dialogue.scheduled_for,
+                                  organisation_id)
+        today = self.clock.today()
+        policy, calendar = self._rules(organisation_id)
+        rule = policy.applicable_rule(Purpose.PROCESSING, today, channel=channel)
+        return None if rule is None else rule.compute(today, calendar)
+
+    def _on_first_clock(self, s: Submission) -> bool:
+        """Whether ``s`` runs on a clock a decision replaces (processing, conclusion
+        notice), not on an answer clock a decision keeps."""
+        if s.due is None:
+            return False
+        first = (Purpose.PROCESSING, Purpose.CONCLUSION_NOTICE)
+        return s.due.rule_id in {r.id for r in self.policy_of(s.organisation_id).rules
+                                 if r.purpose in first}
+
     def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
         """The due date set when a matter is assigned or escalated.
 
@@ -475,9 +505,13 @@ class FlowCore:
                 reason: str | None = None) -> Notification:
         """The notification of ``event`` on ``s`` (no personal data in it)."""
         due = s.due.date.isoformat() if s.due is not None else "—"
+        level = ""
+        if event == "escalated":  # "beyond the authority of the commune / the province"
+            org = self._stored_organisation(s.organisation_id)
+            level = level_words(org.level if org else Level.COMMUNE, self.language)
         subject, body = render(event, self.language, id=s.id, topic=s.topic,
                                responsible=s.responsible or "—", due=due,
-                               answer=s.answer or "", reason=reason or "")
+                               answer=s.answer or "", reason=reason or "", level=level)
         return Notification(
             key=f"submission:{s.id}:v{s.version}:{event}", event=event, kind=s.KIND,
             record_id=s.id, audience=audience, subject=subject, body=body,

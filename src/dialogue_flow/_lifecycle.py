@@ -393,13 +393,16 @@ SUBMISSION = Lifecycle(
         EventSpec("prepare", (_R,), None,
                   "route an opinion collected beforehand to a department to prepare the "
                   "answer for the meeting (no legal clock)"),
+        EventSpec("accept", (_R,), None,
+                  "tell the petitioner the matter was accepted for handling: the processing "
+                  "clock is met and the answer clock starts"),
         EventSpec("answer", (_R, _AS, _E), _AN,
                   "the chair or the responsible department answers, on the spot or in writing"),
         EventSpec("assign", (_R, _AS, _E), _AS,
                   "the chair directs a department to resolve it (again from assigned: "
                   "re-assign; from escalated: handed back by the competent level)"),
         EventSpec("escalate", (_R, _AS), _E,
-                  "beyond the commune's authority: forwarded to the named competent level"),
+                  "beyond this level's authority: forwarded to the named competent level"),
         EventSpec("extend", (_AS, _E), None,
                   "a complex matter gets a later due date, with a notice to the petitioner"),
         EventSpec("close", (_R, _AN, _AS, _E), _C,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from ._errors import InvalidInputError
 
-__all__ = ["LANGUAGES", "render"]
+__all__ = ["LANGUAGES", "level_words", "render"]
 
 LANGUAGES = ("vi", "en")
 
@@ -30,13 +30,21 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
                '{responsible} is to resolve submission {id} on "{topic}"; '
                "written answer due: {due}."),
     },
+    "accepted": {
+        "vi": ("Kiến nghị {id} đã được thụ lý",
+               'Kiến nghị của ông/bà về "{topic}" đã được thụ lý để xem xét, giải quyết; '
+               "hạn trả lời bằng văn bản: {due}."),
+        "en": ("Submission {id} accepted for handling",
+               'Your submission on "{topic}" has been accepted for handling; written answer '
+               "due: {due}."),
+    },
     "escalated": {
         "vi": ("Kiến nghị {id} đã được chuyển cấp có thẩm quyền",
-               'Kiến nghị của ông/bà về "{topic}" vượt thẩm quyền của xã và đã được chuyển '
-               "đến {responsible} xem xét, giải quyết."),
+               'Kiến nghị của ông/bà về "{topic}" vượt thẩm quyền giải quyết của {level} và '
+               "đã được chuyển đến {responsible} xem xét, giải quyết."),
         "en": ("Submission {id} forwarded to the competent level",
-               "Your submission on \"{topic}\" is beyond the commune's authority and has been "
-               "forwarded to {responsible}."),
+               'Your submission on "{topic}" is beyond the authority of {level} and has '
+               "been forwarded to {responsible}."),
     },
     "transferred_in": {
         "vi": ("Tiếp nhận kiến nghị {id} do cấp dưới chuyển đến",
@@ -127,6 +135,19 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
                "Conclusion notice of {issued_on}: {count} matter(s) to resolve."),
     },
 }
+
+
+#: How a message names an organisation's level ("beyond the authority of ...").
+_LEVEL_WORDS: Mapping[str, Mapping[str, str]] = {
+    "vi": {"commune": "cấp xã", "province": "cấp tỉnh"},
+    "en": {"commune": "the commune", "province": "the province"},
+}
+_OTHER_LEVEL = {"vi": "cơ quan tiếp nhận", "en": "the receiving body"}
+
+
+def level_words(level: str, language: str) -> str:
+    """``level`` ("commune", "province", or another level as data) as a message says it."""
+    return _LEVEL_WORDS.get(language, {}).get(level, _OTHER_LEVEL.get(language, level))
 
 
 def render(event: str, language: str, **fields: object) -> tuple[str, str]:

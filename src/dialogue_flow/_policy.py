@@ -64,6 +64,9 @@ class Purpose(enum.StrEnum):
     ANNOUNCEMENT = "announcement"
     CONCLUSION_NOTICE = "conclusion_notice"
     WRITTEN_ANSWER = "written_answer"
+    #: The first clock on a matter received outside a dialogue: decide it (answer, assign,
+    #: escalate, close) or tell the petitioner it was accepted for handling.
+    PROCESSING = "processing"
 
 
 #: Variants a rule may be specific to; a missing variant falls back to "standard".
@@ -98,6 +101,14 @@ def _direction(value: object) -> Direction:
 
 def _anchor(value: object) -> Anchor:
     return _member(Anchor, value)
+
+
+def _channels(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
+            isinstance(c, str) and c.strip() for c in value):
+        raise ValueError(f'channels must be a list of channel names (e.g. ["written"]), '
+                         f"got {value!r}")
+    return tuple(value)
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -141,6 +152,8 @@ class DeadlineRule:
     variant: str = attrs.field(default="standard", validator=attrs.validators.in_(VARIANTS))
     effective_from: dt.date | None = attrs.field(default=None, validator=_optional_day)
     effective_until: dt.date | None = attrs.field(default=None, validator=_optional_day)
+    #: The channels of the matters it applies to (empty: every channel).
+    channels: tuple[str, ...] = attrs.field(default=(), converter=_channels)
 
     def __attrs_post_init__(self) -> None:
         if self.effective_from and self.effective_until and (
@@ -246,28 +259,42 @@ class DeadlinePolicy:
         for a in self.rules:
             for b in self.rules:
                 if a is not b and (a.purpose, a.variant) == (b.purpose, b.variant) and _overlap(
-                        a, b):
+                        a, b) and (not a.channels or not b.channels
+                                   or set(a.channels) & set(b.channels)):
                     raise ConfigurationError(
                         f"policy {self.id}: rules {a.id} and {b.id} are both in force for "
                         f"{a.purpose.value} ({a.variant}) at the same time; give them "
-                        "non-overlapping effective_from/effective_until dates"
+                        "non-overlapping effective_from/effective_until dates or channels"
                     )
 
     def rule_for(self, purpose: Purpose | str, on: dt.date, variant: str = "standard",
-                 ) -> DeadlineRule:
-        """The rule in force on ``on`` for ``purpose`` (falls back to the standard variant).
+                 channel: str | None = None) -> DeadlineRule:
+        """The rule in force on ``on`` for ``purpose`` (falls back to the standard variant),
+        and for a matter that came by ``channel`` when given.
 
         :raises ConfigurationError: the policy has no such rule in force that day.
         """
         purpose = _purpose(purpose)
-        for wanted in dict.fromkeys((variant, "standard")):
-            for rule in self.rules:
-                if rule.purpose is purpose and rule.variant == wanted and rule.in_force_on(on):
-                    return rule
+        found = self.applicable_rule(purpose, on, variant, channel)
+        if found is not None:
+            return found
         raise ConfigurationError(
             f"policy {self.id} has no rule for {purpose.value} ({variant}) in force on "
             f"{on.isoformat()}; add one to the policy file"
         )
+
+    def applicable_rule(self, purpose: Purpose | str, on: dt.date, variant: str = "standard",
+                        channel: str | None = None) -> DeadlineRule | None:
+        """:meth:`rule_for`, or ``None`` where the policy sets no such limit (a policy
+        without a processing rule, or one for other channels)."""
+        purpose = _purpose(purpose)
+        for wanted in dict.fromkeys((variant, "standard")):
+            for rule in self.rules:
+                if rule.purpose is purpose and rule.variant == wanted and rule.in_force_on(
+                        on) and (channel is None or not rule.channels
+                                 or channel in rule.channels):
+                    return rule
+        return None
 
     def has_rule(self, purpose: Purpose | str) -> bool:
         return any(r.purpose is Purpose(purpose) for r in self.rules)

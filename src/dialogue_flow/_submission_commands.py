@@ -20,6 +20,7 @@ from ._checks import (
 from ._errors import InvalidInputError
 from ._flow_core import _row
 from ._lifecycle import DIALOGUE, SUBMISSION
+from ._policy import Purpose
 from ._records import (
     Actor,
     AnswerMode,
@@ -97,7 +98,8 @@ class SubmissionCommands(TransferSteps):
         sub = _build(Submission, id=self._new_id("sub"), petitioner=petitioner, topic=topic,
                      content=content, state=SUBMISSION.initial, version=1, received_at=now,
                      updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
-                     organisation_id=organisation_id)
+                     organisation_id=organisation_id,
+                     due=self._first_clock(organisation_id, channel, dialogue))
         self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
                          notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub
@@ -115,6 +117,23 @@ class SubmissionCommands(TransferSteps):
                     "opinions collected before the meeting; assign it instead")
         return self._change(s, "prepare", actor, {"preparing_department": department},
                             details={"department": department})
+
+    def accept(self, submission: str | Submission, *, actor: Actor) -> Submission:
+        """Tell the petitioner the matter was accepted for handling (Law on Citizen
+        Reception 2013, art. 28): its processing clock is met, and the written-answer clock
+        starts today; the petitioner is notified."""
+        s = self._current(Submission, submission)
+        _require(SUBMISSION, s, "accept")
+        processing = {r.id for r in self.policy_of(s.organisation_id).rules
+                      if r.purpose is Purpose.PROCESSING}
+        if s.due is None or s.due.rule_id not in processing:
+            raise InvalidInputError(
+                "submission", f"{s.id} is not waiting on its processing clock; decide it "
+                "(answer, assign, escalate or close) instead")
+        today = self.clock.today()
+        return self._change(s, "accept", actor, {
+            "due": self._answer_deadline(s, today, assigned_on=today)},
+            notify=("accepted", "petitioner"))
 
     def answer(self, submission: str | Submission, *, text: str, actor: Actor,
                mode: AnswerMode | str | None = None) -> Submission:
@@ -144,10 +163,12 @@ class SubmissionCommands(TransferSteps):
         s = self._current(Submission, submission)
         _check_text("department", department)
         _check_bool("complex", complex)
-        # A received matter has a due date only when handed back with its clock resumed
-        # (reopen clears it): that clock is kept, as a re-assignment keeps its own.
-        if s.due is not None and s.state in (SubmissionState.ASSIGNED,
-                                             SubmissionState.RECEIVED):
+        # A received matter runs on its first clock (processing, or the conclusion notice's)
+        # until a decision replaces it; one handed back with its clock resumed, or accepted
+        # for handling, keeps that clock, as a re-assignment keeps its own.
+        first = self._on_first_clock(s)
+        if s.due is not None and not first and s.state in (SubmissionState.ASSIGNED,
+                                                           SubmissionState.RECEIVED):
             # Re-assigning keeps the legal clock; a change of complexity re-counts it from
             # the same anchor (an extension granted by the chair is kept as it is).
             due: Deadline | None = s.due
@@ -156,7 +177,7 @@ class SubmissionCommands(TransferSteps):
                 due = self._answer_rule(complex, s.due.anchor, policy).compute(
                     s.due.anchor, calendar)
         else:
-            due = self._due_on_decision(s, complex)
+            due = self._due_on_decision(s, complex) or (s.due if first else None)
         return self._change(s, "assign", actor, {
             "department": department, "competent_level": None, "complex": complex,
             "assigned_on": self.clock.today(), "due": due,
@@ -183,7 +204,9 @@ class SubmissionCommands(TransferSteps):
             if body is not None:
                 raise InvalidInputError("body", "a body is named only with to=")
             s = self._current(Submission, submission)
-            due = s.due or self._due_on_decision(s, complex)
+            # An answer clock already running is kept; a first clock gives way to one.
+            due = s.due if s.due is not None and not self._on_first_clock(s) else (
+                self._due_on_decision(s, complex) or s.due)
             return self._change(s, "escalate", actor, {
                 "competent_level": competent_level, "complex": complex, "department": None,
                 "assigned_on": self.clock.today(), "due": due,
@@ -387,7 +410,9 @@ class SubmissionCommands(TransferSteps):
                     f"receive a new submission (dialogue_id=None) that refers to {s.id}")
             # The dialogue must not complete (or conclude) while this matter opens again.
             guards.append((Dialogue.KIND, d.id, d.version))
+        # A fresh processing clock: the matter must be decided again.
         return self._change(s, "reopen", actor, {
-            "reopened": s.reopened + 1, "due": None, "close_reason": None,
+            "reopened": s.reopened + 1, "close_reason": None,
+            "due": self._first_clock(s.organisation_id, s.channel, None),
             "duplicate_of": None, "transferred_to": None,
         }, reason=reason, guards=guards)

@@ -2,9 +2,11 @@
 
 One idempotent call, safe to run from cron as often as you like: every notice it writes has
 a key made of what it is about and the deadline it concerns, and the outbox ignores a key it
-already holds, so a second run on the same day (or a later run within the window) writes
-nothing new. Its cost follows what is due: submissions are found through the (state, due
-date) index inside a window, never by loading every record.
+already holds, so a second run on the same day (or any later run) writes nothing new. It
+never forgets: every open matter past its due date is overdue in every sweep, however long
+ago the date passed or the sweep last ran, and gets one overdue notice per due date (not one
+per missed day). Its cost follows what is due: submissions are found through the (state,
+due date) index, never by loading every record.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = ["SweepResult", "run_sweep"]
 
 _BATCH = 500
 _ESCALATED = SubmissionState.ESCALATED.value
+_RECEIVED = SubmissionState.RECEIVED.value
 
 
 class _Due(NamedTuple):
@@ -44,47 +47,52 @@ class _Due(NamedTuple):
 
 @attrs.frozen
 class SweepResult:
-    """What one sweep found due; ``written`` counts the notices it added to the outbox
-    (those already there are not: the sum of what its commits returned)."""
+    """What one sweep found due, and the notices it added to the outbox (those already
+    there are not counted: the sum of what its commits returned)."""
 
     today: dt.date
+    #: Open matters due from today to the last reminder day.
     due_soon: int = 0
-    overdue: int = 0
+    #: Open matters past their due date today, however long ago it passed.
+    overdue_matters: int = 0
+    #: Dialogues with an announcement or conclusion deadline near or passed.
     dialogues: int = 0
+    #: Report dates of the policy near.
     reports: int = 0
+    #: New notices of every kind.
     written: int = 0
+    #: Of ``written``, the new overdue notices (a matter already told about is not again).
+    overdue_notices: int = 0
+
+    @property
+    def overdue(self) -> int:
+        """The same as :attr:`overdue_matters` (its earlier name)."""
+        return self.overdue_matters
 
     @property
     def found(self) -> int:
-        return self.due_soon + self.overdue + self.dialogues + self.reports
+        return self.due_soon + self.overdue_matters + self.dialogues + self.reports
 
 
 def run_sweep(flow: DialogueFlow, today: object, *, remind: tuple[object, ...] = (3, 0),
-              catch_up_days: object = 30,
               organisations: frozenset[str] | None = None) -> SweepResult:
     """Write every notice due on ``today`` to the outbox (see the module docstring).
 
     :param remind: working days before a due date on which to remind (3 and on the day).
-    :param catch_up_days: how far back an overdue notice is still sent when the sweep did
-        not run for a while.
     :param organisations: sweep only these organisations' matters and dialogues.
     """
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
         raise InvalidInputError("today", f"expected a datetime.date, got {today!r}")
     if not remind or any(isinstance(k, bool) or not isinstance(k, int) or k < 0 for k in remind):
         raise InvalidInputError("remind", f"expected working-day offsets >= 0, got {remind!r}")
-    if isinstance(catch_up_days, bool) or not isinstance(catch_up_days, int) or (
-            catch_up_days < 1):
-        raise InvalidInputError("catch_up_days", f"expected a whole number >= 1, got "
-                                f"{catch_up_days!r}")
     offsets = tuple(sorted({k for k in remind if isinstance(k, int)}))
-    sweep = _Sweep(flow, today, offsets, catch_up_days, organisations)
+    sweep = _Sweep(flow, today, offsets, organisations)
     return sweep.run()
 
 
 class _Sweep:
     def __init__(self, flow: DialogueFlow, today: dt.date, remind: tuple[int, ...],
-                 catch_up_days: int, organisations: frozenset[str] | None) -> None:
+                 organisations: frozenset[str] | None) -> None:
         self.flow, self.today, self.remind = flow, today, remind
         self.organisations = organisations
         tree = {org.id: org for org in flow.storage.find_organisations()}
@@ -97,19 +105,23 @@ class _Sweep:
         self.horizon = max(c.add_working_days(today, remind[-1])
                            for c in {flow.calendar, *self.calendars.values()}
                            ) if remind[-1] else today
-        self.since = today - dt.timedelta(days=catch_up_days)
         self.now = flow.clock.now()
         self.notes: list[Notification] = []
         self.written = 0
 
     def run(self) -> SweepResult:
         due_soon = self._due_soon()
+        self._flush(final=True)
+        before = self.written
         overdue = self._overdue()
+        self._flush(final=True)
+        overdue_notices = self.written - before
         dialogues = self._dialogues()
         reports = self._reports()
         self._flush(final=True)
-        return SweepResult(today=self.today, due_soon=due_soon, overdue=overdue,
-                           dialogues=dialogues, reports=reports, written=self.written)
+        return SweepResult(today=self.today, due_soon=due_soon, overdue_matters=overdue,
+                           dialogues=dialogues, reports=reports, written=self.written,
+                           overdue_notices=overdue_notices)
 
     # --- submissions ---------------------------------------------------------------------
 
@@ -123,14 +135,18 @@ class _Sweep:
             # The most urgent reminder that applies: a sweep that first runs on the due day
             # sends "today", not a stale "in 3 days".
             offset = next(k for k in self.remind if left <= k)
-            self._submission_note(f, "due_soon", "department",
+            # A matter not decided yet is the office's to decide; a decided one the body's.
+            audience = "office" if f.facts.state == _RECEIVED else "department"
+            self._submission_note(f, "due_soon", audience,
                                   f"due_soon:{f.due_date.isoformat()}:{offset}", days=left)
             found += 1
         return found
 
     def _overdue(self) -> int:
         found = 0
-        for f in self._due(self.since, self.today - dt.timedelta(days=1)):
+        # Every due date before today, not a window: a sweep that did not run for months
+        # still tells the chair, once per matter and due date (the key names the date).
+        for f in self._due(dt.date.min, self.today - dt.timedelta(days=1)):
             self._submission_note(f, "overdue", "chair", f"overdue:{f.due_date.isoformat()}",
                                   days=0)
             found += 1
@@ -201,7 +217,7 @@ class _Sweep:
             return 0
         if self.today <= deadline.date <= self.horizon:
             event = f"{name}_due"
-        elif self.since <= deadline.date < self.today:
+        elif deadline.date < self.today:
             event = f"{name}_overdue"
         else:
             return 0

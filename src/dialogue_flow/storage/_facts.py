@@ -16,7 +16,10 @@ from dialogue_flow._records import DEFAULT_ORGANISATION, Submission, SubmissionS
 __all__ = ["OPEN_WITH_CLOCK", "ReportFacts", "ReportInputs", "SubmissionFacts"]
 
 #: States in which a submission waits for somebody to act and its due date runs.
-OPEN_WITH_CLOCK = frozenset({SubmissionState.ASSIGNED, SubmissionState.ESCALATED})
+#: The open states whose matters run on a clock (issue 15: a received matter too, on its
+#: processing or conclusion-notice clock).
+OPEN_WITH_CLOCK = frozenset({SubmissionState.RECEIVED, SubmissionState.ASSIGNED,
+                             SubmissionState.ESCALATED})
 _OPEN_WITH_CLOCK_VALUES = frozenset(s.value for s in OPEN_WITH_CLOCK)
 
 

@@ -129,7 +129,7 @@ class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract
             petitioner=Petitioner(name="Trần Thị B", address="Thôn 3", phone="0912345678",
                                   email="b@example.vn"),
             kind=SubmissionKind.QUESTION, channel=Channel.WRITTEN, preparing_department="VP",
-            competent_level="UBND huyện", complex=True, assigned_on=dt.date(2021, 6, 25),
+            competent_level="UBND tỉnh", complex=True, assigned_on=dt.date(2021, 6, 25),
             answer="Đã cấp giấy chứng nhận.", answer_mode=AnswerMode.IN_WRITING,
             answered_on=dt.date(2021, 7, 20), close_reason=CloseReason.ACCEPTED,
             extensions=1, reopened=2,
@@ -501,7 +501,7 @@ class ReportFactsContract(OrganisationReportContract):
                                   received_at=_IN_JULY)
         storage.commit(_new(first))
         second, changes = _next(first, state=SubmissionState.ESCALATED, department="Tư pháp",
-                                competent_level="UBND huyện",
+                                competent_level="UBND tỉnh",
                                 due=_deadline(dt.date(2021, 7, 12), "written-answer"))
         storage.commit(changes)
         _only_current(_capable(storage), second, due=True)

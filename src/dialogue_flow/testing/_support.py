@@ -211,7 +211,7 @@ def _single_field_submission_queries(ids: Sequence[str]) -> list[SubmissionQuery
 # --- random data and periods for the report tests ---------------------------------------------
 
 _TOPICS = ("đất đai", "môi trường", "giao thông")
-_LEVELS = ("UBND huyện", "Sở Tài nguyên và Môi trường")
+_LEVELS = ("UBND tỉnh", "Sở Nông nghiệp và Môi trường")
 #: Offsets a reception instant may be written in; reports count by its local date.
 _OFFSETS = (VIETNAM_TZ, dt.UTC, dt.timezone(dt.timedelta(hours=-5)),
             dt.timezone(dt.timedelta(hours=9)))

@@ -22,7 +22,8 @@ class TestDemo:
                          "Dialogue held, attendance 94; conclusion notice due 2021-06-28",
                          "Conclusion notice: matters to resolve 4",
                          "sub-0001 → Địa chính, due 2021-08-06",
-                         "Escalated to UBND huyện (the district in 2021, abolished on 1 July 2025): sub-0005",
+                         ("Escalated to UBND huyện (the district in 2021, abolished on 1 July "
+                         "2025): sub-0005"),
                          "Extended to",
                          "Reopened sub-0010 → Received",
                          "2021-06-14  report-h1",

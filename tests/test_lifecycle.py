@@ -62,8 +62,8 @@ CLOSE_REASONS: dict[str, set[str]] = {
     "escalated": {"withdrawn", "duplicate", "answered_by_competent_level"},
 }
 
-SUBMISSION_EVENTS = ("receive", "prepare", "accept", "answer", "assign", "escalate", "extend", "close",
-                     "reopen", "detach", "return", "frobnicate")
+SUBMISSION_EVENTS = ("receive", "prepare", "accept", "answer", "assign", "escalate", "extend",
+                     "close", "reopen", "detach", "return", "frobnicate")
 DIALOGUE_EVENTS = ("plan", "announce", "reschedule", "cancel", "hold", "conclude", "complete",
                    "frobnicate")
 

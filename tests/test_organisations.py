@@ -127,8 +127,10 @@ class TestScope:
         assert sorted([east, west, province]) == [
             s.id for s in flow.submissions(organisation=PROVINCE, subtree=True)]
         assert [] == list(flow.submissions(organisation=DEFAULT_ORGANISATION))
-        with pytest.raises(NotFoundError):
-            flow.submissions(organisation="tinh-khac")
+        assert [] == list(flow.submissions(organisation=DEFAULT_ORGANISATION, subtree=True))
+        for below in (False, True):
+            with pytest.raises(NotFoundError, match="tinh-khac"):
+                flow.submissions(organisation="tinh-khac", subtree=below)
         with pytest.raises(InvalidInputError, match="subtree"):
             flow.submissions(subtree=True)
 

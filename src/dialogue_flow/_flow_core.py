@@ -263,10 +263,16 @@ class FlowCore:
                 raise InvalidInputError("subtree", "name the organisation whose subtree")
             return None
         _check_id("organisation", organisation)
-        self._check_organisation(str(organisation))
+        org_id = str(organisation)
         if not subtree_too:
-            return frozenset({str(organisation)})
-        return self.storage.organisation_subtree(str(organisation))
+            self._check_organisation(org_id)
+            return frozenset({org_id})
+        # One query says both what is under it and whether it is stored at all.
+        found = self.storage.organisation_subtree(org_id)
+        if found:
+            return found
+        self._check_organisation(org_id)  # NotFoundError, unless the default organisation
+        return frozenset({org_id})
 
     def _check_organisation(self, organisation_id: str) -> None:
         """The store knows the organisation (the default one needs no row).

@@ -355,7 +355,8 @@ class Storage(Protocol):
         ...
 
     def organisation_subtree(self, root: str) -> frozenset[str]:
-        """The ids of ``root`` (stored or not) and of every stored organisation under it.
+        """The ids of ``root`` and of every stored organisation under it; empty when ``root``
+        is not stored (so the caller learns both from one query).
 
         A province's dashboard resolves its subtree on every page: from the stored tree, not
         by decoding every organisation (3,355 records of a national tree took 48 ms on

@@ -70,6 +70,9 @@ class MemoryStorage:
             return sorted(self._organisations.values(), key=lambda o: o.id)
 
     def organisation_subtree(self, root: str) -> frozenset[str]:
+        with self._lock:
+            if root not in self._organisations:
+                return frozenset()
         return subtree(((o.id, o.parent_id) for o in self.find_organisations()), root)
 
     def _get(self, cls: type[_R], record_id: str) -> _R:

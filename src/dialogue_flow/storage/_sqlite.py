@@ -227,8 +227,7 @@ class SQLiteStorage:
                 for organisation_id, text in self._query(_SQL.organisations, ())]
 
     def organisation_subtree(self, root: str) -> frozenset[str]:
-        rows = self._query(_SQL.organisation_subtree, (root,))
-        return frozenset({root, *(org_id for (org_id,) in rows)})
+        return frozenset(org_id for (org_id,) in self._query(_SQL.organisation_subtree, (root,)))
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         rows = self._query(_SQL.get[cls.KIND], (record_id,))

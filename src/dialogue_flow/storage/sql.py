@@ -180,7 +180,7 @@ class Statements:
                         "WHERE status = 'pending' ORDER BY seq")
         self.outbox_status = f"SELECT status FROM {p}outbox WHERE key = {q}"  # noqa: S608
         self.organisations = f"SELECT id, record FROM {p}organisations ORDER BY id"  # noqa: S608
-        # The stored root and everything under it (the caller adds the root itself).
+        # The stored root and everything under it (nothing when the root is not stored).
         # UNION, not UNION ALL: a circle a corrupted store might hold ends the recursion.
         self.organisation_subtree = (
             f"WITH RECURSIVE below(id) AS (SELECT id FROM {p}organisations "  # noqa: S608

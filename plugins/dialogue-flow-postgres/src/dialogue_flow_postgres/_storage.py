@@ -245,7 +245,7 @@ class PostgresStorage:
 
     def organisation_subtree(self, root: str) -> frozenset[str]:
         rows = self._read("organisations", self._sql.shared.organisation_subtree, (root,))
-        return frozenset({root, *(org_id for (org_id,) in rows)})
+        return frozenset(org_id for (org_id,) in rows)
 
     def _get(self, cls: type[_R], record_id: str) -> _R:
         rows = self._read(f"get {cls.KIND}", self._sql.get[cls.KIND], (record_id,))

@@ -69,6 +69,8 @@ class Dialect:
     index_hints: bool = False
     #: SQL text of a ``date`` column -> its ISO text (SQLite keeps it as text already).
     date_text: Callable[[str], str] = lambda column: column
+    #: ORDER BY of a page by due date, then id, those without one last.
+    due_order: str = "CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id"
 
     def hint(self, index: str) -> str:
         return f" INDEXED BY {index}" if self.index_hints else ""
@@ -105,7 +107,9 @@ POSTGRESQL: Final = Dialect(
     local_date=_postgres_local_date,
     date_param=_same, date_value=_same, lock_shared=" FOR SHARE",
     lock_exclusive=" FOR UPDATE",
-    date_text=lambda column: f"to_char({column}, 'YYYY-MM-DD')")
+    date_text=lambda column: f"to_char({column}, 'YYYY-MM-DD')",
+    # Ascending order puts NULLs last already; plain columns let an index give the order.
+    due_order="due_date, id")
 
 
 # --- the schema as data ------------------------------------------------------------------------
@@ -139,6 +143,8 @@ class Index:
     columns: tuple[str, ...]
     #: A partial index's condition (the same SQL in both dialects).
     where: str = ""
+    #: Only in these dialects (empty: in every one).
+    dialects: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -276,6 +282,15 @@ MIGRATIONS: Final = (
             "organisation_id", "received_on", "id", "state", "topic", "department",
             "competent_level", "channel", "answer_mode", "answered_on", "due_date",
             "dialogue_id"))),
+        # A dashboard's page of open matters by due date (a province: ~15,000 at 2,000,000)
+        # walks this in order and stops after 50 of its organisations' rows: 0.4 ms instead
+        # of 20 ms sorting them all (benchmarks/national.py at 500,000). PostgreSQL only:
+        # SQLite cannot match a partial index to a query whose states are parameters, and
+        # pages fast enough without it.
+        CreateIndex(Index("submissions_open_by_due", "submissions",
+                          ("due_date", "id", "organisation_id"),
+                          where="state IN ('received', 'assigned', 'escalated')",
+                          dialects=("postgresql",))),
         # Every outbox row written before is the default organisation's, as its cause was.
         AddColumns("outbox", (_ORGANISATION,)),
         CreateIndex(Index("outbox_by_organisation", "outbox", ("organisation_id", "status"))),
@@ -293,15 +308,11 @@ def render(migration: Migration, dialect: Dialect, prefix: str = "",
     statements: list[tuple[str, tuple[object, ...]]] = []
     for step in migration.steps:
         if isinstance(step, CreateTable):
-            table = step.table
-            parts = [column.sql(dialect) for column in table.columns]
-            if table.primary_key:
-                parts.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
-            suffix = dialect.without_rowid if table.clustered else ""
-            statements.append((f"CREATE TABLE {prefix}{table.name} ({', '.join(parts)}){suffix}",
-                               ()))
+            statements.append((_create_table(step.table, dialect, prefix), ()))
         elif isinstance(step, CreateIndex):
             index = step.index
+            if index.dialects and dialect.name not in index.dialects:
+                continue
             where = f" WHERE {index.where}" if index.where else ""
             columns = ", ".join(index.columns)
             statements.append(
@@ -312,18 +323,30 @@ def render(migration: Migration, dialect: Dialect, prefix: str = "",
             statements += [(f"ALTER TABLE {prefix}{step.table} ADD COLUMN {column.sql(dialect)}",
                             ()) for column in step.columns]
         else:
-            assignments, params = [], []
-            for column, field in step.fields:
-                value = dialect.json_field("record")
-                if field.endswith("_at"):
-                    value = dialect.local_date(value)
-                elif _column_type(step.table, column) == "date":
-                    value = f"CAST({value} AS {dialect.types['date']})"
-                assignments.append(f"{column} = {value}")
-                params.append(field)
-            update = f"UPDATE {prefix}{step.table} SET {', '.join(assignments)}"  # noqa: S608
-            statements.append((update, tuple(params)))
+            statements.append(_fill(step, dialect, prefix))
     return statements
+
+
+def _create_table(table: Table, dialect: Dialect, prefix: str) -> str:
+    parts = [column.sql(dialect) for column in table.columns]
+    if table.primary_key:
+        parts.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+    suffix = dialect.without_rowid if table.clustered else ""
+    return f"CREATE TABLE {prefix}{table.name} ({', '.join(parts)}){suffix}"
+
+
+def _fill(step: Fill, dialect: Dialect, prefix: str) -> tuple[str, tuple[object, ...]]:
+    assignments, params = [], []
+    for column, field in step.fields:
+        value = dialect.json_field("record")
+        if field.endswith("_at"):
+            value = dialect.local_date(value)
+        elif _column_type(step.table, column) == "date":
+            value = f"CAST({value} AS {dialect.types['date']})"
+        assignments.append(f"{column} = {value}")
+        params.append(field)
+    update = f"UPDATE {prefix}{step.table} SET {', '.join(assignments)}"  # noqa: S608
+    return update, tuple(params)
 
 
 def _column_type(table: str, column: str) -> str:

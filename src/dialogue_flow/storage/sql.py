@@ -251,7 +251,7 @@ class Statements:
             params = [*params, key[2]]
         condition = " AND ".join(where) if where else "1 = 1"
         table = self.prefix + "submissions"
-        order = "CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id"
+        order = self.dialect.due_order
         cursor = f"COALESCE({self.dialect.date_text('due_date')}, '-') || '/' || id"
         # As in _page: the page's ids from an index first (a province's dashboard orders its
         # ~15,000 open matters at 2,000,000), then only their 50 records.

@@ -429,6 +429,8 @@ class Submission:
     #: Flags a complex matter; policies may give it a longer period.
     complex: bool = attrs.field(default=False, validator=flag)
     assigned_on: dt.date | None = attrs.field(default=None, validator=day(optional=True))
+    #: The earliest clock running on it (issue 15): from receipt, the processing clock (or,
+    #: at a dialogue, the conclusion notice's deadline); after a decision, the answer clock.
     due: Deadline | None = attrs.field(default=None, validator=of_type(Deadline, optional=True))
     answer: str | None = attrs.field(default=None, converter=nfc,
                                      validator=text(FREE, optional=True))

@@ -27,6 +27,7 @@ from dialogue_flow import (
     SpecialDay,
     WorkCalendar,
 )
+from dialogue_flow._calendar_sources import sources
 
 CAL = WorkCalendar.vietnam()
 EN = WorkCalendar.vietnam(language="en")
@@ -36,11 +37,16 @@ UPDATE_ENV = "DIALOGUE_FLOW_UPDATE_SNAPSHOTS"
 # -- an independent reference: day by day, straight from `holidays` ---------------------------
 
 _HOLIDAYS = holidays.country_holidays("VN", years=range(2000, 2051), language="vi")
+#: The announced days the package ships, which win over `holidays` (issue 15).
+_ANNOUNCED = {day.date: day.working for day in sources().days}
 
 
 def ref_is_working(d: date) -> bool:
-    """Labour Code art. 111-112 as the `holidays` data express it, one day at a time."""
-    if d in _HOLIDAYS:
+    """Labour Code art. 111-112 as the `holidays` data express it, one day at a time, under
+    the announced days; 24 November counts as a working day (``culture_day_off=False``)."""
+    if d in _ANNOUNCED:
+        return _ANNOUNCED[d]
+    if d in _HOLIDAYS and not (d.year >= 2026 and (d.month, d.day) == (11, 24)):
         return False
     return d.weekday() < 5 or d in _HOLIDAYS.weekend_workdays
 
@@ -474,9 +480,14 @@ def test_unreadable_toml_files(tmp_path: Path) -> None:
 def test_fingerprint_names_the_data_version_range_and_overrides() -> None:
     """The fingerprint stored with each deadline says which data computed it."""
     assert CAL.holidays_version == importlib.metadata.version("holidays")
-    assert CAL.fingerprint == f"vn/holidays-{CAL.holidays_version}/2000-2050/ov-none"
+    assert CAL.fingerprint == (f"vn/holidays-{CAL.holidays_version}+{sources().digest}/"
+                               "2000-2050/ov-none")
     storm = WorkCalendar.vietnam(extra_days_off={d("2025-10-07"): "bão"})
-    assert re.fullmatch(r"vn/holidays-[\w.]+/2000-2050/ov-[0-9a-f]{8}", storm.fingerprint)
+    assert re.fullmatch(r"vn/holidays-[\w.]+\+src-[0-9a-f]{8}/2000-2050/ov-[0-9a-f]{8}",
+                        storm.fingerprint)
+    culture = WorkCalendar.vietnam(culture_day_off=True)
+    assert "+vh/" in culture.fingerprint
+    assert culture != CAL
     assert storm.fingerprint != CAL.fingerprint
     swap = WorkCalendar.vietnam(extra_working_days=[d("2025-10-07")])
     assert swap.fingerprint != storm.fingerprint  # the kind of override matters too
@@ -596,3 +607,47 @@ class TestWithOverrides:
         assert [("2025-10-07", "Storm No. 11")] == [
             (s.date.isoformat(), s.reason)
             for s in closed.explain(date(2025, 10, 6), date(2025, 10, 7))]
+
+
+# -- the announced days (issue 15) -----------------------------------------------------------
+
+
+def ref_holidays_only_add(day: date, n: int) -> date:
+    """``n`` working days after ``day`` by `holidays` alone (what the library did before)."""
+    while n:
+        day += timedelta(days=1)
+        n -= day not in _HOLIDAYS and (day.weekday() < 5 or day in _HOLIDAYS.weekend_workdays)
+    return day
+
+
+def test_new_year_2026_follows_letter_12729_vpcp_kgvx() -> None:
+    """`holidays` 0.109 missed the swap: Fri 2 January 2026 off, Sat 10 January worked."""
+    assert (False, True) == (CAL.is_working_day(d("2026-01-02")),
+                             CAL.is_working_day(d("2026-01-10")))
+    [skipped] = [s for s in CAL.explain(d("2026-01-01"), d("2026-01-03")) if s.date.day == 2]
+    assert "(12729/VPCP-KGVX, 25/12/2025)" in skipped.reason
+    # 5 working days from Wed 31 Dec 2025 end on Fri 9 January, not on Thu 8 January as
+    # `holidays` alone has it.
+    assert (d("2026-01-09"), d("2026-01-08")) == (CAL.add_working_days(d("2025-12-31"), 5),
+                                                  ref_holidays_only_add(d("2025-12-31"), 5))
+
+
+def test_holidays_still_marks_24_november_and_we_do_not_by_default() -> None:
+    """`holidays` 0.109 makes Ngày Văn hóa Việt Nam a day off; its legal status awaits the
+    Labour Code amendment, so it is a setting, off by default (counted as a working day)."""
+    assert d("2026-11-24") in holidays.country_holidays("VN", years=2026)
+    assert CAL.is_working_day(d("2026-11-24"))
+    on = WorkCalendar.vietnam(years=range(2026, 2028), culture_day_off=True)
+    assert not on.is_working_day(d("2026-11-24"))
+    with pytest.raises(InvalidInputError, match="culture_day_off"):
+        WorkCalendar.vietnam(culture_day_off="yes")  # type: ignore[arg-type]
+
+
+def test_years_without_an_announcement_are_provisional() -> None:
+    """Days off of a year not announced yet say so in every explanation."""
+    assert {2026, 2027} <= CAL.provisional_years
+    assert 2021 not in CAL.provisional_years
+    [liberation] = list(CAL.explain(d("2027-04-29"), d("2027-04-30")))
+    assert liberation.reason.endswith("(tạm tính, chưa có thông báo chính thức)")
+    [may_day] = list(EN.explain(d("2021-04-30"), d("2021-05-01")))
+    assert "provisional" not in may_day.reason

@@ -127,3 +127,17 @@ def test_bad_overrides_file_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2
     assert "Invalid value for '--overrides'" in out
     assert "bad.toml: not valid TOML" in out
+
+
+def test_check_lists_where_holidays_and_the_announcements_disagree() -> None:
+    """`calendar YEAR --check` (issue 15): the New Year 2026 swap `holidays` misses, with
+    its document, and the 24 November setting; a year before the data agrees."""
+    code, out = run("calendar", "2026", "--check")
+    assert code == 0
+    assert ("2026-01-02  holidays: làm việc; lịch này: nghỉ — Nghỉ Tết Dương lịch (hoán đổi "
+            "với thứ Bảy 10/01/2026) (12729/VPCP-KGVX, 25/12/2025)") in out
+    assert "2026-01-10  holidays: nghỉ; lịch này: làm việc" in out
+    assert "2026-11-24  holidays: nghỉ; lịch này: làm việc — Ngày Văn hóa Việt Nam" in out
+    assert "năm tạm tính" in out
+    code, out = run("calendar", "2021", "--check", "--lang", "en")
+    assert (0, True) == (code, out.rstrip().endswith("holidays and the announced days agree"))

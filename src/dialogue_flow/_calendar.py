@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple, NoReturn, TypeAlias
 
 from ._calendar_overrides import check_days_off, check_working_days, read_overrides_file
+from ._calendar_sources import sources
 from ._clock import VIETNAM_TZ
 from ._errors import CalendarRangeError, ConfigurationError, InvalidInputError
 
@@ -102,14 +103,17 @@ class WorkCalendar:
     __slots__ = (
         "_after", "_after_of", "_args", "_before", "_before_of", "_explained", "_first_ord",
         "_off_ords", "_reasons", "_size", "_weekend_working", "_working", "fingerprint",
-        "first", "holidays_version", "language", "last",
+        "first", "holidays_version", "language", "last", "provisional_years",
     )
     first: date
     last: date
     language: Language
     holidays_version: str
     fingerprint: str
-    _args: tuple[int, int, Language, _DaysOff, _WorkingDays]
+    #: The years of the range whose days off are not all announced yet (their days off
+    #: come from ``holidays`` alone, and their explanations say "provisional").
+    provisional_years: frozenset[int]
+    _args: tuple[int, int, Language, _DaysOff, _WorkingDays, bool]
     _first_ord: int
     _size: int
     _after: list[int]
@@ -136,8 +140,16 @@ class WorkCalendar:
         extra_days_off: Mapping[date, str] | None = None,
         extra_working_days: Mapping[date, str] | Iterable[date] | None = None,
         overrides_file: str | Path | None = None,
+        culture_day_off: bool = False,
     ) -> WorkCalendar:
         """The calendar of Vietnamese state bodies for ``years`` (a ``range`` or one year).
+
+        Built from ``holidays`` with the announced days of the shipped data layered over it
+        (each with its document; see :mod:`dialogue_flow._calendar_sources`).
+        ``culture_day_off``: whether 24 November (Ngày Văn hóa Việt Nam, from 2026) is a day
+        off. ``holidays`` 0.109 marks it so, but its status as a paid day off awaits the
+        Labour Code amendment; until then it counts as a working day, which never lets a
+        deadline run a day longer than the law may allow.
 
         ``extra_days_off`` maps a date to the reason it is off (a storm closure);
         ``extra_working_days`` lists dates that are working days although the published
@@ -156,7 +168,9 @@ class WorkCalendar:
             off, working = read_overrides_file(overrides_file)
         off.update(check_days_off(extra_days_off, "extra_days_off"))
         working.update(check_working_days(extra_working_days, "extra_working_days"))
-        return _checked_build(first_year, last_year, language, off, working)
+        if not isinstance(culture_day_off, bool):
+            raise InvalidInputError("culture_day_off", "expected True or False")
+        return _checked_build(first_year, last_year, language, off, working, culture_day_off)
 
     @classmethod
     def from_toml(
@@ -189,7 +203,7 @@ class WorkCalendar:
         both off and working in the new entries, or outside the calendar's years, raises
         `ConfigurationError`.
         """
-        first_year, last_year, language, own_off, own_working = self._args
+        first_year, last_year, language, own_off, own_working, culture = self._args
         new_off = check_days_off(extra_days_off, "extra_days_off")
         new_working = check_working_days(extra_working_days, "extra_working_days")
         off = {d: r for d, r in own_off if d not in new_working}
@@ -199,7 +213,7 @@ class WorkCalendar:
             _contradiction(both)
         off.update(new_off)
         working.update(new_working)
-        return _checked_build(first_year, last_year, language, off, working)
+        return _checked_build(first_year, last_year, language, off, working, culture)
 
     # -- queries (the hot paths avoid helper calls on purpose) ------------------------------
 
@@ -334,7 +348,7 @@ class WorkCalendar:
         return hash(self.fingerprint)
 
     def __repr__(self) -> str:
-        _, _, _, off, working = self._args
+        _, _, _, off, working, _ = self._args
         return (f"<WorkCalendar {self.fingerprint} language={self.language!r} "
                 f"extra_days_off={len(off)} extra_working_days={len(working)}>")
 
@@ -406,7 +420,8 @@ def _contradiction(both: list[date]) -> NoReturn:
 
 
 def _checked_build(first_year: int, last_year: int, language: Language,
-                   off: Mapping[date, str], working: Mapping[date, str | None]) -> WorkCalendar:
+                   off: Mapping[date, str], working: Mapping[date, str | None],
+                   culture_day_off: bool = False) -> WorkCalendar:
     """The calendar of checked overrides: no date both off and working, none outside the
     years."""
     both = sorted(off.keys() & working.keys())
@@ -419,7 +434,7 @@ def _checked_build(first_year: int, last_year: int, language: Language,
             f"calendar override {outside[0].isoformat()} lies outside the calendar's years "
             f"{first_year}-{last_year}; widen `years` or remove the override")
     return _build(first_year, last_year, language,
-                  tuple(sorted(off.items())), tuple(sorted(working.items())))
+                  tuple(sorted(off.items())), tuple(sorted(working.items())), culture_day_off)
 
 
 
@@ -427,7 +442,8 @@ def _checked_build(first_year: int, last_year: int, language: Language,
 # cache, and hosts build a flow, hence a calendar, per request or per command.
 @functools.lru_cache(maxsize=16)  # ~3.4 MB each for the default range
 def _build(first_year: int, last_year: int, language: Language,
-           days_off: _DaysOff, working_days: _WorkingDays) -> WorkCalendar:
+           days_off: _DaysOff, working_days: _WorkingDays,
+           culture_day_off: bool = False) -> WorkCalendar:
     """Compute the tables once per distinct recipe (the CLI and the façade rebuild often)."""
     import holidays  # noqa: PLC0415 - see DEFAULT_YEARS
 
@@ -446,6 +462,7 @@ def _build(first_year: int, last_year: int, language: Language,
             weekend_working[d.toordinal()] = (
                 _MAKE_UP[language] if paid is None else _MAKE_UP_FOR[language].format(
                     _show_date(date.fromordinal(paid), language)))
+    _layer_sources(reasons, weekend_working, first_year, last_year, language, culture_day_off)
     reasons.update((d.toordinal(), r) for d, r in days_off)
     forced_working = {d.toordinal(): r or _CONFIGURED_WORKING[language] for d, r in working_days}
     for o in forced_working:
@@ -475,9 +492,12 @@ def _build(first_year: int, last_year: int, language: Language,
     version = _holidays_version()
     fields: dict[str, object] = {
         "first": first, "last": last, "language": language, "holidays_version": version,
-        "fingerprint": f"vn/holidays-{version}/{first_year}-{last_year}/"
+        "fingerprint": f"vn/holidays-{version}+{sources().digest}"
+                       f"{'+vh' if culture_day_off else ''}/{first_year}-{last_year}/"
                        f"{_overrides_hash(days_off, working_days)}",
-        "_args": (first_year, last_year, language, days_off, working_days),
+        "_args": (first_year, last_year, language, days_off, working_days, culture_day_off),
+        "provisional_years": frozenset(y for y in range(first_year, last_year + 1)
+                                       if sources().provisional(y)),
         "_first_ord": first_ord, "_size": len(after),
         "_after": after, "_before": before, "_working": working, "_off_ords": off_ords,
         "_after_of": dict(zip(days, after, strict=True)),
@@ -487,6 +507,43 @@ def _build(first_year: int, last_year: int, language: Language,
     for name, value in fields.items():
         object.__setattr__(cal, name, value)
     return cal
+
+
+#: Said after a day off that only ``holidays`` knows of, in a year not announced yet.
+_PROVISIONAL: Final[dict[str, str]] = {"vi": " (tạm tính, chưa có thông báo chính thức)",
+                                       "en": " (provisional: not announced yet)"}
+#: 24 November, Ngày Văn hóa Việt Nam (Resolution 80-NQ/TW), from this year.
+_CULTURE_DAY_FROM: Final = 2026
+_CULTURE_DAY: Final[dict[str, str]] = {"vi": "Ngày Văn hóa Việt Nam",
+                                       "en": "Vietnam Cultural Day"}
+
+
+def _layer_sources(reasons: dict[int, str], weekend_working: dict[int, str], first_year: int,
+                   last_year: int, language: Language, culture_day_off: bool) -> None:
+    """Over ``holidays``' days (in place): the culture-day setting, "provisional" on the
+    days off of years not announced, then the announced days with their documents."""
+    data = sources()
+    for year in range(max(first_year, _CULTURE_DAY_FROM), last_year + 1):
+        o = date(year, 11, 24).toordinal()
+        if culture_day_off:
+            reasons.setdefault(o, _CULTURE_DAY[language])
+        else:
+            reasons.pop(o, None)
+    for table in (reasons, weekend_working):
+        for o in table:
+            if data.provisional(date.fromordinal(o).year):
+                table[o] += _PROVISIONAL[language]
+    for day in data.days:
+        if not first_year <= day.date.year <= last_year:
+            continue
+        o = day.date.toordinal()
+        if day.working:
+            reasons.pop(o, None)
+            if day.date.weekday() >= 5:
+                weekend_working[o] = day.text(language)
+        else:
+            reasons[o] = day.text(language)
+            weekend_working.pop(o, None)
 
 
 #: How many explanations a calendar keeps (see ``explain``).

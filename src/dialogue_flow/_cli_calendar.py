@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import click
 
 from ._calendar import _WEEKDAYS, WorkCalendar
+from ._calendar_sources import disagreements, sources
 from ._errors import CalendarRangeError, ConfigurationError
 
 if TYPE_CHECKING:
@@ -38,6 +39,13 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "skipped": "Ngày không tính ({count}):",
         "moved": "Hạn dời qua các ngày nghỉ ({count}):",
         "source": "Dữ liệu: {fingerprint}",
+        "check": "Đối chiếu holidays với các thông báo của Chính phủ ({status}):",
+        "announced": "năm đã có đủ thông báo",
+        "history": "năm trước dữ liệu đã công bố: theo holidays",
+        "provisional": "năm tạm tính: chưa có đủ thông báo chính thức",
+        "agree": "  holidays và dữ liệu đã công bố khớp nhau",
+        "differs": "  {date}  holidays: {raw}; lịch này: {ours} — {why}",
+        "working": "làm việc", "off": "nghỉ",
     },
     "en": {
         "title": "Working-day calendar of state bodies, {year}",
@@ -53,6 +61,13 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "skipped": "Days not counted ({count}):",
         "moved": "The end moved over these days off ({count}):",
         "source": "Data: {fingerprint}",
+        "check": "holidays checked against the government's announcements ({status}):",
+        "announced": "every announcement of the year recorded",
+        "history": "a year before the recorded announcements: as holidays has it",
+        "provisional": "provisional: not every announcement recorded yet",
+        "agree": "  holidays and the announced days agree",
+        "differs": "  {date}  holidays: {raw}; this calendar: {ours} — {why}",
+        "working": "working day", "off": "day off",
     },
 }
 
@@ -75,7 +90,10 @@ def _calendar(language: Language, overrides: Path | None) -> WorkCalendar:
 @click.argument("year", type=int)
 @_lang_option
 @_overrides_option
-def calendar_command(*, year: int, language: Literal["vi", "en"], overrides: Path | None) -> None:
+@click.option("--check", is_flag=True,
+              help="Also list where the holidays package and the announced days disagree.")
+def calendar_command(*, year: int, language: Literal["vi", "en"], overrides: Path | None,
+                     check: bool) -> None:
     """Days off, working Saturdays and working days per month of YEAR."""
     cal = _calendar(language, overrides)
     if not cal.first.year <= year <= cal.last.year:
@@ -95,7 +113,22 @@ def calendar_command(*, year: int, language: Literal["vi", "en"], overrides: Pat
     lines += [f"  {text['month'].format(m=m)}  {n:>3}" for m, n in enumerate(per_month, start=1)]
     lines += [f"  {text['total']:<8}  {sum(per_month):>3}", "",
               text["source"].format(fingerprint=cal.fingerprint)]
+    if check:
+        lines += ["", *_check_lines(year, cal, text)]
     click.echo("\n".join(lines))
+
+
+def _check_lines(year: int, cal: WorkCalendar, text: dict[str, str]) -> list[str]:
+    if year in cal.provisional_years:
+        status = text["provisional"]
+    else:
+        status = text["announced" if year in sources().years else "history"]
+    found = disagreements(year, cal.language)
+    lines = [text["check"].format(status=status)]
+    lines += [text["differs"].format(
+        date=f.date.isoformat(), raw=text["working" if f.holidays_working else "off"],
+        ours=text["working" if f.working else "off"], why=f.why) for f in found]
+    return lines if found else [*lines, text["agree"]]
 
 
 @click.command("deadline")

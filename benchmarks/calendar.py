@@ -74,13 +74,12 @@ def deep_size(obj, seen=None):
 
 def same_data_as_ours(hol: Any) -> Any:
     """``holidays``' calendar with the announced days the package ships over it
-    (calendars/vietnam.toml), and 24 November a working day (``culture_day_off=False``)."""
+    (calendars/vietnam.toml), and 24 November a day off (``culture_day_off=True``)."""
     from dialogue_flow._calendar_sources import sources  # noqa: PLC0415
 
     # holidays' pop() ignores a default: ask first.
     for culture_day in (date(year, 11, 24) for year in range(2026, 2032)):
-        if culture_day in hol:
-            hol.pop(culture_day)
+        hol[culture_day] = "Ngày Văn hóa Việt Nam"
     for day in sources().days:
         if day.working:
             if day.date in hol:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple, NoReturn, TypeAlias
 
 from ._calendar_overrides import check_days_off, check_working_days, read_overrides_file
-from ._calendar_sources import sources
+from ._calendar_sources import layer_sources, sources
 from ._clock import VIETNAM_TZ
 from ._errors import CalendarRangeError, ConfigurationError, InvalidInputError
 
@@ -102,14 +102,16 @@ class WorkCalendar:
 
     __slots__ = (
         "_after", "_after_of", "_args", "_before", "_before_of", "_explained", "_first_ord",
-        "_off_ords", "_reasons", "_size", "_weekend_working", "_working", "fingerprint",
-        "first", "holidays_version", "language", "last", "provisional_years",
+        "_off_ords", "_reasons", "_size", "_weekend_working", "_working", "culture_day_off",
+        "fingerprint", "first", "holidays_version", "language", "last", "provisional_years",
     )
     first: date
     last: date
     language: Language
     holidays_version: str
     fingerprint: str
+    #: Whether 24 November (from 2026) is a day off (see :meth:`vietnam`).
+    culture_day_off: bool
     #: The years of the range whose days off are not all announced yet (their days off
     #: come from ``holidays`` alone, and their explanations say "provisional").
     provisional_years: frozenset[int]
@@ -140,16 +142,16 @@ class WorkCalendar:
         extra_days_off: Mapping[date, str] | None = None,
         extra_working_days: Mapping[date, str] | Iterable[date] | None = None,
         overrides_file: str | Path | None = None,
-        culture_day_off: bool = False,
+        culture_day_off: bool = True,
     ) -> WorkCalendar:
         """The calendar of Vietnamese state bodies for ``years`` (a ``range`` or one year).
 
         Built from ``holidays`` with the announced days of the shipped data layered over it
         (each with its document; see :mod:`dialogue_flow._calendar_sources`).
         ``culture_day_off``: whether 24 November (Ngày Văn hóa Việt Nam, from 2026) is a day
-        off. ``holidays`` 0.109 marks it so, but its status as a paid day off awaits the
-        Labour Code amendment; until then it counts as a working day, which never lets a
-        deadline run a day longer than the law may allow.
+        off: by default it is (National Assembly Resolution 28/2026/QH16, in force 1 July
+        2026; 10065/VPCP-KGVX gives 24/11/2026 as one day off), as ``holidays`` 0.109 has
+        it. ``False`` counts it as a working day, for a host whose reading differs.
 
         ``extra_days_off`` maps a date to the reason it is off (a storm closure);
         ``extra_working_days`` lists dates that are working days although the published
@@ -421,7 +423,7 @@ def _contradiction(both: list[date]) -> NoReturn:
 
 def _checked_build(first_year: int, last_year: int, language: Language,
                    off: Mapping[date, str], working: Mapping[date, str | None],
-                   culture_day_off: bool = False) -> WorkCalendar:
+                   culture_day_off: bool = True) -> WorkCalendar:
     """The calendar of checked overrides: no date both off and working, none outside the
     years."""
     both = sorted(off.keys() & working.keys())
@@ -443,7 +445,7 @@ def _checked_build(first_year: int, last_year: int, language: Language,
 @functools.lru_cache(maxsize=16)  # ~3.4 MB each for the default range
 def _build(first_year: int, last_year: int, language: Language,
            days_off: _DaysOff, working_days: _WorkingDays,
-           culture_day_off: bool = False) -> WorkCalendar:
+           culture_day_off: bool = True) -> WorkCalendar:
     """Compute the tables once per distinct recipe (the CLI and the façade rebuild often)."""
     import holidays  # noqa: PLC0415 - see DEFAULT_YEARS
 
@@ -462,7 +464,7 @@ def _build(first_year: int, last_year: int, language: Language,
             weekend_working[d.toordinal()] = (
                 _MAKE_UP[language] if paid is None else _MAKE_UP_FOR[language].format(
                     _show_date(date.fromordinal(paid), language)))
-    _layer_sources(reasons, weekend_working, first_year, last_year, language, culture_day_off)
+    layer_sources(reasons, weekend_working, first_year, last_year, language, culture_day_off)
     reasons.update((d.toordinal(), r) for d, r in days_off)
     forced_working = {d.toordinal(): r or _CONFIGURED_WORKING[language] for d, r in working_days}
     for o in forced_working:
@@ -493,9 +495,10 @@ def _build(first_year: int, last_year: int, language: Language,
     fields: dict[str, object] = {
         "first": first, "last": last, "language": language, "holidays_version": version,
         "fingerprint": f"vn/holidays-{version}+{sources().digest}"
-                       f"{'+vh' if culture_day_off else ''}/{first_year}-{last_year}/"
+                       f"{'' if culture_day_off else '+no-vh'}/{first_year}-{last_year}/"
                        f"{_overrides_hash(days_off, working_days)}",
         "_args": (first_year, last_year, language, days_off, working_days, culture_day_off),
+        "culture_day_off": culture_day_off,
         "provisional_years": frozenset(y for y in range(first_year, last_year + 1)
                                        if sources().provisional(y)),
         "_first_ord": first_ord, "_size": len(after),
@@ -507,43 +510,6 @@ def _build(first_year: int, last_year: int, language: Language,
     for name, value in fields.items():
         object.__setattr__(cal, name, value)
     return cal
-
-
-#: Said after a day off that only ``holidays`` knows of, in a year not announced yet.
-_PROVISIONAL: Final[dict[str, str]] = {"vi": " (tạm tính, chưa có thông báo chính thức)",
-                                       "en": " (provisional: not announced yet)"}
-#: 24 November, Ngày Văn hóa Việt Nam (Resolution 80-NQ/TW), from this year.
-_CULTURE_DAY_FROM: Final = 2026
-_CULTURE_DAY: Final[dict[str, str]] = {"vi": "Ngày Văn hóa Việt Nam",
-                                       "en": "Vietnam Cultural Day"}
-
-
-def _layer_sources(reasons: dict[int, str], weekend_working: dict[int, str], first_year: int,
-                   last_year: int, language: Language, culture_day_off: bool) -> None:
-    """Over ``holidays``' days (in place): the culture-day setting, "provisional" on the
-    days off of years not announced, then the announced days with their documents."""
-    data = sources()
-    for year in range(max(first_year, _CULTURE_DAY_FROM), last_year + 1):
-        o = date(year, 11, 24).toordinal()
-        if culture_day_off:
-            reasons.setdefault(o, _CULTURE_DAY[language])
-        else:
-            reasons.pop(o, None)
-    for table in (reasons, weekend_working):
-        for o in table:
-            if data.provisional(date.fromordinal(o).year):
-                table[o] += _PROVISIONAL[language]
-    for day in data.days:
-        if not first_year <= day.date.year <= last_year:
-            continue
-        o = day.date.toordinal()
-        if day.working:
-            reasons.pop(o, None)
-            if day.date.weekday() >= 5:
-                weekend_working[o] = day.text(language)
-        else:
-            reasons[o] = day.text(language)
-            weekend_working.pop(o, None)
 
 
 #: How many explanations a calendar keeps (see ``explain``).

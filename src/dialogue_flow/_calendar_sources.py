@@ -21,7 +21,8 @@ from typing import Any, Final, NamedTuple
 
 from ._errors import ConfigurationError
 
-__all__ = ["Disagreement", "SourcedDay", "Sources", "disagreements", "sources"]
+__all__ = ["Disagreement", "SourcedDay", "Sources", "disagreements", "layer_sources",
+           "sources"]
 
 _ENTRY_KEYS: Final = frozenset({"date", "kind", "reason", "reason_en", "document", "issued",
                                 "issuer"})
@@ -40,11 +41,13 @@ class SourcedDay(NamedTuple):
     issued: dt.date
     issuer: str
 
-    def text(self, language: str) -> str:
-        """The reason with its source, e.g. "... (12729/VPCP-KGVX, 25/12/2025)"."""
+    def text(self, language: str, name: str | None = None) -> str:
+        """``name`` (by default the entry's own reason) with its source, e.g. "Nghỉ Tết
+        Dương lịch ... (12729/VPCP-KGVX, 25/12/2025)"."""
         if language == "vi":
-            return f"{self.reason} ({self.document}, {self.issued.strftime('%d/%m/%Y')})"
-        return f"{self.reason_en} ({self.document}, {self.issued.isoformat()})"
+            return (f"{name or self.reason} "
+                    f"({self.document}, {self.issued.strftime('%d/%m/%Y')})")
+        return f"{name or self.reason_en} ({self.document}, {self.issued.isoformat()})"
 
 
 class Sources(NamedTuple):
@@ -123,7 +126,7 @@ class Disagreement(NamedTuple):
     why: str
 
 
-def disagreements(year: int, language: str, *, culture_day_off: bool = False,
+def disagreements(year: int, language: str, *, culture_day_off: bool = True,
                   ) -> list[Disagreement]:
     """Where ``holidays`` and this calendar's data disagree in ``year``, by date."""
     import holidays  # noqa: PLC0415 - only the check needs it here
@@ -137,9 +140,49 @@ def disagreements(year: int, language: str, *, culture_day_off: bool = False,
              for d in sources().days if d.date.year == year and raw_working(d.date) != d.working]
     culture = dt.date(year, 11, 24)
     if year >= 2026 and culture.weekday() < 5 and (culture in raw) != culture_day_off:
-        why = ("Ngày Văn hóa Việt Nam: nghỉ hay không tùy cấu hình culture_day_off "
-               "(Nghị quyết 80-NQ/TW; chờ sửa đổi Bộ luật Lao động)" if language == "vi" else
-               "Vietnam Cultural Day: a day off only with culture_day_off (Resolution "
-               "80-NQ/TW; awaiting the Labour Code amendment)")
+        why = (("Ngày Văn hóa Việt Nam (Nghị quyết 28/2026/QH16): cấu hình culture_day_off="
+                f"{culture_day_off}") if language == "vi" else
+               ("Vietnam Cultural Day (Resolution 28/2026/QH16): the setting "
+                f"culture_day_off={culture_day_off}"))
         found.append(Disagreement(culture, culture not in raw, not culture_day_off, why))
     return sorted(found)
+
+
+#: Said after a day off that only ``holidays`` knows of, in a year not announced yet.
+_PROVISIONAL: Final[dict[str, str]] = {"vi": " (tạm tính, chưa có thông báo chính thức)",
+                                       "en": " (provisional: not announced yet)"}
+#: 24 November, Ngày Văn hóa Việt Nam (Resolution 80-NQ/TW), from this year.
+_CULTURE_DAY_FROM: Final = 2026
+_CULTURE_DAY: Final[dict[str, str]] = {
+    "vi": "Ngày Văn hóa Việt Nam (Nghị quyết 28/2026/QH16)",
+    "en": "Vietnam Cultural Day (Resolution 28/2026/QH16)"}
+
+
+def layer_sources(reasons: dict[int, str], weekend_working: dict[int, str], first_year: int,
+                   last_year: int, language: str, culture_day_off: bool) -> None:
+    """Over ``holidays``' days (in place): the culture-day setting, "provisional" on the
+    days off of years not announced, then the announced days with their documents."""
+    data = sources()
+    for year in range(max(first_year, _CULTURE_DAY_FROM), last_year + 1):
+        o = dt.date(year, 11, 24).toordinal()
+        if culture_day_off:
+            reasons[o] = _CULTURE_DAY[language]
+        else:
+            reasons.pop(o, None)
+    for table in (reasons, weekend_working):
+        for o in table:
+            if data.provisional(dt.date.fromordinal(o).year):
+                table[o] += _PROVISIONAL[language]
+    for day in data.days:
+        if not first_year <= day.date.year <= last_year:
+            continue
+        # A day `holidays` names alike keeps its name (in the calendar's language), with
+        # the document beside it; one it does not know takes the entry's own reason.
+        o = day.date.toordinal()
+        if day.working:
+            reasons.pop(o, None)
+            if day.date.weekday() >= 5:
+                weekend_working[o] = day.text(language, weekend_working.get(o))
+        else:
+            reasons[o] = day.text(language, reasons.get(o))
+            weekend_working.pop(o, None)

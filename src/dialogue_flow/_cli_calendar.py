@@ -123,7 +123,7 @@ def _check_lines(year: int, cal: WorkCalendar, text: dict[str, str]) -> list[str
         status = text["provisional"]
     else:
         status = text["announced" if year in sources().years else "history"]
-    found = disagreements(year, cal.language)
+    found = disagreements(year, cal.language, culture_day_off=cal.culture_day_off)
     lines = [text["check"].format(status=status)]
     lines += [text["differs"].format(
         date=f.date.isoformat(), raw=text["working" if f.holidays_working else "off"],

@@ -31,10 +31,10 @@ from ._checks import (
     _states,
 )
 from ._clock import Clock, SystemClock
+from ._deadline_rules import DeadlineRules
 from ._errors import (
     ConcurrentChangeError,
     InvalidInputError,
-    NotFoundError,
     PermissionDeniedError,
     PluginError,
     VersionConflictError,
@@ -50,7 +50,7 @@ from ._plugins import (
     plugin_calendar,
     select_policy,
 )
-from ._policy import Anchor, DeadlinePolicy, DeadlineRule, Purpose
+from ._policy import Anchor, DeadlinePolicy
 from ._records import (
     DEFAULT_ORGANISATION,
     Actor,
@@ -107,7 +107,7 @@ class Page(Generic[T]):
         return len(self.items)
 
 
-class FlowCore:
+class FlowCore(DeadlineRules):
     """The state and shared machinery of a flow (see :class:`~dialogue_flow.DialogueFlow`)."""
 
     def __init__(
@@ -353,142 +353,6 @@ class FlowCore:
             raise InvalidInputError(field, f"{value.isoformat()} is in the future "
                                     f"(today is {today.isoformat()})")
         return value
-
-    def policy_of(self, organisation_id: str) -> DeadlinePolicy:
-        """The deadline policy an organisation works under: its own ``policy_id`` when it
-        names one (a province under another law), else the flow's."""
-        return self._policy_in(self._chain(organisation_id, None))
-
-    def calendar_of(self, organisation_id: str,
-                    tree: Mapping[str, Organisation] | None = None) -> WorkCalendar:
-        """The working-day calendar an organisation's deadlines count in: the flow's, with
-        the :attr:`~dialogue_flow.Organisation.calendar_overrides` of the organisation and
-        of every organisation above it (a storm closure a province declares closes its
-        communes too; for the same day the nearer organisation wins).
-
-        :param tree: the organisations by id, when the caller has read them already (a
-            sweep over many); otherwise they are read from the storage.
-        """
-        return self._calendar_in(self._chain(organisation_id, tree))
-
-    def _rules(self, organisation_id: str) -> tuple[DeadlinePolicy, WorkCalendar]:
-        """:meth:`policy_of` and :meth:`calendar_of` from one read of the organisation and
-        those above it (a commune's deadline needs both)."""
-        chain = self._chain(organisation_id, None)
-        return self._policy_in(chain), self._calendar_in(chain)
-
-    def _chain(self, organisation_id: str, tree: Mapping[str, Organisation] | None,
-               ) -> list[Organisation]:
-        """The organisation and those above it, nearest first (none for the default one or
-        one the store does not hold)."""
-        chain: list[Organisation] = []
-        current: str | None = organisation_id
-        lookup = tree.get if tree is not None else self._stored_organisation
-        # A tree has no circles (check_tree); the bound only stops a corrupted store.
-        while current is not None and current != DEFAULT_ORGANISATION and len(chain) < 64:
-            org = lookup(current)
-            if org is None:
-                break
-            chain.append(org)
-            current = org.parent_id
-        return chain
-
-    def _stored_organisation(self, organisation_id: str) -> Organisation | None:
-        try:
-            return self.storage.get_organisation(organisation_id)
-        except NotFoundError:
-            return None
-
-    def _policy_in(self, chain: list[Organisation]) -> DeadlinePolicy:
-        chosen = chain[0].policy_id if chain else None
-        if chosen is None:
-            return self.policy
-        # An id names the same policy for the flow's life (its plugins are fixed): resolve
-        # it once, not on every deadline (plugin policies come through a hook call).
-        policy = self._policies.get(chosen)
-        if policy is None:
-            policy = self._policies[chosen] = select_policy(self.plugins, chosen)
-        return policy
-
-    def _calendar_in(self, chain: list[Organisation]) -> WorkCalendar:
-        chosen: dict[dt.date, DayOverride] = {}
-        for org in reversed(chain):  # the root first: the nearer organisation overwrites
-            chosen.update((o.date, o) for o in org.calendar_overrides)
-        if not chosen:
-            return self.calendar
-        key = tuple(sorted(chosen.values(), key=lambda o: o.date))
-        # Building a calendar takes ~25 ms (WorkCalendar's own cache keeps 16); a flow keeps
-        # one per distinct set of overrides its organisations use, so every deadline of a
-        # closed province after the first costs a dict lookup.
-        calendar = self._calendars.get(key)
-        if calendar is None:
-            calendar = self._calendars[key] = self.calendar.with_overrides(
-                extra_days_off={o.date: o.reason for o in key if not o.working},
-                extra_working_days={o.date: o.reason for o in key if o.working})
-        return calendar
-
-    def _deadline(self, purpose: Purpose, anchor: dt.date, organisation_id: str,
-                  variant: str = "standard") -> Deadline:
-        policy, calendar = self._rules(organisation_id)
-        return policy.rule_for(purpose, on=anchor, variant=variant).compute(anchor, calendar)
-
-    def _answer_rule(self, complex_matter: bool, on: dt.date, policy: DeadlinePolicy,
-                     ) -> DeadlineRule:
-        if self.remote_area:
-            variant = "remote_complex" if complex_matter else "remote"
-        else:
-            variant = "complex" if complex_matter else "standard"
-        return policy.rule_for(Purpose.WRITTEN_ANSWER, on=on, variant=variant)
-
-    def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
-                         complex_matter: bool | None = None,
-                         assigned_on: dt.date | None = None,
-                         rules: tuple[DeadlinePolicy, WorkCalendar] | None = None) -> Deadline:
-        """The written-answer deadline, counted from the rule's own anchor event.
-
-        ``complex_matter`` and ``assigned_on`` stand for the values the command is about to
-        set, so no intermediate record has to be built; ``rules`` are the organisation's
-        (:meth:`_rules`) when the caller has them.
-        """
-        policy, calendar = rules if rules is not None else self._rules(s.organisation_id)
-        rule = self._answer_rule(s.complex if complex_matter is None else complex_matter,
-                                 anchor_day, policy)
-        if rule.anchor is Anchor.ASSIGNED:
-            anchor = assigned_on or s.assigned_on or anchor_day
-        elif rule.anchor is Anchor.RECEIVED:
-            anchor = s.received_at.astimezone(self.clock.now().tzinfo).date()
-        else:
-            anchor = anchor_day
-        return rule.compute(anchor, calendar)
-
-    def _first_clock(self, organisation_id: str, channel: str,
-                     dialogue: Dialogue | None) -> Deadline | None:
-        """The clock a matter runs on from the day it is received (issue 15).
-
-        At a dialogue: the conclusion notice's deadline (its answer clock starts with the
-        notice). Otherwise the policy's processing rule for its channel (decide it, or tell
-        the petitioner it was accepted, within 10 working days); ``None`` where the policy
-        has none.
-        """
-        if dialogue is not None:
-            if dialogue.conclusion_due is not None:
-                return dialogue.conclusion_due
-            # Not held yet (an opinion collected beforehand): counted from the planned day.
-            return self._deadline(Purpose.CONCLUSION_NOTICE, dialogue.scheduled_for,
-                                  organisation_id)
-        today = self.clock.today()
-        policy, calendar = self._rules(organisation_id)
-        rule = policy.applicable_rule(Purpose.PROCESSING, today, channel=channel)
-        return None if rule is None else rule.compute(today, calendar)
-
-    def _on_first_clock(self, s: Submission) -> bool:
-        """Whether ``s`` runs on a clock a decision replaces (processing, conclusion
-        notice), not on an answer clock a decision keeps."""
-        if s.due is None:
-            return False
-        first = (Purpose.PROCESSING, Purpose.CONCLUSION_NOTICE)
-        return s.due.rule_id in {r.id for r in self.policy_of(s.organisation_id).rules
-                                 if r.purpose in first}
 
     def _due_on_decision(self, s: Submission, complex_matter: bool) -> Deadline | None:
         """The due date set when a matter is assigned or escalated.

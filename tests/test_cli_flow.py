@@ -140,3 +140,14 @@ class TestOutbox:
                                            "--requeue", "nope"])
         assert 1 == result.exit_code
         assert "no notification with id 'nope'" in result.output
+
+
+def test_policies_lists_every_rule_with_its_basis() -> None:
+    """`dialogue-flow policies` (issue 15): bundled policies, their rules and legal basis."""
+    result = CliRunner().invoke(main, ["policies"])
+    assert 0 == result.exit_code, result.output
+    assert "seed-plan: Kế hoạch tiếp xúc" in result.output
+    assert ("  processing: processing, 10 working_days after received from 2014-07-01\n"
+            "      Luật Tiếp công dân 2013, Điều 28") in result.output
+    assert "  report-h1: report H1 due 15/06" in result.output
+    assert "complaint-acceptance: processing, 10 calendar_days after received" in result.output

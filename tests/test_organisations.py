@@ -335,6 +335,21 @@ class TestCli:
         assert "pending 3," in shown.output
 
 
+class TestRecipients:
+    def test_each_report_names_its_recipients_by_level(self, flow: DialogueFlow) -> None:
+        """215-KL/TW: a commune reports to the provincial secretary and two boards, a
+        province to the central bodies; printed on the report."""
+        commune = flow.report("2021-H1", organisation=EAST)
+        province = flow.report("2021-H1", organisation=PROVINCE, subtree=True)
+        assert "Ban Nội chính Tỉnh ủy" in commune.recipients
+        assert "Bộ Chính trị" in province.recipients
+        assert ("Nơi nhận (Kết luận 215-KL/TW): Bí thư Tỉnh ủy; Ban Nội chính Tỉnh ủy; "
+                "Ban Tuyên giáo và Dân vận Tỉnh ủy.") in flow.render_report(commune, "md")
+        assert ["Bộ Chính trị", "Ban Bí thư", "Các ban của Trung ương"] == json.loads(
+            flow.render_report(province, "json"))["recipients"]
+        assert () == flow.report("2021-H1").recipients  # the whole store: nobody's report
+
+
 class TestRollup:
     def test_rows_per_commune_and_totals(self, flow: DialogueFlow,
                                          petitioner: Petitioner) -> None:

@@ -41,6 +41,8 @@ class TestPeriod:
         ("2021-9M", date(2021, 1, 1), date(2021, 9, 30)),
         ("2021-Q1", date(2021, 1, 1), date(2021, 3, 31)),
         ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2026-03-01..2026-04-15", date(2026, 3, 1), date(2026, 4, 15)),  # ad hoc (215-KL)
+        ("2026-03-01..2026-03-01", date(2026, 3, 1), date(2026, 3, 1)),
     ])
     def test_parse(self, text: str, start: date, end: date) -> None:
         """Each period label covers the expected days (2024 is a leap year)."""
@@ -51,6 +53,21 @@ class TestPeriod:
         """Anything else is refused with the accepted forms in the message."""
         with pytest.raises(InvalidInputError, match="2021-H1"):
             Period.parse(text)
+
+    @pytest.mark.parametrize(("text", "message"), [
+        ("2026-04-15..2026-03-01", "the last day is before the first"),
+        ("2026-03-01..", "two ISO dates"), ("2026-02-30..2026-03-01", "two ISO dates"),
+    ])
+    def test_bad_ad_hoc_period(self, text: str, message: str) -> None:
+        with pytest.raises(InvalidInputError, match=message):
+            Period.parse(text)
+
+    def test_an_ad_hoc_report(self, scenario: DialogueFlow) -> None:
+        """A report on request covers exactly its days."""
+        whole = scenario.report("2021-H1")
+        ad_hoc = scenario.report(f"{whole.period.start}..{whole.period.end}")
+        assert (whole.received, ad_hoc.period.label) == (
+            ad_hoc.received, "2021-01-01..2021-06-30")
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import click
 
 from ._errors import DialogueFlowError, PluginError
 from ._flow import DialogueFlow
-from ._plugins import PluginManager, load_plugins
+from ._plugins import PluginManager, load_plugins, plugin_policies
+from ._policy import DeadlinePolicy, bundled_policies
 
-__all__ = ["PluginGroup", "dispatch_command", "plugins_command"]
+__all__ = ["PluginGroup", "dispatch_command", "plugins_command", "policies_command"]
 
 
 class PluginGroup(click.Group):
@@ -116,6 +117,33 @@ def plugins_command(ctx: click.Context) -> None:
         click.echo(f"{name} ({origin})")
         for hook in pm.hooks_of(plugin):
             click.echo(f"    {hook}")
+
+
+@click.command("policies")
+@click.pass_context
+def policies_command(ctx: click.Context) -> None:
+    """List the deadline policies (bundled and from plugins) with their legal basis."""
+    pm = _plugins_of(ctx)
+    try:
+        policies = {**{name: DeadlinePolicy.bundled(name) for name in bundled_policies()},
+                    **plugin_policies(pm)}
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for policy_id, policy in sorted(policies.items()):
+        click.echo(f"{policy_id}: {policy.name}")
+        for rule in policy.rules:
+            since = f" from {rule.effective_from.isoformat()}" if rule.effective_from else ""
+            until = f" until {rule.effective_until.isoformat()}" if rule.effective_until else ""
+            channels = f" [{', '.join(rule.channels)}]" if rule.channels else ""
+            variant = "" if rule.variant == "standard" else f" ({rule.variant})"
+            click.echo(f"  {rule.id}: {rule.purpose.value}{variant}{channels}, {rule.count} "
+                       f"{rule.unit.value} {rule.direction.value} {rule.anchor.value}"
+                       f"{since}{until}")
+            click.echo(f"      {rule.basis}")
+        for report in policy.reports:
+            click.echo(f"  {report.id}: report {report.period} due {report.day:02d}/"
+                       f"{report.month:02d}")
+            click.echo(f"      {report.basis}")
 
 
 @click.command("dispatch")

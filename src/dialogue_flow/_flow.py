@@ -131,18 +131,19 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
         """The figures of ``period`` (``"2021-H1"``, ``"2021"``, ``"2021-Q1"``, ...), of
         one organisation (``subtree=True``: with every organisation under it) or of the
         whole store."""
-        return self._report_of(period, as_of, organisation, subtree,
-                               self._scope(organisation, subtree),
-                               personal=include_personal_data)
-
-    def _report_of(self, period: Period | str, as_of: dt.date | None,
-                   organisation: str | None, subtree_too: bool,
-                   scope: frozenset[str] | None, *, personal: bool = False) -> Report:
-        report = build_report(self, period, as_of=as_of, include_personal_data=personal,
+        scope = self._scope(organisation, subtree)
+        report = build_report(self, period, as_of=as_of,
+                              include_personal_data=include_personal_data,
                               organisations=scope)
         if organisation is None:
             return report
-        return attrs.evolve(report, organisation=organisation, subtree=subtree_too)
+        return self._addressed(report, self.organisation(organisation), subtree)
+
+    @staticmethod
+    def _addressed(report: Report, org: Organisation, subtree_too: bool) -> Report:
+        """``report`` as ``org``'s, to the recipients 215-KL/TW names for its level."""
+        return attrs.evolve(report, organisation=org.id, subtree=subtree_too,
+                            recipients=RECIPIENTS.get(org.level, ()))
 
     def rollup(self, period: Period | str, *, organisation: str,
                as_of: dt.date | None = None) -> Rollup:
@@ -155,8 +156,8 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
 
         def row(of: Organisation, *, below: bool) -> RollupRow:
             scope = subtree(parents, of.id) if below else frozenset({of.id})
-            return RollupRow(of.id, of.name,
-                             self._report_of(period, as_of, of.id, below, scope))
+            report = build_report(self, period, as_of=as_of, organisations=scope)
+            return RollupRow(of.id, of.name, self._addressed(report, of, below))
 
         rows = [row(org, below=False),
                 *(row(c, below=True) for c in tree if c.parent_id == org.id)]

@@ -32,10 +32,17 @@ if TYPE_CHECKING:
     from ._calendar import WorkCalendar
     from ._flow import DialogueFlow
 
-__all__ = ["FORMATS", "Period", "Report", "ReportItem", "build_report", "render_report"]
+__all__ = ["FORMATS", "RECIPIENTS", "Period", "Report", "ReportItem", "build_report",
+           "render_report"]
 
 #: The formats rendered by the library itself; plugins add others.
 FORMATS = ("json", "csv", "md")
+
+#: Who receives the report of an organisation of each level (Conclusion 215-KL/TW).
+RECIPIENTS: Mapping[str, tuple[str, ...]] = {
+    "commune": ("Bí thư Tỉnh ủy", "Ban Nội chính Tỉnh ủy", "Ban Tuyên giáo và Dân vận Tỉnh ủy"),
+    "province": ("Bộ Chính trị", "Ban Bí thư", "Các ban của Trung ương"),
+}
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>0[1-9]|1[0-2]|Q[1-4]|H[12]|9M))?$")
 
@@ -50,12 +57,15 @@ class Period:
 
     @classmethod
     def parse(cls, text: object) -> Period:
-        """``2021``, ``2021-06``, ``2021-Q1``, ``2021-H1``, ``2021-H2`` or ``2021-9M``."""
+        """``2021``, ``2021-06``, ``2021-Q1``, ``2021-H1``, ``2021-H2``, ``2021-9M``, or an ad
+        hoc period ``2026-03-01..2026-04-15`` (215-KL/TW: reports on request)."""
+        if isinstance(text, str) and ".." in text:
+            return cls._ad_hoc(text)
         match = _PERIOD.match(text) if isinstance(text, str) else None
         if match is None:
             raise InvalidInputError(
                 "period", f"{text!r} is not a period; use 2021, 2021-06, 2021-Q1, 2021-H1, "
-                "2021-H2 or 2021-9M")
+                "2021-H2, 2021-9M or FIRST..LAST (2026-03-01..2026-04-15)")
         year, part = int(match["year"]), match["part"]
         if year < 1:
             raise InvalidInputError("period", f"{text!r}: there is no year 0; years start at 1")
@@ -65,6 +75,18 @@ class Period:
         last_day = calendar.monthrange(year, last_month)[1]
         return cls(match.string, dt.date(year, first_month, 1),
                    dt.date(year, last_month, last_day))
+
+    @classmethod
+    def _ad_hoc(cls, text: str) -> Period:
+        first, _, last = text.partition("..")
+        try:
+            start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        except ValueError:
+            raise InvalidInputError("period", f"{text!r}: an ad hoc period is two ISO dates, "
+                                    "FIRST..LAST (2026-03-01..2026-04-15)") from None
+        if end < start:
+            raise InvalidInputError("period", f"{text!r}: the last day is before the first")
+        return cls(text, start, end)
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.start <= day <= self.end
@@ -111,6 +133,8 @@ class Report:
     #: (a province's communes) is counted with it.
     organisation: str | None = None
     subtree: bool = False
+    #: Who receives it under 215-KL/TW, by the organisation's level (:data:`RECIPIENTS`).
+    recipients: tuple[str, ...] = ()
 
     @property
     def on_time_rate(self) -> float | None:
@@ -312,8 +336,11 @@ def _markdown(report: Report) -> str:
     lines = [f"# Báo cáo tiếp xúc, đối thoại — {report.period.label}", "",
              (f"Kỳ báo cáo {report.period.start.isoformat()} – {report.period.end.isoformat()}; "
               f"số liệu đến ngày {report.made_on.isoformat()}; chính sách {report.policy}"
-              f"{_scope_line(report)}."), "",
-             "| mục | giá trị |", "|---|---|"]
+              f"{_scope_line(report)}."), ""]
+    if report.recipients:
+        lines += [f"Nơi nhận (Kết luận 215-KL/TW): {_md_cell('; '.join(report.recipients))}.",
+                  ""]
+    lines += ["| mục | giá trị |", "|---|---|"]
     lines += [f"| {_md_cell(key)} | {_md_cell(value)} |"
               for section, key, value in _figures(report) if section == "summary"]
     for title, counts in (("Theo trạng thái", report.by_state), ("Theo lĩnh vực",

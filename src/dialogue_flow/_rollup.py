@@ -13,23 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from ._errors import InvalidInputError
-from ._records import Level
-from ._report import Report, _csv_cell, _md_cell, report_dict
+from ._report import RECIPIENTS, Report, _csv_cell, _md_cell, report_dict
 
 __all__ = ["RECIPIENTS", "Rollup", "RollupRow", "render_rollup", "rollup_dict"]
 
-#: Who receives the report of an organisation of each level (215-KL/TW).
-RECIPIENTS: Mapping[str, tuple[str, ...]] = {
-    Level.COMMUNE: ("Bí thư Tỉnh ủy", "Ban Nội chính Tỉnh ủy",
-                    "Ban Tuyên giáo và Dân vận Tỉnh ủy"),
-    Level.PROVINCE: ("Bộ Chính trị", "Ban Bí thư", "Các ban của Trung ương"),
-}
 
 
 @attrs.frozen

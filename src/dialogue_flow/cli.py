@@ -14,7 +14,7 @@ from ._cli_flow import (
     sweep_command,
 )
 from ._cli_orgs import orgs_command
-from ._cli_plugins import PluginGroup, dispatch_command, plugins_command
+from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -29,5 +29,6 @@ def main() -> None:
 
 for _command in (calendar_command, check_command, deadline_command, demo_command,
                  diagram_command, dispatch_command, orgs_command, outbox_command,
-                 plugins_command, repair_command, report_command, sweep_command):
+                 plugins_command, policies_command, repair_command, report_command,
+                 sweep_command):
     main.add_command(_command)

@@ -333,6 +333,12 @@ class TestCli:
         shown = CliRunner().invoke(main, ["outbox", "--db", url, "--org", PROVINCE,
                                           "--subtree"])
         assert "pending 3," in shown.output
+        sent = CliRunner().invoke(main, ["dispatch", "--db", url, "--org", WEST])
+        assert (0, "delivered: 1,") == (sent.exit_code, sent.output[:13])
+        with DialogueFlow.open(url) as flow:
+            assert (0, 2) == (flow.outbox_stats(organisation=WEST)["pending"],
+                              flow.outbox_stats(organisation=EAST)["pending"])
+            assert 2 == flow.dispatch(organisation=PROVINCE, subtree=True).delivered
 
 
 class TestRecipients:

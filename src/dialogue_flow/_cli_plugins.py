@@ -150,13 +150,17 @@ def policies_command(ctx: click.Context) -> None:
 @click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///flow.db.")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
               help="At most this many notifications in this pass.")
+@click.option("--org", "organisation", default=None,
+              help="This organisation's notifications only (default: every one).")
+@click.option("--subtree", is_flag=True, help="With --org: its communes' too.")
 @click.pass_context
-def dispatch_command(ctx: click.Context, url: str, limit: int) -> None:
+def dispatch_command(ctx: click.Context, url: str, limit: int, organisation: str | None,
+                     subtree: bool) -> None:
     """Deliver due notifications once through every notifier plugin and print the counts."""
     pm = _plugins_of(ctx)
     try:
         with DialogueFlow.open(url, plugins=pm) as flow:
-            result = flow.dispatch(limit)
+            result = flow.dispatch(limit, organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"delivered: {result.delivered}, retried: {result.retried}, "

@@ -65,6 +65,8 @@ class Dispatcher:
     :param delivery_timeout: how long one channel may take to deliver one notification.
     :param channel_timeouts: per channel (the notifier plugin's registered name), a
         timeout other than ``delivery_timeout``.
+    :param organisations: deliver only these organisations' notifications (a vendor's
+        dispatcher per committee); ``None``: every one.
     """
 
     def __init__(
@@ -80,6 +82,7 @@ class Dispatcher:
         lease: dt.timedelta = dt.timedelta(minutes=5),
         delivery_timeout: dt.timedelta = dt.timedelta(seconds=30),
         channel_timeouts: Mapping[str, dt.timedelta] | None = None,
+        organisations: frozenset[str] | None = None,
     ) -> None:
         _check_count("max_attempts", max_attempts)
         timeouts = dict(channel_timeouts or {})
@@ -98,6 +101,8 @@ class Dispatcher:
         self.lease = lease
         self.delivery_timeout = delivery_timeout
         self.channel_timeouts = timeouts
+        #: Claim only these organisations' notifications (``None``: every one).
+        self.organisations = organisations
 
     def retry_delay(self, attempts: int) -> dt.timedelta:
         """How long to wait after the ``attempts``-th attempt failed (1 = the first)."""
@@ -108,7 +113,8 @@ class Dispatcher:
         """Claim up to ``limit`` due rows and deliver each on every channel."""
         _check_count("limit", limit)
         now = self.clock.now()
-        claimed = self.storage.claim_notifications(self.worker_id, now, self.lease, limit)
+        claimed = self.storage.claim_notifications(self.worker_id, now, self.lease, limit,
+                                                   self.organisations)
         delivered = retried = parked = 0
         for entry in claimed:
             note = entry.notification

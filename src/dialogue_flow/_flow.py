@@ -85,9 +85,12 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
             storage.close()  # an option refused: release what was opened for it
             raise
 
-    def dispatch(self, limit: int = 100, **options: Any) -> DispatchResult:
-        """Deliver up to ``limit`` due notifications once (see :class:`Dispatcher`)."""
-        dispatcher = Dispatcher(self.storage, self.plugins, clock=self.clock, **options)
+    def dispatch(self, limit: int = 100, *, organisation: str | None = None,
+                 subtree: bool = False, **options: Any) -> DispatchResult:
+        """Deliver up to ``limit`` due notifications once (see :class:`Dispatcher`), of one
+        organisation (``subtree=True``: and those under it) when named."""
+        dispatcher = Dispatcher(self.storage, self.plugins, clock=self.clock,
+                                organisations=self._scope(organisation, subtree), **options)
         return dispatcher.run_once(limit)
 
     def outbox_stats(self, *, organisation: str | None = None,

@@ -391,8 +391,10 @@ class Storage(Protocol):
         ...
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
-                            limit: int = 100) -> list[OutboxEntry]:
-        """Lease up to ``limit`` deliverable rows to ``worker``, oldest first, atomically.
+                            limit: int = 100, organisations: frozenset[str] | None = None,
+                            ) -> list[OutboxEntry]:
+        """Lease up to ``limit`` deliverable rows to ``worker``, oldest first, atomically;
+        of ``organisations``' notifications only when given (a dispatcher per committee).
 
         Deliverable: pending, ``next_attempt_at`` unset or ``<= now``, and no valid lease
         (``lease_until`` unset or ``<= now``). Each claimed row gets ``lease_owner=worker``,

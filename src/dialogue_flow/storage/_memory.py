@@ -160,7 +160,8 @@ class MemoryStorage:
                     if entry.status is OutboxStatus.PENDING]
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
-                            limit: int = 100) -> list[OutboxEntry]:
+                            limit: int = 100, organisations: frozenset[str] | None = None,
+                            ) -> list[OutboxEntry]:
         check_claim(worker, now, lease, limit)
         now = now.astimezone(dt.UTC)
         claimed: list[OutboxEntry] = []
@@ -168,6 +169,9 @@ class MemoryStorage:
             for key, entry in self._outbox.items():
                 if len(claimed) == limit:
                     break
+                if organisations is not None and (
+                        entry.notification.organisation_id not in organisations):
+                    continue
                 if entry.status is not OutboxStatus.PENDING or (
                         entry.next_attempt_at is not None and entry.next_attempt_at > now) or (
                         entry.lease_until is not None and entry.lease_until > now):

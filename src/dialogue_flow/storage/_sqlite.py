@@ -308,16 +308,21 @@ class SQLiteStorage:
         return [decode_stored(Notification, text) for (text,) in self._query(_SQL.pending, ())]
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
-                            limit: int = 100) -> list[OutboxEntry]:
+                            limit: int = 100, organisations: frozenset[str] | None = None,
+                            ) -> list[OutboxEntry]:
         check_claim(worker, now, lease, limit)
         at, until = _micros(now), _micros(now + lease)
+        scope: list[str] = []
+        orgs: list[object] = []
+        _SQL.organisations_filter(organisations, scope, orgs)
+        where = " AND ".join([_DELIVERABLE, *scope])
         select = (f"SELECT seq, attempts, next_attempt_at, last_error, notification "  # noqa: S608
-                  f"FROM outbox WHERE {_DELIVERABLE} ORDER BY seq LIMIT ?")
+                  f"FROM outbox WHERE {where} ORDER BY seq LIMIT ?")
         # A dispatcher polls: look without the write lock first, so an idle poll costs a read.
-        if not self._query(select, (at, at, 1)):
+        if not self._query(select, (at, at, *orgs, 1)):
             return []
         with self._transaction("claim") as conn:
-            rows = conn.execute(select, (at, at, limit)).fetchall()
+            rows = conn.execute(select, (at, at, *orgs, limit)).fetchall()
             conn.executemany(
                 "UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
                 "WHERE seq = ?", [(worker, until, seq) for seq, *_ in rows])

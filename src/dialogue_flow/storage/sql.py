@@ -259,6 +259,12 @@ class Statements:
                  f"SELECT id FROM {table} WHERE {condition} ORDER BY {order} LIMIT {q}) "
                  f"ORDER BY {order}"), [*params, query.limit])
 
+    def organisations_filter(self, organisations: frozenset[str] | None, where: list[str],
+                             params: list[object]) -> None:
+        """Append the condition "of these organisations" (none when ``None``) and its
+        parameters."""
+        self._organisations(organisations, where, params)
+
     def _organisations(self, organisations: frozenset[str] | None, where: list[str],
                        params: list[object]) -> None:
         if organisations is not None:

@@ -107,6 +107,21 @@ class OrganisationContract:
             _equal([n for n in notes if n.key in parked], [e.notification for e in found],
                    "parked notifications read back whole")
 
+    def test_claims_by_organisation(self, storage: Storage) -> None:
+        """A dispatcher per committee claims only its organisations' notifications, oldest
+        first; another dispatcher still gets the rest."""
+        notes = [sample_notification("n-1", organisation_id="xa-a1"), sample_notification("n-2"),
+                 sample_notification("n-3", organisation_id="tinh-a"),
+                 sample_notification("n-4", organisation_id="xa-a1")]
+        storage.commit(Changeset((), notifications=tuple(notes)))
+        lease = dt.timedelta(minutes=1)
+        mine = storage.claim_notifications("w-xa", T0, lease, 10, frozenset({"xa-a1"}))
+        _equal(["n-1", "n-4"], [e.key for e in mine], "claimed for xa-a1")
+        _equal([], storage.claim_notifications("w-none", T0, lease, 10, frozenset()),
+               "claimed for no organisation")
+        rest = storage.claim_notifications("w-all", T0, lease, 10)
+        _equal(["n-2", "n-3"], [e.key for e in rest], "claimed by a store-wide dispatcher")
+
 
 class OrganisationReportContract:
     """An organisation's report from a :class:`~dialogue_flow.storage.ReportFacts`

@@ -55,6 +55,7 @@ class PgStatements:
             "WHERE status = 'pending' "
             "AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s) "
             "AND (lease_until IS NULL OR lease_until <= %(now)s) "
+            "AND (%(orgs)s::text[] IS NULL OR organisation_id = ANY(%(orgs)s::text[])) "
             "ORDER BY seq LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
             f"UPDATE {s}.outbox AS o SET lease_owner = %(worker)s, lease_until = %(until)s, "
             "attempts = o.attempts + 1 FROM picked WHERE o.seq = picked.seq "

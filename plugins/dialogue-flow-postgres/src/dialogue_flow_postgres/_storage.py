@@ -322,15 +322,17 @@ class PostgresStorage:
         return [decode_stored(Notification, text) for (text,) in rows]
 
     def claim_notifications(self, worker: str, now: dt.datetime, lease: dt.timedelta,
-                            limit: int = 100) -> list[OutboxEntry]:
+                            limit: int = 100, organisations: frozenset[str] | None = None,
+                            ) -> list[OutboxEntry]:
         check_claim(worker, now, lease, limit)
         until = now + lease
         statement = self._sql.claim
 
         def work(conn: Connection, attempt: Attempt) -> list[Any]:
             attempt.committing = True  # autocommit: the statement is its own transaction
+            orgs = None if organisations is None else sorted(organisations)
             return conn.execute(statement, {"now": now, "until": until, "worker": worker,
-                                            "limit": limit}).fetchall()
+                                            "limit": limit, "orgs": orgs}).fetchall()
 
         rows = sorted(self._run("claim", work, resumable=True))
         return [

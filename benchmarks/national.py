@@ -50,10 +50,8 @@ import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
-import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
-import queue  # noqa: E402
 import random  # noqa: E402
 import sqlite3  # noqa: E402
 import statistics  # noqa: E402
@@ -304,25 +302,11 @@ def writer(backend: str, target: str, commune: str, cycles: int, barrier: Any,
 
 
 def writers_rate(backend: str, target: str, workers: int, cycles: int) -> float:
-    """Committed commands per second of ``workers`` processes, each on its own commune."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(workers), ctx.Queue()
+    """Committed commands per second of ``workers`` processes, each on its own commune
+    (started together by ``benchmarks/postgres.py``'s ``run_processes``)."""
     chosen = [cs[workers] for cs in list(communes().values())[:workers]]
-    procs = [ctx.Process(target=writer, args=(backend, target, c, cycles, barrier, results))
-             for c in chosen]
-    for p in procs:
-        p.start()
-    spans: list[tuple[float, float]] = []
-    while len(spans) < workers:
-        try:
-            spans.append(results.get(timeout=1))
-        except queue.Empty:
-            if any(p.exitcode not in (None, 0) for p in procs):
-                for p in procs:
-                    p.kill()
-                raise RuntimeError("a writer died; its traceback is above") from None
-    for p in procs:
-        p.join(timeout=60)
+    spans = _sibling("postgres").run_processes(
+        writer, [(backend, target, commune, cycles) for commune in chosen])
     wall = max(end for _, end in spans) - min(start for start, _ in spans)
     return workers * cycles * 4 / wall
 

@@ -210,9 +210,6 @@ class WorkCalendar:
         new_working = check_working_days(extra_working_days, "extra_working_days")
         off = {d: r for d, r in own_off if d not in new_working}
         working = {d: r for d, r in own_working if d not in new_off}
-        both = sorted(new_off.keys() & new_working.keys())
-        if both:
-            _contradiction(both)
         off.update(new_off)
         working.update(new_working)
         return _checked_build(first_year, last_year, language, off, working, culture)
@@ -414,13 +411,6 @@ class WorkCalendar:
 # -- building -------------------------------------------------------------------------------
 
 
-def _contradiction(both: list[date]) -> NoReturn:
-    listed = ", ".join(d.isoformat() for d in both)
-    raise ConfigurationError(
-        f"calendar overrides contradict each other: {listed} is listed both as a day "
-        "off and as a working day; keep only one")
-
-
 def _checked_build(first_year: int, last_year: int, language: Language,
                    off: Mapping[date, str], working: Mapping[date, str | None],
                    culture_day_off: bool = True) -> WorkCalendar:
@@ -428,7 +418,10 @@ def _checked_build(first_year: int, last_year: int, language: Language,
     years."""
     both = sorted(off.keys() & working.keys())
     if both:
-        _contradiction(both)
+        listed = ", ".join(d.isoformat() for d in both)
+        raise ConfigurationError(
+            f"calendar overrides contradict each other: {listed} is listed both as a day "
+            "off and as a working day; keep only one")
     outside = sorted(d for d in off.keys() | working.keys()
                      if not first_year <= d.year <= last_year)
     if outside:

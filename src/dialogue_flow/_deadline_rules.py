@@ -170,11 +170,11 @@ class DeadlineRules:
         rule = policy.applicable_rule(Purpose.PROCESSING, today, channel=channel)
         return None if rule is None else rule.compute(today, calendar)
 
-    def _on_first_clock(self, s: Submission) -> bool:
+    def _on_first_clock(self, s: Submission, policy: DeadlinePolicy | None = None) -> bool:
         """Whether ``s`` runs on a clock a decision replaces (processing, conclusion
-        notice), not on an answer clock a decision keeps."""
+        notice), not on an answer clock a decision keeps. ``policy``: its organisation's,
+        when the caller has it (a conclusion notice over many matters)."""
         if s.due is None:
             return False
-        first = (Purpose.PROCESSING, Purpose.CONCLUSION_NOTICE)
-        return s.due.rule_id in {r.id for r in self.policy_of(s.organisation_id).rules
-                                 if r.purpose in first}
+        policy = policy if policy is not None else self.policy_of(s.organisation_id)
+        return s.due.rule_id in policy.rule_ids(Purpose.PROCESSING, Purpose.CONCLUSION_NOTICE)

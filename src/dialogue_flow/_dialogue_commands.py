@@ -173,13 +173,15 @@ class DialogueCommands(FlowCore):
         notes: list[Notification] = []
         if d.state is DialogueState.HELD:  # otherwise _change raises the transition error
             self._authorize(actor, "conclude", d)
+            policy = self.policy_of(d.organisation_id)  # its matters are the dialogue's
             for s in subs:
                 if s.state not in (SubmissionState.ASSIGNED, SubmissionState.ESCALATED):
                     continue
                 # The notice starts the answer clock of a matter still on its first one.
-                fresh = s.due is None or self._on_first_clock(s)
-                due = self._answer_deadline(s, anchor_day=day) if fresh or s.due is None else (
-                    s.due)
+                due = s.due
+                fresh = due is None or self._on_first_clock(s, policy)
+                if due is None or fresh:
+                    due = self._answer_deadline(s, anchor_day=day)
                 items.append(ConclusionItem(s.id, s.state, s.responsible or "", due.date))
                 if fresh:
                     new = _replace(s, {"due": due, "version": s.version + 1, "updated_at": now})

@@ -296,6 +296,10 @@ class DeadlinePolicy:
                     return rule
         return None
 
+    def rule_ids(self, *purposes: Purpose) -> frozenset[str]:
+        """The ids of this policy's rules for any of ``purposes``."""
+        return frozenset(r.id for r in self.rules if r.purpose in purposes)
+
     def has_rule(self, purpose: Purpose | str) -> bool:
         return any(r.purpose is Purpose(purpose) for r in self.rules)
 

@@ -124,8 +124,7 @@ class SubmissionCommands(TransferSteps):
         starts today; the petitioner is notified."""
         s = self._current(Submission, submission)
         _require(SUBMISSION, s, "accept")
-        processing = {r.id for r in self.policy_of(s.organisation_id).rules
-                      if r.purpose is Purpose.PROCESSING}
+        processing = self.policy_of(s.organisation_id).rule_ids(Purpose.PROCESSING)
         if s.due is None or s.due.rule_id not in processing:
             raise InvalidInputError(
                 "submission", f"{s.id} is not waiting on its processing clock; decide it "
@@ -204,9 +203,11 @@ class SubmissionCommands(TransferSteps):
             if body is not None:
                 raise InvalidInputError("body", "a body is named only with to=")
             s = self._current(Submission, submission)
-            # An answer clock already running is kept; a first clock gives way to one.
-            due = s.due if s.due is not None and not self._on_first_clock(s) else (
-                self._due_on_decision(s, complex) or s.due)
+            # An answer clock already running is kept; a first clock gives way to one (or
+            # runs on until the conclusion notice starts it).
+            due = s.due
+            if due is None or self._on_first_clock(s):
+                due = self._due_on_decision(s, complex) or due
             return self._change(s, "escalate", actor, {
                 "competent_level": competent_level, "complex": complex, "department": None,
                 "assigned_on": self.clock.today(), "due": due,

@@ -199,7 +199,7 @@ class Statements:
         q, day = self.dialect.placeholder, self.dialect.date_param
         where: list[str] = []
         params: list[object] = []
-        self._organisations(query.organisations, where, params)
+        self.organisations_filter(query.organisations, where, params)
         if query.dialogue_id is not None:
             where.append(f"dialogue_id = {q}")
             params.append(query.dialogue_id)
@@ -263,10 +263,6 @@ class Statements:
                              params: list[object]) -> None:
         """Append the condition "of these organisations" (none when ``None``) and its
         parameters."""
-        self._organisations(organisations, where, params)
-
-    def _organisations(self, organisations: frozenset[str] | None, where: list[str],
-                       params: list[object]) -> None:
         if organisations is not None:
             ids = sorted(organisations)
             where.append(self._in("organisation_id", ids))
@@ -278,7 +274,7 @@ class Statements:
         only when given."""
         where: list[str] = []
         params: list[object] = []
-        self._organisations(organisations, where, params)
+        self.organisations_filter(organisations, where, params)
         condition = f"WHERE {' AND '.join(where)} " if where else ""
         text = (f"SELECT status, count(*) FROM {self.prefix}outbox "  # noqa: S608
                 f"{condition}GROUP BY status")
@@ -290,7 +286,7 @@ class Statements:
         ``(attempts, next_attempt_at, lease_owner, last_error, notification)``."""
         where = ["status = 'parked'"]
         params: list[object] = []
-        self._organisations(organisations, where, params)
+        self.organisations_filter(organisations, where, params)
         text = (f"SELECT attempts, next_attempt_at, lease_owner, last_error, "  # noqa: S608
                 f"notification FROM {self.prefix}outbox WHERE {' AND '.join(where)} "
                 f"ORDER BY seq LIMIT {self.dialect.placeholder}")
@@ -317,7 +313,7 @@ class Statements:
         q, day = self.dialect.placeholder, self.dialect.date_param
         where: list[str] = []
         params: list[object] = []
-        self._organisations(query.organisations, where, params)
+        self.organisations_filter(query.organisations, where, params)
         if query.states is not None:
             states = sorted(s.value for s in query.states)
             where.append(self._in("state", states))

@@ -149,5 +149,8 @@ def test_policies_lists_every_rule_with_its_basis() -> None:
     assert "seed-plan: Kế hoạch tiếp xúc" in result.output
     assert ("  processing: processing, 10 working_days after received from 2014-07-01\n"
             "      Luật Tiếp công dân 2013, Điều 28") in result.output
-    assert "  report-h1: report H1 due 15/06" in result.output
+    assert "  report-h1: report H1, due before 15/06" in result.output
     assert "complaint-acceptance: processing, 10 calendar_days after received" in result.output
+    # 215-KL/TW: the periods are known, the dates are not (issue 15, part 4)
+    assert ("  report-month: report month, due date not set (the host adds the date its "
+            "provincial office sets)\n      Kết luận 215-KL/TW") in result.output

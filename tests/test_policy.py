@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from dialogue_flow import (
     Anchor,
@@ -18,8 +19,10 @@ from dialogue_flow import (
     ReportRule,
     Unit,
     WorkCalendar,
+    _cli_plugins,
     bundled_policies,
 )
+from dialogue_flow.cli import main
 
 RULE = """
 [[rules]]
@@ -50,8 +53,9 @@ class TestBundled:
     """The policies shipped with the library."""
 
     def test_bundled_names(self):
-        """Two policies ship: the seed's plan and the Law on Complaints 2011."""
-        assert ("complaints-2011", "seed-plan") == bundled_policies()
+        """Three policies ship: the seed's plan, the Law on Complaints 2011 and the report
+        periods of Conclusion 215-KL/TW."""
+        assert ("215-KL", "complaints-2011", "seed-plan") == bundled_policies()
 
     def test_default_is_the_seed_plan(self):
         """`DeadlinePolicy.default()` is the seed's plan."""
@@ -405,3 +409,176 @@ class TestReports:
         """A ReportRule whose month is not a plain int is refused when built."""
         with pytest.raises(ValueError, match="not a date that exists every year"):
             ReportRule("h", "H1", month, 15, "b")
+
+
+# --- report periods and policy effective dates (issue 15, part 4) -------------------------
+
+def report_text(*entries: str, head: str = 'id = "p"\nname = "Thử nghiệm"\n') -> str:
+    return head + "".join(f'\n[[reports]]\nbasis = "b"\n{e}' for e in entries)
+
+
+MONTHLY = 'id = "monthly"\nperiod = "month"\nmonths_after = 1\nday = 5\nlimit = "by"\n'
+
+
+class TestReportPeriods:
+    """Every period kind of 215-KL/TW, due a day after the period or on a fixed day; the
+    host's dates (the Conclusion's own are not known), the mechanism's arithmetic."""
+
+    def test_monthly_by_the_fifth_of_the_next_month(self, calendar: WorkCalendar):
+        """By the 5th: Thu 5 February for January 2026; March's limit, Sun 5 April, falls
+        back over the weekend to Fri 3 April."""
+        policy = DeadlinePolicy.from_toml(report_text(MONTHLY))
+        got = [(d.period, d.year, d.deadline.date, d.deadline.anchor) for d in
+               policy.reports_due(date(2026, 2, 1), date(2026, 4, 30), calendar)]
+        assert [("2026-01", 2026, date(2026, 2, 5), date(2026, 2, 5)),
+                ("2026-02", 2026, date(2026, 3, 5), date(2026, 3, 5)),
+                ("2026-03", 2026, date(2026, 4, 3), date(2026, 4, 5))] == got
+
+    def test_a_day_past_the_month_end_is_its_last_day(self, calendar: WorkCalendar):
+        """Day 31 of April is 30 April, a holiday (Reunification Day 2026): by Wed 29
+        April; of February, Sat 28 February: by Fri 27 February."""
+        policy = DeadlinePolicy.from_toml(report_text(MONTHLY.replace("day = 5", "day = 31")))
+        due = {d.period: d.deadline.date for d in policy.reports_due(
+            date(2026, 2, 1), date(2026, 4, 30), calendar)}
+        assert (date(2026, 2, 27), date(2026, 4, 29)) == (due["2026-01"], due["2026-03"])
+
+    @pytest.mark.parametrize(("period", "months_after", "day", "label", "due"), [
+        ("Q1", 0, 20, "2026-Q1", date(2026, 3, 19)),  # before Fri 20 March
+        ("H1", 0, 15, "2026-H1", date(2026, 6, 12)),  # before Mon 15 June
+        ("9M", 1, 10, "2026-9M", date(2026, 10, 9)),  # before Sat 10 October: Fri 9th
+        ("year", 1, 15, "2026", date(2027, 1, 14)),  # before Fri 15 January 2027
+    ])
+    def test_each_period_kind(self, calendar: WorkCalendar, period: str, months_after: int,
+                              day: int, label: str, due: date):
+        """Q1, 6 months, 9 months, the year: "before" the day after the period's end."""
+        policy = DeadlinePolicy.from_toml(report_text(
+            f'id = "r"\nperiod = "{period}"\nmonths_after = {months_after}\nday = {day}\n'))
+        (found,) = policy.reports_due(date(2026, 2, 1), date(2027, 12, 31), calendar)[:1]
+        assert (label, 2026, due) == (found.period, found.year, found.deadline.date)
+
+    def test_the_year_report_is_due_in_the_next_year(self, calendar: WorkCalendar):
+        """`report_deadlines(year)` lists what is due in that year: in 2026 the annual
+        report of 2025 (Wed 14 January 2026), in 2027 that of 2026 (Thu 14 January)."""
+        policy = DeadlinePolicy.from_toml(report_text(
+            'id = "y"\nperiod = "year"\nmonths_after = 1\nday = 15\n'))
+        assert ([date(2026, 1, 14)], [date(2027, 1, 14)]) == tuple(
+            [d.date for d in policy.report_deadlines(year, calendar)] for year in (2026, 2027))
+
+    def test_report_rules_have_effective_dates(self, calendar: WorkCalendar):
+        """A monthly rule in force from 1 March 2026 owes no February report (the period
+        ends before), and March's."""
+        policy = DeadlinePolicy.from_toml(report_text(MONTHLY + "effective_from = 2026-03-01\n"))
+        assert ["2026-03"] == [d.period for d in policy.reports_due(
+            date(2026, 3, 1), date(2026, 4, 30), calendar)]
+
+    def test_the_seed_plan_reads_as_before(self, calendar: WorkCalendar):
+        """The seed's fixed days: H1 before 15 June, the year before 10 December."""
+        got = [(d.period, d.deadline.date) for d in DeadlinePolicy.default().reports_due(
+            date(2021, 1, 1), date(2021, 12, 31), calendar)]
+        assert [("2021-H1", date(2021, 6, 14)), ("2021", date(2021, 12, 9))] == got
+
+    def test_a_period_in_the_hosts_words_still_loads(self, calendar: WorkCalendar):
+        """A fixed-day report may name its period in words (policies written before the
+        period kinds): the words are its label."""
+        policy = DeadlinePolicy.from_toml(report_text(
+            'id = "r"\nperiod = "6 tháng"\nmonth = 6\nday = 15\n'))
+        (due,) = policy.reports_due(date(2021, 1, 1), date(2021, 12, 31), calendar)
+        assert ("6 tháng 2021", date(2021, 6, 14)) == (due.period, due.deadline.date)
+
+    def test_215_kl_knows_the_periods_not_the_dates(self, calendar: WorkCalendar):
+        """The bundled 215-KL policy lists month, Q1, 6 months, 9 months, the year and ad
+        hoc, each citing the Conclusion, with no date: nothing is ever due."""
+        policy = DeadlinePolicy.bundled("215-KL")
+        assert ["month", "Q1", "H1", "9M", "year", "ad_hoc"] == [
+            r.period for r in policy.reports]
+        assert all("215-KL/TW" in r.basis and not r.dated for r in policy.reports)
+        assert ((), []) == (policy.rules, policy.reports_due(date(2026, 1, 1),
+                                                             date(2026, 12, 31), calendar))
+        with pytest.raises(ValueError, match="undated"):
+            policy.reports[1].compute(2026, calendar)
+
+    def test_reports_due_is_for_monthly_rules(self, calendar: WorkCalendar):
+        """`ReportRule.compute(year)` is for a rule with one period a year."""
+        (rule,) = DeadlinePolicy.from_toml(report_text(MONTHLY)).reports
+        with pytest.raises(ValueError, match="due every month"):
+            rule.compute(2026, calendar)
+
+    @pytest.mark.parametrize(("entry", "message"), [
+        ('period = "month"\nmonth = 6\nday = 15\n', "no fixed day of the year"),
+        ('period = "month"\nmonths_after = 13\nday = 5\n', "months_after must be"),
+        ('period = "month"\nmonths_after = 1\nday = 32\n', "day must be a day of the month"),
+        ('period = "month"\nmonths_after = 1\nmonth = 2\nday = 5\n', "not both"),
+        ('period = "weekly"\nmonths_after = 1\nday = 5\n', "'weekly' is not one of"),
+        ('period = "weekly"\n', "'weekly' is not one of"),
+        ('period = "month"\nday = 5\n', "of which month"),
+        ('period = "month"\nmonths_after = 1\nday = 5\nlimit = "after"\n', "limit"),
+        ('period = "month"\nmonths_after = 1\nday = 5\neffective_from = "2026-01-01"\n',
+         "effective_from"),
+    ])
+    def test_bad_report_entries(self, entry: str, message: str):
+        """Each mistake is refused at load time, naming the entry."""
+        with pytest.raises(ConfigurationError, match=rf"reports\[0\].*{message}"):
+            DeadlinePolicy.from_toml(report_text('id = "r"\n' + entry))
+
+
+class TestPolicyEffectiveDates:
+    """A policy's effective dates apply to the rules that name none of their own."""
+
+    HEAD = 'id = "p"\nname = "n"\neffective_from = 2026-01-01\neffective_until = 2026-12-31\n'
+
+    def test_rules_without_dates_inherit_them(self):
+        """Each bound is inherited on its own; a rule's own date wins."""
+        text = policy_text(RULE + RULE.replace('id = "answer"', 'id = "own"').replace(
+            "written_answer", "announcement") + "effective_from = 2026-03-01\n",
+            head=self.HEAD) + "\n" + report_text(MONTHLY, head="")
+        policy = DeadlinePolicy.from_toml(text)
+        assert ((date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 3, 1), date(2026, 12, 31)),
+                (date(2026, 1, 1), date(2026, 12, 31))) == tuple(
+            (r.effective_from, r.effective_until) for r in (*policy.rules, *policy.reports))
+        assert (date(2026, 1, 1), date(2026, 12, 31)) == (policy.effective_from,
+                                                          policy.effective_until)
+
+    def test_out_of_force_outside_the_policys_dates(self):
+        """No written-answer rule in force before the policy starts."""
+        policy = DeadlinePolicy.from_toml(policy_text(head=self.HEAD))
+        assert (None, "answer") == (
+            policy.applicable_rule("written_answer", date(2025, 12, 31)),
+            policy.rule_for("written_answer", date(2026, 1, 1)).id)
+
+    def test_a_rule_never_in_force_under_the_policy(self):
+        """A rule starting after the policy ends is refused, naming it."""
+        with pytest.raises(ConfigurationError, match=r"answer: effective_until 2026-12-31 is "
+                           "before effective_from 2027-01-01"):
+            DeadlinePolicy.from_toml(policy_text(RULE + "effective_from = 2027-01-01\n",
+                                                 head=self.HEAD))
+
+    @pytest.mark.parametrize(("head", "message"), [
+        ('id = "p"\nname = "n"\neffective_from = "2026-01-01"\n',
+         "effective_from must be a date"),
+        ('id = "p"\nname = "n"\neffective_from = 2026-02-01\neffective_until = 2026-01-01\n',
+         "never in force"),
+    ])
+    def test_bad_policy_dates(self, head: str, message: str):
+        with pytest.raises(ConfigurationError, match=message):
+            DeadlinePolicy.from_toml(policy_text(head=head))
+
+
+def test_policies_lists_policy_and_rule_effective_dates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A policy's own effective dates are on its line; its rules show the dates they
+    inherit or name, and a report after its period (issue 15, part 4)."""
+    host = DeadlinePolicy.from_toml(
+        'id = "province-x"\nname = "Tỉnh X"\neffective_from = 2026-01-01\n'
+        'effective_until = 2026-12-31\n'
+        '[[reports]]\nid = "monthly"\nperiod = "month"\nmonths_after = 1\nday = 5\n'
+        'limit = "by"\nbasis = "Công văn của Tỉnh ủy X"\n'
+        '[[reports]]\nid = "q1"\nperiod = "Q1"\nmonths_after = 0\nday = 20\n'
+        'effective_from = 2026-03-01\nbasis = "Công văn của Tỉnh ủy X"\n')
+    monkeypatch.setattr(_cli_plugins, "plugin_policies", lambda _pm: {host.id: host})
+    result = CliRunner().invoke(main, ["policies"])
+    assert 0 == result.exit_code, result.output
+    assert ("province-x: Tỉnh X from 2026-01-01 until 2026-12-31\n"
+            "  monthly: report month, due by day 5 of the month after from 2026-01-01 until "
+            "2026-12-31\n      Công văn của Tỉnh ủy X\n"
+            "  q1: report Q1, due before day 20 of the period's last month from 2026-03-01 "
+            "until 2026-12-31\n") in result.output

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dialogue_flow import (
+    DEFAULT_ORGANISATION,
     Actor,
     Changeset,
+    DayOverride,
+    DeadlinePolicy,
     DialogueFlow,
     FixedClock,
     InvalidInputError,
+    Level,
     MemoryStorage,
+    Organisation,
     Petitioner,
     SequentialIds,
     StorageError,
     SubmissionQuery,
     WorkCalendar,
     _sweep,
+    hookimpl,
+    load_plugins,
 )
 from dialogue_flow._records import Submission
 from dialogue_flow.testing import sample_notification
@@ -351,3 +359,135 @@ class TestBackends:
                                        if n.event in ("due_soon", "overdue")))
         assert outboxes[0] == outboxes[1]
         assert len(outboxes[0]) >= 4
+
+
+# --- reports per organisation, under each one's policy (issue 15, part 4) -----------------
+
+#: A host's policy (the dates are this test's, not 215-KL/TW's, which are not known): the
+#: month's report by the 5th of the next month, Q1's before the 20th of March.
+HOST_POLICY = DeadlinePolicy.from_toml("""
+id = "province-x"
+name = "Tỉnh X (thử nghiệm)"
+
+[[reports]]
+id = "monthly"
+period = "month"
+months_after = 1
+day = 5
+limit = "by"
+basis = "Công văn của Tỉnh ủy X (thử nghiệm)"
+
+[[reports]]
+id = "q1"
+period = "Q1"
+months_after = 0
+day = 20
+basis = "Công văn của Tỉnh ủy X (thử nghiệm)"
+""")
+
+
+class _HostPolicies:
+    @hookimpl
+    def dialogue_flow_policies(self) -> list[DeadlinePolicy]:
+        return [HOST_POLICY]
+
+
+def _province(clock: FixedClock, calendar: WorkCalendar, communes: int = 0) -> DialogueFlow:
+    """A province and two communes under the host's policy, one more under the flow's
+    (the seed's plan), and one of the host's closed on Fri 3 April 2026 (a storm)."""
+    flow = DialogueFlow(MemoryStorage(), calendar=calendar, clock=clock, ids=SequentialIds(),
+                        plugins=load_plugins([_HostPolicies()], entry_points=False))
+    flow.add_organisation(Organisation("tinh", "Tỉnh ủy X", Level.PROVINCE,
+                                       policy_id="province-x"))
+    for org_id in ["xa-a", *(f"xa-{n:03d}" for n in range(communes))]:
+        flow.add_organisation(Organisation(org_id, f"Đảng ủy {org_id}", Level.COMMUNE,
+                                           parent_id="tinh", policy_id="province-x"))
+    flow.add_organisation(Organisation("xa-seed", "Đảng ủy xã Cũ", Level.COMMUNE,
+                                       parent_id="tinh"))
+    flow.add_organisation(Organisation(
+        "xa-bao", "Đảng ủy xã Bão", Level.COMMUNE, parent_id="tinh", policy_id="province-x",
+        calendar_overrides=(DayOverride(date(2026, 4, 3), "Nghỉ do bão"),)))
+    return flow
+
+
+def _reports(flow: DialogueFlow) -> list[tuple[str, str, str]]:
+    return sorted((n.key, n.organisation_id, n.data["due"])
+                  for n in flow.storage.pending_notifications() if n.event == "report_due")
+
+
+class TestReportsPerOrganisation:
+    def test_each_organisation_under_its_own_policy_and_calendar(
+            self, clock: FixedClock, calendar: WorkCalendar) -> None:
+        """March 2026's report is due by Sun 5 April: Fri 3 April, three working days after
+        Tue 31 March (1, 2, 3 April). The commune closed on the 3rd reports on Thu 2 April;
+        the commune under the seed's plan has no report then. One notice per organisation,
+        and none more on a second sweep."""
+        flow = _province(clock, calendar)
+        first = flow.sweep(date(2026, 3, 31))
+        assert [("report:tinh:monthly:2026-03", "tinh", "2026-04-03"),
+                ("report:xa-a:monthly:2026-03", "xa-a", "2026-04-03"),
+                ("report:xa-bao:monthly:2026-03", "xa-bao", "2026-04-02")] == _reports(flow)
+        assert 3 == first.reports
+        assert (3, 0) == (flow.sweep(date(2026, 3, 31)).reports,
+                          flow.sweep(date(2026, 3, 31)).written)
+        assert 3 == flow.sweep(date(2026, 4, 1)).reports
+        assert 3 == len(_reports(flow))
+        (note, *_) = [n for n in flow.storage.pending_notifications() if n.event == "report_due"]
+        assert ("2026-03", "monthly-2026-03") == (note.data["period"], note.record_id)
+        assert "2026-03" in note.body
+
+    def test_one_organisation(self, clock: FixedClock, calendar: WorkCalendar) -> None:
+        """`sweep(organisation=...)` reminds that organisation only."""
+        flow = _province(clock, calendar)
+        assert 1 == flow.sweep(date(2026, 3, 31), organisation="xa-a").reports
+        assert ["xa-a"] == [org for _key, org, _due in _reports(flow)]
+
+    def test_q1_before_the_20th_of_march(self, clock: FixedClock,
+                                         calendar: WorkCalendar) -> None:
+        """Q1 2026 is due before Fri 20 March: Thu 19 March; reminded from Mon 16 March."""
+        flow = _province(clock, calendar)
+        flow.sweep(date(2026, 3, 16))
+        assert ("report:tinh:q1:2026", "tinh", "2026-03-19") in _reports(flow)
+        assert not any(key.endswith("monthly:2026-02") for key, _o, _d in _reports(flow))
+
+    def test_across_the_new_year(self, clock: FixedClock, calendar: WorkCalendar) -> None:
+        """December 2026's report is due by Tue 5 January 2027: the sweep of Wed 30
+        December (31 December, 4 and 5 January are the next working days; 1 January is a
+        holiday) reminds of it."""
+        flow = _province(clock, calendar)
+        flow.sweep(date(2026, 12, 30))
+        assert ("report:xa-a:monthly:2026-12", "xa-a", "2027-01-05") in _reports(flow)
+
+    def test_the_dates_are_computed_per_policy_and_calendar(
+            self, clock: FixedClock, calendar: WorkCalendar,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """With 40 more communes under the host's policy, the report dates are still
+        computed three times: the host's policy with the flow's calendar and with the
+        closed commune's, and the seed's plan."""
+        flow = _province(clock, calendar, communes=40)
+        calls: list[str] = []
+        original = DeadlinePolicy.reports_due
+
+        def counted(policy: DeadlinePolicy, *args: Any) -> Any:
+            calls.append(policy.id)
+            return original(policy, *args)
+
+        monkeypatch.setattr(DeadlinePolicy, "reports_due", counted)
+        assert 43 == flow.sweep(date(2026, 3, 31)).reports
+        assert ["province-x", "province-x", "seed-plan"] == sorted(calls)
+
+    def test_a_host_policy_without_organisations(self, clock: FixedClock,
+                                                 calendar: WorkCalendar) -> None:
+        """A store without organisations is reminded for the default one, whose key names
+        no organisation (as the seed plan's reports always had)."""
+        flow = DialogueFlow(MemoryStorage(), calendar=calendar, clock=clock,
+                            policy=HOST_POLICY)
+        flow.sweep(date(2026, 3, 31))
+        assert [("report:monthly:2026-03", DEFAULT_ORGANISATION, "2026-04-03")] == (
+            _reports(flow))
+
+    def test_undated_reports_are_never_reminded(self, clock: FixedClock,
+                                                calendar: WorkCalendar) -> None:
+        """The bundled 215-KL policy knows the periods, not the dates: nothing is due."""
+        flow = DialogueFlow(MemoryStorage(), calendar=calendar, clock=clock, policy="215-KL")
+        assert 0 == flow.sweep(date(2026, 3, 31)).reports

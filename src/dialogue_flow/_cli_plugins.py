@@ -15,7 +15,7 @@ import click
 from ._errors import DialogueFlowError, PluginError
 from ._flow import DialogueFlow
 from ._plugins import PluginManager, load_plugins, plugin_policies
-from ._policy import DeadlinePolicy, bundled_policies
+from ._policy import DeadlinePolicy, DeadlineRule, ReportRule, bundled_policies
 
 __all__ = ["PluginGroup", "dispatch_command", "plugins_command", "policies_command"]
 
@@ -130,20 +130,34 @@ def policies_command(ctx: click.Context) -> None:
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     for policy_id, policy in sorted(policies.items()):
-        click.echo(f"{policy_id}: {policy.name}")
+        click.echo(f"{policy_id}: {policy.name}{_in_force(policy)}")
         for rule in policy.rules:
-            since = f" from {rule.effective_from.isoformat()}" if rule.effective_from else ""
-            until = f" until {rule.effective_until.isoformat()}" if rule.effective_until else ""
             channels = f" [{', '.join(rule.channels)}]" if rule.channels else ""
             variant = "" if rule.variant == "standard" else f" ({rule.variant})"
             click.echo(f"  {rule.id}: {rule.purpose.value}{variant}{channels}, {rule.count} "
                        f"{rule.unit.value} {rule.direction.value} {rule.anchor.value}"
-                       f"{since}{until}")
+                       f"{_in_force(rule)}")
             click.echo(f"      {rule.basis}")
         for report in policy.reports:
-            click.echo(f"  {report.id}: report {report.period} due {report.day:02d}/"
-                       f"{report.month:02d}")
+            click.echo(f"  {report.id}: report {report.period}, {_report_due(report)}"
+                       f"{_in_force(report)}")
             click.echo(f"      {report.basis}")
+
+
+def _in_force(item: DeadlinePolicy | DeadlineRule | ReportRule) -> str:
+    since = f" from {item.effective_from.isoformat()}" if item.effective_from else ""
+    return since + (f" until {item.effective_until.isoformat()}" if item.effective_until
+                    else "")
+
+
+def _report_due(report: ReportRule) -> str:
+    if report.day is None:
+        return "due date not set (the host adds the date its provincial office sets)"
+    if report.month is not None:
+        return f"due {report.limit} {report.day:02d}/{report.month:02d}"
+    after = {0: "of the period's last month", 1: "of the month after"}.get(
+        report.months_after or 0, f"{report.months_after} months after the period")
+    return f"due {report.limit} day {report.day} {after}"
 
 
 @click.command("dispatch")

@@ -6,6 +6,12 @@ days in the flow's calendar with the days off of the organisation and those abov
 Every open matter runs on a clock from the day it is received (issue 15): the processing
 rule, or at a dialogue the conclusion notice's deadline, until a decision starts the
 answer clock.
+
+A matter is judged by the policy in force when its clock started, the day it was received
+(issue 15): its processing and answer rules are those in force that day, however late it is
+assigned, accepted, reopened or re-counted, as transition provisions keep the cases accepted
+before a change of the law under the old rule. Only where the policy had no such rule in
+force that day (it took effect later) does the rule in force when the clock starts apply.
 """
 
 from __future__ import annotations
@@ -43,10 +49,14 @@ class DeadlineRules:
     _policies: dict[str, DeadlinePolicy]
     _calendars: dict[tuple[DayOverride, ...], WorkCalendar]
 
-    def policy_of(self, organisation_id: str) -> DeadlinePolicy:
+    def policy_of(self, organisation_id: str,
+                  tree: Mapping[str, Organisation] | None = None) -> DeadlinePolicy:
         """The deadline policy an organisation works under: its own ``policy_id`` when it
-        names one (a province under another law), else the flow's."""
-        return self._policy_in(self._chain(organisation_id, None))
+        names one (a province under another law), else the flow's.
+
+        :param tree: the organisations by id, when the caller has read them already.
+        """
+        return self._policy_in(self._chain(organisation_id, tree))
 
     def calendar_of(self, organisation_id: str,
                     tree: Mapping[str, Organisation] | None = None) -> WorkCalendar:
@@ -121,13 +131,22 @@ class DeadlineRules:
         policy, calendar = self._rules(organisation_id)
         return policy.rule_for(purpose, on=anchor, variant=variant).compute(anchor, calendar)
 
-    def _answer_rule(self, complex_matter: bool, on: dt.date, policy: DeadlinePolicy,
-                     ) -> DeadlineRule:
+    def _received_on(self, s: Submission) -> dt.date:
+        """The day ``s`` was received, in the flow's time zone."""
+        return s.received_at.astimezone(self.clock.now().tzinfo).date()
+
+    def _answer_rule(self, complex_matter: bool, s: Submission, policy: DeadlinePolicy,
+                     starts: dt.date) -> DeadlineRule:
+        """The written-answer rule of ``s``: the one in force on the day it was received
+        (see the module docstring), else the one in force on ``starts``, the day its answer
+        clock starts or started."""
         if self.remote_area:
             variant = "remote_complex" if complex_matter else "remote"
         else:
             variant = "complex" if complex_matter else "standard"
-        return policy.rule_for(Purpose.WRITTEN_ANSWER, on=on, variant=variant)
+        return policy.applicable_rule(
+            Purpose.WRITTEN_ANSWER, self._received_on(s), variant) or policy.rule_for(
+            Purpose.WRITTEN_ANSWER, on=starts, variant=variant)
 
     def _answer_deadline(self, s: Submission, anchor_day: dt.date, *,
                          complex_matter: bool | None = None,
@@ -141,23 +160,25 @@ class DeadlineRules:
         """
         policy, calendar = rules if rules is not None else self._rules(s.organisation_id)
         rule = self._answer_rule(s.complex if complex_matter is None else complex_matter,
-                                 anchor_day, policy)
+                                 s, policy, anchor_day)
         if rule.anchor is Anchor.ASSIGNED:
             anchor = assigned_on or s.assigned_on or anchor_day
         elif rule.anchor is Anchor.RECEIVED:
-            anchor = s.received_at.astimezone(self.clock.now().tzinfo).date()
+            anchor = self._received_on(s)
         else:
             anchor = anchor_day
         return rule.compute(anchor, calendar)
 
     def _first_clock(self, organisation_id: str, channel: str,
-                     dialogue: Dialogue | None) -> Deadline | None:
+                     dialogue: Dialogue | None, received_on: dt.date | None = None,
+                     ) -> Deadline | None:
         """The clock a matter runs on from the day it is received (issue 15).
 
         At a dialogue: the conclusion notice's deadline (its answer clock starts with the
         notice). Otherwise the policy's processing rule for its channel (decide it, or tell
-        the petitioner it was accepted, within 10 working days); ``None`` where the policy
-        has none.
+        the petitioner it was accepted, within 10 working days), counted from today; the
+        rule in force on ``received_on`` (a reopened matter's day of reception) when there
+        was one, else today's; ``None`` where the policy has none.
         """
         if dialogue is not None:
             if dialogue.conclusion_due is not None:
@@ -167,7 +188,10 @@ class DeadlineRules:
                                   organisation_id)
         today = self.clock.today()
         policy, calendar = self._rules(organisation_id)
-        rule = policy.applicable_rule(Purpose.PROCESSING, today, channel=channel)
+        rule = policy.applicable_rule(Purpose.PROCESSING, received_on or today,
+                                      channel=channel)
+        if rule is None and received_on is not None:
+            rule = policy.applicable_rule(Purpose.PROCESSING, today, channel=channel)
         return None if rule is None else rule.compute(today, calendar)
 
     def _on_first_clock(self, s: Submission, policy: DeadlinePolicy | None = None) -> bool:

@@ -363,7 +363,7 @@ class FlowCore(DeadlineRules):
         """
         today = self.clock.today()
         rules = self._rules(s.organisation_id)
-        rule = self._answer_rule(complex_matter, today, rules[0])
+        rule = self._answer_rule(complex_matter, s, rules[0], today)
         if rule.anchor is Anchor.CONCLUSION_NOTICE and s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
             if d.conclusion is None:

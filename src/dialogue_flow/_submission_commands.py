@@ -173,7 +173,7 @@ class SubmissionCommands(TransferSteps):
             due: Deadline | None = s.due
             if complex != s.complex and s.due.rule_id != "extension":
                 policy, calendar = self._rules(s.organisation_id)
-                due = self._answer_rule(complex, s.due.anchor, policy).compute(
+                due = self._answer_rule(complex, s, policy, s.due.anchor).compute(
                     s.due.anchor, calendar)
         else:
             due = self._due_on_decision(s, complex) or (s.due if first else None)
@@ -414,6 +414,7 @@ class SubmissionCommands(TransferSteps):
         # A fresh processing clock: the matter must be decided again.
         return self._change(s, "reopen", actor, {
             "reopened": s.reopened + 1, "close_reason": None,
-            "due": self._first_clock(s.organisation_id, s.channel, None),
+            "due": self._first_clock(s.organisation_id, s.channel, None,
+                                     self._received_on(s)),
             "duplicate_of": None, "transferred_to": None,
         }, reason=reason, guards=guards)

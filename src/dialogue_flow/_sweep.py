@@ -19,7 +19,14 @@ import attrs
 
 from ._errors import InvalidInputError, StorageError
 from ._messages import render
-from ._records import Dialogue, DialogueState, Notification, Submission, SubmissionState
+from ._records import (
+    DEFAULT_ORGANISATION,
+    Dialogue,
+    DialogueState,
+    Notification,
+    Submission,
+    SubmissionState,
+)
 from .storage import (
     OPEN_WITH_CLOCK,
     Changeset,
@@ -32,6 +39,7 @@ from .storage import (
 if TYPE_CHECKING:
     from ._calendar import WorkCalendar
     from ._flow import DialogueFlow
+    from ._policy import DeadlinePolicy, ReportDue
 
 __all__ = ["SweepResult", "run_sweep"]
 
@@ -57,7 +65,7 @@ class SweepResult:
     overdue_matters: int = 0
     #: Dialogues with an announcement or conclusion deadline near or passed.
     dialogues: int = 0
-    #: Report dates of the policy near.
+    #: Reports due soon, one per organisation in scope (each under its own policy).
     reports: int = 0
     #: New notices of every kind.
     written: int = 0
@@ -100,6 +108,8 @@ class _Sweep:
         #: the tree.
         self.calendars = {org_id: flow.calendar_of(org_id, tree) for org_id in tree
                           if organisations is None or org_id in organisations}
+        #: And each one's policy (:meth:`DialogueFlow.policy_of`).
+        self.policies = {org_id: flow.policy_of(org_id, tree) for org_id in self.calendars}
         # The last due date a reminder can concern: the latest over the calendars in scope
         # (a closed day moves an organisation's horizon a day later).
         self.horizon = max(c.add_working_days(today, remind[-1])
@@ -234,21 +244,45 @@ class _Sweep:
         return 1
 
     def _reports(self) -> int:
+        """Each organisation in scope is reminded of its reports due soon under its own
+        policy and calendar: one notice per organisation, rule and period. The dates are
+        computed once per distinct policy and calendar, not per organisation. A store that
+        holds no organisation is reminded for the default one, as before organisations
+        existed; one that holds some, for those (and the default one when asked by name).
+        """
+        scope = list(self.calendars)
+        if DEFAULT_ORGANISATION not in self.calendars and (
+                not self.calendars if self.organisations is None
+                else DEFAULT_ORGANISATION in self.organisations):
+            scope.append(DEFAULT_ORGANISATION)
+        groups: dict[tuple[int, int], tuple[DeadlinePolicy, WorkCalendar, list[str]]] = {}
+        for org_id in scope:
+            policy = self.policies.get(org_id, self.flow.policy)
+            calendar = self._calendar(org_id)
+            groups.setdefault((id(policy), id(calendar)), (policy, calendar, []))[2].append(
+                org_id)
         found = 0
-        for deadline in self.flow.report_deadlines(self.today.year):
-            if not self.today <= deadline.date <= self.horizon:
-                continue
-            period = f"{deadline.rule_id} {self.today.year}"
-            subject, body = render("report_due", self.flow.language, period=period,
-                                   due=deadline.date.isoformat())
-            self._add(Notification(
-                key=f"report:{deadline.rule_id}:{self.today.year}", event="report_due",
-                kind="report", record_id=f"{deadline.rule_id}-{self.today.year}",
-                audience="standing_committee", subject=subject, body=body,
-                language=self.flow.language, created_at=self.now,
-                data={"due": deadline.date.isoformat()}))
-            found += 1
+        for policy, calendar, members in groups.values():
+            horizon = calendar.add_working_days(self.today, self.remind[-1]) if (
+                self.remind[-1]) else self.today
+            for due in policy.reports_due(self.today, horizon, calendar):
+                found += len(members)
+                self._report_notes(due, members)
         return found
+
+    def _report_notes(self, due: ReportDue, members: list[str]) -> None:
+        rule, day = due.rule, due.deadline.date.isoformat()
+        # Once-a-year reports keep the key they had before monthly ones: the year.
+        part = due.period if rule.period == "month" else str(due.year)
+        subject, body = render("report_due", self.flow.language, period=due.period, due=day)
+        for org_id in members:
+            own = "" if org_id == DEFAULT_ORGANISATION else f"{org_id}:"
+            self._add(Notification(
+                key=f"report:{own}{rule.id}:{part}", event="report_due", kind="report",
+                record_id=f"{rule.id}-{part}", audience="standing_committee",
+                subject=subject, body=body, language=self.flow.language,
+                created_at=self.now, data={"due": day, "period": due.period},
+                organisation_id=org_id))
 
     # --- writing -------------------------------------------------------------------------
 

@@ -36,9 +36,11 @@ clock.set(date(2026, 3, 5))
 origin = flow.escalate(road.id, to=PROVINCE, body="Sở Xây dựng",
                        actor=actor(EAST, Role.CHAIR))
 assert origin.transferred_to is not None
-print(f"{origin.id} at {EAST}: {origin.state}, with {origin.competent_level}, "
-      f"no clock here (due {origin.due})")
 linked = flow.submission(origin.transferred_to)
+assert origin.due is not None
+assert origin.due == linked.due  # the province's clock, never overdue at the commune
+print(f"{origin.id} at {EAST}: {origin.state}, with {origin.competent_level}, "
+      f"due {origin.due.date} on the province's clock")
 print(f"{linked.id} at {PROVINCE}: {linked.state}, from {linked.origin_id}")
 
 # The province answers; the commune's matter takes the answer and tells the petitioner.

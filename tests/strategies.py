@@ -222,7 +222,8 @@ def submissions() -> st.SearchStrategy[Submission]:
         answered_on=_optional(st.dates()),
         close_reason=_optional(st.sampled_from(CloseReason)),
         duplicate_of=_optional(record_ids()), extensions=st.integers(0, 100),
-        reopened=st.integers(0, 100),
+        reopened=st.integers(0, 100), origin_id=_optional(record_ids()),
+        transferred_to=_optional(record_ids()),
     )
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -170,7 +170,11 @@ class TestTransfers:
         assert (PROVINCE, sub, "received", "transferred", "Sở Xây dựng") == (
             linked.organisation_id, linked.origin_id, linked.state, linked.channel,
             linked.department)
-        assert (None, "Sở Xây dựng — Tỉnh ủy Mẫu") == (origin.due, origin.competent_level)
+        assert "Sở Xây dựng — Tỉnh ủy Mẫu" == origin.competent_level
+        # Issue 15: due when the province's matter is, on the province's processing clock.
+        assert linked.due is not None
+        assert ("processing", date(2021, 6, 3), linked.due) == (
+            linked.due.rule_id, linked.due.anchor, origin.due)
         # The commune's matter does not count as overdue while the province has it.
         assert [] == list(flow.submissions(organisation=EAST, overdue_as_of=date(2022, 1, 1)))
         assert [linked.id] == [s.id for s in flow.submissions(organisation=PROVINCE)]
@@ -219,6 +223,136 @@ class TestTransfers:
                                           flow.submission(linked).close_reason)
         again = flow.assign(sub, department="Địa chính", actor=_actor(EAST, Role.CHAIR))
         assert origin.due == again.due  # the resumed clock is kept
+
+    @pytest.mark.parametrize("decision", ["accept", "assign"])
+    def test_the_origin_follows_every_move_of_the_provinces_clock(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner,
+            decision: str) -> None:
+        """Accepting or assigning, then extending or escalating the province's matter moves
+        the commune's due date in the same commit, with a ``schedule`` audit row naming the
+        province's matter (issue 15)."""
+        sub = self._assigned(flow, petitioner)
+        clock.set(date(2021, 6, 3))
+        linked = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
+        assert linked is not None
+        first = flow.submission(linked).due
+        chair = _actor(PROVINCE, Role.CHAIR)
+        clock.set(date(2021, 6, 7))
+        decided = (flow.accept(linked, actor=chair) if decision == "accept" else
+                   flow.assign(linked, department="Sở Xây dựng", actor=chair))
+        assert decided.due is not None
+        # Assigning an accepted matter keeps its clock: nothing to follow.
+        assert decided.due == flow.assign(linked, department="Sở Xây dựng", actor=chair).due
+        extended = flow.extend(linked, until=flow.calendar.add_working_days(decided.due.date, 5),
+                               reason="cần khảo sát hiện trường", actor=chair)
+        moves = [decided, extended]
+        assert len({first, *(m.due for m in moves)}) == 3  # each step moved the clock
+        rows = [r for r in flow.history(flow.submission(sub)) if r.event == "schedule"]
+        assert [(m.due.date.isoformat(), linked, PROVINCE, "escalated")  # type: ignore[union-attr]
+                for m in moves] == [(r.details["due"], r.details["linked"], r.details["by"],
+                                     r.dest) for r in rows]
+        assert extended.due == flow.submission(sub).due
+        # Further up, to a body outside the store: the province's clock stays, so the
+        # commune's too.
+        beyond = flow.escalate(linked, competent_level="Bộ Xây dựng", actor=chair)
+        assert (extended.due, extended.due) == (beyond.due, flow.submission(sub).due)
+
+    def test_the_commune_cannot_move_the_clock_the_province_runs(
+            self, flow: DialogueFlow, petitioner: Petitioner) -> None:
+        """While the province has it, the commune neither extends nor assigns its matter
+        (the province answers, or hands it back); nothing is written."""
+        sub = self._assigned(flow, petitioner)
+        origin = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR))
+        assert origin.due is not None
+        with pytest.raises(InvalidInputError, match="return_matter"):
+            flow.extend(sub, until=flow.calendar.add_working_days(origin.due.date, 5),
+                        reason="...", actor=_actor(EAST, Role.CHAIR))
+        with pytest.raises(InvalidInputError, match="return_matter"):
+            flow.assign(sub, department="Địa chính", actor=_actor(EAST, Role.CHAIR))
+        assert origin == flow.submission(sub)
+
+    def test_a_chain_of_transfers_runs_on_the_last_clock(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner) -> None:
+        """Commune → province → a body above it in the store: both earlier matters are
+        due when the last one is and follow it; handed back to the province, the province
+        resumes its clock and the commune's matter follows the province's again."""
+        flow.add_organisation(Organisation("ban-mau", "Ban Nội chính (mẫu)", "central"))
+        sub = self._assigned(flow, petitioner)
+        middle = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
+        assert middle is not None
+        clock.set(date(2021, 6, 8))
+        last = flow.escalate(middle, to="ban-mau",
+                             actor=_actor(PROVINCE, Role.CHAIR)).transferred_to
+        assert last is not None
+        clock.set(date(2021, 6, 10))
+        accepted = flow.accept(last, actor=_actor("ban-mau", Role.CHAIR))
+        assert [accepted.due] * 2 == [flow.submission(i).due for i in (middle, sub)]
+        clock.set(date(2021, 6, 14))
+        flow.return_matter(last, reason="thuộc thẩm quyền của tỉnh",
+                           actor=_actor("ban-mau", Role.CHAIR))
+        resumed = flow.submission(middle)
+        assert resumed.due is not None
+        assert ("received", "resumed", resumed.due) == (
+            resumed.state, resumed.due.rule_id, flow.submission(sub).due)
+
+    def test_the_conclusion_notice_lists_it_on_the_provinces_clock(
+            self, flow: DialogueFlow, clock: FixedClock, petitioner: Petitioner) -> None:
+        """A matter raised at a dialogue and transferred before the conclusion notice is
+        listed with the province's due date; the notice does not restart it at the
+        commune (it still equals the province's matter's)."""
+        office, chair = _actor(EAST, Role.OFFICE), _actor(EAST, Role.CHAIR)
+        d = flow.plan_dialogue(scheduled_for=date(2021, 6, 17), title="Đối thoại quý II",
+                               actor=office)
+        flow.announce(d.id, actor=office)
+        clock.set(date(2021, 6, 17))
+        flow.hold(d.id, actor=office, actual_attendance=50)
+        sub = flow.receive(d.id, petitioner=petitioner, topic="giao thông", content="...",
+                           actor=_actor(EAST)).id
+        origin = flow.escalate(sub, to=PROVINCE, actor=chair)
+        assert origin.due is not None
+        clock.set(date(2021, 6, 21))
+        notice = flow.conclude(d.id, actor=chair).conclusion
+        assert notice is not None
+        assert [(sub, origin.due.date)] == [(i.submission_id, i.due) for i in notice.items]
+        assert origin == flow.submission(sub)
+
+    @pytest.mark.parametrize("url", ["memory://", "sqlite://"])
+    def test_past_the_provinces_due_date_only_its_matter_is_overdue(
+            self, url: str, clock: FixedClock, calendar: WorkCalendar,
+            petitioner: Petitioner) -> None:
+        """Days past the province's due date the commune's matter is in no overdue list,
+        count or due-date window of the commune (nor of the province's subtree): the
+        province's matter is, and the sweep reminds and warns about that one only."""
+        flow = DialogueFlow.open(url, clock=clock, ids=SequentialIds(), calendar=calendar)
+        flow.load_organisations(TREE)
+        sub = self._assigned(flow, petitioner)
+        linked = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
+        assert linked is not None
+        due = flow.submission(linked).due
+        assert due is not None
+        before = calendar.add_working_days(due.date, -3)
+        assert (1, 1) == (flow.sweep(before).due_soon, flow.sweep(due.date).due_soon)
+        late = due.date + timedelta(days=10)
+        clock.set(late)
+        for scope in ({"organisation": EAST}, {"organisation": PROVINCE, "subtree": True},
+                      {}):
+            for window in ({"overdue_as_of": late}, {"due_on_or_before": late},
+                           {"due_on_or_after": due.date}):
+                page = flow.submissions(**scope, **window)  # type: ignore[arg-type]
+                expected = [] if scope.get("organisation") == EAST else [linked]
+                assert (expected, len(expected)) == ([s.id for s in page], page.total)
+        result = flow.sweep(late)
+        assert (1, 1) == (result.overdue_matters, result.overdue_notices)
+        notices = {(n.record_id, n.event) for n in flow.storage.pending_notifications()
+                   if n.event in ("due_soon", "overdue")}
+        assert {(linked, "due_soon"), (linked, "overdue")} == notices
+        # Handed back, the commune's matter runs on its own clock again, as before.
+        flow.return_matter(linked, reason="thuộc thẩm quyền của xã",
+                           actor=_actor(PROVINCE, Role.CHAIR))
+        origin = flow.submission(sub)
+        assert origin.due is not None
+        assert ("resumed", None) == (origin.due.rule_id, origin.transferred_to)
+        flow.shutdown()
 
     @pytest.mark.parametrize(("kwargs", "error"), [
         ({"to": "tinh-khac"}, NotFoundError),
@@ -277,6 +411,29 @@ class TestTransfers:
 
 
 class TestReports:
+    @pytest.mark.parametrize("url", ["memory://", "sqlite://"])
+    def test_a_transferred_matter_awaits_the_competent_level(
+            self, url: str, clock: FixedClock, calendar: WorkCalendar,
+            petitioner: Petitioner) -> None:
+        """Past the province's due date, the commune's report lists its matter as escalated
+        (awaiting the competent level, with the province's due date), not as overdue; the
+        province's report lists its own matter as overdue."""
+        flow = DialogueFlow.open(url, clock=clock, ids=SequentialIds(), calendar=calendar)
+        flow.load_organisations(TREE)
+        sub = _receive(flow, EAST, petitioner)
+        origin = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR))
+        assert origin.due is not None
+        late = origin.due.date + timedelta(days=10)
+        east = flow.report("2021-06", organisation=EAST, as_of=late)
+        province = flow.report("2021-06", organisation=PROVINCE, as_of=late)
+        assert ([], [(sub, "Tỉnh ủy Mẫu", origin.due.date)]) == (
+            [i.submission_id for i in east.overdue],
+            [(i.submission_id, i.responsible, i.due) for i in east.escalated])
+        assert [origin.transferred_to] == [i.submission_id for i in province.overdue]
+        everything = flow.report("2021-06", organisation=PROVINCE, subtree=True, as_of=late)
+        assert [origin.transferred_to] == [i.submission_id for i in everything.overdue]
+        flow.shutdown()
+
     @pytest.mark.parametrize("url", ["memory://", "sqlite://"])
     def test_a_report_per_organisation_and_subtree(self, url: str, clock: FixedClock,
                                                    calendar: WorkCalendar,

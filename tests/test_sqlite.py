@@ -273,6 +273,36 @@ class TestMigrations:
             assert [facts] == list(storage.report_facts(facts.received_on, facts.received_on))
         assert [*range(1, sql.SCHEMA_VERSION + 1)] == versions(db)
 
+    def test_transferred_matters_are_filled_in_for_a_version_3_file(
+            self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Migration 4 adds ``transferred_to`` and fills it from each row's JSON: a matter
+        a version-3 release transferred to its province is, after the upgrade, not overdue
+        where it came from, and the sweep does not find it; the others are."""
+        day = date(2021, 7, 1)
+        origin = sample_submission("sub-0001", state="escalated", due=day,
+                                   transferred_to="sub-0002", competent_level="Tỉnh ủy A")
+        other = sample_submission("sub-0003", state="escalated", due=day,
+                                  competent_level="Bộ Xây dựng")
+        monkeypatch.setattr(sql, "MIGRATIONS", sql.MIGRATIONS[:3])
+        SQLiteStorage(db).close()
+        table, columns = sql.RECORD_TABLES["submission"]
+        old = columns[:columns.index("transferred_to")]  # what version 3 had
+        with raw(db) as conn:  # rows as a version-3 release wrote them
+            for record in (origin, other):
+                values = sql.indexed_values(record, sql.SQLITE)[:len(old)]
+                conn.execute(f"INSERT INTO {table} (id, version, record, {', '.join(old)}) "  # noqa: S608
+                             f"VALUES ({', '.join('?' * (3 + len(old)))})",
+                             (record.id, record.version, to_json(record), *values))
+        monkeypatch.undo()
+        with SQLiteStorage(db) as storage:
+            overdue = SubmissionQuery(overdue_as_of=day + timedelta(days=1))
+            assert [other] == storage.find_submissions(overdue)
+            assert 1 == storage.count_submissions(overdue)
+            assert ["sub-0003"] == [f.id for f in storage.due_facts(day, day)]
+            facts = sorted(storage.report_facts(date(2021, 6, 1), date(2021, 6, 1)))
+            assert ["sub-0002", None] == [f.transferred_to for f in facts]
+        assert [*range(1, sql.SCHEMA_VERSION + 1)] == versions(db)
+
     def test_a_newer_database_is_refused(self, db: Path) -> None:
         """A file written by a newer release is not touched: ConfigurationError."""
         SQLiteStorage(db).close()
@@ -452,7 +482,8 @@ def test_indexed_columns_are_the_submissions_report_facts(record: Submission) ->
     indexed = sql.indexed_values(record, sql.SQLITE)
     assert (facts.state, facts.dialogue_id, facts.department, iso(facts.due_date),
             facts.received_on.isoformat(), facts.topic, facts.channel, facts.answer_mode,
-            iso(facts.answered_on), facts.competent_level, record.organisation_id) == indexed
+            iso(facts.answered_on), facts.competent_level, record.organisation_id,
+            facts.transferred_to) == indexed
     assert indexed == sql.indexed_values(attrs.evolve(record, version=record.version + 1),
                                          sql.SQLITE)
 

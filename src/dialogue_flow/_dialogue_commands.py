@@ -177,9 +177,11 @@ class DialogueCommands(FlowCore):
             for s in subs:
                 if s.state not in (SubmissionState.ASSIGNED, SubmissionState.ESCALATED):
                     continue
-                # The notice starts the answer clock of a matter still on its first one.
+                # The notice starts the answer clock of a matter still on its first one; one
+                # transferred within the store keeps the receiving side's (issue 15).
                 due = s.due
-                fresh = due is None or self._on_first_clock(s, policy)
+                fresh = due is None or (s.transferred_to is None
+                                        and self._on_first_clock(s, policy))
                 if due is None or fresh:
                     due = self._answer_deadline(s, anchor_day=day)
                 items.append(ConclusionItem(s.id, s.state, s.responsible or "", due.date))

@@ -193,7 +193,10 @@ def _report(inputs: ReportInputs, period: Period, today: dt.date, policy: str,
     overdue: list[ReportItem] = []
     escalated: list[ReportItem] = []
     for f in inputs.open_items:
-        is_overdue = f.due_date is not None and f.due_date < today
+        # A matter transferred within the store awaits the competent level (the escalated
+        # list, with that level's due date); the matter there is the one overdue.
+        is_overdue = (f.due_date is not None and f.due_date < today
+                      and f.transferred_to is None)
         if is_overdue or f.state == _ESCALATED:
             item = _item(f)  # one object when a matter is in both lists
             if is_overdue:

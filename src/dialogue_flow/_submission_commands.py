@@ -122,6 +122,9 @@ class SubmissionCommands(TransferSteps):
         """Tell the petitioner the matter was accepted for handling (Law on Citizen
         Reception 2013, art. 28): its processing clock is met, and the written-answer clock
         starts today; the petitioner is notified."""
+        return self._decide(Submission.KIND, submission, lambda: self._accept(submission, actor))
+
+    def _accept(self, submission: str | Submission, actor: Actor) -> Submission:
         s = self._current(Submission, submission)
         _require(SUBMISSION, s, "accept")
         processing = self.policy_of(s.organisation_id).rule_ids(Purpose.PROCESSING)
@@ -130,9 +133,10 @@ class SubmissionCommands(TransferSteps):
                 "submission", f"{s.id} is not waiting on its processing clock; decide it "
                 "(answer, assign, escalate or close) instead")
         today = self.clock.today()
-        return self._change(s, "accept", actor, {
-            "due": self._answer_deadline(s, today, assigned_on=today)},
-            notify=("accepted", "petitioner"))
+        due = self._answer_deadline(s, today, assigned_on=today)
+        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
+        return self._change(s, "accept", actor, {"due": due}, extra=extra, extra_rows=rows,
+                            notify=("accepted", "petitioner"))
 
     def answer(self, submission: str | Submission, *, text: str, actor: Actor,
                mode: AnswerMode | str | None = None) -> Submission:
@@ -159,9 +163,15 @@ class SubmissionCommands(TransferSteps):
     def assign(self, submission: str | Submission, *, department: str, actor: Actor,
                complex: bool = False) -> Submission:  # noqa: A002 - the domain's word
         """Direct a department to resolve it (again: re-assign; the legal clock keeps running)."""
-        s = self._current(Submission, submission)
         _check_text("department", department)
         _check_bool("complex", complex)
+        return self._decide(Submission.KIND, submission, lambda: self._assign(
+            submission, department, actor, complex))
+
+    def _assign(self, submission: str | Submission, department: str, actor: Actor,
+                complex: bool) -> Submission:  # noqa: A002 - the domain's word
+        s = self._current(Submission, submission)
+        _check_here(s, "assign")
         # A received matter runs on its first clock (processing, or the conclusion notice's)
         # until a decision replaces it; one handed back with its clock resumed, or accepted
         # for handling, keeps that clock, as a re-assignment keeps its own.
@@ -177,10 +187,12 @@ class SubmissionCommands(TransferSteps):
                     s.due.anchor, calendar)
         else:
             due = self._due_on_decision(s, complex) or (s.due if first else None)
+        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
         return self._change(s, "assign", actor, {
             "department": department, "competent_level": None, "complex": complex,
             "assigned_on": self.clock.today(), "due": due,
-        }, details={"department": department}, notify=("assigned", "department"))
+        }, details={"department": department}, notify=("assigned", "department"),
+            extra=extra, extra_rows=rows)
 
     def escalate(self, submission: str | Submission, *, actor: Actor,
                  competent_level: str | None = None, to: str | None = None,
@@ -202,22 +214,29 @@ class SubmissionCommands(TransferSteps):
             _check_text("competent_level", competent_level)
             if body is not None:
                 raise InvalidInputError("body", "a body is named only with to=")
-            s = self._current(Submission, submission)
-            # An answer clock already running is kept; a first clock gives way to one (or
-            # runs on until the conclusion notice starts it).
-            due = s.due
-            if due is None or self._on_first_clock(s):
-                due = self._due_on_decision(s, complex) or due
-            return self._change(s, "escalate", actor, {
-                "competent_level": competent_level, "complex": complex, "department": None,
-                "assigned_on": self.clock.today(), "due": due,
-            }, details={"competent_level": competent_level},
-                notify=("escalated", "petitioner"))
+            level = competent_level
+            return self._decide(Submission.KIND, submission, lambda: self._escalate_out(
+                submission, level, actor, complex))
         _check_id("to", to)
         if body is not None:
             _check_text("body", body)
         return self._decide(Submission.KIND, submission, lambda: self._transfer(
             submission, str(to), body, actor, complex))
+
+    def _escalate_out(self, submission: str | Submission, competent_level: str, actor: Actor,
+                      complex_matter: bool) -> Submission:
+        s = self._current(Submission, submission)
+        # An answer clock already running is kept; a first clock gives way to one (or runs
+        # on until the conclusion notice starts it).
+        due = s.due
+        if due is None or self._on_first_clock(s):
+            due = self._due_on_decision(s, complex_matter) or due
+        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
+        return self._change(s, "escalate", actor, {
+            "competent_level": competent_level, "complex": complex_matter, "department": None,
+            "assigned_on": self.clock.today(), "due": due,
+        }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"),
+            extra=extra, extra_rows=rows)
 
     def _transfer(self, submission: str | Submission, to: str, body: str | None,
                   actor: Actor, complex_matter: bool) -> Submission:
@@ -231,6 +250,9 @@ class SubmissionCommands(TransferSteps):
         _require(SUBMISSION, s, "escalate")
         now = self.clock.now()
         linked, (extra, rows, notes) = self._transfer_to(s, target, body, actor, now)
+        # From now on it runs on the receiving side's clock (issue 15), and so do the
+        # matters escalated here from elsewhere in the store.
+        above, above_rows, _ = self._follow(s, linked.due, actor, now)
         details = {"to": target.id, "linked": linked.id}
         if s.due is not None:  # kept to resume the clock if the matter is handed back
             details |= {"paused_due": s.due.date.isoformat(),
@@ -238,9 +260,9 @@ class SubmissionCommands(TransferSteps):
         responsible = target.name if body is None else f"{body} — {target.name}"
         return self._change(s, "escalate", actor, {
             "competent_level": responsible, "complex": complex_matter, "department": None,
-            "assigned_on": self.clock.today(), "due": None, "transferred_to": linked.id,
-        }, details=details, extra=extra, extra_rows=rows, notifications=notes,
-            notify=("escalated", "petitioner"))
+            "assigned_on": self.clock.today(), "due": linked.due, "transferred_to": linked.id,
+        }, details=details, extra=extra + above, extra_rows=rows + above_rows,
+            notifications=notes, notify=("escalated", "petitioner"))
 
     def return_matter(self, submission: str | Submission, *, reason: str, actor: Actor,
                       ) -> Submission:
@@ -268,9 +290,15 @@ class SubmissionCommands(TransferSteps):
         """Give a complex matter more time; the petitioner is told the new date and who is
         responsible (seed II.2.7). ``until`` must be a working day after the current due date.
         """
-        s = self._current(Submission, submission)
         until = _check_date("until", until)
         _check_text("reason", reason)
+        return self._decide(Submission.KIND, submission, lambda: self._extend(
+            submission, until, reason, actor))
+
+    def _extend(self, submission: str | Submission, until: dt.date, reason: str, actor: Actor,
+                ) -> Submission:
+        s = self._current(Submission, submission)
+        _check_here(s, "extend")
         floor = s.due.date if s.due else self.clock.today()
         if until <= floor:
             raise InvalidInputError("until", f"{until.isoformat()} must be after "
@@ -287,10 +315,11 @@ class SubmissionCommands(TransferSteps):
                   f"có kiến nghị về thời gian và trách nhiệm của cơ quan giải quyết): {reason}",
             calendar=calendar.fingerprint, skipped=tuple(calendar.explain(today, until)),
         )
+        extra, rows, _ = self._follow(s, deadline, actor, self.clock.now())
         return self._change(s, "extend", actor, {
             "due": deadline, "extensions": s.extensions + 1,
         }, reason=reason, details={"until": until.isoformat(), "from": floor.isoformat()},
-            notify=("extended", "petitioner"))
+            notify=("extended", "petitioner"), extra=extra, extra_rows=rows)
 
     @overload
     def close(self) -> NoReturn: ...
@@ -412,9 +441,19 @@ class SubmissionCommands(TransferSteps):
             # The dialogue must not complete (or conclude) while this matter opens again.
             guards.append((Dialogue.KIND, d.id, d.version))
         # A fresh processing clock: the matter must be decided again.
+        due = self._first_clock(s.organisation_id, s.channel, None, self._received_on(s))
+        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
         return self._change(s, "reopen", actor, {
-            "reopened": s.reopened + 1, "close_reason": None,
-            "due": self._first_clock(s.organisation_id, s.channel, None,
-                                     self._received_on(s)),
+            "reopened": s.reopened + 1, "close_reason": None, "due": due,
             "duplicate_of": None, "transferred_to": None,
-        }, reason=reason, guards=guards)
+        }, reason=reason, guards=guards, extra=extra, extra_rows=rows)
+
+
+def _check_here(s: Submission, event: str) -> None:
+    """Refuse to ``event`` a matter another organisation of the store handles: it runs on
+    that organisation's clock (issue 15), which answers it or hands it back."""
+    if s.transferred_to is not None and s.state is SubmissionState.ESCALATED:
+        raise InvalidInputError(
+            "submission", f"{s.id} was escalated to {s.transferred_to} at another "
+            f"organisation of this store, which runs its clock; {event} that matter, or "
+            "have it handed back (return_matter) first")

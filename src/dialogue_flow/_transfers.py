@@ -1,14 +1,18 @@
 """Matters moving between organisations of one store (issue 14).
 
 A commune escalates what exceeds its authority to its province: in the same commit the
-province gets a linked matter (received that day, ``origin_id`` naming the commune's), and
-the commune's matter records where it went (``transferred_to``), stops its clock (it counts
-as "awaiting the competent level", never as overdue at the commune) and keeps, in the audit
-row, the due date it had. When the province answers, the commune's matter takes the answer
-(text, day, who) and the petitioner is told once, from the commune's matter; when the
-province closes it, the commune's closes as answered by the competent level. The province
-may hand a matter back (within the commune's authority): the commune's matter is received
-again and its clock resumes with the working days it had left.
+province gets a linked matter (received that day, on the province's processing clock,
+``origin_id`` naming the commune's), and the commune's matter records where it went
+(``transferred_to``) and keeps, in the audit row, the due date it had. From then on its
+due date is the province's matter's (issue 15): every command that moves that clock moves
+the commune's in the same commit, with a ``schedule`` audit row naming the linked matter;
+it counts as "awaiting the competent level", never as due or overdue at the commune (the
+due-date filters of :class:`~dialogue_flow.storage.SubmissionQuery` leave it out, and the
+province's matter is the one swept). When the province answers, the commune's matter takes
+the answer (text, day, who) and the petitioner is told once, from the commune's matter;
+when the province closes it, the commune's closes as answered by the competent level. The
+province may hand a matter back (within the commune's authority): the commune's matter is
+received again and its clock resumes with the working days it had left.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ class TransferSteps(FlowCore):
             Submission, id=self._new_id("sub"), petitioner=s.petitioner, topic=s.topic,
             content=s.content, state=SUBMISSION.initial, version=1, received_at=now,
             updated_at=now, kind=s.kind, channel=Channel.TRANSFERRED,
-            organisation_id=target.id, origin_id=s.id, department=body)
+            organisation_id=target.id, origin_id=s.id, department=body,
+            due=self._first_clock(target.id, Channel.TRANSFERRED, None))
         row = _row(linked, "receive", None, actor, now, details={"origin": s.id})
         note = self._notify(linked, "transferred_in", "office", now)
         return linked, ([(linked, 0)], [row], [note])
@@ -103,8 +108,34 @@ class TransferSteps(FlowCore):
             "due": self._resumed(origin, today, reason)})
         row = _row(new, "return", origin.state, actor, now, reason,
                    details={"by": returned.organisation_id, "linked": returned.id})
-        return [(new, origin.version)], [row], [self._notify(new, "returned", "office", now,
-                                                             reason)]
+        # Escalated to the commune from elsewhere in the store, it resumes there too.
+        above, above_rows, _ = self._follow(new, new.due, actor, now)
+        return ([(new, origin.version), *above], [row, *above_rows],
+                [self._notify(new, "returned", "office", now, reason)])
+
+    def _follow(self, linked: Submission, due: Deadline | None, actor: Actor,
+                now: dt.datetime) -> Linked:
+        """The origins waiting on ``linked`` take its new due date ``due`` (a transferred
+        matter runs on the receiving side's clock), up a chain of transfers; nothing when
+        it is not a linked matter or the origin has that date already."""
+        writes: list[tuple[Record, int]] = []
+        rows: list[TransitionRecord] = []
+        current = linked
+        # A chain is a few levels long; the bound only stops a corrupted store.
+        for _level in range(64):
+            origin = self._open_origin(current)
+            if origin is None or origin.state is not SubmissionState.ESCALATED or (
+                    origin.due == due):
+                break
+            new = _replace(origin, {"due": due, "version": origin.version + 1,
+                                    "updated_at": now})
+            details = {"by": current.organisation_id, "linked": current.id}
+            if due is not None:
+                details["due"] = due.date.isoformat()
+            rows.append(_row(new, "schedule", origin.state, actor, now, details=details))
+            writes.append((new, origin.version))
+            current = new
+        return writes, rows, []
 
     def _open_origin(self, linked: Submission) -> Submission | None:
         if linked.origin_id is None:

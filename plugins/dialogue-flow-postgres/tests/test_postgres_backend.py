@@ -34,9 +34,11 @@ from dialogue_flow import (
     Petitioner,
     Role,
     StorageError,
+    SubmissionQuery,
     SubmissionState,
     VersionConflictError,
     WorkCalendar,
+    to_json,
 )
 from dialogue_flow.storage import sql
 from dialogue_flow.testing import sample_submission, sample_transition
@@ -151,6 +153,38 @@ class TestMigrations:
         _open_and_close(schema_url)
         _open_and_close(schema_url)
         assert [*range(1, SCHEMA_VERSION + 2)] == _versions(admin, schema_url)
+
+    def test_transferred_matters_are_filled_in_for_a_version_3_schema(
+            self, schema_url: str, admin: psycopg.Connection[Any],
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """Migration 4 fills ``transferred_to`` from each row's JSON: a matter a version-3
+        release transferred to its province is then not overdue where it came from, and
+        the sweep does not find it; the others are."""
+        day = dt.date(2021, 7, 1)
+        origin = sample_submission("sub-0001", state="escalated", due=day,
+                                   transferred_to="sub-0002", competent_level="Tỉnh ủy A")
+        other = sample_submission("sub-0003", state="escalated", due=day,
+                                  competent_level="Bộ Xây dựng")
+        monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS[:3])
+        _open_and_close(schema_url)
+        assert [1, 2, 3] == _versions(admin, schema_url)
+        schema = schema_url.rsplit("schema=", 1)[1]
+        table, columns = sql.RECORD_TABLES["submission"]
+        old = columns[:columns.index("transferred_to")]  # what version 3 had
+        for record in (origin, other):  # rows as a version-3 release wrote them
+            values = sql.indexed_values(record, sql.POSTGRESQL)[:len(old)]
+            admin.execute(f'INSERT INTO "{schema}".{table} (id, version, record, '  # noqa: S608
+                          f"{', '.join(old)}) VALUES ({', '.join(['%s'] * (3 + len(old)))})",
+                          (record.id, record.version, to_json(record), *values))
+        monkeypatch.undo()
+        with PostgresStorage.from_url(schema_url) as storage:
+            overdue = SubmissionQuery(overdue_as_of=day + dt.timedelta(days=1))
+            assert [other] == storage.find_submissions(overdue)
+            assert 1 == storage.count_submissions(overdue)
+            assert ["sub-0003"] == [f.id for f in storage.due_facts(day, day)]
+            facts = sorted(storage.report_facts(START, START))
+            assert ["sub-0002", None] == [f.transferred_to for f in facts]
+        assert [*range(1, SCHEMA_VERSION + 1)] == _versions(admin, schema_url)
 
     def test_a_newer_schema_is_refused(self, schema_url: str,
                                        admin: psycopg.Connection[Any]) -> None:

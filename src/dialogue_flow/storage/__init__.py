@@ -246,6 +246,12 @@ class SubmissionQuery:
 
     Results are ordered by id (ids are time-ordered) and paged with ``after``: pass the last
     id of the previous page.
+
+    The due-date filters (``due_on_or_before``, ``due_on_or_after``, ``overdue_as_of``)
+    select matters by a clock running where they are: a matter transferred to another
+    organisation of the store (``transferred_to`` set) shows the receiving side's due date
+    but is never selected by them (issue 15: it awaits the competent level, whose matter is
+    the one due or overdue).
     """
 
     dialogue_id: str | None = None
@@ -255,7 +261,7 @@ class SubmissionQuery:
     due_on_or_before: dt.date | None = None
     #: Only submissions with a due date on or after this day.
     due_on_or_after: dt.date | None = None
-    #: Only assigned/escalated submissions whose due date is before this day.
+    #: Only open submissions (:data:`OPEN_WITH_CLOCK`) whose due date is before this day.
     overdue_as_of: dt.date | None = None
     limit: int = attrs.field(default=100, validator=_page_size)
     after: str | None = None
@@ -278,7 +284,8 @@ class SubmissionQuery:
         counts."""
         due = s.due.date if s.due else None
         return (
-            (self.organisations is None or s.organisation_id in self.organisations)
+            (not self.by_due or s.transferred_to is None)
+            and (self.organisations is None or s.organisation_id in self.organisations)
             and (self.dialogue_id is None or s.dialogue_id == self.dialogue_id)
             and (self.states is None or s.state in self.states)
             and (self.department is None or s.department == self.department)
@@ -289,6 +296,12 @@ class SubmissionQuery:
             and (self.overdue_as_of is None or (s.state in OPEN_WITH_CLOCK and due is not None
                                                 and due < self.overdue_as_of))
         )
+
+    @property
+    def by_due(self) -> bool:
+        """Whether a due-date filter is set (transferred matters are then left out)."""
+        return (self.due_on_or_before is not None or self.due_on_or_after is not None
+                or self.overdue_as_of is not None)
 
     def sort_key(self, s: Submission) -> tuple[str, ...]:
         """Where ``s`` stands in this query's order."""

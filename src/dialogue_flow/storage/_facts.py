@@ -44,6 +44,9 @@ class SubmissionFacts(NamedTuple):
     dialogue_id: str | None
     #: The organisation handling it (the sweep's notices belong to it).
     organisation_id: str = DEFAULT_ORGANISATION
+    #: The matter it was transferred to at another organisation of the store: its due date
+    #: is that matter's, and it is awaiting the competent level, never overdue here.
+    transferred_to: str | None = None
 
     @classmethod
     def of(cls, s: Submission) -> SubmissionFacts:
@@ -53,7 +56,8 @@ class SubmissionFacts(NamedTuple):
             answer_mode=s.answer_mode.value if s.answer_mode else None,
             received_on=s.received_at.astimezone(VIETNAM_TZ).date(),
             answered_on=s.answered_on, due_date=s.due.date if s.due else None,
-            dialogue_id=s.dialogue_id, organisation_id=s.organisation_id)
+            dialogue_id=s.dialogue_id, organisation_id=s.organisation_id,
+            transferred_to=s.transferred_to)
 
 
 @attrs.frozen
@@ -69,7 +73,7 @@ class ReportInputs:
     answered_on_time: int
     #: ``(received_on, answered_on, count)`` over the answered submissions.
     answer_spans: tuple[tuple[dt.date, dt.date, int], ...]
-    #: The assigned and escalated submissions (the overdue and escalated lists).
+    #: The open submissions with a clock (the overdue and escalated lists).
     open_items: tuple[SubmissionFacts, ...]
 
     @classmethod
@@ -115,9 +119,10 @@ class ReportFacts(Protocol):
 
     def due_facts(self, start: dt.date, end: dt.date,
                   organisations: frozenset[str] | None = None) -> Iterator[SubmissionFacts]:
-        """Facts of the assigned or escalated submissions due from ``start`` to ``end``
-        (inclusive), in any order (of ``organisations`` only when given): what the sweep
-        reminds about."""
+        """Facts of the open submissions (:data:`OPEN_WITH_CLOCK`) due from ``start`` to
+        ``end`` (inclusive), in any order (of ``organisations`` only when given), those
+        transferred to another organisation of the store left out (the matter there is
+        due): what the sweep reminds about."""
         ...
 
     def report_inputs(self, start: dt.date, end: dt.date,

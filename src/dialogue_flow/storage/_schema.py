@@ -295,6 +295,30 @@ MIGRATIONS: Final = (
         AddColumns("outbox", (_ORGANISATION,)),
         CreateIndex(Index("outbox_by_organisation", "outbox", ("organisation_id", "status"))),
     )),
+    Migration(4, "transferred matters as a column", (
+        # A matter escalated to another organisation of the store runs on the receiving
+        # side's clock (issue 15): its due date is that matter's, and it is never due nor
+        # overdue where it came from. Due-date filters leave out rows where this is set.
+        AddColumns("submissions", (Column("transferred_to", "text"),)),
+        Fill("submissions", (("transferred_to", "transferred_to"),)),
+        # The sweep's covering index, without the transferred matters (the other side's
+        # matter is swept); the report's, with the column (an escalated matter waiting on
+        # another organisation is not overdue in a report).
+        DropIndex("submissions_due"),
+        CreateIndex(Index("submissions_due", "submissions", (
+            "due_date", "state", "id", "topic", "department", "competent_level", "dialogue_id",
+            "organisation_id"), where="due_date IS NOT NULL AND transferred_to IS NULL")),
+        DropIndex("submissions_report"),
+        CreateIndex(Index("submissions_report", "submissions", (
+            "received_on", "id", "state", "topic", "department", "competent_level", "channel",
+            "answer_mode", "answered_on", "due_date", "dialogue_id", "organisation_id",
+            "transferred_to"))),
+        DropIndex("submissions_report_by_organisation"),
+        CreateIndex(Index("submissions_report_by_organisation", "submissions", (
+            "organisation_id", "received_on", "id", "state", "topic", "department",
+            "competent_level", "channel", "answer_mode", "answered_on", "due_date",
+            "dialogue_id", "transferred_to"))),
+    )),
 )
 
 #: The schema version this release writes.

@@ -104,7 +104,8 @@ RECORD_TABLES: Final = {
     Dialogue.KIND: ("dialogues", ("state", "scheduled_for", "organisation_id")),
     Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date",
                                       "received_on", "topic", "channel", "answer_mode",
-                                      "answered_on", "competent_level", "organisation_id")),
+                                      "answered_on", "competent_level", "organisation_id",
+                                      "transferred_to")),
     Organisation.KIND: ("organisations", ("parent_id", "level")),
 }
 
@@ -122,7 +123,7 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
                 record.channel.value,
                 None if record.answer_mode is None else record.answer_mode.value,
                 None if record.answered_on is None else day(record.answered_on),
-                record.competent_level, record.organisation_id)
+                record.competent_level, record.organisation_id, record.transferred_to)
     if isinstance(record, Dialogue):
         return (record.state.value, day(record.scheduled_for), record.organisation_id)
     if isinstance(record, Organisation):
@@ -137,7 +138,7 @@ PAGE: Final = 5000
 _OPEN_WITH_CLOCK: Final = tuple(sorted(s.value for s in OPEN_WITH_CLOCK))
 #: The report's columns, in SubmissionFacts order, then what the keyset pages on.
 _FACTS = ("id, state, topic, department, competent_level, channel, answer_mode, "
-          "received_on, answered_on, due_date, dialogue_id, organisation_id")
+          "received_on, answered_on, due_date, dialogue_id, organisation_id, transferred_to")
 
 
 class Statements:
@@ -219,6 +220,8 @@ class Statements:
         if query.overdue_as_of is not None:
             where.append(f"{self._in('state', _OPEN_WITH_CLOCK)} AND due_date < {q}")
             params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
+        if query.by_due:  # a transferred matter's due date is the receiving side's
+            where.append("transferred_to IS NULL")
         return where, params
 
     def find_submissions(self, query: SubmissionQuery) -> tuple[str, list[object]]:
@@ -389,7 +392,8 @@ class Statements:
                 f"AND received_on <= {q} ORDER BY received_on, id LIMIT {q}")
 
     def due_page(self, organisations: int = 0) -> str:
-        """One page of the sweep's matters (assigned or escalated, due in a window),
+        """One page of the sweep's matters (open with a clock, due in a window, not
+        transferred to another organisation of the store: the matter there is swept),
         keyset-paged on ``(due_date, id)`` with the parameters of :meth:`report_page` and
         the open states (then ``organisations`` organisation ids) before the page size."""
         q = self.dialect.placeholder
@@ -399,20 +403,21 @@ class Statements:
                 f"organisation_id FROM {self.prefix}submissions"
                 f"{self.dialect.hint('submissions_due')} "
                 f"WHERE (due_date, id) > ({q}, {q}) AND due_date <= {q} "
-                f"AND {self._in('state', _OPEN_WITH_CLOCK)} AND due_date IS NOT NULL{scope} "
+                f"AND {self._in('state', _OPEN_WITH_CLOCK)} AND due_date IS NOT NULL "
+                f"AND transferred_to IS NULL{scope} "
                 f"ORDER BY due_date, id LIMIT {q}")
 
     def facts(self, row: Sequence[Any]) -> SubmissionFacts:
         """A row of :meth:`report_page` as report facts."""
         date = self.dialect.date_value
         (sid, state, topic, department, level, channel, mode, received, answered, due, dlg,
-         org) = row
+         org, transferred_to) = row
         return SubmissionFacts(
             id=sid, state=state, topic=topic, department=department, competent_level=level,
             channel=channel, answer_mode=mode, received_on=date(received),
             answered_on=None if answered is None else date(answered),
             due_date=None if due is None else date(due), dialogue_id=dlg,
-            organisation_id=org)
+            organisation_id=org, transferred_to=transferred_to)
 
     def due_facts(self, row: Sequence[Any], start: dt.date) -> SubmissionFacts:
         """A row of :meth:`due_page` as facts; reception and answer are not read (the

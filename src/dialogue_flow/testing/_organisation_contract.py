@@ -9,11 +9,13 @@ import attrs
 
 from dialogue_flow import (
     DEFAULT_ORGANISATION,
+    Channel,
     DayOverride,
     Level,
     NotFoundError,
     Organisation,
     Submission,
+    SubmissionState,
     TransitionRecord,
     VersionConflictError,
 )
@@ -34,6 +36,25 @@ _BOARD = "Ban Tuyên giáo và Dân vận Tỉnh ủy"
 _PROVINCE = Organisation("tinh-a", "Tỉnh ủy A", Level.PROVINCE, bodies=(_BOARD,),
                          calendar_overrides=(DayOverride(dt.date(2025, 10, 7), "Nghỉ do bão"),))
 _COMMUNE = Organisation("xa-a1", "Đảng ủy xã A1", Level.COMMUNE, parent_id="tinh-a")
+
+
+#: The due date of the matters of :func:`_transferred`.
+_DUE = dt.date(2021, 7, 1)
+
+
+def _transferred() -> list[Submission]:
+    """A commune's matter transferred to its province (both due on :data:`_DUE`, the
+    province's clock), the province's linked matter, and a matter the commune escalated
+    outside the store (waiting there on its own clock)."""
+    return [
+        sample_submission("sub-0001", state=SubmissionState.ESCALATED, due=_DUE,
+                          organisation_id="xa-a1", competent_level="Tỉnh ủy A",
+                          transferred_to="sub-0002"),
+        sample_submission("sub-0002", due=_DUE, organisation_id="tinh-a",
+                          origin_id="sub-0001", channel=Channel.TRANSFERRED),
+        sample_submission("sub-0003", state=SubmissionState.ESCALATED, due=_DUE,
+                          organisation_id="xa-a1", competent_level="Bộ Xây dựng"),
+    ]
 
 
 def _row(organisation: Organisation) -> TransitionRecord:
@@ -81,6 +102,39 @@ class OrganisationContract:
             _equal([d for d in dialogues if d.organisation_id in orgs],
                    storage.find_dialogues(DialogueQuery(organisations=orgs)),
                    f"dialogues of {sorted(orgs)}")
+
+    def test_transferred_matters_are_never_due_where_they_came_from(
+            self, storage: Storage) -> None:
+        """A matter transferred to another organisation of the store (``transferred_to``
+        set) carries the receiving side's due date, but every due-date filter, and the
+        count, leaves it out (issue 15): the matter there is the one due or overdue.
+        Without a due-date filter it is listed as any other; once ``transferred_to`` is
+        cleared (handed back) the filters find it again."""
+        origin, linked, outside = subs = _transferred()
+        storage.commit(Changeset(tuple((s, 0) for s in subs)))
+        everywhere = frozenset({"xa-a1", "tinh-a"})
+        due_queries = [
+            SubmissionQuery(overdue_as_of=_DUE + dt.timedelta(days=1)),
+            SubmissionQuery(due_on_or_before=_DUE), SubmissionQuery(due_on_or_after=_DUE),
+            SubmissionQuery(overdue_as_of=_DUE + dt.timedelta(days=1), order_by="due",
+                            organisations=everywhere),
+            SubmissionQuery(due_on_or_before=_DUE, organisations=frozenset({"xa-a1"}))]
+        for query in due_queries:
+            expected = [s.id for s in (linked, outside) if query.within(s)]
+            _equal(expected, [s.id for s in storage.find_submissions(query)], repr(query))
+            _equal(len(expected), storage.count_submissions(query), f"count of {query!r}")
+        _equal(subs, storage.find_submissions(SubmissionQuery(organisations=everywhere)),
+               "listed without a due-date filter")
+        _equal([origin, outside], storage.find_submissions(SubmissionQuery(
+            states=frozenset({SubmissionState.ESCALATED}), order_by="due")),
+               "escalated, by due date")
+        returned = attrs.evolve(origin, version=2, state=SubmissionState.RECEIVED,
+                                transferred_to=None, competent_level=None)
+        storage.commit(Changeset(((returned, 1),)))
+        for query in due_queries:
+            _equal([s.id for s in (returned, linked, outside) if query.within(s)],
+                   [s.id for s in storage.find_submissions(query)],
+                   f"handed back: {query!r}")
 
     def test_outbox_by_organisation(self, storage: Storage) -> None:
         """Outbox rows carry their notification's organisation: stats and parked rows by
@@ -157,6 +211,27 @@ class OrganisationReportContract:
             _true(all(f.organisation_id in (orgs or {f.organisation_id}) for f in
                       storage.due_facts(dt.date(2021, 6, 1), dt.date(2021, 6, 30), orgs)),
                   "due facts name their organisation")
+
+
+    def test_transferred_matters_in_reports_and_sweeps(self, storage: Storage) -> None:
+        """Report facts say where a matter was transferred (a report lists it as awaiting
+        the competent level, not overdue); due facts leave it out (the sweep reminds about
+        the matter there)."""
+        if not isinstance(storage, ReportFacts):
+            raise TypeError("ReportFactsContract runs on ReportFacts backends only")
+        subs = _transferred()
+        storage.commit(Changeset(tuple((s, 0) for s in subs)))
+        start, end = dt.date(2021, 6, 1), dt.date(2021, 6, 30)
+        facts = [SubmissionFacts.of(s) for s in subs]
+        _equal("sub-0002", facts[0].transferred_to, "SubmissionFacts.of")
+        _equal(facts, sorted(storage.report_facts(start, end)), "report facts")
+        for orgs in (None, frozenset({"xa-a1"})):
+            _equal(ReportInputs.from_facts(f for f in facts
+                                           if orgs is None or f.organisation_id in orgs),
+                   storage.report_inputs(start, end, orgs), f"report inputs of {orgs}")
+            _equal([s.id for s in subs[1:] if orgs is None or s.organisation_id in orgs],
+                   sorted(f.id for f in storage.due_facts(_DUE, _DUE, orgs)),
+                   f"due facts of {orgs}")
 
 
 class DashboardContract:

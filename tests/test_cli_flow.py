@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from dialogue_flow import DIALOGUE, SUBMISSION, DialogueFlow
+from dialogue_flow import DIALOGUE, RECEPTION, SUBMISSION, DialogueFlow
 from dialogue_flow.cli import main
 
 
@@ -53,11 +53,22 @@ class TestDemo:
 
 
 class TestDiagram:
-    def test_prints_both_lifecycles(self) -> None:
-        """`diagram` prints exactly the Mermaid generated from the two declarations."""
+    def test_prints_the_three_lifecycles(self) -> None:
+        """`diagram` prints exactly the Mermaid generated from the three declarations."""
         result = CliRunner().invoke(main, ["diagram"])
         assert 0 == result.exit_code
+        assert "\n".join(lc.mermaid() for lc in (SUBMISSION, DIALOGUE, RECEPTION)) == (
+            result.output)
+
+    def test_both_is_submission_and_dialogue(self) -> None:
+        """`--lifecycle both` keeps its meaning from before the reception day."""
+        result = CliRunner().invoke(main, ["diagram", "--lifecycle", "both"])
         assert SUBMISSION.mermaid() + "\n" + DIALOGUE.mermaid() == result.output
+
+    def test_reception_day(self) -> None:
+        """`--lifecycle reception_day` prints the citizen reception day's diagram."""
+        result = CliRunner().invoke(main, ["diagram", "--lifecycle", "reception_day"])
+        assert (0, RECEPTION.mermaid()) == (result.exit_code, result.output)
 
     def test_one_lifecycle(self) -> None:
         """`--lifecycle dialogue` prints only the dialogue's diagram."""
@@ -88,8 +99,8 @@ class TestSweepAndReport:
         result = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{tmp_path / 'x.db'}",
                                            "--today", "2021-06-09"])
         assert 0 == result.exit_code, result.output
-        assert ("2021-06-09: due soon 0, overdue matters 0, dialogues 0, reports 1; "
-                "new notices 1 (overdue notices 0)") in result.output
+        assert ("2021-06-09: due soon 0, overdue matters 0, dialogues 0, reports 1, "
+                "reception days 0; new notices 1 (overdue notices 0)") in result.output
 
     def test_bad_period_is_a_usage_error(self, tmp_path: Path) -> None:
         """A bad period is reported in one line, without a traceback."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogue_flow import DIALOGUE, SUBMISSION
+from dialogue_flow import DIALOGUE, RECEPTION, SUBMISSION
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -30,14 +30,15 @@ def render_lifecycles_doc() -> str:
     """docs/lifecycles.md, generated from the lifecycle declarations."""
     parts = [
         "# Lifecycles\n",
-        ("Generated from `dialogue_flow.SUBMISSION` and `dialogue_flow.DIALOGUE` by "
+        ("Generated from `dialogue_flow.SUBMISSION`, `dialogue_flow.DIALOGUE` and "
+         "`dialogue_flow.RECEPTION` (the citizen reception day) by "
          "`tests/test_docs.py` (run it with `DIALOGUE_FLOW_UPDATE_DOCS=1` after changing a "
          "declaration). `dialogue-flow diagram` prints the same diagrams.\n"),
     ]
-    for lc in (SUBMISSION, DIALOGUE):
+    for lc in (SUBMISSION, DIALOGUE, RECEPTION):
         labels = ", ".join(f"`{s}` ({vi} / {en})" for s, (vi, en) in lc.labels.items())
         parts += [
-            f"## {lc.kind.capitalize()}\n",
+            f"## {lc.kind.replace('_', ' ').capitalize()}\n",
             (f"States: {labels}. Final (the record's life is over; no event starts from "
              f"it): {_listed(lc.final)}. Resting (nothing pending; an event may take the "
              f"matter up again): {_listed(lc.resting)}.\n"),

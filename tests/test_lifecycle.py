@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from dialogue_flow import (
     DIALOGUE,
+    RECEPTION,
     SUBMISSION,
     CloseReason,
     ConfigurationError,
@@ -28,6 +29,7 @@ from dialogue_flow import (
     InvalidInputError,
     InvalidTransitionError,
     Lifecycle,
+    ReceptionState,
     SubmissionState,
 )
 from lifecycle_oracle import machine_fire
@@ -53,6 +55,14 @@ DIALOGUE_TABLE: dict[str, dict[str, str]] = {
     "completed": {},
     "cancelled": {},
 }
+#: state -> event -> resulting state (215-KL/TW: fixed, announced in advance, held or
+#: cancelled and replaced).
+RECEPTION_TABLE: dict[str, dict[str, str]] = {
+    "scheduled": {"announce": "announced", "cancel": "cancelled"},
+    "announced": {"hold": "held", "cancel": "cancelled"},
+    "held": {},
+    "cancelled": {},
+}
 #: Which close reasons fit which state (DOMAIN.md, "closed").
 CLOSE_REASONS: dict[str, set[str]] = {
     "received": {"withdrawn", "duplicate", "settled_at_meeting", "returned"},
@@ -66,12 +76,15 @@ SUBMISSION_EVENTS = ("receive", "prepare", "accept", "answer", "assign", "escala
                      "close", "reopen", "detach", "return", "frobnicate")
 DIALOGUE_EVENTS = ("plan", "announce", "reschedule", "cancel", "hold", "conclude", "complete",
                    "frobnicate")
+RECEPTION_EVENTS = ("schedule", "announce", "hold", "cancel", "conclude", "frobnicate")
 
 CASES = [
     *((SUBMISSION, SUBMISSION_TABLE, s, e)
       for s, e in itertools.product(SUBMISSION_TABLE, SUBMISSION_EVENTS)),
     *((DIALOGUE, DIALOGUE_TABLE, s, e)
       for s, e in itertools.product(DIALOGUE_TABLE, DIALOGUE_EVENTS)),
+    *((RECEPTION, RECEPTION_TABLE, s, e)
+      for s, e in itertools.product(RECEPTION_TABLE, RECEPTION_EVENTS)),
 ]
 
 
@@ -110,7 +123,8 @@ class TestDeclaration:
     """The bundled declarations say what DOMAIN.md says."""
 
     @pytest.mark.parametrize(("lc", "table"), [(SUBMISSION, SUBMISSION_TABLE),
-                                               (DIALOGUE, DIALOGUE_TABLE)])
+                                               (DIALOGUE, DIALOGUE_TABLE),
+                                               (RECEPTION, RECEPTION_TABLE)])
     def test_allowed_events_per_state_match_the_domain(self, lc, table):
         """`allowed(state)` lists, sorted, exactly the events the domain allows there."""
         expected = {s: tuple(sorted(events)) for s, events in table.items()}
@@ -124,6 +138,14 @@ class TestDeclaration:
             list(SUBMISSION.states), SUBMISSION.initial, SUBMISSION.creation_event,
             SUBMISSION.final, SUBMISSION.resting)
 
+    def test_reception_day_states_initial_final_and_resting(self):
+        """A reception day is created scheduled; held and cancelled are final (a cancelled
+        day is replaced by a new one, not revived)."""
+        assert ([s.value for s in ReceptionState], "scheduled", "schedule",
+                frozenset({"held", "cancelled"}), frozenset()) == (
+            list(RECEPTION.states), RECEPTION.initial, RECEPTION.creation_event,
+            RECEPTION.final, RECEPTION.resting)
+
     def test_dialogue_states_initial_final_and_resting(self):
         """A dialogue is created planned; completed and cancelled are final, none resting."""
         assert ([s.value for s in DialogueState], "planned", "plan",
@@ -131,7 +153,7 @@ class TestDeclaration:
             list(DIALOGUE.states), DIALOGUE.initial, DIALOGUE.creation_event, DIALOGUE.final,
             DIALOGUE.resting)
 
-    @pytest.mark.parametrize("lc", [SUBMISSION, DIALOGUE])
+    @pytest.mark.parametrize("lc", [SUBMISSION, DIALOGUE, RECEPTION])
     def test_final_states_are_exactly_those_no_event_starts_from(self, lc):
         """The final set is the set of states with no allowed event, so "none (final
         state)" in an error message is true."""
@@ -394,7 +416,8 @@ class TestDocumentation:
     """The Mermaid diagram and the table are generated from the declaration."""
 
     @pytest.mark.parametrize(("lc", "table"), [(SUBMISSION, SUBMISSION_TABLE),
-                                               (DIALOGUE, DIALOGUE_TABLE)])
+                                               (DIALOGUE, DIALOGUE_TABLE),
+                                               (RECEPTION, RECEPTION_TABLE)])
     def test_mermaid_has_every_transition(self, lc, table):
         """Each (source, event, destination) appears as an edge labelled with the event."""
         edges: set[tuple[str, str, str]] = set()
@@ -406,7 +429,7 @@ class TestDocumentation:
         expected = {(s, e, d) for s, moves in table.items() for e, d in moves.items()}
         assert expected == edges
 
-    @pytest.mark.parametrize("lc", [SUBMISSION, DIALOGUE])
+    @pytest.mark.parametrize("lc", [SUBMISSION, DIALOGUE, RECEPTION])
     def test_mermaid_marks_initial_and_final_states(self, lc):
         """The start arrow points at the initial state and exactly the final states end
         at [*]."""
@@ -421,14 +444,15 @@ class TestDocumentation:
         assert (True, False) == ("note right of closed : resting, taken up again by reopen"
                                  in lines, "closed --> [*]" in lines)
 
-    @pytest.mark.parametrize("lc", [SUBMISSION, DIALOGUE])
+    @pytest.mark.parametrize("lc", [SUBMISSION, DIALOGUE, RECEPTION])
     def test_mermaid_is_a_state_diagram_without_current_state_styling(self, lc):
         """A definition has no current state, so no class styling is left in."""
         text = lc.mermaid()
         assert (True, False) == ("stateDiagram-v2" in text, "classDef" in text)
 
     @pytest.mark.parametrize(("lc", "table"), [(SUBMISSION, SUBMISSION_TABLE),
-                                               (DIALOGUE, DIALOGUE_TABLE)])
+                                               (DIALOGUE, DIALOGUE_TABLE),
+                                               (RECEPTION, RECEPTION_TABLE)])
     def test_table_lists_every_event_once(self, lc, table):
         """The Markdown table has one row per event, the creation event first."""
         rows = [line.split("|")[1].strip() for line in lc.table().splitlines()[2:]]

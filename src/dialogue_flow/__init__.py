@@ -25,7 +25,7 @@ from ._errors import (
 from ._flow import Authorizer, DialogueFlow, Page
 from ._ids import SequentialIds, time_ordered_id
 from ._integrity import Violation
-from ._lifecycle import DIALOGUE, SUBMISSION, EventSpec, Lifecycle
+from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
 from ._notifiers import LoggingNotifier
 from ._plugins import PluginManager, load_plugins
 from ._policy import (
@@ -34,10 +34,12 @@ from ._policy import (
     DeadlineRule,
     Direction,
     Purpose,
+    ReportDue,
     ReportRule,
     Unit,
     bundled_policies,
 )
+from ._reception_records import RECEPTION_MINIMUM, ReceptionDay, ReceptionMonth, ReceptionState
 from ._records import (
     DEFAULT_ORGANISATION,
     Actor,
@@ -71,6 +73,7 @@ from .storage import (
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
+    ReceptionQuery,
     Storage,
     SubmissionQuery,
 )
@@ -80,6 +83,8 @@ from .storage._sqlite import SQLiteStorage
 __all__ = [
     "DEFAULT_ORGANISATION",
     "DIALOGUE",
+    "RECEPTION",
+    "RECEPTION_MINIMUM",
     "SUBMISSION",
     "VIETNAM_TZ",
     "Actor",
@@ -129,7 +134,12 @@ __all__ = [
     "PluginError",
     "PluginManager",
     "Purpose",
+    "ReceptionDay",
+    "ReceptionMonth",
+    "ReceptionQuery",
+    "ReceptionState",
     "Report",
+    "ReportDue",
     "ReportItem",
     "ReportRule",
     "Role",

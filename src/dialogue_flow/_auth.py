@@ -1,6 +1,7 @@
 """Who may do what: the default authorisation rules, taken from the seed's plan.
 
-- the office plans, announces, reschedules, cancels and holds dialogues;
+- the office plans, announces, reschedules, cancels and holds dialogues, and schedules,
+  announces, holds and cancels citizen reception days (the chair too);
 - the intake desk (and the office) records submissions and routes collected opinions;
 - the chair assigns, escalates, extends and concludes, and may answer anything;
 - a department answers only what is assigned to it;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ._reception_records import ReceptionDay
 from ._records import Actor, Dialogue, Role, Submission, SubmissionState
 
 __all__ = ["RULES", "default_authorize"]
@@ -27,6 +29,7 @@ _C, _O, _I, _D = Role.CHAIR, Role.OFFICE, Role.INTAKE_DESK, Role.DEPARTMENT
 #: action -> roles allowed by default
 RULES: Mapping[str, frozenset[Role]] = {
     "plan": frozenset({_O, _C}),
+    "schedule": frozenset({_O, _C}),
     "announce": frozenset({_O, _C}),
     "reschedule": frozenset({_O, _C}),
     "cancel": frozenset({_O, _C}),
@@ -46,7 +49,8 @@ RULES: Mapping[str, frozenset[Role]] = {
 }
 
 
-def default_authorize(actor: Actor, action: str, record: Dialogue | Submission | None) -> bool:
+def default_authorize(actor: Actor, action: str,
+                      record: Dialogue | Submission | ReceptionDay | None) -> bool:
     """The seed's rules. A department acts only on submissions assigned to it; everybody
     acts only on the records of their own organisation (the same roles exist at every
     level: a province has its own chair, office, intake desk and boards)."""

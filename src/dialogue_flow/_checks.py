@@ -15,13 +15,14 @@ import attrs
 
 from ._errors import InvalidInputError, InvalidTransitionError
 from ._lifecycle import Lifecycle
+from ._reception_records import ReceptionDay
 from ._records import Actor, Dialogue, Submission
 from ._validators import FREE, check_text
 
 T = TypeVar("T")
-_A = TypeVar("_A", Dialogue, Submission)
+_A = TypeVar("_A", Dialogue, Submission, ReceptionDay)
 _S = TypeVar("_S", bound=enum.Enum)
-Record = Dialogue | Submission
+Record = Dialogue | Submission | ReceptionDay
 
 
 
@@ -58,6 +59,12 @@ def _check_bool(field: str, value: object) -> None:
 def _check_count(field: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInputError(field, f"expected a whole number >= 1, got {value!r}")
+
+
+def _check_whole(field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(field, f"expected a whole number >= 0, got {value!r}")
+    return value
 
 
 def _check_date(field: str, value: object) -> dt.date:

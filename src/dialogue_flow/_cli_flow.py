@@ -9,7 +9,7 @@ import click
 
 from ._errors import DialogueFlowError
 from ._flow import DialogueFlow
-from ._lifecycle import DIALOGUE, SUBMISSION
+from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION
 
 __all__ = [
     "demo_command",
@@ -40,11 +40,15 @@ def demo_command(db: Path | None, language: str) -> None:
 
 
 @click.command("diagram")
-@click.option("--lifecycle", type=click.Choice(["submission", "dialogue", "both"]),
-              default="both", show_default=True)
+@click.option("--lifecycle", type=click.Choice(["submission", "dialogue", "reception_day",
+                                               "both", "all"]),
+              default="all", show_default=True,
+              help="One lifecycle; both: submission and dialogue; all: the three.")
 def diagram_command(lifecycle: str) -> None:
     """Print the lifecycles as Mermaid state diagrams (generated from their declaration)."""
-    chosen = [lc for lc in (SUBMISSION, DIALOGUE) if lifecycle in (lc.kind, "both")]
+    wanted = {"all": ("submission", "dialogue", "reception_day"),
+              "both": ("submission", "dialogue")}.get(lifecycle, (lifecycle,))
+    chosen = [lc for lc in (SUBMISSION, DIALOGUE, RECEPTION) if lc.kind in wanted]
     click.echo("\n".join(lc.mermaid() for lc in chosen), nl=False)
 
 
@@ -76,8 +80,8 @@ def sweep_command(url: str, today: dt.date | None, language: str, organisation: 
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{result.today.isoformat()}: due soon {result.due_soon}, overdue matters "
                f"{result.overdue_matters}, dialogues {result.dialogues}, reports "
-               f"{result.reports}; new notices {result.written} (overdue notices "
-               f"{result.overdue_notices})")
+               f"{result.reports}, reception days {result.receptions}; new notices "
+               f"{result.written} (overdue notices {result.overdue_notices})")
 
 
 @click.command("report")

@@ -23,6 +23,7 @@ from ._flow_core import Authorizer, FlowCore, Page
 from ._integrity import IntegrityCommands
 from ._organisations import OrganisationCommands
 from ._plugins import PluginManager, load_plugins
+from ._reception import ReceptionCommands
 from ._records import Deadline, Organisation
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
@@ -41,7 +42,8 @@ _OPTIONS = frozenset(inspect.signature(FlowCore.__init__).parameters) - {
     "self", "storage", "plugins"}
 
 
-class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
+class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
+                   ReceptionCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a
@@ -142,10 +144,11 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands):
             return report
         return self._addressed(report, self.organisation(organisation), subtree)
 
-    @staticmethod
-    def _addressed(report: Report, org: Organisation, subtree_too: bool) -> Report:
-        """``report`` as ``org``'s, to the recipients 215-KL/TW names for its level."""
+    def _addressed(self, report: Report, org: Organisation, subtree_too: bool) -> Report:
+        """``report`` as ``org``'s, under its policy, to the recipients 215-KL/TW names for
+        its level."""
         return attrs.evolve(report, organisation=org.id, subtree=subtree_too,
+                            policy=self.policy_of(org.id).id,
                             recipients=RECIPIENTS.get(org.level, ()))
 
     def rollup(self, period: Period | str, *, organisation: str,

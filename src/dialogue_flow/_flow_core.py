@@ -40,7 +40,7 @@ from ._errors import (
     VersionConflictError,
 )
 from ._ids import IdFactory, time_ordered_id
-from ._lifecycle import DIALOGUE, SUBMISSION, Lifecycle
+from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, Lifecycle
 from ._messages import LANGUAGES, level_words, render
 from ._plugins import (
     PluginManager,
@@ -51,6 +51,7 @@ from ._plugins import (
     select_policy,
 )
 from ._policy import Anchor, DeadlinePolicy
+from ._reception_records import RECEPTION_MINIMUM, ReceptionDay
 from ._records import (
     DEFAULT_ORGANISATION,
     Actor,
@@ -81,9 +82,10 @@ __all__ = ["Authorizer", "FlowCore", "Page"]
 Authorizer = Callable[[Actor, str, Record | None], bool | None]
 
 T = TypeVar("T")
-_RecordT = TypeVar("_RecordT", Dialogue, Submission)
+_RecordT = TypeVar("_RecordT", Dialogue, Submission, ReceptionDay)
 
-_LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE}
+_LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE,
+                                     ReceptionDay.KIND: RECEPTION}
 
 #: How many times a command decides again when something it read but does not write (a
 #: dialogue, the set of its matters) changed before its commit. Each attempt reads afresh;
@@ -122,6 +124,7 @@ class FlowCore(DeadlineRules):
         remote_area: bool = False,
         ids: IdFactory | None = None,
         plugins: PluginManager | None = None,
+        reception_minimum: Mapping[str, int] | None = None,
     ) -> None:
         if language not in LANGUAGES:
             raise InvalidInputError("language", f"{language!r} is not one of {LANGUAGES}")
@@ -139,6 +142,8 @@ class FlowCore(DeadlineRules):
         self.language = language
         #: Communes in remote areas get the policy's "remote" variants where it has them.
         self.remote_area = remote_area
+        #: Citizen reception days a month at least, by organisation level (215-KL/TW).
+        self.reception_minimum: Mapping[str, int] = _check_minimum(reception_minimum)
         self._authorizers = tuple(authorizers)
         self._new_id: IdFactory = ids if ids is not None else time_ordered_id
 
@@ -154,11 +159,12 @@ class FlowCore(DeadlineRules):
         _check_id("submission_id", submission_id)
         return self.storage.get_submission(submission_id)
 
-    def history(self, record: Dialogue | Submission | Organisation) -> list[TransitionRecord]:
+    def history(self, record: Dialogue | Submission | ReceptionDay | Organisation,
+                ) -> list[TransitionRecord]:
         """The audit trail of a record (or an organisation), oldest first."""
-        if not isinstance(record, (Dialogue, Submission, Organisation)):
-            raise InvalidInputError("record", "expected a Dialogue, a Submission or an "
-                                    "Organisation")
+        if not isinstance(record, (Dialogue, Submission, ReceptionDay, Organisation)):
+            raise InvalidInputError("record", "expected a Dialogue, a Submission, a "
+                                    "ReceptionDay or an Organisation")
         return self.storage.history(record.KIND, record.id)
 
     def submissions(
@@ -306,7 +312,7 @@ class FlowCore(DeadlineRules):
         failed on a guard: a record it read but does not write changed, or the count of a
         dialogue's matters (:class:`ConcurrentChangeError`). A conflict on the command's own
         record (``kind`` and the id in ``ref``) is the caller's to resolve and is raised."""
-        own = ref.id if isinstance(ref, (Dialogue, Submission)) else ref
+        own = ref.id if isinstance(ref, (Dialogue, Submission, ReceptionDay)) else ref
         for left in range(DECIDE_ATTEMPTS - 1, -1, -1):
             try:
                 return attempt()
@@ -319,6 +325,8 @@ class FlowCore(DeadlineRules):
     def _load(self, cls: type[_RecordT], record_id: str) -> _RecordT:
         if cls is Submission:
             return self.storage.get_submission(record_id)
+        if cls is ReceptionDay:
+            return self.storage.get_reception_day(record_id)
         return self.storage.get_dialogue(record_id)  # type: ignore[return-value]
 
     def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
@@ -465,6 +473,18 @@ def _check_parts(storage: object, calendar: object, clock: object, ids: object,
                                 f"{type(ids).__name__}")
     if not isinstance(remote_area, bool):
         raise InvalidInputError("remote_area", "expected True or False")
+
+
+def _check_minimum(value: object) -> Mapping[str, int]:
+    """``reception_minimum``: level -> days a month (``None``: 215-KL/TW's figures)."""
+    if value is None:
+        return RECEPTION_MINIMUM
+    if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and not isinstance(v, bool) and isinstance(v, int) and v >= 0
+            for k, v in value.items()):
+        raise InvalidInputError("reception_minimum", "expected a mapping of level -> days a "
+                                f"month (whole numbers >= 0), got {value!r}")
+    return dict(value)
 
 
 def _check_authorizers(authorizers: object) -> Iterator[Authorizer]:

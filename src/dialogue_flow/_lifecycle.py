@@ -1,6 +1,7 @@
-"""The two lifecycles, declared once as data and executed by ``transitions``.
+"""The three lifecycles, declared once as data and executed by ``transitions``.
 
-The declarations below (:data:`SUBMISSION` and :data:`DIALOGUE`) drive everything: the
+The declarations below (:data:`SUBMISSION`, :data:`DIALOGUE` and :data:`RECEPTION`, the
+citizen reception day) drive everything: the
 one shared ``transitions.Machine`` per lifecycle, which compiles them into the table of
 outcomes :meth:`Lifecycle.fire` answers from (each guard, a pure function, is asked on
 every call; the test suite runs ``Event.trigger`` itself and checks the two agree), the
@@ -32,9 +33,10 @@ import attrs
 from transitions import Machine
 
 from ._errors import ConfigurationError, InvalidInputError, InvalidTransitionError
+from ._reception_records import ReceptionState
 from ._records import CloseReason, DialogueState, SubmissionState
 
-__all__ = ["DIALOGUE", "SUBMISSION", "EventSpec", "Lifecycle"]
+__all__ = ["DIALOGUE", "RECEPTION", "SUBMISSION", "EventSpec", "Lifecycle"]
 
 #: A guard looks at the command's arguments and returns why the event is refused, or None.
 Guard = Callable[[Mapping[str, Any]], str | None]
@@ -457,5 +459,31 @@ DIALOGUE = Lifecycle(
         EventSpec("complete", (_CO,), _CP,
                   "every submission raised at it is closed",
                   guard_field="dialogue", guard=_complete_guard),
+    ),
+)
+
+# --- the citizen reception day lifecycle ----------------------------------------------------
+
+_S, _RA, _RH, _RC = (s.value for s in ReceptionState)
+
+RECEPTION = Lifecycle(
+    kind="reception_day",
+    states=tuple(s.value for s in ReceptionState),
+    initial=_S,
+    creation_event="schedule",
+    final=frozenset({_RH, _RC}),
+    labels={
+        _S: ("Ấn định", "Scheduled"),
+        _RA: ("Đã thông báo", "Announced"),
+        _RH: ("Đã tiếp công dân", "Held"),
+        _RC: ("Hủy", "Cancelled"),
+    },
+    events=(
+        EventSpec("announce", (_S,), _RA,
+                  "the office announces the day publicly, before it comes"),
+        EventSpec("hold", (_RA,), _RH,
+                  "the head (or a delegate) received citizens: who received, how many came"),
+        EventSpec("cancel", (_S, _RA), _RC,
+                  "called off, with a reason; a replacement day may be scheduled with it"),
     ),
 )

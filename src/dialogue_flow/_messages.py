@@ -128,6 +128,22 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "en": ("Dialogue report due ({period})",
                "The {period} report to the standing committee is due by {due}."),
     },
+    "reception_schedule_short": {
+        "vi": ("Lịch tiếp công dân định kỳ tháng {month} chưa đủ",
+               "{name}: tháng {month} mới ấn định {count} ngày tiếp công dân định kỳ, ít hơn "
+               "mức tối thiểu {minimum} ngày/tháng (Kết luận 215-KL/TW)."),
+        "en": ("Citizen reception schedule for {month} falls short",
+               "{name}: {count} citizen reception day(s) fixed for {month}, fewer than the "
+               "minimum of {minimum} a month (Conclusion 215-KL/TW)."),
+    },
+    "reception_announcement_due": {
+        "vi": ("Thông báo ngày tiếp công dân {scheduled}",
+               "Ngày tiếp công dân định kỳ {scheduled} chưa được thông báo công khai; cần "
+               "thông báo trước ngày đó."),
+        "en": ("Announce the citizen reception day of {scheduled}",
+               "The citizen reception day of {scheduled} has not been announced publicly; "
+               "announce it before the day."),
+    },
     "conclusion_notice": {
         "vi": ('Thông báo kết luận cuộc đối thoại "{title}"',
                "Thông báo kết luận ngày {issued_on}: {count} nội dung giao giải quyết."),

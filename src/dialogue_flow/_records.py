@@ -74,6 +74,7 @@ class Channel(enum.StrEnum):
     WRITTEN = "written"  # câu hỏi bằng văn bản gửi bộ phận tiếp nhận
     COLLECTED = "collected"  # MTTQ, đoàn thể tổng hợp trước hội nghị
     TRANSFERRED = "transferred"  # chuyển đến từ cấp dưới (a commune escalated it here)
+    RECEPTION = "reception"  # tại ngày tiếp công dân định kỳ của người đứng đầu
 
 
 class SubmissionKind(enum.StrEnum):
@@ -253,6 +254,20 @@ def _day_overrides(value: object) -> tuple[DayOverride, ...]:
     return tuple(sorted(value, key=lambda o: o.date))
 
 
+def _month_days(value: object) -> tuple[int, ...]:
+    """Days of a month (1-31), sorted, none twice."""
+    field = "Organisation.reception_dates"
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (tuple, list)):
+        raise InvalidInputError(field, f"expected a list of days of the month, got {value!r}")
+    days = list(value)
+    for d in days:
+        if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 31:
+            raise InvalidInputError(field, f"{d!r} is not a day of the month (1-31)")
+    if len(set(days)) != len(days):
+        raise InvalidInputError(field, f"a day is listed twice in {days}")
+    return tuple(sorted(days))
+
+
 @attrs.frozen
 class Organisation:
     """A party committee and the bodies inside it that handle matters: a province, a
@@ -276,6 +291,10 @@ class Organisation:
     calendar_overrides: tuple[DayOverride, ...] = attrs.field(default=(),
                                                               converter=_day_overrides)
     version: int = attrs.field(default=1, validator=whole(minimum=1))
+    #: The days of each month its head receives citizens (e.g. ``(10, 25)``: the 10th and
+    #: the 25th, or the next working day), fixed and announced in advance (215-KL/TW).
+    reception_dates: tuple[int, ...] = attrs.field(default=(), converter=_month_days,
+                                                   kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.parent_id == self.id:
@@ -449,6 +468,8 @@ class Submission:
     #: On a matter escalated to another organisation of the store: the matter there (while
     #: it handles it; cleared when it is handed back or the matter reopened).
     transferred_to: str | None = attrs.field(default=None, validator=_optional_id)
+    #: The citizen reception day it was received at (channel ``reception``).
+    reception_id: str | None = attrs.field(default=None, validator=_optional_id)
 
     @property
     def key(self) -> tuple[str, str]:

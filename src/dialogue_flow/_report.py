@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import InvalidInputError
+from ._reception_records import ReceptionMonth
 from ._records import SubmissionState
 from ._serialization import to_dict
 from .storage import ReportFacts, ReportInputs, SubmissionFacts
@@ -135,6 +136,12 @@ class Report:
     subtree: bool = False
     #: Who receives it under 215-KL/TW, by the organisation's level (:data:`RECIPIENTS`).
     recipients: tuple[str, ...] = ()
+    #: Citizen reception days held in the period and the citizens received on them.
+    reception_days_held: int = 0
+    citizens_received: int = 0
+    #: Each organisation's months of the period (up to ``made_on``) with fewer reception
+    #: days than its minimum (215-KL/TW: commune 2, province 1 a month).
+    reception_short: tuple[ReceptionMonth, ...] = ()
 
     @property
     def on_time_rate(self) -> float | None:
@@ -162,6 +169,10 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
             if (organisations is None or f.organisation_id in organisations)
             and f.received_on in chosen)
     report = _report(inputs, chosen, today, flow.policy.id, flow.calendar)
+    held, citizens, short = flow.reception_summary(chosen.start, chosen.end, today,
+                                                   organisations)
+    report = attrs.evolve(report, reception_days_held=held, citizens_received=citizens,
+                          reception_short=short)
     if include_personal_data:
         names = {item.submission_id: flow.submission(item.submission_id).petitioner.name
                  for item in (*report.overdue, *report.escalated)}
@@ -283,11 +294,16 @@ def _figures(report: Report) -> list[tuple[str, str, str]]:
         ("summary", "median_working_days_to_answer",
          _num(report.median_working_days_to_answer)),
         ("summary", "p90_working_days_to_answer", _num(report.p90_working_days_to_answer)),
+        ("summary", "reception_days_held", str(report.reception_days_held)),
+        ("summary", "citizens_received", str(report.citizens_received)),
+        ("summary", "reception_months_short", str(len(report.reception_short))),
     ]
     for section, counts in (("state", report.by_state), ("topic", report.by_topic),
                             ("department", report.by_department),
                             ("channel", report.by_channel)):
         rows += [(section, key, str(value)) for key, value in counts.items()]
+    rows += [("reception_short", f"{m.organisation_id} {m.month}",
+              f"{m.held + m.planned}/{m.minimum}") for m in report.reception_short]
     return rows
 
 
@@ -351,6 +367,12 @@ def _markdown(report: Report) -> str:
                           ("Theo hình thức", report.by_channel)):
         lines += ["", f"## {title}", "", "| | số lượng |", "|---|---|"]
         lines += [f"| {_md_cell(key)} | {value} |" for key, value in counts.items()]
+    if report.reception_short:
+        lines += ["", "## Tiếp công dân định kỳ chưa đủ số ngày tối thiểu (Kết luận 215-KL/TW)",
+                  "", "| tổ chức | tháng | đã tiếp | sắp tới | tối thiểu |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {_md_cell(m.organisation_id)} | {m.month} | {m.held} | {m.planned} | "
+                  f"{m.minimum} |" for m in report.reception_short]
     for title, items in (("Quá hạn", report.overdue), ("Chuyển cấp có thẩm quyền",
                                                         report.escalated)):
         lines += ["", f"## {title} ({len(items)})", ""]

@@ -21,6 +21,7 @@ from ._errors import InvalidInputError
 from ._flow_core import _row
 from ._lifecycle import DIALOGUE, SUBMISSION
 from ._policy import Purpose
+from ._reception_records import ReceptionDay, ReceptionState
 from ._records import (
     Actor,
     AnswerMode,
@@ -57,25 +58,54 @@ class SubmissionCommands(TransferSteps):
         topic: str,
         content: str,
         actor: Actor,
-        channel: Channel | str = Channel.SPOKEN,
+        channel: Channel | str | None = None,
         kind: SubmissionKind | str = SubmissionKind.PETITION,
+        reception: str | None = None,
     ) -> Submission:
-        """Record an opinion, question or petition (``dialogue_id=None``: outside a dialogue)."""
+        """Record an opinion, question or petition (``dialogue_id=None``: outside a dialogue).
+
+        ``reception`` names the citizen reception day it was received at (with
+        ``dialogue_id=None``): its channel is ``reception`` and it runs on the processing
+        clock. ``channel`` defaults to ``spoken`` otherwise.
+        """
         _check_actor(actor)
         if not isinstance(petitioner, Petitioner):
             raise InvalidInputError("petitioner", "expected a dialogue_flow.Petitioner")
         _check_text("topic", topic)
         _check_text("content", content)
-        how: Channel = _enum_arg("channel", Channel, channel)
+        if reception is not None:
+            _check_id("reception", reception)
+            if dialogue_id is not None:
+                raise InvalidInputError("reception", "a matter is received at a dialogue or at "
+                                        "a reception day, not both")
+            if channel not in (None, Channel.RECEPTION, Channel.RECEPTION.value):
+                raise InvalidInputError("channel", f"a matter received at a reception day "
+                                        f"comes by channel 'reception', not {channel!r}")
+            channel = Channel.RECEPTION
+        elif channel in (Channel.RECEPTION, Channel.RECEPTION.value):
+            raise InvalidInputError("reception", "name the reception day a matter of channel "
+                                    "'reception' was received at")
+        how: Channel = _enum_arg("channel", Channel, Channel.SPOKEN if channel is None else channel)
         what: SubmissionKind = _enum_arg("kind", SubmissionKind, kind)
         return self._decide(Submission.KIND, None, lambda: self._receive(
-            dialogue_id, petitioner, topic, content, actor, how, what))
+            dialogue_id, petitioner, topic, content, actor, how, what, reception))
 
     def _receive(self, dialogue_id: str | None, petitioner: Petitioner, topic: str,
                  content: str, actor: Actor, channel: Channel, kind: SubmissionKind,
-                 ) -> Submission:
+                 reception_id: str | None = None) -> Submission:
         guards: list[tuple[str, str, int]] = []
         dialogue = None
+        reception = None
+        if reception_id is not None:
+            reception = self.storage.get_reception_day(reception_id)
+            if reception.state not in (ReceptionState.ANNOUNCED, ReceptionState.HELD) or (
+                    reception.scheduled_for > self.clock.today()):
+                raise InvalidInputError(
+                    "reception", f"reception day {reception.id} of "
+                    f"{reception.scheduled_for.isoformat()} is {reception.state}; matters are "
+                    "received on an announced day, from that day on")
+            # A cancellation committed meanwhile would leave the matter on a day never held.
+            guards.append((ReceptionDay.KIND, reception.id, reception.version))
         if dialogue_id is not None:
             dialogue = self.dialogue(dialogue_id)
             if dialogue.state not in (DialogueState.PLANNED, DialogueState.ANNOUNCED,
@@ -87,18 +117,18 @@ class SubmissionCommands(TransferSteps):
             # A conclusion committed meanwhile would miss this submission: guard on it
             # (receives do not change the dialogue, so clerks never conflict with each other).
             guards.append((Dialogue.KIND, dialogue.id, dialogue.version))
-        self._authorize(actor, "receive", dialogue)
-        # A matter raised at a dialogue belongs to the dialogue's organisation (the default
-        # role policy already kept the actor to it); otherwise to the actor's.
-        organisation_id = actor.organisation_id if dialogue is None else (
-            dialogue.organisation_id)
-        if dialogue is None:
+        where = dialogue if dialogue is not None else reception
+        self._authorize(actor, "receive", where)
+        # A matter raised at a dialogue or a reception day belongs to its organisation (the
+        # default role policy already kept the actor to it); otherwise to the actor's.
+        organisation_id = actor.organisation_id if where is None else where.organisation_id
+        if where is None:
             self._check_organisation(organisation_id)
         now = self.clock.now()
         sub = _build(Submission, id=self._new_id("sub"), petitioner=petitioner, topic=topic,
                      content=content, state=SUBMISSION.initial, version=1, received_at=now,
                      updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
-                     organisation_id=organisation_id,
+                     organisation_id=organisation_id, reception_id=reception_id,
                      due=self._first_clock(organisation_id, channel, dialogue))
         self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
                          notifications=(self._notify(sub, "received", "petitioner", now),))

@@ -67,6 +67,9 @@ class SweepResult:
     dialogues: int = 0
     #: Reports due soon, one per organisation in scope (each under its own policy).
     reports: int = 0
+    #: Organisations whose next month has fewer citizen reception days fixed than their
+    #: minimum, and reception days near and not announced yet.
+    receptions: int = 0
     #: New notices of every kind.
     written: int = 0
     #: Of ``written``, the new overdue notices (a matter already told about is not again).
@@ -79,7 +82,8 @@ class SweepResult:
 
     @property
     def found(self) -> int:
-        return self.due_soon + self.overdue_matters + self.dialogues + self.reports
+        return (self.due_soon + self.overdue_matters + self.dialogues + self.reports
+                + self.receptions)
 
 
 def run_sweep(flow: DialogueFlow, today: object, *, remind: tuple[object, ...] = (3, 0),
@@ -104,6 +108,7 @@ class _Sweep:
         self.flow, self.today, self.remind = flow, today, remind
         self.organisations = organisations
         tree = {org.id: org for org in flow.storage.find_organisations()}
+        self.tree = tree
         #: Each organisation's calendar (:meth:`DialogueFlow.calendar_of`), from one read of
         #: the tree.
         self.calendars = {org_id: flow.calendar_of(org_id, tree) for org_id in tree
@@ -128,10 +133,14 @@ class _Sweep:
         overdue_notices = self.written - before
         dialogues = self._dialogues()
         reports = self._reports()
+        receptions, notes = self.flow.reception_notices(self.today, self.horizon, self.tree,
+                                                        self.organisations)
+        for note in notes:
+            self._add(note)
         self._flush(final=True)
         return SweepResult(today=self.today, due_soon=due_soon, overdue_matters=overdue,
                            dialogues=dialogues, reports=reports, written=self.written,
-                           overdue_notices=overdue_notices)
+                           overdue_notices=overdue_notices, receptions=receptions)
 
     # --- submissions ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ A tree file::
     name = "Đảng ủy xã Một"
     level = "commune"
     parent = "tinh-mau"
+    reception_dates = [10, 25]     # its head receives citizens the 10th and 25th (215-KL/TW)
 
     [[organisation.day_off]]       # this organisation and those under it
     date = 2025-10-07              # a TOML date, unquoted
@@ -37,7 +38,8 @@ from ._records import DEFAULT_ORGANISATION, DayOverride, Level, Organisation
 
 __all__ = ["check_tree", "default_organisation", "read_tree", "subtree", "tree_summary"]
 
-_KEYS = {"id", "name", "level", "parent", "bodies", "policy", "day_off", "working_day"}
+_KEYS = {"id", "name", "level", "parent", "bodies", "policy", "day_off", "working_day",
+         "reception_dates"}
 _DAY_KEYS = {"date", "reason"}
 
 
@@ -84,7 +86,8 @@ def _entry(where: str, n: int, entry: object) -> Organisation:
         overrides = [*_days(at, entry, "day_off"), *_days(at, entry, "working_day")]
         return Organisation(id=entry["id"], name=entry["name"], level=entry["level"],
                             parent_id=entry.get("parent"), bodies=entry.get("bodies", ()),
-                            policy_id=entry.get("policy"), calendar_overrides=overrides)
+                            policy_id=entry.get("policy"), calendar_overrides=overrides,
+                            reception_dates=entry.get("reception_dates", ()))
     except KeyError as exc:
         raise ConfigurationError(f"{at}: missing key {exc.args[0]!r}") from None
     except InvalidInputError as exc:

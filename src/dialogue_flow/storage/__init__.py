@@ -33,6 +33,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 import attrs
 
 from dialogue_flow._errors import InvalidInputError, StorageError
+from dialogue_flow._reception_records import ReceptionDay, ReceptionState
 from dialogue_flow._records import (
     Dialogue,
     DialogueState,
@@ -54,6 +55,7 @@ __all__ = [
     "DialogueQuery",
     "OutboxEntry",
     "OutboxStatus",
+    "ReceptionQuery",
     "Record",
     "ReportFacts",
     "ReportInputs",
@@ -69,11 +71,12 @@ __all__ = [
     "check_worker",
     "decode_page",
     "decode_stored",
+    "every_page",
 ]
 
-Record: TypeAlias = Dialogue | Submission
+Record: TypeAlias = Dialogue | Submission | ReceptionDay
 #: What a changeset may write: the records commands act on, and organisations.
-StoredRecord: TypeAlias = Dialogue | Submission | Organisation
+StoredRecord: TypeAlias = Dialogue | Submission | ReceptionDay | Organisation
 
 logger = logging.getLogger("dialogue_flow.storage")
 
@@ -82,7 +85,7 @@ MAX_PAGE = 10_000
 
 
 #: The record kinds a backend stores (``Record.KIND``), in the order tables are named.
-KINDS = (Dialogue.KIND, Submission.KIND, Organisation.KIND)
+KINDS = (Dialogue.KIND, Submission.KIND, Organisation.KIND, ReceptionDay.KIND)
 
 
 def _one_write_per_record(_inst: object, _attribute: attrs.Attribute[Any],
@@ -347,6 +350,29 @@ class DialogueQuery:
         )
 
 
+@attrs.frozen
+class ReceptionQuery:
+    """A filter over citizen reception days, ordered by id and paged like
+    :class:`DialogueQuery`."""
+
+    states: frozenset[ReceptionState] | None = None
+    scheduled_from: dt.date | None = None
+    scheduled_to: dt.date | None = None
+    limit: int = attrs.field(default=100, validator=_page_size)
+    after: str | None = None
+    #: Only days of these organisations.
+    organisations: frozenset[str] | None = None
+
+    def matches(self, r: ReceptionDay) -> bool:
+        return (
+            (self.organisations is None or r.organisation_id in self.organisations)
+            and (self.states is None or r.state in self.states)
+            and (self.scheduled_from is None or r.scheduled_for >= self.scheduled_from)
+            and (self.scheduled_to is None or r.scheduled_for <= self.scheduled_to)
+            and (self.after is None or r.id > self.after)
+        )
+
+
 @runtime_checkable
 class Storage(Protocol):
     """What a storage backend provides. ``dialogue_flow.testing`` holds its contract tests."""
@@ -397,6 +423,14 @@ class Storage(Protocol):
 
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         """At most ``query.limit`` dialogues matching ``query``, ordered by id."""
+        ...
+
+    def get_reception_day(self, reception_id: str) -> ReceptionDay:
+        """The current citizen reception day. :raises NotFoundError:"""
+        ...
+
+    def find_reception_days(self, query: ReceptionQuery) -> list[ReceptionDay]:
+        """At most ``query.limit`` reception days matching ``query``, ordered by id."""
         ...
 
     def pending_notifications(self) -> list[Notification]:
@@ -519,7 +553,23 @@ def decode_stored(cls: type[_D], text: str, record_id: str | None = None) -> _D:
         raise StorageError(f"{which} cannot be read back: {exc}") from None
 
 
-_Q = TypeVar("_Q", "SubmissionQuery", "DialogueQuery")
+_Q = TypeVar("_Q", "SubmissionQuery", "DialogueQuery", "ReceptionQuery")
+
+
+_Paged = TypeVar("_Paged", "DialogueQuery", "ReceptionQuery")
+_Item = TypeVar("_Item", Dialogue, ReceptionDay)
+
+
+def every_page(find: Callable[[_Paged], list[_Item]], query: _Paged) -> list[_Item]:
+    """Every record ``find(query)`` matches, page by page (``query.limit`` a page), in id
+    order: for a caller that needs them all (a month's reception days, an export)."""
+    found: list[_Item] = []
+    while True:
+        page = find(query)
+        found += page
+        if len(page) < query.limit or not page:
+            return found
+        query = attrs.evolve(query, after=page[-1].id)
 
 
 def decode_page(cls: type[_D], query: _Q,

@@ -14,6 +14,7 @@ from dialogue_flow._errors import (
     StorageError,
     VersionConflictError,
 )
+from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._records import (
     Dialogue,
     Notification,
@@ -28,6 +29,7 @@ from . import (
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
+    ReceptionQuery,
     SubmissionQuery,
     check_claim,
     check_limit,
@@ -36,7 +38,7 @@ from . import (
 
 __all__ = ["MemoryStorage"]
 
-_R = TypeVar("_R", Dialogue, Submission, Organisation)
+_R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 
 
 class MemoryStorage:
@@ -51,6 +53,7 @@ class MemoryStorage:
         self._dialogues: dict[str, Dialogue] = {}
         self._submissions: dict[str, Submission] = {}
         self._organisations: dict[str, Organisation] = {}
+        self._reception_days: dict[str, ReceptionDay] = {}
         #: (kind, id) -> that record's audit trail, in commit order.
         self._history: dict[tuple[str, str], list[TransitionRecord]] = {}
         #: key -> the outbox row, in commit order (dicts keep insertion order).
@@ -64,6 +67,9 @@ class MemoryStorage:
 
     def get_organisation(self, organisation_id: str) -> Organisation:
         return self._get(Organisation, organisation_id)
+
+    def get_reception_day(self, reception_id: str) -> ReceptionDay:
+        return self._get(ReceptionDay, reception_id)
 
     def find_organisations(self) -> list[Organisation]:
         with self._lock:
@@ -82,10 +88,12 @@ class MemoryStorage:
             raise NotFoundError(cls.KIND, record_id)
         return record
 
-    def _table(self, kind: str,
-               ) -> dict[str, Dialogue] | dict[str, Submission] | dict[str, Organisation]:
+    def _table(self, kind: str) -> (dict[str, Dialogue] | dict[str, Submission]
+                                    | dict[str, Organisation] | dict[str, ReceptionDay]):
         if kind == Dialogue.KIND:
             return self._dialogues
+        if kind == ReceptionDay.KIND:
+            return self._reception_days
         return self._submissions if kind == Submission.KIND else self._organisations
 
     def commit(self, changes: Changeset) -> int:
@@ -106,6 +114,8 @@ class MemoryStorage:
                     self._dialogues[record.id] = record
                 elif isinstance(record, Submission):
                     self._submissions[record.id] = record
+                elif isinstance(record, ReceptionDay):
+                    self._reception_days[record.id] = record
                 else:
                     self._organisations[record.id] = record
             self._history.update(trails)
@@ -152,6 +162,11 @@ class MemoryStorage:
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         with self._lock:
             found = [d for d in self._dialogues.values() if query.matches(d)]
+        return _page(found, query.limit)
+
+    def find_reception_days(self, query: ReceptionQuery) -> list[ReceptionDay]:
+        with self._lock:
+            found = [r for r in self._reception_days.values() if query.matches(r)]
         return _page(found, query.limit)
 
     def pending_notifications(self) -> list[Notification]:

@@ -295,7 +295,18 @@ MIGRATIONS: Final = (
         AddColumns("outbox", (_ORGANISATION,)),
         CreateIndex(Index("outbox_by_organisation", "outbox", ("organisation_id", "status"))),
     )),
-    Migration(4, "transferred matters as a column", (
+    Migration(4, "citizen reception days; transferred matters as a column", (
+        # Periodic citizen reception (tiếp công dân định kỳ, 215-KL/TW): one row per day an
+        # organisation's head receives citizens.
+        CreateTable(Table("reception_days", (
+            _ID, _VERSION, Column("state", "text", "NOT NULL"),
+            Column("scheduled_for", "date", "NOT NULL"),
+            Column("organisation_id", "id", "NOT NULL"), _RECORD))),
+        # An organisation's days of a month (the sweep's count against the minimum), and
+        # every organisation's days of a window.
+        CreateIndex(Index("reception_days_by_organisation", "reception_days",
+                          ("organisation_id", "scheduled_for", "id"))),
+        CreateIndex(Index("reception_days_by_date", "reception_days", ("scheduled_for", "id"))),
         # A matter escalated to another organisation of the store runs on the receiving
         # side's clock (issue 15): its due date is that matter's, and it is never due nor
         # overdue where it came from. Due-date filters leave out rows where this is set.

@@ -66,6 +66,7 @@ from dialogue_flow._errors import (
     StorageError,
     VersionConflictError,
 )
+from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._records import (
     Dialogue,
     Notification,
@@ -79,6 +80,7 @@ from dialogue_flow.storage import (
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
+    ReceptionQuery,
     ReportInputs,
     StoredRecord,
     SubmissionFacts,
@@ -102,7 +104,7 @@ from dialogue_flow.storage.sql import (
 __all__ = ["SQLiteStorage"]
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", Dialogue, Submission, Organisation)
+_R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 
 Synchronous = Literal["full", "normal"]
 Checkpoint = Literal["background", "inline"]
@@ -222,6 +224,9 @@ class SQLiteStorage:
     def get_organisation(self, organisation_id: str) -> Organisation:
         return self._get(Organisation, organisation_id)
 
+    def get_reception_day(self, reception_id: str) -> ReceptionDay:
+        return self._get(ReceptionDay, reception_id)
+
     def find_organisations(self) -> list[Organisation]:
         return [decode_stored(Organisation, text, organisation_id)
                 for organisation_id, text in self._query(_SQL.organisations, ())]
@@ -285,6 +290,10 @@ class SQLiteStorage:
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         return decode_page(Dialogue, query,
                            lambda page: self._query(*_SQL.find_dialogues(page)))
+
+    def find_reception_days(self, query: ReceptionQuery) -> list[ReceptionDay]:
+        return decode_page(ReceptionDay, query,
+                           lambda page: self._query(*_SQL.find_reception_days(page)))
 
     # --- report facts (dialogue_flow.storage.ReportFacts) ------------------------------------
 

@@ -28,10 +28,12 @@ from typing import Any, Final
 
 from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import ConfigurationError, InvalidInputError
+from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._records import Dialogue, Organisation, Submission
 from dialogue_flow.storage import (
     OPEN_WITH_CLOCK,
     DialogueQuery,
+    ReceptionQuery,
     ReportInputs,
     StoredRecord,
     SubmissionCount,
@@ -107,6 +109,7 @@ RECORD_TABLES: Final = {
                                       "answered_on", "competent_level", "organisation_id",
                                       "transferred_to")),
     Organisation.KIND: ("organisations", ("parent_id", "level")),
+    ReceptionDay.KIND: ("reception_days", ("state", "scheduled_for", "organisation_id")),
 }
 
 
@@ -124,11 +127,12 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
                 None if record.answer_mode is None else record.answer_mode.value,
                 None if record.answered_on is None else day(record.answered_on),
                 record.competent_level, record.organisation_id, record.transferred_to)
-    if isinstance(record, Dialogue):
+    if isinstance(record, (Dialogue, ReceptionDay)):
         return (record.state.value, day(record.scheduled_for), record.organisation_id)
     if isinstance(record, Organisation):
         return (record.parent_id, record.level)
-    raise InvalidInputError("records", f"expected a Dialogue or a Submission, got {record!r}")
+    raise InvalidInputError("records", "expected a Dialogue, a Submission, a ReceptionDay or an "
+                            f"Organisation, got {record!r}")
 
 
 #: ``fetch(sql, parameters) -> rows``: how a backend runs one read statement.
@@ -313,6 +317,15 @@ class Statements:
 
     def find_dialogues(self, query: DialogueQuery) -> tuple[str, list[object]]:
         """As :meth:`find_submissions`, for dialogues."""
+        return self._scheduled("dialogues", query)
+
+    def find_reception_days(self, query: ReceptionQuery) -> tuple[str, list[object]]:
+        """As :meth:`find_submissions`, for citizen reception days."""
+        return self._scheduled("reception_days", query)
+
+    def _scheduled(self, table: str, query: DialogueQuery | ReceptionQuery,
+                   ) -> tuple[str, list[object]]:
+        """A page of records with a state, a scheduled day and an organisation."""
         q, day = self.dialect.placeholder, self.dialect.date_param
         where: list[str] = []
         params: list[object] = []
@@ -327,7 +340,7 @@ class Statements:
         if query.scheduled_to is not None:
             where.append(f"scheduled_for <= {q}")
             params.append(day(query.scheduled_to))
-        return self._page("dialogues", where, params, query.after, query.limit)
+        return self._page(table, where, params, query.after, query.limit)
 
     def _page(self, table: str, where: list[str], params: list[object], after: str | None,
               limit: int) -> tuple[str, list[object]]:

@@ -34,6 +34,7 @@ from ._fakes import (
     CapturingNotifier,
     sample_dialogue,
     sample_notification,
+    sample_reception_day,
     sample_submission,
     sample_transition,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "StorageContract",
     "sample_dialogue",
     "sample_notification",
+    "sample_reception_day",
     "sample_submission",
     "sample_transition",
 ]

@@ -15,6 +15,8 @@ from dialogue_flow import (
     DialogueState,
     Notification,
     Petitioner,
+    ReceptionDay,
+    ReceptionState,
     SkippedDay,
     Submission,
     SubmissionState,
@@ -102,6 +104,18 @@ def sample_dialogue(dialogue_id: str = "dlg-0001", *, version: int = 1,
         "announce_by": _deadline(scheduled_for - dt.timedelta(days=7), "announcement"),
     }
     return Dialogue(**{**values, **fields})
+
+
+def sample_reception_day(reception_id: str = "rcp-0001", *, version: int = 1,
+                         state: ReceptionState | str = ReceptionState.SCHEDULED,
+                         scheduled_for: dt.date = dt.date(2026, 1, 12),
+                         **fields: Any) -> ReceptionDay:
+    """A valid :class:`ReceptionDay`; ``fields`` override any other attribute."""
+    values: dict[str, Any] = {
+        "id": reception_id, "scheduled_for": scheduled_for, "state": state,
+        "version": version, "created_at": T0, "updated_at": T0,
+    }
+    return ReceptionDay(**{**values, **fields})
 
 
 def sample_submission(submission_id: str = "sub-0001", *, version: int = 1,

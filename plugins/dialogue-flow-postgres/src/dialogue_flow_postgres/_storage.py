@@ -85,6 +85,7 @@ from dialogue_flow import (
     NotFoundError,
     Notification,
     Organisation,
+    ReceptionDay,
     StorageError,
     Submission,
     SubmissionQuery,
@@ -94,6 +95,7 @@ from dialogue_flow import (
 from dialogue_flow.storage import (
     OutboxEntry,
     OutboxStatus,
+    ReceptionQuery,
     ReportInputs,
     SubmissionFacts,
     check_claim,
@@ -132,7 +134,7 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStor
 logger = logging.getLogger("dialogue_flow.postgres")
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", Dialogue, Submission, Organisation)
+_R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 
 #: The first key of the advisory lock taken while migrating ("dflw"); the second is a hash
 #: of the schema name, so stores in different schemas migrate independently.
@@ -238,6 +240,9 @@ class PostgresStorage:
     def get_organisation(self, organisation_id: str) -> Organisation:
         return self._get(Organisation, organisation_id)
 
+    def get_reception_day(self, reception_id: str) -> ReceptionDay:
+        return self._get(ReceptionDay, reception_id)
+
     def find_organisations(self) -> list[Organisation]:
         rows = self._read("organisations", self._sql.shared.organisations, ())
         return [decode_stored(Organisation, text, organisation_id)
@@ -298,6 +303,10 @@ class PostgresStorage:
     def find_dialogues(self, query: DialogueQuery) -> list[Dialogue]:
         return decode_page(Dialogue, query, lambda page: self._read(
             "query", *self._sql.shared.find_dialogues(page)))
+
+    def find_reception_days(self, query: ReceptionQuery) -> list[ReceptionDay]:
+        return decode_page(ReceptionDay, query, lambda page: self._read(
+            "query", *self._sql.shared.find_reception_days(page)))
 
     # --- report facts (dialogue_flow.storage.ReportFacts) ------------------------------------
 

@@ -100,6 +100,7 @@ EXPORTED = [
     "from_json",
     "hookimpl",
     "load_plugins",
+    "retry_on_conflict",
     "time_ordered_id",
     "to_dict",
     "to_json",

@@ -63,6 +63,7 @@ from ._records import (
     TransitionRecord,
 )
 from ._report import Period, Report, ReportItem
+from ._retry import retry_on_conflict
 from ._rollup import Rollup, RollupRow
 from ._serialization import from_dict, from_json, to_dict, to_json
 from ._sweep import SweepResult
@@ -169,6 +170,7 @@ __all__ = [
     "from_json",
     "hookimpl",
     "load_plugins",
+    "retry_on_conflict",
     "time_ordered_id",
     "to_dict",
     "to_json",

@@ -83,8 +83,9 @@ class DialogueCommands(FlowCore):
         return dialogue
 
     def announce(self, dialogue: str | Dialogue, *, actor: Actor, on: dt.date | None = None,
-                 ) -> Dialogue:
+                 expected_version: int | None = None) -> Dialogue:
         """Record the announcement to the People; refused after the legal last day."""
+        dialogue = self._expect(Dialogue, dialogue, expected_version)
         d = self._current(Dialogue, dialogue)
         day = self._day("on", on)
         _require(DIALOGUE, d, "announce")  # "reschedule first" is wrong advice if not planned
@@ -102,8 +103,10 @@ class DialogueCommands(FlowCore):
         return self._change(d, "announce", actor, {"announced_on": day})
 
     def reschedule(self, dialogue: str | Dialogue, *, scheduled_for: dt.date, actor: Actor,
-                   reason: str) -> Dialogue:
+                   reason: str,
+                   expected_version: int | None = None) -> Dialogue:
         """Move the date; the dialogue must be announced again."""
+        dialogue = self._expect(Dialogue, dialogue, expected_version)
         d = self._current(Dialogue, dialogue)
         scheduled_for = _check_date("scheduled_for", scheduled_for)
         _check_text("reason", reason)
@@ -117,15 +120,19 @@ class DialogueCommands(FlowCore):
         }, reason=reason, details={"from": d.scheduled_for.isoformat(),
                                    "to": scheduled_for.isoformat()})
 
-    def cancel(self, dialogue: str | Dialogue, *, actor: Actor, reason: str) -> Dialogue:
+    def cancel(self, dialogue: str | Dialogue, *, actor: Actor, reason: str,
+               expected_version: int | None = None) -> Dialogue:
         """Call the dialogue off."""
+        dialogue = self._expect(Dialogue, dialogue, expected_version)
         _check_text("reason", reason)
         return self._change(self._current(Dialogue, dialogue), "cancel", actor,
                             {"cancel_reason": reason}, reason=reason)
 
     def hold(self, dialogue: str | Dialogue, *, actor: Actor, held_on: dt.date | None = None,
-             actual_attendance: int | None = None) -> Dialogue:
+             actual_attendance: int | None = None,
+             expected_version: int | None = None) -> Dialogue:
         """Record that the dialogue took place; starts the conclusion-notice clock."""
+        dialogue = self._expect(Dialogue, dialogue, expected_version)
         d = self._current(Dialogue, dialogue)
         day = self._day("held_on", held_on)
         _require(DIALOGUE, d, "hold")  # "reschedule it" is wrong advice if not announced
@@ -142,13 +149,15 @@ class DialogueCommands(FlowCore):
         })
 
     def conclude(self, dialogue: str | Dialogue, *, actor: Actor,
-                 notice_date: dt.date | None = None) -> Dialogue:
+                 notice_date: dt.date | None = None,
+                 expected_version: int | None = None) -> Dialogue:
         """Issue the chair's conclusion notice.
 
         Every matter not settled at the meeting (assigned or escalated) is listed with the one
         responsible and its due date, and gets that due date; matters answered or closed at
         the meeting are left out. A submission still only *received* must be decided first.
         """
+        dialogue = self._expect(Dialogue, dialogue, expected_version)
         _check_actor(actor)
         return self._decide(Dialogue.KIND, dialogue,
                             lambda: self._conclude(dialogue, actor, notice_date))

@@ -307,6 +307,30 @@ class FlowCore(DeadlineRules):
         raise InvalidInputError(cls.KIND, f"expected a {cls.KIND} id or a {cls.__name__} "
                                 f"record, got {ref!r}")
 
+    def _expect(self, cls: type[_RecordT], ref: str | _RecordT,
+                expected_version: int | None) -> str | _RecordT:
+        """``ref`` pinned to ``expected_version`` (a command's ``expected_version=``): the
+        stored record, when it is still at that version, which the command then reads as a
+        caller's record (optimistic locking, like passing the record a form showed).
+
+        :raises VersionConflictError: the record moved on since the caller read it.
+        :raises InvalidInputError: not a version, or a record of another version was passed.
+        """
+        if expected_version is None:
+            return ref
+        if not _is_version(expected_version):
+            raise InvalidInputError("expected_version", "expected the version the caller "
+                                    f"read (a whole number >= 1), got {expected_version!r}")
+        if isinstance(ref, cls) and ref.version != expected_version:
+            raise InvalidInputError(
+                "expected_version", f"{expected_version} is not the version of the "
+                f"{cls.KIND} passed ({ref.version}); pass the id with expected_version, or "
+                "the record alone")
+        current = self._current(cls, ref.id if isinstance(ref, cls) else ref)
+        if current.version != expected_version:
+            raise VersionConflictError(cls.KIND, current.id, expected_version, current.version)
+        return current
+
     def _decide(self, kind: str, ref: object, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` (a whole command: reads, checks, commit), again when its commit
         failed on a guard: a record it read but does not write changed, or the count of a
@@ -473,6 +497,10 @@ def _check_parts(storage: object, calendar: object, clock: object, ids: object,
                                 f"{type(ids).__name__}")
     if not isinstance(remote_area, bool):
         raise InvalidInputError("remote_area", "expected True or False")
+
+
+def _is_version(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _check_minimum(value: object) -> Mapping[str, int]:

@@ -90,12 +90,13 @@ class IntegrityCommands(SubmissionCommands):
                    for row in self.history(s))
 
     def complete_dialogue(self, dialogue: str | Dialogue, *, actor: Actor, reason: str,
-                          ) -> Dialogue:
+                          expected_version: int | None = None) -> Dialogue:
         """Repair: complete a concluded dialogue whose matters are all closed.
 
         Refused while a matter is open (the close of the last one completes it); the commit
         checks that none opened meanwhile.
         """
+        dialogue = self._expect(Dialogue, dialogue, expected_version)
         _check_actor(actor)
         _check_text("reason", reason)
         d = self._current(Dialogue, dialogue)
@@ -110,13 +111,14 @@ class IntegrityCommands(SubmissionCommands):
                             counts=[SubmissionCount(d.id, _OPEN, at_most=0)])
 
     def detach(self, submission: str | Submission, *, actor: Actor, reason: str,
-               ) -> Submission:
+               expected_version: int | None = None) -> Submission:
         """Repair: take an open matter out of its dialogue, keeping its state and clock.
 
         Only for what :meth:`check` reports: an open matter of a completed dialogue, or one
         left out of the conclusion notice. Detaching the last open matter of a concluded
         dialogue completes the dialogue in the same commit.
         """
+        submission = self._expect(Submission, submission, expected_version)
         _check_actor(actor)
         _check_text("reason", reason)
         s = self._current(Submission, submission)

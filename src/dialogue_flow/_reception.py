@@ -234,8 +234,10 @@ class ReceptionCommands(FlowCore):
         return new
 
     def announce_reception(self, reception: str | ReceptionDay, *, actor: Actor,
-                           on: dt.date | None = None) -> ReceptionDay:
+                           on: dt.date | None = None,
+                           expected_version: int | None = None) -> ReceptionDay:
         """Record the public announcement of the day; it must come before the day."""
+        reception = self._expect(ReceptionDay, reception, expected_version)
         r = self._current(ReceptionDay, reception)
         day = self._day("on", on)
         _require(RECEPTION, r, "announce")
@@ -247,9 +249,10 @@ class ReceptionCommands(FlowCore):
 
     def hold_reception(self, reception: str | ReceptionDay, *, actor: Actor, citizens: int,
                        received_by: Iterable[str], held_on: dt.date | None = None,
-                       ) -> ReceptionDay:
+                       expected_version: int | None = None) -> ReceptionDay:
         """Record that citizens were received: by whom and how many came (0 when nobody
         did; the day still counts as held)."""
+        reception = self._expect(ReceptionDay, reception, expected_version)
         r = self._current(ReceptionDay, reception)
         day = self._day("held_on", held_on)
         _require(RECEPTION, r, "hold")
@@ -266,9 +269,11 @@ class ReceptionCommands(FlowCore):
                             details={"citizens": str(citizens)})
 
     def cancel_reception(self, reception: str | ReceptionDay, *, actor: Actor, reason: str,
-                         replacement: dt.date | None = None) -> ReceptionDay:
+                         replacement: dt.date | None = None,
+                         expected_version: int | None = None) -> ReceptionDay:
         """Call the day off; with ``replacement``, the day that replaces it is scheduled in
         the same commit (and must be announced in its turn)."""
+        reception = self._expect(ReceptionDay, reception, expected_version)
         r = self._current(ReceptionDay, reception)
         _check_text("reason", reason)
         _require(RECEPTION, r, "cancel")

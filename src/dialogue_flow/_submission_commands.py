@@ -134,8 +134,10 @@ class SubmissionCommands(TransferSteps):
                          notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub
 
-    def prepare(self, submission: str | Submission, *, department: str, actor: Actor) -> Submission:
+    def prepare(self, submission: str | Submission, *, department: str, actor: Actor,
+                expected_version: int | None = None) -> Submission:
         """Route an opinion collected beforehand to a department to prepare the answer."""
+        submission = self._expect(Submission, submission, expected_version)
         s = self._current(Submission, submission)
         _check_text("department", department)
         _require(SUBMISSION, s, "prepare")  # "assign it instead" is wrong advice otherwise
@@ -148,10 +150,12 @@ class SubmissionCommands(TransferSteps):
         return self._change(s, "prepare", actor, {"preparing_department": department},
                             details={"department": department})
 
-    def accept(self, submission: str | Submission, *, actor: Actor) -> Submission:
+    def accept(self, submission: str | Submission, *, actor: Actor,
+               expected_version: int | None = None) -> Submission:
         """Tell the petitioner the matter was accepted for handling (Law on Citizen
         Reception 2013, art. 28): its processing clock is met, and the written-answer clock
         starts today; the petitioner is notified."""
+        submission = self._expect(Submission, submission, expected_version)
         return self._decide(Submission.KIND, submission, lambda: self._accept(submission, actor))
 
     def _accept(self, submission: str | Submission, actor: Actor) -> Submission:
@@ -169,9 +173,11 @@ class SubmissionCommands(TransferSteps):
                             notify=("accepted", "petitioner"))
 
     def answer(self, submission: str | Submission, *, text: str, actor: Actor,
-               mode: AnswerMode | str | None = None) -> Submission:
+               mode: AnswerMode | str | None = None,
+               expected_version: int | None = None) -> Submission:
         """Record the answer. ``mode`` defaults to on the spot while the dialogue is being
         held, in writing otherwise."""
+        submission = self._expect(Submission, submission, expected_version)
         _check_actor(actor)
         s = self._current(Submission, submission)
         _check_text("text", text)
@@ -191,8 +197,10 @@ class SubmissionCommands(TransferSteps):
             notify=None if s.origin_id else ("answered", "petitioner"))
 
     def assign(self, submission: str | Submission, *, department: str, actor: Actor,
-               complex: bool = False) -> Submission:  # noqa: A002 - the domain's word
+               complex: bool = False,  # noqa: A002 - the domain's word
+               expected_version: int | None = None) -> Submission:
         """Direct a department to resolve it (again: re-assign; the legal clock keeps running)."""
+        submission = self._expect(Submission, submission, expected_version)
         _check_text("department", department)
         _check_bool("complex", complex)
         return self._decide(Submission.KIND, submission, lambda: self._assign(
@@ -227,7 +235,7 @@ class SubmissionCommands(TransferSteps):
     def escalate(self, submission: str | Submission, *, actor: Actor,
                  competent_level: str | None = None, to: str | None = None,
                  body: str | None = None, complex: bool = False,  # noqa: A002
-                 ) -> Submission:
+                 expected_version: int | None = None) -> Submission:
         """Forward a matter beyond this level's authority; the petitioner is told where.
 
         ``to`` names an organisation of this store (the province): it receives a linked
@@ -235,6 +243,7 @@ class SubmissionCommands(TransferSteps):
         clock stops while it is there. ``competent_level`` names a body outside the store
         (a central body): the matter waits here with its clock, as before.
         """
+        submission = self._expect(Submission, submission, expected_version)
         _check_bool("complex", complex)
         if (to is None) == (competent_level is None):
             raise InvalidInputError(
@@ -295,10 +304,11 @@ class SubmissionCommands(TransferSteps):
             notifications=notes, notify=("escalated", "petitioner"))
 
     def return_matter(self, submission: str | Submission, *, reason: str, actor: Actor,
-                      ) -> Submission:
+                      expected_version: int | None = None) -> Submission:
         """Hand a matter escalated here back to the organisation it came from (it is within
         that level's authority): it closes here as returned, and is received again there
         with its clock resumed."""
+        submission = self._expect(Submission, submission, expected_version)
         _check_actor(actor)
         _check_text("reason", reason)
         return self._decide(Submission.KIND, submission,
@@ -316,10 +326,11 @@ class SubmissionCommands(TransferSteps):
                             extra_rows=rows, notifications=notes)
 
     def extend(self, submission: str | Submission, *, until: dt.date, reason: str, actor: Actor,
-               ) -> Submission:
+               expected_version: int | None = None) -> Submission:
         """Give a complex matter more time; the petitioner is told the new date and who is
         responsible (seed II.2.7). ``until`` must be a working day after the current due date.
         """
+        submission = self._expect(Submission, submission, expected_version)
         until = _check_date("until", until)
         _check_text("reason", reason)
         return self._decide(Submission.KIND, submission, lambda: self._extend(
@@ -356,11 +367,13 @@ class SubmissionCommands(TransferSteps):
 
     @overload
     def close(self, submission: str | Submission, *, reason: CloseReason | str, actor: Actor,
-              duplicate_of: str | None = None, note: str | None = None) -> Submission: ...
+              duplicate_of: str | None = None, note: str | None = None,
+              expected_version: int | None = None) -> Submission: ...
 
     def close(self, submission: str | Submission | None = None, *,
               reason: CloseReason | str | None = None, actor: Actor | None = None,
-              duplicate_of: str | None = None, note: str | None = None) -> Submission:
+              duplicate_of: str | None = None, note: str | None = None,
+              expected_version: int | None = None) -> Submission:
         """Close a submission; the dialogue completes when its last open submission closes.
 
         Not the way to release the storage: that is :meth:`shutdown` (or ``with``); called
@@ -371,6 +384,7 @@ class SubmissionCommands(TransferSteps):
                 "submission", "close() is the command that closes a submission: "
                 "close(submission_id, reason=..., actor=...); to release the storage, call "
                 "shutdown() or use the flow in a `with` block")
+        submission = self._expect(Submission, submission, expected_version)
         who = _check_actor(actor)
         if reason is None:
             choices = ", ".join(r.value for r in CloseReason)
@@ -448,12 +462,14 @@ class SubmissionCommands(TransferSteps):
             counts.append(SubmissionCount(d.id, _OPEN_NAMES, {s.id}, at_most=0))
         return extra, rows, guards, counts
 
-    def reopen(self, submission: str | Submission, *, reason: str, actor: Actor) -> Submission:
+    def reopen(self, submission: str | Submission, *, reason: str, actor: Actor,
+               expected_version: int | None = None) -> Submission:
         """The petitioner is not satisfied: back to received for the chair to decide again.
 
         Not for a submission of a completed dialogue: its record is final; record a new
         submission (``dialogue_id=None``) that refers to it instead.
         """
+        submission = self._expect(Submission, submission, expected_version)
         _check_text("reason", reason)
         return self._decide(Submission.KIND, submission,
                             lambda: self._reopen(submission, reason, actor))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from ._checks import _check_count
 from ._errors import InvalidInputError, VersionConflictError
 
 __all__ = ["retry_on_conflict"]
@@ -31,8 +32,7 @@ def retry_on_conflict(command: Callable[[], T], *, attempts: int = 3) -> T:
     if not callable(command):
         raise InvalidInputError("command", f"expected a callable taking no arguments, got "
                                 f"{type(command).__name__}")
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise InvalidInputError("attempts", f"expected a whole number >= 1, got {attempts!r}")
+    _check_count("attempts", attempts)
     for left in range(attempts - 1, -1, -1):
         try:
             return command()

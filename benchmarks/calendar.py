@@ -8,7 +8,7 @@ ours and how many answers disagree with ours. The correct numpy configuration is
 all seven days, holidays = every non-working day of the calendar, roll="backward" (a start
 on a day off first steps back to the last working day, from which "the n-th working day
 after" is the same answer). The Mon-Fri weekmask cannot express a working Saturday: that is
-the trap the DESIGN warns about. Takes well under two minutes.
+the trap a plain numpy business-day calendar falls into. Takes well under two minutes.
 """
 
 from __future__ import annotations

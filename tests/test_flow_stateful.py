@@ -1,6 +1,6 @@
 """A Hypothesis state machine drives DialogueFlow against a reference model of its own.
 
-The model below is written from DOMAIN.md by hand: its transition tables, its close
+The model below is written from docs/domain.md by hand: its transition tables, its close
 reasons and its date arithmetic (7 calendar days before, 10 calendar days after, 30 working
 days after) do not import anything from the library except the calendar's answer to "is
 this a working day?". Every command is predicted by the model first: either its effects
@@ -47,7 +47,7 @@ from dialogue_flow import (
     WorkCalendar,
 )
 
-# --- the reference model (DOMAIN.md, by hand) --------------------------------------------
+# --- the reference model (docs/domain.md, by hand) ---------------------------------------
 
 SUBMISSION_MOVES: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "accept": "received", "answer": "answered",

@@ -1,7 +1,7 @@
 """The two lifecycles: their definitions are validated when built, and every (state, event)
 pair either moves to the declared state or is refused with the events that are allowed.
 
-The expected tables below are written out by hand from DOMAIN.md, not read from the
+The expected tables below are written out by hand from docs/domain.md, not read from the
 library, so a change to the declaration that the domain does not call for fails here.
 
 "Final" has python-statemachine's meaning: no event starts from a final state. A closed
@@ -34,7 +34,7 @@ from dialogue_flow import (
 )
 from lifecycle_oracle import machine_fire
 
-#: state -> event -> resulting state (DOMAIN.md, "The submission").
+#: state -> event -> resulting state (docs/domain.md, "The submission").
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "accept": "received", "answer": "answered",
                  "assign": "assigned",
@@ -46,7 +46,7 @@ SUBMISSION_TABLE: dict[str, dict[str, str]] = {
                   "close": "closed", "detach": "escalated", "return": "received"},
     "closed": {"reopen": "received"},
 }
-#: state -> event -> resulting state (DOMAIN.md, "The dialogue"; DESIGN.md lifecycles).
+#: state -> event -> resulting state (docs/domain.md, "The dialogue").
 DIALOGUE_TABLE: dict[str, dict[str, str]] = {
     "planned": {"announce": "announced", "reschedule": "planned", "cancel": "cancelled"},
     "announced": {"reschedule": "planned", "cancel": "cancelled", "hold": "held"},
@@ -63,7 +63,7 @@ RECEPTION_TABLE: dict[str, dict[str, str]] = {
     "held": {},
     "cancelled": {},
 }
-#: Which close reasons fit which state (DOMAIN.md, "closed").
+#: Which close reasons fit which state (docs/domain.md, "The submission").
 CLOSE_REASONS: dict[str, set[str]] = {
     "received": {"withdrawn", "duplicate", "settled_at_meeting", "returned"},
     "answered": {"accepted", "withdrawn", "duplicate", "settled_at_meeting",
@@ -120,7 +120,7 @@ def allowed_in_message(message: str, state: str) -> tuple[str, ...]:
 
 
 class TestDeclaration:
-    """The bundled declarations say what DOMAIN.md says."""
+    """The bundled declarations say what docs/domain.md says."""
 
     @pytest.mark.parametrize(("lc", "table"), [(SUBMISSION, SUBMISSION_TABLE),
                                                (DIALOGUE, DIALOGUE_TABLE),

@@ -15,8 +15,8 @@ sends back to received) is in a *resting* state instead. A lifecycle declares bo
 validation refuses an event from a final state, a resting state nothing leaves, and any
 reachable state with no path to a final or resting state (a trap).
 
-Why one shared machine driven on a throw-away working object (DESIGN.md, measured on
-transitions 0.9.3): a machine per record costs 156-345 µs and 13-29 KiB each, and
+Why one shared machine driven on a throw-away working object (measured on transitions
+0.9.3; docs/benchmarks.md): a machine per record costs 156-345 µs and 13-29 KiB each, and
 ``add_model`` on records scans linearly, cannot decorate frozen or slotted classes and
 overwrites a loaded state with ``initial``. Guards are pure functions of the command's
 arguments; there is no I/O in callbacks, because transitions does not roll back a state
@@ -350,7 +350,7 @@ def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
 
 _R, _AN, _AS, _E, _C = (s.value for s in SubmissionState)
 
-#: Which close reasons make sense from which state (DOMAIN.md, "closed").
+#: Which close reasons make sense from which state (docs/domain.md, "The submission").
 CLOSE_REASONS: Mapping[str, frozenset[CloseReason]] = {
     _R: frozenset({CloseReason.WITHDRAWN, CloseReason.DUPLICATE, CloseReason.SETTLED_AT_MEETING,
                    CloseReason.RETURNED}),

@@ -107,7 +107,7 @@ class AnswerMode(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    """The actors of the seed's plan (DOMAIN.md, "Actors")."""
+    """The actors of the seed's plan (docs/domain.md, "Actors")."""
 
     CHAIR = "chair"  # Bí thư Đảng ủy, người đứng đầu cấp ủy
     OFFICE = "office"  # Văn phòng Đảng ủy
@@ -121,7 +121,7 @@ class Role(enum.StrEnum):
 
 
 class Level(enum.StrEnum):
-    """The tiers of local government since 1 July 2025 (DOMAIN.md, "Since 2025"). A level is
+    """The tiers of local government since 1 July 2025 (docs/domain.md, "Since 2025"). A level is
     stored as text, so a host may use others ("ward", "special_zone") as data."""
 
     PROVINCE = "province"  # tỉnh, thành phố trực thuộc trung ương

@@ -1,6 +1,6 @@
 """Roll-up reports: a province's figures with one row per commune and the totals (issue 14).
 
-Conclusion 215-KL/TW (DOMAIN.md, "Since 2025"): a commune's secretary reports to the
+Conclusion 215-KL/TW (docs/domain.md, "Since 2025"): a commune's secretary reports to the
 provincial secretary, the provincial Internal Affairs board and the provincial Propaganda
 and Mass Mobilisation board; a province's secretary to the Politburo, the Secretariat and
 the central boards; monthly, Q1, 6-month, 9-month, annual or ad hoc. Each row is the same

@@ -1,7 +1,7 @@
 """Organisations: the tree of committees one store holds, loaded from TOML (issue 14).
 
 Since July 2025 a province's party committee has ~100 commune committees directly under it
-(DOMAIN.md, "Since 2025"). One store holds them all: every record belongs to one
+(docs/domain.md, "Since 2025"). One store holds them all: every record belongs to one
 organisation, a query names the organisation and optionally its subtree, and the default
 role policy keeps each actor to its own organisation's records. A store that names no
 organisation anywhere works as before: everything belongs to :data:`DEFAULT_ORGANISATION`,

@@ -5,7 +5,7 @@ versions of the records it changed, their audit-trail rows and the notifications
 all or nothing, each record guarded by compare-and-set on its version. A backend that
 cannot promise that is not a backend.
 
-The notifications of a commit land in a transactional *outbox* (DESIGN.md,
+The notifications of a commit land in a transactional *outbox* (docs/plugins.md,
 "Notifications"): dispatchers claim rows with a lease (:meth:`Storage.claim_notifications`),
 deliver them at least once and report the outcome (:meth:`Storage.mark_delivered`,
 :meth:`Storage.mark_failed`). ``dialogue_flow.testing.StorageContract`` pins every rule

@@ -26,13 +26,17 @@ class TestDemo:
                          "2025): sub-0005"),
                          "Extended to",
                          "Reopened sub-0010 → Received",
-                         "2021-06-14  report-h1",
-                         "2021-12-09  report-year",
+                         "2021-06-14  Report first half of 2021: Kế hoạch, mục III.1",
+                         "2021-12-09  Report 2021: Kế hoạch, mục III.1",
                          "2021-06-07  Sweep: Announce the dialogue",
                          "2021-08-09  Sweep: Submission sub-0005 is overdue",
-                         "2021-06-14  Report 2021-H1: 2 received",
+                         "2021-06-14  Report first half of 2021: 2 received",
+                         "Received sub-0003 [Spoken at the meeting]",
+                         "Answered sub-0001 (In writing)",
+                         "Closed sub-0001 (Answer accepted)",
+                         "Answered + Closed: sub-0002 (Settled at the meeting)",
                          "Notifications in the outbox: pending 0, delivered 77, parked 0",
-                         "## Quá hạn (6)"):
+                         "## Overdue (6)"):
             assert expected in out
         with DialogueFlow.open(f"sqlite:///{db}") as flow:
             states = sorted(s.state.value for s in flow.iter_submissions())

@@ -304,13 +304,14 @@ class TestRenderReport:
 
         class Html:
             @hookimpl
-            def dialogue_flow_render_report(self, report: Any, fmt: str) -> str | None:
-                return f"<p>{report['total']}</p>" if fmt == "html" else None
+            def dialogue_flow_render_report(self, report: Any, fmt: str,
+                                            language: str) -> str | None:
+                return f"<p lang={language}>{report['total']}</p>" if fmt == "html" else None
 
         pm = load_plugins([Html()], entry_points=False)
         hook = pm.hook.dialogue_flow_render_report
-        assert "<p>3</p>" == hook(report={"total": 3}, fmt="html")
-        assert hook(report={"total": 3}, fmt="xlsx") is None
+        assert "<p lang=en>3</p>" == hook(report={"total": 3}, fmt="html", language="en")
+        assert hook(report={"total": 3}, fmt="xlsx", language="vi") is None
 
 
 @pytest.fixture

@@ -354,8 +354,8 @@ class TestReport:
         md = rflow.render_report(report, "md")
         assert "| xa | 2026-01 | 1 | 0 | 2 |" in md
         rows = list(csv.reader(io.StringIO(rflow.render_report(report, "csv"))))
-        assert ["summary", "reception_days_held", "1"] in rows
-        assert ["reception_short", "xa 2026-01", "1/2"] in rows
+        assert ["summary", "reception_days_held", "1"] in [row[:3] for row in rows]
+        assert ["reception_short", "xa 2026-01", "1/2"] in [row[:3] for row in rows]
 
     def test_the_current_month_counts_days_to_come(self, rflow: DialogueFlow,
                                                    office: Actor) -> None:

@@ -179,18 +179,18 @@ class TestFormats:
                                        data["period"]["label"])
 
     def test_csv(self, scenario: DialogueFlow) -> None:
-        """CSV has section,key,value rows then the lists."""
+        """CSV has section,key,value rows then the lists; the labels come last."""
         rows = list(csv.reader(io.StringIO(
             scenario.render_report(scenario.report("2021-H1"), "csv"))))
-        assert ["section", "key", "value"] == rows[0]
-        assert ["summary", "received", "4"] in rows
+        assert ["section", "key", "value", "section_label", "key_label"] == rows[0]
+        assert ["summary", "received", "4"] in [row[:3] for row in rows]
         assert ["overdue", "sub-0003", "đất đai", "assigned", "2021-06-17", LAND, "2021-08-06",
-                "dlg-0001"] in rows
+                "dlg-0001", "Quá hạn", "Giao xử lý"] in rows
 
     def test_markdown(self, scenario: DialogueFlow) -> None:
         """Markdown has a title with the period and the overdue table."""
         text = scenario.render_report(scenario.report("2021-H1"), "md")
-        assert text.startswith("# Báo cáo tiếp xúc, đối thoại — 2021-H1\n")
+        assert text.startswith("# Báo cáo tiếp xúc, đối thoại — 6 tháng đầu năm 2021\n")
         assert "## Quá hạn (2)" in text
 
     def test_unknown_format(self, scenario: DialogueFlow) -> None:
@@ -256,7 +256,7 @@ class TestInjection:
         flow.receive(None, petitioner=petitioner, topic=topic, content="...", actor=intake)
         rows = list(csv.reader(io.StringIO(flow.render_report(flow.report("2021-06"),
                                                                "csv"))))
-        assert ["topic", "'" + topic, "1"] in rows
+        assert ["topic", "'" + topic, "1", "Theo lĩnh vực", "'" + topic] in rows
         assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
 
     def test_markdown_cells_escaped(self, scenario: DialogueFlow) -> None:

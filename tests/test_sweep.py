@@ -434,7 +434,7 @@ class TestReportsPerOrganisation:
         assert 3 == len(_reports(flow))
         (note, *_) = [n for n in flow.storage.pending_notifications() if n.event == "report_due"]
         assert ("2026-03", "monthly-2026-03") == (note.data["period"], note.record_id)
-        assert "2026-03" in note.body
+        assert "tháng 3 năm 2026" in note.body  # the period in words (issue 16, item 9)
 
     def test_one_organisation(self, clock: FixedClock, calendar: WorkCalendar) -> None:
         """`sweep(organisation=...)` reminds that organisation only."""

@@ -101,9 +101,12 @@ def sweep_command(url: str, today: dt.date | None, language: str, organisation: 
 @click.option("--subtree", is_flag=True, help="With --org: count its communes too.")
 @click.option("--rollup", is_flag=True,
               help="With --org: a row per organisation under it and the total (215-KL/TW).")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the report's words (default: the flow's language, vi). "
+              "JSON keys and the CSV's key columns stay the same in both.")
 def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
                    personal_data: bool, output: Path | None, organisation: str | None,
-                   subtree: bool, rollup: bool) -> None:
+                   subtree: bool, rollup: bool, language: str | None) -> None:
     """Render the report of a period."""
     if rollup and organisation is None:
         raise click.UsageError("--rollup needs --org (the province whose communes it lists)")
@@ -111,12 +114,12 @@ def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
         with DialogueFlow.open(url, load_entry_points=True) as flow:
             if rollup and organisation is not None:  # checked above
                 text = flow.render_rollup(flow.rollup(period, organisation=organisation,
-                                                      as_of=as_of), fmt)
+                                                      as_of=as_of), fmt, language=language)
             else:
                 report = flow.report(period, as_of=as_of,
                                      include_personal_data=personal_data,
                                      organisation=organisation, subtree=subtree)
-                text = flow.render_report(report, fmt)
+                text = flow.render_report(report, fmt, language=language)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     if output is None:

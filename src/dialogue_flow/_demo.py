@@ -19,8 +19,9 @@ from collections.abc import Callable
 from ._clock import FixedClock
 from ._flow import DialogueFlow
 from ._ids import SequentialIds
-from ._lifecycle import DIALOGUE, SUBMISSION
-from ._records import Actor, Channel, Petitioner, Role, Submission
+from ._labels import label
+from ._records import Actor, Channel, CloseReason, Petitioner, Role, Submission
+from ._report import period_title
 
 __all__ = ["run_demo"]
 
@@ -83,14 +84,15 @@ class _Demo:
     def __init__(self, flow: DialogueFlow, clock: FixedClock, language: str,
                  echo: Callable[[str], None]) -> None:
         self.flow, self.clock, self.echo = flow, clock, echo
-        self.en = language == "en"
+        self.en, self.language = language == "en", language
         self.received = 0
 
     def t(self, key: str) -> str:
         return _T[key][1 if self.en else 0]
 
-    def state(self, kind: str, value: str) -> str:
-        return (DIALOGUE if kind == "dialogue" else SUBMISSION).labels[value][int(self.en)]
+    def label(self, vocabulary: str, key: str) -> str:
+        """A state, channel, answer mode, close reason or outbox status in words."""
+        return label(vocabulary, key, self.language)
 
     def line(self, text: str) -> None:
         self.echo(f"{self.clock.today().isoformat()}  {text}")
@@ -126,7 +128,8 @@ class _Demo:
                 period = str(day.year) if rule.period == "year" else f"{day.year}-{rule.period}"
                 r = self.flow.report(period)
                 rate = "-" if r.on_time_rate is None else f"{r.on_time_rate:.0%}"
-                self.line(f"{self.t('report')} {period}: {r.received} {self.t('received')}, "
+                self.line(f"{self.t('report')} {period_title(period, self.language)}: "
+                          f"{r.received} {self.t('received')}, "
                           f"{self.t('on_time')} {rate}, {self.t('overdue')} {len(r.overdue)}")
 
     # --- one dialogue, from plan to written answers --------------------------------------
@@ -143,7 +146,7 @@ class _Demo:
         collected = [self.receive(d.id, Channel.COLLECTED) for _ in range(2)]
         self.advance(d.announce_by.date)
         d = flow.announce(d.id, actor=self.office)
-        self.line(f"{self.t('announce')} ({self.state('dialogue', d.state)})")
+        self.line(f"{self.t('announce')} ({self.label('dialogue_state', d.state)})")
         flow.prepare(collected[0].id, department="Địa chính", actor=self.office)
 
         self.advance(day)
@@ -154,8 +157,10 @@ class _Demo:
         written = self.receive(d.id, Channel.WRITTEN)
         for s in (collected[1], spoken[0]):  # settled at the meeting: left out of the notice
             flow.answer(s.id, text="Đã trả lời trực tiếp tại hội nghị.", actor=self.chair)
-            flow.close(s.id, reason="settled_at_meeting", actor=self.intake)
-            self.line(f"{self.t('answer')} + {self.t('close')}: {s.id}")
+            reason = CloseReason.SETTLED_AT_MEETING
+            flow.close(s.id, reason=reason, actor=self.intake)
+            self.line(f"{self.t('answer')} + {self.t('close')}: {s.id} "
+                      f"({self.label('close_reason', reason)})")
         self.assign(collected[0], "Địa chính")
         self.assign(spoken[1], "Nông nghiệp")
         if quarter == "II":
@@ -180,9 +185,9 @@ class _Demo:
         """Within the 30 working days: one answer accepted, then an extension or a reopening."""
         flow = self.flow
         s = flow.answer(answered.id, text="Đã cấp giấy chứng nhận.", actor=self.land)
-        self.line(f"{self.t('answer')} {s.id} ({s.answer_mode})")
-        flow.close(s.id, reason="accepted", actor=self.intake)
-        self.line(f"{self.t('close')} {s.id}")
+        self.line(f"{self.t('answer')} {s.id} ({self.label('answer_mode', str(s.answer_mode))})")
+        flow.close(s.id, reason=CloseReason.ACCEPTED, actor=self.intake)
+        self.line(f"{self.t('close')} {s.id} ({self.label('close_reason', CloseReason.ACCEPTED)})")
         if quarter == "II":
             current = flow.submission(other.id)
             base = current.due.date if current.due else self.clock.today()
@@ -194,7 +199,7 @@ class _Demo:
         s = flow.answer(other.id, text="Đã hỗ trợ giống lúa.", actor=self.farm)
         self.line(f"{self.t('answer')} {s.id}")
         s = flow.reopen(s.id, reason="Người dân chưa đồng ý với mức hỗ trợ.", actor=self.intake)
-        self.line(f"{self.t('reopen')} {s.id} → {self.state('submission', s.state)}")
+        self.line(f"{self.t('reopen')} {s.id} → {self.label('state', s.state)}")
         self.assign(s, "Nông nghiệp")
 
     def receive(self, dialogue_id: str, channel: Channel) -> Submission:
@@ -202,7 +207,7 @@ class _Demo:
         self.received += 1
         s = self.flow.receive(dialogue_id, petitioner=Petitioner(name=f"Công dân {self.received}"),
                               topic=topic, content=content, channel=channel, actor=self.intake)
-        self.line(f"{self.t('receive')} {s.id} [{channel.value}] {topic}")
+        self.line(f"{self.t('receive')} {s.id} [{self.label('channel', channel)}] {topic}")
         return s
 
     def assign(self, s: Submission, department: str) -> Submission:
@@ -215,11 +220,14 @@ class _Demo:
     def summary(self) -> None:
         self.echo("")
         self.echo(self.t("reports"))
-        for deadline in self.flow.report_deadlines(2021):
-            self.echo(f"  {deadline.date.isoformat()}  {deadline.rule_id}: {deadline.basis}")
+        year = (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
+        for due in self.flow.policy.reports_due(*year, self.flow.calendar):
+            self.echo(f"  {due.deadline.date.isoformat()}  {self.t('report')} "
+                      f"{period_title(due.period, self.language)}: {due.deadline.basis}")
         stats = self.flow.storage.outbox_stats()
         self.echo("")
-        self.echo(f"{self.t('notices')}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+        self.echo(f"{self.t('notices')}: " + ", ".join(
+            f"{self.label('outbox_status', k)} {v}" for k, v in stats.items()))
         self.echo("")
         report = self.flow.report("2021")
         self.echo(self.flow.render_report(report, "md"))

@@ -21,6 +21,7 @@ from ._dispatch import Dispatcher, DispatchResult
 from ._errors import ConfigurationError, InvalidInputError, PluginError
 from ._flow_core import Authorizer, FlowCore, Page
 from ._integrity import IntegrityCommands
+from ._labels import check_language
 from ._organisations import OrganisationCommands
 from ._plugins import PluginManager, load_plugins
 from ._reception import ReceptionCommands
@@ -147,8 +148,9 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
     def _addressed(self, report: Report, org: Organisation, subtree_too: bool) -> Report:
         """``report`` as ``org``'s, under its policy, to the recipients 215-KL/TW names for
         its level."""
+        policy = self.policy_of(org.id)
         return attrs.evolve(report, organisation=org.id, subtree=subtree_too,
-                            policy=self.policy_of(org.id).id,
+                            policy=policy.id, policy_name=policy.name,
                             recipients=RECIPIENTS.get(org.level, ()))
 
     def rollup(self, period: Period | str, *, organisation: str,
@@ -170,18 +172,22 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
         return Rollup(org.id, org.name, org.level, RECIPIENTS.get(org.level, ()),
                       tuple(rows), row(org, below=True).report)
 
-    def render_rollup(self, rollup: Rollup, fmt: str) -> str:
-        """A roll-up as ``json``, ``csv`` or ``md``."""
-        return render_rollup(rollup, fmt)
+    def render_rollup(self, rollup: Rollup, fmt: str, *, language: str | None = None) -> str:
+        """A roll-up as ``json``, ``csv`` or ``md``, in ``language`` (default: the flow's)."""
+        return render_rollup(rollup, fmt,
+                             language=self.language if language is None else language)
 
-    def render_report(self, report: Report, fmt: str) -> str:
-        """``json``, ``csv``, ``md``, or a format a plugin renders."""
+    def render_report(self, report: Report, fmt: str, *, language: str | None = None) -> str:
+        """``json``, ``csv``, ``md``, or a format a plugin renders; its words in
+        ``language`` (``vi`` or ``en``; default: the flow's language). JSON and the CSV's
+        key columns keep stable English keys, with labels beside them."""
+        chosen = check_language(self.language if language is None else language)
         if fmt in FORMATS:
-            return render_report(report, fmt)
-        rendered = self.plugins.hook.dialogue_flow_render_report(report=report_dict(report),
-                                                                 fmt=fmt)
+            return render_report(report, fmt, language=chosen)
+        rendered = self.plugins.hook.dialogue_flow_render_report(
+            report=report_dict(report, chosen), fmt=fmt, language=chosen)
         if rendered is None:
-            return render_report(report, fmt)  # raises, naming the known formats
+            return render_report(report, fmt, language=chosen)  # raises, naming the formats
         if not isinstance(rendered, str):
             raise PluginError(f"a dialogue_flow_render_report plugin returned "
                               f"{type(rendered).__name__} for {fmt!r}, not text")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import InvalidInputError
+from ._labels import MONTHS_EN, ROMAN, check_language, label, labels, phrase, recipient
 from ._reception_records import ReceptionMonth
 from ._records import SubmissionState
 from ._serialization import to_dict
@@ -92,6 +93,38 @@ class Period:
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.start <= day <= self.end
 
+    def title(self, language: str = "vi") -> str:
+        """The period in words: ``6 tháng đầu năm 2021`` / ``first half of 2021`` for
+        ``2021-H1``; an ad hoc period (or a label of the host's own) by its first and last
+        day."""
+        check_language(language)
+        match = _PERIOD.match(self.label)
+        if match is None:
+            return phrase("days", language, start=self.start.isoformat(),
+                          end=self.end.isoformat())
+        year, part = match["year"], match["part"]
+        if part is None:
+            return phrase("year", language, year=year)
+        if part in ("H1", "H2", "9M"):
+            return phrase(part, language, year=year)
+        if part.startswith("Q"):
+            quarter = int(part[1])
+            return phrase("quarter", language, year=year, quarter=quarter,
+                          roman=ROMAN[quarter - 1])
+        month = int(part)
+        return phrase("month", language, year=year, month=month,
+                      month_name=MONTHS_EN[month - 1])
+
+
+def period_title(text: str, language: str) -> str:
+    """``text`` (a period such as ``2021-H1``) in words; a label that is not a period (a
+    report rule naming its period in its own words) as it is."""
+    check_language(language)
+    try:
+        return Period.parse(text).title(language)
+    except InvalidInputError:
+        return text
+
 
 @attrs.frozen
 class ReportItem:
@@ -142,6 +175,8 @@ class Report:
     #: Each organisation's months of the period (up to ``made_on``) with fewer reception
     #: days than its minimum (215-KL/TW: commune 2, province 1 a month).
     reception_short: tuple[ReceptionMonth, ...] = ()
+    #: The name of the policy ``policy`` identifies, as rendered reports show it.
+    policy_name: str = ""
 
     @property
     def on_time_rate(self) -> float | None:
@@ -172,7 +207,7 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
     held, citizens, short = flow.reception_summary(chosen.start, chosen.end, today,
                                                    organisations)
     report = attrs.evolve(report, reception_days_held=held, citizens_received=citizens,
-                          reception_short=short)
+                          reception_short=short, policy_name=flow.policy.name)
     if include_personal_data:
         names = {item.submission_id: flow.submission(item.submission_id).petitioner.name
                  for item in (*report.overdue, *report.escalated)}
@@ -260,44 +295,82 @@ _ESCALATED = SubmissionState.ESCALATED.value
 
 
 # --- rendering ---------------------------------------------------------------------------
+#
+# Machine-readable output keeps stable English keys whatever the language: JSON's keys and
+# enum values, the CSV's header and key columns. The words people read (Markdown, the
+# CSV's ``*_label`` columns, JSON's ``labels``) are in the language asked for.
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The report as a JSON-safe mapping (what the ``render_report`` hook receives)."""
+def report_dict(report: Report, language: str | None = None) -> dict[str, Any]:
+    """The report as a JSON-safe mapping (what the ``render_report`` hook receives); with
+    ``language``, also its ``labels`` in that language (:func:`report_labels`)."""
     data = to_dict(report)
     data["on_time_rate"] = report.on_time_rate
     if not report.personal_data:
         for item in (*data["overdue"], *data["escalated"]):
             item.pop("petitioner", None)
+    if language is not None:
+        data["labels"] = report_labels(report, language)
     return data
 
 
-def render_report(report: Report, fmt: str) -> str:
-    """``json``, ``csv`` or ``md`` (Markdown); other formats come from plugins."""
+def report_labels(report: Report, language: str) -> dict[str, Any]:
+    """The words for the keys of ``report`` in ``language``: the title and the period, a
+    label per summary figure, section, list column, state and channel, and the recipients."""
+    check_language(language)
+    states = [*report.by_state, *(i.state for i in (*report.overdue, *report.escalated))]
+    return {
+        "language": language,
+        "title": phrase("title", language, period=report.period.title(language)),
+        "period": report.period.title(language),
+        "policy": report.policy_name or report.policy,
+        "figures": labels("figure", _summary(report), language),
+        "sections": labels("section", _SECTIONS, language),
+        "columns": labels("column", _item_columns(report), language),
+        "state": labels("state", dict.fromkeys(states), language),
+        "channel": labels("channel", report.by_channel, language),
+        "recipients": [recipient(r, language) for r in report.recipients],
+    }
+
+
+def render_report(report: Report, fmt: str, *, language: str = "vi") -> str:
+    """``json``, ``csv`` or ``md`` (Markdown), its words in ``language`` (``vi`` or
+    ``en``); other formats come from plugins."""
+    check_language(language)
     if fmt == "json":
-        return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(report_dict(report, language), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return _csv(report)
+        return _csv(report, language)
     if fmt == "md":
-        return _markdown(report)
+        return _markdown(report, language)
     raise InvalidInputError("format", f"{fmt!r} is not one of {', '.join(FORMATS)} (plugins "
                             "may add others through dialogue_flow_render_report)")
 
 
-def _figures(report: Report) -> list[tuple[str, str, str]]:
+_SECTIONS = ("summary", "state", "topic", "department", "channel", "reception_short",
+             "overdue", "escalated")
+#: The sections whose keys are the library's own words (topics and departments are data).
+_LABELLED = {"summary": "figure", "state": "state", "channel": "channel"}
+
+
+def _summary(report: Report) -> dict[str, str]:
+    """The summary figures, key -> value as text."""
     rate = report.on_time_rate
-    rows = [
-        ("summary", "received", str(report.received)),
-        ("summary", "answered_on_the_spot", str(report.answered_on_the_spot)),
-        ("summary", "answered_with_due", str(report.answered_with_due)),
-        ("summary", "answered_on_time", str(report.answered_on_time)),
-        ("summary", "on_time_rate", "" if rate is None else f"{rate:.3f}"),
-        ("summary", "median_working_days_to_answer",
-         _num(report.median_working_days_to_answer)),
-        ("summary", "p90_working_days_to_answer", _num(report.p90_working_days_to_answer)),
-        ("summary", "reception_days_held", str(report.reception_days_held)),
-        ("summary", "citizens_received", str(report.citizens_received)),
-        ("summary", "reception_months_short", str(len(report.reception_short))),
-    ]
+    return {
+        "received": str(report.received),
+        "answered_on_the_spot": str(report.answered_on_the_spot),
+        "answered_with_due": str(report.answered_with_due),
+        "answered_on_time": str(report.answered_on_time),
+        "on_time_rate": "" if rate is None else f"{rate:.3f}",
+        "median_working_days_to_answer": _num(report.median_working_days_to_answer),
+        "p90_working_days_to_answer": _num(report.p90_working_days_to_answer),
+        "reception_days_held": str(report.reception_days_held),
+        "citizens_received": str(report.citizens_received),
+        "reception_months_short": str(len(report.reception_short)),
+    }
+
+
+def _figures(report: Report) -> list[tuple[str, str, str]]:
+    rows = [("summary", key, value) for key, value in _summary(report).items()]
     for section, counts in (("state", report.by_state), ("topic", report.by_topic),
                             ("department", report.by_department),
                             ("channel", report.by_channel)):
@@ -307,23 +380,37 @@ def _figures(report: Report) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _key_label(section: str, key: str, language: str) -> str:
+    vocabulary = _LABELLED.get(section)
+    return key if vocabulary is None else label(vocabulary, key, language)
+
+
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _csv(report: Report) -> str:
+def _item_columns(report: Report) -> list[str]:
+    return ["submission_id", "topic", "state", "received_on", "responsible", "due",
+            "dialogue_id"] + (["petitioner"] if report.personal_data else [])
+
+
+def _csv(report: Report, language: str) -> str:
+    """Two tables: the figures (``section,key,value``), then the lists. Every column that
+    holds a key has a ``*_label`` column at the end of the row with its words."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "value"])
-    writer.writerows([_csv_cell(c) for c in row] for row in _figures(report))
+    writer.writerow(["section", "key", "value", "section_label", "key_label"])
+    for section, key, value in _figures(report):
+        row = [section, key, value, label("section", section, language),
+               _key_label(section, key, language)]
+        writer.writerow([_csv_cell(c) for c in row])
     writer.writerow([])
-    columns = ["list", "submission_id", "topic", "state", "received_on", "responsible",
-               "due", "dialogue_id"] + (["petitioner"] if report.personal_data else [])
-    writer.writerow(columns)
+    writer.writerow(["list", *_item_columns(report), "list_label", "state_label"])
     for name, items in (("overdue", report.overdue), ("escalated", report.escalated)):
         for item in items:
             row = [name, *_item_cells(item)]
             row += [item.petitioner or ""] if report.personal_data else []
+            row += [label("section", name, language), label("state", item.state, language)]
             writer.writerow([_csv_cell(cell) for cell in row])
     return out.getvalue()
 
@@ -351,47 +438,72 @@ def _item_cells(item: ReportItem) -> list[str]:
             item.dialogue_id or ""]
 
 
-def _markdown(report: Report) -> str:
-    lines = [f"# Báo cáo tiếp xúc, đối thoại — {report.period.label}", "",
-             (f"Kỳ báo cáo {report.period.start.isoformat()} – {report.period.end.isoformat()}; "
-              f"số liệu đến ngày {report.made_on.isoformat()}; chính sách {report.policy}"
-              f"{_scope_line(report)}."), ""]
+def _markdown(report: Report, language: str) -> str:
+    def column(key: str) -> str:
+        return label("column", key, language)
+
+    lines = [f"# {_md_cell(phrase('title', language, period=report.period.title(language)))}",
+             "", phrase("span", language, start=report.period.start.isoformat(),
+                        end=report.period.end.isoformat(), made_on=report.made_on.isoformat(),
+                        policy=_md_cell(report.policy_name or report.policy),
+                        scope=_scope_line(report, language)), ""]
     if report.recipients:
-        lines += [f"Nơi nhận (Kết luận 215-KL/TW): {_md_cell('; '.join(report.recipients))}.",
-                  ""]
-    lines += ["| mục | giá trị |", "|---|---|"]
-    lines += [f"| {_md_cell(key)} | {_md_cell(value)} |"
-              for section, key, value in _figures(report) if section == "summary"]
-    for title, counts in (("Theo trạng thái", report.by_state), ("Theo lĩnh vực",
-                          report.by_topic), ("Theo bộ phận", report.by_department),
-                          ("Theo hình thức", report.by_channel)):
-        lines += ["", f"## {title}", "", "| | số lượng |", "|---|---|"]
-        lines += [f"| {_md_cell(key)} | {value} |" for key, value in counts.items()]
+        names = "; ".join(recipient(r, language) for r in report.recipients)
+        lines += [phrase("recipients", language, recipients=_md_cell(names)), ""]
+    lines += [f"| {column('item')} | {column('value')} |", "|---|---|"]
+    lines += [f"| {_md_cell(label('figure', key, language))} | {value} |"
+              for key, value in _readable_summary(report, language).items()]
+    for section, counts in (("state", report.by_state), ("topic", report.by_topic),
+                            ("department", report.by_department),
+                            ("channel", report.by_channel)):
+        lines += ["", f"## {label('section', section, language)}", "",
+                  f"| | {column('count')} |", "|---|---|"]
+        lines += [f"| {_md_cell(_key_label(section, key, language))} | {value} |"
+                  for key, value in counts.items()]
     if report.reception_short:
-        lines += ["", "## Tiếp công dân định kỳ chưa đủ số ngày tối thiểu (Kết luận 215-KL/TW)",
-                  "", "| tổ chức | tháng | đã tiếp | sắp tới | tối thiểu |",
-                  "|---|---|---|---|---|"]
+        heads = ("organisation", "month", "held", "planned", "minimum")
+        lines += ["", f"## {label('section', 'reception_short', language)}", "",
+                  "| " + " | ".join(column(h) for h in heads) + " |", "|---|---|---|---|---|"]
         lines += [f"| {_md_cell(m.organisation_id)} | {m.month} | {m.held} | {m.planned} | "
                   f"{m.minimum} |" for m in report.reception_short]
-    for title, items in (("Quá hạn", report.overdue), ("Chuyển cấp có thẩm quyền",
-                                                        report.escalated)):
-        lines += ["", f"## {title} ({len(items)})", ""]
-        lines += _item_table(items, personal=report.personal_data)
+    for name, items in (("overdue", report.overdue), ("escalated", report.escalated)):
+        lines += ["", f"## {label('section', name, language)} ({len(items)})", ""]
+        lines += _item_table(report, items, language)
     return "\n".join(lines) + "\n"
 
 
-def _scope_line(report: Report) -> str:
+def _readable_summary(report: Report, language: str) -> dict[str, str]:
+    """The summary figures as people read them: the on-time rate as a percentage, decimals
+    with a comma in Vietnamese (``10,5``; ``1.000`` would read as a thousand)."""
+    figures = _summary(report)
+    rate = report.on_time_rate
+    figures["on_time_rate"] = "" if rate is None else _decimal(rate * 100, language) + "%"
+    for key, value in (("median_working_days_to_answer", report.median_working_days_to_answer),
+                       ("p90_working_days_to_answer", report.p90_working_days_to_answer)):
+        figures[key] = "" if value is None else _decimal(value, language)
+    return figures
+
+
+def _decimal(value: float, language: str) -> str:
+    """``value`` with at most one decimal: ``66.7``, ``100``; ``66,7`` in Vietnamese."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", ",") if language == "vi" else text
+
+
+def _scope_line(report: Report, language: str) -> str:
     if report.organisation is None:
         return ""
-    below = " và các tổ chức trực thuộc" if report.subtree else ""
-    return f"; tổ chức {_md_cell(report.organisation)}{below}"
+    below = phrase("subtree", language) if report.subtree else ""
+    return phrase("scope", language, organisation=_md_cell(report.organisation)) + below
 
 
-def _item_table(items: Iterable[ReportItem], *, personal: bool) -> list[str]:
-    head = "| mã | lĩnh vực | trạng thái | tiếp nhận | trách nhiệm | hạn | đối thoại |"
-    head += " người kiến nghị |" if personal else ""
-    rows = [head, "|" + "---|" * (8 if personal else 7)]
+def _item_table(report: Report, items: Iterable[ReportItem], language: str) -> list[str]:
+    columns = _item_columns(report)
+    rows = ["| " + " | ".join(label("column", c, language) for c in columns) + " |",
+            "|" + "---|" * len(columns)]
     for item in items:
-        cells = _item_cells(item) + ([item.petitioner or ""] if personal else [])
+        cells = _item_cells(item)
+        cells[2] = label("state", item.state, language)
+        cells += [item.petitioner or ""] if report.personal_data else []
         rows.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
     return rows

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ._errors import InvalidInputError
+from ._labels import check_language, label, labels, phrase, recipient
 from ._report import RECIPIENTS, Report, _csv_cell, _md_cell, report_dict
 
 __all__ = ["RECIPIENTS", "Rollup", "RollupRow", "render_rollup", "rollup_dict"]
@@ -58,25 +59,45 @@ def _figures(report: Report) -> dict[str, int]:
             "escalated": len(report.escalated)}
 
 
-def rollup_dict(rollup: Rollup) -> dict[str, Any]:
-    """A JSON-safe mapping: the figures per row, the total, and the total's full report."""
-    return {
+def rollup_dict(rollup: Rollup, language: str | None = None) -> dict[str, Any]:
+    """A JSON-safe mapping: the figures per row, the total, and the total's full report;
+    with ``language``, also the ``labels`` of its columns and title in that language."""
+    data = {
         "organisation": rollup.organisation, "name": rollup.name, "level": rollup.level,
         "recipients": list(rollup.recipients),
         "period": report_dict(rollup.total)["period"],
         "rows": [{"organisation": row.organisation, "name": row.name, **_figures(row.report)}
                  for row in rollup.rows],
         "total": _figures(rollup.total),
-        "report": report_dict(rollup.total),
+        "report": report_dict(rollup.total, language),
     }
+    if language is not None:
+        data["labels"] = {
+            "language": language,
+            "title": _title(rollup, language),
+            "period": rollup.total.period.title(language),
+            "columns": labels("column", ("organisation",), language) | labels(
+                "figure", _COLUMNS, language),
+            "total": phrase("total", language),
+            "recipients": [recipient(r, language) for r in rollup.recipients],
+        }
+    return data
 
 
-def render_rollup(rollup: Rollup, fmt: str) -> str:
-    """``json``, ``csv`` or ``md``."""
+def _title(rollup: Rollup, language: str) -> str:
+    return phrase("rollup_title", language, name=rollup.name,
+                  period=rollup.total.period.title(language))
+
+
+def render_rollup(rollup: Rollup, fmt: str, *, language: str = "vi") -> str:
+    """``json``, ``csv`` or ``md``, its words in ``language`` (``vi`` or ``en``). The CSV's
+    header and ``organisation`` column are stable keys (the total's is ``total``); its
+    ``name`` column is the organisation's name, the total's in ``language``."""
+    check_language(language)
     if fmt == "json":
-        return json.dumps(rollup_dict(rollup), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(rollup_dict(rollup, language), ensure_ascii=False, indent=2) + "\n"
     rows = [(row.organisation, row.name, _figures(row.report)) for row in rollup.rows]
-    rows.append(("total", "Tổng", _figures(rollup.total)))
+    rows.append(("total", phrase("total", language), _figures(rollup.total)))
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -87,14 +108,17 @@ def render_rollup(rollup: Rollup, fmt: str) -> str:
         return out.getvalue()
     if fmt == "md":
         period = rollup.total.period
-        lines = [f"# Báo cáo tổng hợp — {_md_cell(rollup.name)} — {period.label}", "",
-                 (f"Kỳ báo cáo {period.start.isoformat()} – {period.end.isoformat()}; số liệu "
-                 f"đến ngày {rollup.total.made_on.isoformat()}."), "",
-                 ("| tổ chức | tiếp nhận | trả lời tại chỗ | có hạn đã trả lời | đúng hạn "
-                 "| quá hạn | chuyển cấp |"), "|---|---|---|---|---|---|---|"]
+        heads = [label("column", "organisation", language),
+                 *(label("figure", c, language) for c in _COLUMNS)]
+        lines = [f"# {_md_cell(_title(rollup, language))}", "",
+                 phrase("rollup_span", language, start=period.start.isoformat(),
+                        end=period.end.isoformat(),
+                        made_on=rollup.total.made_on.isoformat()), "",
+                 "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
         lines += [f"| {_md_cell(name)} | " + " | ".join(str(f[c]) for c in _COLUMNS) + " |"
                   for _org, name, f in rows]
         if rollup.recipients:
-            lines += ["", "Nơi nhận:", *(f"- {_md_cell(r)}" for r in rollup.recipients)]
+            lines += ["", phrase("rollup_recipients", language),
+                      *(f"- {_md_cell(recipient(r, language))}" for r in rollup.recipients)]
         return "\n".join(lines) + "\n"
     raise InvalidInputError("format", f"{fmt!r} is not one of json, csv, md")

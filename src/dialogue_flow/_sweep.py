@@ -27,6 +27,7 @@ from ._records import (
     Submission,
     SubmissionState,
 )
+from ._report import period_title
 from .storage import (
     OPEN_WITH_CLOCK,
     Changeset,
@@ -283,7 +284,9 @@ class _Sweep:
         rule, day = due.rule, due.deadline.date.isoformat()
         # Once-a-year reports keep the key they had before monthly ones: the year.
         part = due.period if rule.period == "month" else str(due.year)
-        subject, body = render("report_due", self.flow.language, period=due.period, due=day)
+        language = self.flow.language
+        subject, body = render("report_due", language,
+                               period=period_title(due.period, language), due=day)
         for org_id in members:
             own = "" if org_id == DEFAULT_ORGANISATION else f"{org_id}:"
             self._add(Notification(

@@ -164,13 +164,18 @@ def dialogue_flow_cli_commands() -> list[click.Command] | None:
 
 
 @hookspec(firstresult=True)
-def dialogue_flow_render_report(report: Mapping[str, Any], fmt: str) -> str | None:
+def dialogue_flow_render_report(report: Mapping[str, Any], fmt: str,
+                                language: str) -> str | None:
     """Render a report in a format the library does not know.
 
-    *First result.*
+    *First result.* Like every hook argument, ``language`` is opt-in: an implementation
+    that does not name it (one written before it existed) is called without it. Name it
+    without a default value.
 
-    :param report: the report as a JSON-safe mapping.
+    :param report: the report as a JSON-safe mapping, with its ``labels`` in ``language``
+        (the words for its keys, as the JSON format carries them).
     :param fmt: the requested format name (e.g. ``"xlsx-base64"``, ``"html"``).
+    :param language: the language the report is asked in, ``"vi"`` or ``"en"``.
     :return: the rendered text, or ``None`` for formats the plugin does not handle.
     """
 

@@ -483,7 +483,7 @@ def test_indexed_columns_are_the_submissions_report_facts(record: Submission) ->
     assert (facts.state, facts.dialogue_id, facts.department, iso(facts.due_date),
             facts.received_on.isoformat(), facts.topic, facts.channel, facts.answer_mode,
             iso(facts.answered_on), facts.competent_level, record.organisation_id,
-            facts.transferred_to) == indexed
+            facts.transferred_to, facts.source) == indexed
     assert indexed == sql.indexed_values(attrs.evolve(record, version=record.version + 1),
                                          sql.SQLITE)
 

@@ -74,6 +74,8 @@ FIGURE: Words = {
     "reception_days_held": ("Số ngày tiếp công dân định kỳ đã tổ chức",
                             "Periodic citizen reception days held"),
     "citizens_received": ("Số lượt công dân được tiếp", "Citizens received"),
+    "anonymous_opinions": ("Ý kiến không nêu tên", "Opinions given without a name"),
+    "group_opinions": ("Ý kiến của tập thể, nhóm", "Opinions of groups"),
     "reception_months_short": ("Số tháng chưa đủ số ngày tiếp công dân tối thiểu",
                                "Months short of the reception minimum"),
     "overdue": ("Quá hạn", "Overdue"),

@@ -308,15 +308,46 @@ class Organisation:
 
 @attrs.frozen
 class Petitioner:
-    """The citizen who raised a submission. Personal data: never logged, left out of reports."""
+    """Who raised a submission: a citizen, an anonymous one, or a group speaking together.
+    Personal data: never logged, left out of reports.
 
-    name: str = attrs.field(converter=nfc, validator=text(NAME))
+    ``Petitioner("Nguyễn Văn A", phone=...)`` is a named citizen; ``Petitioner.anonymous()``
+    (no name) an opinion given without one, as at a meeting; ``Petitioner(group="Chi hội
+    Nông dân thôn 3", members=12)`` a group's opinion, ``name`` then its representative when
+    given. Reports count the three apart (:attr:`source`).
+    """
+
+    name: str | None = attrs.field(default=None, converter=nfc,
+                                   validator=text(NAME, optional=True))
     address: str | None = attrs.field(default=None, converter=nfc,
                                       validator=text(LABEL, optional=True))
     phone: str | None = attrs.field(default=None, converter=nfc,
                                     validator=text(40, optional=True))
     email: str | None = attrs.field(default=None, converter=nfc,
                                     validator=text(254, optional=True))
+    #: A group's opinion (ý kiến của tập thể): the group's name.
+    group: str | None = attrs.field(default=None, converter=nfc, kw_only=True,
+                                    validator=text(LABEL, optional=True))
+    #: How many people the group speaks for, when known (2 or more).
+    members: int | None = attrs.field(default=None, kw_only=True,
+                                      validator=whole(optional=True, minimum=2))
+
+    def __attrs_post_init__(self) -> None:
+        if self.members is not None and self.group is None:
+            raise InvalidInputError("Petitioner.members", "only a group has members; name "
+                                    "the group (group=...)")
+
+    @classmethod
+    def anonymous(cls) -> Petitioner:
+        """An opinion given without a name."""
+        return cls()
+
+    @property
+    def source(self) -> str:
+        """``"group"``, ``"anonymous"`` (no name, no group) or ``"person"``."""
+        if self.group is not None:
+            return "group"
+        return "anonymous" if self.name is None else "person"
 
     def __repr__(self) -> str:  # keeps personal data out of logs and tracebacks
         return "Petitioner(<personal data withheld>)"

@@ -26,7 +26,7 @@ import attrs
 from ._errors import InvalidInputError
 from ._labels import MONTHS_EN, ROMAN, check_language, label, labels, phrase, recipient
 from ._reception_records import ReceptionMonth
-from ._records import SubmissionState
+from ._records import Petitioner, SubmissionState
 from ._serialization import to_dict
 from .storage import ReportFacts, ReportInputs, SubmissionFacts
 
@@ -172,6 +172,9 @@ class Report:
     #: Citizen reception days held in the period and the citizens received on them.
     reception_days_held: int = 0
     citizens_received: int = 0
+    #: Of ``received``: raised without a name, and by a group (issue 16).
+    anonymous_opinions: int = 0
+    group_opinions: int = 0
     #: Each organisation's months of the period (up to ``made_on``) with fewer reception
     #: days than its minimum (215-KL/TW: commune 2, province 1 a month).
     reception_short: tuple[ReceptionMonth, ...] = ()
@@ -209,7 +212,7 @@ def build_report(flow: DialogueFlow, period: Period | str, *, as_of: dt.date | N
     report = attrs.evolve(report, reception_days_held=held, citizens_received=citizens,
                           reception_short=short, policy_name=flow.policy.name)
     if include_personal_data:
-        names = {item.submission_id: flow.submission(item.submission_id).petitioner.name
+        names = {item.submission_id: _who(flow.submission(item.submission_id).petitioner)
                  for item in (*report.overdue, *report.escalated)}
         report = attrs.evolve(
             report, personal_data=True,
@@ -258,9 +261,18 @@ def _report(inputs: ReportInputs, period: Period, today: dt.date, policy: str,
         answered_on_the_spot=inputs.answered_on_the_spot,
         answered_with_due=inputs.answered_with_due,
         answered_on_time=inputs.answered_on_time,
+        anonymous_opinions=inputs.anonymous, group_opinions=inputs.from_groups,
         median_working_days_to_answer=_quantile(spans, 0.5),
         p90_working_days_to_answer=_quantile(spans, 0.9),
         overdue=tuple(overdue), escalated=tuple(escalated))
+
+
+def _who(p: Petitioner) -> str | None:
+    """The name a report with personal data shows: the person's, or the group's (with its
+    representative); none for an anonymous opinion."""
+    if p.group is not None:
+        return p.group if p.name is None else f"{p.group} ({p.name})"
+    return p.name
 
 
 def _quantile(counts: Counter[int], q: float) -> float | None:
@@ -357,6 +369,8 @@ def _summary(report: Report) -> dict[str, str]:
     rate = report.on_time_rate
     return {
         "received": str(report.received),
+        "anonymous_opinions": str(report.anonymous_opinions),
+        "group_opinions": str(report.group_opinions),
         "answered_on_the_spot": str(report.answered_on_the_spot),
         "answered_with_due": str(report.answered_with_due),
         "answered_on_time": str(report.answered_on_time),

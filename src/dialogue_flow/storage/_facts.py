@@ -47,6 +47,9 @@ class SubmissionFacts(NamedTuple):
     #: The matter it was transferred to at another organisation of the store: its due date
     #: is that matter's, and it is awaiting the competent level, never overdue here.
     transferred_to: str | None = None
+    #: Who raised it (:attr:`~dialogue_flow.Petitioner.source`): ``person``, ``anonymous``
+    #: or ``group``.
+    source: str = "person"
 
     @classmethod
     def of(cls, s: Submission) -> SubmissionFacts:
@@ -57,7 +60,7 @@ class SubmissionFacts(NamedTuple):
             received_on=s.received_at.astimezone(VIETNAM_TZ).date(),
             answered_on=s.answered_on, due_date=s.due.date if s.due else None,
             dialogue_id=s.dialogue_id, organisation_id=s.organisation_id,
-            transferred_to=s.transferred_to)
+            transferred_to=s.transferred_to, source=s.petitioner.source)
 
 
 @attrs.frozen
@@ -75,15 +78,20 @@ class ReportInputs:
     answer_spans: tuple[tuple[dt.date, dt.date, int], ...]
     #: The open submissions with a clock (the overdue and escalated lists).
     open_items: tuple[SubmissionFacts, ...]
+    #: Submissions raised without a name, and by a group (the rest by a named person).
+    anonymous: int = 0
+    from_groups: int = 0
 
     @classmethod
     def from_facts(cls, facts: Iterable[SubmissionFacts]) -> ReportInputs:
         """The reference computation, from one fact per submission."""
         groups: dict[tuple[str, str, str | None, str], int] = {}
         spans: dict[tuple[dt.date, dt.date], int] = {}
-        spot = with_due = on_time = 0
+        spot = with_due = on_time = anonymous = from_groups = 0
         items: list[SubmissionFacts] = []
         for f in facts:
+            anonymous += f.source == "anonymous"
+            from_groups += f.source == "group"
             key = (f.state, f.topic, f.department, f.channel)
             groups[key] = groups.get(key, 0) + 1
             if f.answered_on is not None:
@@ -97,7 +105,7 @@ class ReportInputs:
                 items.append(f)
         return cls(groups=tuple((*k, n) for k, n in sorted(groups.items(), key=_group_key)),
                    answered_on_the_spot=spot, answered_with_due=with_due,
-                   answered_on_time=on_time,
+                   answered_on_time=on_time, anonymous=anonymous, from_groups=from_groups,
                    answer_spans=tuple((*k, n) for k, n in sorted(spans.items())),
                    open_items=tuple(sorted(items, key=lambda f: f.id)))
 

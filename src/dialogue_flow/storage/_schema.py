@@ -295,7 +295,8 @@ MIGRATIONS: Final = (
         AddColumns("outbox", (_ORGANISATION,)),
         CreateIndex(Index("outbox_by_organisation", "outbox", ("organisation_id", "status"))),
     )),
-    Migration(4, "citizen reception days; transferred matters as a column", (
+    Migration(4, "citizen reception days; transferred matters and the petitioner's source "
+              "as columns", (
         # Periodic citizen reception (tiếp công dân định kỳ, 215-KL/TW): one row per day an
         # organisation's head receives citizens.
         CreateTable(Table("reception_days", (
@@ -312,6 +313,9 @@ MIGRATIONS: Final = (
         # overdue where it came from. Due-date filters leave out rows where this is set.
         AddColumns("submissions", (Column("transferred_to", "text"),)),
         Fill("submissions", (("transferred_to", "transferred_to"),)),
+        # Who raised it: a named person, an anonymous one or a group (issue 16): a report
+        # counts them apart. Every matter stored before had a named petitioner.
+        AddColumns("submissions", (Column("source", "text", "NOT NULL DEFAULT 'person'"),)),
         # The sweep's covering index, without the transferred matters (the other side's
         # matter is swept); the report's, with the column (an escalated matter waiting on
         # another organisation is not overdue in a report).
@@ -323,12 +327,12 @@ MIGRATIONS: Final = (
         CreateIndex(Index("submissions_report", "submissions", (
             "received_on", "id", "state", "topic", "department", "competent_level", "channel",
             "answer_mode", "answered_on", "due_date", "dialogue_id", "organisation_id",
-            "transferred_to"))),
+            "transferred_to", "source"))),
         DropIndex("submissions_report_by_organisation"),
         CreateIndex(Index("submissions_report_by_organisation", "submissions", (
             "organisation_id", "received_on", "id", "state", "topic", "department",
             "competent_level", "channel", "answer_mode", "answered_on", "due_date",
-            "dialogue_id", "transferred_to"))),
+            "dialogue_id", "transferred_to", "source"))),
     )),
 )
 

@@ -107,7 +107,7 @@ RECORD_TABLES: Final = {
     Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date",
                                       "received_on", "topic", "channel", "answer_mode",
                                       "answered_on", "competent_level", "organisation_id",
-                                      "transferred_to")),
+                                      "transferred_to", "source")),
     Organisation.KIND: ("organisations", ("parent_id", "level")),
     ReceptionDay.KIND: ("reception_days", ("state", "scheduled_for", "organisation_id")),
 }
@@ -126,7 +126,8 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
                 record.channel.value,
                 None if record.answer_mode is None else record.answer_mode.value,
                 None if record.answered_on is None else day(record.answered_on),
-                record.competent_level, record.organisation_id, record.transferred_to)
+                record.competent_level, record.organisation_id, record.transferred_to,
+                record.petitioner.source)
     if isinstance(record, (Dialogue, ReceptionDay)):
         return (record.state.value, day(record.scheduled_for), record.organisation_id)
     if isinstance(record, Organisation):
@@ -142,7 +143,8 @@ PAGE: Final = 5000
 _OPEN_WITH_CLOCK: Final = tuple(sorted(s.value for s in OPEN_WITH_CLOCK))
 #: The report's columns, in SubmissionFacts order, then what the keyset pages on.
 _FACTS = ("id, state, topic, department, competent_level, channel, answer_mode, "
-          "received_on, answered_on, due_date, dialogue_id, organisation_id, transferred_to")
+          "received_on, answered_on, due_date, dialogue_id, organisation_id, transferred_to, "
+          "source")
 
 
 class Statements:
@@ -424,13 +426,13 @@ class Statements:
         """A row of :meth:`report_page` as report facts."""
         date = self.dialect.date_value
         (sid, state, topic, department, level, channel, mode, received, answered, due, dlg,
-         org, transferred_to) = row
+         org, transferred_to, source) = row
         return SubmissionFacts(
             id=sid, state=state, topic=topic, department=department, competent_level=level,
             channel=channel, answer_mode=mode, received_on=date(received),
             answered_on=None if answered is None else date(answered),
             due_date=None if due is None else date(due), dialogue_id=dlg,
-            organisation_id=org, transferred_to=transferred_to)
+            organisation_id=org, transferred_to=transferred_to, source=source)
 
     def due_facts(self, row: Sequence[Any], start: dt.date) -> SubmissionFacts:
         """A row of :meth:`due_page` as facts; reception and answer are not read (the
@@ -463,7 +465,9 @@ class Statements:
                   "THEN 1 ELSE 0 END), "
                   "sum(CASE WHEN answered_on IS NOT NULL AND due_date IS NOT NULL "
                   "THEN 1 ELSE 0 END), "
-                  "sum(CASE WHEN answered_on <= due_date THEN 1 ELSE 0 END) "
+                  "sum(CASE WHEN answered_on <= due_date THEN 1 ELSE 0 END), "
+                  "sum(CASE WHEN source = 'anonymous' THEN 1 ELSE 0 END), "
+                  "sum(CASE WHEN source = 'group' THEN 1 ELSE 0 END) "
                   f"{source} GROUP BY state, topic, department, channel")
         spans = (f"SELECT received_on, answered_on, count(*) {source} "
                  "AND answered_on IS NOT NULL GROUP BY received_on, answered_on")
@@ -481,5 +485,7 @@ class Statements:
             answered_on_the_spot=sum(int(row[5] or 0) for row in groups),
             answered_with_due=sum(int(row[6] or 0) for row in groups),
             answered_on_time=sum(int(row[7] or 0) for row in groups),
+            anonymous=sum(int(row[8] or 0) for row in groups),
+            from_groups=sum(int(row[9] or 0) for row in groups),
             answer_spans=tuple(sorted((date(r), date(a), int(n)) for r, a, n in spans)),
             open_items=tuple(self.facts(row) for row in items))

@@ -567,4 +567,5 @@ def _by_id(f: SubmissionFacts) -> str:
 
 def _due_fields(f: SubmissionFacts) -> SubmissionFacts:
     """``f`` with the fields ``due_facts`` may leave as placeholders set to fixed ones."""
-    return f._replace(channel="", answer_mode=None, received_on=dt.date.min, answered_on=None)
+    return f._replace(channel="", answer_mode=None, received_on=dt.date.min, answered_on=None,
+                      source="person")

@@ -18,6 +18,7 @@ from dialogue_flow import (
     DialogueState,
     NotFoundError,
     Notification,
+    Petitioner,
     Submission,
     SubmissionState,
 )
@@ -248,7 +249,12 @@ def _random_reported(rng: random.Random, record_id: str) -> Submission:
         record_id, state=state, received_at=received_at, due=_random_due(rng),
         dialogue_id=_maybe(rng, _DIALOGUE_IDS), department=_maybe(rng, _DEPARTMENTS),
         topic=rng.choice(_TOPICS), channel=rng.choice(list(Channel)),
-        competent_level=_maybe(rng, _LEVELS), **answer)
+        competent_level=_maybe(rng, _LEVELS), petitioner=rng.choice(_PETITIONERS), **answer)
+
+
+#: A named citizen, an anonymous one and a group: a report counts them apart.
+_PETITIONERS = (Petitioner("Nguyễn Văn A"), Petitioner.anonymous(),
+                Petitioner(group="Chi hội Nông dân thôn 3", members=12))
 
 
 def _report_periods(rng: random.Random, count: int) -> list[tuple[dt.date, dt.date]]:

@@ -258,3 +258,32 @@ class TestRetry:
                                expected_version=current.version).version
 
         assert 3 == retry_on_conflict(reassign)
+
+
+class TestDayArgumentNames:
+    """Every command names its day ``on=`` (issue 16, item 11); the old names still work for
+    one release, with a DeprecationWarning."""
+
+    def test_hold_and_conclude_take_on(self, flow: DialogueFlow, clock: FixedClock,
+                                       actors: dict[str, Actor]) -> None:
+        d = _announced_dialogue(flow, clock, actors)
+        held = flow.hold(d, actor=actors["chair"], on=date(2021, 6, 17))
+        clock.set(date(2021, 6, 20))
+        done = flow.conclude(d, actor=actors["chair"], on=date(2021, 6, 18))
+        assert (date(2021, 6, 17), date(2021, 6, 18)) == (
+            held.held_on, done.conclusion.issued_on if done.conclusion else None)
+
+    def test_the_old_names_warn(self, flow: DialogueFlow, clock: FixedClock,
+                                actors: dict[str, Actor]) -> None:
+        d = _announced_dialogue(flow, clock, actors)
+        with pytest.warns(DeprecationWarning, match="held_on= is deprecated, use on="):
+            flow.hold(d, actor=actors["chair"], held_on=date(2021, 6, 17))
+        with pytest.warns(DeprecationWarning, match="notice_date= is deprecated"):
+            flow.conclude(d, actor=actors["chair"], notice_date=date(2021, 6, 17))
+
+    def test_both_names_is_an_error(self, flow: DialogueFlow, clock: FixedClock,
+                                    actors: dict[str, Actor]) -> None:
+        d = _announced_dialogue(flow, clock, actors)
+        with pytest.raises(InvalidInputError, match="old name"):
+            flow.hold(d, actor=actors["chair"], on=date(2021, 6, 17),
+                      held_on=date(2021, 6, 17))

@@ -87,7 +87,7 @@ class TestIssueExample:
         s = receive(flow, intake, d.id)
         flow.assign(s.id, department=LAND, actor=chair)
         clock.set(NOTICE_DAY)
-        flow.conclude(d.id, actor=chair, notice_date=NOTICE_DAY)
+        flow.conclude(d.id, actor=chair, on=NOTICE_DAY)
         assert date(2021, 8, 6) == flow.submission(s.id).due.date
 
     def test_announce_by_is_seven_days_before(self, flow, office):
@@ -196,15 +196,15 @@ class TestDialogueCommands:
         before = storage_state()
         with pytest.raises(InvalidInputError, match="reschedule") as info:
             flow.hold(d.id, actor=office)
-        assert ("held_on", before) == (info.value.field, storage_state())
+        assert ("on", before) == (info.value.field, storage_state())
 
     def test_hold_in_the_future_is_refused(self, flow, office):
         """A dialogue cannot be recorded as held before its day comes."""
         d = plan(flow, office)
         flow.announce(d.id, actor=office)
         with pytest.raises(InvalidInputError, match="in the future") as info:
-            flow.hold(d.id, actor=office, held_on=DIALOGUE_DAY)
-        assert "held_on" == info.value.field
+            flow.hold(d.id, actor=office, on=DIALOGUE_DAY)
+        assert "on" == info.value.field
 
     def test_hold_records_attendance(self, flow, clock, office):
         """The actual attendance is kept."""
@@ -328,8 +328,8 @@ class TestDialogueCommands:
         """The notice cannot predate the meeting."""
         d = held_dialogue(flow, clock, office)
         with pytest.raises(InvalidInputError, match="before the dialogue") as info:
-            flow.conclude(d.id, actor=chair, notice_date=date(2021, 6, 16))
-        assert "notice_date" == info.value.field
+            flow.conclude(d.id, actor=chair, on=date(2021, 6, 16))
+        assert "on" == info.value.field
 
     def test_announce_a_held_dialogue_is_a_transition_error(self, flow, clock, office):
         """Whatever the date, announcing a dialogue that was held names the allowed events
@@ -986,14 +986,14 @@ BAD_INPUT: list[tuple[str, str, Callable[[DialogueFlow, SimpleNamespace], object
                                                             reason="   ")),
     ("cancel-reason-none", "reason", lambda f, w: f.cancel(w.later.id, actor=w.office,
                                                            reason=None)),
-    ("hold-date-text", "held_on", lambda f, w: f.hold(w.meeting.id, actor=w.office,
-                                                      held_on="2021-06-10")),
+    ("hold-date-text", "on", lambda f, w: f.hold(w.meeting.id, actor=w.office,
+                                                 on="2021-06-10")),
     ("hold-attendance-bool", "actual_attendance", lambda f, w: f.hold(
         w.meeting.id, actor=w.office, actual_attendance=True)),
     ("hold-attendance-negative", "actual_attendance", lambda f, w: f.hold(
         w.meeting.id, actor=w.office, actual_attendance=-5)),
-    ("conclude-datetime", "notice_date", lambda f, w: f.conclude(w.held.id, actor=w.chair,
-                                                                 notice_date=AWARE)),
+    ("conclude-datetime", "on", lambda f, w: f.conclude(w.held.id, actor=w.chair,
+                                                        on=AWARE)),
     ("conclude-actor-string", "actor", lambda f, w: f.conclude(w.held.id, actor="bt")),
     # receive
     ("receive-petitioner-string", "petitioner", lambda f, w: f.receive(

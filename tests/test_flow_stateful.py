@@ -337,10 +337,10 @@ class DialogueFlowMachine(RuleBasedStateMachine):
             self.clock.set(m.scheduled_for)
 
         def call() -> Dialogue:
-            return self.flow.hold(dialogue_id, actor=OFFICE, held_on=m.scheduled_for)
+            return self.flow.hold(dialogue_id, actor=OFFICE, on=m.scheduled_for)
 
         if m.scheduled_for > self.today():
-            self.refused(InvalidInputError, call, "held_on")
+            self.refused(InvalidInputError, call, "on")
         elif "hold" not in DIALOGUE_MOVES[m.state]:
             self.refused_transition("dialogue", m.state, call)
         else:

@@ -192,7 +192,7 @@ class TestLifecycle:
         ({"citizens": True, "received_by": ["Bí thư"]}, "citizens"),
         ({"citizens": 3, "received_by": []}, "received_by"),
         ({"citizens": 3, "received_by": "Bí thư"}, "received_by"),
-        ({"citizens": 3, "received_by": ["Bí thư"], "held_on": date(2026, 1, 9)}, "held_on"),
+        ({"citizens": 3, "received_by": ["Bí thư"], "on": date(2026, 1, 9)}, "on"),
     ])
     def test_holding_checks_its_arguments(self, rflow: DialogueFlow, office: Actor,
                                           clock: FixedClock, kwargs: dict[str, object],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -95,6 +96,17 @@ def _names(field: str, values: object) -> tuple[str, ...]:
     for name in names:
         _check_text(field, name)
     return names
+
+
+def _renamed(old: str, old_value: T | None, new: str, new_value: T | None) -> T | None:
+    """The value of an argument renamed from ``old`` to ``new`` (a deprecation alias kept for
+    one release): ``old`` still works, with a :class:`DeprecationWarning`; both is an error."""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise InvalidInputError(new, f"{old}= is the old name of {new}=; pass {new}= only")
+    warnings.warn(f"{old}= is deprecated, use {new}=", DeprecationWarning, stacklevel=3)
+    return old_value
 
 
 def _build(cls: type[T], **fields: Any) -> T:

@@ -12,6 +12,7 @@ from ._checks import (
     _check_date,
     _check_text,
     _names,
+    _renamed,
     _replace,
     _require,
 )
@@ -128,17 +129,19 @@ class DialogueCommands(FlowCore):
         return self._change(self._current(Dialogue, dialogue), "cancel", actor,
                             {"cancel_reason": reason}, reason=reason)
 
-    def hold(self, dialogue: str | Dialogue, *, actor: Actor, held_on: dt.date | None = None,
+    def hold(self, dialogue: str | Dialogue, *, actor: Actor, on: dt.date | None = None,
              actual_attendance: int | None = None,
-             expected_version: int | None = None) -> Dialogue:
-        """Record that the dialogue took place; starts the conclusion-notice clock."""
+             expected_version: int | None = None, held_on: dt.date | None = None) -> Dialogue:
+        """Record that the dialogue took place ``on`` its day (today by default); starts the
+        conclusion-notice clock. (``held_on=`` is the deprecated name of ``on=``.)"""
+        on = _renamed("held_on", held_on, "on", on)
         dialogue = self._expect(Dialogue, dialogue, expected_version)
         d = self._current(Dialogue, dialogue)
-        day = self._day("held_on", held_on)
+        day = self._day("on", on)
         _require(DIALOGUE, d, "hold")  # "reschedule it" is wrong advice if not announced
         if day != d.scheduled_for:
             raise InvalidInputError(
-                "held_on", f"the dialogue was announced for {d.scheduled_for.isoformat()}, "
+                "on", f"the dialogue was announced for {d.scheduled_for.isoformat()}, "
                 f"not {day.isoformat()}; reschedule it (and announce again) to change the date")
         if actual_attendance is not None:
             _check_count("actual_attendance", actual_attendance)
@@ -148,15 +151,17 @@ class DialogueCommands(FlowCore):
                                              d.organisation_id),
         })
 
-    def conclude(self, dialogue: str | Dialogue, *, actor: Actor,
-                 notice_date: dt.date | None = None,
-                 expected_version: int | None = None) -> Dialogue:
-        """Issue the chair's conclusion notice.
+    def conclude(self, dialogue: str | Dialogue, *, actor: Actor, on: dt.date | None = None,
+                 expected_version: int | None = None,
+                 notice_date: dt.date | None = None) -> Dialogue:
+        """Issue the chair's conclusion notice ``on`` a day (today by default).
 
         Every matter not settled at the meeting (assigned or escalated) is listed with the one
         responsible and its due date, and gets that due date; matters answered or closed at
         the meeting are left out. A submission still only *received* must be decided first.
+        (``notice_date=`` is the deprecated name of ``on=``.)
         """
+        notice_date = _renamed("notice_date", notice_date, "on", on)
         dialogue = self._expect(Dialogue, dialogue, expected_version)
         _check_actor(actor)
         return self._decide(Dialogue.KIND, dialogue,
@@ -165,9 +170,9 @@ class DialogueCommands(FlowCore):
     def _conclude(self, dialogue: str | Dialogue, actor: Actor, notice_date: dt.date | None,
                   ) -> Dialogue:
         d = self._current(Dialogue, dialogue)
-        day = self._day("notice_date", notice_date)
+        day = self._day("on", notice_date)
         if d.held_on is not None and day < d.held_on:
-            raise InvalidInputError("notice_date", f"{day.isoformat()} is before the dialogue "
+            raise InvalidInputError("on", f"{day.isoformat()} is before the dialogue "
                                     f"was held ({d.held_on.isoformat()})")
         subs = list(self.iter_submissions(dialogue_id=d.id))
         undecided = sorted(s.id for s in subs if s.state is SubmissionState.RECEIVED)

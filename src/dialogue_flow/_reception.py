@@ -248,13 +248,13 @@ class ReceptionCommands(FlowCore):
         return self._change(r, "announce", actor, {"announced_on": day})
 
     def hold_reception(self, reception: str | ReceptionDay, *, actor: Actor, citizens: int,
-                       received_by: Iterable[str], held_on: dt.date | None = None,
+                       received_by: Iterable[str], on: dt.date | None = None,
                        expected_version: int | None = None) -> ReceptionDay:
         """Record that citizens were received: by whom and how many came (0 when nobody
         did; the day still counts as held)."""
         reception = self._expect(ReceptionDay, reception, expected_version)
         r = self._current(ReceptionDay, reception)
-        day = self._day("held_on", held_on)
+        day = self._day("on", on)
         _require(RECEPTION, r, "hold")
         _check_whole("citizens", citizens)
         who = _names("received_by", received_by)
@@ -262,7 +262,7 @@ class ReceptionCommands(FlowCore):
             raise InvalidInputError("received_by", "name who received the citizens")
         if day != r.scheduled_for:
             raise InvalidInputError(
-                "held_on", f"the day was announced for {r.scheduled_for.isoformat()}, not "
+                "on", f"the day was announced for {r.scheduled_for.isoformat()}, not "
                 f"{day.isoformat()}; cancel it with a replacement day to move it")
         return self._change(r, "hold", actor, {"held_on": day, "citizens": citizens,
                                                "received_by": who},

@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
 from dialogue_flow import (
     Dialogue,
     DialogueQuery,
@@ -120,15 +122,31 @@ def _kept(old: object, new: object) -> bool:
     return old == new
 
 
+def _without_code(record: _R) -> _R:
+    """Schema 5 gives every submission stored before it a tracking code (checked apart)."""
+    return attrs.evolve(record, tracking_code=None) if isinstance(record, Submission) else record
+
+
 def _check_records(storage: Storage, expected: Expected) -> None:
     for cls, get in ((Dialogue, storage.get_dialogue), (Submission, storage.get_submission)):
         for record_id, text in expected["records"][cls.KIND].items():
             record = get(record_id)
-            assert from_json(cls, text) == record, f"{cls.KIND} {record_id}"
+            assert from_json(cls, text) == _without_code(record), f"{cls.KIND} {record_id}"
             _nothing_lost(cls.KIND, record_id, text, to_json(record))
             trail = [from_json(TransitionRecord, row)
                      for row in expected["history"][cls.KIND][record_id]]
             assert trail == storage.history(cls.KIND, record_id), f"{cls.KIND} {record_id}"
+
+
+def _check_codes(storage: Storage, expected: Expected) -> None:
+    """Schema 5: every submission stored before has its own tracking code (valid: the
+    record was built), and is found by it."""
+    submissions = [storage.get_submission(s.id) for s in expected_submissions(expected)]
+    codes = [s.tracking_code for s in submissions]
+    assert None not in codes, codes
+    assert len(set(codes)) == len(codes), "codes are unique"
+    for s in submissions:
+        assert s == storage.get_submission_by_code(str(s.tracking_code)), s.id
 
 
 def _submission_queries(submissions: list[Submission]) -> list[SubmissionQuery]:
@@ -152,8 +170,8 @@ def _check_queries(storage: Storage, expected: Expected) -> None:
     """The indexed columns the old release wrote answer every kind of query."""
     submissions = expected_submissions(expected)
     for query in _submission_queries(submissions):
-        assert [s for s in submissions if query.matches(s)] == storage.find_submissions(query), \
-            f"{query}"
+        assert [s for s in submissions if query.matches(s)] == [
+            _without_code(s) for s in storage.find_submissions(query)], f"{query}"
     dialogues = expected_dialogues(expected)
     queries = [DialogueQuery(limit=1000)]
     for d in dialogues:
@@ -166,8 +184,8 @@ def _check_queries(storage: Storage, expected: Expected) -> None:
     # Schema 3: everything written before organisations belongs to the default one, which
     # is implicit (not a stored row).
     default, other = frozenset({"default"}), frozenset({"elsewhere"})
-    assert submissions == storage.find_submissions(
-        SubmissionQuery(organisations=default, limit=1000))
+    assert submissions == [_without_code(s) for s in storage.find_submissions(
+        SubmissionQuery(organisations=default, limit=1000))]
     assert dialogues == storage.find_dialogues(DialogueQuery(organisations=default, limit=1000))
     assert [] == storage.find_submissions(SubmissionQuery(organisations=other))
     assert [] == storage.find_organisations()
@@ -208,7 +226,8 @@ def _check_report(storage: ReportFacts, expected: Expected) -> None:
 def assert_matches_expectations(storage: Storage, expected: Expected) -> None:
     """``storage`` holds exactly what the old release wrote, read through today's API.
 
-    Records equal ``from_json`` of their stored text and lose no field of it; every query
+    Records equal ``from_json`` of their stored text and lose no field of it (submissions
+    also have a tracking code, their own, that finds them: schema 5); every query
     finds what the reference semantics (``SubmissionQuery.matches``) find; audit trails are
     equal, oldest first; the outbox has the same rows per status, pending ones in the old
     order, parked ones with their attempts, lease owner and last error, delivered ones
@@ -216,6 +235,7 @@ def assert_matches_expectations(storage: Storage, expected: Expected) -> None:
     :meth:`ReportInputs.from_facts` of the records. Changes nothing in ``storage``.
     """
     _check_records(storage, expected)
+    _check_codes(storage, expected)
     _check_queries(storage, expected)
     _check_outbox(storage, expected)
     if isinstance(storage, ReportFacts):

@@ -355,12 +355,14 @@ class TestSubmissionCommands:
     """Receiving, preparing, answering, assigning, escalating, extending, closing."""
 
     def test_receive_records_and_notifies_the_petitioner(self, flow, intake):
-        """A new submission is received (version 1) and the petitioner is told its number."""
+        """A new submission is received (version 1) and the petitioner is told its
+        tracking code (issue 16: not the internal id)."""
         s = receive(flow, intake)
         [note] = flow.storage.pending_notifications()
         assert ((SubmissionState.RECEIVED, 1, None), "submission:sub-0001:v1:received",
-                "petitioner", True) == (
-            (s.state, s.version, s.dialogue_id), note.key, note.audience, s.id in note.body)
+                "petitioner", True, False) == (
+            (s.state, s.version, s.dialogue_id), note.key, note.audience,
+            f"mã tra cứu {s.tracking_code}" in note.body, s.id in note.body + note.subject)
 
     def test_notifications_leave_out_personal_data(self, flow, intake):
         """The petitioner's name is not in any message (they can be logged)."""

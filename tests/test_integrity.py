@@ -75,7 +75,8 @@ def broken(flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Actor, i
 
     late_d, (s4,) = _concluded(flow, clock, office, chair, intake, petitioner, 1)
     late = attrs.evolve(flow.submission(s4), id="sub-late", version=1,
-                        state=SubmissionState.RECEIVED, department=None, due=None)
+                        state=SubmissionState.RECEIVED, department=None, due=None,
+                        tracking_code=None)  # codes are unique; an old release's row
     flow.storage.commit(Changeset(((late, 0),), (sample_transition(late, event="receive"),)))
     return {"stuck": stuck, "done": done, "open": s3, "late_dialogue": late_d,
             "late": "sub-late"}

@@ -64,6 +64,7 @@ EXPORTED = [
     "Petitioner",
     "PluginError",
     "PluginManager",
+    "PublicStatus",
     "Purpose",
     "ReceptionDay",
     "ReceptionMonth",

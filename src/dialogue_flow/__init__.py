@@ -26,6 +26,7 @@ from ._flow import Authorizer, DialogueFlow, Page
 from ._ids import SequentialIds, time_ordered_id
 from ._integrity import Violation
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
+from ._lookup import PublicStatus
 from ._notifiers import LoggingNotifier
 from ._plugins import PluginManager, load_plugins
 from ._policy import (
@@ -134,6 +135,7 @@ __all__ = [
     "Petitioner",
     "PluginError",
     "PluginManager",
+    "PublicStatus",
     "Purpose",
     "ReceptionDay",
     "ReceptionMonth",

@@ -22,6 +22,7 @@ from ._errors import ConfigurationError, InvalidInputError, PluginError
 from ._flow_core import Authorizer, FlowCore, Page
 from ._integrity import IntegrityCommands
 from ._labels import check_language
+from ._lookup import LookupQueries
 from ._organisations import OrganisationCommands
 from ._plugins import PluginManager, load_plugins
 from ._reception import ReceptionCommands
@@ -44,7 +45,7 @@ _OPTIONS = frozenset(inspect.signature(FlowCore.__init__).parameters) - {
 
 
 class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
-                   ReceptionCommands):
+                   ReceptionCommands, LookupQueries):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

@@ -35,8 +35,10 @@ from ._deadline_rules import DeadlineRules
 from ._errors import (
     ConcurrentChangeError,
     InvalidInputError,
+    NotFoundError,
     PermissionDeniedError,
     PluginError,
+    StorageError,
     VersionConflictError,
 )
 from ._ids import IdFactory, time_ordered_id
@@ -66,6 +68,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._tracking import new_tracking_code
 from .storage import (
     Changeset,
     DialogueQuery,
@@ -86,6 +89,10 @@ _RecordT = TypeVar("_RecordT", Dialogue, Submission, ReceptionDay)
 
 _LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE,
                                      ReceptionDay.KIND: RECEPTION}
+
+#: How many tracking codes a receive draws before it gives up (a random one is taken once
+#: in millions of draws; only a broken deterministic source exhausts it).
+_CODE_ATTEMPTS = 8
 
 #: How many times a command decides again when something it read but does not write (a
 #: dialogue, the set of its matters) changed before its commit. Each attempt reads afresh;
@@ -146,6 +153,9 @@ class FlowCore(DeadlineRules):
         self.reception_minimum: Mapping[str, int] = _check_minimum(reception_minimum)
         self._authorizers = tuple(authorizers)
         self._new_id: IdFactory = ids if ids is not None else time_ordered_id
+        # Random tracking codes, unless the ids are a test helper's that also makes
+        # deterministic codes (SequentialIds.tracking_code).
+        self._new_code: Callable[[], str] = getattr(ids, "tracking_code", new_tracking_code)
 
     # --- queries -------------------------------------------------------------------------
 
@@ -181,20 +191,24 @@ class FlowCore(DeadlineRules):
         organisation: str | None = None,
         subtree: bool = False,
         order_by: str = "id",
+        search: str | None = None,
     ) -> Page[Submission]:
         """One page of submissions matching every given filter, with the ``total`` across
         every page.
 
         ``organisation`` narrows to one organisation's matters (``subtree=True``: and those
-        of every organisation under it, a province and its communes). ``order_by="due"``
-        orders by due date (then id, those without one last); pass the page's
+        of every organisation under it, a province and its communes). ``search`` finds
+        matters by the words of their topic and content, ignoring case and diacritics
+        ("dat dai" finds "đất đai"; the last word may be the beginning of one: "dat da").
+        ``order_by="id"`` lists the oldest first, ``"due"`` by due date (then id, those
+        without one last), ``"received"`` the most recently received first. Pass the page's
         ``next_after`` as ``after`` for the next page.
         """
         query = self._submission_query(
             dialogue_id=dialogue_id, state=state, department=department,
             due_on_or_before=due_on_or_before, due_on_or_after=due_on_or_after,
             overdue_as_of=overdue_as_of, limit=limit, after=after,
-            organisation=organisation, subtree=subtree, order_by=order_by)
+            organisation=organisation, subtree=subtree, order_by=order_by, search=search)
         page = _paged(self.storage.find_submissions(query), limit, query)
         return attrs.evolve(page, total=self.storage.count_submissions(query))
 
@@ -203,7 +217,8 @@ class FlowCore(DeadlineRules):
         department: str | None = None, due_on_or_before: dt.date | None = None,
         due_on_or_after: dt.date | None = None, overdue_as_of: dt.date | None = None,
         limit: int = 100, after: str | None = None, organisation: str | None = None,
-        subtree: bool = False, order_by: str = "id") -> SubmissionQuery:
+        subtree: bool = False, order_by: str = "id", search: str | None = None,
+    ) -> SubmissionQuery:
         if dialogue_id is not None:
             _check_id("dialogue_id", dialogue_id)
         if department is not None:
@@ -218,6 +233,7 @@ class FlowCore(DeadlineRules):
             overdue_as_of=_opt_date("overdue_as_of", overdue_as_of),
             limit=check_limit(limit) + 1, after=after,
             organisations=self._scope(organisation, subtree), order_by=order_by,
+            search=search,
         )
 
     def iter_submissions(self, **filters: Any) -> Iterator[Submission]:
@@ -403,6 +419,18 @@ class FlowCore(DeadlineRules):
         return self._answer_deadline(s, today, complex_matter=complex_matter,
                                      assigned_on=today, rules=rules)
 
+    def _tracking_code(self) -> str:
+        """A tracking code no stored submission holds (drawn again on a repeat, which
+        comes once in millions; the unique index refuses the rare race)."""
+        for _attempt in range(_CODE_ATTEMPTS):
+            code = self._new_code()
+            try:
+                self.storage.get_submission_by_code(code)
+            except NotFoundError:
+                return code
+        raise StorageError(f"no free tracking code in {_CODE_ATTEMPTS} draws; the code "
+                           "source repeats itself")
+
     def _notify(self, s: Submission, event: str, audience: str, now: dt.datetime,
                 reason: str | None = None) -> Notification:
         """The notification of ``event`` on ``s`` (no personal data in it)."""
@@ -411,7 +439,10 @@ class FlowCore(DeadlineRules):
         if event == "escalated":  # "beyond the authority of the commune / the province"
             org = self._stored_organisation(s.organisation_id)
             level = level_words(org.level if org else Level.COMMUNE, self.language)
+        # The petitioner quotes the tracking code, staff the id (a record built outside the
+        # flow, without a code, shows its id to both).
         subject, body = render(event, self.language, id=s.id, topic=s.topic,
+                               code=s.tracking_code or s.id,
                                responsible=s.responsible or "—", due=due,
                                answer=s.answer or "", reason=reason or "", level=level)
         return Notification(

@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from ._tracking import tracking_code_from
+
 __all__ = ["IdFactory", "SequentialIds", "time_ordered_id"]
 
 #: Makes a new id for a record kind prefix ("dlg", "sub").
@@ -31,9 +33,11 @@ def time_ordered_id(prefix: str) -> str:
 
 
 class SequentialIds:
-    """Deterministic ids (``dlg-0001``, ``sub-0001``, ...) for tests, demos and examples.
+    """Deterministic ids (``dlg-0001``, ``sub-0001``, ...) for tests, demos and examples;
+    a flow built with them also gives deterministic tracking codes (:meth:`tracking_code`).
 
-    Only safe with a single writer: two processes would hand out the same ids.
+    Only safe with a single writer: two processes would hand out the same ids. Never for
+    real data: its tracking codes can be worked out by anyone.
     """
 
     def __init__(self, width: int = 4) -> None:
@@ -49,3 +53,12 @@ class SequentialIds:
                 counter = self._counters.setdefault(prefix, itertools.count(1))
         # next() on an itertools.count is atomic under the GIL (one C call), as the lock was.
         return f"{prefix}-{self._number(next(counter))}"
+
+    def tracking_code(self) -> str:
+        """The next of a fixed sequence of valid tracking codes (the flow asks for one per
+        submission it receives)."""
+        return tracking_code_from(self(_CODE_SEED))
+
+
+#: The prefix of the ids a SequentialIds derives its tracking codes from.
+_CODE_SEED = "tracking-code"

@@ -1,7 +1,9 @@
 """Notification texts in Vietnamese (the default) and English.
 
 Templates use ``str.format`` fields taken from the record; petitioners' personal data is
-never put into a template, so a notification can be logged safely.
+never put into a template, so a notification can be logged safely. A message to the
+petitioner names the matter by its tracking code (``{code}``, mã tra cứu), one to staff by
+its id (``{id}``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ LANGUAGES = ("vi", "en")
 #: event -> language -> (subject, body)
 TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "received": {
-        "vi": ("Đã tiếp nhận ý kiến {id}",
-               'Ý kiến, kiến nghị của ông/bà về "{topic}" đã được tiếp nhận (mã {id}).'),
-        "en": ("Submission {id} received",
-               'Your submission on "{topic}" has been recorded (reference {id}).'),
+        "vi": ("Đã tiếp nhận ý kiến {code}",
+               'Ý kiến, kiến nghị của ông/bà về "{topic}" đã được tiếp nhận (mã tra cứu '
+               "{code})."),
+        "en": ("Submission {code} received",
+               'Your submission on "{topic}" has been recorded (tracking code {code}).'),
     },
     "assigned": {
         "vi": ("Giao xử lý kiến nghị {id}",
@@ -31,18 +34,18 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
                "written answer due: {due}."),
     },
     "accepted": {
-        "vi": ("Kiến nghị {id} đã được thụ lý",
+        "vi": ("Kiến nghị {code} đã được thụ lý",
                'Kiến nghị của ông/bà về "{topic}" đã được thụ lý để xem xét, giải quyết; '
                "hạn trả lời bằng văn bản: {due}."),
-        "en": ("Submission {id} accepted for handling",
+        "en": ("Submission {code} accepted for handling",
                'Your submission on "{topic}" has been accepted for handling; written answer '
                "due: {due}."),
     },
     "escalated": {
-        "vi": ("Kiến nghị {id} đã được chuyển cấp có thẩm quyền",
+        "vi": ("Kiến nghị {code} đã được chuyển cấp có thẩm quyền",
                'Kiến nghị của ông/bà về "{topic}" vượt thẩm quyền giải quyết của {level} và '
                "đã được chuyển đến {responsible} xem xét, giải quyết."),
-        "en": ("Submission {id} forwarded to the competent level",
+        "en": ("Submission {code} forwarded to the competent level",
                'Your submission on "{topic}" is beyond the authority of {level} and has '
                "been forwarded to {responsible}."),
     },
@@ -62,22 +65,22 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
                "({reason}); answer due: {due}."),
     },
     "extended": {
-        "vi": ("Gia hạn giải quyết kiến nghị {id}",
+        "vi": ("Gia hạn giải quyết kiến nghị {code}",
                'Kiến nghị của ông/bà về "{topic}" cần thêm thời gian xem xét ({reason}). '
                "Cơ quan chịu trách nhiệm: {responsible}. Thời hạn trả lời mới: {due}."),
-        "en": ("More time needed for submission {id}",
+        "en": ("More time needed for submission {code}",
                'Your submission on "{topic}" needs more time ({reason}). '
                "Responsible agency: {responsible}. New answer date: {due}."),
     },
     "answered": {
-        "vi": ("Trả lời kiến nghị {id}",
+        "vi": ("Trả lời kiến nghị {code}",
                'Kiến nghị của ông/bà về "{topic}" đã được trả lời: {answer}'),
-        "en": ("Answer to submission {id}",
+        "en": ("Answer to submission {code}",
                'Your submission on "{topic}" has been answered: {answer}'),
     },
     "closed": {
-        "vi": ("Kết thúc kiến nghị {id}", 'Kiến nghị {id} về "{topic}" đã kết thúc.'),
-        "en": ("Submission {id} closed", 'Submission {id} on "{topic}" is closed.'),
+        "vi": ("Kết thúc kiến nghị {code}", 'Kiến nghị {code} về "{topic}" đã kết thúc.'),
+        "en": ("Submission {code} closed", 'Submission {code} on "{topic}" is closed.'),
     },
     "due_soon": {
         "vi": ("Sắp đến hạn trả lời kiến nghị {id}",

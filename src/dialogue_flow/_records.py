@@ -20,6 +20,7 @@ import attrs
 
 from ._calendar import SkippedDay
 from ._errors import InvalidInputError
+from ._tracking import ALPHABET, is_tracking_code
 from ._validators import FREE, LABEL, NAME, day, flag, nfc, of_type, text, texts, whole
 
 __all__ = [
@@ -148,6 +149,13 @@ def _optional_id(inst: object, attribute: attrs.Attribute[Any], value: object) -
         _record_id(inst, attribute, value)
 
 
+def _optional_code(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not is_tracking_code(value):
+        raise InvalidInputError(f"{type(inst).__name__}.{attribute.name}",
+                                "not a tracking code (ten characters of "
+                                f"{ALPHABET}, the last one the check)")
+
+
 def _aware(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
         raise InvalidInputError(f"{type(inst).__name__}.{attribute.name}",
@@ -161,6 +169,13 @@ def _strings(value: object) -> tuple[str, ...]:
         got = "a single string" if isinstance(value, str) else type(value).__name__
         raise InvalidInputError("names", f"expected a list of names, got {got}")
     return tuple(nfc(item) for item in value)  # type: ignore[misc]
+
+
+def _nfc_values(value: object) -> object:
+    """A mapping's text values in NFC (a command's arguments kept in the audit trail)."""
+    if isinstance(value, Mapping):
+        return {key: nfc(item) for key, item in value.items()}
+    return value
 
 
 _E = TypeVar("_E", bound=enum.Enum)
@@ -501,6 +516,10 @@ class Submission:
     transferred_to: str | None = attrs.field(default=None, validator=_optional_id)
     #: The citizen reception day it was received at (channel ``reception``).
     reception_id: str | None = attrs.field(default=None, validator=_optional_id)
+    #: What the petitioner quotes to ask where the matter stands (mã tra cứu; see
+    #: :meth:`~dialogue_flow.DialogueFlow.lookup`), given when it is received; ``None`` only
+    #: on a record built outside the flow.
+    tracking_code: str | None = attrs.field(default=None, validator=_optional_code)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -529,7 +548,7 @@ class TransitionRecord:
     at: dt.datetime = attrs.field(validator=_aware)
     reason: str | None = attrs.field(default=None, converter=nfc,
                                      validator=text(FREE, optional=True))
-    details: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    details: Mapping[str, str] = attrs.field(factory=dict, hash=False, converter=_nfc_values)
     #: The organisation of the record changed.
     organisation_id: str = attrs.field(default=DEFAULT_ORGANISATION, validator=_record_id)
 

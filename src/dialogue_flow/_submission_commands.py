@@ -129,7 +129,8 @@ class SubmissionCommands(TransferSteps):
                      content=content, state=SUBMISSION.initial, version=1, received_at=now,
                      updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
                      organisation_id=organisation_id, reception_id=reception_id,
-                     due=self._first_clock(organisation_id, channel, dialogue))
+                     due=self._first_clock(organisation_id, channel, dialogue),
+                     tracking_code=self._tracking_code())
         self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
                          notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub

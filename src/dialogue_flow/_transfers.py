@@ -54,7 +54,8 @@ class TransferSteps(FlowCore):
             content=s.content, state=SUBMISSION.initial, version=1, received_at=now,
             updated_at=now, kind=s.kind, channel=Channel.TRANSFERRED,
             organisation_id=target.id, origin_id=s.id, department=body,
-            due=self._first_clock(target.id, Channel.TRANSFERRED, None))
+            due=self._first_clock(target.id, Channel.TRANSFERRED, None),
+            tracking_code=self._tracking_code())
         row = _row(linked, "receive", None, actor, now, details={"origin": s.id})
         note = self._notify(linked, "transferred_in", "office", now)
         return linked, ([(linked, 0)], [row], [note])

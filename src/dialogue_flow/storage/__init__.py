@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
+from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import InvalidInputError, StorageError
 from dialogue_flow._reception_records import ReceptionDay, ReceptionState
 from dialogue_flow._records import (
@@ -43,7 +44,9 @@ from dialogue_flow._records import (
     SubmissionState,
     TransitionRecord,
 )
+from dialogue_flow._search import matches, search_terms
 from dialogue_flow._serialization import from_json
+from dialogue_flow._validators import nfc
 
 from ._facts import OPEN_WITH_CLOCK, ReportFacts, ReportInputs, SubmissionFacts
 
@@ -118,16 +121,46 @@ def _state_names(value: Iterable[str]) -> frozenset[str]:
     return names
 
 
+#: The orders of :class:`SubmissionQuery` (``order_by``).
+ORDERS = ("id", "due", "received")
+
+
 def _order(inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in ("id", "due"):
-        raise InvalidInputError("order_by", f"{value!r} is not one of: id, due")
+    if value not in ORDERS:
+        raise InvalidInputError("order_by", f"{value!r} is not one of: {', '.join(ORDERS)}")
     after = getattr(inst, "after", None)
-    if value == "due" and after is not None and not _CURSOR.match(after):
-        raise InvalidInputError("after", f"{after!r} is not a cursor of order_by='due' (use "
-                                "the next_after of the previous page)")
+    cursor = {"due": _CURSOR, "received": _RECEIVED_CURSOR}.get(str(value))
+    if cursor is not None and after is not None and not (
+            cursor.match(after) and _day_or_dash(after.partition("/")[0])):
+        raise InvalidInputError("after", f"{after!r} is not a cursor of order_by={value!r} "
+                                "(use the next_after of the previous page)")
+
+
+def _day_or_dash(text: str) -> bool:
+    try:
+        return text == "-" or bool(dt.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 _CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2}|-)/[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+_RECEIVED_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}/[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def _optional_text(value: object) -> object:
+    return None if value is None else nfc(value)
+
+
+def _search(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        search_terms(value)  # InvalidInputError naming "search"
+
+
+def _descending(text: str) -> str:
+    """A sort key that orders texts (ids, ISO dates) from the last to the first: each
+    character mirrored, then a terminator above every mirrored character (so "ab" comes
+    before its prefix "a")."""
+    return "".join(chr(0x10FFFE - ord(c)) for c in text) + "\U0010ffff"
 
 
 def _id_set(value: Iterable[str]) -> frozenset[str]:
@@ -259,7 +292,8 @@ class SubmissionQuery:
 
     dialogue_id: str | None = None
     states: frozenset[SubmissionState] | None = None
-    department: str | None = None
+    #: Compared in NFC, as records hold text (a name typed decomposed finds the same).
+    department: str | None = attrs.field(default=None, converter=_optional_text)
     #: Only submissions with a due date on or before this day.
     due_on_or_before: dt.date | None = None
     #: Only submissions with a due date on or after this day.
@@ -271,9 +305,21 @@ class SubmissionQuery:
     #: Only submissions of these organisations (a province and its communes: the façade
     #: resolves the subtree).
     organisations: frozenset[str] | None = None
-    #: ``"id"``; or ``"due"``: by due date, then id, those without a due date last. Then
-    #: ``after`` is the :meth:`cursor` of the previous page's last submission.
+    #: ``"id"``; ``"due"``: by due date, then id, those without a due date last;
+    #: ``"received"``: the most recently received first (by the local day of receipt, then
+    #: id, both descending). For the last two, ``after`` is the :meth:`cursor` of the
+    #: previous page's last submission.
     order_by: str = attrs.field(default="id", validator=_order)
+    #: Only submissions whose topic and content hold these words (the rule of
+    #: :mod:`dialogue_flow._search`: case, diacritics and "đ" ignored; the last word may be
+    #: the beginning of one). Backends match :attr:`terms`, its folded words.
+    search: str | None = attrs.field(default=None, converter=_optional_text,
+                                     validator=_search, kw_only=True)
+    #: :attr:`search` as folded words (empty without a search).
+    terms: tuple[str, ...] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda q: search_terms(q.search) if q.search is not None
+                              else (), takes_self=True))
 
     def matches(self, s: Submission) -> bool:
         """The reference semantics every backend must reproduce (order: :meth:`sort_key`)."""
@@ -298,6 +344,7 @@ class SubmissionQuery:
                                                   and due >= self.due_on_or_after))
             and (self.overdue_as_of is None or (s.state in OPEN_WITH_CLOCK and due is not None
                                                 and due < self.overdue_as_of))
+            and (not self.terms or matches(self.terms, s.topic, s.content))
         )
 
     @property
@@ -307,15 +354,19 @@ class SubmissionQuery:
                 or self.overdue_as_of is not None)
 
     def sort_key(self, s: Submission) -> tuple[str, ...]:
-        """Where ``s`` stands in this query's order."""
+        """Where ``s`` stands in this query's order (ascending keys, whatever the order)."""
         if self.order_by == "id":
             return (s.id,)
+        if self.order_by == "received":
+            return (_descending(_received_on(s)), _descending(s.id))
         return ("0", s.due.date.isoformat(), s.id) if s.due else ("1", "", s.id)
 
     def cursor(self, s: Submission) -> str:
         """The ``after`` that starts the next page after ``s``."""
         if self.order_by == "id":
             return s.id
+        if self.order_by == "received":
+            return f"{_received_on(s)}/{s.id}"
         return f"{s.due.date.isoformat() if s.due else '-'}/{s.id}"
 
     def after_key(self) -> tuple[str, ...]:
@@ -324,8 +375,15 @@ class SubmissionQuery:
             return ()
         if self.order_by == "id":
             return (self.after,)
-        due, _, sid = self.after.partition("/")
-        return ("1", "", sid) if due == "-" else ("0", due, sid)
+        day, _, sid = self.after.partition("/")
+        if self.order_by == "received":
+            return (_descending(day), _descending(sid))
+        return ("1", "", sid) if day == "-" else ("0", day, sid)
+
+
+def _received_on(s: Submission) -> str:
+    """The local (Vietnamese) day ``s`` was received, as ISO text."""
+    return s.received_at.astimezone(VIETNAM_TZ).date().isoformat()
 
 
 @attrs.frozen
@@ -383,6 +441,18 @@ class Storage(Protocol):
 
     def get_submission(self, submission_id: str) -> Submission:
         """The current submission. :raises NotFoundError:"""
+        ...
+
+    def get_submission_by_code(self, tracking_code: str) -> Submission:
+        """The current submission whose ``tracking_code`` is this one (as stored: ten
+        capitals and digits; the façade reads what people type).
+
+        Codes are unique: a commit writing a submission with a code another submission
+        holds fails with :class:`StorageError` and writes nothing.
+
+        :raises NotFoundError: no submission has it (``kind`` "submission", the code as
+            ``record_id``).
+        """
         ...
 
     def get_organisation(self, organisation_id: str) -> Organisation:

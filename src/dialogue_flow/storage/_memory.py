@@ -58,12 +58,21 @@ class MemoryStorage:
         self._history: dict[tuple[str, str], list[TransitionRecord]] = {}
         #: key -> the outbox row, in commit order (dicts keep insertion order).
         self._outbox: dict[str, OutboxEntry] = {}
+        #: tracking code -> the id of the submission holding it.
+        self._codes: dict[str, str] = {}
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
         return self._get(Dialogue, dialogue_id)
 
     def get_submission(self, submission_id: str) -> Submission:
         return self._get(Submission, submission_id)
+
+    def get_submission_by_code(self, tracking_code: str) -> Submission:
+        with self._lock:
+            submission_id = self._codes.get(tracking_code)
+            if submission_id is None:
+                raise NotFoundError(Submission.KIND, tracking_code)
+            return self._submissions[submission_id]
 
     def get_organisation(self, organisation_id: str) -> Organisation:
         return self._get(Organisation, organisation_id)
@@ -113,7 +122,7 @@ class MemoryStorage:
                 if isinstance(record, Dialogue):
                     self._dialogues[record.id] = record
                 elif isinstance(record, Submission):
-                    self._submissions[record.id] = record
+                    self._store_submission(record)
                 elif isinstance(record, ReceptionDay):
                     self._reception_days[record.id] = record
                 else:
@@ -125,6 +134,14 @@ class MemoryStorage:
                     self._outbox[note.key] = OutboxEntry(note)
                     added += 1
             return added
+
+    def _store_submission(self, record: Submission) -> None:
+        old = self._submissions.get(record.id)
+        if old is not None and old.tracking_code is not None:
+            del self._codes[old.tracking_code]
+        if record.tracking_code is not None:
+            self._codes[record.tracking_code] = record.id
+        self._submissions[record.id] = record
 
     def _check_versions(self, changes: Changeset) -> None:
         """Compare-and-set: every guarded and every written record at its expected version."""
@@ -144,6 +161,19 @@ class MemoryStorage:
             if actual != expected:
                 raise VersionConflictError(record.KIND, record.id, expected,
                                            actual if current is not None else None)
+        self._check_codes(changes)
+
+    def _check_codes(self, changes: Changeset) -> None:
+        """Tracking codes stay unique, as a SQL backend's unique index keeps them."""
+        seen: set[str] = set()
+        for record, _expected in changes.records:
+            code = record.tracking_code if isinstance(record, Submission) else None
+            if code is None:
+                continue
+            if code in seen or self._codes.get(code, record.id) != record.id:
+                raise StorageError(f"submission {record.id}: its tracking code is another "
+                                   "submission's; nothing was written")
+            seen.add(code)
 
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         with self._lock:

@@ -24,8 +24,10 @@ __all__ = [
     "Fill",
     "Index",
     "Migration",
+    "Rewrite",
     "Table",
     "render",
+    "render_step",
 ]
 
 
@@ -145,6 +147,8 @@ class Index:
     where: str = ""
     #: Only in these dialects (empty: in every one).
     dialects: tuple[str, ...] = ()
+    #: No two rows hold the same values (rows holding NULL aside).
+    unique: bool = False
 
 
 @attrs.frozen
@@ -181,7 +185,25 @@ class DropIndex:
     name: str
 
 
-Step = CreateTable | CreateIndex | AddColumns | Fill | DropIndex
+@attrs.frozen
+class Rewrite:
+    """Write every row of a record table again as this release writes it, from the record
+    read back: its JSON and the indexed ``columns``, computed in Python (what SQL cannot
+    compute alike on every engine: folded search words; text stored before records were
+    NFC). A record is also given what this release's records always have (a submission's
+    tracking code). A row that cannot be read back is left as it was, with a warning
+    (``dialogue-flow check`` names it). Run by
+    :func:`dialogue_flow.storage.sql.apply_migration`.
+
+    ``columns`` are named, not taken from today's table: a later release's columns do not
+    exist yet when this step runs on an old database.
+    """
+
+    kind: str
+    columns: tuple[str, ...]
+
+
+Step = CreateTable | CreateIndex | AddColumns | Fill | DropIndex | Rewrite
 
 
 @attrs.frozen
@@ -227,6 +249,9 @@ TABLES: Final = (
 )
 
 _ORGANISATION = Column("organisation_id", "id", "NOT NULL DEFAULT 'default'")
+_SEARCH_TEXT = Column("search_text", "text")
+_TRACKING_CODE = Column("tracking_code", "text")
+
 
 #: Every schema change, oldest first.
 MIGRATIONS: Final = (
@@ -334,6 +359,21 @@ MIGRATIONS: Final = (
             "competent_level", "channel", "answer_mode", "answered_on", "due_date",
             "dialogue_id", "transferred_to", "source"))),
     )),
+    # Issue 16. Other steps of this round are appended to this migration's tuple.
+    Migration(5, "search and tracking codes: folded words and a code per submission", (
+        # The folded words of topic and content (dialogue_flow._search), matched with LIKE
+        # word by word; and the code petitioners quote (dialogue_flow._tracking).
+        AddColumns("submissions", (_SEARCH_TEXT, _TRACKING_CODE)),
+        # Every submission written again: its search words, a tracking code for those
+        # received before codes existed, and its text columns in NFC (a topic stored
+        # decomposed by an old release was a report group of its own).
+        Rewrite("submission", (
+            "state", "dialogue_id", "department", "due_date", "received_on", "topic",
+            "channel", "answer_mode", "answered_on", "competent_level", "organisation_id",
+            "transferred_to", "source", "search_text", "tracking_code")),
+        CreateIndex(Index("submissions_by_tracking_code", "submissions", ("tracking_code",),
+                          unique=True)),
+    )),
 )
 
 #: The schema version this release writes.
@@ -344,25 +384,31 @@ def render(migration: Migration, dialect: Dialect, prefix: str = "",
            ) -> list[tuple[str, tuple[object, ...]]]:
     """``migration``'s statements for ``dialect``, as ``(sql, parameters)``; ``prefix`` is
     put before every table name (``'"schema".'`` on PostgreSQL)."""
+    return [statement for step in migration.steps
+            for statement in render_step(step, dialect, prefix)]
+
+
+def render_step(step: Step, dialect: Dialect, prefix: str = "",
+                ) -> list[tuple[str, tuple[object, ...]]]:
+    """One step's statements (none for a :class:`Rewrite`, which runs in Python)."""
     statements: list[tuple[str, tuple[object, ...]]] = []
-    for step in migration.steps:
-        if isinstance(step, CreateTable):
-            statements.append((_create_table(step.table, dialect, prefix), ()))
-        elif isinstance(step, CreateIndex):
-            index = step.index
-            if index.dialects and dialect.name not in index.dialects:
-                continue
+    if isinstance(step, CreateTable):
+        statements.append((_create_table(step.table, dialect, prefix), ()))
+    elif isinstance(step, CreateIndex):
+        index = step.index
+        if not index.dialects or dialect.name in index.dialects:
             where = f" WHERE {index.where}" if index.where else ""
-            columns = ", ".join(index.columns)
-            statements.append(
-                (f"CREATE INDEX {index.name} ON {prefix}{index.table} ({columns}){where}", ()))
-        elif isinstance(step, DropIndex):
-            statements.append((f"DROP INDEX IF EXISTS {prefix}{step.name}", ()))
-        elif isinstance(step, AddColumns):
-            statements += [(f"ALTER TABLE {prefix}{step.table} ADD COLUMN {column.sql(dialect)}",
-                            ()) for column in step.columns]
-        else:
-            statements.append(_fill(step, dialect, prefix))
+            unique = "UNIQUE " if index.unique else ""
+            create = (f"CREATE {unique}INDEX {index.name} ON {prefix}{index.table} "
+                      f"({', '.join(index.columns)}){where}")
+            statements.append((create, ()))
+    elif isinstance(step, DropIndex):
+        statements.append((f"DROP INDEX IF EXISTS {prefix}{step.name}", ()))
+    elif isinstance(step, AddColumns):
+        statements += [(f"ALTER TABLE {prefix}{step.table} ADD COLUMN {column.sql(dialect)}",
+                        ()) for column in step.columns]
+    elif isinstance(step, Fill):
+        statements.append(_fill(step, dialect, prefix))
     return statements
 
 

@@ -95,10 +95,10 @@ from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, 
 from dialogue_flow.storage.sql import (
     SQLITE,
     Statements,
+    apply_migration,
     check_schema_version,
     indexed_values,
     missing_migrations,
-    render,
 )
 
 __all__ = ["SQLiteStorage"]
@@ -220,6 +220,12 @@ class SQLiteStorage:
 
     def get_submission(self, submission_id: str) -> Submission:
         return self._get(Submission, submission_id)
+
+    def get_submission_by_code(self, tracking_code: str) -> Submission:
+        rows = self._query(_SQL.by_code, (tracking_code,))
+        if not rows:
+            raise NotFoundError(Submission.KIND, tracking_code)
+        return decode_stored(Submission, rows[0][1], rows[0][0])
 
     def get_organisation(self, organisation_id: str) -> Organisation:
         return self._get(Organisation, organisation_id)
@@ -501,8 +507,7 @@ def _migrate(conn: sqlite3.Connection, path: str) -> None:
         current = _schema_version(conn)
         applied_at = dt.datetime.now(dt.UTC).isoformat()
         for step in missing_migrations(current):
-            for statement, params in render(step, SQLITE):
-                conn.execute(statement, params)
+            apply_migration(step, SQLITE, conn.execute, conn.executemany)
             conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
                          (step.version, step.description, applied_at))
         conn.execute("COMMIT")

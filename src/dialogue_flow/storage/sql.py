@@ -23,13 +23,19 @@ Transactions, locking, outbox claims and retries stay in each backend.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
+import attrs
+
 from dialogue_flow._clock import VIETNAM_TZ
-from dialogue_flow._errors import ConfigurationError, InvalidInputError
+from dialogue_flow._errors import ConfigurationError, InvalidInputError, StorageError
 from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._records import Dialogue, Organisation, Submission
+from dialogue_flow._search import like_patterns, search_text
+from dialogue_flow._serialization import to_json
+from dialogue_flow._tracking import new_tracking_code
 from dialogue_flow.storage import (
     OPEN_WITH_CLOCK,
     DialogueQuery,
@@ -39,6 +45,7 @@ from dialogue_flow.storage import (
     SubmissionCount,
     SubmissionFacts,
     SubmissionQuery,
+    decode_stored,
 )
 from dialogue_flow.storage._schema import (
     MIGRATIONS,
@@ -54,8 +61,10 @@ from dialogue_flow.storage._schema import (
     Fill,
     Index,
     Migration,
+    Rewrite,
     Table,
     render,
+    render_step,
 )
 
 __all__ = [
@@ -73,8 +82,10 @@ __all__ = [
     "Fill",
     "Index",
     "Migration",
+    "Rewrite",
     "Statements",
     "Table",
+    "apply_migration",
     "check_schema_version",
     "indexed_values",
     "missing_migrations",
@@ -99,6 +110,87 @@ def check_schema_version(current: int, where: str) -> None:
             "dialogue_flow to use it")
 
 
+#: ``execute(sql, parameters)`` -> a cursor (``fetchall``); ``execute_many(sql, rows)``.
+Execute = Callable[[str, Sequence[object]], Any]
+ExecuteMany = Callable[[str, Sequence[Sequence[object]]], Any]
+
+logger = logging.getLogger("dialogue_flow.storage")
+
+
+def apply_migration(migration: Migration, dialect: Dialect, execute: Execute,
+                    execute_many: ExecuteMany, prefix: str = "") -> None:
+    """Run ``migration``'s steps in order inside the caller's transaction: the statements
+    of :func:`render_step`, and each :class:`Rewrite` in Python (``prefix`` as for
+    :func:`render`)."""
+    for step in migration.steps:
+        if isinstance(step, Rewrite):
+            _rewrite(step, dialect, execute, execute_many, prefix)
+        for statement, params in render_step(step, dialect, prefix):
+            execute(statement, params)
+
+
+_CLASSES: Final[dict[str, type[Any]]] = {
+    cls.KIND: cls for cls in (Dialogue, Submission, Organisation, ReceptionDay)}
+
+
+def _rewrite(step: Rewrite, dialect: Dialect, execute: Execute, execute_many: ExecuteMany,
+             prefix: str) -> None:
+    """Every row of ``step.kind`` written again from its record read back, a page at a
+    time (see :class:`Rewrite`)."""
+    q = dialect.placeholder
+    table, all_columns = RECORD_TABLES[step.kind]
+    positions = [all_columns.index(column) for column in step.columns]
+    select = (f"SELECT id, record FROM {prefix}{table} WHERE id > {q} "  # noqa: S608
+              f"ORDER BY id LIMIT {PAGE}")
+    update = (f"UPDATE {prefix}{table} SET record = {q}, "  # noqa: S608
+              f"{', '.join(f'{c} = {q}' for c in step.columns)} WHERE id = {q}")
+    after = ""
+    while rows := execute(select, (after,)).fetchall():
+        writes = []
+        for record_id, text in rows:
+            try:
+                record = _upgraded(decode_stored(_CLASSES[step.kind], text, record_id))
+            except StorageError as exc:
+                logger.warning("left as it was by migration %s: %s", step.kind, exc)
+                continue
+            values = indexed_values(record, dialect)
+            writes.append((to_json(record), *(values[i] for i in positions), record_id))
+        if writes:
+            execute_many(update, writes)
+        after = rows[-1][0]
+    if "tracking_code" in step.columns:
+        _unique_codes(dialect, execute, prefix, table)
+
+
+def _upgraded(record: StoredRecord) -> StoredRecord:
+    """``record`` with what every record of this release has: a submission's code."""
+    if isinstance(record, Submission) and record.tracking_code is None:
+        return attrs.evolve(record, tracking_code=new_tracking_code())
+    return record
+
+
+def _unique_codes(dialect: Dialect, execute: Execute, prefix: str, table: str) -> None:
+    """Draw again the codes the rewrite gave twice (at two million submissions, about one
+    migration in thirteen draws one code twice), so the unique index can be built."""
+    q = dialect.placeholder
+    repeated = (f"SELECT tracking_code FROM {prefix}{table} "  # noqa: S608
+                "WHERE tracking_code IS NOT NULL GROUP BY tracking_code HAVING count(*) > 1")
+    holders = (f"SELECT id, record FROM {prefix}{table} "  # noqa: S608
+               f"WHERE tracking_code = {q} ORDER BY id")
+    taken = f"SELECT 1 FROM {prefix}{table} WHERE tracking_code = {q}"  # noqa: S608
+    update = (f"UPDATE {prefix}{table} SET record = {q}, tracking_code = {q} "  # noqa: S608
+              f"WHERE id = {q}")
+    while codes := execute(repeated, ()).fetchall():
+        for (code,) in codes:
+            for record_id, text in execute(holders, (code,)).fetchall()[1:]:
+                fresh = new_tracking_code()
+                while execute(taken, (fresh,)).fetchall():
+                    fresh = new_tracking_code()
+                record = attrs.evolve(decode_stored(Submission, text, record_id),
+                                      tracking_code=fresh)
+                execute(update, (to_json(record), fresh, record_id))
+
+
 # --- records and their indexed columns ---------------------------------------------------------
 
 #: kind -> (table, the indexed columns beside id and version, in indexed_values() order).
@@ -107,7 +199,8 @@ RECORD_TABLES: Final = {
     Submission.KIND: ("submissions", ("state", "dialogue_id", "department", "due_date",
                                       "received_on", "topic", "channel", "answer_mode",
                                       "answered_on", "competent_level", "organisation_id",
-                                      "transferred_to", "source")),
+                                      "transferred_to", "source", "search_text",
+                                      "tracking_code")),
     Organisation.KIND: ("organisations", ("parent_id", "level")),
     ReceptionDay.KIND: ("reception_days", ("state", "scheduled_for", "organisation_id")),
 }
@@ -116,7 +209,8 @@ RECORD_TABLES: Final = {
 def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]:
     """The values of ``record``'s indexed columns (:data:`RECORD_TABLES` order).
 
-    A submission's are the columns of its :class:`SubmissionFacts`.
+    A submission's are the columns of its :class:`SubmissionFacts`, its folded words
+    (:func:`dialogue_flow._search.search_text`) and its tracking code.
     """
     day = dialect.date_param
     if isinstance(record, Submission):
@@ -127,7 +221,8 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
                 None if record.answer_mode is None else record.answer_mode.value,
                 None if record.answered_on is None else day(record.answered_on),
                 record.competent_level, record.organisation_id, record.transferred_to,
-                record.petitioner.source)
+                record.petitioner.source, search_text(record.topic, record.content),
+                record.tracking_code)
     if isinstance(record, (Dialogue, ReceptionDay)):
         return (record.state.value, day(record.scheduled_for), record.organisation_id)
     if isinstance(record, Organisation):
@@ -173,6 +268,8 @@ class Statements:
             self.update[kind] = (
                 f"UPDATE {p}{table} SET version = {q}, record = {q}, "  # noqa: S608
                 f"{', '.join(f'{c} = {q}' for c in columns)} WHERE id = {q} AND version = {q}")
+        #: The submission holding a tracking code (the column's unique index finds it).
+        self.by_code = f"SELECT id, record FROM {p}submissions WHERE tracking_code = {q}"  # noqa: S608
         #: Taken before a :class:`~dialogue_flow.storage.SubmissionCount` is counted.
         self.lock_dialogue = self.version_of["dialogue"] + dialect.lock_exclusive
         self.insert_transition = (f"INSERT INTO {p}transitions "  # noqa: S608
@@ -228,6 +325,10 @@ class Statements:
             params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
         if query.by_due:  # a transferred matter's due date is the receiving side's
             where.append("transferred_to IS NULL")
+        if query.terms:  # word by word over the folded words (dialogue_flow._search)
+            for pattern in like_patterns(query.terms):
+                where.append(f"search_text LIKE {q}")
+                params.append(pattern)
         return where, params
 
     def find_submissions(self, query: SubmissionQuery) -> tuple[str, list[object]]:
@@ -236,6 +337,8 @@ class Statements:
         where, params = self._submission_filters(query)
         if query.order_by == "id":
             return self._page("submissions", where, params, query.after, query.limit)
+        if query.order_by == "received":
+            return self._received_page(where, params, query)
         return self._due_page(where, params, query)
 
     def count_query(self, query: SubmissionQuery) -> tuple[str, list[object]]:
@@ -264,6 +367,24 @@ class Statements:
         cursor = f"COALESCE({self.dialect.date_text('due_date')}, '-') || '/' || id"
         # As in _page: the page's ids from an index first (a province's dashboard orders its
         # ~15,000 open matters at 2,000,000), then only their 50 records.
+        return ((f"SELECT id, record, {cursor} FROM {table} WHERE id IN ("  # noqa: S608
+                 f"SELECT id FROM {table} WHERE {condition} ORDER BY {order} LIMIT {q}) "
+                 f"ORDER BY {order}"), [*params, query.limit])
+
+    def _received_page(self, where: list[str], params: list[object], query: SubmissionQuery,
+                       ) -> tuple[str, list[object]]:
+        """A page of the most recently received first: by the day of receipt, then id,
+        both descending (walked backwards on the report indexes, which begin with them)."""
+        q = self.dialect.placeholder
+        if query.after is not None:
+            day, _, sid = query.after.partition("/")
+            where = [*where, f"(received_on < {q} OR (received_on = {q} AND id < {q}))"]
+            value = self.dialect.date_param(dt.date.fromisoformat(day))
+            params = [*params, value, value, sid]
+        condition = " AND ".join(where) if where else "1 = 1"
+        table = self.prefix + "submissions"
+        order = "received_on DESC, id DESC"
+        cursor = f"{self.dialect.date_text('received_on')} || '/' || id"
         return ((f"SELECT id, record, {cursor} FROM {table} WHERE id IN ("  # noqa: S608
                  f"SELECT id FROM {table} WHERE {condition} ORDER BY {order} LIMIT {q}) "
                  f"ORDER BY {order}"), [*params, query.limit])

@@ -51,6 +51,7 @@ from ._organisation_contract import (
 from ._outbox_contract import OutboxContract
 from ._race_contract import DialogueRaceContract
 from ._reception_contract import ReceptionContract
+from ._search_contract import SearchContract
 from ._support import (
     _WINDOW,
     _due_periods,
@@ -76,7 +77,7 @@ from ._support import (
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
 class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract,
-                      DashboardContract, ReceptionContract):
+                      DashboardContract, ReceptionContract, SearchContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

@@ -109,10 +109,10 @@ from dialogue_flow.storage.sql import (
     POSTGRESQL,
     SCHEMA_VERSION,
     Migration,
+    apply_migration,
     check_schema_version,
     indexed_values,
     missing_migrations,
-    render,
 )
 
 from ._commit import PgStatements, Step, apply_plan
@@ -236,6 +236,12 @@ class PostgresStorage:
 
     def get_submission(self, submission_id: str) -> Submission:
         return self._get(Submission, submission_id)
+
+    def get_submission_by_code(self, tracking_code: str) -> Submission:
+        rows = self._read("get submission", self._sql.shared.by_code, (tracking_code,))
+        if not rows:
+            raise NotFoundError(Submission.KIND, tracking_code)
+        return decode_stored(Submission, rows[0][1], rows[0][0])
 
     def get_organisation(self, organisation_id: str) -> Organisation:
         return self._get(Organisation, organisation_id)
@@ -505,8 +511,9 @@ def _migrate(conn: Connection, schema: str, where: str) -> None:
                      "version integer PRIMARY KEY, description text NOT NULL, "
                      "applied_at timestamptz NOT NULL DEFAULT now())")
         for step in missing_migrations(_schema_version(conn, schema)):
-            for statement, params in render(step, POSTGRESQL, prefix=f"{quoted}."):
-                conn.execute(statement, params)
+            with conn.cursor() as many:
+                apply_migration(step, POSTGRESQL, conn.execute, many.executemany,
+                                prefix=f"{quoted}.")
             conn.execute(f"INSERT INTO {quoted}.schema_version (version, description) "  # noqa: S608
                          "VALUES (%s, %s)", (step.version, step.description))
 

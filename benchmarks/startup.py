@@ -19,9 +19,12 @@ otherwise). ``--no-bytecode`` keeps ``PYTHONDONTWRITEBYTECODE`` as it is here (`
 without compiled bytecode and ``PYTHONDONTWRITEBYTECODE=1``: every run compiles every
 module that has no ``.pyc``), the cost a contributor sees in such an environment.
 
-``--help`` lists the plugins' commands, so it loads every entry-point plugin; a plugin must
-import its heavy dependencies (psycopg, smtplib, http.client) only when its hook runs
-(issue 12). ``tests/test_startup.py`` checks which modules stay unloaded; this measures.
+``--help`` lists the commands of the plugins the settings file names (issue 16: installed
+plugins run only when named), so it is timed twice: without settings (no plugin loaded)
+and with a settings file naming every installed plugin (``--config``), the case the target
+is for; a plugin must import its heavy dependencies (psycopg, smtplib, http.client) only
+when its hook runs (issue 12). ``tests/test_startup.py`` checks which modules stay
+unloaded; this measures.
 """
 
 from __future__ import annotations
@@ -44,18 +47,31 @@ import tomllib  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 0.25
-HELP = "dialogue-flow --help"
+BARE_HELP = "dialogue-flow --help"
+HELP = "dialogue-flow --config all --help"
 
 
-def commands() -> dict[str, list[str]]:
-    """What is timed, by label: the references, then the command line."""
+def commands(settings: Path) -> dict[str, list[str]]:
+    """What is timed, by label: the references, then the command line (``settings`` names
+    every installed plugin)."""
     python = sys.executable
+    script = str(Path(python).with_name("dialogue-flow"))
     return {
         "python -c pass": [python, "-c", "pass"],
         'python -c "import click"': [python, "-c", "import click"],
         'python -c "import dialogue_flow"': [python, "-c", "import dialogue_flow"],
-        HELP: [str(Path(python).with_name("dialogue-flow")), "--help"],
+        BARE_HELP: [script, "--help"],
+        HELP: [script, "--config", str(settings), "--help"],
     }
+
+
+def every_plugin(folder: Path) -> Path:
+    """A settings file naming every installed ``dialogue_flow`` plugin."""
+    names = sorted(ep.name for ep in importlib.metadata.entry_points(group="dialogue_flow"))
+    path = folder / "dialogue-flow.toml"
+    path.write_text("".join(f'[[plugin]]\nname = "{name}"\n' for name in names),
+                    encoding="utf-8")
+    return path
 
 
 def installed_plugins() -> tuple[list[str], list[str]]:
@@ -94,9 +110,9 @@ def import_time_by_package(argv: list[str], env: dict[str, str],
     return sorted(((ms, name) for name, ms in spent.items()), reverse=True)[:top]
 
 
-def measure(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
+def measure(runs: int, env: dict[str, str], settings: Path) -> dict[str, list[float]]:
     """``runs`` wall times per command, after one warm-up run each."""
-    timed = commands()
+    timed = commands(settings)
     for argv in timed.values():  # warms the disk cache and, with a prefix, the bytecode
         wall_time(argv, env)
     times: dict[str, list[float]] = {label: [] for label in timed}
@@ -130,8 +146,10 @@ def main() -> int:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = prefix
             bytecode = "cached (written by the warm-up run under a temporary prefix)"
-        times = measure(args.runs, env)
-        by_package = import_time_by_package(commands()[HELP], env, top=12)
+        env.pop("DIALOGUE_FLOW_CONFIG", None)
+        settings = every_plugin(Path(prefix))
+        times = measure(args.runs, env, settings)
+        by_package = import_time_by_package(commands(settings)[HELP], env, top=12)
 
     bare = statistics.median(times["python -c pass"])
     print(f"\n{args.runs} runs each, fresh processes, interleaved; bytecode {bytecode}\n")
@@ -148,7 +166,7 @@ def main() -> int:
 
     help_median = statistics.median(times[HELP])
     met = help_median <= TARGET_SECONDS and not missing
-    print(f"\nTarget: `{HELP}` median <= {TARGET_SECONDS:.2f} s with every plugin installed"
+    print(f"\nTarget: `{HELP}` median <= {TARGET_SECONDS:.2f} s with every plugin named"
           f"{'' if not args.no_bytecode else ' (set for cached bytecode)'}")
     print(f"  {'PASS' if met else 'MISS'}  {help_median:.3f} s")
     return 0 if met else 1

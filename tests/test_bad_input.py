@@ -110,6 +110,7 @@ class TestCli:
         assert result.exception is None or isinstance(result.exception, SystemExit)
 
     def test_bad_period(self, tmp_path: Path) -> None:
-        result = CliRunner().invoke(main, ["report", "--db", f"sqlite:///{tmp_path / 'c.db'}",
-                                           "--period", "0000"])
+        url = f"sqlite:///{tmp_path / 'c.db'}"
+        assert 0 == CliRunner().invoke(main, ["init", "--db", url]).exit_code
+        result = CliRunner().invoke(main, ["report", "--db", url, "--period", "0000"])
         assert (1, True) == (result.exit_code, "there is no year 0" in result.output)

@@ -11,6 +11,14 @@ from dialogue_flow import DIALOGUE, RECEPTION, SUBMISSION, DialogueFlow
 from dialogue_flow.cli import main
 
 
+def _initialised(tmp_path: Path) -> str:
+    """The URL of a new store `dialogue-flow init` created (no other command creates one)."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    done = CliRunner().invoke(main, ["init", "--db", url])
+    assert 0 == done.exit_code, done.output
+    return url
+
+
 class TestDemo:
     def test_demo_plays_the_seed_plan_on_sqlite(self, tmp_path: Path) -> None:
         """The demo writes a SQLite file and prints the cycle's key events and figures."""
@@ -100,7 +108,7 @@ class TestSweepAndReport:
 
     def test_sweep_on_a_fresh_file_counts(self, tmp_path: Path) -> None:
         """`sweep` prints what it found; a fresh database has nothing due."""
-        result = CliRunner().invoke(main, ["sweep", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+        result = CliRunner().invoke(main, ["sweep", "--db", _initialised(tmp_path),
                                            "--today", "2021-06-09"])
         assert 0 == result.exit_code, result.output
         assert ("2021-06-09: due soon 0, overdue matters 0, dialogues 0, reports 1, "
@@ -108,7 +116,7 @@ class TestSweepAndReport:
 
     def test_bad_period_is_a_usage_error(self, tmp_path: Path) -> None:
         """A bad period is reported in one line, without a traceback."""
-        result = CliRunner().invoke(main, ["report", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+        result = CliRunner().invoke(main, ["report", "--db", _initialised(tmp_path),
                                            "--period", "2021-13"])
         assert 1 == result.exit_code
         assert "is not a period" in result.output
@@ -151,7 +159,7 @@ class TestOutbox:
 
     def test_unknown_key_is_one_line(self, tmp_path: Path) -> None:
         """Requeueing a key that does not exist is an error line, exit 1, no traceback."""
-        result = CliRunner().invoke(main, ["outbox", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+        result = CliRunner().invoke(main, ["outbox", "--db", _initialised(tmp_path),
                                            "--requeue", "nope"])
         assert 1 == result.exit_code
         assert "no notification with id 'nope'" in result.output

@@ -316,7 +316,7 @@ class TestCli:
         """An unknown scheme is one error line, exit 1."""
         result = CliRunner().invoke(main, ["dispatch", "--db", "nope://x"])
         assert 1 == result.exit_code
-        assert "no storage backend for 'nope'" in result.output
+        assert "no storage backend for nope:// URLs" in result.output
 
 
 class TestPermanentFailures:

@@ -457,6 +457,7 @@ class TestReports:
 class TestCli:
     def test_orgs_loads_and_lists_and_report_takes_org(self, tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / 'p.db'}"
+        assert 0 == CliRunner().invoke(main, ["init", "--db", url]).exit_code
         first = CliRunner().invoke(main, ["orgs", "--db", url, "--load", str(TREE)])
         assert 0 == first.exit_code, first.output
         assert ["loaded 4 organisations from " + str(TREE), "tinh-mau  Tỉnh ủy Mẫu (province)",
@@ -535,6 +536,7 @@ class TestRollup:
 
     def test_cli_rollup(self, tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / 'p.db'}"
+        assert 0 == CliRunner().invoke(main, ["init", "--db", url]).exit_code
         assert 0 == CliRunner().invoke(main, ["orgs", "--db", url, "--load", str(TREE)]).exit_code
         result = CliRunner().invoke(main, ["report", "--db", url, "--period", "2021",
                                            "--org", PROVINCE, "--rollup"])

@@ -89,7 +89,7 @@ class TestLoading:
             def dialogue_flow_open_storage(self, uri: str) -> None:
                 """``uri`` instead of ``url``."""
 
-        with pytest.raises(PluginError, match=r"dialogue_flow_open_storage\(url\)"):
+        with pytest.raises(PluginError, match=r"dialogue_flow_open_storage\(url, create\)"):
             load_plugins([Wrong()], entry_points=False)
 
     def test_a_plugin_registered_twice_is_a_plugin_error(self) -> None:
@@ -341,12 +341,15 @@ class TestCli:
         assert "hello" in runner.invoke(main, ["--help"]).output
 
     def test_broken_plugin_gives_a_clear_error_not_a_traceback(
-            self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+            self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """Unknown command + plugins failing to load: one error line, exit 1; built-ins work."""
         broken = SimpleNamespace(name="broken", value="nowhere:plugin", dist=None,
                                  load=lambda: __import__("no_such_module_dialogue_flow"))
         monkeypatch.setattr("importlib.metadata.entry_points",
                             lambda group: [broken] if group == "dialogue_flow" else [])
+        settings = tmp_path / "dialogue-flow.toml"
+        settings.write_text('[[plugin]]\nname = "broken"\n', encoding="utf-8")
+        monkeypatch.setenv("DIALOGUE_FLOW_CONFIG", str(settings))
         cli_plugins(None)
         runner = CliRunner()
         result = runner.invoke(main, ["hello"])

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from importlib.metadata import entry_points
+from pathlib import Path
 
 #: Modules only a command that sends, stores on PostgreSQL or plays the demo needs; each
 #: takes milliseconds (psycopg ~0.3 s) that ``--help`` and plugin loading must not pay.
@@ -60,9 +61,11 @@ class TestStartup:
         assert _entry_point_modules() <= set(found["modules"])
 
     def test_help_defers_heavy_imports(self) -> None:
-        """``dialogue-flow --help`` lists the plugins' commands (so loads every plugin) and
-        imports nothing only a running command needs."""
+        """``dialogue-flow --help`` imports nothing only a running command needs, and no
+        plugin the settings do not name (issue 16: installed is not loaded)."""
         found = _modules_after("""
+            import os
+            os.environ.pop("DIALOGUE_FLOW_CONFIG", None)
             from click.testing import CliRunner
             from dialogue_flow.cli import main
             result = CliRunner().invoke(main, ["--help"])
@@ -70,5 +73,21 @@ class TestStartup:
             assert "Commands:" in result.output
         """)
         assert [] == found["deferred"]
-        assert _entry_point_modules() <= set(found["modules"])
+        assert set() == _entry_point_modules() & set(found["modules"])
+
+    def test_help_with_settings_loads_their_plugins_only(self, tmp_path: Path) -> None:
+        """With a settings file naming plugins, ``--help`` loads those (to list their
+        commands) and still defers what only a running command needs."""
+        settings = tmp_path / "dialogue-flow.toml"
+        settings.write_text('[[plugin]]\nname = "jsonl"\n[[plugin]]\nname = "email"\n',
+                            encoding="utf-8")
+        found = _modules_after(f"""
+            from click.testing import CliRunner
+            from dialogue_flow.cli import main
+            result = CliRunner().invoke(main, ["--config", {str(settings)!r}, "--help"])
+            assert result.exit_code == 0, result.output
+        """)
+        assert [] == found["deferred"]
+        assert {"dialogue_flow_jsonl", "dialogue_flow_email"} == (
+            _entry_point_modules() & set(found["modules"]))
 

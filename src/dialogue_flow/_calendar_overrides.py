@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from ._errors import ConfigurationError
 
-__all__ = ["check_days_off", "check_working_days", "read_overrides_file"]
+__all__ = ["check_days_off", "check_working_days", "inline_overrides", "read_overrides_file"]
 
 
 def _check_day(value: object, source: str) -> date:
@@ -77,23 +77,44 @@ def read_overrides_file(path: str | Path) -> tuple[dict[date, str], dict[date, s
            for day, reason, where in _file_entries(name, data, "day_off")}
     working = {day: None if reason is None else _check_reason(reason, where, day)
                for day, reason, where in _file_entries(name, data, "working_day")}
-    both = sorted(off.keys() & working.keys())
-    if both:
-        raise ConfigurationError(
-            f"{name}: {both[0].isoformat()} is listed both as [[day_off]] and as "
-            "[[working_day]]; keep only one")
+    _check_apart(name, off, working, "")
     return off, working
 
 
-def _file_entries(name: str, data: dict[str, Any], kind: str) -> list[tuple[date, object, str]]:
+def inline_overrides(name: str, data: Mapping[str, Any], section: str,
+                     ) -> tuple[dict[date, str], dict[date, str]]:
+    """The ``[[SECTION.day_off]]`` and ``[[SECTION.working_day]]`` tables of a settings
+    file (``data`` is the section), each with a reason, checked like a file's."""
+    off: dict[date, str] = {}
+    working: dict[date, str] = {}
+    for kind, into in (("day_off", off), ("working_day", working)):
+        for day, reason, where in _file_entries(name, data, kind, f"{section}."):
+            if reason is None:
+                raise ConfigurationError(f'{where}: needs a line reason = "..."')
+            into[day] = _check_reason(reason, where, day)
+    _check_apart(name, off, working, f"{section}.")
+    return off, working
+
+
+def _check_apart(name: str, off: Mapping[date, object], working: Mapping[date, object],
+                 prefix: str) -> None:
+    both = sorted(off.keys() & working.keys())
+    if both:
+        raise ConfigurationError(
+            f"{name}: {both[0].isoformat()} is listed both as [[{prefix}day_off]] and as "
+            f"[[{prefix}working_day]]; keep only one")
+
+
+def _file_entries(name: str, data: Mapping[str, Any], kind: str, prefix: str = "",
+                  ) -> list[tuple[date, object, str]]:
     """The (date, raw reason or None, location) of each ``[[kind]]`` table, checked for shape."""
     entries = data.get(kind, [])
     if not isinstance(entries, list):
-        raise ConfigurationError(f"{name}: write [[{kind}]] (an array of tables)")
+        raise ConfigurationError(f"{name}: write [[{prefix}{kind}]] (an array of tables)")
     seen: set[date] = set()
     result = []
     for number, entry in enumerate(entries, start=1):
-        where = f"{name}: [[{kind}]] #{number}"
+        where = f"{name}: [[{prefix}{kind}]] #{number}"
         if not isinstance(entry, dict) or "date" not in entry:
             raise ConfigurationError(f"{where}: needs a line date = YYYY-MM-DD")
         extra = sorted(entry.keys() - _ENTRY_KEYS)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final
 
 import click
 
 from ._calendar import _WEEKDAYS, WorkCalendar
 from ._calendar_sources import disagreements, sources
+from ._cli_settings import config_option, plugins_for, settings_for
 from ._errors import CalendarRangeError, ConfigurationError
 
 if TYPE_CHECKING:
@@ -72,16 +73,27 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
 }
 
 _lang_option = click.option(
-    "--lang", "language", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-    help="Language of holiday names and labels.")
+    "--lang", "language", type=click.Choice(["vi", "en"]), default=None,
+    help="Language of holiday names and labels (default: the settings', else vi).")
 _overrides_option = click.option(
     "--overrides", "overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="TOML file of extra days off / working days ([[day_off]], [[working_day]]).")
+    help="TOML file of extra days off / working days ([[day_off]], [[working_day]]); "
+         "replaces the settings' [calendar] overrides file.")
 
 
-def _calendar(language: Language, overrides: Path | None) -> WorkCalendar:
+def _calendar(ctx: click.Context, config: Path | None, language: Language | None,
+              overrides: Path | None) -> tuple[WorkCalendar, Language]:
+    """The calendar the command shows: the settings' (``--config``: overrides, 24 November,
+    their plugins' days), with ``--overrides`` in place of the settings' file; and the
+    language (``--lang``, else the settings', else Vietnamese)."""
+    settings = settings_for(ctx, config)
+    chosen: Language = language or ("en" if settings is not None
+                                     and settings.language == "en" else "vi")
     try:
-        return WorkCalendar.vietnam(language=language, overrides_file=overrides)
+        if settings is not None:
+            return settings.calendar(plugins_for(ctx, config), language=chosen,
+                                     overrides_file=overrides), chosen
+        return WorkCalendar.vietnam(language=chosen, overrides_file=overrides), chosen
     except ConfigurationError as exc:
         raise click.BadParameter(str(exc), param_hint="'--overrides'") from None
 
@@ -90,12 +102,14 @@ def _calendar(language: Language, overrides: Path | None) -> WorkCalendar:
 @click.argument("year", type=int)
 @_lang_option
 @_overrides_option
+@config_option
 @click.option("--check", is_flag=True,
               help="Also list where the holidays package and the announced days disagree.")
-def calendar_command(*, year: int, language: Literal["vi", "en"], overrides: Path | None,
-                     check: bool) -> None:
+@click.pass_context
+def calendar_command(ctx: click.Context, *, year: int, language: Language | None,
+                     overrides: Path | None, config: Path | None, check: bool) -> None:
     """Days off, working Saturdays and working days per month of YEAR."""
-    cal = _calendar(language, overrides)
+    cal, language = _calendar(ctx, config, language, overrides)
     if not cal.first.year <= year <= cal.last.year:
         raise click.BadParameter(
             f"{year} is outside the calendar's years {cal.first.year}-{cal.last.year}",
@@ -141,9 +155,11 @@ def _check_lines(year: int, cal: WorkCalendar, text: dict[str, str]) -> list[str
               help="No later than N days before START, on a working day.")
 @_lang_option
 @_overrides_option
-def deadline_command(*, start: datetime, working_days: int | None, days: int | None,
-                     before: int | None, language: Literal["vi", "en"],
-                     overrides: Path | None) -> None:
+@config_option
+@click.pass_context
+def deadline_command(ctx: click.Context, *, start: datetime, working_days: int | None,
+                     days: int | None, before: int | None, language: Language | None,
+                     overrides: Path | None, config: Path | None) -> None:
     """Compute a deadline from START (a date, YYYY-MM-DD) and explain the days it skipped.
 
     \b
@@ -156,7 +172,7 @@ def deadline_command(*, start: datetime, working_days: int | None, days: int | N
     if len(chosen) != 1:
         got = f" (got {', '.join(chosen)})" if chosen else ""
         raise click.UsageError(f"give exactly one of --working-days, --days, --before{got}")
-    cal = _calendar(language, overrides)
+    cal, language = _calendar(ctx, config, language, overrides)
     text = _TEXT[language]
     day = start.date()
     try:

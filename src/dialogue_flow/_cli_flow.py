@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from ._cli_settings import config_option, db_option, open_flow
 from ._errors import DialogueFlowError
-from ._flow import DialogueFlow
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION
 
 __all__ = [
@@ -62,19 +62,22 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
 
 
 @click.command("sweep")
-@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@db_option
+@config_option
 @click.option("--today", callback=_day, default=None,
               help="The day to sweep for (default: today in Asia/Ho_Chi_Minh).")
-@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi",
-              show_default=True, help="Language of the notices written.")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the notices written (default: the settings', else vi).")
 @click.option("--org", "organisation", default=None,
               help="Sweep this organisation only (default: the whole store).")
 @click.option("--subtree", is_flag=True, help="With --org: its communes too.")
-def sweep_command(url: str, today: dt.date | None, language: str, organisation: str | None,
+@click.pass_context
+def sweep_command(ctx: click.Context, url: str | None, config: Path | None,
+                  today: dt.date | None, language: str | None, organisation: str | None,
                   subtree: bool) -> None:
     """Write the day's reminders and overdue notices to the outbox (idempotent)."""
     try:
-        with DialogueFlow.open(url, language=language, load_entry_points=True) as flow:
+        with open_flow(ctx, url, config, language=language) as flow:
             result = flow.sweep(today, organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -85,7 +88,8 @@ def sweep_command(url: str, today: dt.date | None, language: str, organisation: 
 
 
 @click.command("report")
-@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@db_option
+@config_option
 @click.option("--period", required=True,
               help="2021, 2021-06, 2021-Q1, 2021-H1, 2021-H2 or 2021-9M.")
 @click.option("--format", "fmt", default="md", show_default=True,
@@ -104,14 +108,16 @@ def sweep_command(url: str, today: dt.date | None, language: str, organisation: 
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
               help="Language of the report's words (default: the flow's language, vi). "
               "JSON keys and the CSV's key columns stay the same in both.")
-def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
+@click.pass_context
+def report_command(ctx: click.Context, url: str | None, config: Path | None, period: str,
+                   fmt: str, as_of: dt.date | None,
                    personal_data: bool, output: Path | None, organisation: str | None,
                    subtree: bool, rollup: bool, language: str | None) -> None:
     """Render the report of a period."""
     if rollup and organisation is None:
         raise click.UsageError("--rollup needs --org (the province whose communes it lists)")
     try:
-        with DialogueFlow.open(url, load_entry_points=True) as flow:
+        with open_flow(ctx, url, config) as flow:
             if rollup and organisation is not None:  # checked above
                 text = flow.render_rollup(flow.rollup(period, organisation=organisation,
                                                       as_of=as_of), fmt, language=language)
@@ -129,18 +135,21 @@ def report_command(url: str, period: str, fmt: str, as_of: dt.date | None,
 
 
 @click.command("outbox")
-@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@db_option
+@config_option
 @click.option("--requeue", "keys", multiple=True, metavar="KEY",
               help="Make this parked notification pending again (repeatable).")
 @click.option("--limit", default=50, show_default=True, help="Parked rows to list.")
 @click.option("--org", "organisation", default=None,
               help="This organisation's notifications only (default: the whole store).")
 @click.option("--subtree", is_flag=True, help="With --org: its communes' too.")
-def outbox_command(url: str, keys: tuple[str, ...], limit: int, organisation: str | None,
+@click.pass_context
+def outbox_command(ctx: click.Context, url: str | None, config: Path | None,
+                   keys: tuple[str, ...], limit: int, organisation: str | None,
                    subtree: bool) -> None:
     """Show the outbox: rows per status and the parked ones with their last error."""
     try:
-        with DialogueFlow.open(url, load_entry_points=True) as flow:
+        with open_flow(ctx, url, config) as flow:
             for key in keys:
                 done = flow.storage.requeue(key)
                 click.echo(f"{key}: {'requeued' if done else 'not parked, left alone'}")

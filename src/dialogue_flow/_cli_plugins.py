@@ -1,49 +1,58 @@
 """The command-line side of plugins: the group that adds their commands, ``plugins`` and
 ``dispatch``.
 
-Plugins are loaded the first time a command the built-ins do not know is asked for (or
-``--help`` lists them), so ``dialogue-flow calendar 2025`` never imports a plugin and a
+Commands run the built-in plugins and those the settings file names (``[[plugin]]``), like
+``DialogueFlow.open`` and ``load_plugins``: an installed plugin nobody named never runs
+(storage URLs still find their backend, see ``_storage_urls``). Plugins are loaded the
+first time a command needs them, a command the built-ins do not know is asked for, or
+``--help`` lists them, so ``dialogue-flow calendar 2025`` never imports a plugin and a
 broken plugin is reported as one clear line, not a traceback.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import click
 
-from ._errors import DialogueFlowError, PluginError
-from ._flow import DialogueFlow
+from ._cli_settings import config_option, db_option, open_flow, plugins_for
+from ._errors import ConfigurationError, DialogueFlowError, PluginError
 from ._plugins import PluginManager, load_plugins, plugin_policies
 from ._policy import DeadlinePolicy, DeadlineRule, ReportRule, bundled_policies
+from ._storage_urls import BUILT_IN_SCHEMES, storage_entry_points
+from .hookspecs import PROJECT_NAME
 
 __all__ = ["PluginGroup", "dispatch_command", "plugins_command", "policies_command"]
 
+_COMMANDS = "dialogue_flow.plugin_commands"
+
 
 class PluginGroup(click.Group):
-    """A :class:`click.Group` that adds the ``dialogue_flow_cli_commands`` of plugins."""
+    """A :class:`click.Group` that adds the ``dialogue_flow_cli_commands`` of plugins: those
+    the settings file names (``--config`` before the command, or ``DIALOGUE_FLOW_CONFIG``),
+    or those a host gave with :meth:`use_plugins`."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type] # click's own signature
+        #: The plugins a host chose for every command (``None``: the settings' plugins).
         self.plugins: PluginManager | None = None
-        self._added: list[str] = []
-        self._loaded = False
-        self._error: PluginError | None = None
 
     def use_plugins(self, plugins: PluginManager | None) -> None:
-        """Use ``plugins`` (``None``: the entry-point plugins) and forget added commands."""
-        for name in self._added:
-            self.commands.pop(name, None)
-        self.plugins, self._added, self._loaded, self._error = plugins, [], False, None
+        """Use ``plugins`` for every command (``None``: back to the built-ins and the
+        plugins the settings file names)."""
+        self.plugins = plugins
 
-    def plugin_manager(self) -> PluginManager:
-        """The plugins commands use; loads the entry-point group on first use.
+    def plugin_manager(self, ctx: click.Context | None = None) -> PluginManager:
+        """The plugins commands use: the host's, else the built-ins and those the settings
+        file of ``ctx`` names (only the built-ins without a context).
 
         :raises PluginError: a plugin failed to load.
         """
-        if self.plugins is None:
-            self.plugins = load_plugins(entry_points=True)
-        return self.plugins
+        if self.plugins is not None:
+            return self.plugins
+        return load_plugins() if ctx is None else plugins_for(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; an error the library or the system raised is a message and exit
@@ -60,70 +69,87 @@ class PluginGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
-        self._load_commands()
-        if self._error is not None:
+        commands, error = self._plugin_commands(ctx)
+        if error is not None:
             raise click.ClickException(
-                f"no built-in command {cmd_name!r}, and plugins failed to load: {self._error}")
-        return super().get_command(ctx, cmd_name)
+                f"no built-in command {cmd_name!r}, and plugins failed to load: {error}")
+        return commands.get(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_commands()
-        if self._error is not None:
-            click.echo(f"Warning: plugin commands unavailable: {self._error}", err=True)
-        return super().list_commands(ctx)
+        commands, error = self._plugin_commands(ctx)
+        if error is not None:
+            click.echo(f"Warning: plugin commands unavailable: {error}", err=True)
+        return sorted({*super().list_commands(ctx), *commands})
 
-    def _load_commands(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        try:
-            for batch in self.plugin_manager().hook.dialogue_flow_cli_commands():
-                for command in batch:
-                    self._add_plugin_command(command)
-        except PluginError as exc:
-            self._error = exc
+    def _plugin_commands(self, ctx: click.Context,
+                         ) -> tuple[dict[str, click.Command], ConfigurationError | None]:
+        """The plugins' commands of this run (kept in the context: another run, with other
+        settings, has its own)."""
+        meta = ctx.find_root().meta
+        found: tuple[dict[str, click.Command], ConfigurationError | None] | None = meta.get(
+            _COMMANDS)
+        if found is None:
+            commands: dict[str, click.Command] = {}
+            try:
+                for batch in self.plugin_manager(ctx).hook.dialogue_flow_cli_commands():
+                    for command in batch:
+                        self._check_command(command, commands)
+                        commands[command.name] = command
+                found = (commands, None)
+            except ConfigurationError as exc:  # a plugin, or the settings file naming it
+                found = ({}, exc)
+            meta[_COMMANDS] = found
+        return found
 
-    def _add_plugin_command(self, command: object) -> None:
+    def _check_command(self, command: object, commands: dict[str, click.Command]) -> None:
         if not isinstance(command, click.Command) or command.name is None:
             raise PluginError("dialogue_flow_cli_commands must return named click "
                               f"commands, got {command!r}")
-        if command.name in self.commands:
+        if command.name in self.commands or command.name in commands:
             raise PluginError(f"a plugin's command {command.name!r} clashes with an "
                               "existing command of that name")
-        self.add_command(command)
-        self._added.append(command.name)
 
 
-def _plugins_of(ctx: click.Context) -> PluginManager:
-    group = ctx.find_root().command
+def _plugins_of(ctx: click.Context, config: Path | None = None) -> PluginManager:
     try:
-        if isinstance(group, PluginGroup):
-            return group.plugin_manager()
-        return load_plugins(entry_points=True)
-    except PluginError as exc:
+        return plugins_for(ctx, config)
+    except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from None
 
 
 @click.command("plugins")
+@config_option
 @click.pass_context
-def plugins_command(ctx: click.Context) -> None:
-    """List the loaded plugins and the hooks each implements."""
-    pm = _plugins_of(ctx)
-    dists = {id(plugin): f"{dist.project_name} {dist.version}"
-             for plugin, dist in pm.list_plugin_distinfo()}
+def plugins_command(ctx: click.Context, config: Path | None) -> None:
+    """List the loaded plugins and the hooks each implements, the installed plugins not
+    loaded (name them in the settings file to load them) and the storage URL schemes."""
+    pm = _plugins_of(ctx, config)
+    installed = {ep.name: ep for ep in entry_points(group=PROJECT_NAME)}
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: str(pair[0])):
-        origin = dists.get(id(plugin), "built-in" if str(name).startswith("dialogue_flow.")
-                           else "registered by the host")
+        ep = installed.get(str(name))
+        if ep is not None and ep.dist is not None:
+            origin = f"{ep.dist.name} {ep.dist.version}"
+        else:
+            origin = ("built-in" if str(name).startswith("dialogue_flow.")
+                      else "registered by the host")
         click.echo(f"{name} ({origin})")
         for hook in pm.hooks_of(plugin):
             click.echo(f"    {hook}")
+    idle = sorted(set(installed) - {str(name) for name, _ in pm.list_name_plugin()})
+    if idle:
+        click.echo(f"installed, not loaded (name them in the settings' [[plugin]] tables): "
+                   f"{', '.join(idle)}")
+    schemes = ", ".join(f"{ep.name}://" for ep in storage_entry_points())
+    click.echo(f"storage URLs: {', '.join(BUILT_IN_SCHEMES)}"
+               f"{'; installed: ' + schemes if schemes else ''}")
 
 
 @click.command("policies")
+@config_option
 @click.pass_context
-def policies_command(ctx: click.Context) -> None:
+def policies_command(ctx: click.Context, config: Path | None) -> None:
     """List the deadline policies (bundled and from plugins) with their legal basis."""
-    pm = _plugins_of(ctx)
+    pm = _plugins_of(ctx, config)
     try:
         policies = {**{name: DeadlinePolicy.bundled(name) for name in bundled_policies()},
                     **plugin_policies(pm)}
@@ -161,19 +187,19 @@ def _report_due(report: ReportRule) -> str:
 
 
 @click.command("dispatch")
-@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///flow.db.")
+@db_option
+@config_option
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
               help="At most this many notifications in this pass.")
 @click.option("--org", "organisation", default=None,
               help="This organisation's notifications only (default: every one).")
 @click.option("--subtree", is_flag=True, help="With --org: its communes' too.")
 @click.pass_context
-def dispatch_command(ctx: click.Context, url: str, limit: int, organisation: str | None,
-                     subtree: bool) -> None:
+def dispatch_command(ctx: click.Context, url: str | None, config: Path | None, limit: int,
+                     organisation: str | None, subtree: bool) -> None:
     """Deliver due notifications once through every notifier plugin and print the counts."""
-    pm = _plugins_of(ctx)
     try:
-        with DialogueFlow.open(url, plugins=pm) as flow:
+        with open_flow(ctx, url, config) as flow:
             result = flow.dispatch(limit, organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc

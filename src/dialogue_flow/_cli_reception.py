@@ -9,24 +9,27 @@ from pathlib import Path
 import click
 
 from ._cli_flow import _day
+from ._cli_settings import config_option, db_option, open_flow
 from ._errors import DialogueFlowError
-from ._flow import DialogueFlow
 
 __all__ = ["ics_command", "receptions_command"]
 
 
 @click.command("receptions")
-@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@db_option
+@config_option
 @click.option("--org", "organisation", required=True, help="The organisation.")
 @click.option("--month", required=True, help="The month, e.g. 2026-01.")
 @click.option("--subtree", is_flag=True, help="A line per organisation under it too.")
-def receptions_command(url: str, organisation: str, month: str, subtree: bool) -> None:
+@click.pass_context
+def receptions_command(ctx: click.Context, url: str | None, config: Path | None,
+                       organisation: str, month: str, subtree: bool) -> None:
     """List an organisation's citizen reception days of a month against its minimum."""
     from ._reception import month_bounds  # noqa: PLC0415
 
     try:
         start, end = month_bounds(month, "--month")
-        with DialogueFlow.open(url, load_entry_points=True) as flow:
+        with open_flow(ctx, url, config) as flow:
             page = flow.reception_days(organisation=organisation, subtree=subtree,
                                        scheduled_from=start, scheduled_to=end, limit=1000)
             scope = sorted({organisation, *(r.organisation_id for r in page)})
@@ -45,23 +48,26 @@ def receptions_command(url: str, organisation: str, month: str, subtree: bool) -
 
 
 @click.command("ics")
-@click.option("--db", "url", required=True, help="Storage URL, e.g. sqlite:///commune.db.")
+@db_option
+@config_option
 @click.option("--org", "organisation", required=True, help="The organisation.")
 @click.option("--from", "start", callback=_day, required=True, help="First day, 2026-01-01.")
 @click.option("--to", "end", callback=_day, required=True, help="Last day, 2026-12-31.")
 @click.option("--subtree", is_flag=True, help="With the organisations under it.")
-@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi",
-              show_default=True, help="Language of the event titles.")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the event titles (default: the settings', else vi).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
-def ics_command(url: str, organisation: str, start: dt.date, end: dt.date, subtree: bool,
-                language: str, output: Path | None) -> None:
+@click.pass_context
+def ics_command(ctx: click.Context, url: str | None, config: Path | None, organisation: str,
+                start: dt.date, end: dt.date, subtree: bool, language: str | None,
+                output: Path | None) -> None:
     """Export announced citizen reception days and dialogues as iCalendar (.ics).
 
     Needs the ics extra: pip install 'dialogue-flow[ics]'.
     """
     try:
-        with DialogueFlow.open(url, language=language, load_entry_points=True) as flow:
+        with open_flow(ctx, url, config, language=language) as flow:
             data = flow.calendar_ics(organisation, start=start, end=end, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import os
 from collections.abc import Iterable
 from typing import Any, Self
 
@@ -18,7 +19,7 @@ import attrs
 from ._checks import _check_count
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
-from ._errors import ConfigurationError, InvalidInputError, PluginError
+from ._errors import InvalidInputError, PluginError
 from ._flow_core import Authorizer, FlowCore, Page
 from ._integrity import IntegrityCommands
 from ._labels import check_language
@@ -29,11 +30,11 @@ from ._reception import ReceptionCommands
 from ._records import Deadline, Organisation
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
+from ._settings import read_settings
+from ._storage_urls import open_storage
 from ._sweep import SweepResult, run_sweep
 from ._tree import subtree
-from .storage import OutboxEntry, Storage
-from .storage._memory import MemoryStorage
-from .storage._sqlite import SQLiteStorage
+from .storage import OutboxEntry
 
 __all__ = ["Authorizer", "DialogueFlow", "Page"]
 
@@ -56,13 +57,20 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
 
     @classmethod
     def open(cls, url: str = "memory://", *, plugins: PluginManager | Iterable[object] = (),
-             load_entry_points: bool = False, **options: Any) -> DialogueFlow:
+             load_entry_points: bool = False, create: bool = True,
+             **options: Any) -> DialogueFlow:
         """Open the storage named by ``url`` and build a flow on it.
 
-        Plugins (``dialogue_flow_open_storage``) are asked first, so they can add schemes;
-        then the built-ins ``memory://`` and ``sqlite:``. ``plugins`` is a
-        :class:`PluginManager` or plugin objects to register (with the entry-point plugins
-        when ``load_entry_points``). ``options`` are passed to the constructor.
+        The host's plugins (``dialogue_flow_open_storage``) are asked first, so they can add
+        schemes; then the built-ins ``memory://`` and ``sqlite:``; then the installed
+        storage plugin registered for the URL's scheme (``postgresql://`` once
+        dialogue-flow-postgres is installed), for opening the storage only (see
+        :mod:`dialogue_flow._storage_urls`). ``plugins`` is a :class:`PluginManager` or
+        plugin objects to register: those are the plugins whose hooks the flow runs (with
+        every ``dialogue_flow`` entry-point plugin when ``load_entry_points``).
+        ``create=False`` refuses a store that does not exist yet instead of creating it
+        (:class:`ConfigurationError`), as the command line and :meth:`from_config` do.
+        ``options`` are passed to the constructor.
         """
         if not isinstance(url, str):
             raise InvalidInputError("url", f"expected a storage URL string, got {url!r}")
@@ -72,22 +80,34 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
         if unknown:
             raise InvalidInputError(unknown[0], "not an option of DialogueFlow; expected some "
                                     f"of {', '.join(sorted(_OPTIONS))}")
-        storage: Storage | None = pm.hook.dialogue_flow_open_storage(url=url)
-        if storage is None:
-            if url == "memory://":
-                storage = MemoryStorage()
-            elif url.startswith("sqlite:"):
-                storage = SQLiteStorage.from_url(url)
-            else:
-                scheme = url.split(":", 1)[0] if ":" in url else url
-                raise ConfigurationError(
-                    f"no storage backend for {scheme!r} URLs ({url!r}); "
-                    "supported: memory://, sqlite:///path/to/file.db, sqlite://")
+        storage = open_storage(url, pm, create=create)
         try:
             return cls(storage, plugins=pm, **options)
         except BaseException:
             storage.close()  # an option refused: release what was opened for it
             raise
+
+    @classmethod
+    def from_config(cls, path: str | os.PathLike[str], *,
+                    plugins: PluginManager | Iterable[object] = (), storage: str | None = None,
+                    create: bool = False, **options: Any) -> DialogueFlow:
+        """Open the flow a settings file describes (``dialogue-flow.toml``, see
+        ``docs/settings.md``): its storage, policy, language, calendar, reception minimum
+        and plugins, checked against what the store records.
+
+        ``storage`` replaces the file's storage URL, ``options`` its other settings (and
+        pass the rest of the constructor's: ``clock``, ``authorizers``...). ``plugins``
+        are registered after the file's; a :class:`PluginManager` is used as it is,
+        without the file's. The store must exist (``dialogue-flow init`` creates it) unless
+        ``create``.
+
+        :raises ConfigurationError: the file is unreadable, has an unknown key or a value of
+            the wrong type (naming the file, the key and what is expected); the store is
+            missing, runs under another policy, or lacks an organisation the file names or
+            holds it under another policy.
+        """
+        return read_settings(path).open_flow(cls, plugins=plugins, storage=storage,
+                                             create=create, **options)
 
     def dispatch(self, limit: int = 100, *, organisation: str | None = None,
                  subtree: bool = False, **options: Any) -> DispatchResult:

@@ -50,7 +50,6 @@ from ._plugins import (
     check_vetoes,
     load_plugins,
     plugin_calendar,
-    select_policy,
 )
 from ._policy import Anchor, DeadlinePolicy
 from ._reception_records import RECEPTION_MINIMUM, ReceptionDay
@@ -68,6 +67,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._store_policy import store_policy
 from ._tracking import new_tracking_code
 from .storage import (
     Changeset,
@@ -141,9 +141,12 @@ class FlowCore(DeadlineRules):
         #: The plugins every command consults (built-ins only unless given).
         self.plugins = plugins if plugins is not None else load_plugins(entry_points=False)
         self.calendar = calendar if calendar is not None else plugin_calendar(self.plugins)
-        #: A policy id selects among the bundled policies and those plugins contribute.
-        self.policy = select_policy(self.plugins, policy)
-        self._policies: dict[str, DeadlinePolicy] = {}
+        #: A policy id selects among the bundled policies and those plugins contribute; a
+        #: store that records its policy runs under that one (see ``_store_policy``).
+        self.policy = store_policy(self.plugins, storage, policy)
+        #: Policies by id, as organisations name them; the flow's own id names the flow's
+        #: policy (one a settings file loaded from its own file included).
+        self._policies: dict[str, DeadlinePolicy] = {self.policy.id: self.policy}
         self._calendars: dict[tuple[DayOverride, ...], WorkCalendar] = {}
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.language = language

@@ -15,12 +15,13 @@ import importlib.metadata
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
-from ._calendar import DEFAULT_YEARS, WorkCalendar
+from ._calendar import DEFAULT_YEARS, Language, WorkCalendar
 from ._errors import (
     ConfigurationError,
     InvalidInputError,
@@ -36,6 +37,7 @@ __all__ = [
     "announce_commit",
     "call_each",
     "check_vetoes",
+    "entry_point_plugin",
     "load_plugins",
     "plugin_calendar",
     "plugin_policies",
@@ -104,17 +106,55 @@ class PluginManager(pluggy.PluginManager):
                     f"{type(exc).__name__}: {exc}") from exc
         return self.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
 
+    def load_entry_point(self, name: str) -> object:
+        """Register the installed plugin of the ``dialogue_flow`` entry-point group called
+        ``name`` (as a settings file's ``[[plugin]] name = ...`` does) and return it.
+
+        :raises PluginError: no installed plugin has that name, or it fails to load.
+        """
+        plugin = entry_point_plugin(name)
+        self.register(plugin, name=name)
+        return plugin
+
     def hooks_of(self, plugin: object) -> list[str]:
         """The hook names ``plugin`` implements, sorted."""
         return sorted(caller.name for caller in self.get_hookcallers(plugin) or ())
 
 
-def load_plugins(plugins: Iterable[object] = (), *, entry_points: bool = True,
+def entry_point_plugin(name: str) -> object:
+    """The object the installed ``dialogue_flow`` entry point ``name`` names, loaded but
+    not registered anywhere.
+
+    :raises PluginError: no installed plugin has that name, or it fails to load.
+    """
+    installed = importlib.metadata.entry_points(group=hookspecs.PROJECT_NAME)
+    found = [ep for ep in installed if ep.name == name]
+    if not found:
+        names = ", ".join(sorted(ep.name for ep in installed)) or "none"
+        raise PluginError(f"no installed plugin {name!r} (an entry point of the "
+                          f"{hookspecs.PROJECT_NAME!r} group); installed: {names}")
+    ep = found[0]
+    try:
+        return ep.load()
+    except Exception as exc:
+        dist = f" of {ep.dist.name}" if ep.dist is not None else ""
+        raise PluginError(f"plugin entry point {ep.name!r} ({ep.value}){dist} failed to "
+                          f"load: {type(exc).__name__}: {exc}") from exc
+
+
+def load_plugins(plugins: Iterable[object] = (), *, entry_points: bool = False,
                  builtins: bool = True) -> PluginManager:
-    """A :class:`PluginManager` with the built-ins, the entry-point plugins and ``plugins``.
+    """A :class:`PluginManager` with the built-ins, ``plugins`` and, when asked, every
+    installed entry-point plugin.
+
+    Like :meth:`DialogueFlow.open` and the command line, it runs the hooks of the plugins a
+    host names and no others by default: installing a package does not make its hooks
+    (authorisation above all) run. Storage URLs are resolved through the installed
+    storage plugins anyway (see :mod:`dialogue_flow._storage_urls`).
 
     :param plugins: plugin objects or modules to register explicitly (in this order).
-    :param entry_points: also load the ``dialogue_flow`` entry-point group.
+    :param entry_points: also load every plugin of the ``dialogue_flow`` entry-point group
+        (off by default since issue 16).
     :param builtins: register the built-in plugins (the logging notifier).
     :raises PluginError: a plugin fails to import, or implements a hook that does not
         exist or with arguments the hook does not have.
@@ -174,10 +214,15 @@ def _explain(pm: PluginManager, exc: pluggy.PluginValidationError) -> str:
 
 # --- what the façade asks of plugins (kept here so _flow.py only calls them) -------------
 
-def plugin_calendar(pm: pluggy.PluginManager) -> WorkCalendar:
-    """The Vietnamese calendar plus every plugin's ``dialogue_flow_calendar_overrides``."""
-    days_off: dict[dt.date, str] = {}
-    working: dict[dt.date, str] = {}
+def plugin_calendar(pm: pluggy.PluginManager, *, overrides_file: Path | None = None,
+                    days_off: Mapping[dt.date, str] | None = None,
+                    working_days: Mapping[dt.date, str] | None = None,
+                    culture_day_off: bool = True, language: Language = "vi") -> WorkCalendar:
+    """The Vietnamese calendar with a settings file's overrides (``overrides_file``, then
+    ``days_off`` and ``working_days``) and every plugin's
+    ``dialogue_flow_calendar_overrides`` over them; holidays named in ``language``."""
+    days_off = dict(days_off or {})
+    working = dict(working_days or {})
     for answer in pm.hook.dialogue_flow_calendar_overrides(years=DEFAULT_YEARS):
         if not isinstance(answer, Mapping) or set(answer) - {"days_off", "working_days"}:
             raise PluginError(
@@ -185,9 +230,10 @@ def plugin_calendar(pm: pluggy.PluginManager) -> WorkCalendar:
                 f"'days_off' and/or 'working_days', got {answer!r}")
         days_off.update(answer.get("days_off", {}))
         working.update(answer.get("working_days", {}))
-    if not days_off and not working:
-        return WorkCalendar.vietnam()
-    return WorkCalendar.vietnam(extra_days_off=days_off, extra_working_days=working)
+    return WorkCalendar.vietnam(extra_days_off=days_off or None,
+                                extra_working_days=working or None,
+                                overrides_file=overrides_file, culture_day_off=culture_day_off,
+                                language=language)
 
 
 def plugin_policies(pm: pluggy.PluginManager) -> dict[str, DeadlinePolicy]:

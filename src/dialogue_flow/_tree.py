@@ -36,7 +36,8 @@ from ._errors import ConfigurationError, InvalidInputError
 from ._policy import read_toml
 from ._records import DEFAULT_ORGANISATION, DayOverride, Level, Organisation
 
-__all__ = ["check_tree", "default_organisation", "read_tree", "subtree", "tree_summary"]
+__all__ = ["check_tree", "default_organisation", "organisations_from", "read_tree", "subtree",
+           "tree_summary"]
 
 _KEYS = {"id", "name", "level", "parent", "bodies", "policy", "day_off", "working_day",
          "reception_dates"}
@@ -69,8 +70,20 @@ def read_tree(source: Path | str) -> list[Organisation]:
     """
     where, data = read_toml(source, "organisation tree")
     entries = data.get("organisation", [])
-    if set(data) - {"organisation"} or not isinstance(entries, list):
+    if set(data) - {"organisation"}:
         raise ConfigurationError(f"{where}: expected [[organisation]] tables only")
+    return organisations_from(where, entries)
+
+
+def organisations_from(where: str, entries: object) -> list[Organisation]:
+    """The organisations of parsed ``[[organisation]]`` tables (a tree file's, or those
+    inline in a settings file), each checked.
+
+    :raises ConfigurationError: naming ``where`` and the entry that is wrong.
+    """
+    if not isinstance(entries, list):
+        raise ConfigurationError(f"{where}: write the organisations as [[organisation]] "
+                                 "tables")
     return [_entry(where, n, entry) for n, entry in enumerate(entries)]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ._cli_calendar import calendar_command, deadline_command
@@ -16,6 +18,7 @@ from ._cli_flow import (
 from ._cli_orgs import orgs_command
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
 from ._cli_reception import ics_command, receptions_command
+from ._cli_settings import group_config_option, init_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -24,12 +27,18 @@ __all__ = ["main"]
 # PluginGroup adds the plugins' commands (dialogue_flow_cli_commands) when first needed.
 @click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dialogue-flow")
-def main() -> None:
-    """Deadlines, lifecycles and reports for direct dialogues with the People."""
+@group_config_option
+def main(config: Path | None) -> None:
+    """Deadlines, lifecycles and reports for direct dialogues with the People.
+
+    Commands read their settings from --config FILE (here or after the command) or
+    DIALOGUE_FLOW_CONFIG; see docs/settings.md.
+    """
+    del config  # each command reads it from the context
 
 
 for _command in (calendar_command, check_command, deadline_command, demo_command,
-                 diagram_command, dispatch_command, ics_command, orgs_command, outbox_command,
-                 plugins_command, policies_command, receptions_command, repair_command,
-                 report_command, sweep_command):
+                 diagram_command, dispatch_command, ics_command, init_command, orgs_command,
+                 outbox_command, plugins_command, policies_command, receptions_command,
+                 repair_command, report_command, sweep_command):
     main.add_command(_command)

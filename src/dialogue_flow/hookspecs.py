@@ -1,9 +1,11 @@
 """The plugin author's contract: every hook ``dialogue_flow`` calls, with its meaning.
 
 Implement hooks in a module or class decorated with :data:`hookimpl`, expose it through
-the ``dialogue_flow`` entry-point group of your distribution, and hosts load it with
-``DialogueFlow.open(url, plugins=...)``, ``DialogueFlow.open(url, load_entry_points=True)``
-or :func:`dialogue_flow.load_plugins`. Argument
+the ``dialogue_flow`` entry-point group of your distribution, and hosts run it when they
+name it: ``DialogueFlow.open(url, plugins=...)``, a settings file's ``[[plugin]]``, or every
+installed one with ``DialogueFlow.open(url, load_entry_points=True)`` or
+``load_plugins(entry_points=True)``. A storage backend also names its plugin per URL scheme
+in the ``dialogue_flow.storage`` group (see :func:`dialogue_flow_open_storage`). Argument
 names must match the specs below exactly (pluggy passes them by name); a misspelt hook
 name fails at start-up with :class:`~dialogue_flow.PluginError`.
 
@@ -36,12 +38,19 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec(firstresult=True)
-def dialogue_flow_open_storage(url: str) -> Storage | None:
+def dialogue_flow_open_storage(url: str, create: bool) -> Storage | None:
     """Open a storage backend for ``url`` if the plugin handles its scheme.
 
-    *First result.* Return ``None`` for URLs you do not handle.
+    *First result.* Return ``None`` for URLs you do not handle. A distribution that also
+    names its plugin in the ``dialogue_flow.storage`` entry-point group, once per URL
+    scheme (``postgresql = "package:plugin"``), opens those URLs without the host loading
+    it: ``DialogueFlow.open`` asks it for this hook only, never for any other.
 
     :param url: the storage URL the host passed, e.g. ``postgresql://host/db``.
+    :param create: whether to create the store when there is none yet (``dialogue-flow
+        init``); when ``False``, refuse a store that does not exist with a
+        :class:`~dialogue_flow.ConfigurationError` naming it (not its password). An
+        implementation written before this argument existed may leave it out.
     :return: an object satisfying :class:`dialogue_flow.Storage`, or ``None``.
     """
 

@@ -371,7 +371,7 @@ class TestConfiguration:
     def test_entry_point_registers_the_module_instance(self) -> None:
         [ep] = [ep for ep in entry_points(group="dialogue_flow") if ep.name == "email"]
         assert ep.load() is plugin
-        assert load_plugins().get_plugin("email") is plugin
+        assert load_plugins(entry_points=True).get_plugin("email") is plugin
 
 
 class Directory:
@@ -418,7 +418,7 @@ def test_end_to_end_through_the_flow(smtp: LoopbackController, inbox: Inbox,
     monkeypatch.delenv("DIALOGUE_FLOW_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("DIALOGUE_FLOW_JSONL_PATH", raising=False)
     flow = DialogueFlow(MemoryStorage(), clock=FixedClock(START), ids=SequentialIds(),
-                        plugins=load_plugins([Directory("dan@thon1.vn")]))
+                        plugins=load_plugins([Directory("dan@thon1.vn")], entry_points=True))
     assert flow.plugins.get_plugin("email") is plugin
     _receive(flow)
     [note] = flow.storage.pending_notifications()

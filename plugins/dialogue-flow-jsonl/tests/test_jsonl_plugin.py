@@ -57,7 +57,7 @@ def test_entry_point_registers_the_module_instance() -> None:
     """The distribution's `jsonl` entry point is the module's `plugin`."""
     [ep] = [ep for ep in entry_points(group="dialogue_flow") if ep.name == "jsonl"]
     assert ep.load() is plugin
-    assert load_plugins().get_plugin("jsonl") is plugin
+    assert load_plugins(entry_points=True).get_plugin("jsonl") is plugin
 
 
 def test_delivers_through_a_flow_from_the_environment(

@@ -9,6 +9,7 @@ import threading
 import uuid
 from importlib.metadata import entry_points
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 import pytest
@@ -64,13 +65,44 @@ def _receive(flow: DialogueFlow) -> Any:
 
 class TestUrls:
     def test_the_hook_opens_postgres_urls_only(self, schema_url: str) -> None:
-        assert plugin.dialogue_flow_open_storage("sqlite:///x.db") is None
-        assert plugin.dialogue_flow_open_storage("memory://") is None
+        assert plugin.dialogue_flow_open_storage("sqlite:///x.db", create=True) is None
+        assert plugin.dialogue_flow_open_storage("memory://", create=True) is None
         for scheme in ("postgresql", "postgres"):
             url = scheme + schema_url.removeprefix("postgresql")
-            storage = plugin.dialogue_flow_open_storage(url)
+            storage = plugin.dialogue_flow_open_storage(url, create=True)
             assert isinstance(storage, PostgresStorage)
             storage.close()
+
+    def test_open_finds_the_backend_without_loading_plugins(
+            self, schema_url: str, calendar: WorkCalendar) -> None:
+        """Issue 16: `DialogueFlow.open("postgresql://...")` works once the distribution is
+        installed (its `dialogue_flow.storage` entry points), and no plugin is loaded into
+        the flow for it (before, it needed load_entry_points=True)."""
+        names = {ep.name: ep for ep in entry_points(group="dialogue_flow.storage")}
+        assert {"postgresql", "postgres"} <= set(names)
+        assert names["postgresql"].load() is plugin
+        with DialogueFlow.open(schema_url, calendar=calendar,
+                               clock=FixedClock(START)) as flow:
+            assert isinstance(flow.storage, PostgresStorage)
+            assert flow.plugins.get_plugin("postgres") is None
+            assert not flow.plugins.is_registered(plugin)
+            sub = _receive(flow)
+            assert sub == flow.submission(sub.id)
+
+    def test_a_schema_without_a_store_is_refused_unless_created(
+            self, schema_url: str, admin: psycopg.Connection[Any]) -> None:
+        """Issue 16: `create=False` (every command but `init`) refuses an empty schema and
+        creates nothing in it; the password never appears in the message."""
+        with pytest.raises(ConfigurationError, match="holds no dialogue_flow store") as caught:
+            DialogueFlow.open(schema_url, create=False)
+        assert "dialogue-flow init" in str(caught.value)
+        assert "password" not in str(caught.value)
+        schema = dict(parse_qsl(urlsplit(schema_url).query))["schema"]
+        found = admin.execute("SELECT to_regclass(%s)",
+                              (f'"{schema}".schema_version',)).fetchone()
+        assert (None,) == found
+        DialogueFlow.open(schema_url, create=True).shutdown()
+        DialogueFlow.open(schema_url, create=False).shutdown()
 
     def test_entry_point_and_facade(self, schema_url: str, calendar: WorkCalendar) -> None:
         """The `postgres` entry point is the module's plugin; DialogueFlow.open uses it."""

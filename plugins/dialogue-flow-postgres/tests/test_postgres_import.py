@@ -47,7 +47,7 @@ class TestImport:
             assert pm.has_plugin("postgres")
             from dialogue_flow_postgres import plugin
             for url in ("sqlite:///x.db", "memory://", "", None):
-                assert plugin.dialogue_flow_open_storage(url) is None
+                assert plugin.dialogue_flow_open_storage(url, create=True) is None
         """)
 
     def test_a_postgres_url_loads_the_backend(self) -> None:
@@ -57,7 +57,7 @@ class TestImport:
             from dialogue_flow import ConfigurationError
             from dialogue_flow_postgres import plugin
             try:
-                plugin.dialogue_flow_open_storage("postgresql://h/db?retries=many")
+                plugin.dialogue_flow_open_storage("postgresql://h/db?retries=many", create=True)
             except ConfigurationError:
                 pass
         """)
@@ -78,4 +78,4 @@ class TestLazyNames:
     def test_the_hook_and_the_backend_accept_the_same_schemes(self) -> None:
         """The hook's scheme list (``_schemes``, no psycopg) is the backend's."""
         assert _storage.SCHEMES == dialogue_flow_postgres.SCHEMES
-        assert plugin.dialogue_flow_open_storage("mysql://h/db") is None
+        assert plugin.dialogue_flow_open_storage("mysql://h/db", create=True) is None

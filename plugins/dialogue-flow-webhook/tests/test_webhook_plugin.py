@@ -239,7 +239,7 @@ class TestThroughTheDispatcher:
         for name in ("DIALOGUE_FLOW_SMTP_HOST", "DIALOGUE_FLOW_JSONL_PATH"):
             monkeypatch.delenv(name, raising=False)
         flow = DialogueFlow(MemoryStorage(), clock=FixedClock(START), ids=SequentialIds(),
-                            plugins=load_plugins([Directory()]))
+                            plugins=load_plugins([Directory()], entry_points=True))
         assert flow.plugins.get_plugin("webhook") is plugin
         _receive(flow)
         [note] = flow.storage.pending_notifications()
@@ -283,7 +283,7 @@ class TestConfiguration:
     def test_entry_point_registers_the_module_instance(self) -> None:
         [ep] = [ep for ep in entry_points(group="dialogue_flow") if ep.name == "webhook"]
         assert ep.load() is plugin
-        assert load_plugins().get_plugin("webhook") is plugin
+        assert load_plugins(entry_points=True).get_plugin("webhook") is plugin
 
 
 class Directory:

@@ -54,6 +54,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any, Final, Literal, Self, TypeVar
 from urllib.parse import parse_qsl, unquote
 
@@ -97,6 +98,7 @@ from dialogue_flow.storage.sql import (
     Statements,
     apply_migration,
     check_schema_version,
+    check_store_exists,
     indexed_values,
     missing_migrations,
 )
@@ -138,11 +140,14 @@ class SQLiteStorage:
     :param checkpoint: ``"inline"`` (commits copy the WAL into the database, SQLite's way)
         or ``"background"`` (a thread with its own connection does it beside the commits;
         see :mod:`dialogue_flow.storage._checkpoint`). Only files have a WAL.
+    :param create: create the file and its schema when there is none (the default);
+        ``False`` refuses with :class:`ConfigurationError` instead, as every
+        ``dialogue-flow`` command but ``init`` and ``demo`` does.
     """
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *,
                  busy_timeout: float = 5.0, synchronous: Synchronous = "full",
-                 checkpoint: Checkpoint = "inline") -> None:
+                 checkpoint: Checkpoint = "inline", create: bool = True) -> None:
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise ConfigurationError(
                 f"SQLite {sqlite3.sqlite_version} is too old for dialogue_flow; "
@@ -156,7 +161,15 @@ class SQLiteStorage:
         if checkpoint not in ("background", "inline"):
             raise ConfigurationError(f"checkpoint: expected 'background' or 'inline', got "
                                      f"{checkpoint!r}")
+        if not isinstance(create, bool):
+            raise ConfigurationError(f"create: expected True or False, got {create!r}")
         self.path = os.fspath(path)
+        in_memory = self.path in ("", ":memory:")  # always new: nothing to mistype
+        if not create and not in_memory and not Path(self.path).exists():
+            raise ConfigurationError(
+                f"no SQLite database at {self.path!r}: create it with `dialogue-flow init "
+                "--db sqlite:///PATH` (DialogueFlow.open(url, create=True) in code), or "
+                "check the path")
         self.busy_timeout = float(busy_timeout)
         self.synchronous: Synchronous = synchronous
         self.checkpoint: Checkpoint = checkpoint
@@ -182,7 +195,8 @@ class SQLiteStorage:
             conn.execute("PRAGMA wal_autocheckpoint = "
                          f"{WAL_BACKSTOP if background else WAL_AUTOCHECKPOINT}")
             conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
-            _when_not_busy(lambda: _migrate(conn, self.path), self.busy_timeout)
+            _when_not_busy(lambda: _migrate(conn, self.path, create=create or in_memory),
+                           self.busy_timeout)
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sqlite3.Error):
@@ -493,12 +507,14 @@ def _when_not_busy(action: Callable[[], _T], timeout: float) -> _T:
         pause = min(pause * 2, 0.05)
 
 
-def _migrate(conn: sqlite3.Connection, path: str) -> None:
+def _migrate(conn: sqlite3.Connection, path: str, *, create: bool) -> None:
     """Bring the schema to the shared :data:`~dialogue_flow.storage.sql.SCHEMA_VERSION`, or
-    refuse a newer one."""
+    refuse a newer one (or, unless ``create``, a file without any)."""
     where = f"SQLite database {path!r}"
-    if not missing_migrations(_schema_version(conn)):
-        check_schema_version(_schema_version(conn), where)
+    found = _schema_version(conn)
+    check_store_exists(found, where, create=create)
+    if not missing_migrations(found):
+        check_schema_version(found, where)
         return  # the common case: no write lock needed to open
     try:
         conn.execute("BEGIN IMMEDIATE")  # another process may be migrating the same file

@@ -87,6 +87,7 @@ __all__ = [
     "Table",
     "apply_migration",
     "check_schema_version",
+    "check_store_exists",
     "indexed_values",
     "missing_migrations",
     "render",
@@ -108,6 +109,16 @@ def check_schema_version(current: int, where: str) -> None:
             f"{where} has schema version {current}, but this release of dialogue_flow knows "
             f"versions up to {SCHEMA_VERSION}: it was written by a newer release; upgrade "
             "dialogue_flow to use it")
+
+
+def check_store_exists(current: int, where: str, *, create: bool) -> None:
+    """Refuse to create a store where none is (schema version 0) unless ``create``: a
+    typo in a storage URL must not make an empty store that reports all zeros (issue 16).
+    """
+    if current == 0 and not create:
+        raise ConfigurationError(
+            f"{where} holds no dialogue_flow store; create one with `dialogue-flow init` "
+            "(DialogueFlow.open(url, create=True) in code), or check the storage URL")
 
 
 #: ``execute(sql, parameters)`` -> a cursor (``fetchall``); ``execute_many(sql, rows)``.

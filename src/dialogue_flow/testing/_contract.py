@@ -23,6 +23,7 @@ from dialogue_flow import (
     Submission,
     SubmissionKind,
     SubmissionState,
+    TransitionRecord,
     VersionConflictError,
 )
 from dialogue_flow.storage import (
@@ -269,6 +270,23 @@ class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract
         _raises(StorageError, storage.commit, repeat)
         _equal(first, storage.get_submission("sub-0001"), "record unchanged")
         _equal(1, len(storage.history("submission", "sub-0001")), "history unchanged")
+
+    def test_audit_rows_of_no_record_commit_once_per_version(self, storage: Storage,
+                                                             ) -> None:
+        """A changeset of audit rows alone commits (a store records its policy so, kind
+        ``policy``; issue 16), reads back by kind and id, and the same version twice is
+        refused: two processes changing it at once do not both win."""
+        row = TransitionRecord(kind="policy", record_id="default", version=1,
+                               event="set_policy", source=None, dest="complaints-2011",
+                               actor_id="system", at=dt.datetime(2021, 6, 1, tzinfo=VIETNAM_TZ),
+                               reason="dialogue-flow init", details={"policy": "complaints-2011"})
+        _equal(0, storage.commit(Changeset((), (row,))), "new notifications")
+        _equal([row], storage.history("policy", "default"), "the policy's rows")
+        _raises(StorageError, storage.commit,
+                Changeset((), (attrs.evolve(row, dest="seed-plan"),)))
+        changed = attrs.evolve(row, version=2, source="complaints-2011", dest="seed-plan")
+        storage.commit(Changeset((), (changed,)))
+        _equal([row, changed], storage.history("policy", "default"), "both, in order")
 
     def test_concurrent_writers_exactly_one_wins(self, storage: Storage) -> None:
         """Eight threads commit the same version; one wins, seven get a conflict."""

@@ -1,6 +1,7 @@
 """A ``dialogue_flow`` notifier that sends each notification as an e-mail over SMTP.
 
-Installed, it is found through the ``dialogue_flow`` entry-point group and reads its
+Installed, it is the ``dialogue_flow`` entry point ``email``, run where a settings file names it
+(``[[plugin]] name = "email"``) or a host loads it, and reads its
 settings from the environment at each delivery (``DIALOGUE_FLOW_SMTP_HOST``, ``_PORT``,
 ``_USER``, ``_PASSWORD``, ``_SENDER``, ``_SECURITY`` = ``starttls`` | ``ssl`` | ``none``,
 ``_TIMEOUT``); it does nothing while ``DIALOGUE_FLOW_SMTP_HOST`` is unset. Hosts that

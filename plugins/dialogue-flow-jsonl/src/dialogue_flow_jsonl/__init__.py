@@ -1,6 +1,7 @@
 """A ``dialogue_flow`` notifier that appends one JSON line per notification to a file.
 
-Installed, it is found through the ``dialogue_flow`` entry-point group and writes to the
+Installed, it is the ``dialogue_flow`` entry point ``jsonl``, run where a settings file names it
+(``[[plugin]] name = "jsonl"``) or a host loads it, and writes to the
 file named by the environment variable ``DIALOGUE_FLOW_JSONL_PATH`` (it does nothing when
 the variable is unset). Hosts that want another file register their own instance::
 

@@ -1,13 +1,14 @@
 """PostgreSQL storage for ``dialogue_flow``: many workers on many machines.
 
-Installed, the distribution registers :data:`plugin` in the ``dialogue_flow`` entry-point
-group; it opens ``postgresql://`` and ``postgres://`` URLs through the
-``dialogue_flow_open_storage`` hook and answers ``None`` for every other scheme::
+Installed, the distribution names :data:`plugin` in the ``dialogue_flow.storage``
+entry-point group for the ``postgresql`` and ``postgres`` URL schemes (and in the
+``dialogue_flow`` group, for hosts that load every plugin); it opens those URLs through the
+``dialogue_flow_open_storage`` hook and answers ``None`` for every other scheme. A host
+needs nothing else::
 
     from dialogue_flow import DialogueFlow
 
-    flow = DialogueFlow.open("postgresql://flow@db.example.vn/dialogues",
-                             load_entry_points=True)
+    flow = DialogueFlow.open("postgresql://flow@db.example.vn/dialogues")
 
 or, without entry points, ``DialogueFlow(PostgresStorage.from_url(url))``. See
 :mod:`dialogue_flow_postgres._storage` for how commits, claims and retries work.
@@ -60,13 +61,14 @@ class PostgresPlugin:
     """The ``dialogue_flow_open_storage`` implementation for PostgreSQL URLs."""
 
     @hookimpl
-    def dialogue_flow_open_storage(self, url: str) -> PostgresStorage | None:
-        """Open ``url`` if its scheme is ``postgresql`` or ``postgres``; else ``None``."""
+    def dialogue_flow_open_storage(self, url: str, create: bool) -> PostgresStorage | None:
+        """Open ``url`` if its scheme is ``postgresql`` or ``postgres``; else ``None``.
+        Unless ``create``, a schema without the tables is refused, not filled."""
         if not is_postgres_url(url):  # a hook's caller may pass anything
             return None
         from ._storage import PostgresStorage  # noqa: PLC0415 - psycopg only for PostgreSQL
 
-        return PostgresStorage.from_url(url)
+        return PostgresStorage.from_url(url, create=create)
 
 
 #: The instance the ``postgres`` entry point registers.

@@ -111,6 +111,7 @@ from dialogue_flow.storage.sql import (
     Migration,
     apply_migration,
     check_schema_version,
+    check_store_exists,
     indexed_values,
     missing_migrations,
 )
@@ -155,11 +156,14 @@ class PostgresStorage:
     :param pool_timeout: seconds to wait for a free connection (or the first connection).
     :param retries: how many times a transient failure is retried (0: never).
     :param retry_delay: seconds before the first retry; doubled for each further one.
+    :param create: create the tables when the schema holds none (the default); ``False``
+        refuses with :class:`ConfigurationError` instead, as every ``dialogue-flow``
+        command but ``init`` does (a mistyped schema or database is not a new store).
     """
 
     def __init__(self, conninfo: str, *, schema: str = "public", pool_min_size: int = 1,
                  pool_max_size: int = 10, pool_timeout: float = 10.0, retries: int = 4,
-                 retry_delay: float = 0.05) -> None:
+                 retry_delay: float = 0.05, create: bool = True) -> None:
         if not is_text(conninfo):
             raise ConfigurationError(f"expected a PostgreSQL URL or conninfo string, "
                                      f"got {conninfo!r}")
@@ -171,6 +175,8 @@ class PostgresStorage:
         check_option("pool_timeout", pool_timeout, (int, float), 0.001, 3600)
         check_option("retries", retries, int, 0, 100)
         check_option("retry_delay", retry_delay, (int, float), 0, 60)
+        if not isinstance(create, bool):
+            raise ConfigurationError(f"create: expected True or False, got {create!r}")
         try:
             params = conninfo_to_dict(conninfo)
         except psycopg.Error as exc:
@@ -192,7 +198,7 @@ class PostgresStorage:
         # database) where a pool would only time out.
         try:
             with psycopg.connect(conninfo, autocommit=True) as conn:
-                _migrate(conn, schema, self._where)
+                _migrate(conn, schema, self._where, create=create)
         except psycopg.Error as exc:
             raise StorageError(f"cannot open PostgreSQL storage at {self._where}: "
                                f"{first_line(exc)}") from exc
@@ -490,15 +496,18 @@ class PostgresStorage:
 # --- schema -----------------------------------------------------------------------------------
 
 
-def _migrate(conn: Connection, schema: str, where: str) -> None:
-    """Bring ``schema`` to the shared :data:`SCHEMA_VERSION`, or refuse a newer one."""
+def _migrate(conn: Connection, schema: str, where: str, *, create: bool) -> None:
+    """Bring ``schema`` to the shared :data:`SCHEMA_VERSION`, or refuse a newer one (or,
+    unless ``create``, a schema without any)."""
     (encoding,) = conn.execute("SHOW server_encoding").fetchone() or ("?",)
     if encoding != "UTF8":
         raise ConfigurationError(f"PostgreSQL database at {where} uses encoding {encoding}; "
                                  "dialogue_flow needs UTF8 (Vietnamese text)")
     described = f"PostgreSQL schema {schema!r} at {where}"
-    if not missing_migrations(_schema_version(conn, schema)):
-        check_schema_version(_schema_version(conn, schema), described)
+    found = _schema_version(conn, schema)
+    check_store_exists(found, described, create=create)
+    if not missing_migrations(found):
+        check_schema_version(found, described)
         return  # the common case: no lock needed to open
     quoted = f'"{schema}"'
     with conn.transaction():

@@ -1,6 +1,7 @@
 """A ``dialogue_flow`` notifier that POSTs each notification as signed JSON to a URL.
 
-Installed, it is found through the ``dialogue_flow`` entry-point group and reads its
+Installed, it is the ``dialogue_flow`` entry point ``webhook``, run where a settings file names it
+(``[[plugin]] name = "webhook"``) or a host loads it, and reads its
 settings from the environment at each delivery (``DIALOGUE_FLOW_WEBHOOK_URL``,
 ``_SECRET``, ``_TIMEOUT``); it does nothing while ``DIALOGUE_FLOW_WEBHOOK_URL`` is unset.
 Hosts that want explicit settings register their own instance::

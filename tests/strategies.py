@@ -159,9 +159,16 @@ def actors() -> st.SearchStrategy[Actor]:
     return st.builds(build, record_ids(), texts(), st.sampled_from(Role), optional_texts())
 
 
+def channel_names() -> st.SearchStrategy[str]:
+    """Names of contact channels other than phone and email (``zalo``, ``push-app``)."""
+    return st.from_regex(r"\A[a-z][a-z0-9_-]{0,31}\Z").filter(
+        lambda name: name not in ("phone", "email"))
+
+
 def petitioners() -> st.SearchStrategy[Petitioner]:
     return st.builds(Petitioner, name=texts(), address=optional_texts(),
-                     phone=optional_texts(), email=optional_texts())
+                     phone=optional_texts(), email=optional_texts(),
+                     contacts=st.dictionaries(channel_names(), texts(), max_size=3))
 
 
 def skipped_days() -> st.SearchStrategy[SkippedDay]:

@@ -43,7 +43,10 @@ class TestDemo:
                          "Answered sub-0001 (In writing)",
                          "Closed sub-0001 (Answer accepted)",
                          "Answered + Closed: sub-0002 (Settled at the meeting)",
-                         "Notifications in the outbox: pending 0, delivered 77, parked 0",
+                         # Nobody is reached: the demo's petitioners leave no contact and
+                         # no recipients hook names the bodies (issue 16: never "delivered").
+                         ("Notifications in the outbox: pending 0, delivered 0, parked 0, "
+                          "logged 0, no recipient 77"),
                          "## Overdue (6)"):
             assert expected in out
         with DialogueFlow.open(f"sqlite:///{db}") as flow:

@@ -77,7 +77,8 @@ class TestRunOnce:
         flow = _flow(capture)
         sub = _receive(flow, intake, petitioner)
         assert DispatchResult(delivered=1) == flow.dispatch()
-        assert [(f"submission:{sub.id}:v1:received", [])] == capture.delivered
+        # The petitioner's phone: the built-in recipients of a notice to the petitioner.
+        assert [(f"submission:{sub.id}:v1:received", ["0912345678"])] == capture.delivered
         assert DispatchResult() == flow.dispatch()
         assert 1 == flow.storage.outbox_stats()["delivered"]
 
@@ -104,7 +105,8 @@ class TestRunOnce:
         assert 3 == len(capture.delivered)
         clock.advance(days=1)
         assert DispatchResult() == dispatcher.run_once()
-        assert {"pending": 0, "delivered": 0, "parked": 1} == flow.storage.outbox_stats()
+        assert {"pending": 0, "delivered": 0, "parked": 1, "logged": 0,
+                "no_recipient": 0} == flow.storage.outbox_stats()
         entry = flow.storage.claim_notifications  # parked rows are never claimable again
         assert [] == entry("w2", clock.now() + dt.timedelta(days=30), dt.timedelta(minutes=1),
                            10)
@@ -234,7 +236,9 @@ class TestTimeouts:
 class TestHooks:
     def test_hook_dialogue_flow_recipients_are_merged_without_duplicates(
             self, intake: Actor, petitioner: Petitioner) -> None:
-        """Every plugin's addresses reach the notifiers, each once, in order."""
+        """Every plugin's addresses (and the petitioner's phone) reach the notifiers, each
+        once; a hook naming only ``notification`` (written before the hook took more)
+        still works."""
 
         class Office:
             @hookimpl
@@ -251,7 +255,8 @@ class TestHooks:
         _receive(flow, intake, petitioner)
         flow.dispatch()
         [(_key, recipients)] = capture.delivered
-        assert sorted(["office@xa.gov.vn", "chair@xa.gov.vn"]) == sorted(recipients)
+        assert sorted(["office@xa.gov.vn", "chair@xa.gov.vn", "0912345678"]) == sorted(
+            recipients)
 
     def test_hook_dialogue_flow_recipients_failure_retries_without_delivering(
             self, intake: Actor, petitioner: Petitioner) -> None:
@@ -271,11 +276,13 @@ class TestHooks:
     def test_hook_dialogue_flow_deliver_builtin_logs_without_personal_data(
             self, intake: Actor, petitioner: Petitioner,
             caplog: pytest.LogCaptureFixture) -> None:
-        """The logging notifier logs event, key and subject; the petitioner never appears."""
+        """The logging notifier logs event, key, the recipients' references and the subject;
+        the petitioner never appears. A log line reaches nobody: logged, not delivered."""
         flow = _flow()
         sub = _receive(flow, intake, petitioner)
         with caplog.at_level(logging.DEBUG):
-            assert DispatchResult(delivered=1) == flow.dispatch()
+            assert DispatchResult(logged=1) == flow.dispatch()
+        assert "petitioner:phone" in caplog.text
         assert f"submission:{sub.id}:v1:received" in caplog.text
         assert "received" in caplog.text
         for personal in (petitioner.name, petitioner.address, petitioner.phone):
@@ -285,17 +292,22 @@ class TestHooks:
     def test_hook_dialogue_flow_deliver_jsonl_through_its_entry_point(
             self, intake: Actor, petitioner: Petitioner, tmp_path: Path,
             monkeypatch: pytest.MonkeyPatch) -> None:
-        """The installed jsonl plugin, loaded from its entry point, appends one line per row."""
+        """The installed jsonl plugin, loaded from its entry point, appends one line per row,
+        naming the recipients by reference: a log line, which reaches nobody (logged)."""
         target = tmp_path / "out.jsonl"
         monkeypatch.setenv("DIALOGUE_FLOW_JSONL_PATH", str(target))
+        for unset in ("DIALOGUE_FLOW_SMTP_HOST", "DIALOGUE_FLOW_WEBHOOK_URL"):
+            monkeypatch.delenv(unset, raising=False)
         flow = _flow(entry_points=True)
         assert flow.plugins.get_plugin("jsonl") is not None
         sub = _receive(flow, intake, petitioner)
-        assert DispatchResult(delivered=1) == flow.dispatch()
+        assert DispatchResult(logged=1) == flow.dispatch()
         [line] = target.read_text(encoding="utf-8").splitlines()
         row = json.loads(line)
         assert f"submission:{sub.id}:v1:received" == row["key"]
         assert "received" == row["event"]
+        assert ["petitioner:phone"] == row["recipients"]
+        assert "0912345678" not in line
 
 
 class TestCli:
@@ -308,9 +320,11 @@ class TestCli:
         runner = CliRunner()
         result = runner.invoke(main, ["dispatch", "--db", url, "--limit", "10"])
         assert 0 == result.exit_code, result.output
-        assert "delivered: 1, retried: 0, parked: 0\n" == result.output
-        assert "delivered: 0, retried: 0, parked: 0\n" == runner.invoke(
-            main, ["dispatch", "--db", url]).output
+        # The petitioner's phone, and no notifier but the logging one: logged only.
+        assert ("delivered: 0, logged only: 1, no recipient: 0, retried: 0, parked: 0\n"
+                == result.output)
+        assert ("delivered: 0, logged only: 0, no recipient: 0, retried: 0, parked: 0\n"
+                == runner.invoke(main, ["dispatch", "--db", url]).output)
 
     def test_dispatch_command_reports_a_bad_url_clearly(self) -> None:
         """An unknown scheme is one error line, exit 1."""

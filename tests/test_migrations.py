@@ -140,5 +140,5 @@ class TestSchemaV2File:
             assert (len(new_keys), 0, 0) == (result.delivered, result.retried, result.parked)
             assert sorted(new_keys) == sorted(notifier.keys)
             parked = sum(row.status is OutboxStatus.PARKED for row in rows)
-            assert {"pending": 0, "parked": parked, "delivered": len(rows) + 1 - parked} == (
-                flow.storage.outbox_stats())
+            assert {"pending": 0, "parked": parked, "delivered": len(rows) + 1 - parked,
+                    "logged": 0, "no_recipient": 0} == flow.storage.outbox_stats()

@@ -487,16 +487,18 @@ class TestCli:
             with pytest.raises(NotFoundError):
                 flow.outbox_stats(organisation="tinh-khac")
         shown = CliRunner().invoke(main, ["outbox", "--db", url, "--org", EAST])
-        assert (0, "pending 2, delivered 0, parked 0\n") == (shown.exit_code, shown.output)
+        assert (0, "pending 2, delivered 0, parked 0, logged 0, no_recipient 0\n") == (
+            shown.exit_code, shown.output)
         shown = CliRunner().invoke(main, ["outbox", "--db", url, "--org", PROVINCE,
                                           "--subtree"])
         assert "pending 3," in shown.output
         sent = CliRunner().invoke(main, ["dispatch", "--db", url, "--org", WEST])
-        assert (0, "delivered: 1,") == (sent.exit_code, sent.output[:13])
+        # The petitioner's phone, and no SMS notifier: only logged.
+        assert (0, "delivered: 0, logged only: 1,") == (sent.exit_code, sent.output[:29])
         with DialogueFlow.open(url) as flow:
             assert (0, 2) == (flow.outbox_stats(organisation=WEST)["pending"],
                               flow.outbox_stats(organisation=EAST)["pending"])
-            assert 2 == flow.dispatch(organisation=PROVINCE, subtree=True).delivered
+            assert 2 == flow.dispatch(organisation=PROVINCE, subtree=True).logged
 
 
 class TestRecipients:

@@ -387,8 +387,8 @@ class TestTestingHelpers:
             clock.advance(minutes=1)
             assert DispatchResult(delivered=1) == dispatcher.run_once()
             assert [f"submission:{sub.id}:v1:received"] == notifier.keys
-            assert [[]] == notifier.recipients
-            assert {"pending": 0, "delivered": 1, "parked": 0} == flow.storage.outbox_stats()
+            assert [[petitioner.phone]] == notifier.recipients  # the petitioner's, by default
+            assert 1 == flow.storage.outbox_stats()["delivered"]
 
     def test_capturing_notifier_fail_next_and_clear(self) -> None:
         """fail_next schedules failures (ConnectionError with the given text); clear forgets."""

@@ -41,6 +41,7 @@ from ._policy import (
     bundled_policies,
 )
 from ._reception_records import RECEPTION_MINIMUM, ReceptionDay, ReceptionMonth, ReceptionState
+from ._recipients import Delivery, PetitionerRecipients, ReadOnlyStore, Recipient
 from ._records import (
     DEFAULT_ORGANISATION,
     Actor,
@@ -107,6 +108,7 @@ __all__ = [
     "Deadline",
     "DeadlinePolicy",
     "DeadlineRule",
+    "Delivery",
     "Dialogue",
     "DialogueFlow",
     "DialogueFlowError",
@@ -133,14 +135,17 @@ __all__ = [
     "PermanentDeliveryError",
     "PermissionDeniedError",
     "Petitioner",
+    "PetitionerRecipients",
     "PluginError",
     "PluginManager",
     "PublicStatus",
     "Purpose",
+    "ReadOnlyStore",
     "ReceptionDay",
     "ReceptionMonth",
     "ReceptionQuery",
     "ReceptionState",
+    "Recipient",
     "Report",
     "ReportDue",
     "ReportItem",

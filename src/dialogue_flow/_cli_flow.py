@@ -139,7 +139,8 @@ def report_command(ctx: click.Context, url: str | None, config: Path | None, per
 @config_option
 @click.option("--requeue", "keys", multiple=True, metavar="KEY",
               help="Make this parked notification pending again (repeatable).")
-@click.option("--limit", default=50, show_default=True, help="Parked rows to list.")
+@click.option("--limit", default=50, show_default=True,
+              help="Parked rows, and rows with no recipient, to list.")
 @click.option("--org", "organisation", default=None,
               help="This organisation's notifications only (default: the whole store).")
 @click.option("--subtree", is_flag=True, help="With --org: its communes' too.")
@@ -147,7 +148,9 @@ def report_command(ctx: click.Context, url: str | None, config: Path | None, per
 def outbox_command(ctx: click.Context, url: str | None, config: Path | None,
                    keys: tuple[str, ...], limit: int, organisation: str | None,
                    subtree: bool) -> None:
-    """Show the outbox: rows per status and the parked ones with their last error."""
+    """Show the outbox: rows per status (delivered: a channel reached someone; logged: no
+    channel reached the recipients; no_recipient: nobody named), the parked ones with
+    their last error, and the latest with no recipient."""
     try:
         with open_flow(ctx, url, config) as flow:
             for key in keys:
@@ -156,9 +159,14 @@ def outbox_command(ctx: click.Context, url: str | None, config: Path | None,
             stats = flow.outbox_stats(organisation=organisation, subtree=subtree)
             parked = flow.parked_notifications(limit, organisation=organisation,
                                                subtree=subtree)
+            unaddressed = flow.outbox_entries("no_recipient", limit,
+                                              organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(", ".join(f"{status} {count}" for status, count in stats.items()))
     for entry in parked:
         click.echo(f"parked {entry.key} ({entry.notification.event}, {entry.attempts} "
                    f"attempts): {entry.last_error}")
+    for entry in unaddressed:
+        click.echo(f"no recipient {entry.key} ({entry.notification.event}, for "
+                   f"{entry.notification.audience})")

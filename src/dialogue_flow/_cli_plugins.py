@@ -197,11 +197,16 @@ def _report_due(report: ReportRule) -> str:
 @click.pass_context
 def dispatch_command(ctx: click.Context, url: str | None, config: Path | None, limit: int,
                      organisation: str | None, subtree: bool) -> None:
-    """Deliver due notifications once through every notifier plugin and print the counts."""
+    """Deliver due notifications once through every notifier plugin and print the counts:
+    delivered (a channel reached someone), logged only (no channel reached the recipients),
+    no recipient (nobody named; each listed by key)."""
     try:
         with open_flow(ctx, url, config) as flow:
             result = flow.dispatch(limit, organisation=organisation, subtree=subtree)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"delivered: {result.delivered}, retried: {result.retried}, "
+    click.echo(f"delivered: {result.delivered}, logged only: {result.logged}, "
+               f"no recipient: {result.no_recipient}, retried: {result.retried}, "
                f"parked: {result.parked}")
+    for key in result.no_recipient_keys:
+        click.echo(f"no recipient: {key}")

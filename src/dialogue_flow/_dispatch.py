@@ -1,11 +1,18 @@
 """Delivering the outbox: :class:`Dispatcher`.
 
 A pass claims a batch of due outbox rows with a lease (so two dispatchers never send the
-same row), asks the ``dialogue_flow_recipients`` hooks who gets each one, then calls every
-``dialogue_flow_deliver`` implementation *one at a time*: pluggy would stop a fan-out at
-the first exception, and one broken channel must not silence the others. A row any channel
-failed on is retried with exponential back-off and parked after ``max_attempts``; delivery
-is therefore at least once, and channels drop repeats by ``notification.key``.
+same row), asks the ``dialogue_flow_recipients`` hooks who gets each one (giving them the
+record, its organisation and a :class:`~dialogue_flow.ReadOnlyStore`, so a cron job needs no
+flow of the host's), then calls every ``dialogue_flow_deliver`` implementation *one at a
+time*: pluggy would stop a fan-out at the first exception, and one broken channel must not
+silence the others. A row any channel failed on is retried with exponential back-off and
+parked after ``max_attempts``; delivery is therefore at least once, and channels drop
+repeats by ``notification.key``.
+
+A row every channel took is settled with what happened: ``delivered`` when a channel
+reached a recipient (the outbox keeps each one's :attr:`~dialogue_flow.Recipient.ref`,
+never its address), ``logged`` when recipients were named but no channel reached any (the
+built-in logging notifier reaches nobody), ``no_recipient`` when no hook named anyone.
 
 Each channel's delivery runs in a thread of its own and is waited for at most its timeout
 (``delivery_timeout``, or ``channel_timeouts[plugin name]``): a hung SMS gateway must not
@@ -23,17 +30,18 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from ._checks import _check_count
 from ._clock import Clock, SystemClock
-from ._errors import InvalidInputError, PermanentDeliveryError
-from ._plugins import PluginManager, call_each
+from ._errors import InvalidInputError, NotFoundError, PermanentDeliveryError, PluginError
+from ._plugins import PluginManager
+from ._recipients import Delivery, ReadOnlyStore, Recipient
 from ._records import Notification
-from .storage import Storage
+from .storage import OutboxStatus, Storage
 
 __all__ = ["DispatchResult", "Dispatcher"]
 
@@ -44,11 +52,19 @@ logger = logging.getLogger("dialogue_flow.notifications")
 class DispatchResult:
     """What one :meth:`Dispatcher.run_once` pass did."""
 
+    #: Rows a channel delivered to at least one recipient.
     delivered: int = 0
     #: Rows a channel failed on that will be tried again later.
     retried: int = 0
     #: Rows that failed ``max_attempts`` times and wait for a person.
     parked: int = 0
+    #: Rows whose recipients no channel reached: only the log line (no SMS or e-mail
+    #: notifier installed, none for their channels). Settled, not retried.
+    logged: int = 0
+    #: Rows no recipients hook named anyone for. Settled, not retried.
+    no_recipient: int = 0
+    #: The keys of the :attr:`no_recipient` rows, in the order they were dispatched.
+    no_recipient_keys: tuple[str, ...] = ()
 
 
 class Dispatcher:
@@ -92,6 +108,8 @@ class Dispatcher:
             if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):  # type: ignore[redundant-expr] # callers may not be typed
                 raise InvalidInputError(field, f"expected a positive timedelta, got {value!r}")
         self.storage = storage
+        #: What the recipients hooks get to look records up with.
+        self.store = ReadOnlyStore(storage)
         self.plugins = plugins
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
@@ -115,13 +133,23 @@ class Dispatcher:
         now = self.clock.now()
         claimed = self.storage.claim_notifications(self.worker_id, now, self.lease, limit,
                                                    self.organisations)
-        delivered = retried = parked = 0
+        settled = dict.fromkeys(OutboxStatus, 0)
+        unaddressed: list[str] = []
+        retried = parked = 0
         for entry in claimed:
             note = entry.notification
-            failures = self._deliver(note)
+            failures, deliveries, named = self._deliver(note)
             if not failures:
-                if self._settled(self.storage.mark_delivered(note.key, self.worker_id), note):
-                    delivered += 1
+                status = (OutboxStatus.DELIVERED if deliveries else
+                          OutboxStatus.LOGGED if named else OutboxStatus.NO_RECIPIENT)
+                if self._settled(self.storage.mark_delivered(
+                        note.key, self.worker_id, status=status, deliveries=deliveries), note):
+                    settled[status] += 1
+                    if status is OutboxStatus.NO_RECIPIENT:
+                        unaddressed.append(note.key)
+                        logger.warning("notification %s (%s, for %s): no recipient; see "
+                                       "`dialogue-flow outbox`", note.key, note.event,
+                                       note.audience)
                 continue
             # Stored and logged: the channel and the kind of failure, never the exception's
             # text (it may quote an address or a phone number).
@@ -145,7 +173,10 @@ class Dispatcher:
                 if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,
                                                           retry_at), note):
                     retried += 1
-        return DispatchResult(delivered=delivered, retried=retried, parked=parked)
+        return DispatchResult(delivered=settled[OutboxStatus.DELIVERED], retried=retried,
+                              parked=parked, logged=settled[OutboxStatus.LOGGED],
+                              no_recipient=settled[OutboxStatus.NO_RECIPIENT],
+                              no_recipient_keys=tuple(unaddressed))
 
     def _settled(self, held: bool, note: Notification) -> bool:
         if not held:
@@ -153,25 +184,108 @@ class Dispatcher:
                            "another dispatcher owns it now", note.key)
         return held
 
-    def _deliver(self, note: Notification) -> list[tuple[str, BaseException]]:
-        """Deliver on every channel; the ``(plugin, exception)`` of those that failed."""
-        failures: list[tuple[str, BaseException]] = []
-        recipients: list[str] = []
-        for plugin, result, exc in call_each(self.plugins.hook.dialogue_flow_recipients,
-                                             notification=note):
-            if exc is not None:
-                failures.append((f"{plugin} (recipients)", exc))
-            elif result is not None:
-                recipients.extend(r for r in result if r not in recipients)
+    def _deliver(self, note: Notification,
+                 ) -> tuple[list[tuple[str, BaseException]], tuple[Delivery, ...], bool]:
+        """Deliver on every channel: the ``(plugin, exception)`` of those that failed, the
+        recipients reached, and whether any recipient was named."""
+        recipients, failures = self._recipients(note)
         if failures:  # delivering to a partial list would be silently wrong
-            return failures
+            return failures, (), bool(recipients)
+        addresses = list(dict.fromkeys(r.address for r in recipients))
+        reached: dict[Delivery, None] = {}
         for impl in reversed(self.plugins.hook.dialogue_flow_deliver.get_hookimpls()):
-            arguments = {"notification": note, "recipients": recipients}
+            # Fresh lists for each channel: one that edits them must not change the next's.
+            arguments = {"notification": note, "recipients": list(addresses),
+                         "to": list(recipients)}
             timeout = self.channel_timeouts.get(impl.plugin_name, self.delivery_timeout)
-            exc = _within(timeout, impl.function, [arguments[n] for n in impl.argnames])
+            exc, result = _within(timeout, impl.function, [arguments[n] for n in impl.argnames])
             if exc is not None:
                 failures.append((impl.plugin_name, exc))
-        return failures
+            else:
+                reached.update(dict.fromkeys(_reached(impl.plugin_name, result, recipients)))
+        return failures, tuple(reached), bool(recipients)
+
+    def _recipients(self, note: Notification,
+                    ) -> tuple[list[Recipient], list[tuple[str, BaseException]]]:
+        """Every ``dialogue_flow_recipients`` answer, newest plugin first, each recipient
+        once per channel; the ``(plugin, exception)`` of the hooks that failed."""
+        context = _Context(note, self.store)
+        found: dict[tuple[str | None, str], Recipient] = {}
+        failures: list[tuple[str, BaseException]] = []
+        for impl in reversed(self.plugins.hook.dialogue_flow_recipients.get_hookimpls()):
+            try:
+                answer = impl.function(*(context.argument(name) for name in impl.argnames))
+                for recipient in _as_recipients(impl.plugin_name, answer):
+                    found.setdefault((recipient.channel, recipient.address), recipient)
+            except Exception as exc:  # noqa: BLE001 - the row is retried, naming the plugin
+                failures.append((f"{impl.plugin_name} (recipients)", exc))
+        return list(found.values()), failures
+
+
+class _Context:
+    """The arguments a ``dialogue_flow_recipients`` hook may name, each looked up only when
+    a hook names it, once per notification."""
+
+    def __init__(self, note: Notification, store: ReadOnlyStore) -> None:
+        self.note = note
+        self.store = store
+        self._looked_up: dict[str, Any] = {}
+
+    def argument(self, name: str) -> Any:
+        if name == "notification":
+            return self.note
+        if name == "store":
+            return self.store
+        if name not in self._looked_up:
+            self._looked_up[name] = (
+                self.store.find_record(self.note.kind, self.note.record_id)
+                if name == "record" else self._organisation())
+        return self._looked_up[name]
+
+    def _organisation(self) -> Any:
+        try:
+            return self.store.get_organisation(self.note.organisation_id)
+        except NotFoundError:
+            return None
+
+
+def _as_recipients(plugin: str, answer: object) -> list[Recipient]:
+    """A recipients hook's answer as :class:`Recipient` records. A plain address (what the
+    hook returned before recipients had references) is named ``<plugin>#<n>`` in the
+    outbox, ``n`` its place in the answer: never by the address itself."""
+    if answer is None:
+        return []
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
+        raise PluginError(f"dialogue_flow_recipients of {plugin} must return a list of "
+                          f"Recipient or of addresses, got {type(answer).__name__}")
+    recipients: list[Recipient] = []
+    for n, item in enumerate(answer, start=1):
+        if isinstance(item, Recipient):
+            recipients.append(item)
+        elif isinstance(item, str):
+            recipients.append(Recipient(f"{plugin}#{n}", item))
+        else:
+            raise PluginError(f"dialogue_flow_recipients of {plugin}: item {n} is a "
+                              f"{type(item).__name__}, not a Recipient nor an address")
+    return recipients
+
+
+def _reached(plugin: str, answer: object, recipients: list[Recipient]) -> list[Delivery]:
+    """What a ``dialogue_flow_deliver`` answer says the channel ``plugin`` reached: the
+    recipients it returned (of those it was given), or, for a bare channel name (the
+    answer before recipients had references), a delivery to recipients it did not name.
+    ``None`` or an empty answer: nobody."""
+    if not answer:
+        return []
+    if isinstance(answer, (list, tuple, set, frozenset)) and all(
+            isinstance(item, Recipient) for item in answer):
+        given = set(recipients)
+        return [Delivery(r.ref, plugin) for r in answer if r in given]
+    if not isinstance(answer, str):
+        logger.warning("dialogue_flow_deliver of %s returned a %s, not Recipient objects; "
+                       "recorded as a delivery to recipients it did not name", plugin,
+                       type(answer).__name__)
+    return [Delivery(None, plugin)]
 
 
 class _DeliveryTimeout(Exception):  # noqa: N818 - a failure recorded, never raised to callers
@@ -194,23 +308,23 @@ def _kind(exc: BaseException) -> str:
 
 
 def _within(timeout: dt.timedelta, function: Callable[..., Any], arguments: list[Any],
-            ) -> BaseException | None:
-    """Call ``function`` in a daemon thread; the exception it raised, a
-    :class:`_DeliveryTimeout` if it is still running after ``timeout``, or ``None``."""
-    outcome: list[BaseException | None] = []
+            ) -> tuple[BaseException | None, Any]:
+    """Call ``function`` in a daemon thread: ``(None, its answer)``, or the exception it
+    raised (a :class:`_DeliveryTimeout` if it is still running after ``timeout``)."""
+    outcome: list[tuple[BaseException | None, Any]] = []
 
     def call() -> None:
         try:
-            function(*arguments)
+            answer = function(*arguments)
         except Exception as exc:  # noqa: BLE001 - reported to the dispatcher
-            outcome.append(exc)
+            outcome.append((exc, None))
         else:
-            outcome.append(None)
+            outcome.append((None, answer))
 
     thread = threading.Thread(target=call, name="dialogue-flow-delivery", daemon=True)
     thread.start()
     thread.join(timeout.total_seconds())
     if not outcome:
-        return _DeliveryTimeout(timeout)
+        return _DeliveryTimeout(timeout), None
     return outcome[0]
 

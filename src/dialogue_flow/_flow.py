@@ -34,7 +34,7 @@ from ._settings import read_settings
 from ._storage_urls import open_storage
 from ._sweep import SweepResult, run_sweep
 from ._tree import subtree
-from .storage import OutboxEntry
+from .storage import OutboxEntry, OutboxStatus, check_status
 
 __all__ = ["Authorizer", "DialogueFlow", "Page"]
 
@@ -128,6 +128,14 @@ class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
         """Up to ``limit`` parked outbox rows, oldest first, scoped like
         :meth:`outbox_stats`: what a person must look at."""
         return self.storage.parked_notifications(limit, self._scope(organisation, subtree))
+
+    def outbox_entries(self, status: OutboxStatus | str, limit: int = 100, *,
+                       organisation: str | None = None,
+                       subtree: bool = False) -> list[OutboxEntry]:
+        """Up to ``limit`` outbox rows of ``status``, newest first, scoped like
+        :meth:`outbox_stats`: ``"no_recipient"``, the notifications nobody received."""
+        return self.storage.outbox_entries(check_status(status), limit,
+                                           self._scope(organisation, subtree))
 
     def shutdown(self) -> None:
         """Release the storage (``close`` is the command that closes a submission)."""

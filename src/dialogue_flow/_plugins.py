@@ -30,6 +30,7 @@ from ._errors import (
 )
 from ._notifiers import LoggingNotifier
 from ._policy import DeadlinePolicy, bundled_policies
+from ._recipients import PetitionerRecipients
 
 __all__ = [
     "HOOK_NAMES",
@@ -155,13 +156,15 @@ def load_plugins(plugins: Iterable[object] = (), *, entry_points: bool = False,
     :param plugins: plugin objects or modules to register explicitly (in this order).
     :param entry_points: also load every plugin of the ``dialogue_flow`` entry-point group
         (off by default since issue 16).
-    :param builtins: register the built-in plugins (the logging notifier).
+    :param builtins: register the built-in plugins (the logging notifier, and the
+        petitioner's contact channels as the recipients of what is addressed to them).
     :raises PluginError: a plugin fails to import, or implements a hook that does not
         exist or with arguments the hook does not have.
     """
     pm = PluginManager()
     if builtins:
         pm.register(LoggingNotifier(), name="dialogue_flow.logging")
+        pm.register(PetitionerRecipients(), name="dialogue_flow.petitioner")
     if entry_points:
         pm.load_entry_point_plugins()
     if isinstance(plugins, (str, bytes)):

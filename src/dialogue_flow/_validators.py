@@ -19,9 +19,11 @@ import attrs
 from ._errors import InvalidInputError
 
 __all__ = [
+    "CHANNEL_RULE",
     "FREE",
     "LABEL",
     "NAME",
+    "channel_name",
     "check_text",
     "day",
     "flag",
@@ -73,6 +75,20 @@ def check_text(field: str, value: object, max_length: int, *, blank: bool = Fals
     problem = text_problem(value, max_length, blank=blank)
     if problem is not None:
         raise InvalidInputError(field, problem)
+
+
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+#: What a contact channel's name may be ("phone", "email", "zalo", "push-app", ...).
+CHANNEL_RULE = "1-32 lowercase letters, digits, '_' or '-', starting with a letter"
+
+
+def channel_name(field: str, value: object) -> str:
+    """``value`` if it is a contact channel's name (:data:`CHANNEL_RULE`); otherwise an
+    InvalidInputError naming ``field``, not the value (a mistyped mapping may hold an
+    address there)."""
+    if not isinstance(value, str) or not _CHANNEL.match(value):
+        raise InvalidInputError(field, f"a channel's name must be {CHANNEL_RULE}")
+    return value
 
 
 def text(max_length: int, *, optional: bool = False, blank: bool = False) -> Any:

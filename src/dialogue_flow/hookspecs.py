@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     import click
 
     from ._policy import DeadlinePolicy
-    from ._records import Actor, Dialogue, Notification, Submission
+    from ._reception_records import ReceptionDay
+    from ._recipients import ReadOnlyStore, Recipient
+    from ._records import Actor, Dialogue, Notification, Organisation, Submission
     from .storage import Storage
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
@@ -132,20 +134,38 @@ def dialogue_flow_after_commit(
 
 
 @hookspec
-def dialogue_flow_recipients(notification: Notification) -> list[str] | None:
-    """Name the addresses (e-mail, phone, user id: the channel decides) for a notification.
+def dialogue_flow_recipients(
+    notification: Notification, record: Dialogue | Submission | ReceptionDay | None,
+    organisation: Organisation | None, store: ReadOnlyStore,
+) -> list[Recipient | str] | None:
+    """Name who receives a notification: :class:`~dialogue_flow.Recipient` records (a
+    reference the outbox keeps, the address, its channel).
 
-    *Fan-out, each implementation called on its own by the dispatcher*: the lists are
-    concatenated, duplicates dropped. If one raises, the notification is not delivered in
-    this pass and is retried like a failed delivery.
+    *Fan-out, each implementation called on its own by the dispatcher*, newest plugin
+    first: the lists are concatenated, a recipient named twice on one channel kept once.
+    If one raises, the notification is not delivered in this pass and is retried like a
+    failed delivery. The built-in ``dialogue_flow.petitioner`` names the petitioner's
+    contact channels for a notification whose audience is ``"petitioner"``.
+
+    Name only the arguments you need (pluggy passes just those): an implementation written
+    when the hook took only ``notification`` still works. Everything a cron ``dialogue-flow
+    dispatch`` needs is here, so no global reference to the host's flow is needed.
 
     :param notification: the notification about to be delivered.
-    :return: a list of addresses, or ``None``.
+    :param record: the record it is about (``notification.kind``/``record_id``), as stored
+        now; ``None`` when it names none (a report reminder).
+    :param organisation: the notification's organisation (the default one even when not
+        stored); ``None`` if it is not stored.
+    :param store: read-only access to the store (``get_*``/``find_*``): a dialogue's
+        departments, an organisation's parent.
+    :return: a list of :class:`~dialogue_flow.Recipient`, or ``None``. A plain address
+        string is still accepted; the outbox then names it ``<plugin name>#<n>``.
     """
 
 
 @hookspec
-def dialogue_flow_deliver(notification: Notification, recipients: list[str]) -> str | None:
+def dialogue_flow_deliver(notification: Notification, recipients: list[str],
+                          to: list[Recipient]) -> list[Recipient] | str | None:
     """Deliver one notification on the plugin's channel.
 
     *Fan-out, called one implementation at a time by the dispatcher*, so a channel that
@@ -156,9 +176,19 @@ def dialogue_flow_deliver(notification: Notification, recipients: list[str]) -> 
     Raise :class:`dialogue_flow.PermanentDeliveryError` when retrying cannot help: the
     row is then parked at once (unless another channel failed only transiently).
 
+    Return the recipients of ``to`` you reached: the outbox records each by its ``ref``
+    under your plugin's name, and the row counts as ``delivered``. ``None`` (or an empty
+    list) when you sent nothing: not configured, no recipient for your channel, or only a
+    log line. A row no channel reached anyone on is ``logged``, or ``no_recipient`` when
+    nobody was named. A bare channel name (what this hook returned before) still counts as
+    a delivery, to recipients it does not name.
+
     :param notification: what to send.
-    :param recipients: the addresses from :func:`dialogue_flow_recipients`.
-    :return: the name of the channel that delivered it, or ``None`` if not handled.
+    :param recipients: the addresses of ``to``, each once (name this or ``to``).
+    :param to: the :class:`~dialogue_flow.Recipient` records from
+        :func:`dialogue_flow_recipients`: take those of your channel
+        (``recipient.channel``), send to ``recipient.address``.
+    :return: the recipients reached, or ``None``.
     """
 
 

@@ -30,13 +30,16 @@ from dialogue_flow import (
     VIETNAM_TZ,
     Actor,
     ConfigurationError,
+    Delivery,
     DialogueFlow,
     Dispatcher,
     DispatchResult,
     FixedClock,
     MemoryStorage,
     Notification,
+    OutboxStatus,
     Petitioner,
+    Recipient,
     Role,
     SequentialIds,
     hookimpl,
@@ -56,6 +59,15 @@ NOTE = Notification(
          "Đường thôn 1 sẽ được sửa trong quý III <năm 2021> & sau đó.",
     language="vi", created_at=dt.datetime(2021, 6, 1, 8, tzinfo=VIETNAM_TZ),
     data={"state": "answered"})
+
+
+def _to(*addresses: str, channel: str | None = None) -> list[Recipient]:
+    """The recipients a dispatcher would pass for these addresses (``r1``, ``r2``...)."""
+    return [Recipient(f"r{n}", a, channel=channel) for n, a in enumerate(addresses, start=1)]
+
+
+#: One recipient with a plain address, as most tests send to.
+DAN = _to("dan@thon1.vn")
 
 
 class Inbox:
@@ -146,7 +158,7 @@ class TestMessage:
     def test_vietnamese_text_and_html_parts_and_dedup_headers(
             self, smtp: LoopbackController, inbox: Inbox) -> None:
         """What the server receives decodes back to the notification, in both parts."""
-        assert _plain(smtp).dialogue_flow_deliver(NOTE, ["dan@thon1.vn"]) == "email"
+        assert _plain(smtp).dialogue_flow_deliver(NOTE, DAN) == DAN
         [(mail_from, rcpt_tos, message)] = inbox.received
         assert mail_from == SENDER
         assert rcpt_tos == ["dan@thon1.vn"]
@@ -202,14 +214,27 @@ class TestRecipients:
                                                  inbox: Inbox) -> None:
         """Phone numbers and ids are skipped; each address gets its own message."""
         notifier = _plain(smtp)
-        assert notifier.dialogue_flow_deliver(
-            NOTE, ["0912345678", "a@xa.gov.vn", "user:7", "b@xa.gov.vn"]) == "email"
+        to = _to("0912345678", "a@xa.gov.vn", "user:7", "b@xa.gov.vn")
+        assert notifier.dialogue_flow_deliver(NOTE, to) == [to[1], to[3]]
         assert [(r, m["To"]) for _f, r, m in inbox.received] == [
             (["a@xa.gov.vn"], "a@xa.gov.vn"), (["b@xa.gov.vn"], "b@xa.gov.vn")]
 
+    def test_by_channel_each_address_once(self, smtp: LoopbackController,
+                                          inbox: Inbox) -> None:
+        """Recipients of another channel are skipped even when their address looks like
+        an e-mail (a Zalo id); an address named twice gets one copy, both recipients are
+        reported reached; an ``email`` recipient whose address is not a plain address is
+        skipped."""
+        to = [Recipient("petitioner:email", "dan@thon1.vn", channel="email"),
+              Recipient("petitioner:zalo", "zalo@thon1.vn", channel="zalo"),
+              Recipient("user:7", "dan@thon1.vn"),
+              Recipient("user:8", "Dân <dan@thon1.vn>", channel="email")]
+        assert _plain(smtp).dialogue_flow_deliver(NOTE, to) == [to[0], to[2]]
+        assert [r for _f, r, _m in inbox.received] == [["dan@thon1.vn"]]
+
     def test_no_address_sends_nothing(self, smtp: LoopbackController, inbox: Inbox) -> None:
-        assert _plain(smtp).dialogue_flow_deliver(NOTE, ["0912345678"]) is None
-        assert _plain(smtp).dialogue_flow_deliver(NOTE, []) is None
+        assert _plain(smtp).dialogue_flow_deliver(NOTE, _to("0912345678")) is None
+        assert _plain(smtp).dialogue_flow_deliver(NOTE, _to()) is None
         assert inbox.received == []
 
 
@@ -223,7 +248,7 @@ class TestSecurity:
                                      security="starttls", user="dang-uy",
                                      password="mat-khau-2021", sender=SENDER, timeout=5,
                                      ssl_context=client_tls, environ={})
-            assert notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"]) == "email"
+            assert notifier.dialogue_flow_deliver(NOTE, DAN) == DAN
         assert inbox.logins == [b"dang-uy"]
         assert len(inbox.received) == 1
 
@@ -235,7 +260,7 @@ class TestSecurity:
                                      user="dang-uy", password="sai", sender=SENDER,
                                      timeout=5, ssl_context=client_tls, environ={})
             with pytest.raises(smtplib.SMTPAuthenticationError):
-                notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"])
+                notifier.dialogue_flow_deliver(NOTE, DAN)
         assert inbox.received == []
 
     def test_starttls_refuses_an_untrusted_certificate(
@@ -245,7 +270,7 @@ class TestSecurity:
             notifier = EmailNotifier(host="127.0.0.1", port=controller.port,
                                      sender=SENDER, timeout=5, environ={})
             with pytest.raises(ssl.SSLCertVerificationError):
-                notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"])
+                notifier.dialogue_flow_deliver(NOTE, DAN)
         assert inbox.received == []
 
     def test_implicit_tls(self, inbox: Inbox, server_tls: ssl.SSLContext,
@@ -255,7 +280,7 @@ class TestSecurity:
             notifier = EmailNotifier(host="127.0.0.1", port=controller.port,
                                      security="ssl", sender=SENDER, timeout=5,
                                      ssl_context=client_tls, environ={})
-            assert notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"]) == "email"
+            assert notifier.dialogue_flow_deliver(NOTE, DAN) == DAN
         assert len(inbox.received) == 1
 
 
@@ -264,7 +289,7 @@ class TestFailures:
         handler = Inbox(refuse_data="550 5.7.1 Message rejected by policy")
         for controller in _serve(handler):
             with pytest.raises(smtplib.SMTPDataError, match="rejected by policy"):
-                _plain(controller).dialogue_flow_deliver(NOTE, ["dan@thon1.vn"])
+                _plain(controller).dialogue_flow_deliver(NOTE, DAN)
 
     def test_one_refused_recipient_does_not_stop_the_others(self) -> None:
         """The others are sent; then the refusal is raised so the row is retried."""
@@ -272,16 +297,18 @@ class TestFailures:
         for controller in _serve(handler):
             with pytest.raises(smtplib.SMTPRecipientsRefused):
                 _plain(controller).dialogue_flow_deliver(
-                    NOTE, ["gone@xa.gov.vn", "here@xa.gov.vn"])
+                    NOTE, _to("gone@xa.gov.vn", "here@xa.gov.vn"))
         assert [r for _f, r, _m in handler.received] == [["here@xa.gov.vn"]]
 
     def test_several_refusals_are_listed(self) -> None:
         handler = Inbox(refuse_rcpt=frozenset({"a@xa.gov.vn", "b@xa.gov.vn"}))
         for controller in _serve(handler):
             with pytest.raises(EmailDeliveryError) as caught:
-                _plain(controller).dialogue_flow_deliver(NOTE, ["a@xa.gov.vn", "b@xa.gov.vn"])
+                _plain(controller).dialogue_flow_deliver(NOTE, _to("a@xa.gov.vn", "b@xa.gov.vn"))
         assert sorted(caught.value.failures) == ["a@xa.gov.vn", "b@xa.gov.vn"]
-        assert "No such user here" in str(caught.value)
+        assert "No such user here" in str(caught.value.failures["a@xa.gov.vn"])
+        # The message counts and names the kinds: addresses are personal data.
+        assert str(caught.value) == "2 recipients failed: SMTPRecipientsRefused"
 
     def test_nobody_listening_raises_connection_error(self) -> None:
         for controller in _serve(Inbox()):
@@ -289,7 +316,7 @@ class TestFailures:
         notifier = EmailNotifier(host="127.0.0.1", port=port, security="none",
                                  sender=SENDER, timeout=2, environ={})
         with pytest.raises(ConnectionRefusedError):
-            notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"])
+            notifier.dialogue_flow_deliver(NOTE, DAN)
 
     def test_dispatcher_retries_then_parks_with_the_last_error(self) -> None:
         """A server that refuses every message: retried once, then parked with its reply."""
@@ -306,7 +333,8 @@ class TestFailures:
             assert dispatcher.run_once() == DispatchResult()  # backing off
             clock.advance(minutes=1)
             assert dispatcher.run_once() == DispatchResult(parked=1)
-        assert storage.outbox_stats() == {"pending": 0, "delivered": 0, "parked": 1}
+        assert storage.outbox_stats()["parked"] == 1
+        assert sum(storage.outbox_stats().values()) == 1
         [(_k1, first, retry_at), (_k2, last, parked_at)] = storage.failures
         assert retry_at is not None
         assert parked_at is None
@@ -317,7 +345,7 @@ class TestFailures:
 
 class TestConfiguration:
     def test_unconfigured_does_nothing(self) -> None:
-        assert EmailNotifier(environ={}).dialogue_flow_deliver(NOTE, ["a@b.vn"]) is None
+        assert EmailNotifier(environ={}).dialogue_flow_deliver(NOTE, _to("a@b.vn")) is None
 
     def test_from_the_environment(self, smtp: LoopbackController, inbox: Inbox) -> None:
         notifier = EmailNotifier(environ={
@@ -330,7 +358,7 @@ class TestConfiguration:
         settings = notifier.settings()
         assert settings is not None
         assert (settings.port, settings.security, settings.timeout) == (smtp.port, "none", 5.0)
-        assert notifier.dialogue_flow_deliver(NOTE, ["dan@thon1.vn"]) == "email"
+        assert notifier.dialogue_flow_deliver(NOTE, DAN) == DAN
         assert len(inbox.received) == 1
 
     def test_explicit_arguments_win_over_the_environment(self) -> None:
@@ -366,7 +394,7 @@ class TestConfiguration:
                                           "DIALOGUE_FLOW_SMTP_SENDER": SENDER,
                                           "DIALOGUE_FLOW_SMTP_PORT": "smtp"})
         with pytest.raises(ConfigurationError, match="DIALOGUE_FLOW_SMTP_PORT"):
-            notifier.dialogue_flow_deliver(NOTE, ["a@b.vn"])
+            notifier.dialogue_flow_deliver(NOTE, _to("a@b.vn"))
 
     def test_entry_point_registers_the_module_instance(self) -> None:
         [ep] = [ep for ep in entry_points(group="dialogue_flow") if ep.name == "email"]
@@ -432,3 +460,23 @@ def test_end_to_end_through_the_flow(smtp: LoopbackController, inbox: Inbox,
     assert text.get_content().replace("\r\n", "\n").rstrip("\n") == note.body.rstrip("\n")
     assert "Nguyễn Văn A" not in message.as_string()
     assert flow.dispatch() == DispatchResult()
+
+
+def test_the_petitioners_email_by_default(smtp: LoopbackController, inbox: Inbox) -> None:
+    """No recipients plugin of the host: a notice to the petitioner reaches the e-mail they
+    left (the built-in recipients), and the outbox records ``petitioner:email``, not the
+    address."""
+    notifier = _plain(smtp)
+    pm = load_plugins(entry_points=False)
+    pm.register(notifier, name="email")
+    flow = DialogueFlow(MemoryStorage(), clock=FixedClock(START), ids=SequentialIds(),
+                        plugins=pm)
+    flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A", phone="0912345678",
+                                             email="dan@thon1.vn"),
+                 topic="Đường giao thông", content="Đường thôn 1 xuống cấp",
+                 actor=Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK))
+    assert flow.dispatch() == DispatchResult(delivered=1)
+    [(_from, rcpt_tos, _message)] = inbox.received
+    assert rcpt_tos == ["dan@thon1.vn"]
+    [entry] = flow.outbox_entries(OutboxStatus.DELIVERED)
+    assert entry.deliveries == (Delivery("petitioner:email", "email"),)

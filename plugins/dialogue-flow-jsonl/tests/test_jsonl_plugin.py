@@ -18,6 +18,7 @@ from dialogue_flow import (
     FixedClock,
     Notification,
     Petitioner,
+    Recipient,
     Role,
     load_plugins,
 )
@@ -30,16 +31,22 @@ NOTE = Notification(
 
 
 def test_appends_one_line_per_delivery(tmp_path: Path) -> None:
-    """Each call appends a full JSON object with the recipients; Vietnamese stays readable."""
+    """Each call appends a full JSON object with the recipients' references, never their
+    addresses (the file is a log); Vietnamese stays readable. A line reaches nobody: the
+    notifier returns None."""
     target = tmp_path / "out.jsonl"
     notifier = JsonlNotifier(target)
-    assert notifier.dialogue_flow_deliver(NOTE, ["a@xa.gov.vn"]) == "jsonl"
-    assert notifier.dialogue_flow_deliver(NOTE, []) == "jsonl"
-    lines = target.read_text(encoding="utf-8").splitlines()
+    to = [Recipient("petitioner:email", "a@xa.gov.vn", channel="email"),
+          Recipient("department:Địa chính", "dc@xa.gov.vn")]
+    assert notifier.dialogue_flow_deliver(NOTE, to) is None
+    assert notifier.dialogue_flow_deliver(NOTE, []) is None
+    text = target.read_text(encoding="utf-8")
+    lines = text.splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
     assert first["key"] == NOTE.key
-    assert first["recipients"] == ["a@xa.gov.vn"]
+    assert first["recipients"] == ["petitioner:email", "department:Địa chính"]
+    assert "@xa.gov.vn" not in text
     assert first["data"] == {"state": "received"}
     assert first["created_at"] == "2021-06-01T08:00:00+07:00"
     assert "Đã tiếp nhận" in lines[0]
@@ -70,7 +77,9 @@ def test_delivers_through_a_flow_from_the_environment(
     sub = flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường",
                        content="Đường xuống cấp",
                        actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
-    assert flow.dispatch() == DispatchResult(delivered=1)
+    # A petitioner without contacts: nobody to reach, and a line in a file reaches nobody.
+    key = f"submission:{sub.id}:v1:received"
+    assert flow.dispatch() == DispatchResult(no_recipient=1, no_recipient_keys=(key,))
     [row] = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert row["record_id"] == sub.id
     assert "Nguyễn Văn A" not in target.read_text(encoding="utf-8")

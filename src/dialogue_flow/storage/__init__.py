@@ -35,6 +35,7 @@ import attrs
 from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import InvalidInputError, StorageError
 from dialogue_flow._reception_records import ReceptionDay, ReceptionState
+from dialogue_flow._recipients import Delivery
 from dialogue_flow._records import (
     Dialogue,
     DialogueState,
@@ -45,7 +46,7 @@ from dialogue_flow._records import (
     TransitionRecord,
 )
 from dialogue_flow._search import matches, search_terms
-from dialogue_flow._serialization import from_json
+from dialogue_flow._serialization import from_json, to_json
 from dialogue_flow._validators import nfc
 
 from ._facts import OPEN_WITH_CLOCK, ReportFacts, ReportInputs, SubmissionFacts
@@ -54,7 +55,9 @@ __all__ = [
     "KINDS",
     "MAX_PAGE",
     "OPEN_WITH_CLOCK",
+    "SETTLED",
     "Changeset",
+    "Delivery",
     "DialogueQuery",
     "OutboxEntry",
     "OutboxStatus",
@@ -71,9 +74,13 @@ __all__ = [
     "check_instant",
     "check_limit",
     "check_retry",
+    "check_settled",
+    "check_status",
     "check_worker",
+    "decode_deliveries",
     "decode_page",
     "decode_stored",
+    "encode_deliveries",
     "every_page",
 ]
 
@@ -233,14 +240,30 @@ class Changeset:
 
 
 class OutboxStatus(enum.StrEnum):
-    """Where an outbox row stands."""
+    """Where an outbox row stands.
+
+    A dispatched row is settled as one of three statuses, never claimed again: a channel
+    reached someone (``delivered``), recipients were named but no channel reached any of
+    them (``logged``: the built-in logging notifier's line reaches nobody), or nobody was
+    named (``no_recipient``). SQL backends keep the three as status ``delivered`` and the
+    ``outcome`` column (``NULL`` on rows settled before schema version 5: delivered).
+    """
 
     #: Waiting for delivery (possibly leased to a dispatcher right now, or waiting for a retry).
     PENDING = "pending"
-    #: A notifier accepted it; never claimed again.
+    #: A channel reached at least one recipient; never claimed again.
     DELIVERED = "delivered"
     #: Gave up after repeated failures; an operator must look at ``last_error``.
     PARKED = "parked"
+    #: Recipients were named, but no channel reached one (only logged); never claimed again.
+    LOGGED = "logged"
+    #: No recipients hook named anyone; never claimed again.
+    NO_RECIPIENT = "no_recipient"
+
+
+#: The statuses a dispatcher settles a row with (:meth:`Storage.mark_delivered`).
+SETTLED: frozenset[OutboxStatus] = frozenset({
+    OutboxStatus.DELIVERED, OutboxStatus.LOGGED, OutboxStatus.NO_RECIPIENT})
 
 
 @attrs.frozen
@@ -264,6 +287,8 @@ class OutboxEntry:
     lease_until: dt.datetime | None = None
     #: What the last failed attempt reported.
     last_error: str | None = None
+    #: Of a settled row: the recipients each channel reached, by reference (no addresses).
+    deliveries: tuple[Delivery, ...] = ()
 
     @property
     def key(self) -> str:
@@ -522,12 +547,18 @@ class Storage(Protocol):
         """
         ...
 
-    def mark_delivered(self, key: str, worker: str) -> bool:
-        """Record that ``worker`` delivered the pending row ``key``; it is never claimed again.
+    def mark_delivered(self, key: str, worker: str, *,
+                       status: OutboxStatus = OutboxStatus.DELIVERED,
+                       deliveries: Sequence[Delivery] = ()) -> bool:
+        """Record that ``worker`` dispatched the pending row ``key``: it is settled with
+        ``status`` (one of :data:`SETTLED`) and the ``deliveries`` made, and never claimed
+        again. Check the arguments with :func:`check_settled`.
 
         :return: ``False`` (and nothing changes) if ``worker`` no longer holds the row: its
             lease expired and another dispatcher claimed it, or it is no longer pending.
         :raises NotFoundError: no outbox row has that key.
+        :raises InvalidInputError: a status that does not settle, or a delivery that is not
+            a :class:`Delivery`.
         """
         ...
 
@@ -552,6 +583,16 @@ class Storage(Protocol):
                              organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
         """Up to ``limit`` parked rows, oldest first, with their attempts and last error:
         what a person must look at (of ``organisations`` only when given)."""
+        ...
+
+    def outbox_entries(self, status: OutboxStatus, limit: int = 100,
+                       organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
+        """Up to ``limit`` rows of ``status``, newest first, with their attempts, last error
+        and deliveries (of ``organisations`` only when given): the notifications nobody
+        received, what was only logged.
+
+        :raises InvalidInputError: not an :class:`OutboxStatus`, or a bad ``limit``.
+        """
         ...
 
     def requeue(self, key: str) -> bool:
@@ -598,6 +639,46 @@ def check_retry(error: object, retry_at: object) -> None:
         raise InvalidInputError("error", f"expected text, got {type(error).__name__}")
     if retry_at is not None:
         check_instant("retry_at", retry_at)
+
+
+def check_settled(status: object, deliveries: object) -> tuple[OutboxStatus,
+                                                               tuple[Delivery, ...]]:
+    """Check :meth:`Storage.mark_delivered`'s ``status`` and ``deliveries`` (for backend
+    authors); return them as an :class:`OutboxStatus` and a tuple."""
+    if not isinstance(status, str) or status not in SETTLED:
+        raise InvalidInputError("status", f"{status!r} does not settle a row; expected one "
+                                f"of {', '.join(sorted(SETTLED))}")
+    if isinstance(deliveries, (str, bytes)) or not isinstance(deliveries, (list, tuple)):
+        raise InvalidInputError("deliveries", "expected a list of Delivery, got "
+                                f"{type(deliveries).__name__}")
+    for delivery in deliveries:
+        if not isinstance(delivery, Delivery):
+            raise InvalidInputError("deliveries", "expected Delivery items, got "
+                                    f"{type(delivery).__name__}")
+    return OutboxStatus(status), tuple(deliveries)
+
+
+def check_status(status: object) -> OutboxStatus:
+    """``status`` as an :class:`OutboxStatus` (for :meth:`Storage.outbox_entries`)."""
+    if isinstance(status, str) and status in OutboxStatus.__members__.values():
+        return OutboxStatus(status)
+    raise InvalidInputError("status", f"{status!r} is not one of: {', '.join(OutboxStatus)}")
+
+
+def encode_deliveries(deliveries: Sequence[Delivery]) -> str | None:
+    """The JSON a SQL backend stores of a row's deliveries (``None`` for none)."""
+    return to_json(list(deliveries)) if deliveries else None
+
+
+def decode_deliveries(text: str | None) -> tuple[Delivery, ...]:
+    """The deliveries :func:`encode_deliveries` stored; corrupt data is a
+    :class:`StorageError`."""
+    if text is None:
+        return ()
+    try:
+        return from_json(tuple[Delivery, ...], text)
+    except InvalidInputError as exc:
+        raise StorageError(f"an outbox row's deliveries cannot be read back: {exc}") from None
 
 
 def check_worker(worker: object) -> None:

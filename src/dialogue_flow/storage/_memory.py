@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from typing import TypeVar
 
 import attrs
@@ -26,6 +27,7 @@ from dialogue_flow._tree import subtree
 
 from . import (
     Changeset,
+    Delivery,
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
@@ -34,6 +36,8 @@ from . import (
     check_claim,
     check_limit,
     check_retry,
+    check_settled,
+    check_status,
 )
 
 __all__ = ["MemoryStorage"]
@@ -227,12 +231,16 @@ class MemoryStorage:
                 claimed.append(leased)
         return claimed
 
-    def mark_delivered(self, key: str, worker: str) -> bool:
+    def mark_delivered(self, key: str, worker: str, *,
+                       status: OutboxStatus = OutboxStatus.DELIVERED,
+                       deliveries: Sequence[Delivery] = ()) -> bool:
+        status, done = check_settled(status, deliveries)
         with self._lock:
             entry = self._held(key, worker)
             if entry is None:
                 return False
-            self._outbox[key] = attrs.evolve(entry, status=OutboxStatus.DELIVERED)
+            self._outbox[key] = attrs.evolve(entry, status=status, lease_until=None,
+                                             deliveries=done)
             return True
 
     def mark_failed(self, key: str, worker: str, error: str,
@@ -266,6 +274,15 @@ class MemoryStorage:
             parked = [e for e in self._outbox.values() if e.status is OutboxStatus.PARKED and (
                 organisations is None or e.notification.organisation_id in organisations)]
         return parked[:limit]
+
+    def outbox_entries(self, status: OutboxStatus, limit: int = 100,
+                       organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
+        wanted = check_status(status)
+        check_limit(limit)
+        with self._lock:
+            found = [e for e in reversed(self._outbox.values()) if e.status is wanted and (
+                organisations is None or e.notification.organisation_id in organisations)]
+        return found[:limit]
 
     def requeue(self, key: str) -> bool:
         with self._lock:

@@ -360,7 +360,8 @@ MIGRATIONS: Final = (
             "dialogue_id", "transferred_to", "source"))),
     )),
     # Issue 16. Other steps of this round are appended to this migration's tuple.
-    Migration(5, "search and tracking codes: folded words and a code per submission", (
+    Migration(5, "issue 16: search words and tracking codes of submissions; who each "
+              "notification reached", (
         # The folded words of topic and content (dialogue_flow._search), matched with LIKE
         # word by word; and the code petitioners quote (dialogue_flow._tracking).
         AddColumns("submissions", (_SEARCH_TEXT, _TRACKING_CODE)),
@@ -373,6 +374,12 @@ MIGRATIONS: Final = (
             "transferred_to", "source", "search_text", "tracking_code")),
         CreateIndex(Index("submissions_by_tracking_code", "submissions", ("tracking_code",),
                           unique=True)),
+        # Notifications that reach people (issue 16, item 1). A settled row (status
+        # 'delivered') says in `outcome` whether anyone was reached: 'delivered', 'logged'
+        # (recipients named, no channel reached one) or 'no_recipient'; NULL on the rows
+        # settled before. `deliveries`: JSON of the recipients each channel reached, by
+        # reference ("petitioner:phone"), never an address.
+        AddColumns("outbox", (Column("outcome", "text"), Column("deliveries", "text"))),
     )),
 )
 

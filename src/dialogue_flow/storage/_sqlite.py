@@ -78,6 +78,7 @@ from dialogue_flow._records import (
 from dialogue_flow._serialization import to_json
 from dialogue_flow.storage import (
     Changeset,
+    Delivery,
     DialogueQuery,
     OutboxEntry,
     OutboxStatus,
@@ -89,8 +90,12 @@ from dialogue_flow.storage import (
     check_claim,
     check_limit,
     check_retry,
+    check_settled,
+    check_status,
+    decode_deliveries,
     decode_page,
     decode_stored,
+    encode_deliveries,
 )
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
 from dialogue_flow.storage.sql import (
@@ -375,6 +380,19 @@ class SQLiteStorage:
             for attempts, next_at, owner, last_error, text in rows
         ]
 
+    def outbox_entries(self, status: OutboxStatus, limit: int = 100,
+                       organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
+        wanted = check_status(status)
+        check_limit(limit)
+        rows = self._query(*_SQL.outbox_entries(wanted, limit, organisations))
+        return [
+            OutboxEntry(notification=decode_stored(Notification, text), status=wanted,
+                        attempts=attempts, next_attempt_at=_instant(next_at),
+                        lease_owner=owner, lease_until=_instant(until), last_error=last_error,
+                        deliveries=decode_deliveries(deliveries))
+            for attempts, next_at, owner, until, last_error, deliveries, text in rows
+        ]
+
     def requeue(self, key: str) -> bool:
         with self._transaction("requeue") as conn:
             found = conn.execute(_SQL.outbox_status, (key,)).fetchone()
@@ -387,8 +405,13 @@ class SQLiteStorage:
                          "WHERE key = ?", (key,))
             return True
 
-    def mark_delivered(self, key: str, worker: str) -> bool:
-        return self._settle(key, worker, "status = 'delivered'", ())
+    def mark_delivered(self, key: str, worker: str, *,
+                       status: OutboxStatus = OutboxStatus.DELIVERED,
+                       deliveries: Sequence[Delivery] = ()) -> bool:
+        status, done = check_settled(status, deliveries)
+        return self._settle(key, worker, "status = 'delivered', outcome = ?, deliveries = ?, "
+                            "lease_until = NULL", (status.value, encode_deliveries(done)))
+
 
     def mark_failed(self, key: str, worker: str, error: str,
                     retry_at: dt.datetime | None) -> bool:

@@ -39,6 +39,7 @@ from dialogue_flow._tracking import new_tracking_code
 from dialogue_flow.storage import (
     OPEN_WITH_CLOCK,
     DialogueQuery,
+    OutboxStatus,
     ReceptionQuery,
     ReportInputs,
     StoredRecord,
@@ -253,6 +254,12 @@ _FACTS = ("id, state, topic, department, competent_level, channel, answer_mode, 
           "source")
 
 
+#: An outbox row's :class:`OutboxStatus`: a settled row (status ``delivered``) says in
+#: ``outcome`` whether anyone was reached (``NULL``: settled before schema version 5).
+_STATUS: Final = ("CASE WHEN status = 'delivered' AND outcome IS NOT NULL THEN outcome "
+                  "ELSE status END")
+
+
 class Statements:
     """The shared statements of one backend, with its dialect and table prefix filled in.
 
@@ -412,14 +419,30 @@ class Statements:
     def outbox_stats(self, organisations: frozenset[str] | None,
                      ) -> tuple[str, list[object]]:
         """``(sql, parameters)``: ``(status, count)`` rows of the outbox, of ``organisations``
-        only when given."""
+        only when given; a settled row counts under its ``outcome`` (:class:`OutboxStatus`
+        values)."""
         where: list[str] = []
         params: list[object] = []
         self.organisations_filter(organisations, where, params)
         condition = f"WHERE {' AND '.join(where)} " if where else ""
-        text = (f"SELECT status, count(*) FROM {self.prefix}outbox "  # noqa: S608
-                f"{condition}GROUP BY status")
+        text = (f"SELECT {_STATUS}, count(*) FROM {self.prefix}outbox "  # noqa: S608
+                f"{condition}GROUP BY 1")
         return text, params
+
+    def outbox_entries(self, status: OutboxStatus, limit: int,
+                       organisations: frozenset[str] | None) -> tuple[str, list[object]]:
+        """``(sql, parameters)``: up to ``limit`` rows of ``status``, newest first, as
+        ``(attempts, next_attempt_at, lease_owner, lease_until, last_error, deliveries,
+        notification)``."""
+        q = self.dialect.placeholder
+        where = [f"{_STATUS} = {q}"]
+        params: list[object] = [status.value]
+        self.organisations_filter(organisations, where, params)
+        text = (f"SELECT attempts, next_attempt_at, lease_owner, lease_until, "  # noqa: S608
+                f"last_error, deliveries, notification FROM {self.prefix}outbox "
+                f"WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT {q}")
+        return text, [*params, limit]
+
 
     def parked(self, limit: int, organisations: frozenset[str] | None,
                ) -> tuple[str, list[object]]:

@@ -9,7 +9,7 @@ import threading
 import attrs
 
 from dialogue_flow import InvalidInputError, NotFoundError
-from dialogue_flow.storage import Changeset, OutboxEntry, OutboxStatus, Storage
+from dialogue_flow.storage import Changeset, Delivery, OutboxEntry, OutboxStatus, Storage
 
 from ._fakes import T0, sample_dialogue, sample_notification, sample_submission, sample_transition
 from ._support import _equal, _new, _next, _raises, _true
@@ -26,7 +26,7 @@ class OutboxContract:
         storage.commit(_new(sample_submission("sub-0001"), notes=[sample_notification("0")]))
         _equal(["b", "a", "0"], [n.key for n in storage.pending_notifications()], "keys")
         _equal(sample_notification("b"), storage.pending_notifications()[0], "read back")
-        _equal({"pending": 3, "delivered": 0, "parked": 0}, storage.outbox_stats(), "stats")
+        _equal(_stats(pending=3), storage.outbox_stats(), "stats")
 
     def test_duplicate_key_in_a_later_commit_is_ignored(self, storage: Storage) -> None:
         """The first notification with a key stays; the repeat is skipped without error and
@@ -53,7 +53,7 @@ class OutboxContract:
         _true(storage.mark_delivered(entry.key, "w1"), "delivered")
         storage.commit(_new(sample_submission("sub-0002"), notes=[sample_notification("k")]))
         _equal([], storage.pending_notifications(), "nothing pending")
-        _equal({"pending": 0, "delivered": 1, "parked": 0}, storage.outbox_stats(), "stats")
+        _equal(_stats(delivered=1), storage.outbox_stats(), "stats")
 
     def test_commit_returns_the_number_of_new_notifications(self, storage: Storage) -> None:
         """``commit`` returns how many of its notifications the outbox did not hold yet."""
@@ -159,7 +159,7 @@ class OutboxContract:
         _queue(storage, "a")
         storage.claim_notifications("w1", T0, dt.timedelta(seconds=1), 10)
         _held(storage.mark_delivered("a", "w1"), "settled")
-        _equal({"pending": 0, "delivered": 1, "parked": 0}, storage.outbox_stats(), "stats")
+        _equal(_stats(delivered=1), storage.outbox_stats(), "stats")
 
     def test_delivered_rows_are_never_claimed_again(self, storage: Storage) -> None:
         """mark_delivered ends the row's life: not pending, not claimable, counted."""
@@ -172,7 +172,7 @@ class OutboxContract:
         _equal(["b"], [e.key for e in storage.claim_notifications("w2", far,
                                                                    dt.timedelta(minutes=1), 10)],
                "claimable")
-        _equal({"pending": 1, "delivered": 1, "parked": 0}, storage.outbox_stats(), "stats")
+        _equal(_stats(pending=1, delivered=1), storage.outbox_stats(), "stats")
 
     def test_failed_row_waits_until_retry_at(self, storage: Storage) -> None:
         """mark_failed with a retry time frees the lease, keeps the error, and hides the row
@@ -201,7 +201,7 @@ class OutboxContract:
                                                                    dt.timedelta(minutes=1), 10)],
                "only b is claimable")
         _equal(["b"], [n.key for n in storage.pending_notifications()], "pending")
-        _equal({"pending": 1, "delivered": 0, "parked": 1}, storage.outbox_stats(), "stats")
+        _equal(_stats(pending=1, parked=1), storage.outbox_stats(), "stats")
 
     def test_settling_needs_the_lease(self, storage: Storage) -> None:
         """A worker that never claimed a row cannot settle it; an unknown key is NotFound."""
@@ -212,7 +212,7 @@ class OutboxContract:
         _lost(storage.mark_failed("a", "w2", "x", T0), "someone else's lease")
         _raises(NotFoundError, storage.mark_delivered, "nope", "w1")
         _raises(NotFoundError, storage.mark_failed, "nope", "w1", "x", None)
-        _equal({"pending": 1, "delivered": 0, "parked": 0}, storage.outbox_stats(), "stats")
+        _equal(_stats(pending=1), storage.outbox_stats(), "stats")
 
     def test_lease_instants_compare_across_offsets(self, storage: Storage) -> None:
         """``now`` in UTC+7 and in UTC name the same instants."""
@@ -262,7 +262,73 @@ class OutboxContract:
 
     def test_outbox_stats_counts_every_status(self, storage: Storage) -> None:
         """An empty outbox still reports every status."""
-        _equal({"pending": 0, "delivered": 0, "parked": 0}, storage.outbox_stats(), "stats")
+        _equal(_stats(), storage.outbox_stats(), "stats")
+
+    def test_settled_rows_say_whether_anyone_was_reached(self, storage: Storage) -> None:
+        """A row is settled as delivered (with the recipients each channel reached, by
+        reference), logged only, or with no recipient: each counted under its status, none
+        claimable again, none requeued."""
+        _queue(storage, "d", "l", "n", "p")
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        reached = (Delivery("petitioner:phone", "sms"), Delivery("department:Địa chính", "email"),
+                   Delivery(None, "legacy"))
+        _held(storage.mark_delivered("d", "w1", deliveries=reached), "delivered")
+        _held(storage.mark_delivered("l", "w1", status=OutboxStatus.LOGGED), "logged")
+        _held(storage.mark_delivered("n", "w1", status=OutboxStatus.NO_RECIPIENT),
+              "no recipient")
+        _lost(storage.mark_delivered("n", "w1", status=OutboxStatus.DELIVERED),
+              "a settled row stays as it was settled")
+        _equal(_stats(pending=1, delivered=1, logged=1, no_recipient=1), storage.outbox_stats(),
+               "stats")
+        far = T0 + dt.timedelta(days=365)
+        _equal(["p"], [e.key for e in storage.claim_notifications("w2", far,
+                                                                   dt.timedelta(minutes=1), 10)],
+               "only the pending row is claimable")
+        for key in ("d", "l", "n"):
+            _lost(storage.requeue(key), f"{key} is not parked")
+        [delivered] = storage.outbox_entries(OutboxStatus.DELIVERED)
+        _equal(("d", OutboxStatus.DELIVERED, reached, 1),
+               (delivered.key, delivered.status, delivered.deliveries, delivered.attempts),
+               "the delivered row, its deliveries read back in order")
+        for status, key in ((OutboxStatus.LOGGED, "l"), (OutboxStatus.NO_RECIPIENT, "n")):
+            [entry] = storage.outbox_entries(status)
+            _equal((key, status, (), sample_notification(key)),
+                   (entry.key, entry.status, entry.deliveries, entry.notification), status)
+
+    def test_outbox_entries_lists_one_status_newest_first(self, storage: Storage) -> None:
+        """outbox_entries: rows of one status only, newest first, at most ``limit``, of
+        ``organisations`` when given; a bad status or limit is InvalidInputError."""
+        _queue(storage, "a", "b", "c", "d")
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        for key in ("a", "b", "d"):
+            _held(storage.mark_delivered(key, "w1", status=OutboxStatus.NO_RECIPIENT), key)
+        _equal(["d", "b", "a"], [e.key for e in storage.outbox_entries(
+            OutboxStatus.NO_RECIPIENT)], "newest first")
+        _equal(["d"], [e.key for e in storage.outbox_entries(OutboxStatus.NO_RECIPIENT, 1)],
+               "limit")
+        _equal(["c"], [e.key for e in storage.outbox_entries(OutboxStatus.PENDING)],
+               "pending")
+        _equal([], storage.outbox_entries(OutboxStatus.NO_RECIPIENT, 10, frozenset({"xa-9"})),
+               "another organisation's")
+        _equal(["d", "b", "a"], [e.key for e in storage.outbox_entries(
+            "no_recipient", 10, frozenset({sample_notification("a").organisation_id}))],  # type: ignore[arg-type] # a value is accepted
+            "its organisation's, status given as its value")
+        _raises(InvalidInputError, storage.outbox_entries, "sent")
+        for bad in (0, -1, True):
+            _raises(InvalidInputError, storage.outbox_entries, OutboxStatus.PARKED, bad)
+
+    def test_mark_delivered_rejects_what_does_not_settle(self, storage: Storage) -> None:
+        """A status that is not a settled one, or deliveries that are not Delivery
+        records, are InvalidInputError and leave the row leased and pending."""
+        _queue(storage, "a")
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        for status in (OutboxStatus.PENDING, OutboxStatus.PARKED, "sent"):
+            _raises(InvalidInputError, storage.mark_delivered, "a", "w1", status=status)
+        for deliveries in ("petitioner:phone", [("petitioner:phone", "sms")]):
+            _raises(InvalidInputError, storage.mark_delivered, "a", "w1",
+                    deliveries=deliveries)
+        _equal(_stats(pending=1), storage.outbox_stats(), "nothing changed")
+        _held(storage.mark_delivered("a", "w1"), "the lease is still held")
 
     def test_parked_rows_are_listed_with_their_error(self, storage: Storage) -> None:
         """parked_notifications lists parked rows only, oldest first, with the attempts
@@ -294,6 +360,11 @@ class OutboxContract:
         claimed = storage.claim_notifications("w2", T0, dt.timedelta(minutes=1), 10)
         _equal([("a", 1, "w2"), ("b", 1, "w2")],
                [(e.key, e.attempts, e.lease_owner) for e in claimed], "claimed afresh")
+
+
+def _stats(**counts: int) -> dict[str, int]:
+    """What ``outbox_stats`` returns: every status, 0 unless given."""
+    return {**dict.fromkeys((s.value for s in OutboxStatus), 0), **counts}
 
 
 def _held(settled: bool, what: str) -> None:

@@ -10,11 +10,14 @@ want explicit settings register their own instance::
     DialogueFlow.open(url, plugins=[EmailNotifier(host="smtp.xa.gov.vn",
                                                   sender="dang-uy@xa.gov.vn")])
 
-Each recipient that looks like an e-mail address gets its own copy (so addresses are never
-shown to each other), with a plain-text part and an HTML alternative, UTF-8 headers encoded
-per RFC 2047, a ``Message-ID`` derived from the notification's idempotency key and the key
-itself in ``X-Dialogue-Flow-Key``: delivery is at least once, and a repeat carries the same
-``Message-ID``. SMTP and network errors propagate, so the dispatcher retries and parks.
+Each recipient of channel ``email`` (the petitioner's e-mail, a host's directory entry), or
+of no channel whose address looks like an e-mail address, gets its own copy (so addresses
+are never shown to each other), with a plain-text part and an HTML alternative, UTF-8
+headers encoded per RFC 2047, a ``Message-ID`` derived from the notification's idempotency
+key and the key itself in ``X-Dialogue-Flow-Key``: delivery is at least once, and a repeat
+carries the same ``Message-ID``. It returns the recipients it sent to, so the outbox records them by
+reference (``petitioner:email``). SMTP and network errors propagate, so the dispatcher
+retries and parks.
 
 Loading the plugin imports neither smtplib nor ssl: building and sending live in ``_smtp``,
 imported at the first delivery.
@@ -28,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from dialogue_flow import ConfigurationError, Notification, hookimpl
+from dialogue_flow import ConfigurationError, Notification, Recipient, hookimpl
 
 if TYPE_CHECKING:
     import ssl
@@ -43,6 +46,7 @@ __all__ = [
     "EmailNotifier",
     "SmtpSettings",
     "build_message",
+    "for_email",
     "is_email_address",
     "plugin",
 ]
@@ -196,19 +200,28 @@ class EmailNotifier:
         )
 
     @hookimpl
-    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
-                              ) -> str | None:
-        """Send one copy to each e-mail recipient; ``None`` if there is none or no host."""
+    def dialogue_flow_deliver(self, notification: Notification, to: list[Recipient],
+                              ) -> list[Recipient] | None:
+        """Send one copy to each e-mail address among ``to`` (:func:`for_email`); the
+        recipients sent to, or ``None`` if there is none or no host."""
         settings = self.settings()
         if settings is None:
             return None
-        addresses = [r for r in recipients if is_email_address(r)]
-        if not addresses:
+        chosen = [r for r in to if for_email(r)]
+        if not chosen:
             return None
         from ._smtp import send  # noqa: PLC0415 - smtplib and ssl only when sending
 
-        send(notification, addresses, settings, self.ssl_context)
-        return "email"
+        send(notification, list(dict.fromkeys(r.address for r in chosen)), settings,
+             self.ssl_context)
+        return chosen
+
+
+def for_email(recipient: Recipient) -> bool:
+    """Whether this channel sends to ``recipient``: its channel is ``email``, or it has
+    none and its address looks like one; either way the address must be a plain ASCII
+    ``local@domain.tld`` (:func:`is_email_address`)."""
+    return recipient.channel in ("email", None) and is_email_address(recipient.address)
 
 
 def is_email_address(value: str) -> bool:

@@ -28,13 +28,14 @@ __all__ = ["EmailDeliveryError", "build_message", "message_id", "send"]
 
 
 class EmailDeliveryError(smtplib.SMTPException):
-    """Several recipients were refused; ``failures`` maps each to the server's error."""
+    """Several recipients were refused; ``failures`` maps each address to the server's
+    error. The message counts them and names the kinds of error only: addresses, and the
+    server's replies that quote them, are personal data."""
 
     def __init__(self, failures: Mapping[str, Exception]) -> None:
         self.failures = dict(failures)
-        detail = "; ".join(f"{address}: {type(exc).__name__}: {exc}"
-                           for address, exc in self.failures.items())
-        super().__init__(f"{len(self.failures)} recipients failed: {detail}")
+        kinds = sorted({type(exc).__name__ for exc in self.failures.values()})
+        super().__init__(f"{len(self.failures)} recipients failed: {', '.join(kinds)}")
 
 
 def send(notification: Notification, addresses: list[str], settings: SmtpSettings,

@@ -8,6 +8,11 @@ the variable is unset). Hosts that want another file register their own instance
     DialogueFlow.open(url, plugins=[JsonlNotifier("outbox.jsonl")])
 
 Delivery is at least once: readers drop repeated ``key`` values.
+
+The file is a log (hosts ship it with a log collector), so it holds no personal data: each
+line names its recipients by reference (``petitioner:phone``), never by address, and a line
+reaches nobody: the notifier returns ``None``, and a notification only it took counts as
+``logged`` in the outbox, not ``delivered``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import os
 import threading
 from pathlib import Path
 
-from dialogue_flow import Notification, hookimpl
+from dialogue_flow import Notification, Recipient, hookimpl
 
 __all__ = ["ENV_VAR", "JsonlNotifier", "plugin"]
 
@@ -26,7 +31,7 @@ ENV_VAR = "DIALOGUE_FLOW_JSONL_PATH"
 
 
 class JsonlNotifier:
-    """Appends each delivered notification, with its recipients, as one JSON line.
+    """Appends each notification, with its recipients' references, as one JSON line.
 
     :param path: the file to append to; ``None`` reads ``DIALOGUE_FLOW_JSONL_PATH`` at each
         delivery.
@@ -44,12 +49,13 @@ class JsonlNotifier:
         return Path(configured) if configured else None
 
     @hookimpl
-    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
-                              ) -> str | None:
-        """Append ``notification`` to the file; ``None`` when no file is configured."""
+    def dialogue_flow_deliver(self, notification: Notification, to: list[Recipient],
+                              ) -> None:
+        """Append ``notification`` to the file, if one is configured. A line reaches
+        nobody: ``None`` either way."""
         path = self.target()
         if path is None:
-            return None
+            return
         line = json.dumps({
             "key": notification.key,
             "event": notification.event,
@@ -62,11 +68,10 @@ class JsonlNotifier:
             "created_at": notification.created_at.isoformat(),
             "responsible": notification.responsible,
             "data": dict(notification.data),
-            "recipients": list(recipients),
+            "recipients": [r.ref for r in to],
         }, ensure_ascii=False)
         with self._lock, path.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
-        return "jsonl"
 
 
 #: The instance the ``jsonl`` entry point registers.

@@ -93,6 +93,7 @@ from dialogue_flow import (
     to_json,
 )
 from dialogue_flow.storage import (
+    Delivery,
     OutboxEntry,
     OutboxStatus,
     ReceptionQuery,
@@ -101,8 +102,12 @@ from dialogue_flow.storage import (
     check_claim,
     check_limit,
     check_retry,
+    check_settled,
+    check_status,
+    decode_deliveries,
     decode_page,
     decode_stored,
+    encode_deliveries,
 )
 from dialogue_flow.storage.sql import (
     MIGRATIONS,
@@ -364,9 +369,16 @@ class PostgresStorage:
             for _seq, attempts, next_at, lease_until, last_error, text in rows
         ]
 
-    def mark_delivered(self, key: str, worker: str) -> bool:
-        return self._settle(key, worker, "status = 'delivered'", (),
-                            "status = 'delivered' AND lease_owner = %s", (worker,))
+    def mark_delivered(self, key: str, worker: str, *,
+                       status: OutboxStatus = OutboxStatus.DELIVERED,
+                       deliveries: Sequence[Delivery] = ()) -> bool:
+        status, done = check_settled(status, deliveries)
+        return self._settle(
+            key, worker, "status = 'delivered', outcome = %s, deliveries = %s, "
+            "lease_until = NULL", (status.value, encode_deliveries(done)),
+            "status = 'delivered' AND lease_owner = %s AND outcome = %s",
+            (worker, status.value))
+
 
     def mark_failed(self, key: str, worker: str, error: str,
                     retry_at: dt.datetime | None) -> bool:
@@ -397,6 +409,20 @@ class PostgresStorage:
                         status=OutboxStatus.PARKED, attempts=attempts, next_attempt_at=next_at,
                         lease_owner=owner, last_error=last_error)
             for attempts, next_at, owner, last_error, text in rows
+        ]
+
+    def outbox_entries(self, status: OutboxStatus, limit: int = 100,
+                       organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
+        wanted = check_status(status)
+        check_limit(limit)
+        rows = self._read("outbox read",
+                          *self._sql.shared.outbox_entries(wanted, limit, organisations))
+        return [
+            OutboxEntry(notification=decode_stored(Notification, text), status=wanted,
+                        attempts=attempts, next_attempt_at=next_at, lease_owner=owner,
+                        lease_until=until, last_error=last_error,
+                        deliveries=decode_deliveries(deliveries))
+            for attempts, next_at, owner, until, last_error, deliveries, text in rows
         ]
 
     def requeue(self, key: str) -> bool:

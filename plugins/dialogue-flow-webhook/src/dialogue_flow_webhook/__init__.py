@@ -9,10 +9,12 @@ Hosts that want explicit settings register their own instance::
     DialogueFlow.open(url, plugins=[WebhookNotifier("https://hooks.xa.gov.vn/df",
                                                     secret="...")])
 
-The body is ``dialogue_flow.to_dict(notification)`` plus ``"recipients"``, UTF-8 JSON.
+The body is ``dialogue_flow.to_dict(notification)`` plus ``"recipients"`` (the addresses)
+and ``"to"`` (each recipient's ``ref``, ``channel`` and ``address``), UTF-8 JSON.
 Headers: ``Idempotency-Key`` (the notification's key: delivery is at least once, the
 receiver drops repeats) and, with a secret, ``X-Dialogue-Flow-Signature:
-sha256=<hex HMAC-SHA256 of the exact body bytes>``. A 2xx answer is a delivery. Network
+sha256=<hex HMAC-SHA256 of the exact body bytes>``. A 2xx answer hands every recipient
+over to the receiver: they are recorded as reached (by reference). Network
 errors, time-outs, 5xx, 408 and 429 raise :class:`RetryableWebhookError`; any other answer
 raises :class:`PermanentWebhookError` (a :class:`dialogue_flow.PermanentDeliveryError`:
 the row is parked at once) with the status and the start of the body.
@@ -25,7 +27,7 @@ import hmac
 import json
 import os
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,7 @@ from dialogue_flow import (
     ConfigurationError,
     Notification,
     PermanentDeliveryError,
+    Recipient,
     hookimpl,
     to_dict,
 )
@@ -159,13 +162,14 @@ class WebhookNotifier:
         return WebhookSettings(url=url, secret=secret, timeout=timeout)
 
     @hookimpl
-    def dialogue_flow_deliver(self, notification: Notification, recipients: list[str],
-                              ) -> str | None:
-        """POST ``notification``; ``None`` when no URL is configured."""
+    def dialogue_flow_deliver(self, notification: Notification, to: list[Recipient],
+                              ) -> list[Recipient] | None:
+        """POST ``notification`` with its recipients; the recipients handed over (all of
+        ``to``: the receiver delivers), or ``None`` when no URL is configured."""
         settings = self.settings()
         if settings is None:
             return None
-        body = encode(notification, recipients)
+        body = encode(notification, to)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": notification.key,
@@ -175,7 +179,7 @@ class WebhookNotifier:
             headers[SIGNATURE_HEADER] = "sha256=" + sign(body, settings.secret)
         status, excerpt = self._post(settings, body, headers)
         if 200 <= status < 300:
-            return "webhook"
+            return list(to)
         message = f"HTTP {status} from {_origin(settings.url)}: {excerpt}"
         if status >= 500 or status in _RETRYABLE_4XX:
             raise RetryableWebhookError(message, status=status, body=excerpt)
@@ -210,9 +214,13 @@ class WebhookNotifier:
             connection.close()
 
 
-def encode(notification: Notification, recipients: list[str]) -> bytes:
-    """The exact body POSTed: ``to_dict(notification)`` plus ``recipients``, UTF-8 JSON."""
-    document = {**to_dict(notification), "recipients": list(recipients)}
+def encode(notification: Notification, to: Sequence[Recipient]) -> bytes:
+    """The exact body POSTed, UTF-8 JSON: ``to_dict(notification)`` plus ``recipients``
+    (the addresses, each once) and ``to`` (each recipient's ``ref``, ``channel`` and
+    ``address``)."""
+    document = {**to_dict(notification),
+                "recipients": list(dict.fromkeys(r.address for r in to)),
+                "to": [{"ref": r.ref, "channel": r.channel, "address": r.address} for r in to]}
     return json.dumps(document, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode("utf-8")
 

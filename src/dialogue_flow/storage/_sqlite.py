@@ -412,7 +412,6 @@ class SQLiteStorage:
         return self._settle(key, worker, "status = 'delivered', outcome = ?, deliveries = ?, "
                             "lease_until = NULL", (status.value, encode_deliveries(done)))
 
-
     def mark_failed(self, key: str, worker: str, error: str,
                     retry_at: dt.datetime | None) -> bool:
         check_retry(error, retry_at)

@@ -443,7 +443,6 @@ class Statements:
                 f"WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT {q}")
         return text, [*params, limit]
 
-
     def parked(self, limit: int, organisations: frozenset[str] | None,
                ) -> tuple[str, list[object]]:
         """``(sql, parameters)``: up to ``limit`` parked rows, oldest first, as

@@ -379,7 +379,6 @@ class PostgresStorage:
             "status = 'delivered' AND lease_owner = %s AND outcome = %s",
             (worker, status.value))
 
-
     def mark_failed(self, key: str, worker: str, error: str,
                     retry_at: dt.datetime | None) -> bool:
         check_retry(error, retry_at)

@@ -50,13 +50,17 @@ def _with_check(values: list[int]) -> str:
 
 def new_tracking_code() -> str:
     """A fresh random code."""
-    return _with_check([secrets.randbelow(_BASE) for _ in range(LENGTH - 1)])
+    return _code_of(secrets.randbelow(_BASE ** (LENGTH - 1)))
 
 
 def tracking_code_from(seed: str) -> str:
     """A code derived from ``seed`` (for deterministic tests and demos only: anyone who
     knows the seed knows the code)."""
-    number = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
+    return _code_of(int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big"))
+
+
+def _code_of(number: int) -> str:
+    """The code whose nine characters are the last nine base-31 digits of ``number``."""
     values = []
     for _ in range(LENGTH - 1):
         number, value = divmod(number, _BASE)

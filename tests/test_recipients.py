@@ -38,6 +38,7 @@ from dialogue_flow import (
     ReadOnlyStore,
     Recipient,
     SequentialIds,
+    Storage,
     Submission,
     from_json,
     hookimpl,
@@ -196,6 +197,15 @@ class TestRecipientsHook:
         for writer in ("commit", "claim_notifications", "mark_delivered", "mark_failed",
                        "requeue", "close"):
             assert not hasattr(store, writer), writer
+
+    def test_every_reading_method_of_the_storage_and_no_other(self) -> None:
+        """The read-only store keeps up with the storage contract: each ``get_*``,
+        ``find_*``, ``count_*`` method, the audit trail and the tree, nothing that writes,
+        claims or settles."""
+        reading = {name for name in dir(Storage) if name.startswith(("get_", "find_", "count_"))
+                   } | {"history", "organisation_subtree"}
+        offered = {name for name in dir(ReadOnlyStore) if not name.startswith("_")}
+        assert reading | {"find_record"} == offered
 
     def test_record_is_none_when_the_notification_names_none(self) -> None:
         """A report reminder names a rule, not a record; the default organisation exists

@@ -104,6 +104,10 @@ class ReadOnlyStore:
         """The current submission. :raises NotFoundError:"""
         return self._storage.get_submission(submission_id)
 
+    def get_submission_by_code(self, tracking_code: str) -> Submission:
+        """The current submission with that tracking code. :raises NotFoundError:"""
+        return self._storage.get_submission_by_code(tracking_code)
+
     def get_reception_day(self, reception_id: str) -> ReceptionDay:
         """The current citizen reception day. :raises NotFoundError:"""
         return self._storage.get_reception_day(reception_id)

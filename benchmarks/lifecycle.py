@@ -142,11 +142,11 @@ def _facade_setup() -> tuple[Any, Callable[[int, int], Any], Any]:
         s = None
         for i in range(first, first + count):
             name, content = _inputs(i)
-            s = f.receive(None, petitioner=Petitioner(name), topic=TOPIC, content=content,
+            s = f.receive(petitioner=Petitioner(name), topic=TOPIC, content=content,
                           actor=intake, channel=written)
             s = f.assign(s.id, department=DEPARTMENT, actor=chair)
             s = f.answer(s.id, text=ANSWER, actor=clerk)
-            s = f.close(s.id, reason=accepted, actor=intake)
+            s = f.close(s.id, outcome=accepted, actor=intake)
         return s
 
     run(0, WARMUP, new_flow())  # imports, caches, first-call paths; not the measured store

@@ -64,7 +64,8 @@ from types import ModuleType  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
-    from dialogue_flow import DialogueFlow, Storage
+    from dialogue_flow import DialogueFlow
+    from dialogue_flow.storage import Storage
 
 PROVINCES, COMMUNES = 34, 3_321
 SWEEP_DAY = dt.date(2026, 7, 15)
@@ -122,7 +123,6 @@ def load(storage: Storage, size: int) -> tuple[int, int]:
     records; returns (submissions, dialogues). The same size gives the same records."""
     from dialogue_flow import (  # noqa: PLC0415
         VIETNAM_TZ,
-        Changeset,
         DeadlinePolicy,
         Dialogue,
         DialogueFlow,
@@ -130,6 +130,7 @@ def load(storage: Storage, size: int) -> tuple[int, int]:
         Submission,
         WorkCalendar,
     )
+    from dialogue_flow.storage import Changeset  # noqa: PLC0415
 
     DialogueFlow(storage).load_organisations(tree_toml())
     rng = random.Random(20260715)
@@ -292,11 +293,11 @@ def writer(backend: str, target: str, commune: str, cycles: int, barrier: Any,
     barrier.wait()
     start = time.time()
     for _ in range(cycles):
-        s = flow.receive(None, petitioner=petitioner, topic="đất đai",
+        s = flow.receive(petitioner=petitioner, topic="đất đai",
                          content="Chậm cấp giấy chứng nhận quyền sử dụng đất.", actor=intake)
         flow.assign(s.id, department="Địa chính", actor=chair)
         flow.answer(s.id, text="Đã cấp giấy chứng nhận.", actor=land)
-        flow.close(s.id, reason="accepted", actor=intake)
+        flow.close(s.id, outcome="accepted", actor=intake)
     results.put((start, time.time()))
     flow.shutdown()
 

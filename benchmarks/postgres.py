@@ -50,15 +50,14 @@ from dialogue_flow_postgres.testing import ENV_VAR, TemporaryServer  # noqa: E40
 
 from dialogue_flow import (  # noqa: E402
     Actor,
-    Changeset,
     DialogueFlow,
     FixedClock,
     Petitioner,
     Role,
     SQLiteStorage,
-    Storage,
     WorkCalendar,
 )
+from dialogue_flow.storage import Changeset, Storage  # noqa: E402
 from dialogue_flow.testing import sample_notification, sample_submission  # noqa: E402
 
 START = dt.date(2021, 6, 1)
@@ -81,11 +80,11 @@ def command_worker(url: str, cycles: int, barrier: Any, results: Any) -> None:
     barrier.wait()
     start = time.time()
     for _ in range(cycles):
-        s = flow.receive(None, petitioner=petitioner, topic="đất đai",
+        s = flow.receive(petitioner=petitioner, topic="đất đai",
                          content="Chậm cấp giấy chứng nhận quyền sử dụng đất.", actor=intake)
         flow.assign(s.id, department="Địa chính", actor=chair)
         flow.answer(s.id, text="Đã cấp giấy chứng nhận.", actor=land)
-        flow.close(s.id, reason="accepted", actor=intake)
+        flow.close(s.id, outcome="accepted", actor=intake)
     results.put((start, time.time()))
     flow.shutdown()
 

@@ -40,7 +40,8 @@ from contextlib import closing  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
-    from dialogue_flow import DialogueFlow, Storage
+    from dialogue_flow import DialogueFlow
+    from dialogue_flow.storage import Storage
 
 COMMUNES = 10_000
 PER_DIALOGUE = 50
@@ -56,13 +57,13 @@ def load(storage: Storage, n: int, batch_size: int = BATCH) -> tuple[int, int]:
     changeset; returns (submissions, dialogues). The same ``n`` gives the same records."""
     from dialogue_flow import (  # noqa: PLC0415
         VIETNAM_TZ,
-        Changeset,
         DeadlinePolicy,
         Dialogue,
         Petitioner,
         Submission,
         WorkCalendar,
     )
+    from dialogue_flow.storage import Changeset  # noqa: PLC0415
 
     rng = random.Random(20210615)
     cal = WorkCalendar.vietnam()

@@ -61,13 +61,8 @@ SEARCHES: tuple[tuple[str, dict[str, Any]], ...] = (
 
 def load(storage: Any, n: int) -> None:
     """Commit ``n`` submissions (the same ``n`` gives the same records)."""
-    from dialogue_flow import (  # noqa: PLC0415
-        VIETNAM_TZ,
-        Changeset,
-        Organisation,
-        Petitioner,
-        Submission,
-    )
+    from dialogue_flow import VIETNAM_TZ, Organisation, Petitioner, Submission  # noqa: PLC0415
+    from dialogue_flow.storage import Changeset  # noqa: PLC0415
 
     storage.commit(Changeset(tuple((Organisation(org, f"Xã {org}", "commune"), 0)
                                    for org in ORGANISATIONS)))

@@ -58,7 +58,6 @@ from collections.abc import Callable  # noqa: E402
 
 from dialogue_flow import (  # noqa: E402
     Actor,
-    Changeset,
     DialogueFlow,
     FixedClock,
     MemoryStorage,
@@ -66,9 +65,9 @@ from dialogue_flow import (  # noqa: E402
     Role,
     SequentialIds,
     SQLiteStorage,
-    Storage,
     WorkCalendar,
 )
+from dialogue_flow.storage import Changeset, Storage  # noqa: E402
 from dialogue_flow.testing import sample_notification, sample_submission  # noqa: E402
 
 TARGET = 3_000
@@ -96,11 +95,11 @@ class Recording(MemoryStorage):
 
 def cycles(flow: DialogueFlow, count: int) -> None:
     for _ in range(count):
-        s = flow.receive(None, petitioner=petitioner, topic="đất đai",
+        s = flow.receive(petitioner=petitioner, topic="đất đai",
                          content="Chậm cấp giấy chứng nhận quyền sử dụng đất.", actor=intake)
         flow.assign(s.id, department="Địa chính", actor=chair)
         flow.answer(s.id, text="Đã cấp giấy chứng nhận.", actor=land)
-        flow.close(s.id, reason="accepted", actor=intake)
+        flow.close(s.id, outcome="accepted", actor=intake)
 
 
 def timed(run: Callable[[], int]) -> float:

@@ -26,7 +26,7 @@ chair = Actor("bt", "Bí thư Đảng ủy", Role.CHAIR, organisation_id=COMMUNE
 
 
 def letter(topic: str, who: str) -> str:
-    received = flow.receive(None, petitioner=Petitioner(name=who), topic=topic,
+    received = flow.receive(petitioner=Petitioner(name=who), topic=topic,
                             content="Đơn kiến nghị gửi Đảng ủy xã.", actor=intake,
                             channel="written")
     assert received.due is not None  # a clock from the day it is received

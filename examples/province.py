@@ -24,10 +24,10 @@ def actor(org: str, role: Role) -> Actor:
 
 
 # Two communes record what citizens raised.
-road = flow.receive(None, petitioner=Petitioner(name="Lê Văn C"), topic="giao thông",
+road = flow.receive(petitioner=Petitioner(name="Lê Văn C"), topic="giao thông",
                     content="Đường liên xã xuống cấp, cần nâng cấp.",
                     actor=actor(EAST, Role.INTAKE_DESK))
-flow.receive(None, petitioner=Petitioner(name="Phạm Thị D"), topic="đất đai",
+flow.receive(petitioner=Petitioner(name="Phạm Thị D"), topic="đất đai",
              content="Chậm cấp giấy chứng nhận.", actor=actor(WEST, Role.INTAKE_DESK))
 flow.assign(road.id, department="Phòng Kinh tế", actor=actor(EAST, Role.CHAIR))
 
@@ -47,7 +47,7 @@ print(f"{linked.id} at {PROVINCE}: {linked.state}, from {linked.origin_id}")
 clock.set(date(2026, 4, 1))
 flow.answer(linked.id, text="Tỉnh đã bố trí vốn nâng cấp trong năm 2026.",
             actor=actor(PROVINCE, Role.CHAIR))
-flow.close(linked.id, reason="accepted", actor=actor(PROVINCE, Role.CHAIR))
+flow.close(linked.id, outcome="accepted", actor=actor(PROVINCE, Role.CHAIR))
 origin = flow.submission(origin.id)
 print(f"{origin.id} at {EAST}: {origin.state} ({origin.close_reason}): {origin.answer}")
 told = [n.subject for n in flow.storage.pending_notifications()

@@ -27,12 +27,12 @@ d = flow.announce(d.id, actor=office)
 clock.set(date(2021, 6, 17))
 d = flow.hold(d.id, actor=office, actual_attendance=94)
 print("Conclusion notice due:", d.conclusion_due.explain() if d.conclusion_due else "-")
-forest = flow.receive(d.id, petitioner=Petitioner(name="Trần Thị B"), topic="bảo vệ rừng",
+forest = flow.receive(dialogue=d.id, petitioner=Petitioner(name="Trần Thị B"), topic="bảo vệ rừng",
                       content="Đề nghị tăng cường tuần tra rừng phòng hộ.", actor=intake)
-land = flow.receive(d.id, petitioner=Petitioner(name="Nguyễn Văn A"), topic="đất đai",
+land = flow.receive(dialogue=d.id, petitioner=Petitioner(name="Nguyễn Văn A"), topic="đất đai",
                     content="Chậm cấp giấy chứng nhận quyền sử dụng đất.", actor=intake)
 forest = flow.answer(forest.id, text="Xã đã bố trí tổ tuần tra từ tháng 7.", actor=chair)
-forest = flow.close(forest.id, reason="settled_at_meeting", actor=intake)
+forest = flow.close(forest.id, outcome="settled_at_meeting", actor=intake)
 land = flow.assign(land.id, department="Địa chính", actor=chair)
 
 # Within 10 days the chair's conclusion notice sets the 30-working-day clock.
@@ -45,7 +45,7 @@ print("Written answer due:", land.due.explain())
 # The land office answers in writing; the petitioner accepts; the dialogue completes.
 clock.set(date(2021, 7, 20))
 land = flow.answer(land.id, text="Đã cấp giấy chứng nhận ngày 19/7/2021.", actor=land_office)
-land = flow.close(land.id, reason="accepted", actor=intake)
+land = flow.close(land.id, outcome="accepted", actor=intake)
 print("Dialogue:", flow.dialogue(d.id).state)
 for row in flow.history(flow.dialogue(d.id)):
     print(f"  v{row.version} {row.event}: {row.source} -> {row.dest} by {row.actor_id}")

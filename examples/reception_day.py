@@ -49,7 +49,7 @@ assert COMMUNE not in short
 # clock (10 working days).
 clock.set(first.scheduled_for)
 for topic, who in (("đất đai", "Nguyễn Văn K"), ("đường giao thông", "Phạm Thị L")):
-    s = flow.receive(None, petitioner=Petitioner(name=who), topic=topic,
+    s = flow.receive(petitioner=Petitioner(name=who), topic=topic,
                      content="Kiến nghị tại buổi tiếp công dân.", actor=intake,
                      reception=first.id)
     assert s.due is not None

@@ -30,20 +30,18 @@ from typing import Any, TypeVar
 
 import attrs
 
-from dialogue_flow import (
-    Dialogue,
+from dialogue_flow import Dialogue, Notification, Submission, TransitionRecord, from_json, to_json
+from dialogue_flow.storage import (
+    OPEN_WITH_CLOCK,
     DialogueQuery,
-    Notification,
     OutboxEntry,
     OutboxStatus,
+    ReportFacts,
+    ReportInputs,
     Storage,
-    Submission,
+    SubmissionFacts,
     SubmissionQuery,
-    TransitionRecord,
-    from_json,
-    to_json,
 )
-from dialogue_flow.storage import OPEN_WITH_CLOCK, ReportFacts, ReportInputs, SubmissionFacts
 
 __all__ = [
     "FIXTURES",

@@ -11,7 +11,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from dialogue_flow import Changeset, SQLiteStorage
+from dialogue_flow import SQLiteStorage
+from dialogue_flow.storage import Changeset
 from dialogue_flow.testing import sample_notification, sample_submission, sample_transition
 
 

@@ -23,14 +23,14 @@ def test_an_opinion_without_a_name_is_recorded(flow: DialogueFlow, office: Actor
                                                intake: Actor) -> None:
     """At a meeting somebody speaks without giving a name."""
     d = flow.plan_dialogue(title="Đối thoại", scheduled_for=date(2021, 6, 17), actor=office)
-    s = flow.receive(d.id, petitioner=Petitioner.anonymous(), topic="môi trường",
+    s = flow.receive(dialogue=d.id, petitioner=Petitioner.anonymous(), topic="môi trường",
                      content="Rác thải tồn đọng ở chợ.", actor=intake)
     assert (None, "anonymous") == (s.petitioner.name, s.petitioner.source)
 
 
 def test_a_group_speaks_together(flow: DialogueFlow, intake: Actor) -> None:
     p = Petitioner(group="Chi hội Nông dân thôn 3", members=12, name="Trần Văn B")
-    s = flow.receive(None, petitioner=p, topic="thủy lợi", content="Kênh mương xuống cấp.",
+    s = flow.receive(petitioner=p, topic="thủy lợi", content="Kênh mương xuống cấp.",
                      actor=intake, channel="collected")
     assert ("group", 12, "Trần Văn B") == (s.petitioner.source, s.petitioner.members,
                                             s.petitioner.name)
@@ -62,7 +62,7 @@ def test_reports_count_them_apart(backend: str, tmp_path: Path,
                              calendar=calendar)
     for p in (Petitioner("A"), Petitioner.anonymous(), Petitioner.anonymous(),
               Petitioner(group="Hội Phụ nữ thôn 1")):
-        flow.receive(None, petitioner=p, topic="t", content="c", actor=intake,
+        flow.receive(petitioner=p, topic="t", content="c", actor=intake,
                      channel="written")
     report = flow.report("2021-06")
     assert (4, 2, 1) == (report.received, report.anonymous_opinions, report.group_opinions)
@@ -73,9 +73,9 @@ def test_reports_count_them_apart(backend: str, tmp_path: Path,
 
 def test_a_report_with_personal_data_names_the_group(flow: DialogueFlow, intake: Actor,
                                                      clock: FixedClock) -> None:
-    flow.receive(None, petitioner=Petitioner(group="Tổ dân phố 2", name="Phạm D"), topic="t",
+    flow.receive(petitioner=Petitioner(group="Tổ dân phố 2", name="Phạm D"), topic="t",
                  content="c", actor=intake, channel="written")
-    flow.receive(None, petitioner=Petitioner.anonymous(), topic="t", content="c",
+    flow.receive(petitioner=Petitioner.anonymous(), topic="t", content="c",
                  actor=intake, channel="written")
     clock.set(date(2021, 7, 30))
     report = flow.report("2021-06", include_personal_data=True)

@@ -57,12 +57,12 @@ def test_a_close_refused_by_the_state_is_not_bad_input(flow: DialogueFlow, chair
                                                        intake: Actor,
                                                        petitioner: Petitioner) -> None:
     """Closing as accepted just after another process reopened it: the state refused it."""
-    s = flow.receive(None, petitioner=petitioner, topic="đất đai", content="...", actor=intake)
+    s = flow.receive(petitioner=petitioner, topic="đất đai", content="...", actor=intake)
     s = flow.answer(s.id, text="Đã trả lời.", actor=chair)
     flow.reopen(s.id, reason="chưa thỏa đáng", actor=intake)  # "another process"
     with pytest.raises(InvalidTransitionError, match=r"cannot close submission .* it is "
                        r"received") as info:
-        flow.close(s.id, reason="accepted", actor=intake)
+        flow.close(s.id, outcome="accepted", actor=intake)
     assert "received" == info.value.state
 
 

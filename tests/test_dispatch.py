@@ -66,7 +66,7 @@ def _flow(*plugins: object, clock: FixedClock | None = None, entry_points: bool 
 
 
 def _receive(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> Submission:
-    return flow.receive(None, petitioner=petitioner, topic="Đường giao thông",
+    return flow.receive(petitioner=petitioner, topic="Đường giao thông",
                         content="Đường thôn 1 xuống cấp", actor=intake)
 
 
@@ -371,6 +371,6 @@ def _permanent_setup(*plugins: object) -> tuple[MemoryStorage, PluginManager, Fi
     clock = FixedClock(dt.date(2021, 6, 1))
     storage = MemoryStorage()
     flow = DialogueFlow(storage, clock=clock, ids=SequentialIds())
-    flow.receive(None, petitioner=Petitioner(name="A"), topic="t", content="c",
+    flow.receive(petitioner=Petitioner(name="A"), topic="t", content="c",
                  actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
     return storage, load_plugins(list(plugins), entry_points=False, builtins=False), clock

@@ -62,7 +62,7 @@ def _fill_outbox(db: Path) -> list[str]:
     clock = FixedClock(dt.date(2021, 6, 1))
     with DialogueFlow.open(f"sqlite:///{db}", clock=clock, ids=SequentialIds()) as flow:
         for i in range(6):
-            s = flow.receive(None, petitioner=Petitioner(name=f"Công dân {i}"), topic="đất đai",
+            s = flow.receive(petitioner=Petitioner(name=f"Công dân {i}"), topic="đất đai",
                              content="Chậm cấp giấy chứng nhận.", actor=INTAKE)
             flow.assign(s.id, department="Địa chính", actor=CHAIR)
         return [n.key for n in flow.storage.pending_notifications()]

@@ -50,7 +50,7 @@ Setup = Callable[[DialogueFlow, FixedClock, dict[str, Actor]], tuple[Any, dict[s
 
 
 def _petition(flow: DialogueFlow, a: dict[str, Actor], dialogue: str | None = None) -> str:
-    return flow.receive(dialogue, petitioner=Petitioner("Nguyễn Văn A"), topic="đất đai",
+    return flow.receive(dialogue=dialogue, petitioner=Petitioner("Nguyễn Văn A"), topic="đất đai",
                         content="...", actor=a["intake"], channel="written").id
 
 
@@ -83,7 +83,7 @@ SETUPS: dict[str, Setup] = {
                                                    "actor": a["chair"]}),
     "extend": lambda f, c, a: (_assigned(f, a), {"until": date(2021, 9, 30),
                                                  "reason": "phức tạp", "actor": a["chair"]}),
-    "close": lambda f, c, a: (_petition(f, a), {"reason": "withdrawn", "actor": a["office"]}),
+    "close": lambda f, c, a: (_petition(f, a), {"outcome": "withdrawn", "actor": a["office"]}),
     "reopen": lambda f, c, a: (f.answer(_petition(f, a), text="x", actor=a["chair"]).id,
                                {"reason": "chưa thỏa đáng", "actor": a["office"]}),
     "announce": lambda f, c, a: (f.plan_dialogue(
@@ -287,3 +287,48 @@ class TestDayArgumentNames:
         with pytest.raises(InvalidInputError, match="old name"):
             flow.hold(d, actor=actors["chair"], on=date(2021, 6, 17),
                       held_on=date(2021, 6, 17))
+
+
+class TestReceiveAndCloseNames:
+    """``receive(dialogue=)`` and ``close(outcome=)`` (issue 16, item 11)."""
+
+    def test_receive_takes_the_dialogue_by_keyword(self, flow: DialogueFlow,
+                                                   actors: dict[str, Actor]) -> None:
+        d = flow.plan_dialogue(title="Đối thoại", scheduled_for=date(2021, 6, 17),
+                               actor=actors["office"])
+        s = flow.receive(dialogue=d.id, petitioner=Petitioner("A"), topic="t", content="c",
+                         actor=actors["intake"])
+        outside = flow.receive(petitioner=Petitioner("A"), topic="t", content="c",
+                               actor=actors["intake"])
+        assert (d.id, None) == (s.dialogue_id, outside.dialogue_id)
+
+    def test_the_positional_dialogue_warns(self, flow: DialogueFlow,
+                                           actors: dict[str, Actor]) -> None:
+        with pytest.warns(DeprecationWarning, match="pass dialogue="):
+            s = flow.receive(None, petitioner=Petitioner("A"), topic="t", content="c",
+                             actor=actors["intake"])
+        assert s.dialogue_id is None
+
+    def test_the_dialogue_twice_is_an_error(self, flow: DialogueFlow,
+                                            actors: dict[str, Actor]) -> None:
+        with pytest.raises(InvalidInputError, match="twice"):
+            flow.receive("dlg-1", dialogue="dlg-1", petitioner=Petitioner("A"),  # type: ignore[call-overload]
+                         topic="t", content="c", actor=actors["intake"])
+
+    def test_close_takes_an_outcome(self, flow: DialogueFlow,
+                                    actors: dict[str, Actor]) -> None:
+        sub = _petition(flow, actors)
+        closed = flow.close(sub, outcome="withdrawn", actor=actors["office"])
+        assert "withdrawn" == closed.close_reason
+
+    def test_reason_on_close_warns(self, flow: DialogueFlow, actors: dict[str, Actor]) -> None:
+        sub = _petition(flow, actors)
+        with pytest.warns(DeprecationWarning, match="reason= is deprecated, use outcome="):
+            flow.close(sub, reason="withdrawn", actor=actors["office"])
+
+    def test_a_missing_outcome_names_the_field(self, flow: DialogueFlow,
+                                               actors: dict[str, Actor]) -> None:
+        sub = _petition(flow, actors)
+        with pytest.raises(InvalidInputError) as info:
+            flow.close(sub, actor=actors["office"])  # type: ignore[call-overload]
+        assert "outcome" == info.value.field

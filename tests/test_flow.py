@@ -59,8 +59,9 @@ def plan(flow: DialogueFlow, office: Actor, day: date = DIALOGUE_DAY) -> Dialogu
 
 def receive(flow: DialogueFlow, intake: Actor, dialogue_id: str | None = None,
             topic: str = "đất đai") -> Submission:
-    return flow.receive(dialogue_id, petitioner=Petitioner(name="Nguyễn Văn A"), topic=topic,
-                        content="Chậm cấp giấy chứng nhận quyền sử dụng đất.", actor=intake)
+    return flow.receive(dialogue=dialogue_id, petitioner=Petitioner(name="Nguyễn Văn A"),
+                        topic=topic, content="Chậm cấp giấy chứng nhận quyền sử dụng đất.",
+                        actor=intake)
 
 
 def held_dialogue(flow: DialogueFlow, clock: FixedClock, office: Actor,
@@ -245,7 +246,7 @@ class TestDialogueCommands:
         d = held_dialogue(flow, clock, office)
         answered, closed, assigned, escalated = (receive(flow, intake, d.id) for _ in range(4))
         flow.answer(answered.id, text="Đã trả lời tại hội nghị.", actor=chair)
-        flow.close(closed.id, reason="settled_at_meeting", actor=intake)
+        flow.close(closed.id, outcome="settled_at_meeting", actor=intake)
         flow.assign(assigned.id, department=LAND, actor=chair)
         flow.escalate(escalated.id, competent_level=DISTRICT, actor=chair)
         d = flow.conclude(d.id, actor=chair)
@@ -287,7 +288,7 @@ class TestDialogueCommands:
                                                                      chair, intake):
         """Nothing left to resolve: concluded and completed in one command, two audit rows."""
         d = held_dialogue(flow, clock, office)
-        flow.close(receive(flow, intake, d.id).id, reason="settled_at_meeting", actor=intake)
+        flow.close(receive(flow, intake, d.id).id, outcome="settled_at_meeting", actor=intake)
         d = flow.conclude(d.id, actor=chair)
         assert (DialogueState.COMPLETED, 5, [(4, "conclude", "held", "concluded"),
                                              (5, "complete", "concluded", "completed")]) == (
@@ -307,10 +308,10 @@ class TestDialogueCommands:
         for s in (first, last):
             flow.assign(s.id, department=LAND, actor=chair)
         flow.conclude(d.id, actor=chair)
-        flow.close(first.id, reason="withdrawn", actor=intake)
+        flow.close(first.id, outcome="withdrawn", actor=intake)
         after_first = flow.dialogue(d.id).state
         flow.answer(last.id, text="Đã cấp giấy chứng nhận.", actor=department)
-        flow.close(last.id, reason="accepted", actor=intake)
+        flow.close(last.id, outcome="accepted", actor=intake)
         done = flow.dialogue(d.id)
         last = flow.history(done)[-1]
         assert (DialogueState.CONCLUDED, DialogueState.COMPLETED,
@@ -321,7 +322,7 @@ class TestDialogueCommands:
     def test_closing_before_the_notice_does_not_complete(self, flow, clock, office, intake):
         """A held dialogue whose only submission closes stays held until its notice."""
         d = held_dialogue(flow, clock, office)
-        flow.close(receive(flow, intake, d.id).id, reason="withdrawn", actor=intake)
+        flow.close(receive(flow, intake, d.id).id, outcome="withdrawn", actor=intake)
         assert DialogueState.HELD == flow.dialogue(d.id).state
 
     def test_notice_before_the_dialogue_is_refused(self, flow, clock, office, chair):
@@ -496,13 +497,13 @@ class TestSubmissionCommands:
         s = receive(flow, intake)
         before = storage_state()
         with pytest.raises(InvalidInputError, match="name the submission") as info:
-            flow.close(s.id, reason="duplicate", actor=intake)
+            flow.close(s.id, outcome="duplicate", actor=intake)
         assert ("duplicate_of", before) == (info.value.field, storage_state())
 
     def test_close_duplicate_records_the_original(self, flow, intake):
         """A duplicate is closed pointing at the original."""
         original, copy = receive(flow, intake), receive(flow, intake)
-        s = flow.close(copy.id, reason="duplicate", duplicate_of=original.id, actor=intake)
+        s = flow.close(copy.id, outcome="duplicate", duplicate_of=original.id, actor=intake)
         assert (SubmissionState.CLOSED, "duplicate", original.id) == (
             s.state, s.close_reason, s.duplicate_of)
 
@@ -510,28 +511,28 @@ class TestSubmissionCommands:
         """A submission cannot duplicate itself."""
         s = receive(flow, intake)
         with pytest.raises(InvalidInputError, match="itself") as info:
-            flow.close(s.id, reason="duplicate", duplicate_of=s.id, actor=intake)
+            flow.close(s.id, outcome="duplicate", duplicate_of=s.id, actor=intake)
         assert "duplicate_of" == info.value.field
 
     def test_duplicate_of_only_with_reason_duplicate(self, flow, intake):
         """duplicate_of with another reason is refused."""
         a, b = receive(flow, intake), receive(flow, intake)
-        with pytest.raises(InvalidInputError, match="only for reason=duplicate") as info:
-            flow.close(b.id, reason="withdrawn", duplicate_of=a.id, actor=intake)
+        with pytest.raises(InvalidInputError, match="only for outcome=duplicate") as info:
+            flow.close(b.id, outcome="withdrawn", duplicate_of=a.id, actor=intake)
         assert "duplicate_of" == info.value.field
 
     def test_close_accepted_needs_an_answer(self, flow, intake):
         """Closing as accepted straight from received is refused by the state (what a close
         racing a reopen sees: InvalidTransitionError, not the user's bad input)."""
-        with pytest.raises(InvalidTransitionError, match="allowed reasons from received") as info:
-            flow.close(receive(flow, intake).id, reason="accepted", actor=intake)
+        with pytest.raises(InvalidTransitionError, match="allowed outcomes from received") as info:
+            flow.close(receive(flow, intake).id, outcome="accepted", actor=intake)
         assert "received" == info.value.state
 
     def test_reopen_clears_the_outcome(self, flow, chair, intake):
         """Reopening a closed submission: received again, a fresh processing clock,
         counted."""
         s = flow.assign(receive(flow, intake).id, department=LAND, actor=chair)
-        flow.close(s.id, reason="withdrawn", actor=intake)
+        flow.close(s.id, outcome="withdrawn", actor=intake)
         s = flow.reopen(s.id, reason="Người dân không đồng ý", actor=intake)
         assert (SubmissionState.RECEIVED, "processing", None, 1) == (
             s.state, s.due.rule_id, s.close_reason, s.reopened)
@@ -562,7 +563,7 @@ def drive(flow: DialogueFlow, state: str, a: SimpleNamespace) -> Submission:
     elif state == "escalated":
         s = flow.escalate(s.id, competent_level=DISTRICT, actor=a.chair)
     elif state == "closed":
-        s = flow.close(s.id, reason="withdrawn", actor=a.intake)
+        s = flow.close(s.id, outcome="withdrawn", actor=a.intake)
     assert state == s.state
     return s
 
@@ -575,7 +576,7 @@ COMMANDS: dict[str, Callable[[DialogueFlow, Submission, SimpleNamespace], Submis
     "escalate": lambda f, s, a: f.escalate(s.id, competent_level=DISTRICT, actor=a.chair),
     "extend": lambda f, s, a: f.extend(s.id, until=date(2021, 9, 15), reason="phức tạp",
                                        actor=a.chair),
-    "close": lambda f, s, a: f.close(s.id, reason=CLOSE_REASON_FOR[s.state], actor=a.intake),
+    "close": lambda f, s, a: f.close(s.id, outcome=CLOSE_REASON_FOR[s.state], actor=a.intake),
     "reopen": lambda f, s, a: f.reopen(s.id, reason="chưa thỏa đáng", actor=a.intake),
 }
 
@@ -625,7 +626,7 @@ class TestHistory:
         clock.set(date(2021, 7, 20))
         later = clock.now()
         flow.answer(s.id, text="Đã cấp giấy.", actor=department)
-        flow.close(s.id, reason="accepted", actor=intake, note="Người dân đồng ý")
+        flow.close(s.id, outcome="accepted", actor=intake, note="Người dân đồng ý")
         rows = [(r.version, r.actor_id, r.at, r.event, r.source, r.dest, r.reason)
                 for r in flow.history(s)]
         assert [
@@ -999,23 +1000,23 @@ BAD_INPUT: list[tuple[str, str, Callable[[DialogueFlow, SimpleNamespace], object
     ("conclude-actor-string", "actor", lambda f, w: f.conclude(w.held.id, actor="bt")),
     # receive
     ("receive-petitioner-string", "petitioner", lambda f, w: f.receive(
-        None, petitioner="Trần Thị B", topic="đất", content="c", actor=w.intake)),
+        petitioner="Trần Thị B", topic="đất", content="c", actor=w.intake)),
     ("receive-petitioner-dict", "petitioner", lambda f, w: f.receive(
-        None, petitioner={"name": "B"}, topic="đất", content="c", actor=w.intake)),
+        petitioner={"name": "B"}, topic="đất", content="c", actor=w.intake)),
     ("receive-blank-topic", "topic", lambda f, w: f.receive(
-        None, petitioner=P, topic="", content="c", actor=w.intake)),
+        petitioner=P, topic="", content="c", actor=w.intake)),
     ("receive-topic-list", "topic", lambda f, w: f.receive(
-        None, petitioner=P, topic=["đất"], content="c", actor=w.intake)),
+        petitioner=P, topic=["đất"], content="c", actor=w.intake)),
     ("receive-content-none", "content", lambda f, w: f.receive(
-        None, petitioner=P, topic="đất", content=None, actor=w.intake)),
+        petitioner=P, topic="đất", content=None, actor=w.intake)),
     ("receive-unknown-channel", "channel", lambda f, w: f.receive(
-        None, petitioner=P, topic="đất", content="c", actor=w.intake, channel="fax")),
+        petitioner=P, topic="đất", content="c", actor=w.intake, channel="fax")),
     ("receive-unknown-kind", "kind", lambda f, w: f.receive(
-        None, petitioner=P, topic="đất", content="c", actor=w.intake, kind="complaint")),
+        petitioner=P, topic="đất", content="c", actor=w.intake, kind="complaint")),
     ("receive-dialogue-number", "dialogue_id", lambda f, w: f.receive(
-        5, petitioner=P, topic="đất", content="c", actor=w.intake)),
+        dialogue=5, petitioner=P, topic="đất", content="c", actor=w.intake)),
     ("receive-actor-none", "actor", lambda f, w: f.receive(
-        None, petitioner=P, topic="đất", content="c", actor=None)),
+        petitioner=P, topic="đất", content="c", actor=None)),
     # submission commands
     ("prepare-blank-department", "department", lambda f, w: f.prepare(
         w.received.id, department=" ", actor=w.office)),
@@ -1046,16 +1047,16 @@ BAD_INPUT: list[tuple[str, str, Callable[[DialogueFlow, SimpleNamespace], object
         w.assigned.id, until=AWARE, reason="x", actor=w.chair)),
     ("extend-blank-reason", "reason", lambda f, w: f.extend(
         w.assigned.id, until=date(2021, 8, 20), reason=" ", actor=w.chair)),
-    ("close-unknown-reason", "reason", lambda f, w: f.close(
-        w.received.id, reason="resolved", actor=w.intake)),
-    ("close-reason-none", "reason", lambda f, w: f.close(
-        w.received.id, reason=None, actor=w.intake)),
+    ("close-unknown-reason", "outcome", lambda f, w: f.close(
+        w.received.id, outcome="resolved", actor=w.intake)),
+    ("close-reason-none", "outcome", lambda f, w: f.close(
+        w.received.id, outcome=None, actor=w.intake)),
     ("close-duplicate-of-number", "duplicate_of", lambda f, w: f.close(
-        w.received.id, reason="duplicate", duplicate_of=7, actor=w.intake)),
+        w.received.id, outcome="duplicate", duplicate_of=7, actor=w.intake)),
     ("close-note-number", "note", lambda f, w: f.close(
-        w.received.id, reason="withdrawn", actor=w.intake, note=7)),
+        w.received.id, outcome="withdrawn", actor=w.intake, note=7)),
     ("close-note-blank", "note", lambda f, w: f.close(
-        w.received.id, reason="withdrawn", actor=w.intake, note="  ")),
+        w.received.id, outcome="withdrawn", actor=w.intake, note="  ")),
     ("reopen-blank-reason", "reason", lambda f, w: f.reopen(
         w.answered.id, reason="", actor=w.intake)),
     # queries
@@ -1084,7 +1085,7 @@ UNKNOWN_IDS: list[tuple[str, Callable[[DialogueFlow, SimpleNamespace], object]]]
     ("cancel", lambda f, w: f.cancel("dlg-9999", actor=w.office, reason="bão")),
     ("hold", lambda f, w: f.hold("dlg-9999", actor=w.office)),
     ("conclude", lambda f, w: f.conclude("dlg-9999", actor=w.chair)),
-    ("receive", lambda f, w: f.receive("dlg-9999", petitioner=P, topic="đất", content="c",
+    ("receive", lambda f, w: f.receive(dialogue="dlg-9999", petitioner=P, topic="đất", content="c",
                                        actor=w.intake)),
     ("prepare", lambda f, w: f.prepare("sub-9999", department=LAND, actor=w.office)),
     ("answer", lambda f, w: f.answer("sub-9999", text="x", actor=w.chair)),
@@ -1093,8 +1094,8 @@ UNKNOWN_IDS: list[tuple[str, Callable[[DialogueFlow, SimpleNamespace], object]]]
                                          actor=w.chair)),
     ("extend", lambda f, w: f.extend("sub-9999", until=date(2021, 8, 20), reason="x",
                                      actor=w.chair)),
-    ("close", lambda f, w: f.close("sub-9999", reason="withdrawn", actor=w.intake)),
-    ("close-duplicate-of", lambda f, w: f.close(w.received.id, reason="duplicate",
+    ("close", lambda f, w: f.close("sub-9999", outcome="withdrawn", actor=w.intake)),
+    ("close-duplicate-of", lambda f, w: f.close(w.received.id, outcome="duplicate",
                                                 duplicate_of="sub-9999", actor=w.intake)),
     ("reopen", lambda f, w: f.reopen("sub-9999", reason="x", actor=w.intake)),
     ("get-submission", lambda f, w: f.submission("sub-9999")),
@@ -1172,7 +1173,7 @@ class TestOptimisticLocking:
         """A copy that is still current works like its id."""
         s = receive(flow, intake)
         s = flow.answer(s, text="Đã trả lời.", actor=chair)
-        assert SubmissionState.CLOSED == flow.close(s, reason="accepted", actor=intake).state
+        assert SubmissionState.CLOSED == flow.close(s, outcome="accepted", actor=intake).state
 
     def test_only_id_and_version_of_a_copy_are_read(self, flow, chair, intake):
         """A copy whose other fields were changed by the host is not written back: the
@@ -1223,7 +1224,7 @@ class TestDeadlineSharing:
         for language in ("vi", "en"):
             flow = DialogueFlow(MemoryStorage(), clock=clock, ids=SequentialIds(),
                                 calendar=WorkCalendar.vietnam(language=language))
-            s = flow.receive(None, petitioner=petitioner, topic="t", content="c", actor=intake)
+            s = flow.receive(petitioner=petitioner, topic="t", content="c", actor=intake)
             s = flow.assign(s.id, department="Địa chính", actor=chair)
             assert s.due is not None
             reasons.append(s.due.skipped[0].reason)
@@ -1241,7 +1242,7 @@ class TestReleasingTheStorage:
     def test_close_of_a_submission_needs_a_reason(self, flow: DialogueFlow, intake: Actor,
                                                   chair: Actor) -> None:
         s = receive(flow, intake)
-        with pytest.raises(InvalidInputError, match="reason: say why it is closed: one of"):
+        with pytest.raises(InvalidInputError, match="outcome: say how it ends: one of"):
             flow.close(s.id, actor=chair)  # type: ignore[call-overload]
         assert SubmissionState.RECEIVED == flow.submission(s.id).state
 

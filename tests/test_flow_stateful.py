@@ -464,7 +464,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
     # --- submission commands -------------------------------------------------------------
 
     def _receive(self, dialogue_id: str | None) -> str:
-        s = self.flow.receive(dialogue_id, petitioner=PETITIONER, topic="đất đai",
+        s = self.flow.receive(dialogue=dialogue_id, petitioner=PETITIONER, topic="đất đai",
                               content="Chậm cấp giấy chứng nhận.", actor=INTAKE)
         if dialogue_id is None:
             due, clock = model_processing_due(self.today()), "processing"
@@ -608,7 +608,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
         duplicate_of = other if reason == "duplicate" else None
 
         def call() -> Submission:
-            return self.flow.close(submission_id, reason=reason, duplicate_of=duplicate_of,
+            return self.flow.close(submission_id, outcome=reason, duplicate_of=duplicate_of,
                                    actor=INTAKE)
 
         if duplicate_of == submission_id:
@@ -688,7 +688,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
             "unknown dialogue": lambda: f.announce("dlg-9999", actor=OFFICE),
             "unknown submission": lambda: f.answer("sub-9999", text="x", actor=CHAIR),
             "receive into unknown": lambda: f.receive(
-                "dlg-9999", petitioner=PETITIONER, topic="t", content="c", actor=INTAKE),
+                dialogue="dlg-9999", petitioner=PETITIONER, topic="t", content="c", actor=INTAKE),
         }
         if mistake in unknown:
             self.refused(NotFoundError, unknown[mistake])
@@ -713,7 +713,7 @@ class DialogueFlowMachine(RuleBasedStateMachine):
                                                                 actor=CHAIR)),
             "complex text": ("complex", lambda: f.assign(s, department="Địa chính",
                                                          actor=CHAIR, complex="no")),
-            "unknown reason": ("reason", lambda: f.close(s, reason="solved", actor=INTAKE)),
+            "unknown reason": ("outcome", lambda: f.close(s, outcome="solved", actor=INTAKE)),
             "until datetime": ("until", lambda: f.extend(
                 s, until=datetime(2030, 1, 2, tzinfo=VIETNAM_TZ), reason="x", actor=CHAIR)),
             "blank reopen": ("reason", lambda: f.reopen(s, reason="", actor=INTAKE)),

@@ -38,7 +38,7 @@ def _concluded(flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Acto
     flow.announce(d.id, actor=office)
     clock.set(date(2021, 6, 17))
     flow.hold(d.id, actor=office)
-    subs = [flow.receive(d.id, petitioner=petitioner, topic="đất đai", content="...",
+    subs = [flow.receive(dialogue=d.id, petitioner=petitioner, topic="đất đai", content="...",
                          actor=intake).id for _ in range(n)]
     for s in subs:
         flow.assign(s, department=LAND, actor=chair)
@@ -68,7 +68,7 @@ def broken(flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Actor, i
     _write_as_an_old_release(flow, closed)
 
     done, (s2, s3) = _concluded(flow, clock, office, chair, intake, petitioner, 2)
-    flow.close(s2, reason="withdrawn", actor=chair)
+    flow.close(s2, outcome="withdrawn", actor=chair)
     d = flow.dialogue(done)
     _write_as_an_old_release(flow, attrs.evolve(d, state=DialogueState.COMPLETED,
                                                 version=d.version + 1))
@@ -95,9 +95,9 @@ class TestCheck:
                                       office: Actor, chair: Actor, intake: Actor,
                                       petitioner: Petitioner) -> None:
         d, subs = _concluded(flow, clock, office, chair, intake, petitioner, 2)
-        flow.close(subs[0], reason="withdrawn", actor=chair)
+        flow.close(subs[0], outcome="withdrawn", actor=chair)
         assert [] == flow.check()
-        flow.close(subs[1], reason="withdrawn", actor=chair)
+        flow.close(subs[1], outcome="withdrawn", actor=chair)
         assert DialogueState.COMPLETED == flow.dialogue(d).state
         assert [] == flow.check()
 
@@ -122,7 +122,7 @@ class TestCheck:
                                                       broken: dict[str, str]) -> None:
         listed = next(s.id for s in flow.iter_submissions(dialogue_id=broken["late_dialogue"])
                       if s.id != broken["late"])
-        flow.close(listed, reason="withdrawn", actor=chair)
+        flow.close(listed, outcome="withdrawn", actor=chair)
         assert DialogueState.CONCLUDED == flow.dialogue(broken["late_dialogue"]).state
         flow.detach(broken["late"], actor=chair, reason="ngoài thông báo kết luận")
         assert DialogueState.COMPLETED == flow.dialogue(broken["late_dialogue"]).state
@@ -135,7 +135,7 @@ class TestCheck:
             flow.complete_dialogue(d, actor=chair, reason="x")
         with pytest.raises(InvalidInputError, match="breaks no invariant"):
             flow.detach(subs[0], actor=chair, reason="x")
-        flow.close(subs[0], reason="withdrawn", actor=chair)
+        flow.close(subs[0], outcome="withdrawn", actor=chair)
         with pytest.raises(InvalidTransitionError):
             flow.complete_dialogue(d, actor=chair, reason="x")
 

@@ -377,8 +377,8 @@ class TestFire:
             info.value.state, ", ".join(sorted(CLOSE_REASONS[state])) in str(info.value))
 
     def test_close_without_reason_is_refused(self):
-        """No reason at all is refused by the guard, not accepted."""
-        with pytest.raises(InvalidInputError, match="reason"):
+        """No outcome at all is refused by the guard, not accepted."""
+        with pytest.raises(InvalidInputError, match="outcome"):
             SUBMISSION.fire("s-1", "received", "close")
 
     def test_complete_guard_lists_open_submissions(self):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogue_flow import SQLiteStorage, Submission, SubmissionQuery, from_json, to_json
+from dialogue_flow import SQLiteStorage, Submission, from_json, to_json
 from dialogue_flow._tracking import tracking_code_from
-from dialogue_flow.storage import sql
+from dialogue_flow.storage import SubmissionQuery, sql
 from dialogue_flow.testing import sample_submission
 from sqlite_support import dump, raw, versions
 

@@ -23,7 +23,6 @@ from dialogue_flow import (
     Actor,
     DialogueFlow,
     FixedClock,
-    OutboxStatus,
     Role,
     SQLiteStorage,
     SubmissionState,
@@ -31,7 +30,7 @@ from dialogue_flow import (
     from_json,
     load_plugins,
 )
-from dialogue_flow.storage import sql
+from dialogue_flow.storage import OutboxStatus, sql
 from dialogue_flow.testing import CapturingNotifier
 from migration_expectations import (
     FIXTURES,
@@ -126,7 +125,7 @@ class TestSchemaV2File:
                           plugins=load_plugins([notifier], entry_points=False)) as flow:
             answered = flow.submission("sub-0002")
             assert SubmissionState.ANSWERED == answered.state
-            closed = flow.close("sub-0002", reason="accepted", actor=intake)
+            closed = flow.close("sub-0002", outcome="accepted", actor=intake)
             assert (SubmissionState.CLOSED, answered.version + 1) == (closed.state,
                                                                       closed.version)
             trail = flow.history(closed)

@@ -49,7 +49,7 @@ def _actor(org: str, role: Role = Role.INTAKE_DESK) -> Actor:
 
 
 def _receive(flow: DialogueFlow, org: str, petitioner: Petitioner) -> str:
-    return flow.receive(None, petitioner=petitioner, topic="đất đai", content="...",
+    return flow.receive(petitioner=petitioner, topic="đất đai", content="...",
                         actor=_actor(org)).id
 
 
@@ -194,7 +194,7 @@ class TestTransfers:
         answered = [n.record_id for n in flow.storage.pending_notifications()
                     if n.event == "answered"]
         assert [sub] == answered
-        flow.close(linked, reason="accepted", actor=_actor(PROVINCE, Role.CHAIR))
+        flow.close(linked, outcome="accepted", actor=_actor(PROVINCE, Role.CHAIR))
         origin = flow.submission(sub)
         assert ("closed", "answered_by_competent_level", None) == (
             origin.state, origin.close_reason, origin.transferred_to)
@@ -306,7 +306,7 @@ class TestTransfers:
         flow.announce(d.id, actor=office)
         clock.set(date(2021, 6, 17))
         flow.hold(d.id, actor=office, actual_attendance=50)
-        sub = flow.receive(d.id, petitioner=petitioner, topic="giao thông", content="...",
+        sub = flow.receive(dialogue=d.id, petitioner=petitioner, topic="giao thông", content="...",
                            actor=_actor(EAST)).id
         origin = flow.escalate(sub, to=PROVINCE, actor=chair)
         assert origin.due is not None
@@ -392,7 +392,7 @@ class TestTransfers:
         s = flow.escalate(sub, competent_level="Bộ Xây dựng", actor=_actor(EAST, Role.CHAIR))
         assert (None, "Bộ Xây dựng") == (s.transferred_to, s.competent_level)
         assert s.due is not None
-        closed = flow.close(sub, reason="answered_by_competent_level",
+        closed = flow.close(sub, outcome="answered_by_competent_level",
                             actor=_actor(EAST, Role.INTAKE_DESK))
         assert "closed" == closed.state
 
@@ -402,7 +402,7 @@ class TestTransfers:
         linked = flow.escalate(sub, to=PROVINCE, actor=_actor(EAST, Role.CHAIR)).transferred_to
         assert linked is not None
         flow.answer(linked, text="Đã giải quyết.", actor=_actor(PROVINCE, Role.CHAIR))
-        flow.close(linked, reason="accepted", actor=_actor(PROVINCE, Role.CHAIR))
+        flow.close(linked, outcome="accepted", actor=_actor(PROVINCE, Role.CHAIR))
         again = flow.reopen(sub, reason="chưa thỏa đáng", actor=_actor(EAST))
         assert again.due is not None  # a fresh processing clock at the commune
         assert ("received", "processing", None) == (again.state, again.due.rule_id,

@@ -54,7 +54,7 @@ def _flow(*plugins: object, calendar: WorkCalendar | None = None, **options: Any
 
 
 def _receive(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> Submission:
-    return flow.receive(None, petitioner=petitioner, topic="Đường giao thông",
+    return flow.receive(petitioner=petitioner, topic="Đường giao thông",
                         content="Đường thôn 1 xuống cấp", actor=intake)
 
 

@@ -10,19 +10,16 @@ import pytest
 from click.testing import CliRunner
 
 from dialogue_flow import (
-    Anchor,
     ConfigurationError,
     DeadlinePolicy,
     DeadlineRule,
-    Direction,
-    Purpose,
     ReportRule,
-    Unit,
     WorkCalendar,
     _cli_plugins,
     bundled_policies,
 )
 from dialogue_flow.cli import main
+from dialogue_flow.policy import Anchor, Direction, Purpose, Unit
 
 RULE = """
 [[rules]]

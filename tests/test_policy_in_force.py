@@ -81,7 +81,7 @@ def flow(clock: FixedClock, calendar: WorkCalendar) -> DialogueFlow:
 def _letter(flow: DialogueFlow, clock: FixedClock, intake: Actor, petitioner: Petitioner,
             on: date) -> str:
     clock.set(on)
-    return flow.receive(None, petitioner=petitioner, topic="đất đai", content="...",
+    return flow.receive(petitioner=petitioner, topic="đất đai", content="...",
                         actor=intake, channel="written").id
 
 
@@ -136,7 +136,7 @@ class TestJudgedByTheDayReceived:
             petitioner: Petitioner, calendar: WorkCalendar) -> None:
         """A fresh processing clock from the day it is reopened, under its old rule."""
         sub = _letter(flow, clock, intake, petitioner, BEFORE)
-        flow.close(sub, reason="withdrawn", actor=intake)
+        flow.close(sub, outcome="withdrawn", actor=intake)
         clock.set(AFTER)
         s = flow.reopen(sub, reason="Người dân không đồng ý", actor=intake)
         assert s.due is not None

@@ -26,7 +26,7 @@ PROCESSING_DUE = date(2021, 6, 15)
 
 
 def _letter(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> str:
-    return flow.receive(None, petitioner=petitioner, topic="đất đai", content="...",
+    return flow.receive(petitioner=petitioner, topic="đất đai", content="...",
                         actor=intake, channel="written").id
 
 
@@ -42,7 +42,7 @@ class TestFirstClock:
             self, flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Actor,
             intake: Actor, petitioner: Petitioner) -> None:
         d = flow.plan_dialogue(title="Đối thoại", scheduled_for=date(2021, 6, 17), actor=office)
-        before = flow.receive(d.id, petitioner=petitioner, topic="t", content="c",
+        before = flow.receive(dialogue=d.id, petitioner=petitioner, topic="t", content="c",
                               actor=intake, channel="collected")
         # Not held yet: 10 days after the planned day (Sun 27 June -> Mon 28 June).
         assert before.due is not None
@@ -50,7 +50,8 @@ class TestFirstClock:
         flow.announce(d.id, actor=office)
         clock.set(date(2021, 6, 17))
         held = flow.hold(d.id, actor=chair)
-        at = flow.receive(d.id, petitioner=petitioner, topic="t", content="c", actor=intake)
+        at = flow.receive(dialogue=d.id, petitioner=petitioner, topic="t", content="c",
+                          actor=intake)
         assert at.due == held.conclusion_due
 
     def test_a_decision_replaces_it_with_the_answer_clock(
@@ -69,7 +70,8 @@ class TestFirstClock:
         flow.announce(d.id, actor=office)
         clock.set(date(2021, 6, 17))
         flow.hold(d.id, actor=chair)
-        sub = flow.receive(d.id, petitioner=petitioner, topic="t", content="c", actor=intake)
+        sub = flow.receive(dialogue=d.id, petitioner=petitioner, topic="t", content="c",
+                           actor=intake)
         assigned = flow.assign(sub.id, department=LAND, actor=chair)
         assert assigned.due == sub.due  # the conclusion notice's deadline
         clock.set(date(2021, 6, 21))
@@ -161,7 +163,7 @@ channels = ["written"]
         flow = DialogueFlow(MemoryStorage(), calendar=calendar, clock=clock,
                             ids=SequentialIds(), policy=policy)
         letter = flow.submission(_letter(flow, intake, petitioner))
-        spoken = flow.receive(None, petitioner=petitioner, topic="t", content="c",
+        spoken = flow.receive(petitioner=petitioner, topic="t", content="c",
                               actor=intake)
         assert letter.due is not None
         assert ("letters", None) == (letter.due.rule_id, spoken.due)

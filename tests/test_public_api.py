@@ -19,11 +19,9 @@ EXPORTED = [
     "SUBMISSION",
     "VIETNAM_TZ",
     "Actor",
-    "Anchor",
     "AnswerMode",
     "Authorizer",
     "CalendarRangeError",
-    "Changeset",
     "Channel",
     "Clock",
     "CloseReason",
@@ -40,9 +38,7 @@ EXPORTED = [
     "Dialogue",
     "DialogueFlow",
     "DialogueFlowError",
-    "DialogueQuery",
     "DialogueState",
-    "Direction",
     "DispatchResult",
     "Dispatcher",
     "EventSpec",
@@ -56,8 +52,6 @@ EXPORTED = [
     "NotFoundError",
     "Notification",
     "Organisation",
-    "OutboxEntry",
-    "OutboxStatus",
     "Page",
     "Period",
     "PermanentDeliveryError",
@@ -67,11 +61,9 @@ EXPORTED = [
     "PluginError",
     "PluginManager",
     "PublicStatus",
-    "Purpose",
     "ReadOnlyStore",
     "ReceptionDay",
     "ReceptionMonth",
-    "ReceptionQuery",
     "ReceptionState",
     "Recipient",
     "Report",
@@ -85,17 +77,14 @@ EXPORTED = [
     "SequentialIds",
     "SkippedDay",
     "SpecialDay",
-    "Storage",
     "StorageError",
     "Submission",
     "SubmissionKind",
-    "SubmissionQuery",
     "SubmissionState",
     "SweepResult",
     "SystemClock",
     "TransitionRecord",
     "TransitionVetoedError",
-    "Unit",
     "VersionConflictError",
     "Violation",
     "WorkCalendar",
@@ -167,7 +156,42 @@ class TestImportable:
     def test_public_classes_live_in_the_package(self, name):
         """Public classes are defined in dialogue_flow's own modules, not re-exported
         from a dependency."""
-        assert getattr(dialogue_flow, name).__module__.startswith("dialogue_flow.")
+        module = getattr(dialogue_flow, name).__module__
+        assert module == "dialogue_flow" or module.startswith("dialogue_flow.")
+
+
+class TestMovedNames:
+    """Names moved to dialogue_flow.policy and dialogue_flow.storage (issue 16, item 11)."""
+
+    @pytest.mark.parametrize(("name", "home"), [
+        ("Unit", "policy"), ("Direction", "policy"), ("Anchor", "policy"),
+        ("Purpose", "policy"), ("Storage", "storage"), ("Changeset", "storage"),
+        ("SubmissionQuery", "storage"), ("DialogueQuery", "storage"),
+        ("ReceptionQuery", "storage"), ("OutboxEntry", "storage"), ("OutboxStatus", "storage"),
+    ])
+    def test_the_old_place_warns_and_gives_the_same_object(self, name: str, home: str) -> None:
+        import importlib  # noqa: PLC0415
+
+        module = importlib.import_module(f"dialogue_flow.{home}")
+        with pytest.warns(DeprecationWarning, match=f"import it from dialogue_flow.{home}"):
+            moved = getattr(dialogue_flow, name)
+        assert (moved is getattr(module, name), name in dialogue_flow.__all__) == (True, False)
+
+    def test_an_unknown_name_is_an_attribute_error(self) -> None:
+        with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+            dialogue_flow.Nothing  # noqa: B018
+
+    def test_the_policy_module_lists_its_names(self) -> None:
+        from dialogue_flow import policy  # noqa: PLC0415
+
+        assert {"Unit", "Direction", "Anchor", "Purpose", "DeadlinePolicy", "DeadlineRule",
+                "ReportRule", "ReportDue", "bundled_policies"} == set(policy.__all__)
+
+    def test_help_names_the_package(self) -> None:
+        import pydoc  # noqa: PLC0415
+
+        first = pydoc.render_doc(dialogue_flow.DialogueFlow).splitlines()[0]
+        assert first.endswith("class DialogueFlow in module dialogue_flow")
 
 
 class TestStorageModule:

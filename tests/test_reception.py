@@ -233,7 +233,7 @@ class TestPetitionsReceivedThere:
             self, rflow: DialogueFlow, office: Actor, intake: Actor, clock: FixedClock) -> None:
         rid = _announced(rflow, office, date(2026, 1, 12))
         clock.set(date(2026, 1, 12))
-        s = rflow.receive(None, petitioner=Petitioner("Trần Thị B"), topic="đất đai",
+        s = rflow.receive(petitioner=Petitioner("Trần Thị B"), topic="đất đai",
                           content="...", actor=intake, reception=rid)
         assert s.due is not None
         # Mon 12 January + 10 working days = Mon 26 January 2026.
@@ -253,7 +253,7 @@ class TestPetitionsReceivedThere:
                 rflow.cancel_reception(rid, actor=office, reason="x")
                 clock.set(date(2026, 1, 12))
         with pytest.raises(InvalidInputError, match="reception day"):
-            rflow.receive(None, petitioner=Petitioner("A"), topic="t", content="c",
+            rflow.receive(petitioner=Petitioner("A"), topic="t", content="c",
                           actor=intake, reception=rid)
         assert 0 == rflow.submissions().total
 
@@ -263,10 +263,10 @@ class TestPetitionsReceivedThere:
         clock.set(date(2026, 1, 12))
         p = Petitioner("A")
         with pytest.raises(InvalidInputError, match="name the reception day"):
-            rflow.receive(None, petitioner=p, topic="t", content="c", actor=intake,
+            rflow.receive(petitioner=p, topic="t", content="c", actor=intake,
                           channel="reception")
         with pytest.raises(InvalidInputError, match="channel 'reception'"):
-            rflow.receive(None, petitioner=p, topic="t", content="c", actor=intake,
+            rflow.receive(petitioner=p, topic="t", content="c", actor=intake,
                           channel="written", reception=rid)
 
     def test_another_commune_cannot_receive_on_this_day(self, rflow: DialogueFlow,
@@ -276,7 +276,7 @@ class TestPetitionsReceivedThere:
         clock.set(date(2026, 1, 12))
         stranger = Actor("tn-2", "Tiếp nhận xã Hai", "intake_desk", organisation_id="xa-2")
         with pytest.raises(PermissionDeniedError):
-            rflow.receive(None, petitioner=Petitioner("A"), topic="t", content="c",
+            rflow.receive(petitioner=Petitioner("A"), topic="t", content="c",
                           actor=stranger, reception=rid)
 
 
@@ -342,7 +342,7 @@ class TestReport:
         rid = _announced(rflow, office, date(2026, 1, 12))
         clock.set(date(2026, 1, 12))
         rflow.hold_reception(rid, actor=office, citizens=6, received_by=["Bí thư"])
-        rflow.receive(None, petitioner=Petitioner("A"), topic="đất đai", content="c",
+        rflow.receive(petitioner=Petitioner("A"), topic="đất đai", content="c",
                       actor=intake, reception=rid)
         clock.set(date(2026, 2, 3))
         report = rflow.report("2026-01", organisation="tinh", subtree=True)
@@ -375,7 +375,7 @@ class TestCalendarExport:
                                 actor=office, venue="Hội trường xã", topics=["đất đai"])
         rflow.announce(d.id, actor=office)
         clock.set(date(2026, 1, 12))
-        rflow.receive(None, petitioner=Petitioner("Lê Văn Bí Mật", phone="0912345678"),
+        rflow.receive(petitioner=Petitioner("Lê Văn Bí Mật", phone="0912345678"),
                       topic="t", content="c", actor=intake, reception=kept)
         data = rflow.calendar_ics("xa", start=date(2026, 1, 1), end=date(2026, 1, 31))
         cal = icalendar.Calendar.from_ical(data)

@@ -23,7 +23,6 @@ from hypothesis import assume, given
 
 from dialogue_flow import (
     Actor,
-    Changeset,
     Delivery,
     DialogueFlow,
     DispatchResult,
@@ -32,13 +31,11 @@ from dialogue_flow import (
     MemoryStorage,
     Notification,
     Organisation,
-    OutboxStatus,
     Petitioner,
     PetitionerRecipients,
     ReadOnlyStore,
     Recipient,
     SequentialIds,
-    Storage,
     Submission,
     from_json,
     hookimpl,
@@ -46,6 +43,7 @@ from dialogue_flow import (
     to_json,
 )
 from dialogue_flow.cli import main
+from dialogue_flow.storage import Changeset, OutboxStatus, Storage
 from pii_support import assert_no_personal_data
 from strategies import channel_names, petitioners, texts
 
@@ -94,7 +92,7 @@ def _flow(*plugins: object, storage: MemoryStorage | None = None) -> DialogueFlo
 
 
 def _receive(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> Submission:
-    return flow.receive(None, petitioner=petitioner, topic="Đường giao thông",
+    return flow.receive(petitioner=petitioner, topic="Đường giao thông",
                         content="Đường thôn 1 xuống cấp", actor=intake)
 
 
@@ -184,7 +182,7 @@ class TestRecipientsHook:
         seen = Seen()
         flow = _flow(seen)
         flow.add_organisation(Organisation("xa-1", "Xã Một", "commune"))
-        sub = flow.receive(None, petitioner=REACHABLE, topic="Đường", content="Hỏng",
+        sub = flow.receive(petitioner=REACHABLE, topic="Đường", content="Hỏng",
                            actor=Actor("tn", "Tiếp nhận", intake.role,
                                        organisation_id="xa-1"))
         flow.dispatch()
@@ -502,7 +500,7 @@ def _submission(petitioner: Petitioner) -> Submission:
 
 
 def _query() -> Any:
-    from dialogue_flow import SubmissionQuery  # noqa: PLC0415 - only this test pages
+    from dialogue_flow.storage import SubmissionQuery  # noqa: PLC0415
 
     return SubmissionQuery()
 

@@ -92,19 +92,19 @@ def _play(flow: DialogueFlow, clock: FixedClock, office: Actor, chair: Actor,
     flow.announce(d.id, actor=office)
     clock.set(date(2021, 6, 17))
     flow.hold(d.id, actor=office)
-    subs = [flow.receive(d.id, petitioner=petitioner, topic=topic, content="...",
+    subs = [flow.receive(dialogue=d.id, petitioner=petitioner, topic=topic, content="...",
                          channel=channel, actor=intake)
             for topic, channel in (("bảo vệ rừng", "spoken"), ("đất đai", "written"),
                                    ("đất đai", "spoken"), ("môi trường", "collected"))]
     flow.answer(subs[0].id, text="Đã trả lời.", actor=chair)
-    flow.close(subs[0].id, reason="settled_at_meeting", actor=intake)
+    flow.close(subs[0].id, outcome="settled_at_meeting", actor=intake)
     flow.assign(subs[1].id, department=LAND, actor=chair)
     flow.assign(subs[2].id, department=LAND, actor=chair)
     flow.escalate(subs[3].id, competent_level="UBND huyện", actor=chair)
     clock.set(date(2021, 6, 25))
     flow.conclude(d.id, actor=chair)
     clock.set(date(2021, 7, 5))
-    flow.receive(None, petitioner=petitioner, topic="sản xuất", content="...", actor=intake)
+    flow.receive(petitioner=petitioner, topic="sản xuất", content="...", actor=intake)
     clock.set(date(2021, 7, 16))
     flow.answer(subs[1].id, text="Đã cấp giấy.", actor=department)
     clock.set(date(2021, 8, 9))
@@ -253,7 +253,7 @@ class TestInjection:
                                      intake: Actor, petitioner: Petitioner,
                                      topic: str) -> None:
         """A topic starting with = + - @ is written as text: a leading apostrophe."""
-        flow.receive(None, petitioner=petitioner, topic=topic, content="...", actor=intake)
+        flow.receive(petitioner=petitioner, topic=topic, content="...", actor=intake)
         rows = list(csv.reader(io.StringIO(flow.render_report(flow.report("2021-06"),
                                                                "csv"))))
         assert ["topic", "'" + topic, "1", "Theo lĩnh vực", "'" + topic] in rows

@@ -28,7 +28,6 @@ from dialogue_flow import (
     DialogueState,
     FixedClock,
     InvalidInputError,
-    OutboxStatus,
     Period,
     ReceptionMonth,
     ReceptionState,
@@ -44,6 +43,7 @@ from dialogue_flow._labels import MONTHS_EN, PHRASE, RECIPIENT_EN, VOCABULARIES
 from dialogue_flow._report import RECIPIENTS, render_report
 from dialogue_flow._rollup import render_rollup
 from dialogue_flow.cli import main
+from dialogue_flow.storage import OutboxStatus
 
 ENUMS: tuple[tuple[str, Iterable[Any]], ...] = (
     ("state", SubmissionState), ("dialogue_state", DialogueState),

@@ -26,12 +26,11 @@ from dialogue_flow import (
     Role,
     SequentialIds,
     SQLiteStorage,
-    SubmissionQuery,
     SubmissionState,
     WorkCalendar,
 )
 from dialogue_flow._search import MAX_TERMS, _plain, fold, matches, search_text, words
-from dialogue_flow.storage import Changeset
+from dialogue_flow.storage import Changeset, SubmissionQuery
 from dialogue_flow.testing import sample_submission
 
 NFD = "NFD"
@@ -173,7 +172,7 @@ def any_flow(request: pytest.FixtureRequest, clock: FixedClock, calendar: WorkCa
 
 
 def _receive(flow: DialogueFlow, intake: Actor, topic: str, content: str = "Nội dung.") -> str:
-    return flow.receive(None, petitioner=Petitioner("Nguyễn Văn A"), topic=topic,
+    return flow.receive(petitioner=Petitioner("Nguyễn Văn A"), topic=topic,
                         content=content, actor=intake).id
 
 

@@ -320,7 +320,7 @@ class TestCommandLineSettings:
         assert 0 == _run("init", "--config", str(path))[0]
         with DialogueFlow.from_config(path, clock=FixedClock(dt.date(2021, 6, 1)),
                                       ids=SequentialIds()) as flow:
-            flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"), topic="đất đai",
+            flow.receive(petitioner=Petitioner(name="Nguyễn Văn A"), topic="đất đai",
                          content="...", actor=intake)
         for args in (["sweep", "--config", str(path)], ["--config", str(path), "sweep"]):
             assert 0 == _run(*args, "--today", "2021-06-14")[0]
@@ -331,7 +331,7 @@ class TestCommandLineSettings:
             languages = {n.language for n in flow.storage.pending_notifications()}
         assert {"en"} == languages
         with DialogueFlow.from_config(path, clock=FixedClock(dt.date(2021, 7, 1))) as flow:
-            flow.receive(None, petitioner=Petitioner(name="Trần Thị B"), topic="đất đai",
+            flow.receive(petitioner=Petitioner(name="Trần Thị B"), topic="đất đai",
                          content="...", actor=intake)
         code, out = _run("sweep", "--lang", "vi", "--today", "2021-07-30")
         assert 0 == code, out
@@ -385,7 +385,7 @@ class TestTheExample:
         commune = Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK,
                         organisation_id="xa-mau-dong")
         with DialogueFlow.from_config(config, clock=FixedClock(dt.date(2025, 10, 6))) as flow:
-            sub = flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"),
+            sub = flow.receive(petitioner=Petitioner(name="Nguyễn Văn A"),
                                topic="đất đai", content="...", actor=commune)
             assert (COMPLAINTS, sub.organisation_id) == (flow.policy.id, "xa-mau-dong")
             assert not flow.calendar_of("xa-mau-dong").is_working_day(dt.date(2025, 10, 7))

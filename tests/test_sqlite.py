@@ -24,11 +24,9 @@ from hypothesis import given, settings
 
 from dialogue_flow import (
     Actor,
-    Changeset,
     ConfigurationError,
     Dialogue,
     DialogueFlow,
-    DialogueQuery,
     DialogueState,
     FixedClock,
     InvalidInputError,
@@ -39,14 +37,13 @@ from dialogue_flow import (
     SQLiteStorage,
     StorageError,
     Submission,
-    SubmissionQuery,
     SubmissionState,
     VersionConflictError,
     WorkCalendar,
     to_json,
 )
 from dialogue_flow._search import search_text
-from dialogue_flow.storage import SubmissionFacts, sql
+from dialogue_flow.storage import Changeset, DialogueQuery, SubmissionFacts, SubmissionQuery, sql
 from dialogue_flow.testing import (
     sample_dialogue,
     sample_notification,
@@ -349,18 +346,18 @@ def _play(flow: DialogueFlow, clock: FixedClock, actors: dict[str, Actor],
     flow.announce(d.id, actor=office)
     clock.set(date(2021, 6, 17))
     flow.hold(d.id, actor=office, actual_attendance=94)
-    forest = flow.receive(d.id, petitioner=petitioner, topic="bảo vệ rừng",
+    forest = flow.receive(dialogue=d.id, petitioner=petitioner, topic="bảo vệ rừng",
                           content="Đề nghị tăng cường tuần tra rừng.", actor=intake)
-    plot = flow.receive(d.id, petitioner=petitioner, topic="đất đai",
+    plot = flow.receive(dialogue=d.id, petitioner=petitioner, topic="đất đai",
                         content="Chậm cấp giấy chứng nhận.", actor=intake)
     flow.answer(forest.id, text="Đã bố trí tổ tuần tra.", actor=chair)
-    flow.close(forest.id, reason="settled_at_meeting", actor=intake)
+    flow.close(forest.id, outcome="settled_at_meeting", actor=intake)
     flow.assign(plot.id, department="Địa chính", actor=chair)
     clock.set(date(2021, 6, 25))
     flow.conclude(d.id, actor=chair)
     clock.set(date(2021, 7, 20))
     flow.answer(plot.id, text="Đã cấp giấy chứng nhận.", actor=land)
-    flow.close(plot.id, reason="accepted", actor=intake)
+    flow.close(plot.id, outcome="accepted", actor=intake)
     return d.id
 
 
@@ -657,7 +654,7 @@ class TestFactsPaging:
                                ids=SequentialIds()) as flow:
             for day in (1, 1, 1, 2, 5, 5, 6):
                 clock.set(date(2021, 7, day))
-                s = flow.receive(None, petitioner=Petitioner(name="A"), topic="t",
+                s = flow.receive(petitioner=Petitioner(name="A"), topic="t",
                                  content="c", actor=intake)
                 flow.assign(s.id, department="Địa chính", actor=chair)
             expected = sorted(SubmissionFacts.of(s) for s in flow.iter_submissions())

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from dialogue_flow import Changeset, SQLiteStorage, SubmissionQuery
+from dialogue_flow import SQLiteStorage
+from dialogue_flow.storage import Changeset, SubmissionQuery
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
 from dialogue_flow.storage._sqlite import JOURNAL_SIZE_LIMIT
 from dialogue_flow.testing import sample_notification, sample_submission, sample_transition

@@ -15,14 +15,8 @@ from typing import Any
 import attrs
 import pytest
 
-from dialogue_flow import (
-    Changeset,
-    SQLiteStorage,
-    StorageError,
-    SubmissionQuery,
-    SubmissionState,
-    VersionConflictError,
-)
+from dialogue_flow import SQLiteStorage, StorageError, SubmissionState, VersionConflictError
+from dialogue_flow.storage import Changeset, SubmissionQuery
 from dialogue_flow.testing import sample_notification, sample_submission, sample_transition
 from sqlite_support import raw
 

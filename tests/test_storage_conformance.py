@@ -33,9 +33,7 @@ from hypothesis.stateful import (
 
 from dialogue_flow import (
     Actor,
-    Changeset,
     DialogueFlow,
-    DialogueQuery,
     DialogueState,
     Dispatcher,
     DispatchResult,
@@ -46,12 +44,11 @@ from dialogue_flow import (
     Role,
     SequentialIds,
     SQLiteStorage,
-    Storage,
-    SubmissionQuery,
     SubmissionState,
     load_plugins,
     testing,
 )
+from dialogue_flow.storage import Changeset, DialogueQuery, Storage, SubmissionQuery
 from dialogue_flow.testing import (
     CapturingNotifier,
     ReportFactsContract,
@@ -110,7 +107,7 @@ class TestEveryWriteIsAChangeset:
         clerk = Actor("dc-1", "Cán bộ", Role.DEPARTMENT, department="Địa chính")
         flow = DialogueFlow(storage, clock=FixedClock(date(2021, 6, 1)), ids=SequentialIds())
         d = flow.plan_dialogue(scheduled_for=date(2021, 6, 17), title="Quý II", actor=office)
-        subs = [flow.receive(d.id, petitioner=Petitioner(f"Công dân {i}"), topic="đất đai",
+        subs = [flow.receive(dialogue=d.id, petitioner=Petitioner(f"Công dân {i}"), topic="đất đai",
                              content=f"Kiến nghị {i}", actor=intake) for i in range(3)]
         flow.announce(d.id, actor=office)
         flow.clock = FixedClock(date(2021, 6, 17))
@@ -118,7 +115,7 @@ class TestEveryWriteIsAChangeset:
         flow.assign(subs[0].id, department="Địa chính", actor=chair)
         flow.escalate(subs[1].id, competent_level="UBND tỉnh", actor=chair)
         flow.answer(subs[2].id, text="Đã trả lời", actor=chair)
-        flow.close(subs[2].id, reason="settled_at_meeting", actor=intake, note="xong")
+        flow.close(subs[2].id, outcome="settled_at_meeting", actor=intake, note="xong")
         flow.conclude(d.id, actor=chair)
         flow.answer(subs[0].id, text="Đã cấp", actor=clerk)
         return flow
@@ -378,7 +375,7 @@ class TestTestingHelpers:
         url = f"sqlite:///{tmp_path / 'n.db'}" if url == "sqlite" else url
         with DialogueFlow.open(url, clock=clock, ids=SequentialIds(),
                                plugins=load_plugins([notifier], entry_points=False)) as flow:
-            sub = flow.receive(None, petitioner=petitioner, topic="đường", content="hỏng",
+            sub = flow.receive(petitioner=petitioner, topic="đường", content="hỏng",
                                actor=intake)
             dispatcher = Dispatcher(flow.storage, flow.plugins, clock=clock, worker_id="w1",
                                     backoff=dt.timedelta(minutes=1))

@@ -61,7 +61,7 @@ class TestResolution:
         assert isinstance(flow.storage, MemoryStorage)
         assert [("fake://x", True)] == backend.asked
         assert not flow.plugins.is_registered(backend)
-        flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"), topic="đất đai",
+        flow.receive(petitioner=Petitioner(name="Nguyễn Văn A"), topic="đất đai",
                      content="...", actor=intake)  # authorised: the plugin's hook is not run
         DialogueFlow.open("fake://y", create=False)
         assert ("fake://y", False) == backend.asked[-1]

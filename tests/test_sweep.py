@@ -11,7 +11,6 @@ import pytest
 from dialogue_flow import (
     DEFAULT_ORGANISATION,
     Actor,
-    Changeset,
     DayOverride,
     DeadlinePolicy,
     DialogueFlow,
@@ -23,13 +22,13 @@ from dialogue_flow import (
     Petitioner,
     SequentialIds,
     StorageError,
-    SubmissionQuery,
     WorkCalendar,
     _sweep,
     hookimpl,
     load_plugins,
 )
 from dialogue_flow._records import Submission
+from dialogue_flow.storage import Changeset, SubmissionQuery
 from dialogue_flow.testing import sample_notification
 
 LAND = "Địa chính"
@@ -48,7 +47,7 @@ def assigned(flow: DialogueFlow, clock: FixedClock, intake: Actor, chair: Actor,
     19-23, 26-30) and the 9th one of August (2-6, 9-12) is Thu 12 August 2021.
     """
     clock.set(date(2021, 7, 1))
-    s = flow.receive(None, petitioner=petitioner, topic="đất đai", content="...", actor=intake)
+    s = flow.receive(petitioner=petitioner, topic="đất đai", content="...", actor=intake)
     s = flow.assign(s.id, department=LAND, actor=chair)
     assert s.due is not None
     assert date(2021, 8, 12) == s.due.date
@@ -124,7 +123,7 @@ class TestNeverForgets:
         _due_on_12_august(flow, clock, intake, chair, 2)
         flow.sweep(date(2021, 8, 13))
         clock.set(date(2021, 7, 2))
-        s = flow.receive(None, petitioner=Petitioner(name="B"), topic="t", content="c",
+        s = flow.receive(petitioner=Petitioner(name="B"), topic="t", content="c",
                          actor=intake)
         flow.assign(s.id, department=LAND, actor=chair)  # due Fri 13 August
         result = flow.sweep(date(2021, 9, 30))
@@ -213,7 +212,7 @@ class TestCost:
         flow = DialogueFlow(storage, calendar=calendar, clock=clock)
         for day in [date(2021, 7, 1)] * 2 + [date(2021, 9, 1)] * 60:
             clock.set(day)
-            s = flow.receive(None, petitioner=Petitioner(name="A"), topic="t", content="c",
+            s = flow.receive(petitioner=Petitioner(name="A"), topic="t", content="c",
                              actor=intake)
             flow.assign(s.id, department=LAND, actor=chair)
         storage.loaded = 0
@@ -249,7 +248,7 @@ def _due_on_12_august(flow: DialogueFlow, clock: FixedClock, intake: Actor, chai
     """``count`` submissions assigned on Thu 1 July 2021, so due Thu 12 August."""
     clock.set(date(2021, 7, 1))
     for i in range(count):
-        s = flow.receive(None, petitioner=Petitioner(name="A"), topic=f"t{i}", content="c",
+        s = flow.receive(petitioner=Petitioner(name="A"), topic=f"t{i}", content="c",
                          actor=intake)
         flow.assign(s.id, department=LAND, actor=chair)
 
@@ -345,7 +344,7 @@ class TestBackends:
                                    ids=SequentialIds()) as flow:
                 for i, day in enumerate([date(2021, 6, 1), date(2021, 7, 1), date(2021, 7, 5)]):
                     clock.set(day)
-                    s = flow.receive(None, petitioner=Petitioner(name="A"), topic=f"t{i}",
+                    s = flow.receive(petitioner=Petitioner(name="A"), topic=f"t{i}",
                                      content="c", actor=intake)
                     if i == 2:
                         flow.escalate(s.id, competent_level="UBND huyện", actor=chair)

@@ -114,7 +114,7 @@ def any_flow(request: pytest.FixtureRequest, clock: FixedClock, calendar: WorkCa
 
 
 def _receive(flow: DialogueFlow, intake: Actor, petitioner: Petitioner) -> Submission:
-    return flow.receive(None, petitioner=petitioner, topic="Tranh chấp đất với hàng xóm",
+    return flow.receive(petitioner=petitioner, topic="Tranh chấp đất với hàng xóm",
                         content="Ông B lấn đất nhà tôi ở thôn 1.", actor=intake)
 
 
@@ -180,7 +180,7 @@ class TestReceive:
         s = _receive(any_flow, intake, petitioner)
         any_flow.assign(s.id, department=LAND, actor=chair)
         any_flow.answer(s.id, text="Đã đo đạc lại.", actor=chair)
-        any_flow.close(s.id, reason="accepted", actor=intake)
+        any_flow.close(s.id, outcome="accepted", actor=intake)
         notes = any_flow.storage.pending_notifications()
         to_petitioner = [n for n in notes if n.audience == "petitioner"]
         assert ["received", "answered", "closed"] == [n.event for n in to_petitioner]
@@ -219,7 +219,7 @@ class TestLookup:
         answered = any_flow.lookup(typed)
         assert (SubmissionState.ANSWERED, "Đã đo đạc lại ranh giới.", None) == (
             answered.state, answered.answer, answered.due_on)
-        any_flow.close(s.id, reason="accepted", actor=intake)
+        any_flow.close(s.id, outcome="accepted", actor=intake)
         assert CloseReason.ACCEPTED == any_flow.lookup(typed).close_reason
 
     def test_no_personal_data_nor_the_citizens_words(

@@ -12,7 +12,7 @@ from dialogue_flow import FixedClock, MemoryStorage, SequentialIds, SQLiteStorag
 
 def test_the_index_is_the_library_s_own_objects() -> None:
     index = dialogue_flow.typing
-    assert index.Storage is dialogue_flow.Storage is dialogue_flow.storage.Storage
+    assert index.Storage is dialogue_flow.storage.Storage
     assert index.ReportFacts is dialogue_flow.storage.ReportFacts
     assert index.Clock is dialogue_flow.Clock
     assert index.Authorizer is dialogue_flow.Authorizer

@@ -3,6 +3,10 @@
 Everything a host needs is importable from here; the ``_modules`` are private.
 """
 
+import importlib
+import warnings
+from typing import Any as _Any
+
 from ._calendar import SkippedDay, SpecialDay, WorkCalendar
 from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
 from ._dispatch import Dispatcher, DispatchResult
@@ -29,17 +33,7 @@ from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
 from ._lookup import PublicStatus
 from ._notifiers import LoggingNotifier
 from ._plugins import PluginManager, load_plugins
-from ._policy import (
-    Anchor,
-    DeadlinePolicy,
-    DeadlineRule,
-    Direction,
-    Purpose,
-    ReportDue,
-    ReportRule,
-    Unit,
-    bundled_policies,
-)
+from ._policy import DeadlinePolicy, DeadlineRule, ReportDue, ReportRule, bundled_policies
 from ._reception_records import RECEPTION_MINIMUM, ReceptionDay, ReceptionMonth, ReceptionState
 from ._recipients import Delivery, PetitionerRecipients, ReadOnlyStore, Recipient
 from ._records import (
@@ -71,15 +65,6 @@ from ._serialization import from_dict, from_json, to_dict, to_json
 from ._sweep import SweepResult
 from ._version import __version__
 from .hookspecs import hookimpl
-from .storage import (
-    Changeset,
-    DialogueQuery,
-    OutboxEntry,
-    OutboxStatus,
-    ReceptionQuery,
-    Storage,
-    SubmissionQuery,
-)
 from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
 
@@ -91,11 +76,9 @@ __all__ = [
     "SUBMISSION",
     "VIETNAM_TZ",
     "Actor",
-    "Anchor",
     "AnswerMode",
     "Authorizer",
     "CalendarRangeError",
-    "Changeset",
     "Channel",
     "Clock",
     "CloseReason",
@@ -112,9 +95,7 @@ __all__ = [
     "Dialogue",
     "DialogueFlow",
     "DialogueFlowError",
-    "DialogueQuery",
     "DialogueState",
-    "Direction",
     "DispatchResult",
     "Dispatcher",
     "EventSpec",
@@ -128,8 +109,6 @@ __all__ = [
     "NotFoundError",
     "Notification",
     "Organisation",
-    "OutboxEntry",
-    "OutboxStatus",
     "Page",
     "Period",
     "PermanentDeliveryError",
@@ -139,11 +118,9 @@ __all__ = [
     "PluginError",
     "PluginManager",
     "PublicStatus",
-    "Purpose",
     "ReadOnlyStore",
     "ReceptionDay",
     "ReceptionMonth",
-    "ReceptionQuery",
     "ReceptionState",
     "Recipient",
     "Report",
@@ -157,17 +134,14 @@ __all__ = [
     "SequentialIds",
     "SkippedDay",
     "SpecialDay",
-    "Storage",
     "StorageError",
     "Submission",
     "SubmissionKind",
-    "SubmissionQuery",
     "SubmissionState",
     "SweepResult",
     "SystemClock",
     "TransitionRecord",
     "TransitionVetoedError",
-    "Unit",
     "VersionConflictError",
     "Violation",
     "WorkCalendar",
@@ -182,3 +156,24 @@ __all__ = [
     "to_dict",
     "to_json",
 ]
+
+#: Names this package exported at its top level before issue 16 (item 11), and where they
+#: live now: generic policy words in ``dialogue_flow.policy``, a backend's building blocks in
+#: ``dialogue_flow.storage``. Importing them from here still works for one release.
+_MOVED = {
+    **dict.fromkeys(("Anchor", "Direction", "Purpose", "Unit"), "dialogue_flow.policy"),
+    **dict.fromkeys(("Changeset", "DialogueQuery", "OutboxEntry", "OutboxStatus",
+                     "ReceptionQuery", "Storage", "SubmissionQuery"), "dialogue_flow.storage"),
+}
+
+# help(DialogueFlow) names the package, not the private module it is written in.
+DialogueFlow.__module__ = __name__
+
+
+def __getattr__(name: str) -> _Any:
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"dialogue_flow.{name} is deprecated: import it from {home}",
+                  DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(home), name)

@@ -158,7 +158,7 @@ class _Demo:
         for s in (collected[1], spoken[0]):  # settled at the meeting: left out of the notice
             flow.answer(s.id, text="Đã trả lời trực tiếp tại hội nghị.", actor=self.chair)
             reason = CloseReason.SETTLED_AT_MEETING
-            flow.close(s.id, reason=reason, actor=self.intake)
+            flow.close(s.id, outcome=reason, actor=self.intake)
             self.line(f"{self.t('answer')} + {self.t('close')}: {s.id} "
                       f"({self.label('close_reason', reason)})")
         self.assign(collected[0], "Địa chính")
@@ -186,7 +186,7 @@ class _Demo:
         flow = self.flow
         s = flow.answer(answered.id, text="Đã cấp giấy chứng nhận.", actor=self.land)
         self.line(f"{self.t('answer')} {s.id} ({self.label('answer_mode', str(s.answer_mode))})")
-        flow.close(s.id, reason=CloseReason.ACCEPTED, actor=self.intake)
+        flow.close(s.id, outcome=CloseReason.ACCEPTED, actor=self.intake)
         self.line(f"{self.t('close')} {s.id} ({self.label('close_reason', CloseReason.ACCEPTED)})")
         if quarter == "II":
             current = flow.submission(other.id)
@@ -205,7 +205,8 @@ class _Demo:
     def receive(self, dialogue_id: str, channel: Channel) -> Submission:
         topic, content = _TOPICS[self.received % len(_TOPICS)]
         self.received += 1
-        s = self.flow.receive(dialogue_id, petitioner=Petitioner(name=f"Công dân {self.received}"),
+        s = self.flow.receive(dialogue=dialogue_id,
+                              petitioner=Petitioner(name=f"Công dân {self.received}"),
                               topic=topic, content=content, channel=channel, actor=self.intake)
         self.line(f"{self.t('receive')} {s.id} [{self.label('channel', channel)}] {topic}")
         return s

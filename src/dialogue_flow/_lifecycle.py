@@ -369,7 +369,7 @@ def _close_guard(arguments: Mapping[str, Any]) -> str | None:
         return None
     choices = ", ".join(sorted(r.value for r in allowed))
     refusal = (f"a submission that is {source} cannot be closed as {reason}; "
-               f"allowed reasons from {source}: {choices}")
+               f"allowed outcomes from {source}: {choices}")
     # A reason fit for another state (accepted, after a reopen): the state refused it.
     if any(reason in reasons for reasons in CLOSE_REASONS.values()):
         return StateRefusal(refusal)
@@ -409,7 +409,7 @@ SUBMISSION = Lifecycle(
                   "a complex matter gets a later due date, with a notice to the petitioner"),
         EventSpec("close", (_R, _AN, _AS, _E), _C,
                   "settled: accepted, withdrawn, duplicate or settled at the meeting",
-                  guard_field="reason", guard=_close_guard),
+                  guard_field="outcome", guard=_close_guard),
         EventSpec("reopen", (_AN, _C), _R,
                   "the petitioner is not satisfied; the chair decides again"),
         EventSpec("return", (_E,), _R,

@@ -4,6 +4,7 @@ reopen."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from typing import NoReturn, overload
 
 from ._checks import (
@@ -14,6 +15,7 @@ from ._checks import (
     _check_id,
     _check_text,
     _enum_arg,
+    _renamed,
     _replace,
     _require,
 )
@@ -47,27 +49,45 @@ _OPEN = frozenset(s for s in SubmissionState if s is not SubmissionState.CLOSED)
 _OPEN_NAMES = frozenset(s.value for s in _OPEN)
 
 
+def _positional_dialogue(positional: tuple[str | None, ...], dialogue: str | None,
+                         ) -> str | None:
+    """``receive``'s dialogue: ``dialogue=``, or (deprecated, one release) the first
+    positional argument, ``None`` for "outside a dialogue"."""
+    if not positional:
+        return dialogue
+    if len(positional) > 1:
+        raise InvalidInputError("dialogue", f"receive() takes the dialogue as dialogue=..., "
+                                f"not {len(positional)} positional arguments")
+    if dialogue is not None:
+        raise InvalidInputError("dialogue", "the dialogue is given twice: pass dialogue= only")
+    warnings.warn("receive(dialogue_id, ...) is deprecated: pass dialogue=... (or nothing "
+                  "for a matter outside a dialogue)", DeprecationWarning, stacklevel=3)
+    return positional[0]
+
+
 class SubmissionCommands(TransferSteps):
     """The commands on submissions (mixed into :class:`~dialogue_flow.DialogueFlow`)."""
 
     def receive(
         self,
-        dialogue_id: str | None,
-        *,
+        *positional: str | None,
         petitioner: Petitioner,
         topic: str,
         content: str,
         actor: Actor,
+        dialogue: str | None = None,
         channel: Channel | str | None = None,
         kind: SubmissionKind | str = SubmissionKind.PETITION,
         reception: str | None = None,
     ) -> Submission:
-        """Record an opinion, question or petition (``dialogue_id=None``: outside a dialogue).
+        """Record an opinion, question or petition: at the dialogue ``dialogue`` names, at
+        the citizen reception day ``reception`` names, or (neither) outside both.
 
-        ``reception`` names the citizen reception day it was received at (with
-        ``dialogue_id=None``): its channel is ``reception`` and it runs on the processing
-        clock. ``channel`` defaults to ``spoken`` otherwise.
+        At a reception day its channel is ``reception`` and it runs on the processing clock;
+        ``channel`` defaults to ``spoken`` otherwise. (The dialogue's id, or ``None``, as the
+        first positional argument is the deprecated form of ``dialogue=``.)
         """
+        dialogue_id = _positional_dialogue(positional, dialogue)
         _check_actor(actor)
         if not isinstance(petitioner, Petitioner):
             raise InvalidInputError("petitioner", "expected a dialogue_flow.Petitioner")
@@ -367,15 +387,24 @@ class SubmissionCommands(TransferSteps):
     def close(self) -> NoReturn: ...
 
     @overload
+    def close(self, submission: str | Submission, *, outcome: CloseReason | str, actor: Actor,
+              duplicate_of: str | None = None, note: str | None = None,
+              expected_version: int | None = None) -> Submission: ...
+
+    @overload
     def close(self, submission: str | Submission, *, reason: CloseReason | str, actor: Actor,
               duplicate_of: str | None = None, note: str | None = None,
               expected_version: int | None = None) -> Submission: ...
 
     def close(self, submission: str | Submission | None = None, *,
-              reason: CloseReason | str | None = None, actor: Actor | None = None,
+              outcome: CloseReason | str | None = None, actor: Actor | None = None,
               duplicate_of: str | None = None, note: str | None = None,
-              expected_version: int | None = None) -> Submission:
-        """Close a submission; the dialogue completes when its last open submission closes.
+              expected_version: int | None = None,
+              reason: CloseReason | str | None = None) -> Submission:
+        """Close a submission with its ``outcome`` (a :class:`CloseReason`: accepted,
+        withdrawn, duplicate, ...); the dialogue completes when its last open submission
+        closes. ``note`` is free text. (``reason=`` is the deprecated name of ``outcome=``:
+        elsewhere a reason is free text.)
 
         Not the way to release the storage: that is :meth:`shutdown` (or ``with``); called
         without arguments, ``close()`` says so.
@@ -383,16 +412,17 @@ class SubmissionCommands(TransferSteps):
         if submission is None:
             raise InvalidInputError(
                 "submission", "close() is the command that closes a submission: "
-                "close(submission_id, reason=..., actor=...); to release the storage, call "
+                "close(submission_id, outcome=..., actor=...); to release the storage, call "
                 "shutdown() or use the flow in a `with` block")
+        outcome = _renamed("reason", reason, "outcome", outcome)
         submission = self._expect(Submission, submission, expected_version)
         who = _check_actor(actor)
-        if reason is None:
+        if outcome is None:
             choices = ", ".join(r.value for r in CloseReason)
-            raise InvalidInputError("reason", f"say why it is closed: one of {choices}")
-        why: CloseReason = _enum_arg("reason", CloseReason, reason)
+            raise InvalidInputError("outcome", f"say how it ends: one of {choices}")
+        why: CloseReason = _enum_arg("outcome", CloseReason, outcome)
         if why is CloseReason.RETURNED:
-            raise InvalidInputError("reason", "a matter is returned to the organisation it "
+            raise InvalidInputError("outcome", "a matter is returned to the organisation it "
                                     "came from with return_matter(...)")
         if duplicate_of is not None:
             _check_id("duplicate_of", duplicate_of)
@@ -411,7 +441,7 @@ class SubmissionCommands(TransferSteps):
                 raise InvalidInputError("duplicate_of", "a submission cannot duplicate itself")
             self.submission(duplicate_of)
         elif duplicate_of is not None:
-            raise InvalidInputError("duplicate_of", "only for reason=duplicate")
+            raise InvalidInputError("duplicate_of", "only for outcome=duplicate")
         extra, rows, guards, counts = self._completion(s, who)
         notes: list[Notification] = []
         origin, (o_extra, o_rows, o_notes) = self._close_origin(s, why, who, self.clock.now())

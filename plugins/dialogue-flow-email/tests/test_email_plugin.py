@@ -37,7 +37,6 @@ from dialogue_flow import (
     FixedClock,
     MemoryStorage,
     Notification,
-    OutboxStatus,
     Petitioner,
     Recipient,
     Role,
@@ -45,6 +44,7 @@ from dialogue_flow import (
     hookimpl,
     load_plugins,
 )
+from dialogue_flow.storage import OutboxStatus
 
 HERE = Path(__file__).parent
 CERT, KEY = HERE / "localhost-cert.pem", HERE / "localhost-key.pem"
@@ -427,7 +427,7 @@ class RecordingStorage(MemoryStorage):
 
 
 def _receive(flow: DialogueFlow) -> None:
-    flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường giao thông",
+    flow.receive(petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường giao thông",
                  content="Đường thôn 1 xuống cấp",
                  actor=Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK))
 
@@ -471,7 +471,7 @@ def test_the_petitioners_email_by_default(smtp: LoopbackController, inbox: Inbox
     pm.register(notifier, name="email")
     flow = DialogueFlow(MemoryStorage(), clock=FixedClock(START), ids=SequentialIds(),
                         plugins=pm)
-    flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A", phone="0912345678",
+    flow.receive(petitioner=Petitioner(name="Nguyễn Văn A", phone="0912345678",
                                              email="dan@thon1.vn"),
                  topic="Đường giao thông", content="Đường thôn 1 xuống cấp",
                  actor=Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK))

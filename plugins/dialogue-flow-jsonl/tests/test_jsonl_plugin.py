@@ -74,7 +74,7 @@ def test_delivers_through_a_flow_from_the_environment(
     monkeypatch.setenv(ENV_VAR, str(target))
     flow = DialogueFlow.open("memory://", load_entry_points=True,
                              clock=FixedClock(dt.date(2021, 6, 1)))
-    sub = flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường",
+    sub = flow.receive(petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường",
                        content="Đường xuống cấp",
                        actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
     # A petitioner without contacts: nobody to reach, and a line in a file reaches nobody.

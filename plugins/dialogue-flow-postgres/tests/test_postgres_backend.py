@@ -26,7 +26,6 @@ from dialogue_flow_postgres.testing import TemporaryServer, find_binaries
 from conftest import with_query
 from dialogue_flow import (
     Actor,
-    Changeset,
     CommitOutcomeUnknownError,
     ConfigurationError,
     DialogueFlow,
@@ -35,13 +34,12 @@ from dialogue_flow import (
     Petitioner,
     Role,
     StorageError,
-    SubmissionQuery,
     SubmissionState,
     VersionConflictError,
     WorkCalendar,
     to_json,
 )
-from dialogue_flow.storage import sql
+from dialogue_flow.storage import Changeset, SubmissionQuery, sql
 from dialogue_flow.testing import sample_submission, sample_transition
 
 START = dt.date(2021, 6, 1)
@@ -56,7 +54,7 @@ def calendar() -> WorkCalendar:
 
 
 def _receive(flow: DialogueFlow) -> Any:
-    return flow.receive(None, petitioner=PETITIONER, topic="đất đai",
+    return flow.receive(petitioner=PETITIONER, topic="đất đai",
                         content="Chậm cấp giấy chứng nhận.", actor=INTAKE)
 
 

@@ -15,17 +15,16 @@ from dialogue_flow_postgres import PostgresStorage
 
 from dialogue_flow import (
     Actor,
-    Changeset,
     DialogueFlow,
     FixedClock,
     Petitioner,
     Role,
     SequentialIds,
-    SubmissionQuery,
     SubmissionState,
     VersionConflictError,
     WorkCalendar,
 )
+from dialogue_flow.storage import Changeset, SubmissionQuery
 from dialogue_flow.testing import sample_notification, sample_submission
 
 START = dt.date(2021, 6, 1)
@@ -56,9 +55,9 @@ def _command(flow: DialogueFlow, rng: random.Random, sub: Any) -> Any:
         case "escalate":
             return flow.escalate(sub, competent_level="UBND huyện", actor=CHAIR)
         case "withdraw":
-            return flow.close(sub, reason="withdrawn", actor=CHAIR)
+            return flow.close(sub, outcome="withdrawn", actor=CHAIR)
         case "accept":
-            return flow.close(sub, reason="accepted", actor=CHAIR)
+            return flow.close(sub, outcome="accepted", actor=CHAIR)
         case _:
             return flow.reopen(sub, reason="Chưa thỏa đáng.", actor=CHAIR)
 
@@ -96,7 +95,7 @@ def test_four_processes_lose_no_update(schema_url: str) -> None:
     with DialogueFlow(PostgresStorage.from_url(schema_url), calendar=calendar,
                       clock=FixedClock(START), ids=SequentialIds(4)) as flow:
         intake = Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK)
-        ids = [flow.receive(None, petitioner=Petitioner(name=f"Người {i}"), topic="đất đai",
+        ids = [flow.receive(petitioner=Petitioner(name=f"Người {i}"), topic="đất đai",
                             content="Kiến nghị.", actor=intake).id
                for i in range(SUBMISSIONS)]
     ctx = multiprocessing.get_context("spawn")

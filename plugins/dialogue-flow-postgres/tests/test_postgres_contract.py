@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 from dialogue_flow_postgres import PostgresStorage
 
-from dialogue_flow import Storage
-from dialogue_flow.storage import ReportFacts
+from dialogue_flow.storage import ReportFacts, Storage
 from dialogue_flow.testing import ReportFactsContract, StorageContract
 
 

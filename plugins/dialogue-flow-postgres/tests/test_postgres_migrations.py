@@ -24,16 +24,8 @@ import psycopg
 import pytest
 from dialogue_flow_postgres import PostgresStorage
 
-from dialogue_flow import (
-    Actor,
-    DialogueFlow,
-    FixedClock,
-    OutboxStatus,
-    Role,
-    SubmissionState,
-    load_plugins,
-)
-from dialogue_flow.storage import sql
+from dialogue_flow import Actor, DialogueFlow, FixedClock, Role, SubmissionState, load_plugins
+from dialogue_flow.storage import OutboxStatus, sql
 from dialogue_flow.testing import CapturingNotifier
 
 FIXTURE = Path(__file__).parent / "fixtures" / "postgres_schema_v1.sql"
@@ -140,7 +132,7 @@ class TestSchemaV1:
         pending = [row.key for row in rows if row.status is OutboxStatus.PENDING]
         with DialogueFlow(PostgresStorage.from_url(old_schema), clock=clock,
                           plugins=load_plugins([notifier], entry_points=False)) as flow:
-            closed = flow.close("sub-0002", reason="accepted", actor=intake)
+            closed = flow.close("sub-0002", outcome="accepted", actor=intake)
             assert SubmissionState.CLOSED == closed.state
             new_keys = [n.key for n in flow.storage.pending_notifications()]
             assert pending == new_keys[:-1]

@@ -322,6 +322,6 @@ def _flow(storage: MemoryStorage, clock: FixedClock, *plugins: object) -> Dialog
 
 
 def _receive(flow: DialogueFlow) -> None:
-    flow.receive(None, petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường giao thông",
+    flow.receive(petitioner=Petitioner(name="Nguyễn Văn A"), topic="Đường giao thông",
                  content="Đường thôn 1 xuống cấp",
                  actor=Actor("tn", "Bộ phận tiếp nhận", Role.INTAKE_DESK))

@@ -142,11 +142,11 @@ class DialogueRaceContract:
         flows = _Flows(storage)
         d, subs = flows.concluded(3)
         paused, gate = flows.paused()
-        thread, outcome = _start(lambda: paused.close(subs[0], reason="withdrawn",
+        thread, outcome = _start(lambda: paused.close(subs[0], outcome="withdrawn",
                                                       actor=_CHAIR))
         _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
-        flows.main.close(subs[1], reason="withdrawn", actor=_CHAIR)
-        flows.main.close(subs[2], reason="withdrawn", actor=_CHAIR)
+        flows.main.close(subs[1], outcome="withdrawn", actor=_CHAIR)
+        flows.main.close(subs[2], outcome="withdrawn", actor=_CHAIR)
         gate.release.set()
         thread.join(_WAIT)
         _equal(None, outcome.error, "the paused command's error")
@@ -160,7 +160,7 @@ class DialogueRaceContract:
         d, subs = flows.held(1)
         flows.main.assign(subs[0], department=_LAND, actor=_CHAIR)
         paused, gate = flows.paused()
-        thread, outcome = _start(lambda: paused.close(subs[0], reason="withdrawn",
+        thread, outcome = _start(lambda: paused.close(subs[0], outcome="withdrawn",
                                                       actor=_CHAIR))
         _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
         flows.main.conclude(d, actor=_CHAIR)
@@ -179,7 +179,7 @@ class DialogueRaceContract:
         paused, gate = flows.paused()
         thread, outcome = _start(lambda: paused.conclude(d, actor=_CHAIR))
         _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
-        late = flows.main.receive(d, petitioner=Petitioner("Người dân"), topic="đất đai",
+        late = flows.main.receive(dialogue=d, petitioner=Petitioner("Người dân"), topic="đất đai",
                                   content="...", actor=_INTAKE)
         gate.release.set()
         thread.join(_WAIT)
@@ -197,7 +197,7 @@ class DialogueRaceContract:
         flows.main.assign(subs[0], department=_LAND, actor=_CHAIR)
         paused, gate = flows.paused()
         thread, outcome = _start(lambda: paused.receive(
-            d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
+            dialogue=d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
             actor=_INTAKE))
         _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
         flows.main.conclude(d, actor=_CHAIR)
@@ -215,11 +215,11 @@ class DialogueRaceContract:
         d, _subs = flows.held(1)
         paused, gate = flows.paused()
         thread, outcome = _start(lambda: paused.receive(
-            d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
+            dialogue=d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
             actor=_INTAKE))
         _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
         for _ in range(3):
-            flows.main.receive(d, petitioner=Petitioner("Người dân"), topic="môi trường",
+            flows.main.receive(dialogue=d, petitioner=Petitioner("Người dân"), topic="môi trường",
                                content="...", actor=_INTAKE)
         gate.release.set()
         thread.join(_WAIT)
@@ -233,12 +233,12 @@ class DialogueRaceContract:
         flows = _Flows(storage)
         d, subs = flows.concluded(2)
         flows.main.answer(subs[0], text="Đã trả lời.", actor=_CHAIR)
-        flows.main.close(subs[0], reason="accepted", actor=_CHAIR)
+        flows.main.close(subs[0], outcome="accepted", actor=_CHAIR)
         paused, gate = flows.paused()
         thread, outcome = _start(lambda: paused.reopen(subs[0], reason="chưa thỏa đáng",
                                                        actor=_CHAIR))
         _true(gate.reached.wait(_WAIT), "the paused command reached its commit")
-        flows.main.close(subs[1], reason="withdrawn", actor=_CHAIR)
+        flows.main.close(subs[1], outcome="withdrawn", actor=_CHAIR)
         gate.release.set()
         thread.join(_WAIT)
         _true(isinstance(outcome.error, InvalidInputError),
@@ -256,7 +256,7 @@ class DialogueRaceContract:
             d, subs = flows.concluded(6)
             barrier = threading.Barrier(len(subs))
             flows_of = [flows.paused(barrier)[0] for _ in subs]
-            started = [_start(functools.partial(flow.close, s, reason="withdrawn",
+            started = [_start(functools.partial(flow.close, s, outcome="withdrawn",
                                                 actor=_CHAIR))
                        for flow, s in zip(flows_of, subs, strict=True)]
             for thread, _outcome in started:
@@ -275,7 +275,7 @@ class DialogueRaceContract:
         flows.main.assign(subs[0], department=_LAND, actor=_CHAIR)
         barrier = threading.Barrier(4)
         started = [_start(lambda: flows.paused(barrier)[0].receive(
-            d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
+            dialogue=d, petitioner=Petitioner("Người dân"), topic="đất đai", content="...",
             actor=_INTAKE)) for _ in range(3)]
         started.append(_start(lambda: flows.paused(barrier)[0].conclude(d, actor=_CHAIR)))
         for thread, _outcome in started:
@@ -312,8 +312,9 @@ class _Flows:
         self.main.announce(d.id, actor=_OFFICE)
         self.clock.set(_DAY)
         self.main.hold(d.id, actor=_OFFICE)
-        subs = [self.main.receive(d.id, petitioner=Petitioner("Người dân"), topic="đất đai",
-                                  content="...", actor=_INTAKE).id for _ in range(n)]
+        subs = [self.main.receive(dialogue=d.id, petitioner=Petitioner("Người dân"),
+                                  topic="đất đai", content="...", actor=_INTAKE).id
+                for _ in range(n)]
         return d.id, subs
 
     def concluded(self, n: int) -> tuple[str, list[str]]:

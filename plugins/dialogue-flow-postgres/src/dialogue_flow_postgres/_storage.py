@@ -77,10 +77,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from dialogue_flow import (
-    Changeset,
     ConfigurationError,
     Dialogue,
-    DialogueQuery,
     InvalidInputError,
     NotFoundError,
     Notification,
@@ -88,17 +86,19 @@ from dialogue_flow import (
     ReceptionDay,
     StorageError,
     Submission,
-    SubmissionQuery,
     TransitionRecord,
     to_json,
 )
 from dialogue_flow.storage import (
+    Changeset,
     Delivery,
+    DialogueQuery,
     OutboxEntry,
     OutboxStatus,
     ReceptionQuery,
     ReportInputs,
     SubmissionFacts,
+    SubmissionQuery,
     check_claim,
     check_limit,
     check_retry,

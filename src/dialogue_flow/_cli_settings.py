@@ -67,11 +67,9 @@ def plugins_for(ctx: click.Context, config: Path | None = None) -> PluginManager
     """The plugins of this run: those a host gave the group (``main.use_plugins``), else
     the built-ins and those the settings name. Installed plugins the settings do not name
     are not loaded (storage URLs find theirs anyway)."""
-    from ._cli_plugins import PluginGroup  # noqa: PLC0415 - it imports this module
-
-    group = ctx.find_root().command
-    if isinstance(group, PluginGroup) and group.plugins is not None:
-        return group.plugins
+    chosen = getattr(ctx.find_root().command, "plugins", None)  # PluginGroup.use_plugins
+    if isinstance(chosen, PluginManager):
+        return chosen
     settings = settings_for(ctx, config)
     root = ctx.find_root()
     cached: tuple[Settings | None, PluginManager] | None = root.meta.get(_PLUGINS)

@@ -20,13 +20,12 @@ import attrs
 
 from ._calendar import SkippedDay
 from ._errors import InvalidInputError
+from ._petitioner import Petitioner
 from ._tracking import ALPHABET, is_tracking_code
 from ._validators import (
     FREE,
     LABEL,
     NAME,
-    channel_name,
-    check_text,
     day,
     flag,
     nfc,
@@ -332,81 +331,6 @@ class Organisation:
     @property
     def key(self) -> tuple[str, str]:
         return (self.KIND, self.id)
-
-
-def _contacts(value: object) -> dict[str, str]:
-    """Contact channels as data, by channel name: each name a channel's (``zalo``), not
-    ``phone`` nor ``email`` (fields of their own), each address non-blank text."""
-    field = "Petitioner.contacts"
-    if not isinstance(value, Mapping):
-        raise InvalidInputError(field, "expected a mapping of channel -> address, got "
-                                f"{type(value).__name__}")
-    contacts: dict[str, str] = {}
-    for channel, given in value.items():
-        channel_name(field, channel)
-        if channel in ("phone", "email"):
-            raise InvalidInputError(f"{field}[{channel!r}]", f"use Petitioner.{channel}")
-        address = nfc(given)
-        check_text(f"{field}[{channel!r}]", address, 254)
-        contacts[channel] = address  # type: ignore[assignment] # checked: text
-    return dict(sorted(contacts.items()))
-
-
-@attrs.frozen
-class Petitioner:
-    """Who raised a submission: a citizen, an anonymous one, or a group speaking together.
-    Personal data: never logged, left out of reports.
-
-    ``Petitioner("Nguyễn Văn A", phone=...)`` is a named citizen; ``Petitioner.anonymous()``
-    (no name) an opinion given without one, as at a meeting; ``Petitioner(group="Chi hội
-    Nông dân thôn 3", members=12)`` a group's opinion, ``name`` then its representative when
-    given. Reports count the three apart (:attr:`source`).
-    """
-
-    name: str | None = attrs.field(default=None, converter=nfc,
-                                   validator=text(NAME, optional=True))
-    address: str | None = attrs.field(default=None, converter=nfc,
-                                      validator=text(LABEL, optional=True))
-    phone: str | None = attrs.field(default=None, converter=nfc,
-                                    validator=text(40, optional=True))
-    email: str | None = attrs.field(default=None, converter=nfc,
-                                    validator=text(254, optional=True))
-    #: A group's opinion (ý kiến của tập thể): the group's name.
-    group: str | None = attrs.field(default=None, converter=nfc, kw_only=True,
-                                    validator=text(LABEL, optional=True))
-    #: How many people the group speaks for, when known (2 or more).
-    members: int | None = attrs.field(default=None, kw_only=True,
-                                      validator=whole(optional=True, minimum=2))
-    #: Ways to reach the petitioner besides ``phone`` and ``email``, as data: channel ->
-    #: address (``{"zalo": "0912345678"}``). Personal data, like the fields above.
-    contacts: Mapping[str, str] = attrs.field(factory=dict, converter=_contacts, kw_only=True,
-                                              hash=False)
-
-    def __attrs_post_init__(self) -> None:
-        if self.members is not None and self.group is None:
-            raise InvalidInputError("Petitioner.members", "only a group has members; name "
-                                    "the group (group=...)")
-
-    @classmethod
-    def anonymous(cls) -> Petitioner:
-        """An opinion given without a name."""
-        return cls()
-
-    @property
-    def source(self) -> str:
-        """``"group"``, ``"anonymous"`` (no name, no group) or ``"person"``."""
-        if self.group is not None:
-            return "group"
-        return "anonymous" if self.name is None else "person"
-
-    def contact_channels(self) -> dict[str, str]:
-        """Every way to reach the petitioner, channel -> address: ``phone``, ``email``,
-        then :attr:`contacts` (empty for an anonymous opinion without any)."""
-        known = {"phone": self.phone, "email": self.email}
-        return {**{k: v for k, v in known.items() if v is not None}, **self.contacts}
-
-    def __repr__(self) -> str:  # keeps personal data out of logs and tracebacks
-        return "Petitioner(<personal data withheld>)"
 
 
 @attrs.frozen

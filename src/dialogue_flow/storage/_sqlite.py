@@ -56,7 +56,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Final, Literal, Self, TypeVar
-from urllib.parse import parse_qsl, unquote
 
 from dialogue_flow._errors import (
     ConcurrentChangeError,
@@ -98,6 +97,7 @@ from dialogue_flow.storage import (
     encode_deliveries,
 )
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
+from dialogue_flow.storage._sqlite_url import parse_url
 from dialogue_flow.storage.sql import (
     SQLITE,
     Statements,
@@ -220,7 +220,7 @@ class SQLiteStorage:
         Query parameters set the options: ``?busy_timeout=10&synchronous=normal``.
         Keyword ``options`` win over the URL's.
         """
-        path, params = _parse_url(url)
+        path, params = parse_url(url)
         return cls(path, **{**params, **options})
 
     def __repr__(self) -> str:
@@ -587,45 +587,6 @@ def _micros(instant: dt.datetime) -> int:
 
 def _instant(micros: int | None) -> dt.datetime | None:
     return None if micros is None else _EPOCH + micros * _MICROSECOND
-
-
-def _parse_url(url: str) -> tuple[str, dict[str, Any]]:
-    """``sqlite:///path`` -> (path, options), following SQLAlchemy's spelling."""
-    prefix = "sqlite://"
-    if not _is_text(url) or not url.startswith(prefix):
-        raise ConfigurationError(f"not an SQLite URL: {url!r} (expected sqlite:///path/to/file.db "
-                                 "or sqlite:// for an in-memory database)")
-    rest, _, query = url[len(prefix):].partition("?")
-    if rest == "":
-        path = ":memory:"
-    elif rest.startswith("/") and rest != "/":
-        path = unquote(rest[1:])
-        if "\x00" in path:
-            raise ConfigurationError(f"bad SQLite URL {url!r}: a file name cannot hold a NUL "
-                                     "character")
-    else:
-        raise ConfigurationError(
-            f"bad SQLite URL {url!r}: use sqlite:///relative/path.db, "
-            "sqlite:////absolute/path.db or sqlite:// (in memory); there is no host part")
-    options: dict[str, Any] = {}
-    for name, value in parse_qsl(query, keep_blank_values=True, strict_parsing=False):
-        if name == "busy_timeout":
-            try:
-                options[name] = float(value)
-            except ValueError:
-                raise ConfigurationError(f"{url!r}: busy_timeout must be a number of seconds, "
-                                         f"not {value!r}") from None
-        elif name in ("synchronous", "checkpoint"):
-            options[name] = value.lower()
-        else:
-            raise ConfigurationError(f"{url!r}: unknown option {name!r} "
-                                     "(known: busy_timeout, synchronous, checkpoint)")
-    return path, options
-
-
-def _is_text(value: object) -> bool:
-    """For arguments from untyped callers (mypy knows they are str)."""
-    return isinstance(value, str)
 
 
 def _seconds(value: object) -> bool:

@@ -28,6 +28,7 @@ from dialogue_flow import (
     Petitioner,
     Role,
     SequentialIds,
+    Submission,
     WorkCalendar,
 )
 from dialogue_flow._tree import read_tree, tree_summary
@@ -706,3 +707,40 @@ class TestPolicyPerOrganisation:
         with pytest.raises(ConfigurationError, match="no-such"):
             flow.load_organisations(text)
         assert flow.organisation(WEST).policy_id is None  # nothing written
+
+
+class TestClosingATransferredMatterWhereItCameFrom:
+    """The petitioner withdraws at the commune while the province handles the matter: both
+    close in one commit; any other outcome is the province's to record."""
+
+    def _escalated(self, flow: DialogueFlow, petitioner: Petitioner) -> Submission:
+        sub = _receive(flow, EAST, petitioner)
+        return flow.escalate(sub, to=PROVINCE, body="Sở Xây dựng",
+                             actor=_actor(EAST, Role.CHAIR))
+
+    def test_a_withdrawal_closes_the_provinces_matter_too(
+            self, flow: DialogueFlow, petitioner: Petitioner) -> None:
+        origin = self._escalated(flow, petitioner)
+        linked_id = origin.transferred_to
+        assert linked_id is not None
+        closed = flow.close(origin.id, outcome="withdrawn", actor=_actor(EAST))
+        linked = flow.submission(linked_id)
+        assert (closed.state, closed.transferred_to, linked.state, linked.close_reason) == (
+            "closed", None, "closed", "withdrawn")
+        assert {"by": EAST, "linked": origin.id, "reason": "withdrawn"} == dict(
+            flow.history(linked)[-1].details)
+        # Nothing is left overdue at the province for a petition nobody pursues.
+        assert 0 == flow.submissions(organisation=PROVINCE,
+                                     overdue_as_of=date(2030, 1, 1)).total
+
+    @pytest.mark.parametrize("outcome", ["answered_by_competent_level", "duplicate"])
+    def test_other_outcomes_are_the_provinces(self, flow: DialogueFlow,
+                                              petitioner: Petitioner, outcome: str) -> None:
+        origin = self._escalated(flow, petitioner)
+        other = _receive(flow, EAST, petitioner)
+        with pytest.raises(InvalidInputError, match="handled by tinh-mau") as info:
+            flow.close(origin.id, outcome=outcome, actor=_actor(EAST),
+                       duplicate_of=other if outcome == "duplicate" else None)
+        assert ("outcome", "escalated", "received") == (
+            info.value.field, flow.submission(origin.id).state,
+            flow.submission(origin.transferred_to or "").state)

@@ -444,6 +444,13 @@ class SubmissionCommands(TransferSteps):
             raise InvalidInputError("duplicate_of", "only for outcome=duplicate")
         extra, rows, guards, counts = self._completion(s, who)
         notes: list[Notification] = []
+        changes: dict[str, object] = {"close_reason": why, "duplicate_of": duplicate_of}
+        if s.transferred_to is not None:  # with another organisation of the store
+            l_extra, l_rows, l_notes = self._withdraw_linked(s, why, who, self.clock.now())
+            extra += l_extra
+            rows += l_rows
+            notes += l_notes
+            changes["transferred_to"] = None
         origin, (o_extra, o_rows, o_notes) = self._close_origin(s, why, who, self.clock.now())
         if origin is not None:  # closed where it was escalated: the origin closes too
             more = self._completion(origin, who)
@@ -452,9 +459,8 @@ class SubmissionCommands(TransferSteps):
             guards += more[2]
             counts += more[3]
             notes += o_notes
-        return self._change(s, "close", who, {
-            "close_reason": why, "duplicate_of": duplicate_of,
-        }, reason=note, arguments={"reason": why}, details={"reason": why.value},
+        return self._change(s, "close", who, changes, reason=note, arguments={"reason": why},
+            details={"reason": why.value},
             extra=extra, extra_rows=rows, guards=guards, counts=counts, notifications=notes,
             notify=None if s.origin_id else ("closed", "petitioner"))
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ._checks import _build, _replace
+from ._errors import InvalidInputError
 from ._flow_core import FlowCore, _row
 from ._lifecycle import SUBMISSION
 from ._records import (
@@ -93,6 +94,32 @@ class TransferSteps(FlowCore):
                    details={"reason": why.value, "linked": closed.id})
         return new, ([(new, origin.version)], [row],
                      [self._notify(new, "closed", "petitioner", now)])
+
+    def _withdraw_linked(self, origin: Submission, why: CloseReason, actor: Actor,
+                         now: dt.datetime) -> Linked:
+        """Closing a matter while the organisation it was escalated to handles it: only the
+        petitioner's withdrawal is recorded where it came from, and it closes the matter
+        there too (nobody is left answering a withdrawn petition); any other outcome is that
+        organisation's to record.
+
+        :raises InvalidInputError: an outcome other than withdrawn.
+        """
+        linked = self.storage.get_submission(origin.transferred_to or "")
+        if why is not CloseReason.WITHDRAWN:
+            raise InvalidInputError(
+                "outcome", f"{origin.id} is handled by {linked.organisation_id} (its matter "
+                f"{linked.id}): it closes when that matter is answered or closed there; here "
+                "only the petitioner's withdrawal is recorded (outcome=withdrawn), which "
+                "closes that matter too")
+        if linked.state is SubmissionState.CLOSED:
+            return [], [], []
+        dest = SUBMISSION.fire(linked.id, linked.state, "close", reason=why)
+        new = _replace(linked, {"state": dest, "version": linked.version + 1,
+                                "updated_at": now, "close_reason": why})
+        row = _row(new, "close", linked.state, actor, now,
+                   details={"reason": why.value, "by": origin.organisation_id,
+                            "linked": origin.id})
+        return [(new, linked.version)], [row], [self._notify(new, "closed", "office", now)]
 
     def _hand_back(self, returned: Submission, reason: str, actor: Actor,
                    now: dt.datetime) -> Linked:

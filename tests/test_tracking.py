@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import attrs
@@ -266,3 +267,31 @@ class TestLookup:
             assert status.responsible == origin.competent_level
             assert flow.organisation(province).name == flow.lookup(
                 str(linked.tracking_code)).organisation
+
+
+class TestLookupCommand:
+    """``dialogue-flow lookup CODE``: what the office reads out on the phone."""
+
+    def test_public_status_without_personal_data(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner  # noqa: PLC0415
+
+        from dialogue_flow.cli import main  # noqa: PLC0415
+
+        db = f"sqlite:///{tmp_path / 'l.db'}"
+        with DialogueFlow.open(db, clock=FixedClock(date(2026, 3, 2))) as flow:
+            s = flow.receive(petitioner=Petitioner("Trần Thị Bí Mật", phone="0987654321"),
+                             topic="đất đai", content="Nội dung riêng tư", channel="written",
+                             actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
+        code = s.tracking_code
+        assert code is not None
+        out = CliRunner().invoke(main, ["lookup", "--db", db, code.lower()])
+        assert 0 == out.exit_code, out.output
+        assert f"Mã tra cứu: {code}" in out.output
+        assert "Trạng thái: Tiếp nhận" in out.output
+        assert ("Bí Mật" in out.output, "0987654321" in out.output,
+                "riêng tư" in out.output) == (False, False, False)
+        english = CliRunner().invoke(main, ["lookup", "--db", db, "--lang", "en", code])
+        assert "State: Received" in english.output
+        other = "X" if code[-1] != "X" else "Y"  # a check character that does not match
+        wrong = CliRunner().invoke(main, ["lookup", "--db", db, code[:-1] + other])
+        assert 1 == wrong.exit_code

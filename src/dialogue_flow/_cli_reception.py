@@ -12,7 +12,7 @@ from ._cli_flow import _day
 from ._cli_settings import config_option, db_option, open_flow
 from ._errors import DialogueFlowError
 
-__all__ = ["ics_command", "receptions_command"]
+__all__ = ["ics_command", "lookup_command", "receptions_command"]
 
 
 @click.command("receptions")
@@ -75,3 +75,34 @@ def ics_command(ctx: click.Context, url: str | None, config: Path | None, organi
         click.echo(data.decode("utf-8"), nl=False)
     else:
         output.write_bytes(data)
+
+
+@click.command("lookup")
+@db_option
+@config_option
+@click.argument("code")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the state's name (default: the settings', else vi).")
+@click.pass_context
+def lookup_command(ctx: click.Context, url: str | None, config: Path | None, code: str,
+                   language: str | None) -> None:
+    """What a citizen may see of a matter by its tracking code (no personal data): what the
+    office reads out on the phone."""
+    from ._labels import label  # noqa: PLC0415
+
+    try:
+        with open_flow(ctx, url, config, language=language) as flow:
+            status = flow.lookup(code)
+            words = flow.language
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    lines = [(("Mã tra cứu", "Tracking code"), status.tracking_code),
+             (("Trạng thái", "State"), label("state", status.state.value, words)),
+             (("Ngày tiếp nhận", "Received"), status.received_on.isoformat()),
+             (("Hạn giải quyết", "Due"), status.due_on.isoformat() if status.due_on else "—"),
+             (("Đơn vị giải quyết", "Responsible"), status.responsible or "—"),
+             (("Cơ quan", "Organisation"), status.organisation or "—")]
+    if status.answer is not None:
+        lines.append((("Trả lời", "Answer"), status.answer))
+    for (vi, en), value in lines:
+        click.echo(f"{vi if words == 'vi' else en}: {value}")

@@ -17,7 +17,7 @@ from ._cli_flow import (
 )
 from ._cli_orgs import orgs_command
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
-from ._cli_reception import ics_command, receptions_command
+from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
 from ._version import __version__
 
@@ -38,7 +38,7 @@ def main(config: Path | None) -> None:
 
 
 for _command in (calendar_command, check_command, deadline_command, demo_command,
-                 diagram_command, dispatch_command, ics_command, init_command, orgs_command,
-                 outbox_command, plugins_command, policies_command, receptions_command,
-                 repair_command, report_command, sweep_command):
+                 diagram_command, dispatch_command, ics_command, init_command, lookup_command,
+                 orgs_command, outbox_command, plugins_command, policies_command,
+                 receptions_command, repair_command, report_command, sweep_command):
     main.add_command(_command)

@@ -11,6 +11,7 @@ The commands themselves live in ``_dialogue_commands`` and ``_submission_command
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
@@ -72,6 +73,7 @@ from ._tracking import new_tracking_code
 from .storage import (
     Changeset,
     DialogueQuery,
+    ReceptionQuery,
     Record,
     Storage,
     SubmissionCount,
@@ -86,6 +88,7 @@ Authorizer = Callable[[Actor, str, Record | None], bool | None]
 
 T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission, ReceptionDay)
+_Q = TypeVar("_Q", DialogueQuery, ReceptionQuery)
 
 _LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE,
                                      ReceptionDay.KIND: RECEPTION}
@@ -267,15 +270,23 @@ class FlowCore(DeadlineRules):
     ) -> Page[Dialogue]:
         """One page of dialogues, ordered by id (``organisation``, ``subtree``: as for
         :meth:`submissions`)."""
+        query = self._scheduled_query(DialogueQuery, DialogueState, state, scheduled_from,
+                                      scheduled_to, limit, after, organisation, subtree)
+        return _paged(self.storage.find_dialogues(query), limit)
+
+    def _scheduled_query(self, cls: type[_Q], states: type[enum.Enum], state: object,
+                         scheduled_from: object, scheduled_to: object, limit: object,
+                         after: str | None, organisation: str | None, subtree: bool) -> _Q:
+        """The query of one page of dialogues or reception days (records with a state, a
+        scheduled day and an organisation), every argument checked; one more than
+        ``limit`` is asked for, so :func:`_paged` knows whether a next page exists."""
         if after is not None:
             _check_id("after", after)
-        query = DialogueQuery(
-            states=_states(DialogueState, state),
-            scheduled_from=_opt_date("scheduled_from", scheduled_from),
-            scheduled_to=_opt_date("scheduled_to", scheduled_to),
-            limit=check_limit(limit) + 1, after=after,
-            organisations=self._scope(organisation, subtree))
-        return _paged(self.storage.find_dialogues(query), limit)
+        return cls(states=_states(states, state),  # type: ignore[arg-type] # of cls's states
+                   scheduled_from=_opt_date("scheduled_from", scheduled_from),
+                   scheduled_to=_opt_date("scheduled_to", scheduled_to),
+                   limit=check_limit(limit) + 1, after=after,
+                   organisations=self._scope(organisation, subtree))
 
     def _scope(self, organisation: object, subtree_too: object) -> frozenset[str] | None:
         """The organisations a query covers (``None``: every one).

@@ -32,9 +32,7 @@ from ._checks import (
     _check_text,
     _check_whole,
     _names,
-    _opt_date,
     _require,
-    _states,
 )
 from ._errors import InvalidInputError
 from ._flow_core import FlowCore, Page, _paged, _row
@@ -44,7 +42,7 @@ from ._messages import render
 from ._plugins import announce_commit, check_vetoes
 from ._reception_records import RECEPTION_FROM, ReceptionDay, ReceptionMonth, ReceptionState
 from ._records import Actor, Level, Notification, Organisation
-from .storage import Changeset, ReceptionQuery, check_limit, every_page
+from .storage import Changeset, ReceptionQuery, every_page
 
 __all__ = ["ReceptionCommands", "month_bounds"]
 
@@ -102,14 +100,8 @@ class ReceptionCommands(FlowCore):
     ) -> Page[ReceptionDay]:
         """One page of reception days, ordered by id (``organisation``, ``subtree``: as for
         :meth:`~dialogue_flow.DialogueFlow.submissions`)."""
-        if after is not None:
-            _check_id("after", after)
-        query = ReceptionQuery(
-            states=_states(ReceptionState, state),
-            scheduled_from=_opt_date("scheduled_from", scheduled_from),
-            scheduled_to=_opt_date("scheduled_to", scheduled_to),
-            limit=check_limit(limit) + 1, after=after,
-            organisations=self._scope(organisation, subtree))
+        query = self._scheduled_query(ReceptionQuery, ReceptionState, state, scheduled_from,
+                                      scheduled_to, limit, after, organisation, subtree)
         return _paged(self.storage.find_reception_days(query), limit)
 
     def reception_month(self, organisation: str, month: str) -> ReceptionMonth:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ._cli_settings import config_option, db_option, open_flow
-from ._policy import DeadlinePolicy
+from ._policy import policy_arg
 from ._tree import tree_summary
 
 __all__ = ["orgs_command"]
@@ -46,7 +46,7 @@ def orgs_command(ctx: click.Context, url: str | None, config: Path | None, tree:
         if policy is not None:
             before = (flow.policy if organisation is None
                       else flow.policy_of(organisation)).id
-            chosen = flow.set_policy(_policy(policy), organisation=organisation,
+            chosen = flow.set_policy(policy_arg(policy), organisation=organisation,
                                      reason=reason)
             click.echo(f"policy of {organisation or 'the store'}: {before} -> {chosen.id}")
         organisations = flow.organisations()
@@ -57,7 +57,3 @@ def orgs_command(ctx: click.Context, url: str | None, config: Path | None, tree:
         click.echo(f"{'  ' * depth}{org.id}  {org.name} ({org.level}){own}")
 
 
-def _policy(value: str) -> DeadlinePolicy | str:
-    if value.endswith(".toml"):
-        return DeadlinePolicy.from_toml(Path(value))
-    return value

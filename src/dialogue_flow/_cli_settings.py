@@ -18,7 +18,7 @@ import click
 
 from ._flow import DialogueFlow
 from ._plugins import PluginManager, load_plugins
-from ._policy import DeadlinePolicy
+from ._policy import policy_arg
 from ._settings import ENV_VAR, Settings, init_store, read_settings
 
 __all__ = ["config_option", "db_option", "group_config_option", "init_command", "open_flow",
@@ -112,9 +112,7 @@ def init_command(ctx: click.Context, url: str | None, config: Path | None,
     if settings is None and url is None:
         raise click.UsageError(f"init needs --db URL or a settings file (--config PATH or "
                                f"{ENV_VAR})")
-    chosen: DeadlinePolicy | str | None = policy
-    if policy is not None and policy.endswith(".toml"):
-        chosen = DeadlinePolicy.from_toml(Path(policy))
+    chosen = None if policy is None else policy_arg(policy)
     done = init_store(DialogueFlow, settings, storage=url, policy=chosen,
                       plugins=plugins_for(ctx, config))  # errors: one line, by PluginGroup
     where = url if url is not None else settings.storage if settings is not None else None

@@ -98,24 +98,8 @@ class PluginManager(pluggy.PluginManager):
         for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT_NAME):
             if self.get_plugin(ep.name) is not None or self.is_blocked(ep.name):
                 continue
-            try:
-                ep.load()
-            except Exception as exc:
-                dist = f" of {ep.dist.name}" if ep.dist is not None else ""
-                raise PluginError(
-                    f"plugin entry point {ep.name!r} ({ep.value}){dist} failed to load: "
-                    f"{type(exc).__name__}: {exc}") from exc
+            loaded_entry_point(ep)
         return self.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
-
-    def load_entry_point(self, name: str) -> object:
-        """Register the installed plugin of the ``dialogue_flow`` entry-point group called
-        ``name`` (as a settings file's ``[[plugin]] name = ...`` does) and return it.
-
-        :raises PluginError: no installed plugin has that name, or it fails to load.
-        """
-        plugin = entry_point_plugin(name)
-        self.register(plugin, name=name)
-        return plugin
 
     def hooks_of(self, plugin: object) -> list[str]:
         """The hook names ``plugin`` implements, sorted."""
@@ -134,7 +118,14 @@ def entry_point_plugin(name: str) -> object:
         names = ", ".join(sorted(ep.name for ep in installed)) or "none"
         raise PluginError(f"no installed plugin {name!r} (an entry point of the "
                           f"{hookspecs.PROJECT_NAME!r} group); installed: {names}")
-    ep = found[0]
+    return loaded_entry_point(found[0])
+
+
+def loaded_entry_point(ep: importlib.metadata.EntryPoint) -> object:
+    """What ``ep`` names, imported.
+
+    :raises PluginError: naming the entry point and its distribution, when it fails.
+    """
     try:
         return ep.load()
     except Exception as exc:

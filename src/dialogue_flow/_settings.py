@@ -51,7 +51,7 @@ from ._calendar_overrides import inline_overrides
 from ._errors import ConfigurationError, PluginError
 from ._messages import LANGUAGES
 from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_calendar
-from ._policy import DeadlinePolicy
+from ._policy import DeadlinePolicy, policy_arg
 from ._reception_records import RECEPTION_MINIMUM
 from ._records import Actor, Organisation
 from ._store_policy import recorded_policy
@@ -105,9 +105,6 @@ class PluginEntry:
 
         :raises PluginError: naming this entry and what failed.
         """
-        if self.name is not None and self.settings is None:
-            pm.load_entry_point(self.name)
-            return
         target = self._target()
         label = self.name if self.name is not None else self.object
         if self.settings is not None:
@@ -383,10 +380,7 @@ class _Reader:
     def policy(self, value: object) -> DeadlinePolicy | str | None:
         if value is None:
             return None
-        chosen = self.text("policy", value, _TOP["policy"])
-        if chosen.endswith(".toml"):
-            return DeadlinePolicy.from_toml(self.base / chosen)
-        return chosen
+        return policy_arg(self.text("policy", value, _TOP["policy"]), self.base)
 
     def organisations(self, data: Mapping[str, Any]) -> tuple[Organisation, ...]:
         if "organisations" in data and "organisation" in data:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ._cli_settings import config_option, db_option, open_flow
-from ._policy import policy_arg
+from ._settings import policy_arg
 from ._tree import tree_summary
 
 __all__ = ["orgs_command"]

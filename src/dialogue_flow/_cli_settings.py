@@ -18,8 +18,7 @@ import click
 
 from ._flow import DialogueFlow
 from ._plugins import PluginManager, load_plugins
-from ._policy import policy_arg
-from ._settings import ENV_VAR, Settings, init_store, read_settings
+from ._settings import ENV_VAR, Settings, init_store, policy_arg, read_settings
 
 __all__ = ["config_option", "db_option", "group_config_option", "init_command", "open_flow",
            "plugins_for", "settings_for"]

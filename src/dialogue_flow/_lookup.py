@@ -19,12 +19,12 @@ from ._clock import VIETNAM_TZ
 from ._flow_core import FlowCore
 from ._records import CloseReason, Submission, SubmissionState
 from ._tracking import parse_tracking_code
+from .storage import OPEN_WITH_CLOCK
 
 __all__ = ["LookupQueries", "PublicStatus"]
 
 #: States in which a due date still binds the committee.
-_OPEN = frozenset({SubmissionState.RECEIVED, SubmissionState.ASSIGNED,
-                   SubmissionState.ESCALATED})
+_OPEN = OPEN_WITH_CLOCK
 
 
 @attrs.frozen

@@ -11,13 +11,13 @@ from pathlib import Path
 import attrs
 
 from ._checks import _check_actor, _check_id, _check_text
-from ._errors import InvalidInputError, NotFoundError
+from ._errors import InvalidInputError
 from ._flow_core import FlowCore
 from ._plugins import select_policy
 from ._policy import DeadlinePolicy
 from ._records import DEFAULT_ORGANISATION, Actor, Organisation, Role, TransitionRecord
 from ._store_policy import policy_row, recorded_policy
-from ._tree import check_tree, default_organisation, read_tree
+from ._tree import check_tree, read_tree, stored_or_default
 from .storage import Changeset, StoredRecord
 
 __all__ = ["OrganisationCommands"]
@@ -35,12 +35,7 @@ class OrganisationCommands(FlowCore):
 
         :raises NotFoundError:
         """
-        try:
-            return self.storage.get_organisation(organisation_id)
-        except NotFoundError:
-            if organisation_id == DEFAULT_ORGANISATION:
-                return default_organisation()
-            raise
+        return stored_or_default(self.storage, organisation_id)
 
     def organisations(self) -> list[Organisation]:
         """Every stored organisation, ordered by id."""

@@ -570,14 +570,6 @@ class DeadlinePolicy:
         return cls.bundled("seed-plan")
 
 
-def policy_arg(value: str, base: Path = Path()) -> DeadlinePolicy | str:
-    """A policy named on the command line or in a settings file: a ``.toml`` file (relative
-    to ``base``), read now, else a policy id, resolved by the flow."""
-    if value.endswith(".toml"):
-        return DeadlinePolicy.from_toml(base / value)
-    return value
-
-
 def bundled_policies() -> tuple[str, ...]:
     """Names of the policies shipped with the library."""
     folder = resources.files("dialogue_flow").joinpath("policies")

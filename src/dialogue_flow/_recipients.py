@@ -17,7 +17,8 @@ import attrs
 
 from ._errors import InvalidInputError, NotFoundError
 from ._reception_records import ReceptionDay
-from ._records import DEFAULT_ORGANISATION, Dialogue, Notification, Organisation, Submission
+from ._records import Dialogue, Notification, Organisation, Submission
+from ._tree import stored_or_default
 from ._validators import LABEL, NAME, channel_name, nfc, text
 from .hookspecs import hookimpl
 
@@ -115,14 +116,7 @@ class ReadOnlyStore:
     def get_organisation(self, organisation_id: str) -> Organisation:
         """The stored organisation (the default one exists without being stored).
         :raises NotFoundError:"""
-        try:
-            return self._storage.get_organisation(organisation_id)
-        except NotFoundError:
-            if organisation_id == DEFAULT_ORGANISATION:
-                from ._tree import default_organisation  # noqa: PLC0415 - only when unstored
-
-                return default_organisation()
-            raise
+        return stored_or_default(self._storage, organisation_id)
 
     def find_record(self, kind: str, record_id: str,
                     ) -> Dialogue | Submission | ReceptionDay | None:

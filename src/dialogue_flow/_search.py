@@ -73,9 +73,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def search_text(topic: str, content: str) -> str:
     """What a SQL backend stores for a submission: its folded words between single spaces,
-    with a space at each end (so ``LIKE '% word %'`` is a whole word)."""
+    with a space at each end (so ``LIKE '% word %'`` is a whole word).
+
+    Cached: every command on a matter rewrites its indexed columns, and its words rarely
+    change; folding 500 characters costs ~60 µs, 5-7 % of a durable SQLite commit."""
     return f" {' '.join([*words(topic), *words(content)])} "
 
 

@@ -51,7 +51,7 @@ from ._calendar_overrides import inline_overrides
 from ._errors import ConfigurationError, PluginError
 from ._messages import LANGUAGES
 from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_calendar
-from ._policy import DeadlinePolicy, policy_arg
+from ._policy import DeadlinePolicy
 from ._reception_records import RECEPTION_MINIMUM
 from ._records import Actor, Organisation
 from ._store_policy import recorded_policy
@@ -441,3 +441,11 @@ def _relative_to(url: str, base: Path) -> str:
         return url
     absolute = (base / unquote(rest)).resolve()
     return f"{prefix}{quote(absolute.as_posix(), safe='/:')}{mark}{query}"
+
+
+def policy_arg(value: str, base: Path = Path()) -> DeadlinePolicy | str:
+    """A policy named on the command line or in a settings file: a ``.toml`` file (relative
+    to ``base``), read now, else a policy id, resolved by the flow."""
+    if value.endswith(".toml"):
+        return DeadlinePolicy.from_toml(base / value)
+    return value

@@ -31,10 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ._errors import ConfigurationError, InvalidInputError
+from ._errors import ConfigurationError, InvalidInputError, NotFoundError
 from ._policy import read_toml
 from ._records import DEFAULT_ORGANISATION, DayOverride, Level, Organisation
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 __all__ = ["check_tree", "default_organisation", "organisations_from", "read_tree", "subtree",
            "tree_summary"]
@@ -47,6 +51,19 @@ _DAY_KEYS = {"date", "reason"}
 def default_organisation() -> Organisation:
     """The organisation of records that name none (not stored unless a host stores it)."""
     return Organisation(DEFAULT_ORGANISATION, "Tổ chức mặc định", Level.COMMUNE)
+
+
+def stored_or_default(storage: Storage, organisation_id: str) -> Organisation:
+    """The stored organisation, or the default one, which exists without being stored.
+
+    :raises NotFoundError: neither.
+    """
+    try:
+        return storage.get_organisation(organisation_id)
+    except NotFoundError:
+        if organisation_id == DEFAULT_ORGANISATION:
+            return default_organisation()
+        raise
 
 
 def subtree(parents: Iterable[tuple[str, str | None]], root: str) -> frozenset[str]:

@@ -52,11 +52,6 @@ def _optional_text(value: object) -> object:
     return None if value is None else nfc(value)
 
 
-def _search(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        search_terms(value)  # InvalidInputError naming "search"
-
-
 def _descending(text: str) -> str:
     """A sort key that orders texts (ids, ISO dates) from the last to the first: each
     character mirrored, then a terminator above every mirrored character (so "ab" comes
@@ -106,9 +101,9 @@ class SubmissionQuery:
     #: Only submissions whose topic and content hold these words (the rule of
     #: :mod:`dialogue_flow._search`: case, diacritics and "đ" ignored; the last word may be
     #: the beginning of one). Backends match :attr:`terms`, its folded words.
-    search: str | None = attrs.field(default=None, converter=_optional_text,
-                                     validator=_search, kw_only=True)
-    #: :attr:`search` as folded words (empty without a search).
+    search: str | None = attrs.field(default=None, converter=_optional_text, kw_only=True)
+    #: :attr:`search` as folded words (empty without a search); folding checks the search
+    #: (InvalidInputError naming "search").
     terms: tuple[str, ...] = attrs.field(
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda q: search_terms(q.search) if q.search is not None
@@ -180,45 +175,44 @@ def _received_on(s: Submission) -> str:
 
 
 @attrs.frozen
-class DialogueQuery:
-    """A filter over dialogues, ordered by id and paged like :class:`SubmissionQuery`."""
+class _ScheduledQuery:
+    """What the queries over dialogues and reception days share: records with a state, a
+    scheduled day and an organisation, ordered by id and paged like
+    :class:`SubmissionQuery`."""
 
-    states: frozenset[DialogueState] | None = None
     scheduled_from: dt.date | None = None
     scheduled_to: dt.date | None = None
     limit: int = attrs.field(default=100, validator=_page_size)
     after: str | None = None
-    #: Only dialogues of these organisations.
+    #: Only records of these organisations.
     organisations: frozenset[str] | None = None
 
-    def matches(self, d: Dialogue) -> bool:
-        return (
-            (self.organisations is None or d.organisation_id in self.organisations)
-            and (self.states is None or d.state in self.states)
-            and (self.scheduled_from is None or d.scheduled_for >= self.scheduled_from)
-            and (self.scheduled_to is None or d.scheduled_for <= self.scheduled_to)
-            and (self.after is None or d.id > self.after)
-        )
-
-
-@attrs.frozen
-class ReceptionQuery:
-    """A filter over citizen reception days, ordered by id and paged like
-    :class:`DialogueQuery`."""
-
-    states: frozenset[ReceptionState] | None = None
-    scheduled_from: dt.date | None = None
-    scheduled_to: dt.date | None = None
-    limit: int = attrs.field(default=100, validator=_page_size)
-    after: str | None = None
-    #: Only days of these organisations.
-    organisations: frozenset[str] | None = None
-
-    def matches(self, r: ReceptionDay) -> bool:
+    def _matches(self, r: Dialogue | ReceptionDay, states: frozenset[Any] | None) -> bool:
         return (
             (self.organisations is None or r.organisation_id in self.organisations)
-            and (self.states is None or r.state in self.states)
+            and (states is None or r.state in states)
             and (self.scheduled_from is None or r.scheduled_for >= self.scheduled_from)
             and (self.scheduled_to is None or r.scheduled_for <= self.scheduled_to)
             and (self.after is None or r.id > self.after)
         )
+
+
+@attrs.frozen
+class DialogueQuery(_ScheduledQuery):
+    """A filter over dialogues, ordered by id and paged like :class:`SubmissionQuery`."""
+
+    states: frozenset[DialogueState] | None = attrs.field(default=None, kw_only=True)
+
+    def matches(self, d: Dialogue) -> bool:
+        return self._matches(d, self.states)
+
+
+@attrs.frozen
+class ReceptionQuery(_ScheduledQuery):
+    """A filter over citizen reception days, ordered by id and paged like
+    :class:`DialogueQuery`."""
+
+    states: frozenset[ReceptionState] | None = attrs.field(default=None, kw_only=True)
+
+    def matches(self, r: ReceptionDay) -> bool:
+        return self._matches(r, self.states)

@@ -475,6 +475,13 @@ class FlowCore(DeadlineRules):
         self.storage.commit(Changeset(((record, 0),), (row,), notifications, guards))
         announce_commit(self.plugins, record.KIND, record, event, actor)
 
+    def _follow_due(self, record: Record, new: Record, actor: Actor, now: dt.datetime,
+                    ) -> tuple[list[tuple[Record, int]], list[TransitionRecord]]:
+        """What keeps the matters escalated to ``record`` on its new due date: nothing
+        here; :class:`~dialogue_flow._transfers.TransferSteps` writes them."""
+        del record, new, actor, now
+        return [], []
+
     def _change(
         self,
         record: _RecordT,
@@ -505,6 +512,10 @@ class FlowCore(DeadlineRules):
         new = _replace(record, {**changes, "state": dest, "version": record.version + 1,
                                 "updated_at": now})
         rows: list[TransitionRecord] = [_row(new, event, source, actor, now, reason, details)]
+        if "due" in changes:  # matters escalated to this one follow its clock, in this commit
+            followers: tuple[list[tuple[Record, int]], list[TransitionRecord]] = (
+                self._follow_due(record, new, actor, now))
+            extra, extra_rows = (*extra, *followers[0]), (*extra_rows, *followers[1])
         if then_complete:
             done_state = lifecycle.fire(new.id, new.state, "complete", open_submissions=())
             new = _replace(new, {"state": done_state, "version": new.version + 1})

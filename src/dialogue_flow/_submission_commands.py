@@ -189,9 +189,7 @@ class SubmissionCommands(TransferSteps):
                 "(answer, assign, escalate or close) instead")
         today = self.clock.today()
         due = self._answer_deadline(s, today, assigned_on=today)
-        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
-        return self._change(s, "accept", actor, {"due": due}, extra=extra, extra_rows=rows,
-                            notify=("accepted", "petitioner"))
+        return self._change(s, "accept", actor, {"due": due}, notify=("accepted", "petitioner"))
 
     def answer(self, submission: str | Submission, *, text: str, actor: Actor,
                mode: AnswerMode | str | None = None,
@@ -246,12 +244,10 @@ class SubmissionCommands(TransferSteps):
                     s.due.anchor, calendar)
         else:
             due = self._due_on_decision(s, complex) or (s.due if first else None)
-        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
         return self._change(s, "assign", actor, {
             "department": department, "competent_level": None, "complex": complex,
             "assigned_on": self.clock.today(), "due": due,
-        }, details={"department": department}, notify=("assigned", "department"),
-            extra=extra, extra_rows=rows)
+        }, details={"department": department}, notify=("assigned", "department"))
 
     def escalate(self, submission: str | Submission, *, actor: Actor,
                  competent_level: str | None = None, to: str | None = None,
@@ -291,12 +287,10 @@ class SubmissionCommands(TransferSteps):
         due = s.due
         if due is None or self._on_first_clock(s):
             due = self._due_on_decision(s, complex_matter) or due
-        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
         return self._change(s, "escalate", actor, {
             "competent_level": competent_level, "complex": complex_matter, "department": None,
             "assigned_on": self.clock.today(), "due": due,
-        }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"),
-            extra=extra, extra_rows=rows)
+        }, details={"competent_level": competent_level}, notify=("escalated", "petitioner"))
 
     def _transfer(self, submission: str | Submission, to: str, body: str | None,
                   actor: Actor, complex_matter: bool) -> Submission:
@@ -311,8 +305,7 @@ class SubmissionCommands(TransferSteps):
         now = self.clock.now()
         linked, (extra, rows, notes) = self._transfer_to(s, target, body, actor, now)
         # From now on it runs on the receiving side's clock (issue 15), and so do the
-        # matters escalated here from elsewhere in the store.
-        above, above_rows, _ = self._follow(s, linked.due, actor, now)
+        # matters escalated here from elsewhere in the store (_change has them follow).
         details = {"to": target.id, "linked": linked.id}
         if s.due is not None:  # kept to resume the clock if the matter is handed back
             details |= {"paused_due": s.due.date.isoformat(),
@@ -321,8 +314,8 @@ class SubmissionCommands(TransferSteps):
         return self._change(s, "escalate", actor, {
             "competent_level": responsible, "complex": complex_matter, "department": None,
             "assigned_on": self.clock.today(), "due": linked.due, "transferred_to": linked.id,
-        }, details=details, extra=extra + above, extra_rows=rows + above_rows,
-            notifications=notes, notify=("escalated", "petitioner"))
+        }, details=details, extra=extra, extra_rows=rows, notifications=notes,
+            notify=("escalated", "petitioner"))
 
     def return_matter(self, submission: str | Submission, *, reason: str, actor: Actor,
                       expected_version: int | None = None) -> Submission:
@@ -377,11 +370,10 @@ class SubmissionCommands(TransferSteps):
                   f"có kiến nghị về thời gian và trách nhiệm của cơ quan giải quyết): {reason}",
             calendar=calendar.fingerprint, skipped=tuple(calendar.explain(today, until)),
         )
-        extra, rows, _ = self._follow(s, deadline, actor, self.clock.now())
         return self._change(s, "extend", actor, {
             "due": deadline, "extensions": s.extensions + 1,
         }, reason=reason, details={"until": until.isoformat(), "from": floor.isoformat()},
-            notify=("extended", "petitioner"), extra=extra, extra_rows=rows)
+            notify=("extended", "petitioner"))
 
     @overload
     def close(self) -> NoReturn: ...
@@ -525,11 +517,10 @@ class SubmissionCommands(TransferSteps):
             guards.append((Dialogue.KIND, d.id, d.version))
         # A fresh processing clock: the matter must be decided again.
         due = self._first_clock(s.organisation_id, s.channel, None, self._received_on(s))
-        extra, rows, _ = self._follow(s, due, actor, self.clock.now())
         return self._change(s, "reopen", actor, {
             "reopened": s.reopened + 1, "close_reason": None, "due": due,
             "duplicate_of": None, "transferred_to": None,
-        }, reason=reason, guards=guards, extra=extra, extra_rows=rows)
+        }, reason=reason, guards=guards)
 
 
 def _check_here(s: Submission, event: str) -> None:

@@ -141,6 +141,15 @@ class TransferSteps(FlowCore):
         return ([(new, origin.version), *above], [row, *above_rows],
                 [self._notify(new, "returned", "office", now, reason)])
 
+    def _follow_due(self, record: Record, new: Record, actor: Actor, now: dt.datetime,
+                    ) -> tuple[list[tuple[Record, int]], list[TransitionRecord]]:
+        """Every command that moves a matter's due date (through ``_change``) has the
+        matters escalated to it follow, in the same commit."""
+        if not isinstance(record, Submission) or not isinstance(new, Submission):
+            return [], []
+        writes, rows, _ = self._follow(record, new.due, actor, now)
+        return writes, rows
+
     def _follow(self, linked: Submission, due: Deadline | None, actor: Actor,
                 now: dt.datetime) -> Linked:
         """The origins waiting on ``linked`` take its new due date ``due`` (a transferred

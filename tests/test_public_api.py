@@ -66,6 +66,7 @@ EXPORTED = [
     "ReceptionMonth",
     "ReceptionState",
     "Recipient",
+    "Redaction",
     "Report",
     "ReportDue",
     "ReportItem",

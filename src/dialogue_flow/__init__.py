@@ -32,6 +32,7 @@ from ._integrity import Violation
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
 from ._lookup import PublicStatus
 from ._notifiers import LoggingNotifier
+from ._petitioner import Redaction
 from ._plugins import PluginManager, load_plugins
 from ._policy import DeadlinePolicy, DeadlineRule, ReportDue, ReportRule, bundled_policies
 from ._reception_records import RECEPTION_MINIMUM, ReceptionDay, ReceptionMonth, ReceptionState
@@ -123,6 +124,7 @@ __all__ = [
     "ReceptionMonth",
     "ReceptionState",
     "Recipient",
+    "Redaction",
     "Report",
     "ReportDue",
     "ReportItem",

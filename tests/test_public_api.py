@@ -18,6 +18,7 @@ EXPORTED = [
     "RECEPTION_MINIMUM",
     "SUBMISSION",
     "VIETNAM_TZ",
+    "AccessEntry",
     "Actor",
     "AnswerMode",
     "Authorizer",

@@ -7,6 +7,7 @@ import importlib
 import warnings
 from typing import Any as _Any
 
+from ._access_records import AccessEntry
 from ._calendar import SkippedDay, SpecialDay, WorkCalendar
 from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
 from ._dispatch import Dispatcher, DispatchResult
@@ -76,6 +77,7 @@ __all__ = [
     "RECEPTION_MINIMUM",
     "SUBMISSION",
     "VIETNAM_TZ",
+    "AccessEntry",
     "Actor",
     "AnswerMode",
     "Authorizer",

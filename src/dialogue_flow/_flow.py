@@ -25,6 +25,7 @@ from ._integrity import IntegrityCommands
 from ._labels import check_language
 from ._lookup import LookupQueries
 from ._organisations import OrganisationCommands
+from ._personal_data import PersonalDataCommands
 from ._plugins import PluginManager, load_plugins
 from ._reception import ReceptionCommands
 from ._records import Deadline, Organisation
@@ -46,7 +47,7 @@ _OPTIONS = frozenset(inspect.signature(FlowCore.__init__).parameters) - {
 
 
 class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
-                   ReceptionCommands, LookupQueries):
+                   ReceptionCommands, LookupQueries, PersonalDataCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ._access import AccessLogging
 from ._auth import default_authorize
 from ._calendar import WorkCalendar
 from ._checks import (
@@ -119,7 +120,7 @@ class Page(Generic[T]):
         return len(self.items)
 
 
-class FlowCore(DeadlineRules):
+class FlowCore(DeadlineRules, AccessLogging):
     """The state and shared machinery of a flow (see :class:`~dialogue_flow.DialogueFlow`)."""
 
     def __init__(

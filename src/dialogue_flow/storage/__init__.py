@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
+from dialogue_flow._access_records import AccessEntry, AccessQuery
 from dialogue_flow._errors import InvalidInputError, StorageError
 from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._recipients import Delivery
@@ -66,6 +67,7 @@ __all__ = [
     "MAX_PAGE",
     "OPEN_WITH_CLOCK",
     "SETTLED",
+    "AccessQuery",
     "Changeset",
     "Delivery",
     "DialogueQuery",
@@ -348,6 +350,20 @@ class Storage(Protocol):
 
         :raises NotFoundError: no outbox row has that key.
         """
+        ...
+
+    def log_access(self, entries: Sequence[AccessEntry]) -> list[AccessEntry]:
+        """Append ``entries`` to the access log in one transaction, all or nothing, and
+        return them as stored: each with the ``seq`` it was given, increasing in the order
+        given (issue 17). The log is append-only: nothing here changes or removes an entry.
+
+        :raises InvalidInputError: an item that is not an :class:`AccessEntry`.
+        """
+        ...
+
+    def access_log(self, query: AccessQuery) -> list[AccessEntry]:
+        """At most ``query.limit`` entries passing every filter of ``query``
+        (:meth:`AccessQuery.matches`), by ``seq``."""
         ...
 
     def close(self) -> None:

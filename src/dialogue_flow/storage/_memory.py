@@ -9,8 +9,10 @@ from typing import TypeVar
 
 import attrs
 
+from dialogue_flow._access_records import AccessEntry, AccessQuery
 from dialogue_flow._errors import (
     ConcurrentChangeError,
+    InvalidInputError,
     NotFoundError,
     StorageError,
     VersionConflictError,
@@ -64,6 +66,8 @@ class MemoryStorage:
         self._outbox: dict[str, OutboxEntry] = {}
         #: tracking code -> the id of the submission holding it.
         self._codes: dict[str, str] = {}
+        #: The access log, in ``seq`` order (``seq`` = position + 1).
+        self._access: list[AccessEntry] = []
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
         return self._get(Dialogue, dialogue_id)
@@ -296,6 +300,21 @@ class MemoryStorage:
                                              next_attempt_at=None, lease_owner=None,
                                              lease_until=None)
             return True
+
+    def log_access(self, entries: Sequence[AccessEntry]) -> list[AccessEntry]:
+        for entry in entries:
+            if not isinstance(entry, AccessEntry):
+                raise InvalidInputError("entries", "expected AccessEntry items, got "
+                                        f"{type(entry).__name__}")
+        with self._lock:
+            stored = [attrs.evolve(entry, seq=len(self._access) + n)
+                      for n, entry in enumerate(entries, start=1)]
+            self._access += stored
+        return stored
+
+    def access_log(self, query: AccessQuery) -> list[AccessEntry]:
+        with self._lock:
+            return [entry for entry in self._access if query.matches(entry)][:query.limit]
 
     def close(self) -> None:
         """Nothing to release."""

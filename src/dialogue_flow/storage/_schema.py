@@ -91,7 +91,7 @@ def _same(value: Any) -> Any:
 SQLITE: Final = Dialect(
     name="sqlite", placeholder="?",
     types={"id": "TEXT", "text": "TEXT", "int": "INTEGER", "date": "TEXT",
-           "instant": "INTEGER", "seq": "INTEGER PRIMARY KEY"},
+           "instant": "INTEGER", "seq": "INTEGER PRIMARY KEY", "seq_ref": "INTEGER"},
     without_rowid=" WITHOUT ROWID",
     json_field=lambda column: f"json_extract({column}, '$.' || ?)",
     local_date=_sqlite_local_date,
@@ -103,7 +103,8 @@ SQLITE: Final = Dialect(
 POSTGRESQL: Final = Dialect(
     name="postgresql", placeholder="%s",
     types={"id": 'text COLLATE "C"', "text": "text", "int": "integer", "date": "date",
-           "instant": "timestamptz", "seq": "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+           "instant": "timestamptz", "seq": "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+           "seq_ref": "bigint"},
     without_rowid="",
     json_field=lambda column: f"({column}::json ->> %s)",
     local_date=_postgres_local_date,
@@ -380,6 +381,22 @@ MIGRATIONS: Final = (
         # settled before. `deliveries`: JSON of the recipients each channel reached, by
         # reference ("petitioner:phone"), never an address.
         AddColumns("outbox", (Column("outcome", "text"), Column("deliveries", "text"))),
+    )),
+    # Issue 17. Other steps of this round are appended to this migration's tuple.
+    Migration(6, "issue 17: personal data, confidential petitions, attachments, "
+              "housekeeping, moving stores, heartbeats", (
+        # Every read of personal data through the library (Law 91/2025/QH15): who, when,
+        # why, which records; ids only. One row per entry, its record ids as JSON; and one
+        # per (record, entry) for "who read this record" (dialogue_flow._access_records).
+        CreateTable(Table("access_log", (
+            Column("seq", "seq"), Column("at", "instant", "NOT NULL"),
+            Column("actor_id", "id", "NOT NULL"), Column("organisation_id", "id", "NOT NULL"),
+            Column("purpose", "text", "NOT NULL"), Column("record_ids", "text", "NOT NULL")))),
+        CreateIndex(Index("access_log_by_organisation", "access_log", ("organisation_id", "seq"))),
+        CreateIndex(Index("access_log_by_actor", "access_log", ("actor_id", "seq"))),
+        CreateTable(Table("access_log_records", (
+            Column("record_id", "id", "NOT NULL"), Column("seq", "seq_ref", "NOT NULL")),
+            primary_key=("record_id", "seq"), clustered=True)),
     )),
 )
 

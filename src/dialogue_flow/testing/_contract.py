@@ -37,6 +37,7 @@ from dialogue_flow.storage import (
     SubmissionQuery,
 )
 
+from ._access_contract import AccessLogContract
 from ._fakes import (
     _deadline,
     sample_dialogue,
@@ -78,7 +79,7 @@ from ._support import (
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
 class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract,
-                      DashboardContract, ReceptionContract, SearchContract):
+                      DashboardContract, ReceptionContract, SearchContract, AccessLogContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

@@ -121,6 +121,7 @@ from dialogue_flow.storage.sql import (
     missing_migrations,
 )
 
+from ._access import PgAccessLog, access_statements
 from ._commit import PgStatements, Step, apply_plan
 from ._retry import (
     Attempt,
@@ -146,7 +147,7 @@ _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-class PostgresStorage:
+class PostgresStorage(PgAccessLog):
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
     ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the
@@ -199,6 +200,7 @@ class PostgresStorage:
         self._where = redact(conninfo)
         self._lock = threading.Lock()
         self._sql = PgStatements(f'"{schema}"')
+        self._access = access_statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
         # database) where a pool would only time out.
         try:

@@ -1,0 +1,100 @@
+"""The storage contract for the access log (issue 17): entries appended all or nothing,
+numbered in order, read back equal and filtered as :meth:`AccessQuery.matches` says."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import attrs
+
+from dialogue_flow import VIETNAM_TZ, AccessEntry, InvalidInputError
+from dialogue_flow.storage import AccessQuery, Storage
+
+from ._support import _equal, _raises, _rng, _true
+
+_T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VIETNAM_TZ)
+_ORGANISATIONS = ("xa-mot", "xa-hai", "tinh")
+_ACTORS = ("chair-1", "office-1", "office-2")
+_RECORDS = tuple(f"sub-{n:03d}" for n in range(12))
+
+
+def _entry(at: dt.datetime = _T0, *, actor_id: str = "office-1",
+           organisation_id: str = "xa-mot", purpose: str = "report",
+           record_ids: tuple[str, ...] = ("sub-001",)) -> AccessEntry:
+    return AccessEntry(at=at, actor_id=actor_id, organisation_id=organisation_id,
+                       purpose=purpose, record_ids=record_ids)
+
+
+def _random_entry(rng: random.Random) -> AccessEntry:
+    # Instants in two offsets: a backend compares instants, not their text.
+    offset = rng.choice([VIETNAM_TZ, dt.UTC])
+    at = (_T0 + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 20))).astimezone(offset)
+    return _entry(at, actor_id=rng.choice(_ACTORS),
+                  organisation_id=rng.choice(_ORGANISATIONS),
+                  purpose=rng.choice(["report", "find", "export", "erase"]),
+                  record_ids=tuple(rng.sample(_RECORDS, rng.randint(1, 4))))
+
+
+def _random_query(rng: random.Random, count: int) -> AccessQuery:
+    def instant() -> dt.datetime | None:
+        if rng.random() < 0.6:
+            return None
+        return _T0 + dt.timedelta(minutes=rng.randint(-60, 60 * 24 * 21))
+
+    return AccessQuery(
+        organisations=None if rng.random() < 0.5 else frozenset(
+            rng.sample([*_ORGANISATIONS, "khac"], rng.randint(0, 2))),
+        actor_id=None if rng.random() < 0.6 else rng.choice([*_ACTORS, "nobody"]),
+        record_ids=None if rng.random() < 0.6 else frozenset(
+            rng.sample([*_RECORDS, "sub-none"], rng.randint(0, 3))),
+        since=instant(), before=instant(),
+        after=None if rng.random() < 0.6 else rng.randint(1, count + 1),
+        limit=rng.choice([0, 1, 5, 100]))
+
+
+class AccessLogContract:
+    """The access log: an append-only list of who read which records' personal data."""
+
+    def test_access_log_is_empty_at_first(self, storage: Storage) -> None:
+        """A new store has read nothing."""
+        _equal([], storage.access_log(AccessQuery()), "a new store's access log")
+
+    def test_entries_read_back_equal_and_numbered_in_order(self, storage: Storage) -> None:
+        """Each entry comes back as written, with a seq that increases in the order the
+        entries were given, across appends."""
+        first = storage.log_access([_entry(), _entry(purpose="find", record_ids=("a", "b"))])
+        second = storage.log_access([_entry(actor_id="chair-1")])
+        seqs = [e.seq for e in (*first, *second)]
+        _true(all(isinstance(s, int) for s in seqs) and seqs == sorted(set(seqs)),  # type: ignore[type-var]
+              f"seqs increase: {seqs}")
+        _equal([attrs.evolve(e, seq=None) for e in (*first, *second)],
+               [_entry(), _entry(purpose="find", record_ids=("a", "b")),
+                _entry(actor_id="chair-1")], "the entries as given")
+        _equal([*first, *second], storage.access_log(AccessQuery()), "read back")
+
+    def test_instants_compare_across_offsets(self, storage: Storage) -> None:
+        """An entry written in UTC is found by a period given in Vietnamese time, and the
+        instant reads back equal (whatever offset the backend answers in)."""
+        at = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)  # 08:30 in Hà Nội
+        storage.log_access([_entry(at)])
+        found = storage.access_log(AccessQuery(since=_T0, before=_T0 + dt.timedelta(hours=1)))
+        _equal([at], [e.at for e in found], "entries of 08:00-09:00 (UTC+7)")
+        _equal([], storage.access_log(AccessQuery(since=_T0 + dt.timedelta(hours=1))),
+               "entries from 09:00")
+
+    def test_an_append_is_all_or_nothing(self, storage: Storage) -> None:
+        """An item that is not an AccessEntry refuses the whole append."""
+        _raises(InvalidInputError, storage.log_access, [_entry(), "sub-001"])
+        _equal([], storage.access_log(AccessQuery()), "after a refused append")
+        _equal([], storage.log_access([]), "an empty append")
+
+    def test_queries_match_the_reference(self, storage: Storage) -> None:
+        """Random filters over random entries answer what AccessQuery.matches says, by
+        seq, at most limit."""
+        rng = _rng(17)
+        stored = storage.log_access([_random_entry(rng) for _ in range(60)])
+        for _ in range(120):
+            query = _random_query(rng, len(stored))
+            expected = [e for e in stored if query.matches(e)][:query.limit]
+            _equal(expected, storage.access_log(query), f"access_log({query!r})")

@@ -140,6 +140,25 @@ class TestFacadeHooks:
         assert isinstance(DialogueFlow.open("memory://", plugins=[Custom()]).storage,
                           MemoryStorage)
 
+    def test_hook_dialogue_flow_open_file_store_custom_scheme(self, intake: Actor,
+                                                              petitioner: Petitioner) -> None:
+        """A plugin opens the file store a flow names by URL; attachments go there."""
+        from dialogue_flow import MemoryFileStore  # noqa: PLC0415
+
+        bucket = MemoryFileStore()
+
+        class Buckets:
+            @hookimpl
+            def dialogue_flow_open_file_store(self, url: str) -> MemoryFileStore | None:
+                return bucket if url.startswith("bucket://") else None
+
+        flow = DialogueFlow.open("memory://", plugins=[Buckets()], files="bucket://tinh")
+        s = flow.receive(petitioner=petitioner, topic="Đường", content="Hỏng", actor=intake)
+        scan = flow.attach(s.id, name="a.pdf", data=b"%PDF-1.7", actor=intake)
+        assert flow.files is bucket
+        assert [scan.file_key] == list(bucket.keys())
+
+
     def test_hook_dialogue_flow_authorize_overrides_defaults_and_authorizers(
             self, intake: Actor, petitioner: Petitioner) -> None:
         """The first non-None plugin answer wins over host authorizers and the defaults."""

@@ -8,6 +8,8 @@ import warnings
 from typing import Any as _Any
 
 from ._access_records import AccessEntry
+from ._attachment_records import Attachment, AttachmentKind, AttachmentLimits, check_key
+from ._attachments import FileProblem
 from ._calendar import SkippedDay, SpecialDay, WorkCalendar
 from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
 from ._dispatch import Dispatcher, DispatchResult
@@ -27,6 +29,7 @@ from ._errors import (
     TransitionVetoedError,
     VersionConflictError,
 )
+from ._files import FileStore, FolderFileStore, MemoryFileStore, StoredFile
 from ._flow import Authorizer, DialogueFlow, Page
 from ._ids import SequentialIds, time_ordered_id
 from ._integrity import Violation
@@ -80,6 +83,9 @@ __all__ = [
     "AccessEntry",
     "Actor",
     "AnswerMode",
+    "Attachment",
+    "AttachmentKind",
+    "AttachmentLimits",
     "Authorizer",
     "CalendarRangeError",
     "Channel",
@@ -102,12 +108,16 @@ __all__ = [
     "DispatchResult",
     "Dispatcher",
     "EventSpec",
+    "FileProblem",
+    "FileStore",
     "FixedClock",
+    "FolderFileStore",
     "InvalidInputError",
     "InvalidTransitionError",
     "Level",
     "Lifecycle",
     "LoggingNotifier",
+    "MemoryFileStore",
     "MemoryStorage",
     "NotFoundError",
     "Notification",
@@ -139,6 +149,7 @@ __all__ = [
     "SkippedDay",
     "SpecialDay",
     "StorageError",
+    "StoredFile",
     "Submission",
     "SubmissionKind",
     "SubmissionState",
@@ -151,6 +162,7 @@ __all__ = [
     "WorkCalendar",
     "__version__",
     "bundled_policies",
+    "check_key",
     "from_dict",
     "from_json",
     "hookimpl",

@@ -7,6 +7,10 @@
 - a department answers only what is assigned to it;
 - closing and reopening on the petitioner's word: the chair, the office or the intake desk;
 - telling a petitioner the matter was accepted for handling: the chair or the office;
+- attaching a file handed in (``attach``): the intake desk, the office or the chair; a
+  document issued for the matter (``attach_issued``): the office, the chair, or the
+  department the matter is assigned to; reading an attachment's file (``read_attachment``):
+  those four; erasing a matter's files (``erase_attachments``): the office or the chair;
 - every role acts only on its own organisation's records (a province reads its communes'
   matters through queries; acting on them needs an authorisation hook that grants it);
 - the repairs of ``dialogue-flow check`` (completing a stuck dialogue, detaching a matter
@@ -46,6 +50,11 @@ RULES: Mapping[str, frozenset[Role]] = {
     "reopen": frozenset({_C, _O, _I}),
     "complete": frozenset({_C, _O}),
     "detach": frozenset({_C, _O}),
+    # Attachments (issue 17): files handed in, documents issued, reading and erasing them.
+    "attach": frozenset({_I, _O, _C}),
+    "attach_issued": frozenset({_O, _C, _D}),
+    "read_attachment": frozenset({_I, _O, _C, _D}),
+    "erase_attachments": frozenset({_O, _C}),
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any, Self
 
 import attrs
 
+from ._attachments import ATTACHMENT_OPTIONS, AttachmentCommands
 from ._checks import _check_count
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
@@ -42,12 +43,12 @@ __all__ = ["Authorizer", "DialogueFlow", "Page"]
 _LAST_YEAR = dt.MAXYEAR - 1  # a report due early next year must still be a date
 
 #: The keyword options of the constructor, which :meth:`DialogueFlow.open` passes on.
-_OPTIONS = frozenset(inspect.signature(FlowCore.__init__).parameters) - {
-    "self", "storage", "plugins"}
+_OPTIONS = (frozenset(inspect.signature(FlowCore.__init__).parameters) - {
+    "self", "storage", "plugins"}) | ATTACHMENT_OPTIONS
 
 
-class DialogueFlow(DialogueCommands, IntegrityCommands, OrganisationCommands,
-                   ReceptionCommands, LookupQueries, PersonalDataCommands):
+class DialogueFlow(AttachmentCommands, DialogueCommands, IntegrityCommands,
+                   OrganisationCommands, ReceptionCommands, LookupQueries, PersonalDataCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

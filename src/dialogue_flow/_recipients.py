@@ -23,6 +23,7 @@ from ._validators import LABEL, NAME, channel_name, nfc, text
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from ._attachment_records import Attachment
     from ._records import TransitionRecord
     from .storage import DialogueQuery, ReceptionQuery, Storage, SubmissionQuery
 
@@ -160,6 +161,15 @@ class ReadOnlyStore:
     def history(self, kind: str, record_id: str) -> list[TransitionRecord]:
         """The audit trail of one record, oldest first."""
         return self._storage.history(kind, record_id)
+
+    def get_attachment(self, attachment_id: str) -> Attachment:
+        """One attachment's record (not its file). :raises NotFoundError:"""
+        return self._storage.get_attachment(attachment_id)
+
+    def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
+                         limit: int = 1000) -> list[Attachment]:
+        """At most ``limit`` attachment records by id, of one submission when given."""
+        return self._storage.find_attachments(submission_id, after=after, limit=limit)
 
 
 class PetitionerRecipients:

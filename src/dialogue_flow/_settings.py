@@ -46,9 +46,11 @@ from urllib.parse import quote, unquote
 
 import attrs
 
+from ._attachment_settings import AttachmentSettings, read_attachments, settings_file_store
 from ._calendar import Language, WorkCalendar
 from ._calendar_overrides import inline_overrides
 from ._errors import ConfigurationError, PluginError
+from ._file_store import FileStore
 from ._messages import LANGUAGES
 from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_calendar
 from ._policy import DeadlinePolicy
@@ -75,6 +77,7 @@ _TOP: Final = {
     "calendar": "a [calendar] table",
     "reception_minimum": "a [reception_minimum] table of level = days a month",
     "plugin": "[[plugin]] tables",
+    "attachments": "an [attachments] table: folder or store, max_bytes, types",
 }
 _CALENDAR: Final = {
     "culture_day_off": "true or false",
@@ -152,6 +155,8 @@ class Settings:
     culture_day_off: bool | None = None
     reception_minimum: Mapping[str, int] | None = None
     plugins: tuple[PluginEntry, ...] = ()
+    #: The ``[attachments]`` table: where files are kept, what is accepted (issue 17).
+    attachments: AttachmentSettings | None = None
 
     def plugin_manager(self, extra: Iterable[object] = ()) -> PluginManager:
         """The built-in plugins, the file's ``[[plugin]]`` entries, then ``extra``."""
@@ -179,7 +184,16 @@ class Settings:
         if (self.calendar_file is not None or self.days_off or self.working_days
                 or self.culture_day_off is not None):
             options["calendar"] = self.calendar(pm)
+        if self.attachments is not None:
+            options.update(self.attachments.flow_options())
         return options
+
+    def file_store(self, pm: PluginManager | None = None) -> FileStore | None:
+        """The file store this file's flows keep attachments in (its ``[attachments]``,
+        else the folder beside its SQLite database), opened with ``pm`` (default: the
+        file's plugins); ``None`` when there is none. What a backup copies."""
+        return settings_file_store(self.attachments, self.storage,
+                                   pm if pm is not None else self.plugin_manager())
 
     def calendar(self, pm: PluginManager, *, language: Language = "vi",
                  overrides_file: Path | None = None) -> WorkCalendar:
@@ -372,7 +386,8 @@ class _Reader:
                 "calendar.overrides", overrides, _CALENDAR["overrides"]),
             days_off=off, working_days=working, culture_day_off=culture,
             reception_minimum=self.minimum(data.get("reception_minimum")),
-            plugins=self.plugins(data.get("plugin", [])))
+            plugins=self.plugins(data.get("plugin", [])),
+            attachments=read_attachments(self, data.get("attachments")))
 
     def path(self, key: str, value: object, expected: str) -> Path:
         return self.base / self.text(key, value, expected)

@@ -23,6 +23,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from ._files import FileStore
     from ._policy import DeadlinePolicy
     from ._reception_records import ReceptionDay
     from ._recipients import ReadOnlyStore, Recipient
@@ -54,6 +55,26 @@ def dialogue_flow_open_storage(url: str, create: bool) -> Storage | None:
         :class:`~dialogue_flow.ConfigurationError` naming it (not its password). An
         implementation written before this argument existed may leave it out.
     :return: an object satisfying :class:`dialogue_flow.Storage`, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_open_file_store(url: str) -> FileStore | None:
+    """Open the store attachments' files are kept in, if the plugin handles ``url``
+    (``s3://bucket/prefix``, ``webdav://...``).
+
+    *First result.* Return ``None`` for URLs you do not handle; the built-ins then open a
+    folder path (``file:///path`` too) and ``memory://``. A distribution may also name its
+    plugin in the ``dialogue_flow.files`` entry-point group once per URL scheme
+    (``s3 = "package:plugin"``): such URLs then open without the host registering it, and
+    only this hook of it is called. A settings file names the URL as ``[attachments]
+    store = "..."``.
+
+    The library gives every key (``2026/01/att-...``, see ``dialogue_flow.FileStore``);
+    check each with :func:`dialogue_flow.check_key` before using it in a path or a URL.
+
+    :param url: the file store URL the host configured.
+    :return: an object satisfying :class:`dialogue_flow.FileStore`, or ``None``.
     """
 
 

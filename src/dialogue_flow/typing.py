@@ -6,6 +6,7 @@ here, so this module is the index:
 
 - :class:`Storage` (and the optional :class:`ReportFacts`): a storage backend; the full
   contract, with ``Changeset`` and the queries, is :mod:`dialogue_flow.storage`;
+- :class:`FileStore`: where attachments' files are kept (a folder by default);
 - :class:`Clock`: where "now" and "today" come from;
 - :data:`IdFactory`: ``prefix -> new record id``;
 - :data:`Authorizer`: ``(actor, action, record) -> True / False / None`` (no opinion).
@@ -16,8 +17,9 @@ Plugins implement hooks instead (:mod:`dialogue_flow.hookspecs`).
 from __future__ import annotations
 
 from ._clock import Clock
+from ._files import FileStore
 from ._flow_core import Authorizer
 from ._ids import IdFactory
 from .storage import ReportFacts, Storage
 
-__all__ = ["Authorizer", "Clock", "IdFactory", "ReportFacts", "Storage"]
+__all__ = ["Authorizer", "Clock", "FileStore", "IdFactory", "ReportFacts", "Storage"]

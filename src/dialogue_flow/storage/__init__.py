@@ -31,6 +31,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 import attrs
 
 from dialogue_flow._access_records import AccessEntry, AccessQuery
+from dialogue_flow._attachment_records import Attachment
 from dialogue_flow._errors import InvalidInputError, StorageError
 from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._recipients import Delivery
@@ -98,12 +99,12 @@ __all__ = [
 
 Record: TypeAlias = Dialogue | Submission | ReceptionDay
 #: What a changeset may write: the records commands act on, and organisations.
-StoredRecord: TypeAlias = Dialogue | Submission | ReceptionDay | Organisation
+StoredRecord: TypeAlias = Dialogue | Submission | ReceptionDay | Organisation | Attachment
 
 logger = logging.getLogger("dialogue_flow.storage")
 
 #: The record kinds a backend stores (``Record.KIND``), in the order tables are named.
-KINDS = (Dialogue.KIND, Submission.KIND, Organisation.KIND, ReceptionDay.KIND)
+KINDS = (Dialogue.KIND, Submission.KIND, Organisation.KIND, ReceptionDay.KIND, Attachment.KIND)
 
 
 def _one_write_per_record(_inst: object, _attribute: attrs.Attribute[Any],
@@ -364,6 +365,24 @@ class Storage(Protocol):
     def access_log(self, query: AccessQuery) -> list[AccessEntry]:
         """At most ``query.limit`` entries passing every filter of ``query``
         (:meth:`AccessQuery.matches`), by ``seq``."""
+        ...
+
+    def get_attachment(self, attachment_id: str) -> Attachment:
+        """The current record of one attachment (its file lives in a file store, not
+        here). :raises NotFoundError:"""
+        ...
+
+    def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
+                         limit: int = 1000) -> list[Attachment]:
+        """At most ``limit`` attachment records ordered by id: of ``submission_id``, or
+        of every submission when it is ``None`` (a check, a backup); ids greater than
+        ``after`` when given. Erased attachments are listed too.
+
+        Attachments are written like every record, in a :class:`Changeset` (version 1 new,
+        ``expected`` = the stored version): the submission's new version and its audit row
+        in the same commit. No two attachments share a ``file_key``: a commit writing one
+        another attachment holds fails with :class:`StorageError` and writes nothing.
+        """
         ...
 
     def close(self) -> None:

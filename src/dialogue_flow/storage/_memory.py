@@ -10,6 +10,7 @@ from typing import TypeVar
 import attrs
 
 from dialogue_flow._access_records import AccessEntry, AccessQuery
+from dialogue_flow._attachment_records import Attachment
 from dialogue_flow._errors import (
     ConcurrentChangeError,
     InvalidInputError,
@@ -44,7 +45,7 @@ from . import (
 
 __all__ = ["MemoryStorage"]
 
-_R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
+_R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay, Attachment)
 
 
 class MemoryStorage:
@@ -66,6 +67,9 @@ class MemoryStorage:
         self._outbox: dict[str, OutboxEntry] = {}
         #: tracking code -> the id of the submission holding it.
         self._codes: dict[str, str] = {}
+        self._attachments: dict[str, Attachment] = {}
+        #: file key -> the id of the attachment holding it (one file per attachment).
+        self._file_keys: dict[str, str] = {}
         #: The access log, in ``seq`` order (``seq`` = position + 1).
         self._access: list[AccessEntry] = []
 
@@ -106,9 +110,12 @@ class MemoryStorage:
         return record
 
     def _table(self, kind: str) -> (dict[str, Dialogue] | dict[str, Submission]
-                                    | dict[str, Organisation] | dict[str, ReceptionDay]):
+                                    | dict[str, Organisation] | dict[str, ReceptionDay]
+                                    | dict[str, Attachment]):
         if kind == Dialogue.KIND:
             return self._dialogues
+        if kind == Attachment.KIND:
+            return self._attachments
         if kind == ReceptionDay.KIND:
             return self._reception_days
         return self._submissions if kind == Submission.KIND else self._organisations
@@ -133,6 +140,9 @@ class MemoryStorage:
                     self._store_submission(record)
                 elif isinstance(record, ReceptionDay):
                     self._reception_days[record.id] = record
+                elif isinstance(record, Attachment):
+                    self._attachments[record.id] = record
+                    self._file_keys[record.file_key] = record.id
                 else:
                     self._organisations[record.id] = record
             self._history.update(trails)
@@ -170,6 +180,20 @@ class MemoryStorage:
                 raise VersionConflictError(record.KIND, record.id, expected,
                                            actual if current is not None else None)
         self._check_codes(changes)
+        self._check_file_keys(changes)
+
+    def _check_file_keys(self, changes: Changeset) -> None:
+        """No two attachments share a file, as a SQL backend's unique index keeps them."""
+        seen: set[str] = set()
+        for record, _expected in changes.records:
+            if not isinstance(record, Attachment):
+                continue
+            key = record.file_key
+            if key in seen or self._file_keys.get(key, record.id) != record.id:
+                raise StorageError(f"attachment {record.id}: its file key is another "
+                                   "attachment's; nothing was written")
+            seen.add(key)
+
 
     def _check_codes(self, changes: Changeset) -> None:
         """Tracking codes stay unique, as a SQL backend's unique index keeps them."""
@@ -315,6 +339,19 @@ class MemoryStorage:
     def access_log(self, query: AccessQuery) -> list[AccessEntry]:
         with self._lock:
             return [entry for entry in self._access if query.matches(entry)][:query.limit]
+
+    def get_attachment(self, attachment_id: str) -> Attachment:
+        with self._lock:
+            return self._get(Attachment, attachment_id)
+
+    def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
+                         limit: int = 1000) -> list[Attachment]:
+        check_limit(limit)
+        with self._lock:
+            found = [a for a in self._attachments.values()
+                     if (submission_id is None or a.submission_id == submission_id)
+                     and (after is None or a.id > after)]
+        return _page(found, limit)
 
     def close(self) -> None:
         """Nothing to release."""

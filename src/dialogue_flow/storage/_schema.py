@@ -397,6 +397,15 @@ MIGRATIONS: Final = (
         CreateTable(Table("access_log_records", (
             Column("record_id", "id", "NOT NULL"), Column("seq", "seq_ref", "NOT NULL")),
             primary_key=("record_id", "seq"), clustered=True)),
+        # Attachments (part 3): one row per file attached to a submission, its bytes in a
+        # file store under file_key (dialogue_flow._files); the file's original name only in
+        # the record's JSON, cleared by erasure. No two rows share a file.
+        CreateTable(Table("attachments", (
+            _ID, _VERSION, Column("submission_id", "id", "NOT NULL"),
+            Column("organisation_id", "id", "NOT NULL"),
+            Column("file_key", "text", "NOT NULL"), _RECORD))),
+        CreateIndex(Index("attachments_by_submission", "attachments", ("submission_id", "id"))),
+        CreateIndex(Index("attachments_by_file_key", "attachments", ("file_key",), unique=True)),
     )),
 )
 

@@ -96,6 +96,7 @@ from dialogue_flow.storage import (
     decode_stored,
     encode_deliveries,
 )
+from dialogue_flow.storage._attachment_sql import SQLiteAttachments
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
 from dialogue_flow.storage._sqlite_access import SQLiteAccessLog
 from dialogue_flow.storage._sqlite_url import parse_url
@@ -131,7 +132,7 @@ _DELIVERABLE = ("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt
                 "AND (lease_until IS NULL OR lease_until <= ?)")
 
 
-class SQLiteStorage(SQLiteAccessLog):
+class SQLiteStorage(SQLiteAccessLog, SQLiteAttachments):
     """A :class:`~dialogue_flow.storage.Storage` in one SQLite database file.
 
     ``SQLiteStorage("data/dialogues.db")`` opens (creating and migrating if needed) a file;

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 import attrs
 
+from dialogue_flow._attachment_records import Attachment
 from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import ConfigurationError, InvalidInputError
 from dialogue_flow._reception_records import ReceptionDay
@@ -46,6 +47,7 @@ from dialogue_flow.storage import (
     SubmissionQuery,
     decode_stored,
 )
+from dialogue_flow.storage._attachment_sql import AttachmentStatements, SQLAttachments
 from dialogue_flow.storage._report_sql import (
     _OPEN_WITH_CLOCK,
     PAGE,
@@ -79,6 +81,7 @@ __all__ = [
     "SQLITE",
     "TABLES",
     "AddColumns",
+    "AttachmentStatements",
     "Column",
     "CreateIndex",
     "CreateTable",
@@ -88,6 +91,7 @@ __all__ = [
     "Index",
     "Migration",
     "Rewrite",
+    "SQLAttachments",
     "Statements",
     "Table",
     "apply_migration",
@@ -233,6 +237,7 @@ RECORD_TABLES: Final = {
                                       "tracking_code")),
     Organisation.KIND: ("organisations", ("parent_id", "level")),
     ReceptionDay.KIND: ("reception_days", ("state", "scheduled_for", "organisation_id")),
+    Attachment.KIND: ("attachments", ("submission_id", "organisation_id", "file_key")),
 }
 
 
@@ -257,6 +262,8 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
         return (record.state.value, day(record.scheduled_for), record.organisation_id)
     if isinstance(record, Organisation):
         return (record.parent_id, record.level)
+    if isinstance(record, Attachment):
+        return (record.submission_id, record.organisation_id, record.file_key)
     raise InvalidInputError("records", "expected a Dialogue, a Submission, a ReceptionDay or an "
                             f"Organisation, got {record!r}")
 

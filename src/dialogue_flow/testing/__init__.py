@@ -29,6 +29,7 @@ importing this package; the messages name what differed either way.
 
 from dialogue_flow import FixedClock, SequentialIds
 
+from ._attachment_contract import sample_attachment
 from ._contract import ReportFactsContract, StorageContract
 from ._fakes import (
     CapturingNotifier,
@@ -45,6 +46,7 @@ __all__ = [
     "ReportFactsContract",
     "SequentialIds",
     "StorageContract",
+    "sample_attachment",
     "sample_dialogue",
     "sample_notification",
     "sample_reception_day",

@@ -38,6 +38,7 @@ from dialogue_flow.storage import (
 )
 
 from ._access_contract import AccessLogContract
+from ._attachment_contract import AttachmentContract
 from ._fakes import (
     _deadline,
     sample_dialogue,
@@ -78,7 +79,8 @@ from ._support import (
 
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
-class StorageContract(OutboxContract, DialogueRaceContract, OrganisationContract,
+class StorageContract(AttachmentContract, OutboxContract, DialogueRaceContract,
+                      OrganisationContract,
                       DashboardContract, ReceptionContract, SearchContract, AccessLogContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 

@@ -113,7 +113,9 @@ from dialogue_flow.storage.sql import (
     MIGRATIONS,
     POSTGRESQL,
     SCHEMA_VERSION,
+    AttachmentStatements,
     Migration,
+    SQLAttachments,
     apply_migration,
     check_schema_version,
     check_store_exists,
@@ -147,7 +149,7 @@ _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-class PostgresStorage(PgAccessLog):
+class PostgresStorage(PgAccessLog, SQLAttachments):
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
     ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the
@@ -200,6 +202,7 @@ class PostgresStorage(PgAccessLog):
         self._where = redact(conninfo)
         self._lock = threading.Lock()
         self._sql = PgStatements(f'"{schema}"')
+        self._attachment_sql = AttachmentStatements(POSTGRESQL, f'"{schema}".')
         self._access = access_statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
         # database) where a pool would only time out.
@@ -491,6 +494,9 @@ class PostgresStorage(PgAccessLog):
 
     def _fetch(self, statement: str, params: Sequence[object]) -> list[Any]:
         return self._read("report query", statement, params)
+
+    def _attachment_rows(self, statement: str, params: Sequence[object]) -> list[Any]:
+        return self._read("attachments", statement, params)
 
     def _settle(self, key: str, worker: str, assignments: str, params: tuple[object, ...],
                 applied: str, applied_params: tuple[object, ...]) -> bool:

@@ -78,5 +78,5 @@ def test_a_report_with_personal_data_names_the_group(flow: DialogueFlow, intake:
     flow.receive(petitioner=Petitioner.anonymous(), topic="t", content="c",
                  actor=intake, channel="written")
     clock.set(date(2021, 7, 30))
-    report = flow.report("2021-06", include_personal_data=True)
+    report = flow.report("2021-06", include_personal_data=True, actor=intake)
     assert ["Tổ dân phố 2 (Phạm D)", None] == [i.petitioner for i in report.overdue]

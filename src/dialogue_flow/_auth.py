@@ -11,6 +11,9 @@
   document issued for the matter (``attach_issued``): the office, the chair, or the
   department the matter is assigned to; reading an attachment's file (``read_attachment``):
   those four; erasing a matter's files (``erase_attachments``): the office or the chair;
+- requests about a petitioner's personal data (Law 91/2025/QH15): finding their matters
+  (``find_petitioner``): the intake desk, the office or the chair; exporting or erasing
+  them (``export_petitioner``, ``erase_petitioner``): the office or the chair;
 - every role acts only on its own organisation's records (a province reads its communes'
   matters through queries; acting on them needs an authorisation hook that grants it);
 - the repairs of ``dialogue-flow check`` (completing a stuck dialogue, detaching a matter
@@ -50,6 +53,10 @@ RULES: Mapping[str, frozenset[Role]] = {
     "reopen": frozenset({_C, _O, _I}),
     "complete": frozenset({_C, _O}),
     "detach": frozenset({_C, _O}),
+    # Requests about personal data (issue 17, part 1).
+    "find_petitioner": frozenset({_I, _O, _C}),
+    "export_petitioner": frozenset({_O, _C}),
+    "erase_petitioner": frozenset({_O, _C}),
     # Attachments (issue 17): files handed in, documents issued, reading and erasing them.
     "attach": frozenset({_I, _O, _C}),
     "attach_issued": frozenset({_O, _C, _D}),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._cli_personal import cli_actor
 from ._cli_settings import config_option, db_option, open_flow
 from ._errors import DialogueFlowError
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION
@@ -85,6 +86,9 @@ def sweep_command(ctx: click.Context, url: str | None, config: Path | None,
                f"{result.overdue_matters}, dialogues {result.dialogues}, reports "
                f"{result.reports}, reception days {result.receptions}; new notices "
                f"{result.written} (overdue notices {result.overdue_notices})")
+    if result.erased:
+        click.echo(f"personal data: {result.erased} closed matters past their retention "
+                   "erased")
 
 
 @click.command("report")
@@ -97,7 +101,10 @@ def sweep_command(ctx: click.Context, url: str | None, config: Path | None,
 @click.option("--as-of", "as_of", callback=_day, default=None,
               help="Count states as of this day (default: today).")
 @click.option("--personal-data", is_flag=True,
-              help="Include petitioners' names (left out by default).")
+              help="Include petitioners' names (left out by default); needs --actor.")
+@click.option("--actor", "actor_id", default=None, metavar="ID",
+              help="With --personal-data: who reads the names (an actor id, recorded in the "
+              "access log).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--org", "organisation", default=None,
@@ -111,20 +118,26 @@ def sweep_command(ctx: click.Context, url: str | None, config: Path | None,
 @click.pass_context
 def report_command(ctx: click.Context, url: str | None, config: Path | None, period: str,
                    fmt: str, as_of: dt.date | None,
-                   personal_data: bool, output: Path | None, organisation: str | None,
-                   subtree: bool, rollup: bool, language: str | None) -> None:
+                   personal_data: bool, actor_id: str | None, output: Path | None,
+                   organisation: str | None, subtree: bool, rollup: bool,
+                   language: str | None) -> None:
     """Render the report of a period."""
     if rollup and organisation is None:
         raise click.UsageError("--rollup needs --org (the province whose communes it lists)")
+    if personal_data and actor_id is None:
+        raise click.UsageError("--personal-data needs --actor ID: who reads the names "
+                               "(recorded in the access log)")
     try:
         with open_flow(ctx, url, config) as flow:
             if rollup and organisation is not None:  # checked above
                 text = flow.render_rollup(flow.rollup(period, organisation=organisation,
                                                       as_of=as_of), fmt, language=language)
             else:
+                reader = None if actor_id is None else cli_actor(actor_id, organisation)
                 report = flow.report(period, as_of=as_of,
                                      include_personal_data=personal_data,
-                                     organisation=organisation, subtree=subtree)
+                                     organisation=organisation, subtree=subtree,
+                                     actor=reader)
                 text = flow.render_report(report, fmt, language=language)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -10,6 +10,7 @@ The hierarchy::
     ├── InvalidTransitionError      an event not allowed from the current state
     ├── TransitionVetoedError       a `before_transition` hook refused the change
     ├── NotFoundError               no record with that id (also a KeyError)
+    │   └── PetitionerNotFoundError no matter held names the petitioner asked about
     ├── VersionConflictError        a stale write: somebody committed first
     │   └── ConcurrentChangeError   a dialogue's set of matters changed meanwhile
     ├── PermissionDeniedError       the acting actor may not do this
@@ -37,6 +38,7 @@ __all__ = [
     "NotFoundError",
     "PermanentDeliveryError",
     "PermissionDeniedError",
+    "PetitionerNotFoundError",
     "PluginError",
     "StorageError",
     "TransitionVetoedError",
@@ -115,6 +117,17 @@ class NotFoundError(DialogueFlowError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+class PetitionerNotFoundError(NotFoundError):
+    """No matter held names the petitioner a request about personal data describes (the
+    message names what was given, never its value)."""
+
+    def __init__(self, criteria: str, where: str) -> None:
+        super().__init__("petitioner", criteria)
+        message = (f"no matter held in {where} names a petitioner with this {criteria}; "
+                   "nothing is held about them (an erased petitioner is not found again)")
+        self.args = (message,)
 
 
 class VersionConflictError(DialogueFlowError):

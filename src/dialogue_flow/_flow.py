@@ -17,7 +17,7 @@ from typing import Any, Self
 import attrs
 
 from ._attachments import ATTACHMENT_OPTIONS, AttachmentCommands
-from ._checks import _check_count
+from ._checks import _check_actor, _check_count
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import InvalidInputError, PluginError
@@ -29,7 +29,7 @@ from ._organisations import OrganisationCommands
 from ._personal_data import PersonalDataCommands
 from ._plugins import PluginManager, load_plugins
 from ._reception import ReceptionCommands
-from ._records import Deadline, Organisation
+from ._records import Actor, Deadline, Organisation
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
 from ._settings import read_settings
@@ -164,14 +164,27 @@ class DialogueFlow(AttachmentCommands, DialogueCommands, IntegrityCommands,
 
     def report(self, period: Period | str, *, as_of: dt.date | None = None,
                include_personal_data: bool = False, organisation: str | None = None,
-               subtree: bool = False) -> Report:
+               subtree: bool = False, actor: Actor | None = None) -> Report:
         """The figures of ``period`` (``"2021-H1"``, ``"2021"``, ``"2021-Q1"``, ...), of
         one organisation (``subtree=True``: with every organisation under it) or of the
-        whole store."""
+        whole store.
+
+        ``include_personal_data=True`` names the petitioners of the listed matters: it
+        needs the ``actor`` who reads them, and the read is recorded in the access log
+        (:meth:`access_log`, purpose ``report``).
+        """
+        if actor is not None:
+            _check_actor(actor)
+        elif include_personal_data is True:
+            raise InvalidInputError("actor", "a report with personal data names who reads "
+                                    "it (actor=...); the read is recorded in the access log")
         scope = self._scope(organisation, subtree)
         report = build_report(self, period, as_of=as_of,
                               include_personal_data=include_personal_data,
                               organisations=scope)
+        if report.personal_data and actor is not None:
+            listed = {i.submission_id for i in (*report.overdue, *report.escalated)}
+            self._log_access(actor, "report", map(self.storage.get_submission, sorted(listed)))
         if organisation is None:
             return report
         return self._addressed(report, self.organisation(organisation), subtree)

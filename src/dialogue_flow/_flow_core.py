@@ -69,6 +69,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._retention import retention_levels
 from ._store_policy import store_policy
 from ._tracking import new_tracking_code
 from .storage import (
@@ -136,6 +137,7 @@ class FlowCore(DeadlineRules, AccessLogging):
         ids: IdFactory | None = None,
         plugins: PluginManager | None = None,
         reception_minimum: Mapping[str, int] | None = None,
+        retention: Mapping[str, str] | None = None,
     ) -> None:
         if language not in LANGUAGES:
             raise InvalidInputError("language", f"{language!r} is not one of {LANGUAGES}")
@@ -158,6 +160,8 @@ class FlowCore(DeadlineRules, AccessLogging):
         self.remote_area = remote_area
         #: Citizen reception days a month at least, by organisation level (215-KL/TW).
         self.reception_minimum: Mapping[str, int] = _check_minimum(reception_minimum)
+        #: How long closed matters keep personal data, by level (``dialogue_flow._retention``).
+        self.retention: Mapping[str, str] = retention_levels(retention)
         self._authorizers = tuple(authorizers)
         self._new_id: IdFactory = ids if ids is not None else time_ordered_id
         # Random tracking codes, unless the ids are a test helper's that also makes

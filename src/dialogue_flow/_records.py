@@ -21,6 +21,7 @@ import attrs
 from ._calendar import SkippedDay
 from ._errors import InvalidInputError
 from ._petitioner import Petitioner
+from ._retention import optional_retention
 from ._tracking import ALPHABET, is_tracking_code
 from ._validators import (
     FREE,
@@ -322,6 +323,10 @@ class Organisation:
     #: the 25th, or the next working day), fixed and announced in advance (215-KL/TW).
     reception_dates: tuple[int, ...] = attrs.field(default=(), converter=_month_days,
                                                    kw_only=True)
+    #: How long after a matter closes its petitioner's personal data is kept (``"5y"``,
+    #: ``"18m"``, ``"90d"``); ``None``: the flow's default for the level (issue 17).
+    retention: str | None = attrs.field(default=None, kw_only=True,
+                                        validator=optional_retention)
 
     def __attrs_post_init__(self) -> None:
         if self.parent_id == self.id:

@@ -20,6 +20,9 @@ environment variable) and so does :meth:`DialogueFlow.from_config(path)
     [reception_minimum]                  # citizen reception days a month, by level
     commune = 2
 
+    [retention]                          # personal data kept after a matter closes, by
+    commune = "5y"                       # level (an organisation's own retention wins)
+
     [[plugin]]
     name = "jsonl"                       # an installed plugin, by its entry-point name
     [[plugin]]
@@ -56,6 +59,8 @@ from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_ca
 from ._policy import DeadlinePolicy
 from ._reception_records import RECEPTION_MINIMUM
 from ._records import Actor, Organisation
+from ._retention import RULE as RETENTION_RULE
+from ._retention import retention_problem
 from ._store_policy import recorded_policy
 from ._tree import organisations_from, read_tree
 
@@ -76,6 +81,7 @@ _TOP: Final = {
     "organisation": "[[organisation]] tables, as in a tree file",
     "calendar": "a [calendar] table",
     "reception_minimum": "a [reception_minimum] table of level = days a month",
+    "retention": 'a [retention] table of level = period, e.g. commune = "5y"',
     "plugin": "[[plugin]] tables",
     "attachments": "an [attachments] table: folder or store, max_bytes, types",
 }
@@ -154,6 +160,8 @@ class Settings:
     working_days: Mapping[dt.date, str] = attrs.field(factory=dict)
     culture_day_off: bool | None = None
     reception_minimum: Mapping[str, int] | None = None
+    #: The ``[retention]`` table: how long closed matters keep personal data, by level.
+    retention: Mapping[str, str] | None = None
     plugins: tuple[PluginEntry, ...] = ()
     #: The ``[attachments]`` table: where files are kept, what is accepted (issue 17).
     attachments: AttachmentSettings | None = None
@@ -181,6 +189,8 @@ class Settings:
             options["language"] = self.language
         if self.reception_minimum is not None:
             options["reception_minimum"] = {**RECEPTION_MINIMUM, **self.reception_minimum}
+        if self.retention is not None:
+            options["retention"] = self.retention
         if (self.calendar_file is not None or self.days_off or self.working_days
                 or self.culture_day_off is not None):
             options["calendar"] = self.calendar(pm)
@@ -386,6 +396,7 @@ class _Reader:
                 "calendar.overrides", overrides, _CALENDAR["overrides"]),
             days_off=off, working_days=working, culture_day_off=culture,
             reception_minimum=self.minimum(data.get("reception_minimum")),
+            retention=self.retention(data.get("retention")),
             plugins=self.plugins(data.get("plugin", [])),
             attachments=read_attachments(self, data.get("attachments")))
 
@@ -416,6 +427,16 @@ class _Reader:
             if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 31:
                 raise self.fail(f"reception_minimum.{level}", "a whole number of days a month "
                                 "(0-31)", days)
+        return dict(value)
+
+    def retention(self, value: object) -> Mapping[str, str] | None:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise self.fail("retention", _TOP["retention"], value)
+        for level, period in value.items():
+            if not isinstance(period, str) or retention_problem(period):
+                raise self.fail(f"retention.{level}", RETENTION_RULE, period)
         return dict(value)
 
     def plugins(self, value: object) -> tuple[PluginEntry, ...]:

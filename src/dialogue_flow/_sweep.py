@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
+from ._erasure import erase_expired
 from ._errors import InvalidInputError, StorageError
 from ._messages import render
 from ._records import (
@@ -75,6 +76,9 @@ class SweepResult:
     written: int = 0
     #: Of ``written``, the new overdue notices (a matter already told about is not again).
     overdue_notices: int = 0
+    #: Closed matters whose petitioner's personal data was erased, their organisation's
+    #: retention past (``dialogue_flow._retention``).
+    erased: int = 0
 
     @property
     def overdue(self) -> int:
@@ -139,9 +143,13 @@ class _Sweep:
         for note in notes:
             self._add(note)
         self._flush(final=True)
+        # Personal data past its organisation's retention (after the notices: nothing above
+        # reads a petitioner).
+        erased = erase_expired(self.flow, self.today, self.tree, self.organisations)
         return SweepResult(today=self.today, due_soon=due_soon, overdue_matters=overdue,
                            dialogues=dialogues, reports=reports, written=self.written,
-                           overdue_notices=overdue_notices, receptions=receptions)
+                           overdue_notices=overdue_notices, receptions=receptions,
+                           erased=erased)
 
     # --- submissions ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ A tree file::
     level = "commune"
     parent = "tinh-mau"
     reception_dates = [10, 25]     # its head receives citizens the 10th and 25th (215-KL/TW)
+    retention = "5y"               # personal data erased 5 years after a matter closes
 
     [[organisation.day_off]]       # this organisation and those under it
     date = 2025-10-07              # a TOML date, unquoted
@@ -44,7 +45,7 @@ __all__ = ["check_tree", "default_organisation", "organisations_from", "read_tre
            "tree_summary"]
 
 _KEYS = {"id", "name", "level", "parent", "bodies", "policy", "day_off", "working_day",
-         "reception_dates"}
+         "reception_dates", "retention"}
 _DAY_KEYS = {"date", "reason"}
 
 
@@ -117,7 +118,8 @@ def _entry(where: str, n: int, entry: object) -> Organisation:
         return Organisation(id=entry["id"], name=entry["name"], level=entry["level"],
                             parent_id=entry.get("parent"), bodies=entry.get("bodies", ()),
                             policy_id=entry.get("policy"), calendar_overrides=overrides,
-                            reception_dates=entry.get("reception_dates", ()))
+                            reception_dates=entry.get("reception_dates", ()),
+                            retention=entry.get("retention"))
     except KeyError as exc:
         raise ConfigurationError(f"{at}: missing key {exc.args[0]!r}") from None
     except InvalidInputError as exc:

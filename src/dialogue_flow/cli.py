@@ -16,6 +16,7 @@ from ._cli_flow import (
     sweep_command,
 )
 from ._cli_orgs import orgs_command
+from ._cli_personal import access_log_command, erase_command, export_person_command
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
 from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
@@ -41,4 +42,6 @@ for _command in (calendar_command, check_command, deadline_command, demo_command
                  diagram_command, dispatch_command, ics_command, init_command, lookup_command,
                  orgs_command, outbox_command, plugins_command, policies_command,
                  receptions_command, repair_command, report_command, sweep_command):
+    main.add_command(_command)
+for _command in (access_log_command, erase_command, export_person_command):  # issue 17
     main.add_command(_command)

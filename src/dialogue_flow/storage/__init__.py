@@ -367,6 +367,14 @@ class Storage(Protocol):
         (:meth:`AccessQuery.matches`), by ``seq``."""
         ...
 
+    def record_notifications(self, kind: str, record_id: str) -> list[OutboxEntry]:
+        """Every outbox row about one record (its notification's ``kind`` and
+        ``record_id``), oldest first, whatever its status, with its deliveries: what an
+        export lists of the notices sent about a petitioner's matter (issue 17). SQL
+        backends find them by the key's prefix ``{kind}:{record_id}:``, which every key the
+        library writes about a record has."""
+        ...
+
     def get_attachment(self, attachment_id: str) -> Attachment:
         """The current record of one attachment (its file lives in a file store, not
         here). :raises NotFoundError:"""

@@ -1,6 +1,7 @@
-"""The access log's SQL, shared by the SQL backends (issue 17): the statements that append
-:class:`~dialogue_flow.AccessEntry` rows and the page of a
-:class:`~dialogue_flow.storage.AccessQuery`.
+"""The SQL of requests about personal data, shared by the SQL backends (issue 17): the
+statements that append :class:`~dialogue_flow.AccessEntry` rows, the page of a
+:class:`~dialogue_flow.storage.AccessQuery`, and the outbox rows about one record (what an
+export lists of the notices sent to a petitioner).
 
 Two tables (schema version 6): ``access_log``, one row per entry (its record ids as a JSON
 list, so a page is read without a join), and ``access_log_records``, one row per (record,
@@ -18,7 +19,10 @@ from typing import Any
 
 from dialogue_flow._access_records import AccessEntry, AccessQuery
 from dialogue_flow._errors import InvalidInputError, StorageError
+from dialogue_flow._records import Notification
 
+from . import decode_stored
+from ._outbox import OutboxEntry, OutboxStatus, decode_deliveries
 from ._schema import Dialect
 
 __all__ = ["AccessStatements", "InstantIn", "InstantOut"]
@@ -28,6 +32,10 @@ InstantIn = Callable[[dt.datetime], object]
 InstantOut = Callable[[Any], dt.datetime]
 
 _COLUMNS = "seq, at, actor_id, organisation_id, purpose, record_ids"
+#: An outbox row's OutboxStatus value (a settled row says in ``outcome`` which), as in
+#: ``sql.Statements``.
+_STATUS = ("CASE WHEN status = 'delivered' AND outcome IS NOT NULL THEN outcome "
+           "ELSE status END")
 
 
 class AccessStatements:
@@ -45,6 +53,16 @@ class AccessStatements:
         #: One (record, entry) pair.
         self.insert_record = (f"INSERT INTO {p}access_log_records (record_id, seq) "  # noqa: S608
                               f"VALUES ({q}, {q})")
+        #: The outbox rows whose key begins with a prefix (``submission:ID:``: every key
+        #: the library writes about a record begins so), oldest first, as ``(status,
+        #: attempts, next_attempt_at, lease_owner, lease_until, last_error, deliveries,
+        #: notification)``. ``substr``, not a range on the key's index: a range is only
+        #: right under a binary collation, which PostgreSQL's ``text`` need not have; an
+        #: export is rare, and the outbox is pruned.
+        self.notifications_about = (
+            f"SELECT {_STATUS}, attempts, next_attempt_at, lease_owner, "  # noqa: S608
+            f"lease_until, last_error, deliveries, notification FROM {p}outbox "
+            f"WHERE substr(key, 1, {q}) = {q} ORDER BY seq")
 
     def entry_row(self, entry: AccessEntry) -> tuple[object, ...]:
         """The parameters of :attr:`insert_entry` for ``entry``."""
@@ -96,6 +114,28 @@ class AccessStatements:
             except (ValueError, TypeError) as exc:  # InvalidInputError too; never the data
                 raise StorageError(f"access log entry {seq} cannot be read back: "
                                    f"{type(exc).__name__}") from None
+        return found
+
+
+    def about(self, kind: str, record_id: str) -> tuple[str, list[object]]:
+        """``(sql, parameters)`` of the outbox rows about one record (see
+        :attr:`notifications_about`)."""
+        prefix = f"{kind}:{record_id}:"
+        return self.notifications_about, [len(prefix), prefix]
+
+    def outbox_entries(self, rows: Sequence[Sequence[Any]], kind: str,
+                       record_id: str) -> list[OutboxEntry]:
+        """The entries of :meth:`about`'s rows that are about that record."""
+        found = []
+        for status, attempts, next_at, owner, until, error, deliveries, text in rows:
+            note = decode_stored(Notification, text)
+            if (note.kind, note.record_id) != (kind, record_id):
+                continue
+            found.append(OutboxEntry(
+                notification=note, status=OutboxStatus(status), attempts=attempts,
+                next_attempt_at=None if next_at is None else self.instant_out(next_at),
+                lease_owner=owner, lease_until=None if until is None else self.instant_out(until),
+                last_error=error, deliveries=decode_deliveries(deliveries)))
         return found
 
 

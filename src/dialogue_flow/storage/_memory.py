@@ -340,6 +340,12 @@ class MemoryStorage:
         with self._lock:
             return [entry for entry in self._access if query.matches(entry)][:query.limit]
 
+    def record_notifications(self, kind: str, record_id: str) -> list[OutboxEntry]:
+        prefix = f"{kind}:{record_id}:"
+        with self._lock:
+            return [e for key, e in self._outbox.items() if key.startswith(prefix)
+                    and (e.notification.kind, e.notification.record_id) == (kind, record_id)]
+
     def get_attachment(self, attachment_id: str) -> Attachment:
         with self._lock:
             return self._get(Attachment, attachment_id)

@@ -1,4 +1,4 @@
-"""The SQLite backend's access log (issue 17), a mixin of
+"""The SQLite backend's access log and outbox rows about one record (issue 17), a mixin of
 :class:`~dialogue_flow.SQLiteStorage` kept apart so each module stays a size one can read;
 the statements are the shared ones of :mod:`dialogue_flow.storage._access_sql`."""
 
@@ -15,6 +15,7 @@ import attrs
 from dialogue_flow._access_records import AccessEntry, AccessQuery
 
 from ._access_sql import AccessStatements
+from ._outbox import OutboxEntry
 from ._schema import SQLITE
 
 __all__ = ["SQLiteAccessLog", "instant", "micros"]
@@ -58,3 +59,6 @@ class SQLiteAccessLog:
 
     def access_log(self, query: AccessQuery) -> list[AccessEntry]:
         return _SQL.entries(self._query(*_SQL.page(query)))
+
+    def record_notifications(self, kind: str, record_id: str) -> list[OutboxEntry]:
+        return _SQL.outbox_entries(self._query(*_SQL.about(kind, record_id)), kind, record_id)

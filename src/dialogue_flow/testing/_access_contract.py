@@ -1,5 +1,6 @@
-"""The storage contract for the access log (issue 17): entries appended all or nothing,
-numbered in order, read back equal and filtered as :meth:`AccessQuery.matches` says."""
+"""The storage contract for requests about personal data (issue 17): access log entries
+appended all or nothing, numbered in order, read back equal and filtered as
+:meth:`AccessQuery.matches` says; the outbox rows about one record."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import random
 
 import attrs
 
-from dialogue_flow import VIETNAM_TZ, AccessEntry, InvalidInputError
-from dialogue_flow.storage import AccessQuery, Storage
+from dialogue_flow import VIETNAM_TZ, AccessEntry, Delivery, InvalidInputError
+from dialogue_flow.storage import AccessQuery, Changeset, OutboxStatus, Storage
 
+from ._fakes import sample_notification
 from ._support import _equal, _raises, _rng, _true
 
 _T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VIETNAM_TZ)
@@ -98,3 +100,24 @@ class AccessLogContract:
             query = _random_query(rng, len(stored))
             expected = [e for e in stored if query.matches(e)][:query.limit]
             _equal(expected, storage.access_log(query), f"access_log({query!r})")
+
+    def test_record_notifications_are_that_records_only(self, storage: Storage) -> None:
+        """The outbox rows about one record, oldest first, with their status and
+        deliveries; not those of a record whose id begins the same, nor of another kind."""
+        notes = [sample_notification("submission:sub-1:v1:received", record_id="sub-1"),
+                 sample_notification("submission:sub-10:v1:received", record_id="sub-10"),
+                 sample_notification("submission:sub-1:overdue:2026-03-02",
+                                     record_id="sub-1"),
+                 attrs.evolve(sample_notification("dialogue:sub-1:conclusion"),
+                              kind="dialogue", record_id="sub-1")]
+        storage.commit(Changeset((), notifications=tuple(notes)))
+        claimed = storage.claim_notifications("w", _T0, dt.timedelta(minutes=5), limit=1)
+        _equal([notes[0].key], [e.key for e in claimed], "the oldest row claimed")
+        reached = (Delivery("petitioner:phone", "sms"),)
+        storage.mark_delivered(notes[0].key, "w", deliveries=reached)
+        found = storage.record_notifications("submission", "sub-1")
+        _equal([(notes[0], OutboxStatus.DELIVERED, reached),
+                (notes[2], OutboxStatus.PENDING, ())],
+               [(e.notification, e.status, e.deliveries) for e in found],
+               "the rows about submission sub-1")
+        _equal([], storage.record_notifications("submission", "sub-2"), "a record without")

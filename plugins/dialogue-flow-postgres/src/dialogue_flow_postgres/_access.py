@@ -1,6 +1,6 @@
-"""The PostgreSQL backend's access log (issue 17), a mixin of :class:`PostgresStorage` kept
-apart so each module stays a size one can read; the statements are the shared ones of
-``dialogue_flow.storage._access_sql``."""
+"""The PostgreSQL backend's access log and outbox rows about one record (issue 17), a
+mixin of :class:`PostgresStorage` kept apart so each module stays a size one can read; the
+statements are the shared ones of ``dialogue_flow.storage._access_sql``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import attrs
 
 from dialogue_flow import AccessEntry
-from dialogue_flow.storage import AccessQuery
+from dialogue_flow.storage import AccessQuery, OutboxEntry
 from dialogue_flow.storage._access_sql import AccessStatements
 from dialogue_flow.storage.sql import POSTGRESQL
 
@@ -64,3 +64,7 @@ class PgAccessLog:
 
     def access_log(self, query: AccessQuery) -> list[AccessEntry]:
         return self._access.entries(self._read("access log", *self._access.page(query)))
+
+    def record_notifications(self, kind: str, record_id: str) -> list[OutboxEntry]:
+        rows = self._read("outbox read", *self._access.about(kind, record_id))
+        return self._access.outbox_entries(rows, kind, record_id)

@@ -34,8 +34,15 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         tables = [t for (t,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
             "AND name NOT LIKE 'sqlite%' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()  # noqa: S608
-                for t in tables}
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY {_every_column(conn, t)}"  # noqa: S608
+                                ).fetchall() for t in tables}
+
+
+def _every_column(conn: sqlite3.Connection, table: str) -> str:
+    """``1, 2, ... n``: every column of ``table``, so the order is one (a table may have
+    only one column)."""
+    count = len(conn.execute(f"PRAGMA table_info({table})").fetchall())
+    return ", ".join(str(n) for n in range(1, count + 1))
 
 
 def commit_new(storage: SQLiteStorage, name: str) -> None:

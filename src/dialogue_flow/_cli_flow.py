@@ -86,6 +86,8 @@ def sweep_command(ctx: click.Context, url: str | None, config: Path | None,
                f"{result.overdue_matters}, dialogues {result.dialogues}, reports "
                f"{result.reports}, reception days {result.receptions}; new notices "
                f"{result.written} (overdue notices {result.overdue_notices})")
+    if result.pruned:
+        click.echo(f"outbox: {result.pruned} settled notifications past the retention pruned")
     if result.erased:
         click.echo(f"personal data: {result.erased} closed matters past their retention "
                    "erased")

@@ -22,6 +22,7 @@ from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import InvalidInputError, PluginError
 from ._flow_core import Authorizer, FlowCore, Page
+from ._housekeeping import HOUSEKEEPING_OPTIONS, HousekeepingCommands
 from ._integrity import IntegrityCommands
 from ._labels import check_language
 from ._lookup import LookupQueries
@@ -44,10 +45,10 @@ _LAST_YEAR = dt.MAXYEAR - 1  # a report due early next year must still be a date
 
 #: The keyword options of the constructor, which :meth:`DialogueFlow.open` passes on.
 _OPTIONS = (frozenset(inspect.signature(FlowCore.__init__).parameters) - {
-    "self", "storage", "plugins"}) | ATTACHMENT_OPTIONS
+    "self", "storage", "plugins"}) | ATTACHMENT_OPTIONS | HOUSEKEEPING_OPTIONS
 
 
-class DialogueFlow(AttachmentCommands, DialogueCommands, IntegrityCommands,
+class DialogueFlow(HousekeepingCommands, AttachmentCommands, DialogueCommands, IntegrityCommands,
                    OrganisationCommands, ReceptionCommands, LookupQueries, PersonalDataCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
@@ -156,11 +157,12 @@ class DialogueFlow(AttachmentCommands, DialogueCommands, IntegrityCommands,
         the whole store or one organisation (``subtree=True``: and those under it).
 
         Idempotent (see :mod:`dialogue_flow._sweep`); run it from cron, then
-        :meth:`dispatch`.
+        :meth:`dispatch`. With :attr:`outbox_days` set, it then prunes the settled
+        notifications older than that (:meth:`prune_outbox`).
         """
         day = self.clock.today() if today is None else today
-        return run_sweep(self, day, remind=remind,
-                         organisations=self._scope(organisation, subtree))
+        return self._housekeep(run_sweep(self, day, remind=remind,
+                                         organisations=self._scope(organisation, subtree)))
 
     def report(self, period: Period | str, *, as_of: dt.date | None = None,
                include_personal_data: bool = False, organisation: str | None = None,

@@ -20,6 +20,9 @@ environment variable) and so does :meth:`DialogueFlow.from_config(path)
     [reception_minimum]                  # citizen reception days a month, by level
     commune = 2
 
+    [housekeeping]
+    outbox_days = 90                     # the sweep prunes settled notifications after 90 days
+
     [retention]                          # personal data kept after a matter closes, by
     commune = "5y"                       # level (an organisation's own retention wins)
 
@@ -54,6 +57,7 @@ from ._calendar import Language, WorkCalendar
 from ._calendar_overrides import inline_overrides
 from ._errors import ConfigurationError, PluginError
 from ._file_store import FileStore
+from ._housekeeping import read_housekeeping
 from ._messages import LANGUAGES
 from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_calendar
 from ._policy import DeadlinePolicy
@@ -83,6 +87,7 @@ _TOP: Final = {
     "reception_minimum": "a [reception_minimum] table of level = days a month",
     "retention": 'a [retention] table of level = period, e.g. commune = "5y"',
     "plugin": "[[plugin]] tables",
+    "housekeeping": "a [housekeeping] table: outbox_days",
     "attachments": "an [attachments] table: folder or store, max_bytes, types",
 }
 _CALENDAR: Final = {
@@ -163,6 +168,8 @@ class Settings:
     #: The ``[retention]`` table: how long closed matters keep personal data, by level.
     retention: Mapping[str, str] | None = None
     plugins: tuple[PluginEntry, ...] = ()
+    #: ``[housekeeping] outbox_days``: the days a settled notification is kept (issue 17).
+    outbox_days: int | None = None
     #: The ``[attachments]`` table: where files are kept, what is accepted (issue 17).
     attachments: AttachmentSettings | None = None
 
@@ -194,6 +201,8 @@ class Settings:
         if (self.calendar_file is not None or self.days_off or self.working_days
                 or self.culture_day_off is not None):
             options["calendar"] = self.calendar(pm)
+        if self.outbox_days is not None:
+            options["outbox_days"] = self.outbox_days
         if self.attachments is not None:
             options.update(self.attachments.flow_options())
         return options
@@ -397,6 +406,7 @@ class _Reader:
             days_off=off, working_days=working, culture_day_off=culture,
             reception_minimum=self.minimum(data.get("reception_minimum")),
             retention=self.retention(data.get("retention")),
+            outbox_days=read_housekeeping(self, data.get("housekeeping")),
             plugins=self.plugins(data.get("plugin", [])),
             attachments=read_attachments(self, data.get("attachments")))
 

@@ -76,6 +76,8 @@ class SweepResult:
     written: int = 0
     #: Of ``written``, the new overdue notices (a matter already told about is not again).
     overdue_notices: int = 0
+    #: Settled outbox rows deleted past the retention (``outbox_days``; 0 without one).
+    pruned: int = 0
     #: Closed matters whose petitioner's personal data was erased, their organisation's
     #: retention past (``dialogue_flow._retention``).
     erased: int = 0

@@ -20,6 +20,7 @@ from ._cli_personal import access_log_command, erase_command, export_person_comm
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
 from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
+from ._cli_store import prune_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -45,3 +46,4 @@ for _command in (calendar_command, check_command, deadline_command, demo_command
     main.add_command(_command)
 for _command in (access_log_command, erase_command, export_person_command):  # issue 17
     main.add_command(_command)
+main.add_command(prune_command)  # issue 17: housekeeping

@@ -353,6 +353,21 @@ class Storage(Protocol):
         """
         ...
 
+    def prune_outbox(self, before: dt.date, limit: int = 1000) -> int:
+        """Delete up to ``limit`` settled rows (delivered, logged or with no recipient)
+        whose notification was written on a day (Asia/Ho_Chi_Minh) before ``before``,
+        oldest first, in one transaction; return how many were deleted (fewer than
+        ``limit``: none are left). Pending and parked rows are never deleted.
+
+        The key of every deleted row is kept: a later commit of a notification with that
+        key skips it, as if the row were still there (the sweep writes the key of a
+        matter's overdue notice on every run while the matter stays overdue). Check the
+        arguments with :func:`dialogue_flow.storage.sql.check_prune`.
+
+        :raises InvalidInputError: ``before`` is not a date, or ``limit`` is not 1-10000.
+        """
+        ...
+
     def log_access(self, entries: Sequence[AccessEntry]) -> list[AccessEntry]:
         """Append ``entries`` to the access log in one transaction, all or nothing, and
         return them as stored: each with the ``seq`` it was given, increasing in the order

@@ -29,6 +29,7 @@ from dialogue_flow._records import (
 from dialogue_flow._tree import subtree
 
 from . import (
+    SETTLED,
     Changeset,
     Delivery,
     DialogueQuery,
@@ -42,6 +43,7 @@ from . import (
     check_settled,
     check_status,
 )
+from ._prune import PRUNE_BATCH, check_prune, local_day
 
 __all__ = ["MemoryStorage"]
 
@@ -67,6 +69,8 @@ class MemoryStorage:
         self._outbox: dict[str, OutboxEntry] = {}
         #: tracking code -> the id of the submission holding it.
         self._codes: dict[str, str] = {}
+        #: The keys of the settled rows pruned from the outbox (never queued again).
+        self._pruned: set[str] = set()
         self._attachments: dict[str, Attachment] = {}
         #: file key -> the id of the attachment holding it (one file per attachment).
         self._file_keys: dict[str, str] = {}
@@ -148,7 +152,7 @@ class MemoryStorage:
             self._history.update(trails)
             added = 0
             for note in changes.notifications:
-                if note.key not in self._outbox:
+                if note.key not in self._outbox and note.key not in self._pruned:
                     self._outbox[note.key] = OutboxEntry(note)
                     added += 1
             return added
@@ -358,6 +362,18 @@ class MemoryStorage:
                      if (submission_id is None or a.submission_id == submission_id)
                      and (after is None or a.id > after)]
         return _page(found, limit)
+
+    def prune_outbox(self, before: dt.date, limit: int = PRUNE_BATCH) -> int:
+        check_prune(before, limit)
+        with self._lock:
+            old = [(local_day(entry.notification.created_at), n, key)
+                   for n, (key, entry) in enumerate(self._outbox.items())
+                   if entry.status in SETTLED
+                   and local_day(entry.notification.created_at) < before]
+            for _day, _n, key in sorted(old)[:limit]:
+                del self._outbox[key]
+                self._pruned.add(key)
+        return min(len(old), limit)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -173,10 +173,12 @@ class Fill:
     """Fill columns of every existing row from the record's JSON: column -> JSON field.
 
     A field whose name ends in ``_at`` is an instant: the column gets its local date.
+    ``source`` is the column holding the JSON (an outbox row's is ``notification``).
     """
 
     table: str
     fields: tuple[tuple[str, str], ...]
+    source: str = "record"
 
 
 @attrs.frozen
@@ -406,6 +408,16 @@ MIGRATIONS: Final = (
             Column("file_key", "text", "NOT NULL"), _RECORD))),
         CreateIndex(Index("attachments_by_submission", "attachments", ("submission_id", "id"))),
         CreateIndex(Index("attachments_by_file_key", "attachments", ("file_key",), unique=True)),
+        # Housekeeping (part 4): the local day each outbox row was written, so settled rows
+        # past the retention are found through an index; and the keys of the rows pruned,
+        # so a notice pruned is never queued again (the sweep writes the key of a matter's
+        # overdue notice on every run while the matter stays overdue).
+        AddColumns("outbox", (Column("created_on", "date"),)),
+        Fill("outbox", (("created_on", "created_at"),), source="notification"),
+        CreateIndex(Index("outbox_settled", "outbox", ("created_on", "seq"),
+                          where="status = 'delivered'")),
+        CreateTable(Table("outbox_pruned", (Column("key", "text", "NOT NULL"),),
+                          primary_key=("key",), clustered=True)),
     )),
 )
 
@@ -456,7 +468,7 @@ def _create_table(table: Table, dialect: Dialect, prefix: str) -> str:
 def _fill(step: Fill, dialect: Dialect, prefix: str) -> tuple[str, tuple[object, ...]]:
     assignments, params = [], []
     for column, field in step.fields:
-        value = dialect.json_field("record")
+        value = dialect.json_field(step.source)
         if field.endswith("_at"):
             value = dialect.local_date(value)
         elif _column_type(step.table, column) == "date":

@@ -99,6 +99,7 @@ from dialogue_flow.storage import (
 from dialogue_flow.storage._attachment_sql import SQLiteAttachments
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
 from dialogue_flow.storage._sqlite_access import SQLiteAccessLog
+from dialogue_flow.storage._sqlite_tables import SQLiteTables
 from dialogue_flow.storage._sqlite_url import parse_url
 from dialogue_flow.storage.sql import (
     SQLITE,
@@ -108,6 +109,7 @@ from dialogue_flow.storage.sql import (
     check_store_exists,
     indexed_values,
     missing_migrations,
+    outbox_values,
 )
 
 __all__ = ["SQLiteStorage"]
@@ -132,7 +134,7 @@ _DELIVERABLE = ("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt
                 "AND (lease_until IS NULL OR lease_until <= ?)")
 
 
-class SQLiteStorage(SQLiteAccessLog, SQLiteAttachments):
+class SQLiteStorage(SQLiteTables, SQLiteAccessLog, SQLiteAttachments):
     """A :class:`~dialogue_flow.storage.Storage` in one SQLite database file.
 
     ``SQLiteStorage("data/dialogues.db")`` opens (creating and migrating if needed) a file;
@@ -276,8 +278,7 @@ class SQLiteStorage(SQLiteAccessLog, SQLiteAttachments):
                   for record, expected in changes.records]
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
-        notes = [(note.key, to_json(note), note.organisation_id)
-                 for note in changes.notifications]
+        notes = [outbox_values(note, SQLITE) for note in changes.notifications]
         with self._transaction("commit") as conn:
             for kind, record_id, expected in changes.guards:
                 current = conn.execute(_SQL.version_of[kind], (record_id,)).fetchone()

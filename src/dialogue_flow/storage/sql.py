@@ -48,6 +48,7 @@ from dialogue_flow.storage import (
     decode_stored,
 )
 from dialogue_flow.storage._attachment_sql import AttachmentStatements, SQLAttachments
+from dialogue_flow.storage._prune import PRUNE_BATCH, check_prune, outbox_values, prune_settled
 from dialogue_flow.storage._report_sql import (
     _OPEN_WITH_CLOCK,
     PAGE,
@@ -77,6 +78,7 @@ from dialogue_flow.storage._schema import (
 __all__ = [
     "MIGRATIONS",
     "POSTGRESQL",
+    "PRUNE_BATCH",
     "SCHEMA_VERSION",
     "SQLITE",
     "TABLES",
@@ -95,10 +97,13 @@ __all__ = [
     "Statements",
     "Table",
     "apply_migration",
+    "check_prune",
     "check_schema_version",
     "check_store_exists",
     "indexed_values",
     "missing_migrations",
+    "outbox_values",
+    "prune_settled",
     "render",
 ]
 
@@ -306,10 +311,12 @@ class Statements(ReportStatements):
         self.lock_dialogue = self.version_of["dialogue"] + dialect.lock_exclusive
         self.insert_transition = (f"INSERT INTO {p}transitions "  # noqa: S608
                                   f"(kind, record_id, version, record) VALUES ({q}, {q}, {q}, {q})")
-        #: A key already in the outbox is skipped and changes no row.
+        #: A key already in the outbox, or pruned from it (``outbox_pruned``), is skipped
+        #: and changes no row. Parameters: :func:`outbox_values`.
         self.insert_outbox = (
-            f"INSERT INTO {p}outbox (key, notification, organisation_id) "  # noqa: S608
-            f"VALUES ({q}, {q}, {q}) ON CONFLICT (key) DO NOTHING")
+            f"INSERT INTO {p}outbox (key, notification, organisation_id, created_on) "  # noqa: S608
+            f"SELECT {q}, {q}, {q}, {q} WHERE NOT EXISTS (SELECT 1 FROM {p}outbox_pruned "
+            f"WHERE key = {q}) ON CONFLICT (key) DO NOTHING")
         self.history = (f"SELECT record FROM {p}transitions "  # noqa: S608
                         f"WHERE kind = {q} AND record_id = {q} ORDER BY version")
         self.pending = (f"SELECT notification FROM {p}outbox "  # noqa: S608

@@ -361,6 +361,81 @@ class OutboxContract:
         _equal([("a", 1, "w2"), ("b", 1, "w2")],
                [(e.key, e.attempts, e.lease_owner) for e in claimed], "claimed afresh")
 
+    # --- pruning (issue 17) ----------------------------------------------------------------
+
+    def test_prune_deletes_only_settled_rows_written_before_the_day(self, storage: Storage,
+                                                                    ) -> None:
+        """Delivered, logged and unaddressed rows written before ``before`` go; pending and
+        parked rows stay however old, and so do settled rows written that day or later."""
+        old, new = T0 - dt.timedelta(days=100), T0
+        _written(storage, (old, "d"), (old, "l"), (old, "n"), (old, "p"), (old, "w"),
+                 (new, "d2"))
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        _held(storage.mark_delivered("d", "w1"), "d")
+        _held(storage.mark_delivered("l", "w1", status=OutboxStatus.LOGGED), "l")
+        _held(storage.mark_delivered("n", "w1", status=OutboxStatus.NO_RECIPIENT), "n")
+        _held(storage.mark_failed("p", "w1", "bad address", None), "p parked")
+        _held(storage.mark_delivered("d2", "w1"), "d2")
+        _equal(3, storage.prune_outbox(T0.date()), "pruned")
+        _equal(_stats(pending=1, parked=1, delivered=1), storage.outbox_stats(), "left")
+        _equal(["w"], [n.key for n in storage.pending_notifications()], "pending kept")
+        _equal(["p"], [e.key for e in storage.parked_notifications()], "parked kept")
+        _equal(["d2"], [e.key for e in storage.outbox_entries(OutboxStatus.DELIVERED)],
+               "the newer delivered row kept")
+        _equal(0, storage.prune_outbox(T0.date()), "nothing left to prune")
+
+    def test_a_pruned_key_is_never_queued_again(self, storage: Storage) -> None:
+        """A commit of a notification whose row was pruned skips it and counts 0, as if
+        the row were still there (the sweep repeats an overdue notice's key every day)."""
+        _written(storage, (T0, "overdue"))
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        _held(storage.mark_delivered("overdue", "w1"), "delivered")
+        _equal(1, storage.prune_outbox(T0.date() + dt.timedelta(days=1)), "pruned")
+        later = attrs.evolve(sample_notification("overdue"),
+                             created_at=T0 + dt.timedelta(days=200))
+        _equal(1, storage.commit(Changeset(records=(), notifications=(
+            later, sample_notification("fresh")))), "only the fresh key counted")
+        _equal(["fresh"], [n.key for n in storage.pending_notifications()], "pending")
+        _equal(_stats(pending=1), storage.outbox_stats(), "stats")
+
+    def test_prune_takes_the_oldest_first_up_to_limit(self, storage: Storage) -> None:
+        """At most ``limit`` rows per call, the earliest days first; the count says when
+        none are left."""
+        days = [T0 - dt.timedelta(days=n) for n in (5, 50, 20)]
+        _written(storage, *((day, f"k{n}") for n, day in enumerate(days)))
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        for n in range(3):
+            _held(storage.mark_delivered(f"k{n}", "w1"), f"k{n}")
+        _equal(2, storage.prune_outbox(T0.date(), 2), "first call")
+        _equal(["k0"], [e.key for e in storage.outbox_entries(OutboxStatus.DELIVERED)],
+               "the most recent is left")
+        _equal(1, storage.prune_outbox(T0.date(), 2), "second call")
+        _equal(0, storage.prune_outbox(T0.date(), 2), "third call")
+
+    def test_prune_counts_days_in_vietnam(self, storage: Storage) -> None:
+        """A notice written at 00:30 on 2 June in Hà Nội (17:30 UTC on 1 June) was written
+        on 2 June: a prune of the days before 2 June keeps it."""
+        late = dt.datetime(2021, 6, 1, 17, 30, tzinfo=dt.UTC)
+        _written(storage, (late, "a"), (late - dt.timedelta(hours=1), "b"))
+        storage.claim_notifications("w1", T0, dt.timedelta(minutes=1), 10)
+        for key in ("a", "b"):
+            _held(storage.mark_delivered(key, "w1"), key)
+        _equal(1, storage.prune_outbox(dt.date(2021, 6, 2)), "only b, of 1 June")
+        _equal(["a"], [e.key for e in storage.outbox_entries(OutboxStatus.DELIVERED)], "kept")
+
+    def test_prune_rejects_bad_arguments(self, storage: Storage) -> None:
+        """``before`` must be a date (not a datetime), ``limit`` 1-10000."""
+        for before in (T0, "2021-06-01", None):
+            _raises(InvalidInputError, storage.prune_outbox, before)
+        for limit in (0, -1, 10_001, True, 2.0):
+            _raises(InvalidInputError, storage.prune_outbox, T0.date(), limit)
+
+
+def _written(storage: Storage, *notes: tuple[dt.datetime, str]) -> None:
+    """Commit one notification per ``(created_at, key)``, in order."""
+    storage.commit(Changeset(records=(), notifications=tuple(
+        sample_notification(key, created_at=at) for at, key in notes)))
+
 
 def _stats(**counts: int) -> dict[str, int]:
     """What ``outbox_stats`` returns: every status, 0 unless given."""

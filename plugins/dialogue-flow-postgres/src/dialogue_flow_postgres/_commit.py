@@ -35,12 +35,14 @@ class PgStatements:
         #: RETURNING names the rows inserted, which the commit counts. One statement instead
         #: of ``executemany`` took the 100,000-submission sweep from 3.3-5.3x SQLite's time
         #: to 1.4x (``benchmarks/report_sweep_backends.py``); binary arrays (``%b``) matter.
+        #: A key pruned from the outbox (``outbox_pruned``) is skipped as one in it is.
         self.insert_outbox = (
-            f"INSERT INTO {s}.outbox (key, notification, organisation_id) "  # noqa: S608
-            "SELECT key, notification, organisation_id "
-            "FROM unnest(%b::text[], %b::text[], %b::text[]) "
-            "WITH ORDINALITY AS t(key, notification, organisation_id, n) ORDER BY n "
-            "ON CONFLICT (key) DO NOTHING RETURNING key")
+            f"INSERT INTO {s}.outbox (key, notification, organisation_id, "  # noqa: S608
+            "created_on) SELECT key, notification, organisation_id, created_on "
+            "FROM unnest(%b::text[], %b::text[], %b::text[], %b::date[]) "
+            "WITH ORDINALITY AS t(key, notification, organisation_id, created_on, n) "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {s}.outbox_pruned p WHERE p.key = t.key) "
+            "ORDER BY n ON CONFLICT (key) DO NOTHING RETURNING key")
         self.history = sql.history
         # One statement: the row's old status says whether it was requeued; no row, no key.
         self.requeue = (
@@ -116,9 +118,11 @@ def _execute_all(cur: psycopg.Cursor[Any], statement: str,
 
 def _insert_notes(cur: psycopg.Cursor[Any], statement: str,
                   rows: Sequence[tuple[object, ...]]) -> int:
-    """Insert the outbox rows ``(key, notification, organisation_id)`` with one statement;
-    return how many were inserted (a key already there is skipped and returns no row)."""
-    columns = [[str(row[i]) for row in rows] for i in range(3)]
+    """Insert the outbox rows ``(key, notification, organisation_id, created_on)`` with
+    one statement; return how many were inserted (a key already there, or pruned, is
+    skipped and returns no row)."""
+    columns: list[list[object]] = [[str(row[i]) for row in rows] for i in range(3)]
+    columns.append([row[3] for row in rows])
     return len(cur.execute(statement, columns).fetchall())
 
 

@@ -121,6 +121,7 @@ from dialogue_flow.storage.sql import (
     check_store_exists,
     indexed_values,
     missing_migrations,
+    outbox_values,
 )
 
 from ._access import PgAccessLog, access_statements
@@ -136,6 +137,7 @@ from ._retry import (
     translated,
 )
 from ._schemes import SCHEMES
+from ._tables import PgTables
 from ._url import check_option, is_text, parse_url, redact
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SCHEMES", "Migration", "PostgresStorage"]
@@ -149,7 +151,7 @@ _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-class PostgresStorage(PgAccessLog, SQLAttachments):
+class PostgresStorage(PgTables, PgAccessLog, SQLAttachments):
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
     ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the
@@ -298,8 +300,7 @@ class PostgresStorage(PgAccessLog, SQLAttachments):
         plan.sort(key=lambda step: (step.kind, step.record_id, step.order))
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
-        notes = [(note.key, to_json(note), note.organisation_id)
-                 for note in changes.notifications]
+        notes = [outbox_values(note, POSTGRESQL) for note in changes.notifications]
         sql = self._sql
 
         def work(conn: Connection, attempt: Attempt) -> int:

@@ -1,0 +1,128 @@
+"""Housekeeping (issue 17, part 4): pruning the outbox, on the façade.
+
+A settings file's ``[housekeeping]`` table sets the retention::
+
+    [housekeeping]
+    outbox_days = 90     # settled notifications written more than 90 days ago are deleted
+
+and the daily sweep applies it (:meth:`HousekeepingCommands.prune_outbox`, also
+``dialogue-flow prune``). Only settled rows go (delivered, logged, no recipient): pending
+and parked rows are kept however old, and the key of each row pruned stays behind so the
+sweep never queues the same notice again (:mod:`dialogue_flow.storage._prune`).
+
+The audit trail is never pruned. It is the record of who did what and when to a matter,
+which the law on archives keeps for years after the matter closes and a report or an
+inspection reads back; it holds no contact details (erasure, part 1, clears the personal
+fields of the records it describes); and it is small beside the outbox (one short row per
+command, where a command may queue several notifications of 1-3 KiB each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import attrs
+
+from ._errors import ConfigurationError, InvalidInputError
+from ._flow_core import FlowCore
+from .storage import Storage
+from .storage.sql import PRUNE_BATCH
+
+if TYPE_CHECKING:
+    from ._sweep import SweepResult
+
+__all__ = ["HOUSEKEEPING_OPTIONS", "HousekeepingCommands", "check_outbox_days",
+           "read_housekeeping"]
+
+#: The constructor options this mixin adds (``DialogueFlow.open`` passes them on).
+HOUSEKEEPING_OPTIONS: Final = frozenset({"outbox_days"})
+#: The longest retention accepted: a hundred years, i.e. "keep".
+MAX_DAYS: Final = 36_500
+
+_KEYS: Final = {
+    "outbox_days": "the days a settled notification is kept, a whole number from 1 "
+                   f"to {MAX_DAYS} (e.g. 90)",
+}
+
+
+def check_outbox_days(value: object, field: str = "outbox_days") -> int | None:
+    """``value`` as a retention in days (``None``: keep everything).
+
+    :raises InvalidInputError: not a whole number from 1 to :data:`MAX_DAYS`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+        raise InvalidInputError(field, f"expected {_KEYS['outbox_days']}, got {value!r}")
+    return value
+
+
+class _Reader(Protocol):
+    """What :func:`read_housekeeping` needs of the settings file's reader."""
+
+    def fail(self, key: str, expected: str, value: object) -> ConfigurationError: ...
+
+    def known(self, where: str, table: Mapping[str, object],
+              keys: Mapping[str, str]) -> None: ...
+
+
+def read_housekeeping(reader: _Reader, value: object) -> int | None:
+    """The ``[housekeeping]`` table's ``outbox_days``; ``None`` without it.
+
+    :raises ConfigurationError: naming the file, the key and what is expected.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise reader.fail("housekeeping", "a [housekeeping] table", value)
+    reader.known("housekeeping.", value, _KEYS)
+    days = value.get("outbox_days")
+    try:
+        return check_outbox_days(days)
+    except InvalidInputError:
+        raise reader.fail("housekeeping.outbox_days", _KEYS["outbox_days"], days) from None
+
+
+class HousekeepingCommands(FlowCore):
+    """Pruning the outbox (mixed into :class:`~dialogue_flow.DialogueFlow`)."""
+
+    def __init__(self, storage: Storage, *, outbox_days: int | None = None,
+                 **options: Any) -> None:
+        """``outbox_days``: prune settled notifications written more than this many days
+        ago in every :meth:`sweep` (``None``, the default: keep them). The other
+        ``options`` are :class:`FlowCore`'s."""
+        super().__init__(storage, **options)
+        #: The outbox retention the sweep applies (``None``: none).
+        self.outbox_days = check_outbox_days(outbox_days)
+
+    def prune_outbox(self, *, days: int | None = None, today: dt.date | None = None) -> int:
+        """Delete the settled outbox rows (delivered, logged, no recipient) written more
+        than ``days`` days before ``today`` (default: :attr:`outbox_days`, and the clock's
+        day), a batch per transaction; return how many. Pending and parked rows are kept,
+        and so are the keys of the rows deleted: the same notice is never queued again.
+
+        :raises InvalidInputError: no ``days`` given nor configured, or a bad value.
+        """
+        chosen = check_outbox_days(days, "days") if days is not None else self.outbox_days
+        if chosen is None:
+            raise InvalidInputError("days", "no retention: pass days=N, or set "
+                                    "[housekeeping] outbox_days in the settings file")
+        if today is not None and (isinstance(today, dt.datetime)
+                                  or not isinstance(today, dt.date)):
+            raise InvalidInputError("today", f"expected a datetime.date, got {today!r}")
+        day = self.clock.today() if today is None else today
+        before = day - dt.timedelta(days=chosen)
+        pruned = 0
+        while (done := self.storage.prune_outbox(before, PRUNE_BATCH)) > 0:
+            pruned += done
+            if done < PRUNE_BATCH:
+                break
+        return pruned
+
+    def _housekeep(self, result: SweepResult) -> SweepResult:
+        """The sweep's ``result`` after applying :attr:`outbox_days` on its day."""
+        if self.outbox_days is None:
+            return result
+        return attrs.evolve(result, pruned=self.prune_outbox(today=result.today))

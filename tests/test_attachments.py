@@ -384,14 +384,14 @@ class TestErasure:
         second erasure has nothing left to do."""
         first = flow.attach(sub.id, name=NAME, data=PDF, actor=intake)
         second = flow.attach(sub.id, name="anh.png", data=PNG, actor=intake)
-        erased = flow.erase_attachments(sub.id, actor=office, reason="yêu cầu xóa")
+        done = flow.erase_attachments(sub.id, actor=office, reason="yêu cầu xóa")
         assert [(a.id, None, 2, a.sha256) for a in (first, second)] == [
-            (a.id, a.name, a.version, a.sha256) for a in erased]
-        assert erased == flow.attachments(sub.id)
+            (a.id, a.name, a.version, a.sha256) for a in flow.attachments(sub.id)]
         assert [] == list(files.keys())
-        row = flow.history(flow.submission(sub.id))[-1]
-        assert ("erase_attachments", {"attachments": "2"}) == (row.event, dict(row.details))
-        assert [] == flow.erase_attachments(sub.id, actor=office, reason="lần hai")
+        row = flow.history(done)[-1]
+        assert ("erase_attachments", {"attachments": "2"}, done.version) == (
+            row.event, dict(row.details), row.version)
+        assert done == flow.erase_attachments(sub.id, actor=office, reason="lần hai")
         with pytest.raises(InvalidInputError, match="was erased"):
             flow.read_attachment(first.id, actor=office)
 
@@ -478,3 +478,42 @@ def test_the_attachments_doc_blocks_run() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, str(doc), "exec"), {"__name__": "__docs__"})  # noqa: S102
+
+
+class TestPersonalDataRequests:
+    """Part 1's requests include attachments: an erasure deletes the files and clears the
+    names in its own commit; an export lists them."""
+
+    def test_erase_petitioner_erases_the_files_in_the_same_commit(
+            self, flow: DialogueFlow, sub: Submission, intake: Actor, chair: Actor,
+            files: MemoryFileStore, petitioner: Petitioner) -> None:
+        att = flow.attach(sub.id, name=NAME, data=PDF, actor=intake)
+        flow.erase_petitioner(actor=chair, reason="Đơn số 12/2021", phone=petitioner.phone)
+        [erased] = flow.attachments(sub.id)
+        assert (None, 2, att.sha256, att.size) == (erased.name, erased.version,
+                                                   erased.sha256, erased.size)
+        assert [] == list(files.keys())
+        assert ["receive", "attach", "erase"] == [
+            r.event for r in flow.history(flow.submission(sub.id))]
+        assert [] == flow.check_files(grace=dt.timedelta(0))
+
+    def test_the_export_lists_the_attachments(self, flow: DialogueFlow, sub: Submission,
+                                              intake: Actor, office: Actor,
+                                              petitioner: Petitioner) -> None:
+        att = flow.attach(sub.id, name=NAME, data=PDF, actor=intake)
+        doc = flow.export_petitioner(actor=office, phone=petitioner.phone)
+        [listed] = doc["matters"][0]["attachments"]
+        assert (att.id, NAME, att.sha256) == (listed["id"], listed["name"], listed["sha256"])
+
+    def test_the_retention_sweep_erases_the_files(self, clock: FixedClock,
+                                                  ids: SequentialIds, calendar: WorkCalendar,
+                                                  intake: Actor, petitioner: Petitioner,
+                                                  files: MemoryFileStore) -> None:
+        flow = DialogueFlow(MemoryStorage(), calendar=calendar, clock=clock, ids=ids,
+                            files=files, retention={"commune": "1y"})
+        s = flow.receive(petitioner=petitioner, topic="Đường", content="x", actor=intake)
+        flow.attach(s.id, name=NAME, data=PDF, actor=intake)
+        flow.close(s.id, outcome="withdrawn", actor=intake)
+        assert 1 == flow.sweep(dt.date(2022, 6, 2)).erased
+        assert [] == list(files.keys())
+        assert [None] == [a.name for a in flow.attachments(s.id)]

@@ -30,7 +30,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import IO, Any, Final
 
@@ -64,7 +64,8 @@ from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
 
 __all__ = ["ATTACHMENT_OPTIONS", "ORPHAN_GRACE", "AttachmentCommands", "FileProblem",
-           "default_file_store"]
+           "attachment_erasure", "attachments_of", "default_file_store", "erased_attachments",
+           "remove_files", "with_attachment_erasure"]
 
 logger = logging.getLogger("dialogue_flow.attachments")
 
@@ -74,6 +75,9 @@ ATTACHMENT_OPTIONS: Final = frozenset({"files", "attachment_limits"})
 #: it and committing its record.
 ORPHAN_GRACE: Final = dt.timedelta(minutes=10)
 
+_NO_STORE: Final = ("this flow has no file store for attachments: set [attachments] folder "
+                    '= "files" (or store = "URL") in the settings file, or pass files=... '
+                    "to DialogueFlow.open")
 _ACTIONS: Final = {AttachmentKind.RECEIVED: "attach", AttachmentKind.ISSUED: "attach_issued"}
 _CHUNK: Final = 1024 * 1024
 #: Bytes kept in memory while an upload is checked; larger ones spill to a temporary file.
@@ -200,19 +204,13 @@ class AttachmentCommands(FlowCore):
 
     # --- reading ------------------------------------------------------------------------
 
-    def attachments(self, submission: str | Submission) -> list[Attachment]:
-        """Every attachment of a submission, oldest first (erased ones too, without name
-        or file). :raises NotFoundError: no such submission."""
-        submission_id = submission.id if isinstance(submission, Submission) else submission
+    def attachments(self, matter: str | Submission) -> list[Attachment]:
+        """Every attachment of a submission (its id or record), oldest first (erased ones
+        too, without name or file). :raises NotFoundError: no such submission."""
+        submission_id = matter.id if isinstance(matter, Submission) else matter
         _check_id("submission_id", submission_id)
         self.storage.get_submission(submission_id)  # NotFoundError
-        found: list[Attachment] = []
-        while True:
-            page = self.storage.find_attachments(
-                submission_id, after=found[-1].id if found else None, limit=1000)
-            found += page
-            if len(page) < 1000:
-                return found
+        return attachments_of(self.storage, submission_id)
 
     def attachment(self, attachment_id: str) -> Attachment:
         """One attachment's record. :raises NotFoundError:"""
@@ -270,12 +268,13 @@ class AttachmentCommands(FlowCore):
     # --- erasure ------------------------------------------------------------------------
 
     def erase_attachments(self, submission: str | Submission, *, actor: Actor, reason: str,
-                          expected_version: int | None = None) -> list[Attachment]:
+                          expected_version: int | None = None) -> Submission:
         """Delete the files of every attachment of a submission and clear their names;
-        their type, size and hash stay (statistics, the shape of the history). One audit
-        row ``erase_attachments`` with the count; nothing when none is left to erase.
+        their type, size and hash stay (statistics, the shape of the history), each record
+        at version 2 with ``erased_at``. One audit row ``erase_attachments`` with the count;
+        nothing is written when none is left to erase.
 
-        :return: the erased records (version 2).
+        :return: the submission (a new version when something was erased).
         """
         submission = self._expect(Submission, submission, expected_version)
         _check_actor(actor)
@@ -285,7 +284,7 @@ class AttachmentCommands(FlowCore):
         now = self.clock.now()
         writes = self._attachment_erasure(s.id, now)
         if not writes:
-            return []
+            return s
         new = _replace(s, {"version": s.version + 1, "updated_at": now})
         row = attrs.evolve(_row(new, "erase_attachments", actor, now,
                                 details={"attachments": str(len(writes))}), reason=reason)
@@ -293,31 +292,17 @@ class AttachmentCommands(FlowCore):
                      actor)
         self.storage.commit(Changeset(((new, s.version), *writes), (row,)))
         announce_commit(self.plugins, Submission.KIND, new, "erase_attachments", actor)
-        erased = [record for record, _version in writes]
-        self._remove_attachment_files(erased)
-        return erased
+        self._remove_attachment_files(record for record, _version in writes)
+        return new
 
     def _attachment_erasure(self, submission_id: str, at: dt.datetime,
                             ) -> list[tuple[Attachment, int]]:
-        """The writes that erase every attachment of ``submission_id`` not erased yet, for
-        a :class:`Changeset` (an erasure of the petitioner includes them in its own commit,
-        then calls :meth:`_remove_attachment_files`).
+        """:func:`attachment_erasure` with this flow's storage and file store."""
+        return attachment_erasure(self.storage, self._files, submission_id, at)
 
-        :raises ConfigurationError: there are files to delete but no file store.
-        """
-        held = [a for a in self.storage.find_attachments(submission_id, limit=10_000)
-                if not a.erased]
-        if held:
-            self._file_store()
-        return [(a.erasure(at), a.version) for a in held]
-
-    def _remove_attachment_files(self, erased: list[Attachment]) -> None:
-        """Delete the files of attachments whose erasure is committed. One that cannot be
-        deleted is logged by key and left for ``dialogue-flow check`` (erased_file_left)."""
-        store = self._files
-        for attachment in erased:
-            if store is not None:
-                _discard(store, attachment.file_key)
+    def _remove_attachment_files(self, erased: Iterable[Attachment]) -> None:
+        """:func:`remove_files` from this flow's file store, once the erasure committed."""
+        remove_files(self._files, erased)
 
     # --- checking the file store ------------------------------------------------------------
 
@@ -386,11 +371,63 @@ class AttachmentCommands(FlowCore):
 
     def _file_store(self) -> FileStore:
         if self._files is None:
-            raise ConfigurationError(
-                "this flow has no file store for attachments: set [attachments] folder = "
-                '"files" (or store = "URL") in the settings file, or pass files=... to '
-                "DialogueFlow.open")
+            raise ConfigurationError(_NO_STORE)
         return self._files
+
+
+def attachments_of(storage: Storage, submission_id: str) -> list[Attachment]:
+    """Every attachment record of ``submission_id``, by id, page by page (an export of
+    what is held about a petitioner lists them)."""
+    found: list[Attachment] = []
+    while True:
+        page = storage.find_attachments(submission_id, after=found[-1].id if found else None,
+                                        limit=1000)
+        found += page
+        if len(page) < 1000:
+            return found
+
+
+def attachment_erasure(storage: Storage, store: FileStore | None, submission_id: str,
+                       at: dt.datetime) -> list[tuple[Attachment, int]]:
+    """The writes that erase every attachment of ``submission_id`` not erased yet (their
+    names cleared, ``erased_at`` set), as ``(record, stored version)`` pairs for a
+    :class:`Changeset`: an erasure of a petitioner's data includes them in its own commit,
+    then deletes the files from ``store`` with :func:`remove_files`.
+
+    :raises ConfigurationError: there are files to delete but no file store.
+    """
+    writes = [(a.erasure(at), a.version) for a in attachments_of(storage, submission_id)
+              if not a.erased]
+    if writes and store is None:
+        raise ConfigurationError(_NO_STORE)
+    return writes
+
+
+def with_attachment_erasure(changes: Changeset, storage: Storage, store: FileStore | None,
+                            submissions: Iterable[Submission], at: dt.datetime) -> Changeset:
+    """``changes`` (an erasure of ``submissions``' personal data) with the erasure of their
+    attachments added, so names go in the same commit; once it committed, delete the files
+    with :func:`remove_files` of :func:`erased_attachments`.
+
+    :raises ConfigurationError: there are files to delete but no file store.
+    """
+    writes = [w for s in submissions for w in attachment_erasure(storage, store, s.id, at)]
+    return attrs.evolve(changes, records=(*changes.records, *writes)) if writes else changes
+
+
+def erased_attachments(changes: Changeset) -> list[Attachment]:
+    """The attachments ``changes`` erases (whose files are to be deleted once committed)."""
+    return [r for r, _version in changes.records if isinstance(r, Attachment) and r.erased]
+
+
+def remove_files(store: FileStore | None, erased: Iterable[Attachment]) -> None:
+    """Delete the files of attachments whose erasure is committed (the commit first: a
+    crash in between leaves files ``dialogue-flow check`` reports as ``erased_file_left``).
+    One that cannot be deleted is logged by its key and left for ``check``."""
+    if store is None:
+        return
+    for attachment in erased:
+        _discard(store, attachment.file_key)
 
 
 def _file_store(files: object, flow: FlowCore) -> FileStore | None:

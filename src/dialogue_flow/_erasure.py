@@ -19,10 +19,10 @@ What an erased matter keeps and loses — decided here, once:
   petitioner's personal data — a receipt's row has no details — and an ``erase`` row is
   added (no personal data in it; the reason is the operator's, who must not quote any);
 - outbox rows hold no personal data by design (addresses are looked up at delivery and
-  recorded by reference): nothing to erase there.
-
-Attachments plug in with :func:`erased` (what changes on the record) and the façade's
-``_erase`` (what else is removed in the same request).
+  recorded by reference): nothing to erase there;
+- the matter's attachments (issue 17, part 3) lose their names in the same commit, and
+  their files are deleted once it committed; their type, size and hash stay
+  (``dialogue_flow._attachments.with_attachment_erasure``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from ._attachments import erased_attachments, remove_files, with_attachment_erasure
 from ._clock import VIETNAM_TZ
 from ._errors import TransitionVetoedError, VersionConflictError
 from ._flow_core import _row
@@ -158,11 +159,13 @@ def _erase_batch(flow: DialogueFlow, batch: list[Submission], actor: Actor,
         return 0
     try:
         new, changes = erase_changes(kept, actor, now, reason)
+        changes = with_attachment_erasure(changes, flow.storage, flow.files, kept, now)
         flow.storage.commit(changes)
     except VersionConflictError:
         if len(kept) == 1:
             return 0
         return sum(_erase_batch(flow, [s], actor, reason) for s in kept)
+    remove_files(flow.files, erased_attachments(changes))
     for record in new:
         announce_commit(flow.plugins, record.KIND, record, EVENT, actor)
     return len(new)

@@ -22,10 +22,12 @@ from typing import Any
 import attrs
 
 from ._access_records import AccessEntry, AccessQuery
+from ._attachments import erased_attachments, remove_files, with_attachment_erasure
 from ._checks import _check_actor, _check_id, _check_text, _opt_date
 from ._clock import VIETNAM_TZ
 from ._erasure import EVENT, erase_changes, is_erased
 from ._errors import InvalidInputError, NotFoundError, PetitionerNotFoundError
+from ._file_store import FileStore
 from ._flow_core import FlowCore, Page
 from ._petitioner_export import export_document
 from ._petitioner_match import PetitionerMatch
@@ -61,6 +63,10 @@ class Erasure:
 
 class PersonalDataCommands(FlowCore):
     """The access log, and what a petitioner may ask about their data."""
+
+    #: The flow's file store (``AttachmentCommands``): an erasure deletes the matters' files.
+    _files: FileStore | None
+
 
     def access_log(self, *, organisation: str | None = None, subtree: bool = False,
                    actor: Actor | str | None = None, record: Submission | str | None = None,
@@ -187,8 +193,11 @@ class PersonalDataCommands(FlowCore):
             check_vetoes(self.plugins, s.KIND, s, EVENT, str(s.state), actor)
         new: list[Submission] = []
         if todo:
-            new, changes = erase_changes(todo, actor, self.clock.now(), reason)
+            now = self.clock.now()
+            new, changes = erase_changes(todo, actor, now, reason)
+            changes = with_attachment_erasure(changes, self.storage, self._files, todo, now)
             self.storage.commit(changes)
+            remove_files(self._files, erased_attachments(changes))
         self._log_access(actor, "erase", todo)  # an erased matter holds nothing to read
         for record in new:
             announce_commit(self.plugins, record.KIND, record, EVENT, actor)

@@ -19,7 +19,9 @@ The document (``version`` 1)::
             {"key": "...", "event": "answered", "audience": "petitioner",
              "created_at": "...", "status": "delivered",
              "deliveries": [{"recipient": "petitioner:phone", "channel": "sms"}]}
-          ]
+          ],
+          "attachments": [{...}, ...]  # its files' records (to_dict: name, type, size,
+                                       # SHA-256); the bytes: DialogueFlow.read_attachment
         }
       ],
       "access_log": [{...}, ...]     # earlier reads naming these matters (to_dict entries)
@@ -37,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from ._access_records import AccessEntry
+from ._attachments import attachments_of
 from ._records import Submission
 from ._serialization import to_dict
 from .storage import OutboxEntry, Storage
@@ -50,12 +53,14 @@ VERSION: Final = 1
 
 def held_about(storage: Storage, s: Submission) -> dict[str, Any]:
     """Everything the store holds about one matter, JSON-ready: the record, its audit
-    trail, the notices about it. (Attachments add their key here.)"""
+    trail, the notices about it, and its attachments' records (names, types, sizes and
+    hashes; the files themselves: ``read_attachment``)."""
     return {
         "submission": to_dict(s),
         "history": [to_dict(row) for row in storage.history(Submission.KIND, s.id)],
         "notifications": [_notice(entry)
                           for entry in storage.record_notifications(Submission.KIND, s.id)],
+        "attachments": [to_dict(a) for a in attachments_of(storage, s.id)],
     }
 
 

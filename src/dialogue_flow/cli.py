@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ._cli_attachments import attach_command, attachments_command
 from ._cli_calendar import calendar_command, deadline_command
 from ._cli_check import check_command, repair_command
 from ._cli_flow import (
@@ -43,6 +44,8 @@ for _command in (calendar_command, check_command, deadline_command, demo_command
                  diagram_command, dispatch_command, ics_command, init_command, lookup_command,
                  orgs_command, outbox_command, plugins_command, policies_command,
                  receptions_command, repair_command, report_command, sweep_command):
+    main.add_command(_command)
+for _command in (attach_command, attachments_command):  # issue 17: attachments
     main.add_command(_command)
 for _command in (access_log_command, erase_command, export_person_command):  # issue 17
     main.add_command(_command)

@@ -14,6 +14,7 @@ FIELDS = {
     "answer": "Đã cấp {giấy}", "reason": "cần xác minh", "title": "Đối thoại quý II",
     "scheduled": "2021-06-17", "days": 3, "period": "2021-H1", "issued_on": "2021-06-25",
     "count": 2, "level": "cấp xã", "month": "2026-02", "minimum": 2, "name": "Đảng ủy {xã}",
+    "since": "2026-03-02",
 }
 
 

@@ -107,13 +107,15 @@ class TestNeverForgets:
     def test_a_sweep_months_late_tells_the_chair_once(self, flow: DialogueFlow,
                                                       assigned: Submission) -> None:
         """Due 12 August; the first sweep runs on 1 December (111 days later): the matter
-        is overdue and the chair is told once; later sweeps count it without repeating."""
+        is overdue and the chair is told once; later sweeps count it without repeating (the
+        one six months on tells the office it missed days, issue 17)."""
         first = flow.sweep(date(2021, 12, 1))
         assert (1, 1, 1) == (first.overdue_matters, first.overdue_notices, first.written)
         assert [f"submission:{assigned.id}:overdue:2021-08-12"] == _keys(flow, "overdue")
         for day in (date(2021, 12, 2), date(2022, 6, 1)):
             later = flow.sweep(day)
-            assert (1, 0, 0) == (later.overdue_matters, later.overdue_notices, later.written)
+            assert (1, 0, later.missed) == (later.overdue_matters, later.overdue_notices,
+                                            later.written)
         assert 1 == len(_keys(flow, "overdue"))
 
     def test_matters_and_notices_are_counted_apart(

@@ -67,6 +67,7 @@ from ._report import Period, Report, ReportItem
 from ._retry import retry_on_conflict
 from ._rollup import Rollup, RollupRow
 from ._serialization import from_dict, from_json, to_dict, to_json
+from ._status import OrganisationStatus, StatusThresholds, StoreStatus
 from ._sweep import SweepResult
 from ._version import __version__
 from .hookspecs import hookimpl
@@ -122,6 +123,7 @@ __all__ = [
     "NotFoundError",
     "Notification",
     "Organisation",
+    "OrganisationStatus",
     "Page",
     "Period",
     "PermanentDeliveryError",
@@ -148,7 +150,9 @@ __all__ = [
     "SequentialIds",
     "SkippedDay",
     "SpecialDay",
+    "StatusThresholds",
     "StorageError",
+    "StoreStatus",
     "StoredFile",
     "Submission",
     "SubmissionKind",

@@ -38,6 +38,7 @@ import attrs
 from ._checks import _check_count
 from ._clock import Clock, SystemClock
 from ._errors import InvalidInputError, NotFoundError, PermanentDeliveryError, PluginError
+from ._heartbeats import DISPATCH, Heartbeat
 from ._plugins import PluginManager
 from ._recipients import Delivery, ReadOnlyStore, Recipient
 from ._records import Notification
@@ -83,6 +84,9 @@ class Dispatcher:
         timeout other than ``delivery_timeout``.
     :param organisations: deliver only these organisations' notifications (a vendor's
         dispatcher per committee); ``None``: every one.
+    :param heartbeat_every: a pass records a heartbeat in the store (``dialogue-flow
+        status`` reads it) when it delivered anything, and otherwise at most this often: a
+        dispatcher polling every second does not write every second.
     """
 
     def __init__(
@@ -99,11 +103,13 @@ class Dispatcher:
         delivery_timeout: dt.timedelta = dt.timedelta(seconds=30),
         channel_timeouts: Mapping[str, dt.timedelta] | None = None,
         organisations: frozenset[str] | None = None,
+        heartbeat_every: dt.timedelta = dt.timedelta(minutes=1),
     ) -> None:
         _check_count("max_attempts", max_attempts)
         timeouts = dict(channel_timeouts or {})
         for field, value in (("backoff", backoff), ("max_backoff", max_backoff),
                              ("lease", lease), ("delivery_timeout", delivery_timeout),
+                             ("heartbeat_every", heartbeat_every),
                              *((f"channel_timeouts[{k!r}]", v) for k, v in timeouts.items())):
             if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):  # type: ignore[redundant-expr] # callers may not be typed
                 raise InvalidInputError(field, f"expected a positive timedelta, got {value!r}")
@@ -121,6 +127,9 @@ class Dispatcher:
         self.channel_timeouts = timeouts
         #: Claim only these organisations' notifications (``None``: every one).
         self.organisations = organisations
+        self.heartbeat_every = heartbeat_every
+        #: When this dispatcher last recorded a heartbeat.
+        self._last_beat: dt.datetime | None = None
 
     def retry_delay(self, attempts: int) -> dt.timedelta:
         """How long to wait after the ``attempts``-th attempt failed (1 = the first)."""
@@ -173,10 +182,25 @@ class Dispatcher:
                 if self._settled(self.storage.mark_failed(note.key, self.worker_id, error,
                                                           retry_at), note):
                     retried += 1
-        return DispatchResult(delivered=settled[OutboxStatus.DELIVERED], retried=retried,
-                              parked=parked, logged=settled[OutboxStatus.LOGGED],
-                              no_recipient=settled[OutboxStatus.NO_RECIPIENT],
-                              no_recipient_keys=tuple(unaddressed))
+        result = DispatchResult(delivered=settled[OutboxStatus.DELIVERED], retried=retried,
+                                parked=parked, logged=settled[OutboxStatus.LOGGED],
+                                no_recipient=settled[OutboxStatus.NO_RECIPIENT],
+                                no_recipient_keys=tuple(unaddressed))
+        self._heartbeat(result, claimed=len(claimed))
+        return result
+
+    def _heartbeat(self, result: DispatchResult, claimed: int) -> None:
+        """Record that this pass finished (see ``heartbeat_every``)."""
+        now = self.clock.now()
+        if claimed == 0 and self._last_beat is not None and (
+                now - self._last_beat < self.heartbeat_every):
+            return
+        self.storage.record_heartbeat(Heartbeat(
+            DISPATCH, now, organisations=self.organisations, worker=self.worker_id,
+            counts={"claimed": claimed, "delivered": result.delivered,
+                    "logged": result.logged, "no_recipient": result.no_recipient,
+                    "retried": result.retried, "parked": result.parked}))
+        self._last_beat = now
 
     def _settled(self, held: bool, note: Notification) -> bool:
         if not held:

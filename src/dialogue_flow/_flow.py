@@ -34,6 +34,7 @@ from ._records import Actor, Deadline, Organisation
 from ._report import FORMATS, Period, Report, build_report, render_report, report_dict
 from ._rollup import RECIPIENTS, Rollup, RollupRow, render_rollup
 from ._settings import read_settings
+from ._status import StatusThresholds, StoreStatus, store_status
 from ._storage_urls import open_storage
 from ._sweep import SweepResult, run_sweep
 from ._tree import subtree
@@ -139,6 +140,17 @@ class DialogueFlow(HousekeepingCommands, AttachmentCommands, DialogueCommands, I
         :meth:`outbox_stats`: ``"no_recipient"``, the notifications nobody received."""
         return self.storage.outbox_entries(check_status(status), limit,
                                            self._scope(organisation, subtree))
+
+    def status(self, *, organisation: str | None = None, subtree: bool = False,
+               thresholds: StatusThresholds | None = None,
+               now: dt.datetime | None = None) -> StoreStatus:
+        """Whether the jobs run (``dialogue-flow status``): per organisation of the store
+        (or of one, ``subtree=True``: and those under it), the last sweep and dispatch, the
+        outbox backlog, parked rows and overdue matters, and the problems ``thresholds``
+        find; ``StoreStatus.exit_code`` is what a monitoring job checks."""
+        return store_status(self, self._scope(organisation, subtree),
+                            StatusThresholds() if thresholds is None else thresholds,
+                            self.clock.now() if now is None else now)
 
     def shutdown(self) -> None:
         """Release the storage (``close`` is the command that closes a submission)."""

@@ -153,6 +153,16 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "en": ('Conclusion notice of the dialogue "{title}"',
                "Conclusion notice of {issued_on}: {count} matter(s) to resolve."),
     },
+    "sweep_missed": {
+        "vi": ("Việc rà soát thời hạn hằng ngày đã bị gián đoạn",
+               "{name}: việc rà soát thời hạn hằng ngày không chạy sau ngày {since}, bỏ lỡ "
+               "{days} ngày làm việc; nhắc hạn và thông báo quá hạn của những ngày đó có "
+               "thể đã gửi chậm. Đề nghị kiểm tra lịch chạy tự động."),
+        "en": ("The daily deadline sweep was interrupted",
+               "{name}: the daily deadline sweep had not run after {since}, missing {days} "
+               "working day(s); reminders and overdue notices of those days may have gone "
+               "out late. Check the scheduled job."),
+    },
 }
 
 

@@ -65,6 +65,7 @@ from ._reception_records import RECEPTION_MINIMUM
 from ._records import Actor, Organisation
 from ._retention import RULE as RETENTION_RULE
 from ._retention import retention_problem
+from ._status import StatusThresholds, thresholds_from
 from ._store_policy import recorded_policy
 from ._tree import organisations_from, read_tree
 
@@ -87,6 +88,7 @@ _TOP: Final = {
     "reception_minimum": "a [reception_minimum] table of level = days a month",
     "retention": 'a [retention] table of level = period, e.g. commune = "5y"',
     "plugin": "[[plugin]] tables",
+    "status": "a [status] table: max_sweep_age_hours, max_pending_age_minutes, max_parked",
     "housekeeping": "a [housekeeping] table: outbox_days",
     "attachments": "an [attachments] table: folder or store, max_bytes, types",
 }
@@ -168,6 +170,8 @@ class Settings:
     #: The ``[retention]`` table: how long closed matters keep personal data, by level.
     retention: Mapping[str, str] | None = None
     plugins: tuple[PluginEntry, ...] = ()
+    #: The ``[status]`` table: when ``dialogue-flow status`` says a job is late (issue 17).
+    status: StatusThresholds | None = None
     #: ``[housekeeping] outbox_days``: the days a settled notification is kept (issue 17).
     outbox_days: int | None = None
     #: The ``[attachments]`` table: where files are kept, what is accepted (issue 17).
@@ -407,6 +411,8 @@ class _Reader:
             reception_minimum=self.minimum(data.get("reception_minimum")),
             retention=self.retention(data.get("retention")),
             outbox_days=read_housekeeping(self, data.get("housekeeping")),
+            status=None if "status" not in data else thresholds_from(str(self.file),
+                                                                     data["status"]),
             plugins=self.plugins(data.get("plugin", [])),
             attachments=read_attachments(self, data.get("attachments")))
 

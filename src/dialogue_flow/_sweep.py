@@ -19,6 +19,7 @@ import attrs
 
 from ._erasure import erase_expired
 from ._errors import InvalidInputError, StorageError
+from ._heartbeats import SWEEP, Heartbeat, last_covering, missed_sweep_notices
 from ._messages import render
 from ._records import (
     DEFAULT_ORGANISATION,
@@ -76,6 +77,12 @@ class SweepResult:
     written: int = 0
     #: Of ``written``, the new overdue notices (a matter already told about is not again).
     overdue_notices: int = 0
+    #: When the sweep before this one finished, for the organisation in scope swept least
+    #: recently (``None``: none was swept before; see :mod:`dialogue_flow._heartbeats`).
+    previous_sweep: dt.datetime | None = None
+    #: Organisations whose previous sweep was before a working day that had none: each
+    #: office is told (an ``office`` notice ``sweep_missed``, once per previous sweep).
+    missed: int = 0
     #: Settled outbox rows deleted past the retention (``outbox_days``; 0 without one).
     pruned: int = 0
     #: Closed matters whose petitioner's personal data was erased, their organisation's
@@ -132,6 +139,14 @@ class _Sweep:
         self.written = 0
 
     def run(self) -> SweepResult:
+        # Read before this sweep writes its own heartbeat: when did the one before finish?
+        beats = self.flow.storage.heartbeats()
+        scope = self._in_scope()
+        previous = [last_covering(beats, SWEEP, org_id) for org_id in scope]
+        missed = missed_sweep_notices(beats, scope, self.tree, self._calendar, self.today,
+                                      self.now, self.flow.language)
+        for note in missed:
+            self._add(note)
         due_soon = self._due_soon()
         self._flush(final=True)
         before = self.written
@@ -148,10 +163,11 @@ class _Sweep:
         # Personal data past its organisation's retention (after the notices: nothing above
         # reads a petitioner).
         erased = erase_expired(self.flow, self.today, self.tree, self.organisations)
-        return SweepResult(today=self.today, due_soon=due_soon, overdue_matters=overdue,
-                           dialogues=dialogues, reports=reports, written=self.written,
-                           overdue_notices=overdue_notices, receptions=receptions,
-                           erased=erased)
+        result = SweepResult(today=self.today, due_soon=due_soon, overdue_matters=overdue,
+                             dialogues=dialogues, reports=reports, written=self.written,
+                             overdue_notices=overdue_notices, receptions=receptions,
+                             erased=erased)
+        return self._beat(result, len(missed), previous)
 
     # --- submissions ---------------------------------------------------------------------
 
@@ -270,11 +286,7 @@ class _Sweep:
         holds no organisation is reminded for the default one, as before organisations
         existed; one that holds some, for those (and the default one when asked by name).
         """
-        scope = list(self.calendars)
-        if DEFAULT_ORGANISATION not in self.calendars and (
-                not self.calendars if self.organisations is None
-                else DEFAULT_ORGANISATION in self.organisations):
-            scope.append(DEFAULT_ORGANISATION)
+        scope = self._in_scope()
         groups: dict[tuple[int, int], tuple[DeadlinePolicy, WorkCalendar, list[str]]] = {}
         for org_id in scope:
             policy = self.policies.get(org_id, self.flow.policy)
@@ -289,6 +301,29 @@ class _Sweep:
                 found += len(members)
                 self._report_notes(due, members)
         return found
+
+    def _in_scope(self) -> list[str]:
+        """The organisations this sweep answers for: those stored in its scope, and the
+        default one when the store holds none (or it is asked for by name)."""
+        scope = list(self.calendars)
+        if DEFAULT_ORGANISATION not in self.calendars and (
+                not self.calendars if self.organisations is None
+                else DEFAULT_ORGANISATION in self.organisations):
+            scope.append(DEFAULT_ORGANISATION)
+        return scope
+
+    def _beat(self, result: SweepResult, missed: int,
+              previous: list[Heartbeat | None]) -> SweepResult:
+        """``result`` with what the heartbeats before it said, once this sweep's own
+        heartbeat is recorded (its counts are the result's)."""
+        result = attrs.evolve(result, missed=missed, previous_sweep=min(
+            (beat.finished_at for beat in previous if beat is not None), default=None))
+        counts = {name: value for name, value in attrs.asdict(result).items()
+                  if isinstance(value, int)}
+        self.flow.storage.record_heartbeat(Heartbeat(
+            SWEEP, self.flow.clock.now(), organisations=self.organisations, day=self.today,
+            counts=counts))
+        return result
 
     def _report_notes(self, due: ReportDue, members: list[str]) -> None:
         rule, day = due.rule, due.deadline.date.isoformat()

@@ -21,6 +21,7 @@ from ._cli_personal import access_log_command, erase_command, export_person_comm
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
 from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
+from ._cli_status import status_command
 from ._cli_store import prune_command
 from ._version import __version__
 
@@ -50,3 +51,4 @@ for _command in (attach_command, attachments_command):  # issue 17: attachments
 for _command in (access_log_command, erase_command, export_person_command):  # issue 17
     main.add_command(_command)
 main.add_command(prune_command)  # issue 17: housekeeping
+main.add_command(status_command)  # issue 17: knowing the jobs run

@@ -33,6 +33,7 @@ import attrs
 from dialogue_flow._access_records import AccessEntry, AccessQuery
 from dialogue_flow._attachment_records import Attachment
 from dialogue_flow._errors import InvalidInputError, StorageError
+from dialogue_flow._heartbeats import Heartbeat, OutboxBacklog, check_heartbeat
 from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._recipients import Delivery
 from dialogue_flow._records import (
@@ -72,6 +73,8 @@ __all__ = [
     "Changeset",
     "Delivery",
     "DialogueQuery",
+    "Heartbeat",
+    "OutboxBacklog",
     "OutboxEntry",
     "OutboxStatus",
     "ReceptionQuery",
@@ -84,6 +87,7 @@ __all__ = [
     "SubmissionFacts",
     "SubmissionQuery",
     "check_claim",
+    "check_heartbeat",
     "check_instant",
     "check_limit",
     "check_retry",
@@ -333,6 +337,25 @@ class Storage(Protocol):
                              organisations: frozenset[str] | None = None) -> list[OutboxEntry]:
         """Up to ``limit`` parked rows, oldest first, with their attempts and last error:
         what a person must look at (of ``organisations`` only when given)."""
+        ...
+
+    def outbox_backlog(self, organisations: frozenset[str] | None = None,
+                       ) -> list[OutboxBacklog]:
+        """Per organisation with pending or parked rows (of ``organisations`` only when
+        given), ordered by id: how many, and when the oldest pending notification was
+        written (``dialogue-flow status``)."""
+        ...
+
+    def record_heartbeat(self, heartbeat: Heartbeat) -> None:
+        """Keep ``heartbeat`` as the latest of its job and :attr:`Heartbeat.scope`, unless
+        the one kept finished later. Check it with :func:`check_heartbeat`.
+
+        :raises InvalidInputError: not a :class:`Heartbeat`.
+        """
+        ...
+
+    def heartbeats(self) -> list[Heartbeat]:
+        """The latest heartbeat of every job and scope, ordered by job, then scope."""
         ...
 
     def outbox_entries(self, status: OutboxStatus, limit: int = 100,

@@ -18,6 +18,7 @@ from dialogue_flow._errors import (
     StorageError,
     VersionConflictError,
 )
+from dialogue_flow._heartbeats import Heartbeat
 from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._records import (
     Dialogue,
@@ -43,6 +44,7 @@ from . import (
     check_settled,
     check_status,
 )
+from ._memory_heartbeats import MemoryHeartbeats
 from ._prune import PRUNE_BATCH, check_prune, local_day
 
 __all__ = ["MemoryStorage"]
@@ -50,7 +52,7 @@ __all__ = ["MemoryStorage"]
 _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay, Attachment)
 
 
-class MemoryStorage:
+class MemoryStorage(MemoryHeartbeats):
     """A :class:`~dialogue_flow.storage.Storage` in dictionaries, guarded by one lock.
 
     Nothing survives the process. Every rule of the storage contract holds, so tests and
@@ -76,6 +78,7 @@ class MemoryStorage:
         self._file_keys: dict[str, str] = {}
         #: The access log, in ``seq`` order (``seq`` = position + 1).
         self._access: list[AccessEntry] = []
+        self._heartbeats: dict[tuple[str, str], Heartbeat] = {}
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
         return self._get(Dialogue, dialogue_id)

@@ -418,6 +418,13 @@ MIGRATIONS: Final = (
                           where="status = 'delivered'")),
         CreateTable(Table("outbox_pruned", (Column("key", "text", "NOT NULL"),),
                           primary_key=("key",), clustered=True)),
+        # Heartbeats (part 6): the latest finished run of each job (the sweep, a dispatcher)
+        # and scope (the whole store "*", one organisation, or a digest of several), so
+        # `dialogue-flow status` can say when each organisation was last swept.
+        CreateTable(Table("heartbeats", (
+            Column("job", "text", "NOT NULL"), Column("scope", "text", "NOT NULL"),
+            Column("finished_at", "instant", "NOT NULL"), _RECORD),
+            primary_key=("job", "scope"))),
     )),
 )
 

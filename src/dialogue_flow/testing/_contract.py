@@ -46,6 +46,7 @@ from ._fakes import (
     sample_submission,
     sample_transition,
 )
+from ._heartbeat_contract import HeartbeatContract
 from ._organisation_contract import (
     DashboardContract,
     OrganisationContract,
@@ -81,7 +82,8 @@ from ._support import (
 # each module stays a size one can read; a backend runs them all as one contract.
 class StorageContract(AttachmentContract, OutboxContract, DialogueRaceContract,
                       OrganisationContract,
-                      DashboardContract, ReceptionContract, SearchContract, AccessLogContract):
+                      DashboardContract, ReceptionContract, SearchContract, AccessLogContract,
+                      HeartbeatContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

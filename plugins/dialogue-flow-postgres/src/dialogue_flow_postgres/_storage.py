@@ -126,6 +126,7 @@ from dialogue_flow.storage.sql import (
 
 from ._access import PgAccessLog, access_statements
 from ._commit import PgStatements, Step, apply_plan
+from ._heartbeats import PgHeartbeats, heartbeat_statements
 from ._retry import (
     Attempt,
     Connection,
@@ -151,7 +152,7 @@ _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-class PostgresStorage(PgTables, PgAccessLog, SQLAttachments):
+class PostgresStorage(PgTables, PgAccessLog, SQLAttachments, PgHeartbeats):
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
     ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the
@@ -206,6 +207,7 @@ class PostgresStorage(PgTables, PgAccessLog, SQLAttachments):
         self._sql = PgStatements(f'"{schema}"')
         self._attachment_sql = AttachmentStatements(POSTGRESQL, f'"{schema}".')
         self._access = access_statements(f'"{schema}"')
+        self._heartbeat_sql = heartbeat_statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
         # database) where a pool would only time out.
         try:

@@ -1,0 +1,54 @@
+"""The in-memory backend's heartbeats and outbox backlog (issue 17, part 6), a mixin of
+:class:`~dialogue_flow.MemoryStorage` kept apart so each module stays a size one can read."""
+
+from __future__ import annotations
+
+import threading
+
+from dialogue_flow._heartbeats import Heartbeat, OutboxBacklog, check_heartbeat
+
+from ._outbox import OutboxEntry, OutboxStatus
+
+__all__ = ["MemoryHeartbeats"]
+
+
+class MemoryHeartbeats:
+    """``record_heartbeat``, ``heartbeats`` and ``outbox_backlog`` on the storage's
+    dictionaries and lock."""
+
+    _lock: threading.Lock
+    _outbox: dict[str, OutboxEntry]
+    #: (job, scope) -> the latest heartbeat.
+    _heartbeats: dict[tuple[str, str], Heartbeat]
+
+    def record_heartbeat(self, heartbeat: Heartbeat) -> None:
+        check_heartbeat(heartbeat)
+        ident = (heartbeat.job, heartbeat.scope)
+        with self._lock:
+            kept = self._heartbeats.get(ident)
+            if kept is None or kept.finished_at <= heartbeat.finished_at:
+                self._heartbeats[ident] = heartbeat
+
+    def heartbeats(self) -> list[Heartbeat]:
+        with self._lock:
+            return [beat for _ident, beat in sorted(self._heartbeats.items())]
+
+    def outbox_backlog(self, organisations: frozenset[str] | None = None,
+                       ) -> list[OutboxBacklog]:
+        found: dict[str, OutboxBacklog] = {}
+        with self._lock:
+            entries = list(self._outbox.values())
+        for entry in entries:  # in commit order: the first pending row is the oldest
+            org = entry.notification.organisation_id
+            if entry.status not in (OutboxStatus.PENDING, OutboxStatus.PARKED) or (
+                    organisations is not None and org not in organisations):
+                continue
+            now = found.get(org, OutboxBacklog(org))
+            if entry.status is OutboxStatus.PARKED:
+                found[org] = OutboxBacklog(org, now.pending, now.parked + 1,
+                                           now.oldest_pending_at)
+            else:
+                found[org] = OutboxBacklog(org, now.pending + 1, now.parked,
+                                           now.oldest_pending_at
+                                           or entry.notification.created_at)
+        return [found[org] for org in sorted(found)]

@@ -6,18 +6,23 @@ plugin's tests."""
 from __future__ import annotations
 
 import json
+import logging
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogue_flow import (
     Actor,
     DialogueFlow,
+    DialogueFlowError,
     FixedClock,
     InvalidInputError,
+    MemoryStorage,
     NotFoundError,
     PermissionDeniedError,
     Petitioner,
@@ -28,6 +33,8 @@ from dialogue_flow import (
     Submission,
     WorkCalendar,
     from_dict,
+    hookimpl,
+    load_plugins,
     to_json,
 )
 from dialogue_flow._erasure import ERASED_CONTENT
@@ -309,3 +316,57 @@ class TestReportWithPersonalData:
         assert [petitioner.name] == [i.petitioner for i in report.overdue]
         assert [("vp", "report", (s.id,))] == [
             (e.actor_id, e.purpose, e.record_ids) for e in flow.access_log()]
+
+
+_SEPARATORS = st.sampled_from(["", " ", "-", ".", "  "])
+
+
+@given(st.text("0123456789", min_size=8, max_size=8), st.lists(_SEPARATORS, min_size=9,
+                                                                max_size=9),
+       st.sampled_from(["0", "+84", "+84 ", "0084"]), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_a_number_is_found_however_it_was_typed(digits: str, separators: list[str],
+                                                prefix: str, as_contact: bool) -> None:
+    """A number stored with any spacing, dashes, dots and a +84/0084/0 prefix, as the phone
+    or a Zalo contact, is found by its plain form, and the export of it reads back equal."""
+    typed = prefix + "".join(sep + d for sep, d in zip(separators, "9" + digits, strict=True))
+    petitioner = (Petitioner("Người gửi", contacts={"zalo": typed}) if as_contact
+                  else Petitioner("Người gửi", phone=typed))
+    flow = DialogueFlow(MemoryStorage(), clock=FixedClock(date(2021, 6, 1)),
+                        ids=SequentialIds())
+    office = Actor("vp", "Văn phòng", Role.OFFICE)
+    s = flow.receive(petitioner=petitioner, topic="t", content="c",
+                     actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
+    assert [s.id] == _ids(flow.find_petitioner(actor=office, phone="09" + digits))
+    doc = json.loads(json.dumps(flow.export_petitioner(actor=office, phone="09" + digits)))
+    assert [s] == [from_dict(Submission, m["submission"]) for m in doc["matters"]]
+
+
+def test_nothing_personal_reaches_the_logs(caplog: pytest.LogCaptureFixture,
+                                           petitioner: Petitioner) -> None:
+    """Finding, exporting, erasing and the retention sweep (a plugin's veto included) log
+    no name, address or phone."""
+
+    class KeepOne:
+        @hookimpl
+        def dialogue_flow_before_transition(self, kind: str, record: object, event: str,
+                                            dest: str, actor: object) -> str | None:
+            held = event == "erase" and getattr(record, "id", "") == "sub-0002"
+            return "legal hold" if held else None
+
+    caplog.set_level(logging.DEBUG)
+    clock = FixedClock(date(2021, 6, 1))
+    flow = DialogueFlow(MemoryStorage(), clock=clock, ids=SequentialIds(),
+                        plugins=load_plugins([KeepOne()], entry_points=False),
+                        retention={"commune": "30d"})
+    intake, chair = Actor("tn", "Tiếp nhận", Role.INTAKE_DESK), Actor("bt", "BT", Role.CHAIR)
+    for _ in range(3):
+        s = flow.receive(petitioner=petitioner, topic="t", content="c", actor=intake)
+        flow.close(s.id, outcome="withdrawn", actor=intake)
+    flow.find_petitioner(actor=chair, phone=PHONE)
+    flow.export_petitioner(actor=chair, phone=PHONE)
+    assert 2 == flow.sweep(date(2021, 8, 1)).erased  # the third is held by the plugin
+    assert "legal hold" in caplog.text
+    with pytest.raises(DialogueFlowError):
+        flow.erase_petitioner(actor=chair, reason="r", phone=PHONE)  # vetoed: sub-0002
+    assert [] == [marker for marker in MARKERS if marker in caplog.text]

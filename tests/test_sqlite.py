@@ -42,6 +42,7 @@ from dialogue_flow import (
     WorkCalendar,
     to_json,
 )
+from dialogue_flow._petitioner_match import petitioner_keys
 from dialogue_flow._search import search_text
 from dialogue_flow.storage import Changeset, DialogueQuery, SubmissionFacts, SubmissionQuery, sql
 from dialogue_flow.testing import (
@@ -471,8 +472,9 @@ class TestCommits:
 @given(record=submissions())
 def test_indexed_columns_are_the_submissions_report_facts(record: Submission) -> None:
     """The columns a commit writes are read straight off the record: they must be its
-    SubmissionFacts (and its organisation, folded words and tracking code), dates as ISO
-    text, whatever its zone of reception; the version does not change them."""
+    SubmissionFacts (and its organisation, folded words, tracking code and petitioner
+    buckets), dates as ISO text, whatever its zone of reception; the version does not
+    change them."""
     facts = SubmissionFacts.of(record)
 
     def iso(day: date | None) -> str | None:
@@ -483,7 +485,7 @@ def test_indexed_columns_are_the_submissions_report_facts(record: Submission) ->
             facts.received_on.isoformat(), facts.topic, facts.channel, facts.answer_mode,
             iso(facts.answered_on), facts.competent_level, record.organisation_id,
             facts.transferred_to, facts.source, search_text(record.topic, record.content),
-            record.tracking_code) == indexed
+            record.tracking_code, petitioner_keys(record.petitioner)) == indexed
     assert indexed == sql.indexed_values(attrs.evolve(record, version=record.version + 1),
                                          sql.SQLITE)
 

@@ -9,14 +9,14 @@ A petitioner is named by ``phone``, ``email`` or ``name`` (matched exactly on no
 values, every one given: ``dialogue_flow._petitioner_match``), or by one of their matters
 (``submission``: an id or a tracking code), whose phone and e-mail then find the others.
 The search covers ``organisation`` (default: the actor's; ``subtree=True``: and those under
-it) by reading its matters: at a commune's scale a scan is cheap (docs/benchmarks.md gives
-the figures at 100,000), and no copy of a phone or name is kept to index them.
+it). It reads only the candidates: the matters whose petitioner shares a 16-bit bucket of
+the phone, e-mail or name asked for (``petitioner_keys``, an indexed column that holds no
+copy of them), then compares those exactly (docs/benchmarks.md has the figures).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -221,13 +221,12 @@ class PersonalDataCommands(FlowCore):
                                     "their matters or by phone, email and name, not both")
         scope = self._scope(self._organisation_of(actor, organisation), subtree)
         if submission is None:
-            return self._scan(scope, match.matches)
+            return self._scan(scope, match)
         named = self._named(submission, scope)
         if is_erased(named):
             return [named] if erased_too else []
-        criteria = PetitionerMatch.same_person(named.petitioner)
-        found = {s.id: s for s in self._scan(
-            scope, lambda p: any(c.matches(p) for c in criteria))} if criteria else {}
+        found = {s.id: s for criterion in PetitionerMatch.same_person(named.petitioner)
+                 for s in self._scan(scope, criterion)}
         found[named.id] = named
         return [found[k] for k in sorted(found)]
 
@@ -248,13 +247,13 @@ class PersonalDataCommands(FlowCore):
             raise NotFoundError(Submission.KIND, text)  # not one the search may read
         return s
 
-    def _scan(self, scope: frozenset[str] | None,
-              wanted: Callable[[Any], bool]) -> list[Submission]:
-        """Every stored matter of ``scope`` whose petitioner is ``wanted``, by id."""
-        query = SubmissionQuery(organisations=scope, limit=_PAGE)
+    def _scan(self, scope: frozenset[str] | None, match: PetitionerMatch) -> list[Submission]:
+        """Every stored matter of ``scope`` whose petitioner ``match`` names, by id: the
+        candidates sharing its bucket, compared exactly."""
+        query = SubmissionQuery(organisations=scope, limit=_PAGE, petitioner_key=match.key)
         found: list[Submission] = []
         while page := self.storage.find_submissions(query):
-            found += [s for s in page if wanted(s.petitioner)]
+            found += [s for s in page if match.matches(s.petitioner)]
             if len(page) < _PAGE:
                 break
             query = attrs.evolve(query, after=page[-1].id)

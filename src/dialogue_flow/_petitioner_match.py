@@ -10,10 +10,20 @@ phone, e-mail or name, matched exactly on normalised values.
 
 Every criterion given must match. Nothing here logs or raises with a value: a complaint
 names the field only.
+
+A store finds the candidates without reading every record through
+:func:`petitioner_keys`: each matter's normalised phone numbers, e-mail addresses and name,
+each hashed to 16 bits (``p3fa9``), kept in an indexed column. Sixteen bits are a
+bucket, not an identity: every bucket holds thousands of possible numbers and names, so
+the column tells nothing about a person that the store would not tell; it only spares a
+search from reading the records of everybody else. The candidates are then compared
+exactly.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 
 import attrs
@@ -22,15 +32,17 @@ from ._errors import InvalidInputError
 from ._petitioner import Petitioner
 from ._validators import check_text
 
-__all__ = ["PetitionerMatch", "normal_email", "normal_name", "normal_phone"]
+__all__ = ["PetitionerMatch", "normal_email", "normal_name", "normal_phone",
+           "petitioner_keys"]
 
 #: Fewer digits than this is not a phone number anyone can be found by.
 _MIN_DIGITS = 6
+_NOT_DIGITS = re.compile("[^0-9]")
 
 
 def normal_phone(value: str) -> str:
     """The digits of a phone number, ``+84``/``0084`` as the leading ``0``."""
-    digits = "".join(ch for ch in value if ch.isdigit() and ch.isascii())
+    digits = _NOT_DIGITS.sub("", value)
     if digits.startswith("0084"):
         digits = "0" + digits[4:]
     elif value.lstrip().startswith("+84"):
@@ -46,6 +58,31 @@ def normal_email(value: str) -> str:
 def normal_name(value: str) -> str:
     """A name as compared: NFC, case-folded, single spaces."""
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def _bucket(kind: str, value: str) -> str:
+    """``kind`` and 16 bits of a hash of ``value`` (see the module docstring)."""
+    return kind + hashlib.blake2b(value.encode(), digest_size=2).hexdigest()
+
+
+def petitioner_keys(petitioner: Petitioner) -> str | None:
+    """The buckets a search finds ``petitioner`` by, space-separated between spaces
+    (``" p3fa9 e0c1d n7b21 "``): ``p`` of each phone number (``phone`` and every contact
+    holding one), ``e`` of each address (``email`` and every contact), ``n`` of the name;
+    ``None`` for a petitioner without any, or redacted."""
+    if petitioner.redaction is not None:
+        return None
+    contacts = tuple(petitioner.contacts.values())
+    keys: set[str] = set()
+    for value in (petitioner.phone, *contacts):
+        if value is not None and len(digits := normal_phone(value)) >= _MIN_DIGITS:
+            keys.add(_bucket("p", digits))
+    for value in (petitioner.email, *contacts):
+        if value is not None and (address := normal_email(value)):
+            keys.add(_bucket("e", address))
+    if petitioner.name is not None and (name := normal_name(petitioner.name)):
+        keys.add(_bucket("n", name))
+    return f" {' '.join(sorted(keys))} " if keys else None
 
 
 def _given(field: str, value: object, max_length: int) -> str | None:
@@ -86,6 +123,16 @@ class PetitionerMatch:
         return match
 
     @property
+    def key(self) -> str | None:
+        """One bucket every petitioner this matches has (:func:`petitioner_keys`): of the
+        phone, else the e-mail, else the name."""
+        if self.phone is not None:
+            return _bucket("p", self.phone)
+        if self.email is not None:
+            return _bucket("e", self.email)
+        return None if self.name is None else _bucket("n", self.name)
+
+    @property
     def empty(self) -> bool:
         return self.phone is None and self.email is None and self.name is None
 
@@ -95,11 +142,13 @@ class PetitionerMatch:
         if self.empty or petitioner.redaction is not None:
             return False
         contacts = tuple(petitioner.contacts.values())
-        if self.phone is not None and self.phone not in {
-                normal_phone(v) for v in (petitioner.phone, *contacts) if v is not None}:
+        if self.phone is not None and not any(
+                v is not None and normal_phone(v) == self.phone
+                for v in (petitioner.phone, *contacts)):
             return False
-        if self.email is not None and self.email not in {
-                normal_email(v) for v in (petitioner.email, *contacts) if v is not None}:
+        if self.email is not None and not any(
+                v is not None and normal_email(v) == self.email
+                for v in (petitioner.email, *contacts)):
             return False
         return self.name is None or (petitioner.name is not None
                                      and normal_name(petitioner.name) == self.name)

@@ -12,6 +12,7 @@ import attrs
 
 from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import InvalidInputError
+from dialogue_flow._petitioner_match import petitioner_keys
 from dialogue_flow._reception_records import ReceptionDay, ReceptionState
 from dialogue_flow._records import Dialogue, DialogueState, Submission, SubmissionState
 from dialogue_flow._search import matches, search_terms
@@ -108,6 +109,10 @@ class SubmissionQuery:
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda q: search_terms(q.search) if q.search is not None
                               else (), takes_self=True))
+    #: Only submissions whose petitioner has this bucket among its
+    #: :func:`~dialogue_flow._petitioner_match.petitioner_keys` (``"p3fa9"``): the
+    #: candidates of a request about one petitioner (issue 17), compared exactly after.
+    petitioner_key: str | None = attrs.field(default=None, kw_only=True)
 
     def matches(self, s: Submission) -> bool:
         """The reference semantics every backend must reproduce (order: :meth:`sort_key`)."""
@@ -133,6 +138,8 @@ class SubmissionQuery:
             and (self.overdue_as_of is None or (s.state in OPEN_WITH_CLOCK and due is not None
                                                 and due < self.overdue_as_of))
             and (not self.terms or matches(self.terms, s.topic, s.content))
+            and (self.petitioner_key is None
+                 or f" {self.petitioner_key} " in (petitioner_keys(s.petitioner) or ""))
         )
 
     @property

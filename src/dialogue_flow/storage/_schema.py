@@ -399,6 +399,12 @@ MIGRATIONS: Final = (
         CreateTable(Table("access_log_records", (
             Column("record_id", "id", "NOT NULL"), Column("seq", "seq_ref", "NOT NULL")),
             primary_key=("record_id", "seq"), clustered=True)),
+        # Requests about one petitioner (issue 17, part 1): each submission's petitioner's
+        # phone numbers, e-mail addresses and name, each hashed to a 16-bit bucket
+        # (dialogue_flow._petitioner_match: a bucket, not an identity), so a search reads
+        # the candidates' records, not everybody's. Every submission is written again.
+        AddColumns("submissions", (Column("petitioner_keys", "text"),)),
+        Rewrite("submission", ("petitioner_keys",)),
         # Attachments (part 3): one row per file attached to a submission, its bytes in a
         # file store under file_key (dialogue_flow._files); the file's original name only in
         # the record's JSON, cleared by erasure. No two rows share a file.

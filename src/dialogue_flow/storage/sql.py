@@ -33,6 +33,7 @@ import attrs
 from dialogue_flow._attachment_records import Attachment
 from dialogue_flow._clock import VIETNAM_TZ
 from dialogue_flow._errors import ConfigurationError, InvalidInputError
+from dialogue_flow._petitioner_match import petitioner_keys
 from dialogue_flow._reception_records import ReceptionDay
 from dialogue_flow._records import Dialogue, Organisation, Submission
 from dialogue_flow._search import like_patterns, search_text
@@ -239,7 +240,7 @@ RECORD_TABLES: Final = {
                                       "received_on", "topic", "channel", "answer_mode",
                                       "answered_on", "competent_level", "organisation_id",
                                       "transferred_to", "source", "search_text",
-                                      "tracking_code")),
+                                      "tracking_code", "petitioner_keys")),
     Organisation.KIND: ("organisations", ("parent_id", "level")),
     ReceptionDay.KIND: ("reception_days", ("state", "scheduled_for", "organisation_id")),
     Attachment.KIND: ("attachments", ("submission_id", "organisation_id", "file_key")),
@@ -250,7 +251,8 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
     """The values of ``record``'s indexed columns (:data:`RECORD_TABLES` order).
 
     A submission's are the columns of its :class:`SubmissionFacts`, its folded words
-    (:func:`dialogue_flow._search.search_text`) and its tracking code.
+    (:func:`dialogue_flow._search.search_text`), its tracking code and its petitioner's
+    buckets (:func:`dialogue_flow._petitioner_match.petitioner_keys`).
     """
     day = dialect.date_param
     if isinstance(record, Submission):
@@ -262,7 +264,7 @@ def indexed_values(record: StoredRecord, dialect: Dialect) -> tuple[object, ...]
                 None if record.answered_on is None else day(record.answered_on),
                 record.competent_level, record.organisation_id, record.transferred_to,
                 record.petitioner.source, search_text(record.topic, record.content),
-                record.tracking_code)
+                record.tracking_code, petitioner_keys(record.petitioner))
     if isinstance(record, (Dialogue, ReceptionDay)):
         return (record.state.value, day(record.scheduled_for), record.organisation_id)
     if isinstance(record, Organisation):
@@ -359,11 +361,20 @@ class Statements(ReportStatements):
             params += [*_OPEN_WITH_CLOCK, day(query.overdue_as_of)]
         if query.by_due:  # a transferred matter's due date is the receiving side's
             where.append("transferred_to IS NULL")
+        self._like_filters(query, where, params)
+        return where, params
+
+    def _like_filters(self, query: SubmissionQuery, where: list[str],
+                      params: list[object]) -> None:
+        """Append the conditions of ``query``'s search words and petitioner bucket."""
+        q = self.dialect.placeholder
         if query.terms:  # word by word over the folded words (dialogue_flow._search)
             for pattern in like_patterns(query.terms):
                 where.append(f"search_text LIKE {q}")
                 params.append(pattern)
-        return where, params
+        if query.petitioner_key is not None:  # one bucket among the column's
+            where.append(f"petitioner_keys LIKE {q}")
+            params.append(f"% {query.petitioner_key} %")
 
     def find_submissions(self, query: SubmissionQuery) -> tuple[str, list[object]]:
         """The page of ``query``: ``(sql, parameters)`` selecting ``(id, record, cursor)``

@@ -1,6 +1,7 @@
 """The storage contract for requests about personal data (issue 17): access log entries
 appended all or nothing, numbered in order, read back equal and filtered as
-:meth:`AccessQuery.matches` says; the outbox rows about one record."""
+:meth:`AccessQuery.matches` says; the outbox rows about one record; submissions found by
+their petitioner's bucket (``SubmissionQuery.petitioner_key``)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,24 @@ import random
 
 import attrs
 
-from dialogue_flow import VIETNAM_TZ, AccessEntry, Delivery, InvalidInputError
-from dialogue_flow.storage import AccessQuery, Changeset, OutboxStatus, Storage
+from dialogue_flow import (
+    VIETNAM_TZ,
+    AccessEntry,
+    Delivery,
+    InvalidInputError,
+    Petitioner,
+    Redaction,
+)
+from dialogue_flow._petitioner_match import petitioner_keys
+from dialogue_flow.storage import (
+    AccessQuery,
+    Changeset,
+    OutboxStatus,
+    Storage,
+    SubmissionQuery,
+)
 
-from ._fakes import sample_notification
+from ._fakes import sample_notification, sample_submission, sample_transition
 from ._support import _equal, _raises, _rng, _true
 
 _T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VIETNAM_TZ)
@@ -121,3 +136,31 @@ class AccessLogContract:
                [(e.notification, e.status, e.deliveries) for e in found],
                "the rows about submission sub-1")
         _equal([], storage.record_notifications("submission", "sub-2"), "a record without")
+
+    def test_submissions_by_petitioner_bucket(self, storage: Storage) -> None:
+        """A bucket finds the submissions whose petitioner has it (phone, contacts, e-mail,
+        name), never a redacted one, with the other filters, as SubmissionQuery.matches
+        says; a bucket nobody has finds nothing."""
+        petitioners = [
+            Petitioner("Nguyễn Văn A", phone="0912 345 678"),
+            Petitioner("nguyễn văn a", contacts={"zalo": "+84912345678"}),
+            Petitioner("Trần B", email="B@Example.VN"),
+            Petitioner(group="Tổ 3", name="Lê C", members=3),
+            Petitioner.anonymous(),
+            Petitioner("Nguyễn Văn A", phone="0912345678").redacted(Redaction.ERASED),
+        ]
+        records = [attrs.evolve(sample_submission(f"sub-{n}"), petitioner=p,
+                                organisation_id=_ORGANISATIONS[n % 2])
+                   for n, p in enumerate(petitioners)]
+        storage.commit(Changeset(tuple((r, 0) for r in records),
+                                 tuple(sample_transition(r, event="create") for r in records)))
+        keys = {k for p in petitioners for k in (petitioner_keys(p) or "").split()}
+        _true(len(keys) >= 6, f"buckets of the petitioners: {sorted(keys)}")
+        for key in [*sorted(keys), "p0000" if "p0000" not in keys else "pffff"]:
+            for organisations in (None, frozenset({_ORGANISATIONS[0]})):
+                query = SubmissionQuery(petitioner_key=key, organisations=organisations,
+                                        limit=100)
+                _equal([r.id for r in records if query.matches(r)],
+                       [s.id for s in storage.find_submissions(query)], f"bucket {key}")
+                _equal(sum(1 for r in records if query.within(r)),
+                       storage.count_submissions(query), f"count of bucket {key}")

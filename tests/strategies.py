@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -215,9 +216,16 @@ def dialogues() -> st.SearchStrategy[Dialogue]:
     )
 
 
+def _submission(**fields: Any) -> Submission:
+    """A submission; a denunciation is always confidential (issue 17)."""
+    if fields["kind"] is SubmissionKind.DENUNCIATION:
+        fields["confidential"] = True
+    return Submission(**fields)
+
+
 def submissions() -> st.SearchStrategy[Submission]:
     return st.builds(
-        Submission,
+        _submission,
         id=record_ids(), petitioner=petitioners(), topic=texts(), content=texts(200),
         state=st.sampled_from(SubmissionState), version=st.integers(1, 10**6),
         received_at=aware_datetimes(), updated_at=aware_datetimes(),
@@ -230,7 +238,7 @@ def submissions() -> st.SearchStrategy[Submission]:
         close_reason=_optional(st.sampled_from(CloseReason)),
         duplicate_of=_optional(record_ids()), extensions=st.integers(0, 100),
         reopened=st.integers(0, 100), origin_id=_optional(record_ids()),
-        transferred_to=_optional(record_ids()),
+        transferred_to=_optional(record_ids()), confidential=st.booleans(),
     )
 
 

@@ -541,13 +541,17 @@ class TestSubmissionCommands:
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "accept": "received", "answer": "answered",
                  "assign": "assigned", "escalate": "escalated", "close": "closed",
-                 "detach": "received"},
-    "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
+                 "detach": "received", "mark_confidential": "received"},
+    "answered": {"close": "closed", "reopen": "received", "detach": "answered",
+                 "mark_confidential": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
-                 "extend": "assigned", "close": "closed", "detach": "assigned"},
+                 "extend": "assigned", "close": "closed", "detach": "assigned",
+                 "mark_confidential": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed", "detach": "escalated", "return": "received"},
-    "closed": {"reopen": "received"},
+                  "close": "closed", "detach": "escalated", "return": "received",
+                  "mark_confidential": "escalated"},
+    # A confidential mark stays, whatever the state (issue 17).
+    "closed": {"reopen": "received", "mark_confidential": "closed"},
 }
 CLOSE_REASON_FOR = {"received": "withdrawn", "answered": "accepted", "assigned": "withdrawn",
                     "escalated": "withdrawn", "closed": "withdrawn"}
@@ -578,6 +582,7 @@ COMMANDS: dict[str, Callable[[DialogueFlow, Submission, SimpleNamespace], Submis
                                        actor=a.chair),
     "close": lambda f, s, a: f.close(s.id, outcome=CLOSE_REASON_FOR[s.state], actor=a.intake),
     "reopen": lambda f, s, a: f.reopen(s.id, reason="chưa thỏa đáng", actor=a.intake),
+    "mark_confidential": lambda f, s, a: f.mark_confidential(s.id, actor=a.intake),
 }
 
 

@@ -52,13 +52,17 @@ from dialogue_flow import (
 SUBMISSION_MOVES: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "accept": "received", "answer": "answered",
                  "assign": "assigned",
-                 "escalate": "escalated", "close": "closed", "detach": "received"},
-    "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
+                 "escalate": "escalated", "close": "closed", "detach": "received",
+                 "mark_confidential": "received"},
+    "answered": {"close": "closed", "reopen": "received", "detach": "answered",
+                 "mark_confidential": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
-                 "extend": "assigned", "close": "closed", "detach": "assigned"},
+                 "extend": "assigned", "close": "closed", "detach": "assigned",
+                 "mark_confidential": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed", "detach": "escalated", "return": "received"},
-    "closed": {"reopen": "received"},
+                  "close": "closed", "detach": "escalated", "return": "received",
+                  "mark_confidential": "escalated"},
+    "closed": {"reopen": "received", "mark_confidential": "closed"},
 }
 DIALOGUE_MOVES: dict[str, dict[str, str]] = {
     "planned": {"announce": "announced", "reschedule": "planned", "cancel": "cancelled"},

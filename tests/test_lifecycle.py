@@ -38,13 +38,18 @@ from lifecycle_oracle import machine_fire
 SUBMISSION_TABLE: dict[str, dict[str, str]] = {
     "received": {"prepare": "received", "accept": "received", "answer": "answered",
                  "assign": "assigned",
-                 "escalate": "escalated", "close": "closed", "detach": "received"},
-    "answered": {"close": "closed", "reopen": "received", "detach": "answered"},
+                 "escalate": "escalated", "close": "closed", "detach": "received",
+                 "mark_confidential": "received"},
+    "answered": {"close": "closed", "reopen": "received", "detach": "answered",
+                 "mark_confidential": "answered"},
     "assigned": {"answer": "answered", "assign": "assigned", "escalate": "escalated",
-                 "extend": "assigned", "close": "closed", "detach": "assigned"},
+                 "extend": "assigned", "close": "closed", "detach": "assigned",
+                 "mark_confidential": "assigned"},
     "escalated": {"answer": "answered", "assign": "assigned", "extend": "escalated",
-                  "close": "closed", "detach": "escalated", "return": "received"},
-    "closed": {"reopen": "received"},
+                  "close": "closed", "detach": "escalated", "return": "received",
+                  "mark_confidential": "escalated"},
+    # Issue 17: a matter may be marked confidential in any state, once.
+    "closed": {"reopen": "received", "mark_confidential": "closed"},
 }
 #: state -> event -> resulting state (docs/domain.md, "The dialogue").
 DIALOGUE_TABLE: dict[str, dict[str, str]] = {
@@ -73,7 +78,8 @@ CLOSE_REASONS: dict[str, set[str]] = {
 }
 
 SUBMISSION_EVENTS = ("receive", "prepare", "accept", "answer", "assign", "escalate", "extend",
-                     "close", "reopen", "detach", "return", "frobnicate")
+                     "close", "reopen", "detach", "return", "mark_confidential",
+                     "frobnicate")
 DIALOGUE_EVENTS = ("plan", "announce", "reschedule", "cancel", "hold", "conclude", "complete",
                    "frobnicate")
 RECEPTION_EVENTS = ("schedule", "announce", "hold", "cancel", "conclude", "frobnicate")
@@ -160,9 +166,10 @@ class TestDeclaration:
         assert lc.final == {s for s in lc.states if not lc.allowed(s)}
 
     def test_reopen_takes_a_closed_submission_up_again(self):
-        """The resting state is left by reopen, back to received (issue 12)."""
-        assert ("received", ("reopen",)) == (SUBMISSION.fire("s-1", "closed", "reopen"),
-                                             SUBMISSION.allowed("closed"))
+        """The resting state is left by reopen, back to received (issue 12); a closed matter
+        may still be marked confidential, staying closed (issue 17)."""
+        assert ("received", ("mark_confidential", "reopen")) == (
+            SUBMISSION.fire("s-1", "closed", "reopen"), SUBMISSION.allowed("closed"))
 
     def test_prepare_and_extend_are_internal_events(self):
         """The two events that change a submission without moving it have no destination."""
@@ -303,7 +310,8 @@ class TestValidation:
         """Regression (issue 12): the submission lifecycle as it was declared, closed final
         while reopen leaves it, is refused for that reason."""
         with pytest.raises(ConfigurationError, match="final state 'closed' has events "
-                                                     r"starting from it \(reopen\)"):
+                                                     r"starting from it \(mark_confidential, "
+                                                     r"reopen\)"):
             Lifecycle(kind=SUBMISSION.kind, states=SUBMISSION.states,
                       initial=SUBMISSION.initial, creation_event=SUBMISSION.creation_event,
                       final=frozenset({"closed"}), events=SUBMISSION.events)

@@ -199,7 +199,8 @@ class TestMovedNames:
         from dialogue_flow import policy  # noqa: PLC0415
 
         assert {"Unit", "Direction", "Anchor", "Purpose", "DeadlinePolicy", "DeadlineRule",
-                "ReportRule", "ReportDue", "bundled_policies"} == set(policy.__all__)
+                "ReportRule", "ReportDue", "bundled_policies",
+                "ConfidentialRules"} == set(policy.__all__)
 
     def test_help_names_the_package(self) -> None:
         import pydoc  # noqa: PLC0415

@@ -7,6 +7,9 @@
 - a department answers only what is assigned to it;
 - closing and reopening on the petitioner's word: the chair, the office or the intake desk;
 - telling a petitioner the matter was accepted for handling: the chair or the office;
+- marking a matter confidential: the intake desk, the office or the chair; reading the
+  identity of a petitioner (``identity``): any role, and for a confidential matter only the
+  roles its organisation's policy names (``[confidential] roles``, checked before these);
 - attaching a file handed in (``attach``): the intake desk, the office or the chair; a
   document issued for the matter (``attach_issued``): the office, the chair, or the
   department the matter is assigned to; reading an attachment's file (``read_attachment``):
@@ -53,6 +56,9 @@ RULES: Mapping[str, frozenset[Role]] = {
     "reopen": frozenset({_C, _O, _I}),
     "complete": frozenset({_C, _O}),
     "detach": frozenset({_C, _O}),
+    "mark_confidential": frozenset({_I, _O, _C}),
+    # A confidential matter's petitioner: the policy's [confidential] roles narrow it first.
+    "read_identity": frozenset(Role),
     # Requests about personal data (issue 17, part 1).
     "find_petitioner": frozenset({_I, _O, _C}),
     "export_petitioner": frozenset({_O, _C}),

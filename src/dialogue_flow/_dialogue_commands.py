@@ -28,6 +28,7 @@ from ._records import (
     Dialogue,
     DialogueState,
     Notification,
+    Submission,
     SubmissionState,
     TransitionRecord,
 )
@@ -199,8 +200,9 @@ class DialogueCommands(FlowCore):
                 if due is None or fresh:
                     due = self._answer_deadline(s, anchor_day=day)
                 items.append(ConclusionItem(s.id, s.state, s.responsible or "", due.date))
-                if fresh:
-                    new = _replace(s, {"due": due, "version": s.version + 1, "updated_at": now})
+                if fresh:  # the stored record (s was read as a reader sees it: withheld)
+                    new = _replace(self._current(Submission, s),
+                                   {"due": due, "version": s.version + 1, "updated_at": now})
                     extra.append((new, s.version))
                     rows.append(_row(new, "schedule", s.state, actor, now,
                                      details={"due": due.date.isoformat()}))

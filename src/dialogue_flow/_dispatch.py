@@ -261,10 +261,17 @@ class _Context:
         if name == "store":
             return self.store
         if name not in self._looked_up:
-            self._looked_up[name] = (
-                self.store.find_record(self.note.kind, self.note.record_id)
-                if name == "record" else self._organisation())
+            self._looked_up[name] = self._record() if name == "record" else self._organisation()
         return self._looked_up[name]
+
+    def _record(self) -> Any:
+        """The record, as stored; a confidential matter's petitioner withheld but in a
+        notice to the petitioner, which reaches them (issue 17)."""
+        if self.note.audience == "petitioner":
+            found = self.store._for_petitioner(self.note)  # noqa: SLF001 - same package
+            if found is not None:
+                return found
+        return self.store.find_record(self.note.kind, self.note.record_id)
 
     def _organisation(self) -> Any:
         try:

@@ -18,6 +18,7 @@ import attrs
 
 from ._attachments import ATTACHMENT_OPTIONS, AttachmentCommands
 from ._checks import _check_actor, _check_count
+from ._confidential_commands import ConfidentialCommands
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import InvalidInputError, PluginError
@@ -50,7 +51,8 @@ _OPTIONS = (frozenset(inspect.signature(FlowCore.__init__).parameters) - {
 
 
 class DialogueFlow(HousekeepingCommands, AttachmentCommands, DialogueCommands, IntegrityCommands,
-                   OrganisationCommands, ReceptionCommands, LookupQueries, PersonalDataCommands):
+                   OrganisationCommands, ReceptionCommands, LookupQueries, PersonalDataCommands,
+                   ConfidentialCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

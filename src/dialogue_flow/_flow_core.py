@@ -72,6 +72,7 @@ from ._records import (
 from ._retention import retention_levels
 from ._store_policy import store_policy
 from ._tracking import new_tracking_code
+from ._withheld import withheld
 from .storage import (
     Changeset,
     DialogueQuery,
@@ -176,9 +177,9 @@ class FlowCore(DeadlineRules, AccessLogging):
         return self.storage.get_dialogue(dialogue_id)
 
     def submission(self, submission_id: str) -> Submission:
-        """The current submission. :raises NotFoundError:"""
+        """The current submission, petitioner withheld if confidential. :raises NotFoundError:"""
         _check_id("submission_id", submission_id)
-        return self.storage.get_submission(submission_id)
+        return withheld(self.storage.get_submission(submission_id))
 
     def history(self, record: Dialogue | Submission | ReceptionDay | Organisation,
                 ) -> list[TransitionRecord]:
@@ -220,7 +221,7 @@ class FlowCore(DeadlineRules, AccessLogging):
             due_on_or_before=due_on_or_before, due_on_or_after=due_on_or_after,
             overdue_as_of=overdue_as_of, limit=limit, after=after,
             organisation=organisation, subtree=subtree, order_by=order_by, search=search)
-        page = _paged(self.storage.find_submissions(query), limit, query)
+        page = _paged([*map(withheld, self.storage.find_submissions(query))], limit, query)
         return attrs.evolve(page, total=self.storage.count_submissions(query))
 
     def _submission_query(
@@ -257,7 +258,7 @@ class FlowCore(DeadlineRules, AccessLogging):
         query = self._submission_query(**filters, limit=1000)
         while True:
             page = _paged(self.storage.find_submissions(query), 1000, query)
-            yield from page.items
+            yield from map(withheld, page.items)
             if page.next_after is None:
                 return
             query = attrs.evolve(query, after=page.next_after)
@@ -390,6 +391,7 @@ class FlowCore(DeadlineRules, AccessLogging):
 
     def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
         _check_actor(actor)
+        record = withheld(record)  # a decision on a matter needs no petitioner's identity
         # Plugins first, then the host's authorizers, then the seed's rules.
         allowed = self.plugins.hook.dialogue_flow_authorize(actor=actor, action=action,
                                                             record=record)
@@ -533,7 +535,7 @@ class FlowCore(DeadlineRules, AccessLogging):
             ((new, record.version), *extra), (*rows, *extra_rows), tuple(outbox),
             tuple(guards), tuple(counts)))
         announce_commit(self.plugins, record.KIND, new, event, actor)
-        return new
+        return withheld(new)
 
 
 def _check_parts(storage: object, calendar: object, clock: object, ids: object,

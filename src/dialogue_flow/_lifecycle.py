@@ -418,6 +418,9 @@ SUBMISSION = Lifecycle(
         EventSpec("detach", (_R, _AN, _AS, _E), None,
                   "repair: an open matter left out of its dialogue's conclusion notice is "
                   "handled on its own, outside the dialogue (dialogue-flow check)"),
+        EventSpec("mark_confidential", (_R, _AN, _AS, _E, _C), None,
+                  "the petitioner's identity is protected from now on (a denunciation is "
+                  "from the start): withheld from every reader the policy does not name"),
     ),
 )
 

@@ -34,6 +34,7 @@ from ._petitioner_match import PetitionerMatch
 from ._plugins import announce_commit, check_vetoes
 from ._records import Actor, Submission
 from ._tracking import is_tracking_code
+from ._withheld import identity_readable
 from .storage import MAX_PAGE, SubmissionQuery, check_limit
 
 __all__ = ["Erasure", "PersonalDataCommands"]
@@ -111,7 +112,8 @@ class PersonalDataCommands(FlowCore):
                         subtree: bool = False) -> list[Submission]:
         """The matters held about one petitioner, oldest first, as stored (their identity
         included): for the intake desk, the office or the chair. The read is recorded in
-        the access log (purpose ``find``); finding nobody reads nothing.
+        the access log (purpose ``find``); finding nobody reads nothing. A confidential
+        matter is left out unless the policy names the actor's role (issue 17).
 
         See the module docstring for how a petitioner is named and where it searches.
 
@@ -120,6 +122,8 @@ class PersonalDataCommands(FlowCore):
         """
         found = self._petitioner_matters("find_petitioner", actor, phone, email, name,
                                          submission, organisation, subtree)
+        found = [s for s in found if identity_readable(  # issue 17: a match would name
+            s, actor.role, self.policy_of(s.organisation_id).confidential)]  # the denouncer
         self._log_access(actor, "find", found)
         return found
 
@@ -139,6 +143,8 @@ class PersonalDataCommands(FlowCore):
         scope = self._scope(self._organisation_of(actor, organisation), subtree)
         found = self._petitioner_matters("export_petitioner", actor, phone, email, name,
                                          submission, organisation, subtree)
+        found = [s for s in found if identity_readable(  # as find_petitioner
+            s, actor.role, self.policy_of(s.organisation_id).confidential)]
         if not found:
             raise PetitionerNotFoundError(_criteria(phone, email, name), _where(scope))
         earlier = self._every_entry(AccessQuery(record_ids=frozenset(s.id for s in found),

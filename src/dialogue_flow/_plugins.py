@@ -31,6 +31,7 @@ from ._errors import (
 from ._notifiers import LoggingNotifier
 from ._policy import DeadlinePolicy, bundled_policies
 from ._recipients import PetitionerRecipients
+from ._withheld import withheld
 
 __all__ = [
     "HOOK_NAMES",
@@ -267,7 +268,7 @@ def check_vetoes(pm: pluggy.PluginManager, kind: str, record: object, event: str
     hook = pm.hook.dialogue_flow_before_transition
     if not hook.get_hookimpls():  # pluggy costs ~2 µs per call even with nobody listening
         return
-    reasons = hook(kind=kind, record=record, event=event, dest=dest, actor=actor)
+    reasons = hook(kind=kind, record=withheld(record), event=event, dest=dest, actor=actor)
     if reasons:
         record_id = getattr(record, "id", "?")
         why = "; ".join(map(str, reasons))
@@ -280,7 +281,7 @@ def announce_commit(pm: pluggy.PluginManager, kind: str, record: object, event: 
     if not pm.hook.dialogue_flow_after_commit.get_hookimpls():
         return
     for plugin, _result, exc in call_each(pm.hook.dialogue_flow_after_commit, kind=kind,
-                                          record=record, event=event, actor=actor):
+                                          record=withheld(record), event=event, actor=actor):
         if exc is not None:
             logger.error("plugin %s failed in dialogue_flow_after_commit for %s %s (%s); "
                          "the change is committed", plugin, kind,

@@ -26,6 +26,7 @@ import attrs
 
 from ._errors import CalendarRangeError, ConfigurationError
 from ._records import Deadline
+from ._withheld import ConfidentialRules, confidential_rules
 
 if TYPE_CHECKING:
     from ._calendar import WorkCalendar
@@ -397,6 +398,8 @@ class DeadlinePolicy:
     #: names none of its own (each bound on its own).
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
+    #: Who sees a confidential matter's petitioner (``[confidential]``, see ``_withheld``).
+    confidential: ConfidentialRules = attrs.field(default=None, converter=confidential_rules)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.id, str) or not _POLICY_ID.match(self.id):  # type: ignore[redundant-expr] # TOML may give any type
@@ -531,8 +534,7 @@ class DeadlinePolicy:
     def from_mapping(cls, data: Mapping[str, Any], where: str = "<policy>") -> DeadlinePolicy:
         """Build a policy from already-parsed data (what a plugin may return)."""
         try:
-            unknown = set(data) - {"id", "name", "description", "rules", "reports",
-                                   "effective_from", "effective_until"}
+            unknown = set(data) - {f.name for f in attrs.fields(cls)}
             if unknown:
                 raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
             rules = [_build(DeadlineRule, r, f"rules[{i}]")
@@ -542,10 +544,10 @@ class DeadlinePolicy:
                 r, Mapping) else r, f"reports[{i}]")
                        for i, r in enumerate(data.get("reports", []))]
             return cls(id=data["id"], name=data["name"], rules=tuple(rules),
-                       reports=tuple(reports),
-                       description=data.get("description", ""),
+                       reports=tuple(reports), description=data.get("description", ""),
                        effective_from=data.get("effective_from"),
-                       effective_until=data.get("effective_until"))
+                       effective_until=data.get("effective_until"),
+                       confidential=data.get("confidential"))
         except KeyError as exc:
             raise ConfigurationError(f"{where}: missing key {exc.args[0]!r}") from None
         except ConfigurationError as exc:  # the policy's own checks (overlapping rules)

@@ -20,6 +20,7 @@ from ._reception_records import ReceptionDay
 from ._records import Dialogue, Notification, Organisation, Submission
 from ._tree import stored_or_default
 from ._validators import LABEL, NAME, channel_name, nfc, text
+from ._withheld import reachable, withheld
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ class ReadOnlyStore:
 
     Only ``get_*``/``find_*`` methods; nothing here commits, and nothing touches the
     outbox. It is a convenience that keeps hooks from writing by mistake, not a security
-    boundary.
+    boundary. Like every read through the library, it gives a confidential matter with its
+    petitioner withheld: a hook reaching the petitioner takes the ``record`` it is given
+    for a notice to the petitioner (issue 17).
     """
 
     __slots__ = ("_storage",)
@@ -104,11 +107,11 @@ class ReadOnlyStore:
 
     def get_submission(self, submission_id: str) -> Submission:
         """The current submission. :raises NotFoundError:"""
-        return self._storage.get_submission(submission_id)
+        return withheld(self._storage.get_submission(submission_id))
 
     def get_submission_by_code(self, tracking_code: str) -> Submission:
         """The current submission with that tracking code. :raises NotFoundError:"""
-        return self._storage.get_submission_by_code(tracking_code)
+        return withheld(self._storage.get_submission_by_code(tracking_code))
 
     def get_reception_day(self, reception_id: str) -> ReceptionDay:
         """The current citizen reception day. :raises NotFoundError:"""
@@ -125,7 +128,7 @@ class ReadOnlyStore:
         ``None`` when there is none (a report reminder names no record)."""
         try:
             if kind == Submission.KIND:
-                return self._storage.get_submission(record_id)
+                return withheld(self._storage.get_submission(record_id))
             if kind == Dialogue.KIND:
                 return self._storage.get_dialogue(record_id)
             if kind == ReceptionDay.KIND:
@@ -134,9 +137,21 @@ class ReadOnlyStore:
             return None
         return None
 
+    def _for_petitioner(self, notification: Notification) -> Submission | None:
+        """The submission a notice to its petitioner is about, with the petitioner's
+        identity (from the matter it was escalated from, for a copy received without it):
+        for the channels to the petitioner only."""
+        if notification.kind != Submission.KIND:
+            return None
+        try:
+            found = self._storage.get_submission(notification.record_id)
+        except NotFoundError:
+            return None
+        return reachable(found, self._storage.get_submission)
+
     def find_submissions(self, query: SubmissionQuery) -> list[Submission]:
         """At most ``query.limit`` submissions matching ``query``, in its order."""
-        return self._storage.find_submissions(query)
+        return [*map(withheld, self._storage.find_submissions(query))]
 
     def count_submissions(self, query: SubmissionQuery) -> int:
         """How many submissions pass every filter of ``query``."""
@@ -188,8 +203,8 @@ class PetitionerRecipients:
         # which the dispatcher would look up for every notification).
         if notification.audience != "petitioner":
             return None
-        record = store.find_record(notification.kind, notification.record_id)
-        if not isinstance(record, Submission):
+        record = store._for_petitioner(notification)  # noqa: SLF001 - the built-in channel
+        if record is None:
             return None
         contacts = record.petitioner.contact_channels()
         return [Recipient(f"petitioner:{channel}", address, channel=channel)

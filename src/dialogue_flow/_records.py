@@ -98,6 +98,9 @@ class SubmissionKind(enum.StrEnum):
     QUESTION = "question"
     PETITION = "petition"
     FEEDBACK = "feedback"
+    #: Tố cáo: who denounces is protected by law, so a denunciation is always confidential
+    #: (:attr:`Submission.confidential`).
+    DENUNCIATION = "denunciation"
 
 
 class CloseReason(enum.StrEnum):
@@ -221,6 +224,13 @@ def _submission_state(value: Any) -> SubmissionState:
 
 def _kind(value: Any) -> SubmissionKind:
     return _to_member(SubmissionKind, "Submission.kind", value)
+
+
+def _confidential(inst: Submission, attribute: attrs.Attribute[Any], value: object) -> None:
+    flag(inst, attribute, value)
+    if inst.kind is SubmissionKind.DENUNCIATION and not value:
+        raise InvalidInputError("Submission.confidential", "a denunciation is always "
+                                "confidential: the identity of who denounces is protected")
 
 
 def _channel(value: Any) -> Channel:
@@ -490,6 +500,9 @@ class Submission:
     #: :meth:`~dialogue_flow.DialogueFlow.lookup`), given when it is received; ``None`` only
     #: on a record built outside the flow.
     tracking_code: str | None = attrs.field(default=None, validator=_optional_code)
+    #: The petitioner's identity is protected (a denunciation, or marked so): every read
+    #: through the library withholds it, but from the roles the policy names (issue 17).
+    confidential: bool = attrs.field(default=False, validator=_confidential)
 
     @property
     def key(self) -> tuple[str, str]:

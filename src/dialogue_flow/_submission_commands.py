@@ -41,6 +41,7 @@ from ._records import (
 )
 from ._transfers import TransferSteps
 from ._validators import nfc
+from ._withheld import withheld
 from .storage import Record, SubmissionCount, SubmissionQuery
 
 __all__ = ["SubmissionCommands"]
@@ -79,13 +80,17 @@ class SubmissionCommands(TransferSteps):
         channel: Channel | str | None = None,
         kind: SubmissionKind | str = SubmissionKind.PETITION,
         reception: str | None = None,
+        confidential: bool = False,
     ) -> Submission:
         """Record an opinion, question or petition: at the dialogue ``dialogue`` names, at
         the citizen reception day ``reception`` names, or (neither) outside both.
 
         At a reception day its channel is ``reception`` and it runs on the processing clock;
-        ``channel`` defaults to ``spoken`` otherwise. (The dialogue's id, or ``None``, as the
-        first positional argument is the deprecated form of ``dialogue=``.)
+        ``channel`` defaults to ``spoken`` otherwise. ``confidential=True`` protects the
+        petitioner's identity (a ``denunciation`` always is): the record returned, like
+        every read, withholds it; :meth:`identity` gives it to the roles the policy names.
+        (The dialogue's id, or ``None``, as the first positional argument is the deprecated
+        form of ``dialogue=``.)
         """
         dialogue_id = _positional_dialogue(positional, dialogue)
         _check_actor(actor)
@@ -107,12 +112,14 @@ class SubmissionCommands(TransferSteps):
                                     "'reception' was received at")
         how: Channel = _enum_arg("channel", Channel, Channel.SPOKEN if channel is None else channel)
         what: SubmissionKind = _enum_arg("kind", SubmissionKind, kind)
-        return self._decide(Submission.KIND, None, lambda: self._receive(
-            dialogue_id, petitioner, topic, content, actor, how, what, reception))
+        _check_bool("confidential", confidential)
+        hidden = confidential or what is SubmissionKind.DENUNCIATION
+        return self._decide(Submission.KIND, None, lambda: withheld(self._receive(
+            dialogue_id, petitioner, topic, content, actor, how, what, reception, hidden)))
 
     def _receive(self, dialogue_id: str | None, petitioner: Petitioner, topic: str,
                  content: str, actor: Actor, channel: Channel, kind: SubmissionKind,
-                 reception_id: str | None = None) -> Submission:
+                 reception_id: str | None = None, confidential: bool = False) -> Submission:
         guards: list[tuple[str, str, int]] = []
         dialogue = None
         reception = None
@@ -150,7 +157,7 @@ class SubmissionCommands(TransferSteps):
                      updated_at=now, dialogue_id=dialogue_id, kind=kind, channel=channel,
                      organisation_id=organisation_id, reception_id=reception_id,
                      due=self._first_clock(organisation_id, channel, dialogue),
-                     tracking_code=self._tracking_code())
+                     tracking_code=self._tracking_code(), confidential=confidential)
         self._commit_new(sub, SUBMISSION, actor, now, guards=tuple(guards),
                          notifications=(self._notify(sub, "received", "petitioner", now),))
         return sub

@@ -35,6 +35,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._withheld import transferred_petitioner
 from .storage import Record
 
 __all__ = ["Linked", "TransferSteps"]
@@ -49,14 +50,17 @@ class TransferSteps(FlowCore):
 
     def _transfer_to(self, s: Submission, target: Organisation, body: str | None,
                      actor: Actor, now: dt.datetime) -> tuple[Submission, Linked]:
-        """The linked matter ``target`` receives, and what escalating ``s`` writes with it."""
+        """The linked matter ``target`` receives, and what escalating ``s`` writes with it.
+        A confidential matter's copy has the petitioner's identity only if ``target``'s
+        policy receives it (the petitioner hears from ``s``'s side, or through it)."""
+        petitioner = transferred_petitioner(s, self.policy_of(target.id).confidential)
         linked = _build(
-            Submission, id=self._new_id("sub"), petitioner=s.petitioner, topic=s.topic,
+            Submission, id=self._new_id("sub"), petitioner=petitioner, topic=s.topic,
             content=s.content, state=SUBMISSION.initial, version=1, received_at=now,
             updated_at=now, kind=s.kind, channel=Channel.TRANSFERRED,
             organisation_id=target.id, origin_id=s.id, department=body,
             due=self._first_clock(target.id, Channel.TRANSFERRED, None),
-            tracking_code=self._tracking_code())
+            tracking_code=self._tracking_code(), confidential=s.confidential)
         row = _row(linked, "receive", None, actor, now, details={"origin": s.id})
         note = self._notify(linked, "transferred_in", "office", now)
         return linked, ([(linked, 0)], [row], [note])

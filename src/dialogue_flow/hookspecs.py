@@ -89,7 +89,8 @@ def dialogue_flow_authorize(
 
     :param actor: who is acting.
     :param action: the command name (``plan``, ``announce``, ``assign``, ``close``, ...).
-    :param record: the record acted on (``None`` when creating a dialogue).
+    :param record: the record acted on (``None`` when creating a dialogue); a confidential
+        submission with its petitioner withheld, as every record a plugin is given.
     :return: ``True``, ``False`` or ``None``. Only ``True`` grants: any other answer (a
         refusal reason as text, ``1``) refuses the command with a
         :class:`~dialogue_flow.PluginError`.
@@ -128,7 +129,8 @@ def dialogue_flow_before_transition(
 
     :param kind: ``"dialogue"`` or ``"submission"``.
     :param record: the record as it is now (before the change); for a creation event
-        (``plan``, ``receive``) the record about to be created.
+        (``plan``, ``receive``) the record about to be created. A confidential submission's
+        petitioner is withheld.
     :param event: the lifecycle event.
     :param dest: the state the record would move to.
     :param actor: who is acting.
@@ -148,7 +150,7 @@ def dialogue_flow_after_commit(
     anything that must not be lost belongs in the outbox, not here.
 
     :param kind: ``"dialogue"`` or ``"submission"``.
-    :param record: the new record.
+    :param record: the new record (a confidential submission's petitioner withheld).
     :param event: the lifecycle event.
     :param actor: who acted.
     """
@@ -174,7 +176,11 @@ def dialogue_flow_recipients(
 
     :param notification: the notification about to be delivered.
     :param record: the record it is about (``notification.kind``/``record_id``), as stored
-        now; ``None`` when it names none (a report reminder).
+        now; ``None`` when it names none (a report reminder). A confidential matter's
+        petitioner is withheld, but in a notice whose audience is the petitioner: that one
+        carries the identity to reach them with (for a copy another organisation received
+        without it, the identity of the matter it was escalated from). ``store`` always
+        withholds it.
     :param organisation: the notification's organisation (the default one even when not
         stored); ``None`` if it is not stored.
     :param store: read-only access to the store (``get_*``/``find_*``): a dialogue's

@@ -14,7 +14,10 @@ from dialogue_flow import (
     Level,
     NotFoundError,
     Organisation,
+    Petitioner,
+    Redaction,
     Submission,
+    SubmissionKind,
     SubmissionState,
     TransitionRecord,
     VersionConflictError,
@@ -136,6 +139,23 @@ class OrganisationContract:
             _equal([s.id for s in (returned, linked, outside) if query.within(s)],
                    [s.id for s in storage.find_submissions(query)],
                    f"handed back: {query!r}")
+
+    def test_a_confidential_matter_and_its_withheld_copy_read_back(
+            self, storage: Storage) -> None:
+        """Issue 17: a denunciation keeps its petitioner's identity in the store (the
+        library withholds it from readers, not the backend), and the copy the province
+        received without it reads back withheld, still the group it was."""
+        origin, linked, _outside = _transferred()
+        kept = attrs.evolve(origin, kind=SubmissionKind.DENUNCIATION, confidential=True,
+                            petitioner=Petitioner("Trần Thị B", phone="0912345678",
+                                                  group="Tổ dân phố 2"))
+        copy = attrs.evolve(linked, confidential=True,
+                            petitioner=kept.petitioner.redacted(Redaction.WITHHELD))
+        storage.commit(Changeset(((kept, 0), (copy, 0))))
+        _equal([kept, copy], [storage.get_submission(kept.id),
+                              storage.get_submission(copy.id)], "read back")
+        _equal([kept, copy], storage.find_submissions(SubmissionQuery()), "found")
+        _equal("group", storage.get_submission(copy.id).petitioner.source, "its source")
 
     def test_outbox_by_organisation(self, storage: Storage) -> None:
         """Outbox rows carry their notification's organisation: stats and parked rows by

@@ -1,5 +1,5 @@
-"""What every command of :class:`~dialogue_flow.DialogueFlow` shares: construction, the
-queries, deadlines, authorisation and the one commit path.
+"""What every command of :class:`~dialogue_flow.DialogueFlow` shares: construction,
+deadlines, authorisation and the one commit path (its queries: ``_flow_queries``).
 
 Every command follows the same steps, in :meth:`FlowCore._change`: check the arguments,
 load the record, ask the authoriser, let the lifecycle decide the new state, then commit the
@@ -11,26 +11,18 @@ The commands themselves live in ``_dialogue_commands`` and ``_submission_command
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
-
-import attrs
+from typing import Any, TypeVar
 
 from ._access import AccessLogging
 from ._auth import default_authorize
 from ._calendar import WorkCalendar
 from ._checks import (
     _check_actor,
-    _check_bool,
     _check_date,
     _check_id,
-    _check_text,
-    _opt_date,
     _replace,
     _require,
-    _states,
 )
 from ._clock import Clock, SystemClock
 from ._deadline_rules import DeadlineRules
@@ -43,6 +35,7 @@ from ._errors import (
     StorageError,
     VersionConflictError,
 )
+from ._flow_queries import FlowQueries, Page
 from ._ids import IdFactory, time_ordered_id
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, Lifecycle
 from ._messages import LANGUAGES, level_words, render
@@ -56,17 +49,13 @@ from ._plugins import (
 from ._policy import Anchor, DeadlinePolicy
 from ._reception_records import RECEPTION_MINIMUM, ReceptionDay
 from ._records import (
-    DEFAULT_ORGANISATION,
     Actor,
     DayOverride,
     Deadline,
     Dialogue,
-    DialogueState,
     Level,
     Notification,
-    Organisation,
     Submission,
-    SubmissionState,
     TransitionRecord,
 )
 from ._retention import retention_levels
@@ -75,13 +64,9 @@ from ._tracking import new_tracking_code
 from ._withheld import withheld
 from .storage import (
     Changeset,
-    DialogueQuery,
-    ReceptionQuery,
     Record,
     Storage,
     SubmissionCount,
-    SubmissionQuery,
-    check_limit,
 )
 
 __all__ = ["Authorizer", "FlowCore", "Page"]
@@ -91,7 +76,6 @@ Authorizer = Callable[[Actor, str, Record | None], bool | None]
 
 T = TypeVar("T")
 _RecordT = TypeVar("_RecordT", Dialogue, Submission, ReceptionDay)
-_Q = TypeVar("_Q", DialogueQuery, ReceptionQuery)
 
 _LIFECYCLES: dict[str, Lifecycle] = {Submission.KIND: SUBMISSION, Dialogue.KIND: DIALOGUE,
                                      ReceptionDay.KIND: RECEPTION}
@@ -106,23 +90,7 @@ _CODE_ATTEMPTS = 8
 DECIDE_ATTEMPTS = 5
 
 
-@attrs.frozen
-class Page(Generic[T]):
-    """One page of a query; pass ``next_after`` as ``after`` to get the next page."""
-
-    items: tuple[T, ...]
-    next_after: str | None
-    #: How many match the filters across every page (for a dashboard), when counted.
-    total: int | None = None
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-
-class FlowCore(DeadlineRules, AccessLogging):
+class FlowCore(FlowQueries, DeadlineRules, AccessLogging):
     """The state and shared machinery of a flow (see :class:`~dialogue_flow.DialogueFlow`)."""
 
     def __init__(
@@ -168,161 +136,6 @@ class FlowCore(DeadlineRules, AccessLogging):
         # Random tracking codes, unless the ids are a test helper's that also makes
         # deterministic codes (SequentialIds.tracking_code).
         self._new_code: Callable[[], str] = getattr(ids, "tracking_code", new_tracking_code)
-
-    # --- queries -------------------------------------------------------------------------
-
-    def dialogue(self, dialogue_id: str) -> Dialogue:
-        """The current dialogue. :raises NotFoundError:"""
-        _check_id("dialogue_id", dialogue_id)
-        return self.storage.get_dialogue(dialogue_id)
-
-    def submission(self, submission_id: str) -> Submission:
-        """The current submission, petitioner withheld if confidential. :raises NotFoundError:"""
-        _check_id("submission_id", submission_id)
-        return withheld(self.storage.get_submission(submission_id))
-
-    def history(self, record: Dialogue | Submission | ReceptionDay | Organisation,
-                ) -> list[TransitionRecord]:
-        """The audit trail of a record (or an organisation), oldest first."""
-        if not isinstance(record, (Dialogue, Submission, ReceptionDay, Organisation)):
-            raise InvalidInputError("record", "expected a Dialogue, a Submission, a "
-                                    "ReceptionDay or an Organisation")
-        return self.storage.history(record.KIND, record.id)
-
-    def submissions(
-        self,
-        *,
-        dialogue_id: str | None = None,
-        state: SubmissionState | str | Iterable[SubmissionState | str] | None = None,
-        department: str | None = None,
-        due_on_or_before: dt.date | None = None,
-        due_on_or_after: dt.date | None = None,
-        overdue_as_of: dt.date | None = None,
-        limit: int = 100,
-        after: str | None = None,
-        organisation: str | None = None,
-        subtree: bool = False,
-        order_by: str = "id",
-        search: str | None = None,
-    ) -> Page[Submission]:
-        """One page of submissions matching every given filter, with the ``total`` across
-        every page.
-
-        ``organisation`` narrows to one organisation's matters (``subtree=True``: and those
-        of every organisation under it, a province and its communes). ``search`` finds
-        matters by the words of their topic and content, ignoring case and diacritics
-        ("dat dai" finds "đất đai"; the last word may be the beginning of one: "dat da").
-        ``order_by="id"`` lists the oldest first, ``"due"`` by due date (then id, those
-        without one last), ``"received"`` the most recently received first. Pass the page's
-        ``next_after`` as ``after`` for the next page.
-        """
-        query = self._submission_query(
-            dialogue_id=dialogue_id, state=state, department=department,
-            due_on_or_before=due_on_or_before, due_on_or_after=due_on_or_after,
-            overdue_as_of=overdue_as_of, limit=limit, after=after,
-            organisation=organisation, subtree=subtree, order_by=order_by, search=search)
-        page = _paged([*map(withheld, self.storage.find_submissions(query))], limit, query)
-        return attrs.evolve(page, total=self.storage.count_submissions(query))
-
-    def _submission_query(
-        self, *, dialogue_id: str | None = None, state: object = None,
-        department: str | None = None, due_on_or_before: dt.date | None = None,
-        due_on_or_after: dt.date | None = None, overdue_as_of: dt.date | None = None,
-        limit: int = 100, after: str | None = None, organisation: str | None = None,
-        subtree: bool = False, order_by: str = "id", search: str | None = None,
-    ) -> SubmissionQuery:
-        if dialogue_id is not None:
-            _check_id("dialogue_id", dialogue_id)
-        if department is not None:
-            _check_text("department", department)
-        if after is not None and order_by == "id":
-            _check_id("after", after)
-        return SubmissionQuery(
-            dialogue_id=dialogue_id, states=_states(SubmissionState, state),
-            department=department,
-            due_on_or_before=_opt_date("due_on_or_before", due_on_or_before),
-            due_on_or_after=_opt_date("due_on_or_after", due_on_or_after),
-            overdue_as_of=_opt_date("overdue_as_of", overdue_as_of),
-            limit=check_limit(limit) + 1, after=after,
-            organisations=self._scope(organisation, subtree), order_by=order_by,
-            search=search,
-        )
-
-    def iter_submissions(self, **filters: Any) -> Iterator[Submission]:
-        """Every submission matching ``filters`` (as :meth:`submissions`), page by page."""
-        allowed = set(inspect.signature(self._submission_query).parameters) - {"limit", "after"}
-        unknown = sorted(set(filters) - allowed)
-        if unknown:
-            raise InvalidInputError(unknown[0], "not a filter of submissions()")
-        # Built once: the organisations' scope is read once, not per page.
-        query = self._submission_query(**filters, limit=1000)
-        while True:
-            page = _paged(self.storage.find_submissions(query), 1000, query)
-            yield from map(withheld, page.items)
-            if page.next_after is None:
-                return
-            query = attrs.evolve(query, after=page.next_after)
-
-    def dialogues(
-        self,
-        *,
-        state: DialogueState | str | Iterable[DialogueState | str] | None = None,
-        scheduled_from: dt.date | None = None,
-        scheduled_to: dt.date | None = None,
-        limit: int = 100,
-        after: str | None = None,
-        organisation: str | None = None,
-        subtree: bool = False,
-    ) -> Page[Dialogue]:
-        """One page of dialogues, ordered by id (``organisation``, ``subtree``: as for
-        :meth:`submissions`)."""
-        query = self._scheduled_query(DialogueQuery, DialogueState, state, scheduled_from,
-                                      scheduled_to, limit, after, organisation, subtree)
-        return _paged(self.storage.find_dialogues(query), limit)
-
-    def _scheduled_query(self, cls: type[_Q], states: type[enum.Enum], state: object,
-                         scheduled_from: object, scheduled_to: object, limit: object,
-                         after: str | None, organisation: str | None, subtree: bool) -> _Q:
-        """The query of one page of dialogues or reception days (records with a state, a
-        scheduled day and an organisation), every argument checked; one more than
-        ``limit`` is asked for, so :func:`_paged` knows whether a next page exists."""
-        if after is not None:
-            _check_id("after", after)
-        return cls(states=_states(states, state),  # type: ignore[arg-type] # of cls's states
-                   scheduled_from=_opt_date("scheduled_from", scheduled_from),
-                   scheduled_to=_opt_date("scheduled_to", scheduled_to),
-                   limit=check_limit(limit) + 1, after=after,
-                   organisations=self._scope(organisation, subtree))
-
-    def _scope(self, organisation: object, subtree_too: object) -> frozenset[str] | None:
-        """The organisations a query covers (``None``: every one).
-
-        :raises NotFoundError: no such organisation.
-        """
-        _check_bool("subtree", subtree_too)
-        if organisation is None:
-            if subtree_too:
-                raise InvalidInputError("subtree", "name the organisation whose subtree")
-            return None
-        _check_id("organisation", organisation)
-        org_id = str(organisation)
-        if not subtree_too:
-            self._check_organisation(org_id)
-            return frozenset({org_id})
-        # One query says both what is under it and whether it is stored at all.
-        found = self.storage.organisation_subtree(org_id)
-        if found:
-            return found
-        self._check_organisation(org_id)  # NotFoundError, unless the default organisation
-        return frozenset({org_id})
-
-    def _check_organisation(self, organisation_id: str) -> None:
-        """The store knows the organisation (the default one needs no row).
-
-        :raises NotFoundError:
-        """
-        if organisation_id != DEFAULT_ORGANISATION:
-            self.storage.get_organisation(organisation_id)  # NotFoundError
 
     # --- shared by the commands --------------------------------------------------------------
 
@@ -597,14 +410,3 @@ def _row(record: Record, event: str, source: str | None, actor: Actor, now: dt.d
         source=None if source is None else str(source), dest=str(record.state),
         actor_id=actor.id, at=now, reason=reason, details=dict(details or {}),
         organisation_id=record.organisation_id)
-
-
-def _paged(items: list[T], limit: int, query: SubmissionQuery | None = None) -> Page[T]:
-    more = len(items) > limit
-    kept = items[:limit]
-    if not (more and kept):
-        return Page(tuple(kept), None)
-    last = kept[-1]
-    cursor = query.cursor(last) if isinstance(last, Submission) and query else (
-        last.id)  # type: ignore[attr-defined]
-    return Page(tuple(kept), cursor)

@@ -35,7 +35,8 @@ from ._checks import (
     _require,
 )
 from ._errors import InvalidInputError
-from ._flow_core import FlowCore, Page, _paged, _row
+from ._flow_core import FlowCore, _row
+from ._flow_queries import Page, _paged
 from ._ics import calendar_ics
 from ._lifecycle import RECEPTION
 from ._messages import render

@@ -25,6 +25,7 @@ EXPORTED = [
     "AttachmentKind",
     "AttachmentLimits",
     "Authorizer",
+    "BackupManifest",
     "CalendarRangeError",
     "Channel",
     "Clock",
@@ -34,6 +35,7 @@ EXPORTED = [
     "ConclusionNotice",
     "ConcurrentChangeError",
     "ConfigurationError",
+    "CopyResult",
     "DayOverride",
     "Deadline",
     "DeadlinePolicy",
@@ -104,14 +106,17 @@ EXPORTED = [
     "__version__",
     "bundled_policies",
     "check_key",
+    "copy_store",
     "from_dict",
     "from_json",
     "hookimpl",
     "load_plugins",
+    "restore_backup",
     "retry_on_conflict",
     "time_ordered_id",
     "to_dict",
     "to_json",
+    "verify_backup",
 ]
 
 

@@ -10,8 +10,10 @@ from typing import Any as _Any
 from ._access_records import AccessEntry
 from ._attachment_records import Attachment, AttachmentKind, AttachmentLimits, check_key
 from ._attachments import FileProblem
+from ._backup import BackupManifest, restore_backup, verify_backup
 from ._calendar import SkippedDay, SpecialDay, WorkCalendar
 from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
+from ._copy import CopyResult, copy_store
 from ._dispatch import Dispatcher, DispatchResult
 from ._errors import (
     CalendarRangeError,
@@ -88,6 +90,7 @@ __all__ = [
     "AttachmentKind",
     "AttachmentLimits",
     "Authorizer",
+    "BackupManifest",
     "CalendarRangeError",
     "Channel",
     "Clock",
@@ -97,6 +100,7 @@ __all__ = [
     "ConclusionNotice",
     "ConcurrentChangeError",
     "ConfigurationError",
+    "CopyResult",
     "DayOverride",
     "Deadline",
     "DeadlinePolicy",
@@ -167,14 +171,17 @@ __all__ = [
     "__version__",
     "bundled_policies",
     "check_key",
+    "copy_store",
     "from_dict",
     "from_json",
     "hookimpl",
     "load_plugins",
+    "restore_backup",
     "retry_on_conflict",
     "time_ordered_id",
     "to_dict",
     "to_json",
+    "verify_backup",
 ]
 
 #: Names this package exported at its top level before issue 16 (item 11), and where they

@@ -1,4 +1,4 @@
-"""Housekeeping (issue 17, part 4): pruning the outbox, on the façade.
+"""Housekeeping (issue 17, part 4): pruning the outbox, and backups, on the façade.
 
 A settings file's ``[housekeeping]`` table sets the retention::
 
@@ -20,6 +20,7 @@ command, where a command may queue several notifications of 1-3 KiB each).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -31,6 +32,7 @@ from .storage import Storage
 from .storage.sql import PRUNE_BATCH
 
 if TYPE_CHECKING:
+    from ._backup import BackupManifest
     from ._sweep import SweepResult
 
 __all__ = ["HOUSEKEEPING_OPTIONS", "HousekeepingCommands", "check_outbox_days",
@@ -86,7 +88,8 @@ def read_housekeeping(reader: _Reader, value: object) -> int | None:
 
 
 class HousekeepingCommands(FlowCore):
-    """Pruning the outbox (mixed into :class:`~dialogue_flow.DialogueFlow`)."""
+    """Pruning the outbox and backing the store up (mixed into
+    :class:`~dialogue_flow.DialogueFlow`)."""
 
     def __init__(self, storage: Storage, *, outbox_days: int | None = None,
                  **options: Any) -> None:
@@ -126,3 +129,18 @@ class HousekeepingCommands(FlowCore):
         if self.outbox_days is None:
             return result
         return attrs.evolve(result, pruned=self.prune_outbox(today=result.today))
+
+    def backup(self, folder: str | os.PathLike[str]) -> BackupManifest:
+        """Write a backup of the store and its attachments into the new ``folder``: the
+        database (SQLite's online backup; another engine's tables copied into a SQLite
+        file), every file of the flow's file store, and a manifest with the counts and
+        checksums of every table and the SHA-256 of every file (``dialogue-flow
+        backup``; ``restore`` verifies and loads it).
+
+        :raises ConfigurationError: the store cannot be backed up this way (an in-memory
+            store), or ``folder`` exists already.
+        """
+        from ._backup import backup_store  # noqa: PLC0415 - only backups need it
+
+        files = getattr(self, "files", None)  # the attachments' file store, when there is one
+        return backup_store(self.storage, folder, files=files, clock=self.clock)

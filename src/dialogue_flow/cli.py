@@ -22,7 +22,7 @@ from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, polici
 from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
 from ._cli_status import status_command
-from ._cli_store import prune_command
+from ._cli_store import backup_command, copy_command, prune_command, restore_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -50,5 +50,7 @@ for _command in (attach_command, attachments_command):  # issue 17: attachments
     main.add_command(_command)
 for _command in (access_log_command, erase_command, export_person_command):  # issue 17
     main.add_command(_command)
-main.add_command(prune_command)  # issue 17: housekeeping
+for _command in (backup_command, copy_command, prune_command,  # issue 17: housekeeping,
+                 restore_command):                             # backups, moving stores
+    main.add_command(_command)
 main.add_command(status_command)  # issue 17: knowing the jobs run

@@ -75,6 +75,14 @@ from dialogue_flow.storage._schema import (
     render,
     render_step,
 )
+from dialogue_flow.storage._tables import (
+    TableSession,
+    TableShape,
+    TableStore,
+    TableSum,
+    schema_tables,
+    table_sum,
+)
 
 __all__ = [
     "MIGRATIONS",
@@ -97,6 +105,10 @@ __all__ = [
     "SQLAttachments",
     "Statements",
     "Table",
+    "TableSession",
+    "TableShape",
+    "TableStore",
+    "TableSum",
     "apply_migration",
     "check_prune",
     "check_schema_version",
@@ -106,6 +118,8 @@ __all__ = [
     "outbox_values",
     "prune_settled",
     "render",
+    "schema_tables",
+    "table_sum",
 ]
 
 # --- migrations -------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from ._fakes import (
     sample_submission,
     sample_transition,
 )
+from ._stores import store_contents
 
 __all__ = [
     "CapturingNotifier",
@@ -52,4 +53,5 @@ __all__ = [
     "sample_reception_day",
     "sample_submission",
     "sample_transition",
+    "store_contents",
 ]

@@ -37,6 +37,7 @@ from ._ids import SequentialIds, time_ordered_id
 from ._integrity import Violation
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
 from ._lookup import PublicStatus
+from ._merge import MergedSource, MergeReport, MergeSource
 from ._notifiers import LoggingNotifier
 from ._petitioner import Redaction
 from ._plugins import PluginManager, load_plugins
@@ -124,6 +125,9 @@ __all__ = [
     "LoggingNotifier",
     "MemoryFileStore",
     "MemoryStorage",
+    "MergeReport",
+    "MergeSource",
+    "MergedSource",
     "NotFoundError",
     "Notification",
     "Organisation",

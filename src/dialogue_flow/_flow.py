@@ -27,6 +27,7 @@ from ._housekeeping import HOUSEKEEPING_OPTIONS, HousekeepingCommands
 from ._integrity import IntegrityCommands
 from ._labels import check_language
 from ._lookup import LookupQueries
+from ._merge import MergeReport, MergeSource, merge_stores
 from ._organisations import OrganisationCommands
 from ._personal_data import PersonalDataCommands
 from ._plugins import PluginManager, load_plugins
@@ -153,6 +154,18 @@ class DialogueFlow(HousekeepingCommands, AttachmentCommands, DialogueCommands, I
         return store_status(self, self._scope(organisation, subtree),
                             StatusThresholds() if thresholds is None else thresholds,
                             self.clock.now() if now is None else now)
+
+    def merge(self, sources: Iterable[MergeSource], *,
+              allow_other_policy: bool = False) -> MergeReport:
+        """Merge single-committee stores into organisations of this one (``dialogue-flow
+        merge``): every record, audit row, outbox row and attachment, in one transaction;
+        ids this store holds are renamed and tracking codes re-issued, each listed in the
+        report (see ``docs/operations.md``, "Merging communes' stores").
+
+        :raises ConfigurationError: nothing was merged, saying why (a source of several
+            organisations or of another policy, an organisation not stored...).
+        """
+        return merge_stores(self, list(sources), allow_other_policy=allow_other_policy)
 
     def shutdown(self) -> None:
         """Release the storage (``close`` is the command that closes a submission)."""

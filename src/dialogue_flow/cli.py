@@ -16,6 +16,7 @@ from ._cli_flow import (
     report_command,
     sweep_command,
 )
+from ._cli_merge import merge_command
 from ._cli_orgs import orgs_command
 from ._cli_personal import access_log_command, erase_command, export_person_command
 from ._cli_plugins import PluginGroup, dispatch_command, plugins_command, policies_command
@@ -54,3 +55,4 @@ for _command in (backup_command, copy_command, prune_command,  # issue 17: house
                  restore_command):                             # backups, moving stores
     main.add_command(_command)
 main.add_command(status_command)  # issue 17: knowing the jobs run
+main.add_command(merge_command)  # issue 17: merging communes' stores

@@ -517,3 +517,31 @@ class TestPersonalDataRequests:
         assert 1 == flow.sweep(dt.date(2022, 6, 2)).erased
         assert [] == list(files.keys())
         assert [None] == [a.name for a in flow.attachments(s.id)]
+
+
+class TestConfidential:
+    """A letter handed in with a confidential matter shows who wrote it (a denouncer)."""
+
+    def test_only_the_named_roles_read_a_received_file(
+            self, flow: DialogueFlow, intake: Actor, office: Actor, chair: Actor,
+            petitioner: Petitioner) -> None:
+        s = flow.receive(petitioner=petitioner, topic="Tố cáo", content="Nội dung",
+                         actor=intake, confidential=True)
+        letter = flow.attach(s.id, name=NAME, data=PDF, actor=intake)
+        with pytest.raises(PermissionDeniedError, match="confidential submission") as refused:
+            flow.read_attachment(letter.id, actor=office)
+        assert "Nguyễn" not in str(refused.value)
+        assert flow.read_attachment(letter.id, actor=chair) == PDF
+        # The original name may say who wrote it: no reader sees it.
+        assert [a.name for a in flow.attachments(s.id)] == [None]
+        assert flow.attachment(letter.id).name is None
+
+    def test_a_document_issued_for_it_stays_readable(
+            self, flow: DialogueFlow, intake: Actor, office: Actor,
+            petitioner: Petitioner) -> None:
+        s = flow.receive(petitioner=petitioner, topic="Tố cáo", content="Nội dung",
+                         actor=intake, confidential=True)
+        issued = flow.attach(s.id, name="Thông báo thụ lý.pdf", data=PDF, actor=office,
+                             kind="issued")
+        assert flow.read_attachment(issued.id, actor=office) == PDF
+        assert flow.attachment(issued.id).name == "Thông báo thụ lý.pdf"

@@ -50,6 +50,7 @@ from ._errors import (
     DialogueFlowError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     StorageError,
     VersionConflictError,
 )
@@ -59,6 +60,7 @@ from ._files import MemoryFileStore, folder_beside, open_file_store
 from ._flow_core import DECIDE_ATTEMPTS, FlowCore
 from ._plugins import announce_commit, check_vetoes
 from ._records import Actor, Submission, TransitionRecord, _to_member
+from ._withheld import identity_readable
 from .storage import Changeset, Storage
 from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
@@ -209,13 +211,15 @@ class AttachmentCommands(FlowCore):
         too, without name or file). :raises NotFoundError: no such submission."""
         submission_id = matter.id if isinstance(matter, Submission) else matter
         _check_id("submission_id", submission_id)
-        self.storage.get_submission(submission_id)  # NotFoundError
-        return attachments_of(self.storage, submission_id)
+        s = self.storage.get_submission(submission_id)  # NotFoundError
+        return [_shown(a, s) for a in attachments_of(self.storage, submission_id)]
 
     def attachment(self, attachment_id: str) -> Attachment:
-        """One attachment's record. :raises NotFoundError:"""
+        """One attachment's record (a received file of a confidential matter without its
+        name). :raises NotFoundError:"""
         _check_id("attachment_id", attachment_id)
-        return self.storage.get_attachment(attachment_id)
+        held = self.storage.get_attachment(attachment_id)
+        return _shown(held, self.storage.get_submission(held.submission_id))
 
     def iter_attachments(self) -> Iterator[Attachment]:
         """Every attachment of the store, by id, page by page (erased ones too): with
@@ -246,6 +250,14 @@ class AttachmentCommands(FlowCore):
             raise InvalidInputError("attachment", f"{held.id} was erased; its file is gone")
         s = self.storage.get_submission(held.submission_id)
         self._authorize(actor, "read_attachment", s)
+        # A letter handed in with a confidential matter shows who wrote it (a denouncer):
+        # only the roles its policy names read it, as for the identity itself.
+        if held.kind is AttachmentKind.RECEIVED and not identity_readable(
+                s, actor.role, self.policy_of(s.organisation_id).confidential):
+            raise PermissionDeniedError(
+                f"{actor.name} ({actor.role}) may not read attachment {held.id}: a file "
+                f"handed in with confidential submission {s.id} is for the roles the policy "
+                f"of {s.organisation_id} names ([confidential] roles)")
         store = self._file_store()
         try:
             with store.open(held.file_key) as file:
@@ -373,6 +385,14 @@ class AttachmentCommands(FlowCore):
         if self._files is None:
             raise ConfigurationError(_NO_STORE)
         return self._files
+
+
+def _shown(attachment: Attachment, s: Submission) -> Attachment:
+    """``attachment`` as a reader sees it: a file handed in with a confidential matter
+    without its original name (a name may say who wrote it)."""
+    if s.confidential and attachment.kind is AttachmentKind.RECEIVED:
+        return attrs.evolve(attachment, name=None)
+    return attachment
 
 
 def attachments_of(storage: Storage, submission_id: str) -> list[Attachment]:

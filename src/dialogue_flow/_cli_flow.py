@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ._cli_personal import cli_actor
-from ._cli_settings import config_option, db_option, open_flow
+from ._cli_settings import config_option, day, db_option, open_flow
 from ._errors import DialogueFlowError
 from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION
 
@@ -53,19 +53,11 @@ def diagram_command(lifecycle: str) -> None:
     click.echo("\n".join(lc.mermaid() for lc in chosen), nl=False)
 
 
-def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2021-06-25") from None
-
 
 @click.command("sweep")
 @db_option
 @config_option
-@click.option("--today", callback=_day, default=None,
+@click.option("--today", callback=day, default=None,
               help="The day to sweep for (default: today in Asia/Ho_Chi_Minh).")
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
               help="Language of the notices written (default: the settings', else vi).")
@@ -100,7 +92,7 @@ def sweep_command(ctx: click.Context, url: str | None, config: Path | None,
               help="2021, 2021-06, 2021-Q1, 2021-H1, 2021-H2 or 2021-9M.")
 @click.option("--format", "fmt", default="md", show_default=True,
               help="md, csv, json, or a format a plugin renders.")
-@click.option("--as-of", "as_of", callback=_day, default=None,
+@click.option("--as-of", "as_of", callback=day, default=None,
               help="Count states as of this day (default: today).")
 @click.option("--personal-data", is_flag=True,
               help="Include petitioners' names (left out by default); needs --actor.")

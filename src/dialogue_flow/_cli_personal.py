@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ._access_records import AccessEntry
-from ._cli_settings import config_option, db_option, open_flow
+from ._cli_settings import config_option, day, db_option, open_flow
 from ._errors import DialogueFlowError
 from ._records import DEFAULT_ORGANISATION, Actor, Role
 
@@ -40,14 +40,6 @@ def cli_actor(actor_id: str, organisation: str | None, role: str = "office") -> 
     return Actor(actor_id, actor_id, Role(role),
                  organisation_id=organisation or DEFAULT_ORGANISATION)
 
-
-def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _person_options(command: _F) -> _F:
@@ -149,8 +141,8 @@ def erase_command(ctx: click.Context, url: str | None, config: Path | None,
 @click.option("--actor", "actor_id", default=None, metavar="ID", help="Reads by this actor.")
 @click.option("--record", "record_id", default=None, metavar="ID",
               help="Reads naming this submission.")
-@click.option("--from", "start", callback=_day, default=None, help="From this day.")
-@click.option("--to", "end", callback=_day, default=None, help="To this day (included).")
+@click.option("--from", "start", callback=day, default=None, help="From this day.")
+@click.option("--to", "end", callback=day, default=None, help="To this day (included).")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.pass_context
 def access_log_command(ctx: click.Context, url: str | None, config: Path | None,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._cli_flow import _day
-from ._cli_settings import config_option, db_option, open_flow
+from ._cli_settings import config_option, day, db_option, open_flow
 from ._errors import DialogueFlowError
 
 __all__ = ["ics_command", "lookup_command", "receptions_command"]
@@ -51,8 +50,8 @@ def receptions_command(ctx: click.Context, url: str | None, config: Path | None,
 @db_option
 @config_option
 @click.option("--org", "organisation", required=True, help="The organisation.")
-@click.option("--from", "start", callback=_day, required=True, help="First day, 2026-01-01.")
-@click.option("--to", "end", callback=_day, required=True, help="Last day, 2026-12-31.")
+@click.option("--from", "start", callback=day, required=True, help="First day, 2026-01-01.")
+@click.option("--to", "end", callback=day, required=True, help="Last day, 2026-12-31.")
 @click.option("--subtree", is_flag=True, help="With the organisations under it.")
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
               help="Language of the event titles (default: the settings', else vi).")

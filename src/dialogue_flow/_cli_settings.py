@@ -9,6 +9,7 @@ mistyped path is an error naming it, not an empty database that reports all zero
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from ._flow import DialogueFlow
 from ._plugins import PluginManager, load_plugins
 from ._settings import ENV_VAR, Settings, init_store, policy_arg, read_settings
 
-__all__ = ["config_option", "db_option", "group_config_option", "init_command", "open_flow",
+__all__ = ["config_option", "day", "db_option", "group_config_option", "init_command", "open_flow",
            "plugins_for", "settings_for"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -42,6 +43,16 @@ group_config_option: Callable[[_F], _F] = click.option(
     envvar=ENV_VAR, show_envvar=True, is_eager=True, help=_CONFIG_HELP)
 
 #: ``--db URL``: the store to open (default: the settings file's).
+def day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    """The callback of an option taking a day (``--today``, ``--from``): ISO text to a date."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-05") from None
+
+
 db_option: Callable[[_F], _F] = click.option(
     "--db", "url", default=None,
     help="Storage URL, e.g. sqlite:///commune.db (default: the settings file's storage).")

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._cli_settings import _shown, config_option, db_option, open_flow, plugins_for, settings_for
+from ._cli_settings import (
+    _shown,
+    config_option,
+    day,
+    db_option,
+    open_flow,
+    plugins_for,
+    settings_for,
+)
 from ._errors import DialogueFlowError
 
 if TYPE_CHECKING:
@@ -22,14 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["backup_command", "copy_command", "prune_command", "restore_command"]
 
 
-def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-01-05") from None
-
 
 @click.command("prune")
 @db_option
@@ -37,7 +37,7 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
 @click.option("--outbox-days", "days", type=int, default=None, metavar="N",
               help="Delete settled notifications written more than N days ago (default: the "
               "settings' [housekeeping] outbox_days).")
-@click.option("--today", callback=_day, default=None,
+@click.option("--today", callback=day, default=None,
               help="Count the days back from this day (default: today).")
 @click.pass_context
 def prune_command(ctx: click.Context, url: str | None, config: Path | None, days: int | None,

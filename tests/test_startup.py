@@ -15,9 +15,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 #: Modules only a command that sends, stores on PostgreSQL or plays the demo needs; each
-#: takes milliseconds (psycopg ~0.3 s) that ``--help`` and plugin loading must not pay.
+#: takes milliseconds (psycopg ~0.3 s) that ``--help`` and plugin loading must not pay. The
+#: flow, the storage package and cattrs (its serialisation) too: only a command that opens
+#: a store needs them (issue 17: ``--config all --help`` had grown to ~0.3 s).
 DEFERRED = (
+    "cattrs",
     "dialogue_flow._demo",
+    "dialogue_flow._flow",
+    "dialogue_flow.storage",
     "dialogue_flow_email._smtp",
     "dialogue_flow_postgres._storage",
     "email.policy",

@@ -1,81 +1,86 @@
 """dialogue_flow: the direct-dialogue cycle of Vietnamese party committees, as a library.
 
-Everything a host needs is importable from here; the ``_modules`` are private.
+Everything a host needs is importable from here; the ``_modules`` are private. A name is
+imported from its module when first used (PEP 562), so that ``import dialogue_flow`` and
+the command line's ``--help`` do not load the storage, the lifecycle engine and every
+command they do not run.
 """
 
 import importlib
+import typing as _typing
 import warnings
-from typing import Any as _Any
 
-from ._access_records import AccessEntry
-from ._attachment_records import Attachment, AttachmentKind, AttachmentLimits, check_key
-from ._attachments import FileProblem
-from ._backup import BackupManifest, restore_backup, verify_backup
-from ._calendar import SkippedDay, SpecialDay, WorkCalendar
-from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
-from ._copy import CopyResult, copy_store
-from ._dispatch import Dispatcher, DispatchResult
-from ._errors import (
-    CalendarRangeError,
-    CommitOutcomeUnknownError,
-    ConcurrentChangeError,
-    ConfigurationError,
-    DialogueFlowError,
-    InvalidInputError,
-    InvalidTransitionError,
-    NotFoundError,
-    PermanentDeliveryError,
-    PermissionDeniedError,
-    PluginError,
-    StorageError,
-    TransitionVetoedError,
-    VersionConflictError,
-)
-from ._files import FileStore, FolderFileStore, MemoryFileStore, StoredFile
-from ._flow import Authorizer, DialogueFlow, Page
-from ._ids import SequentialIds, time_ordered_id
-from ._integrity import Violation
-from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
-from ._lookup import PublicStatus
-from ._merge import MergedSource, MergeReport, MergeSource
-from ._notifiers import LoggingNotifier
-from ._petitioner import Redaction
-from ._plugins import PluginManager, load_plugins
-from ._policy import DeadlinePolicy, DeadlineRule, ReportDue, ReportRule, bundled_policies
-from ._reception_records import RECEPTION_MINIMUM, ReceptionDay, ReceptionMonth, ReceptionState
-from ._recipients import Delivery, PetitionerRecipients, ReadOnlyStore, Recipient
-from ._records import (
-    DEFAULT_ORGANISATION,
-    Actor,
-    AnswerMode,
-    Channel,
-    CloseReason,
-    ConclusionItem,
-    ConclusionNotice,
-    DayOverride,
-    Deadline,
-    Dialogue,
-    DialogueState,
-    Level,
-    Notification,
-    Organisation,
-    Petitioner,
-    Role,
-    Submission,
-    SubmissionKind,
-    SubmissionState,
-    TransitionRecord,
-)
-from ._report import Period, Report, ReportItem
-from ._retry import retry_on_conflict
-from ._rollup import Rollup, RollupRow
-from ._serialization import from_dict, from_json, to_dict, to_json
-from ._status import OrganisationStatus, StatusThresholds, StoreStatus
-from ._sweep import SweepResult
 from ._version import __version__
-from .hookspecs import hookimpl
-from .storage._memory import MemoryStorage
-from .storage._sqlite import SQLiteStorage
+
+if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports on first use
+    from ._access_records import AccessEntry
+    from ._attachment_records import Attachment, AttachmentKind, AttachmentLimits, check_key
+    from ._attachments import FileProblem
+    from ._backup import BackupManifest, restore_backup, verify_backup
+    from ._calendar import SkippedDay, SpecialDay, WorkCalendar
+    from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
+    from ._copy import CopyResult, copy_store
+    from ._dispatch import Dispatcher, DispatchResult
+    from ._errors import (
+        CalendarRangeError,
+        CommitOutcomeUnknownError,
+        ConcurrentChangeError,
+        ConfigurationError,
+        DialogueFlowError,
+        InvalidInputError,
+        InvalidTransitionError,
+        NotFoundError,
+        PermanentDeliveryError,
+        PermissionDeniedError,
+        PluginError,
+        StorageError,
+        TransitionVetoedError,
+        VersionConflictError,
+    )
+    from ._files import FileStore, FolderFileStore, MemoryFileStore, StoredFile
+    from ._flow import Authorizer, DialogueFlow, Page
+    from ._ids import SequentialIds, time_ordered_id
+    from ._integrity import Violation
+    from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
+    from ._lookup import PublicStatus
+    from ._merge import MergedSource, MergeReport, MergeSource
+    from ._notifiers import LoggingNotifier
+    from ._petitioner import Redaction
+    from ._plugins import PluginManager, load_plugins
+    from ._policy import DeadlinePolicy, DeadlineRule, ReportDue, ReportRule, bundled_policies
+    from ._reception_records import RECEPTION_MINIMUM, ReceptionDay, ReceptionMonth, ReceptionState
+    from ._recipients import Delivery, PetitionerRecipients, ReadOnlyStore, Recipient
+    from ._records import (
+        DEFAULT_ORGANISATION,
+        Actor,
+        AnswerMode,
+        Channel,
+        CloseReason,
+        ConclusionItem,
+        ConclusionNotice,
+        DayOverride,
+        Deadline,
+        Dialogue,
+        DialogueState,
+        Level,
+        Notification,
+        Organisation,
+        Petitioner,
+        Role,
+        Submission,
+        SubmissionKind,
+        SubmissionState,
+        TransitionRecord,
+    )
+    from ._report import Period, Report, ReportItem
+    from ._retry import retry_on_conflict
+    from ._rollup import Rollup, RollupRow
+    from ._serialization import from_dict, from_json, to_dict, to_json
+    from ._status import OrganisationStatus, StatusThresholds, StoreStatus
+    from ._sweep import SweepResult
+    from .hookspecs import hookimpl
+    from .storage._memory import MemoryStorage
+    from .storage._sqlite import SQLiteStorage
 
 __all__ = [
     "DEFAULT_ORGANISATION",
@@ -188,6 +193,51 @@ __all__ = [
     "verify_backup",
 ]
 
+#: Where each public name is written (a module of this package), imported on first use.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_access_records": ("AccessEntry",),
+    "_attachment_records": ("Attachment", "AttachmentKind", "AttachmentLimits", "check_key"),
+    "_attachments": ("FileProblem",),
+    "_backup": ("BackupManifest", "restore_backup", "verify_backup"),
+    "_calendar": ("SkippedDay", "SpecialDay", "WorkCalendar"),
+    "_clock": ("VIETNAM_TZ", "Clock", "FixedClock", "SystemClock"),
+    "_copy": ("CopyResult", "copy_store"),
+    "_dispatch": ("Dispatcher", "DispatchResult"),
+    "_errors": ("CalendarRangeError", "CommitOutcomeUnknownError", "ConcurrentChangeError",
+                "ConfigurationError", "DialogueFlowError", "InvalidInputError",
+                "InvalidTransitionError", "NotFoundError", "PermanentDeliveryError",
+                "PermissionDeniedError", "PluginError", "StorageError", "TransitionVetoedError",
+                "VersionConflictError"),
+    "_files": ("FileStore", "FolderFileStore", "MemoryFileStore", "StoredFile"),
+    "_flow": ("Authorizer", "DialogueFlow", "Page"),
+    "_ids": ("SequentialIds", "time_ordered_id"),
+    "_integrity": ("Violation",),
+    "_lifecycle": ("DIALOGUE", "RECEPTION", "SUBMISSION", "EventSpec", "Lifecycle"),
+    "_lookup": ("PublicStatus",),
+    "_merge": ("MergedSource", "MergeReport", "MergeSource"),
+    "_notifiers": ("LoggingNotifier",),
+    "_petitioner": ("Redaction",),
+    "_plugins": ("PluginManager", "load_plugins"),
+    "_policy": ("DeadlinePolicy", "DeadlineRule", "ReportDue", "ReportRule", "bundled_policies"),
+    "_reception_records": ("RECEPTION_MINIMUM", "ReceptionDay", "ReceptionMonth",
+                           "ReceptionState"),
+    "_recipients": ("Delivery", "PetitionerRecipients", "ReadOnlyStore", "Recipient"),
+    "_records": ("DEFAULT_ORGANISATION", "Actor", "AnswerMode", "Channel", "CloseReason",
+                 "ConclusionItem", "ConclusionNotice", "DayOverride", "Deadline", "Dialogue",
+                 "DialogueState", "Level", "Notification", "Organisation", "Petitioner", "Role",
+                 "Submission", "SubmissionKind", "SubmissionState", "TransitionRecord"),
+    "_report": ("Period", "Report", "ReportItem"),
+    "_retry": ("retry_on_conflict",),
+    "_rollup": ("Rollup", "RollupRow"),
+    "_serialization": ("from_dict", "from_json", "to_dict", "to_json"),
+    "_status": ("OrganisationStatus", "StatusThresholds", "StoreStatus"),
+    "_sweep": ("SweepResult",),
+    "hookspecs": ("hookimpl",),
+    "storage._memory": ("MemoryStorage",),
+    "storage._sqlite": ("SQLiteStorage",),
+}
+_HOMES = {name: module for module, names in _EXPORTS.items() for name in names}
+
 #: Names this package exported at its top level before issue 16 (item 11), and where they
 #: live now: generic policy words in ``dialogue_flow.policy``, a backend's building blocks in
 #: ``dialogue_flow.storage``. Importing them from here still works for one release.
@@ -197,14 +247,23 @@ _MOVED = {
                      "ReceptionQuery", "Storage", "SubmissionQuery"), "dialogue_flow.storage"),
 }
 
-# help(DialogueFlow) names the package, not the private module it is written in.
-DialogueFlow.__module__ = __name__
 
-
-def __getattr__(name: str) -> _Any:
+def __getattr__(name: str) -> _typing.Any:
+    """A public name, imported from its module on first use (and kept here); a moved name
+    with a DeprecationWarning naming its new home."""
+    module = _HOMES.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
     home = _MOVED.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     warnings.warn(f"dialogue_flow.{name} is deprecated: import it from {home}",
                   DeprecationWarning, stacklevel=2)
     return getattr(importlib.import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    """The module's own names and every public name, imported yet or not."""
+    return sorted(set(globals()) | set(__all__))

@@ -24,7 +24,6 @@ from ._file_store import FileStore
 from ._file_types import KNOWN_TYPES
 from ._files import folder_beside, open_file_store
 from ._plugins import PluginManager
-from .storage._sqlite_url import parse_url
 
 __all__ = ["AttachmentSettings", "read_attachments", "settings_file_store"]
 
@@ -105,6 +104,10 @@ def settings_file_store(attachments: AttachmentSettings | None, storage: str | N
     """The file store a settings file's flows use: its ``[attachments]`` folder or store,
     else the folder beside its SQLite database file; ``None`` when it has neither (what a
     backup copies with the database)."""
+    # Here, not at the top: importing storage._sqlite_url imports the storage package,
+    # which reading a settings file (and `dialogue-flow --help`) does not need.
+    from .storage._sqlite_url import parse_url  # noqa: PLC0415
+
     if attachments is not None and attachments.files is not None:
         return open_file_store(attachments.files, plugins)
     if storage is None or not storage.startswith("sqlite:"):

@@ -8,7 +8,6 @@ original file names are personal data: listed only with ``--names``.
 
 from __future__ import annotations
 
-import mimetypes
 import os
 from pathlib import Path
 
@@ -46,7 +45,9 @@ def attach_command(ctx: click.Context, submission_id: str, file: Path, url: str 
                    issued: bool, actor_id: str, role: str) -> None:
     """Attach FILE to a submission (a scanned letter, a photo; --issued for a document the
     office issues). Prints the attachment's id, type, size and SHA-256."""
-    from ._records import Actor  # noqa: PLC0415 - the CLI starts fast
+    import mimetypes  # noqa: PLC0415 - the CLI starts fast
+
+    from ._records import Actor  # noqa: PLC0415
 
     if content_type is None:  # a hint the content must confirm; the content decides
         content_type = mimetypes.guess_type(file.name)[0]

@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
-from ._calendar import _WEEKDAYS, WorkCalendar
-from ._calendar_sources import disagreements, sources
 from ._cli_settings import config_option, plugins_for, settings_for
 from ._errors import CalendarRangeError, ConfigurationError
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ._calendar import Language
+    from ._calendar import Language, WorkCalendar
 
 __all__ = ["calendar_command", "deadline_command"]
 
@@ -86,6 +84,8 @@ def _calendar(ctx: click.Context, config: Path | None, language: Language | None
     """The calendar the command shows: the settings' (``--config``: overrides, 24 November,
     their plugins' days), with ``--overrides`` in place of the settings' file; and the
     language (``--lang``, else the settings', else Vietnamese)."""
+    from ._calendar import WorkCalendar  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+
     settings = settings_for(ctx, config)
     chosen: Language = language or ("en" if settings is not None
                                      and settings.language == "en" else "vi")
@@ -133,6 +133,8 @@ def calendar_command(ctx: click.Context, *, year: int, language: Language | None
 
 
 def _check_lines(year: int, cal: WorkCalendar, text: dict[str, str]) -> list[str]:
+    from ._calendar_sources import disagreements, sources  # noqa: PLC0415 - --help starts fast
+
     if year in cal.provisional_years:
         status = text["provisional"]
     else:
@@ -167,6 +169,8 @@ def deadline_command(ctx: click.Context, *, start: datetime, working_days: int |
     dialogue-flow deadline 2025-04-28 --days 10
     dialogue-flow deadline 2025-05-05 --before 7
     """
+    from ._calendar import _WEEKDAYS  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+
     chosen = [name for name, value in (("--working-days", working_days), ("--days", days),
                                        ("--before", before)) if value is not None]
     if len(chosen) != 1:

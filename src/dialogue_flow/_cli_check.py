@@ -4,12 +4,15 @@ a store and fix each with an audited command (see ``_integrity``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._cli_settings import config_option, db_option, open_flow
 from ._errors import DialogueFlowError
-from ._records import Actor, Dialogue, Role, Submission
+
+if TYPE_CHECKING:
+    from ._records import Dialogue, Submission
 
 __all__ = ["check_command", "repair_command"]
 
@@ -60,6 +63,8 @@ def repair_command(ctx: click.Context, action: str, record_id: str, url: str | N
                    config: Path | None, reason: str, actor_id: str) -> None:
     """Repair what `dialogue-flow check` reported: `complete DIALOGUE`, `detach SUBMISSION`
     or `remove-file KEY` (a file of the file store no attachment holds)."""
+    from ._records import Actor, Role  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+
     try:
         actor = Actor(actor_id, "dialogue-flow repair", Role.OFFICE)
         with open_flow(ctx, url, config) as flow:

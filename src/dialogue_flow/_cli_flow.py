@@ -10,7 +10,6 @@ import click
 from ._cli_personal import cli_actor
 from ._cli_settings import config_option, day, db_option, open_flow
 from ._errors import DialogueFlowError
-from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION
 
 __all__ = [
     "demo_command",
@@ -47,6 +46,8 @@ def demo_command(db: Path | None, language: str) -> None:
               help="One lifecycle; both: submission and dialogue; all: the three.")
 def diagram_command(lifecycle: str) -> None:
     """Print the lifecycles as Mermaid state diagrams (generated from their declaration)."""
+    from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION  # noqa: PLC0415 - --help starts fast
+
     wanted = {"all": ("submission", "dialogue", "reception_day"),
               "both": ("submission", "dialogue")}.get(lifecycle, (lifecycle,))
     chosen = [lc for lc in (SUBMISSION, DIALOGUE, RECEPTION) if lc.kind in wanted]

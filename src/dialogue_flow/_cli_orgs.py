@@ -9,8 +9,6 @@ from typing import Any
 import click
 
 from ._cli_settings import config_option, db_option, open_flow
-from ._settings import policy_arg
-from ._tree import tree_summary
 
 __all__ = ["orgs_command"]
 
@@ -31,6 +29,9 @@ def orgs_command(ctx: click.Context, url: str | None, config: Path | None, tree:
                  policy: str | None, organisation: str | None, reason: str | None) -> None:
     """List the organisations of a store as a tree (after loading --load FILE, or after
     changing a policy with --set-policy)."""
+    from ._settings import policy_arg  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+    from ._tree import tree_summary  # noqa: PLC0415
+
     if policy is not None and not reason:
         raise click.UsageError("--set-policy needs --reason (kept in the audit trail)")
     if policy is None and (organisation is not None or reason is not None):

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._access_records import AccessEntry
 from ._cli_settings import config_option, day, db_option, open_flow
 from ._errors import DialogueFlowError
-from ._records import DEFAULT_ORGANISATION, Actor, Role
 
 if TYPE_CHECKING:
+    from ._access_records import AccessEntry
     from ._flow_core import Page
+    from ._records import Actor
 
 __all__ = ["access_log_command", "cli_actor", "erase_command", "export_person_command"]
 
@@ -37,6 +37,8 @@ def cli_actor(actor_id: str, organisation: str | None, role: str = "office") -> 
 
     :raises InvalidInputError: not a valid id.
     """
+    from ._records import DEFAULT_ORGANISATION, Actor, Role  # noqa: PLC0415 - --help starts fast
+
     return Actor(actor_id, actor_id, Role(role),
                  organisation_id=organisation or DEFAULT_ORGANISATION)
 

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._cli_settings import config_option, db_option, open_flow, plugins_for
 from ._errors import ConfigurationError, DialogueFlowError, PluginError
 from ._plugins import PluginManager, load_plugins, plugin_policies
-from ._policy import DeadlinePolicy, DeadlineRule, ReportRule, bundled_policies
-from ._storage_urls import BUILT_IN_SCHEMES, storage_entry_points
 from .hookspecs import PROJECT_NAME
+
+if TYPE_CHECKING:
+    from ._policy import DeadlinePolicy, DeadlineRule, ReportRule
 
 __all__ = ["PluginGroup", "dispatch_command", "plugins_command", "policies_command"]
 
@@ -123,6 +124,8 @@ def _plugins_of(ctx: click.Context, config: Path | None = None) -> PluginManager
 def plugins_command(ctx: click.Context, config: Path | None) -> None:
     """List the loaded plugins and the hooks each implements, the installed plugins not
     loaded (name them in the settings file to load them) and the storage URL schemes."""
+    from ._storage_urls import BUILT_IN_SCHEMES, storage_entry_points  # noqa: PLC0415
+
     pm = _plugins_of(ctx, config)
     installed = {ep.name: ep for ep in entry_points(group=PROJECT_NAME)}
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: str(pair[0])):
@@ -149,6 +152,8 @@ def plugins_command(ctx: click.Context, config: Path | None) -> None:
 @click.pass_context
 def policies_command(ctx: click.Context, config: Path | None) -> None:
     """List the deadline policies (bundled and from plugins) with their legal basis."""
+    from ._policy import DeadlinePolicy, bundled_policies  # noqa: PLC0415 - --help starts fast
+
     pm = _plugins_of(ctx, config)
     try:
         policies = {**{name: DeadlinePolicy.bundled(name) for name in bundled_policies()},

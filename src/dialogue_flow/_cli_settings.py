@@ -13,13 +13,15 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._flow import DialogueFlow
 from ._plugins import PluginManager, load_plugins
 from ._settings import ENV_VAR, Settings, init_store, policy_arg, read_settings
+
+if TYPE_CHECKING:
+    from ._flow import DialogueFlow
 
 __all__ = ["config_option", "day", "db_option", "group_config_option", "init_command", "open_flow",
            "plugins_for", "settings_for"]
@@ -95,6 +97,8 @@ def open_flow(ctx: click.Context, url: str | None, config: Path | None, *,
     """The flow a command runs on: ``--db`` or the settings' storage, the settings'
     policy, language, calendar and plugins (``language`` when given wins), refusing a store
     that does not exist (unless ``create``) or runs under another policy."""
+    from ._flow import DialogueFlow  # noqa: PLC0415 - only a command that runs needs it
+
     settings = settings_for(ctx, config)
     pm = plugins_for(ctx, config)
     if language is not None:
@@ -118,6 +122,8 @@ def init_command(ctx: click.Context, url: str | None, config: Path | None,
                  policy: str | None) -> None:
     """Create a store (or bring an existing one in line with the settings): the schema, the
     settings' organisations, and the policy the store runs under from now on."""
+    from ._flow import DialogueFlow  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+
     settings = settings_for(ctx, config)
     if settings is None and url is None:
         raise click.UsageError(f"init needs --db URL or a settings file (--config PATH or "

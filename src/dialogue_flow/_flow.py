@@ -273,3 +273,7 @@ class DialogueFlow(HousekeepingCommands, AttachmentCommands, DialogueCommands, I
             raise InvalidInputError("year", f"{year} is past {_LAST_YEAR}, the last year a "
                                     "date can hold")
         return self.policy.report_deadlines(year, self.calendar)
+
+
+# help(DialogueFlow) names the package, not the private module it is written in.
+DialogueFlow.__module__ = "dialogue_flow"

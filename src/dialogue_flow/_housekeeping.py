@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._errors import ConfigurationError, InvalidInputError
+from ._errors import InvalidInputError
 from ._flow_core import FlowCore
+from ._housekeeping_settings import check_outbox_days
 from .storage import Storage
 from .storage.sql import PRUNE_BATCH
 
@@ -35,56 +35,10 @@ if TYPE_CHECKING:
     from ._backup import BackupManifest
     from ._sweep import SweepResult
 
-__all__ = ["HOUSEKEEPING_OPTIONS", "HousekeepingCommands", "check_outbox_days",
-           "read_housekeeping"]
+__all__ = ["HOUSEKEEPING_OPTIONS", "HousekeepingCommands", "check_outbox_days"]
 
 #: The constructor options this mixin adds (``DialogueFlow.open`` passes them on).
 HOUSEKEEPING_OPTIONS: Final = frozenset({"outbox_days"})
-#: The longest retention accepted: a hundred years, i.e. "keep".
-MAX_DAYS: Final = 36_500
-
-_KEYS: Final = {
-    "outbox_days": "the days a settled notification is kept, a whole number from 1 "
-                   f"to {MAX_DAYS} (e.g. 90)",
-}
-
-
-def check_outbox_days(value: object, field: str = "outbox_days") -> int | None:
-    """``value`` as a retention in days (``None``: keep everything).
-
-    :raises InvalidInputError: not a whole number from 1 to :data:`MAX_DAYS`.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
-        raise InvalidInputError(field, f"expected {_KEYS['outbox_days']}, got {value!r}")
-    return value
-
-
-class _Reader(Protocol):
-    """What :func:`read_housekeeping` needs of the settings file's reader."""
-
-    def fail(self, key: str, expected: str, value: object) -> ConfigurationError: ...
-
-    def known(self, where: str, table: Mapping[str, object],
-              keys: Mapping[str, str]) -> None: ...
-
-
-def read_housekeeping(reader: _Reader, value: object) -> int | None:
-    """The ``[housekeeping]`` table's ``outbox_days``; ``None`` without it.
-
-    :raises ConfigurationError: naming the file, the key and what is expected.
-    """
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise reader.fail("housekeeping", "a [housekeeping] table", value)
-    reader.known("housekeeping.", value, _KEYS)
-    days = value.get("outbox_days")
-    try:
-        return check_outbox_days(days)
-    except InvalidInputError:
-        raise reader.fail("housekeeping.outbox_days", _KEYS["outbox_days"], days) from None
 
 
 class HousekeepingCommands(FlowCore):

@@ -57,7 +57,7 @@ from ._calendar import Language, WorkCalendar
 from ._calendar_overrides import inline_overrides
 from ._errors import ConfigurationError, PluginError
 from ._file_store import FileStore
-from ._housekeeping import read_housekeeping
+from ._housekeeping_settings import read_housekeeping
 from ._messages import LANGUAGES
 from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_calendar
 from ._policy import DeadlinePolicy

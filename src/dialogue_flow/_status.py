@@ -29,7 +29,6 @@ from ._clock import VIETNAM_TZ
 from ._errors import ConfigurationError, InvalidInputError
 from ._heartbeats import DISPATCH, SWEEP, Heartbeat, OutboxBacklog, last_covering
 from ._records import DEFAULT_ORGANISATION
-from .storage import ReportFacts, SubmissionQuery
 
 if TYPE_CHECKING:
     from ._flow import DialogueFlow
@@ -208,6 +207,8 @@ def _overdue(flow: DialogueFlow, scope: frozenset[str] | None,
 
 def _overdue_organisations(flow: DialogueFlow, scope: frozenset[str] | None,
                            today: dt.date) -> Iterator[str]:
+    from .storage import ReportFacts, SubmissionQuery  # noqa: PLC0415 - settings read fast
+
     storage = flow.storage
     if isinstance(storage, ReportFacts):
         yesterday = today - dt.timedelta(days=1)

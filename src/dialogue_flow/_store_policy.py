@@ -22,12 +22,15 @@ A law that changes does not make a new policy id: its rules carry effective date
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ._errors import ConfigurationError
 from ._plugins import PluginManager, select_policy
 from ._policy import DeadlinePolicy
 from ._records import DEFAULT_ORGANISATION, Actor, TransitionRecord
-from .storage import Storage
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 __all__ = ["POLICY_KIND", "policy_row", "recorded_policy", "store_policy"]
 

@@ -37,7 +37,6 @@ from dialogue_flow import (
     PermanentDeliveryError,
     Recipient,
     hookimpl,
-    to_dict,
 )
 
 if TYPE_CHECKING:
@@ -218,6 +217,10 @@ def encode(notification: Notification, to: Sequence[Recipient]) -> bytes:
     """The exact body POSTed, UTF-8 JSON: ``to_dict(notification)`` plus ``recipients``
     (the addresses, each once) and ``to`` (each recipient's ``ref``, ``channel`` and
     ``address``)."""
+    # Here, not at the top: to_dict imports cattrs (~10 ms), which loading the plugin (and
+    # `dialogue-flow --help`) does not need.
+    from dialogue_flow import to_dict  # noqa: PLC0415
+
     document = {**to_dict(notification),
                 "recipients": list(dict.fromkeys(r.address for r in to)),
                 "to": [{"ref": r.ref, "channel": r.channel, "address": r.address} for r in to]}

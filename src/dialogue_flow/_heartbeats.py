@@ -139,21 +139,21 @@ def last_covering(heartbeats: Iterable[Heartbeat], job: str,
     return max(found, key=lambda beat: beat.finished_at, default=None)
 
 
-def missed_sweep_notices(heartbeats: Iterable[Heartbeat], organisations: Iterable[str],
+def missed_sweep_notices(last_sweeps: Mapping[str, Heartbeat | None],
                          tree: Mapping[str, Organisation],
                          calendars: Callable[[str], WorkCalendar], today: dt.date,
                          now: dt.datetime, language: str) -> list[Notification]:
     """A notice to the office of each organisation whose last sweep was for a day before a
     working day that went by without one, as the sweep for ``today`` finds
-    (``calendars(organisation_id)``: its calendar): the reminders and overdue notices of
+    (``last_sweeps``: each organisation's :func:`last_covering` sweep;
+    ``calendars(organisation_id)``: its calendar): the reminders and overdue notices of
     those days went out late, or not at all. A sweep run on working days only is not late on
     Monday; a sweep for a day before the last one swept (a back-fill) finds nothing. One
     notice per organisation and last day swept: the key names it, so a sweep run again
     writes nothing new. An organisation never swept gets none (its first sweep is this
     one)."""
     notes = []
-    for organisation_id in organisations:
-        last = last_covering(heartbeats, SWEEP, organisation_id)
+    for organisation_id, last in last_sweeps.items():
         if last is None:
             continue
         since = last.day or last.finished_at.astimezone(VIETNAM_TZ).date()

@@ -12,7 +12,7 @@ due date) index, never by loading every record.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
@@ -141,9 +141,8 @@ class _Sweep:
     def run(self) -> SweepResult:
         # Read before this sweep writes its own heartbeat: when did the one before finish?
         beats = self.flow.storage.heartbeats()
-        scope = self._in_scope()
-        previous = [last_covering(beats, SWEEP, org_id) for org_id in scope]
-        missed = missed_sweep_notices(beats, scope, self.tree, self._calendar, self.today,
+        previous = {org_id: last_covering(beats, SWEEP, org_id) for org_id in self._in_scope()}
+        missed = missed_sweep_notices(previous, self.tree, self._calendar, self.today,
                                       self.now, self.flow.language)
         for note in missed:
             self._add(note)
@@ -313,11 +312,11 @@ class _Sweep:
         return scope
 
     def _beat(self, result: SweepResult, missed: int,
-              previous: list[Heartbeat | None]) -> SweepResult:
+              previous: Mapping[str, Heartbeat | None]) -> SweepResult:
         """``result`` with what the heartbeats before it said, once this sweep's own
         heartbeat is recorded (its counts are the result's)."""
         result = attrs.evolve(result, missed=missed, previous_sweep=min(
-            (beat.finished_at for beat in previous if beat is not None), default=None))
+            (beat.finished_at for beat in previous.values() if beat is not None), default=None))
         counts = {name: value for name, value in attrs.asdict(result).items()
                   if isinstance(value, int)}
         self.flow.storage.record_heartbeat(Heartbeat(

@@ -56,7 +56,7 @@ from ._errors import (
 )
 from ._file_store import FileStore
 from ._file_types import detect, matches, normal_type
-from ._files import MemoryFileStore, folder_beside, open_file_store
+from ._files import MemoryFileStore, folder_beside, open_file_store, sha256_of
 from ._flow_core import DECIDE_ATTEMPTS, FlowCore
 from ._plugins import announce_commit, check_vetoes
 from ._records import Actor, Submission, TransitionRecord, _to_member
@@ -261,7 +261,7 @@ class AttachmentCommands(FlowCore):
         store = self._file_store()
         try:
             with store.open(held.file_key) as file:
-                digest = _sha256(file)
+                digest = sha256_of(file)
         except NotFoundError:
             raise StorageError(f"attachment {held.id}: its file {held.file_key} is missing "
                                "from the file store; restore it from a backup") from None
@@ -536,17 +536,10 @@ def _checked_type(spool: IO[bytes], content_type: str | None,
     return wanted
 
 
-def _sha256(file: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    while chunk := file.read(_CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _same_bytes(store: FileStore, attachment: Attachment) -> bool:
     try:
         with store.open(attachment.file_key) as file:
-            return _sha256(file) == attachment.sha256
+            return sha256_of(file) == attachment.sha256
     except NotFoundError:
         return False
 

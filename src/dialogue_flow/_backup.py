@@ -42,6 +42,7 @@ import attrs
 from ._clock import Clock, SystemClock
 from ._copy import CopyResult, copy_tables
 from ._errors import ConfigurationError, NotFoundError, StorageError
+from ._files import sha256_of
 from ._version import __version__
 from .storage import Storage, sql
 from .storage._sqlite import SQLiteStorage
@@ -351,22 +352,15 @@ def _inside(folder: Path, key: str) -> Path:
 
 def _sha256_file(path: Path) -> str:
     with path.open("rb") as file:
-        return _sha256_of(file)
+        return sha256_of(file)
 
 
 def _sha256_stream(files: FileSource, key: str) -> str:
     try:
         with files.open(key) as file:
-            return _sha256_of(file)
+            return sha256_of(file)
     except NotFoundError:
         return ""
-
-
-def _sha256_of(file: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    while chunk := file.read(_CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_durably(path: Path, text: str) -> None:

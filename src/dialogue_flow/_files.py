@@ -55,7 +55,9 @@ _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 _BINARY: Final = getattr(os, "O_BINARY", 0)
 
 
-def _sha256_of(file: IO[bytes]) -> str:
+def sha256_of(file: IO[bytes]) -> str:
+    """The SHA-256 (hex) of what is left to read of ``file``, read in chunks: the one
+    hashing of a stored or backed-up file (attach, check, read, backup, restore)."""
     digest = hashlib.sha256()
     while chunk := file.read(_CHUNK):
         digest.update(chunk)
@@ -178,7 +180,7 @@ class FolderFileStore:
         its check, not for a page of a web app)."""
         for key in self.keys():
             with self.open(key) as file:
-                digest = _sha256_of(file)
+                digest = sha256_of(file)
                 size = file.tell()
             yield StoredFile(key, size, digest, self.modified(key))
 

@@ -85,8 +85,10 @@ class Dispatcher:
     :param organisations: deliver only these organisations' notifications (a vendor's
         dispatcher per committee); ``None``: every one.
     :param heartbeat_every: a pass records a heartbeat in the store (``dialogue-flow
-        status`` reads it) when it delivered anything, and otherwise at most this often: a
-        dispatcher polling every second does not write every second.
+        status`` reads it) at most this often, busy or idle: a dispatcher polling every
+        second does not write every second, nor contend for its heartbeat row with the
+        other dispatchers of its scope on every pass (the heartbeat's counts are those of
+        the pass that recorded it).
     """
 
     def __init__(
@@ -192,8 +194,7 @@ class Dispatcher:
     def _heartbeat(self, result: DispatchResult, claimed: int) -> None:
         """Record that this pass finished (see ``heartbeat_every``)."""
         now = self.clock.now()
-        if claimed == 0 and self._last_beat is not None and (
-                now - self._last_beat < self.heartbeat_every):
+        if self._last_beat is not None and now - self._last_beat < self.heartbeat_every:
             return
         self.storage.record_heartbeat(Heartbeat(
             DISPATCH, now, organisations=self.organisations, worker=self.worker_id,

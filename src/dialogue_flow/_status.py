@@ -20,7 +20,7 @@ monitoring job needs only the exit code (:attr:`StoreStatus.exit_code`):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -173,9 +173,8 @@ def store_status(flow: DialogueFlow, scope: frozenset[str] | None,
         for org_id in sorted(names)))
 
 
-def _one(org_id: str, beats: Iterable[Heartbeat], backlog: OutboxBacklog | None,
+def _one(org_id: str, beats: Sequence[Heartbeat], backlog: OutboxBacklog | None,
          overdue: int, thresholds: StatusThresholds, now: dt.datetime) -> OrganisationStatus:
-    beats = list(beats)
     sweep = last_covering(beats, SWEEP, org_id)
     dispatch = last_covering(beats, DISPATCH, org_id)
     backlog = backlog or OutboxBacklog(org_id)

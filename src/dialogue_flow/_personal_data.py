@@ -34,7 +34,7 @@ from ._petitioner_match import PetitionerMatch
 from ._plugins import announce_commit, check_vetoes
 from ._records import Actor, Submission
 from ._tracking import is_tracking_code
-from ._withheld import identity_readable
+from ._withheld import ConfidentialRules
 from .storage import MAX_PAGE, SubmissionQuery, check_limit
 
 __all__ = ["Erasure", "PersonalDataCommands"]
@@ -120,10 +120,8 @@ class PersonalDataCommands(FlowCore):
         :raises InvalidInputError: no criterion, or ``submission`` with others.
         :raises NotFoundError: no such submission in the search's organisations.
         """
-        found = self._petitioner_matters("find_petitioner", actor, phone, email, name,
-                                         submission, organisation, subtree)
-        found = [s for s in found if identity_readable(  # issue 17: a match would name
-            s, actor.role, self.policy_of(s.organisation_id).confidential)]  # the denouncer
+        found = self._readable(actor, self._petitioner_matters(
+            "find_petitioner", actor, phone, email, name, submission, organisation, subtree))
         self._log_access(actor, "find", found)
         return found
 
@@ -141,10 +139,9 @@ class PersonalDataCommands(FlowCore):
         :raises PetitionerNotFoundError: nothing is held about them.
         """
         scope = self._scope(self._organisation_of(actor, organisation), subtree)
-        found = self._petitioner_matters("export_petitioner", actor, phone, email, name,
-                                         submission, organisation, subtree)
-        found = [s for s in found if identity_readable(  # as find_petitioner
-            s, actor.role, self.policy_of(s.organisation_id).confidential)]
+        found = self._readable(actor, self._petitioner_matters(
+            "export_petitioner", actor, phone, email, name, submission, organisation,
+            subtree))
         if not found:
             raise PetitionerNotFoundError(_criteria(phone, email, name), _where(scope))
         earlier = self._every_entry(AccessQuery(record_ids=frozenset(s.id for s in found),
@@ -235,6 +232,22 @@ class PersonalDataCommands(FlowCore):
                  for s in self._scan(scope, criterion)}
         found[named.id] = named
         return [found[k] for k in sorted(found)]
+
+    def _readable(self, actor: Actor, found: list[Submission]) -> list[Submission]:
+        """``found`` without the confidential matters whose petitioner's identity
+        ``actor``'s role may not read (issue 17: a match would name the denouncer); the
+        policy read once per organisation, and only for a confidential matter."""
+        rules: dict[str, ConfidentialRules] = {}
+        kept = []
+        for s in found:
+            if s.confidential:
+                org_id = s.organisation_id
+                if org_id not in rules:
+                    rules[org_id] = self.policy_of(org_id).confidential
+                if not rules[org_id].may_read(actor.role):
+                    continue
+            kept.append(s)
+        return kept
 
     def _named(self, submission: object, scope: frozenset[str] | None) -> Submission:
         """The matter ``submission`` names (a record, an id or a tracking code), read as

@@ -20,6 +20,7 @@ monitoring job needs only the exit code (:attr:`StoreStatus.exit_code`):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -160,7 +161,7 @@ def store_status(flow: DialogueFlow, scope: frozenset[str] | None,
     storage = flow.storage
     beats = storage.heartbeats()
     backlog = {b.organisation_id: b for b in storage.outbox_backlog(scope)}
-    overdue = _overdue(flow, scope, now.astimezone(VIETNAM_TZ).date())
+    overdue = Counter(_overdue_organisations(flow, scope, now.astimezone(VIETNAM_TZ).date()))
     if scope is None:
         stored = [org.id for org in storage.find_organisations()]
         names = set(stored) | set(backlog) | set(overdue)
@@ -194,18 +195,10 @@ def _one(org_id: str, beats: Sequence[Heartbeat], backlog: OutboxBacklog | None,
         backlog.oldest_pending_at, backlog.parked, overdue, tuple(problems))
 
 
-def _overdue(flow: DialogueFlow, scope: frozenset[str] | None,
-             today: dt.date) -> dict[str, int]:
-    """Open matters past their due date, by organisation: from the sweep's covering index
-    when the backend has one (one pass), else page by page."""
-    found: dict[str, int] = {}
-    for organisation_id in _overdue_organisations(flow, scope, today):
-        found[organisation_id] = found.get(organisation_id, 0) + 1
-    return found
-
-
 def _overdue_organisations(flow: DialogueFlow, scope: frozenset[str] | None,
                            today: dt.date) -> Iterator[str]:
+    """The organisation of each open matter past its due date: from the sweep's covering
+    index when the backend has one (one pass), else page by page."""
     from .storage import ReportFacts, SubmissionQuery  # noqa: PLC0415 - settings read fast
 
     storage = flow.storage

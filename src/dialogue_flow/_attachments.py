@@ -82,6 +82,8 @@ _NO_STORE: Final = ("this flow has no file store for attachments: set [attachmen
                     "to DialogueFlow.open")
 _ACTIONS: Final = {AttachmentKind.RECEIVED: "attach", AttachmentKind.ISSUED: "attach_issued"}
 _CHUNK: Final = 1024 * 1024
+#: Attachment records read at a time.
+_PAGE: Final = 1000
 #: Bytes kept in memory while an upload is checked; larger ones spill to a temporary file.
 _IN_MEMORY: Final = 1024 * 1024
 
@@ -224,13 +226,7 @@ class AttachmentCommands(FlowCore):
     def iter_attachments(self) -> Iterator[Attachment]:
         """Every attachment of the store, by id, page by page (erased ones too): with
         :attr:`files`, what a backup copies and checks."""
-        after: str | None = None
-        while True:
-            page = self.storage.find_attachments(None, after=after, limit=1000)
-            yield from page
-            if len(page) < 1000:
-                return
-            after = page[-1].id
+        return _paged(self.storage, None)
 
     def open_attachment(self, attachment: str | Attachment, *, actor: Actor) -> IO[bytes]:
         """The file of an attachment, for reading (close it, or use ``with``), once its
@@ -395,16 +391,22 @@ def _shown(attachment: Attachment, s: Submission) -> Attachment:
     return attachment
 
 
-def attachments_of(storage: Storage, submission_id: str) -> list[Attachment]:
-    """Every attachment record of ``submission_id``, by id, page by page (an export of
-    what is held about a petitioner lists them)."""
-    found: list[Attachment] = []
+def attachments_of(storage: Storage, submission_id: str | None) -> list[Attachment]:
+    """Every attachment record of ``submission_id`` (of every submission when ``None``),
+    by id, page by page (an export of what is held about a petitioner lists them)."""
+    return list(_paged(storage, submission_id))
+
+
+def _paged(storage: Storage, submission_id: str | None) -> Iterator[Attachment]:
+    """The attachment records of ``submission_id`` (of every submission when ``None``),
+    by id, read a page at a time."""
+    after: str | None = None
     while True:
-        page = storage.find_attachments(submission_id, after=found[-1].id if found else None,
-                                        limit=1000)
-        found += page
-        if len(page) < 1000:
-            return found
+        page = storage.find_attachments(submission_id, after=after, limit=_PAGE)
+        yield from page
+        if len(page) < _PAGE:
+            return
+        after = page[-1].id
 
 
 def attachment_erasure(storage: Storage, store: FileStore | None, submission_id: str,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue_flow._access_records import AccessQuery
+from dialogue_flow._attachments import attachments_of
 from dialogue_flow.storage import (
     MAX_PAGE,
     DialogueQuery,
@@ -31,17 +32,12 @@ def store_contents(storage: Storage) -> dict[str, Any]:
     while page := storage.find_submissions(query):
         submissions += page
         query = SubmissionQuery(limit=MAX_PAGE, after=page[-1].id)
-    attachments = []
-    after = None
-    while found := storage.find_attachments(None, after=after, limit=MAX_PAGE):
-        attachments += found
-        after = found[-1].id
     records: list[StoredRecord] = [
                *storage.find_organisations(),
                *every_page(storage.find_dialogues, DialogueQuery(limit=MAX_PAGE)),
                *submissions,
                *every_page(storage.find_reception_days, ReceptionQuery(limit=MAX_PAGE)),
-               *attachments]
+               *attachments_of(storage, None)]
     return {
         "records": {(r.KIND, r.id): r for r in records},
         "history": {(r.KIND, r.id): storage.history(r.KIND, r.id) for r in records},

@@ -120,8 +120,9 @@ class PersonalDataCommands(FlowCore):
         :raises InvalidInputError: no criterion, or ``submission`` with others.
         :raises NotFoundError: no such submission in the search's organisations.
         """
+        scope = self._scope(self._organisation_of(actor, organisation), subtree)
         found = self._readable(actor, self._petitioner_matters(
-            "find_petitioner", actor, phone, email, name, submission, organisation, subtree))
+            "find_petitioner", actor, phone, email, name, submission, scope))
         self._log_access(actor, "find", found)
         return found
 
@@ -140,8 +141,7 @@ class PersonalDataCommands(FlowCore):
         """
         scope = self._scope(self._organisation_of(actor, organisation), subtree)
         found = self._readable(actor, self._petitioner_matters(
-            "export_petitioner", actor, phone, email, name, submission, organisation,
-            subtree))
+            "export_petitioner", actor, phone, email, name, submission, scope))
         if not found:
             raise PetitionerNotFoundError(_criteria(phone, email, name), _where(scope))
         earlier = self._every_entry(AccessQuery(record_ids=frozenset(s.id for s in found),
@@ -178,8 +178,7 @@ class PersonalDataCommands(FlowCore):
 
         def attempt() -> Erasure:
             found = self._petitioner_matters("erase_petitioner", actor, phone, email, name,
-                                             submission, organisation, subtree,
-                                             erased_too=True)
+                                             submission, scope, erased_too=True)
             if not found:
                 raise PetitionerNotFoundError(_criteria(phone, email, name), _where(scope))
             family, elsewhere = self._linked(found, scope)
@@ -209,10 +208,11 @@ class PersonalDataCommands(FlowCore):
                        elsewhere=tuple(elsewhere))
 
     def _petitioner_matters(self, action: str, actor: Actor, phone: object, email: object,
-                            name: object, submission: object, organisation: str | None,
-                            subtree: bool, *, erased_too: bool = False) -> list[Submission]:
-        """The stored matters of the petitioner the arguments name, in the search's
-        organisations, oldest first; ``erased_too``: with a named matter erased before."""
+                            name: object, submission: object, scope: frozenset[str] | None,
+                            *, erased_too: bool = False) -> list[Submission]:
+        """The stored matters of the petitioner the arguments name, in ``scope`` (the
+        search's organisations, which each command reads once), oldest first;
+        ``erased_too``: with a named matter erased before."""
         _check_actor(actor)
         self._authorize(actor, action, None)
         match = PetitionerMatch.of(phone=phone, email=email, name=name)
@@ -222,7 +222,6 @@ class PersonalDataCommands(FlowCore):
         if submission is not None and not match.empty:
             raise InvalidInputError("submission", "name the petitioner either by one of "
                                     "their matters or by phone, email and name, not both")
-        scope = self._scope(self._organisation_of(actor, organisation), subtree)
         if submission is None:
             return self._scan(scope, match)
         named = self._named(submission, scope)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+import attrs
+
 from dialogue_flow._heartbeats import Heartbeat, OutboxBacklog, check_heartbeat
 
 from ._outbox import OutboxEntry, OutboxStatus
@@ -35,20 +37,19 @@ class MemoryHeartbeats:
 
     def outbox_backlog(self, organisations: frozenset[str] | None = None,
                        ) -> list[OutboxBacklog]:
-        found: dict[str, OutboxBacklog] = {}
         with self._lock:
-            entries = list(self._outbox.values())
-        for entry in entries:  # in commit order: the first pending row is the oldest
+            waiting = [e for e in self._outbox.values()
+                       if e.status in (OutboxStatus.PENDING, OutboxStatus.PARKED) and (
+                           organisations is None
+                           or e.notification.organisation_id in organisations)]
+        found: dict[str, OutboxBacklog] = {}
+        for entry in waiting:  # in commit order: the first pending row is the oldest
             org = entry.notification.organisation_id
-            if entry.status not in (OutboxStatus.PENDING, OutboxStatus.PARKED) or (
-                    organisations is not None and org not in organisations):
-                continue
-            now = found.get(org, OutboxBacklog(org))
+            was = found.get(org, OutboxBacklog(org))
             if entry.status is OutboxStatus.PARKED:
-                found[org] = OutboxBacklog(org, now.pending, now.parked + 1,
-                                           now.oldest_pending_at)
+                found[org] = attrs.evolve(was, parked=was.parked + 1)
             else:
-                found[org] = OutboxBacklog(org, now.pending + 1, now.parked,
-                                           now.oldest_pending_at
-                                           or entry.notification.created_at)
+                found[org] = attrs.evolve(
+                    was, pending=was.pending + 1,
+                    oldest_pending_at=was.oldest_pending_at or entry.notification.created_at)
         return [found[org] for org in sorted(found)]

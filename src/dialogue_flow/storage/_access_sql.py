@@ -24,6 +24,7 @@ from dialogue_flow._records import Notification
 from . import decode_stored
 from ._outbox import OutboxEntry, OutboxStatus, decode_deliveries
 from ._schema import Dialect
+from .sql import _STATUS
 
 __all__ = ["AccessStatements", "InstantIn", "InstantOut"]
 
@@ -32,10 +33,6 @@ InstantIn = Callable[[dt.datetime], object]
 InstantOut = Callable[[Any], dt.datetime]
 
 _COLUMNS = "seq, at, actor_id, organisation_id, purpose, record_ids"
-#: An outbox row's OutboxStatus value (a settled row says in ``outcome`` which), as in
-#: ``sql.Statements``.
-_STATUS = ("CASE WHEN status = 'delivered' AND outcome IS NOT NULL THEN outcome "
-           "ELSE status END")
 
 
 class AccessStatements:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._attachment_records import Attachment
+from ._attachment_records import Attachment, file_key
 from ._errors import ConfigurationError, NotFoundError, StorageError
 from ._file_store import FileStore
 from ._merge_rules import RECORDS, STORE_KINDS, TABLES, Rewrite, fit_id
@@ -356,8 +356,8 @@ class _Run:
                 "(files= / [attachments] in the settings); nothing was written")
         for attachment in held:
             new_id = how.ids[(Attachment.KIND, attachment.id)]
-            key = attachment.file_key if new_id == attachment.id else _renamed_key(
-                attachment, new_id)
+            key = attachment.file_key if new_id == attachment.id else file_key(
+                new_id, attachment.attached_at)
             with _checked_copy(origin, attachment) as data:
                 if self.flow.files.exists(key):
                     raise StorageError(f"merge: the target's file store holds {key} already "
@@ -420,12 +420,6 @@ def _default_files(storage: Storage) -> FileStore | None:
     from ._attachments import default_file_store  # noqa: PLC0415 - no import circle
 
     return default_file_store(storage)
-
-
-def _renamed_key(attachment: Attachment, new_id: str) -> str:
-    from ._attachment_records import file_key  # noqa: PLC0415
-
-    return file_key(new_id, attachment.attached_at)
 
 
 @contextmanager

@@ -366,7 +366,10 @@ class AttachmentCommands(FlowCore):
         store = self._file_store()
         if not store.exists(key):
             raise NotFoundError("file", key)
-        holder = next((a for a in self.iter_attachments() if a.file_key == key), None)
+        try:
+            holder: Attachment | None = self.storage.get_attachment_by_file_key(key)
+        except NotFoundError:
+            holder = None
         if holder is not None and not holder.erased:
             raise InvalidInputError("key", f"{key} is the file of attachment {holder.id}, "
                                     "not an orphan; nothing was removed")

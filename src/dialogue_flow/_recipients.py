@@ -181,6 +181,10 @@ class ReadOnlyStore:
         """One attachment's record (not its file). :raises NotFoundError:"""
         return self._storage.get_attachment(attachment_id)
 
+    def get_attachment_by_file_key(self, file_key: str) -> Attachment:
+        """The attachment whose file is ``file_key``. :raises NotFoundError:"""
+        return self._storage.get_attachment_by_file_key(file_key)
+
     def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
                          limit: int = 1000) -> list[Attachment]:
         """At most ``limit`` attachment records by id, of one submission when given."""

@@ -418,6 +418,15 @@ class Storage(Protocol):
         here). :raises NotFoundError:"""
         ...
 
+    def get_attachment_by_file_key(self, file_key: str) -> Attachment:
+        """The current record of the attachment whose file is stored under ``file_key``
+        (erased or not; no two share one): what a repair asks before it removes a file.
+
+        :raises NotFoundError: no attachment names it (``kind`` "attachment", the key as
+            ``record_id``).
+        """
+        ...
+
     def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
                          limit: int = 1000) -> list[Attachment]:
         """At most ``limit`` attachment records ordered by id: of ``submission_id``, or

@@ -23,6 +23,7 @@ class AttachmentStatements:
         q = dialect.placeholder
         table = f"{prefix}attachments"
         self.get = f"SELECT record FROM {table} WHERE id = {q}"  # noqa: S608
+        self.by_file_key = f"SELECT id, record FROM {table} WHERE file_key = {q}"  # noqa: S608
         self._select = f"SELECT id, record FROM {table}"  # noqa: S608
         self._q = q
 
@@ -43,7 +44,8 @@ class AttachmentStatements:
 
 
 class SQLAttachments:
-    """:meth:`get_attachment` and :meth:`find_attachments` of the storage contract, for
+    """:meth:`get_attachment`, :meth:`get_attachment_by_file_key` and
+    :meth:`find_attachments` of the storage contract, for
     a backend that sets ``_attachment_sql`` and reads with ``_attachment_rows``."""
 
     _attachment_sql: AttachmentStatements
@@ -57,6 +59,15 @@ class SQLAttachments:
         if not rows:
             raise NotFoundError(Attachment.KIND, attachment_id)
         return decode_stored(Attachment, rows[0][0], attachment_id)
+
+    def get_attachment_by_file_key(self, file_key: str) -> Attachment:
+        """The attachment whose file is ``file_key`` (the unique index finds it).
+        :raises NotFoundError:"""
+        rows = self._attachment_rows(self._attachment_sql.by_file_key, (file_key,))
+        if not rows:
+            raise NotFoundError(Attachment.KIND, file_key)
+        record_id, text = rows[0]
+        return decode_stored(Attachment, text, record_id)
 
     def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
                          limit: int = 1000) -> list[Attachment]:

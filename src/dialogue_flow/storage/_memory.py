@@ -357,6 +357,13 @@ class MemoryStorage(MemoryHeartbeats):
         with self._lock:
             return self._get(Attachment, attachment_id)
 
+    def get_attachment_by_file_key(self, file_key: str) -> Attachment:
+        with self._lock:
+            attachment_id = self._file_keys.get(file_key)
+            if attachment_id is None:
+                raise NotFoundError(Attachment.KIND, file_key)
+            return self._attachments[attachment_id]
+
     def find_attachments(self, submission_id: str | None = None, *, after: str | None = None,
                          limit: int = 1000) -> list[Attachment]:
         check_limit(limit)

@@ -71,6 +71,18 @@ class AttachmentContract:
         error = _raises(NotFoundError, storage.get_attachment, "att-missing")
         _equal(("attachment", "att-missing"), (error.kind, error.record_id), "error")
 
+    def test_found_by_its_file_key(self, storage: Storage) -> None:
+        """The attachment holding a file key, erased or not; an unknown key is
+        NotFoundError naming it."""
+        _attached(storage, sample_attachment(), sample_attachment(
+            "att-0002", file_key="2026/01/att-0002"))
+        _equal("att-0002", storage.get_attachment_by_file_key("2026/01/att-0002").id, "found")
+        erased = storage.get_attachment("att-0001").erasure(_AT)
+        storage.commit(Changeset(((erased, 1),)))
+        _equal(erased, storage.get_attachment_by_file_key("2026/01/att-0001"), "erased")
+        error = _raises(NotFoundError, storage.get_attachment_by_file_key, "2026/01/none")
+        _equal(("attachment", "2026/01/none"), (error.kind, error.record_id), "error")
+
     def test_written_with_its_audit_row_or_not_at_all(self, storage: Storage) -> None:
         """A commit whose submission write is stale writes no attachment either."""
         _attached(storage)

@@ -28,7 +28,6 @@ from ._records import (
     Dialogue,
     DialogueState,
     Notification,
-    Submission,
     SubmissionState,
     TransitionRecord,
 )
@@ -175,7 +174,7 @@ class DialogueCommands(FlowCore):
         if d.held_on is not None and day < d.held_on:
             raise InvalidInputError("on", f"{day.isoformat()} is before the dialogue "
                                     f"was held ({d.held_on.isoformat()})")
-        subs = list(self.iter_submissions(dialogue_id=d.id))
+        subs = list(self._stored_submissions(dialogue_id=d.id))  # written back below
         undecided = sorted(s.id for s in subs if s.state is SubmissionState.RECEIVED)
         if undecided and d.state is DialogueState.HELD:
             raise InvalidInputError(
@@ -200,9 +199,8 @@ class DialogueCommands(FlowCore):
                 if due is None or fresh:
                     due = self._answer_deadline(s, anchor_day=day)
                 items.append(ConclusionItem(s.id, s.state, s.responsible or "", due.date))
-                if fresh:  # the stored record (s was read as a reader sees it: withheld)
-                    new = _replace(self._current(Submission, s),
-                                   {"due": due, "version": s.version + 1, "updated_at": now})
+                if fresh:
+                    new = _replace(s, {"due": due, "version": s.version + 1, "updated_at": now})
                     extra.append((new, s.version))
                     rows.append(_row(new, "schedule", s.state, actor, now,
                                      details={"due": due.date.isoformat()}))

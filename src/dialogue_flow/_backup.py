@@ -26,7 +26,6 @@ file store, each checked against its hash.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -57,7 +56,6 @@ DATABASE: Final = "store.db"
 FILES: Final = "files"
 #: The manifest's ``format``; a later layout gets another.
 FORMAT: Final = "dialogue-flow-backup/1"
-_CHUNK: Final = 1024 * 1024
 
 
 class FileSource(Protocol):
@@ -214,18 +212,15 @@ def _copy_files(files: FileSource, folder: Path) -> Iterator[BackupFile]:
     for key in sorted(files.keys()):
         path = _inside(folder, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
         with files.open(key) as source, path.open("xb") as out:
-            while chunk := source.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
+            digest = sha256_of(source, copy_to=out)
+            size = out.tell()
             out.flush()
             os.fsync(out.fileno())
-        if _sha256_file(path) != digest.hexdigest():
+        if _sha256_file(path) != digest:
             raise StorageError(f"backup: the copy of file {key} differs from what was read; "
                                "check the backup disk")
-        yield BackupFile(key, size, digest.hexdigest())
+        yield BackupFile(key, size, digest)
 
 
 # --- verify and restore -----------------------------------------------------------------------

@@ -55,12 +55,15 @@ _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 _BINARY: Final = getattr(os, "O_BINARY", 0)
 
 
-def sha256_of(file: IO[bytes]) -> str:
-    """The SHA-256 (hex) of what is left to read of ``file``, read in chunks: the one
-    hashing of a stored or backed-up file (attach, check, read, backup, restore)."""
+def sha256_of(file: IO[bytes], copy_to: IO[bytes] | None = None) -> str:
+    """The SHA-256 (hex) of what is left to read of ``file``, read in chunks and written
+    to ``copy_to`` on the way when given: the one hashing of a stored or backed-up file
+    (attach, check, read, backup, restore)."""
     digest = hashlib.sha256()
     while chunk := file.read(_CHUNK):
         digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
     return digest.hexdigest()
 
 

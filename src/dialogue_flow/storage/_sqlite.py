@@ -98,7 +98,7 @@ from dialogue_flow.storage import (
 )
 from dialogue_flow.storage._attachment_sql import SQLiteAttachments
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
-from dialogue_flow.storage._sqlite_access import SQLiteAccessLog
+from dialogue_flow.storage._sqlite_access import SQLiteAccessLog, instant, micros
 from dialogue_flow.storage._sqlite_heartbeats import SQLiteHeartbeats
 from dialogue_flow.storage._sqlite_tables import SQLiteTables
 from dialogue_flow.storage._sqlite_url import parse_url
@@ -129,8 +129,6 @@ MIN_SQLITE = (3, 24, 0)
 JOURNAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 
 _SQL = Statements(SQLITE)
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
 _DELIVERABLE = ("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
                 "AND (lease_until IS NULL OR lease_until <= ?)")
 
@@ -349,7 +347,7 @@ class SQLiteStorage(SQLiteTables, SQLiteAccessLog, SQLiteAttachments, SQLiteHear
                             limit: int = 100, organisations: frozenset[str] | None = None,
                             ) -> list[OutboxEntry]:
         check_claim(worker, now, lease, limit)
-        at, until = _micros(now), _micros(now + lease)
+        at, until = micros(now), micros(now + lease)
         scope: list[str] = []
         orgs: list[object] = []
         _SQL.organisations_filter(organisations, scope, orgs)
@@ -424,7 +422,7 @@ class SQLiteStorage(SQLiteTables, SQLiteAccessLog, SQLiteAttachments, SQLiteHear
                                 "status = 'parked', lease_until = NULL, last_error = ?", (error,))
         return self._settle(
             key, worker, "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, "
-            "last_error = ?", (_micros(retry_at), error))
+            "last_error = ?", (micros(retry_at), error))
 
     def outbox_stats(self, organisations: frozenset[str] | None = None) -> dict[str, int]:
         stats = dict.fromkeys((s.value for s in OutboxStatus), 0)
@@ -585,12 +583,8 @@ def _write(conn: sqlite3.Connection, record: StoredRecord, expected: int, text: 
                                    None if current is None else current[0])
 
 
-def _micros(instant: dt.datetime) -> int:
-    return (instant - _EPOCH) // _MICROSECOND
-
-
-def _instant(micros: int | None) -> dt.datetime | None:
-    return None if micros is None else _EPOCH + micros * _MICROSECOND
+def _instant(value: int | None) -> dt.datetime | None:
+    return None if value is None else instant(value)
 
 
 def _seconds(value: object) -> bool:

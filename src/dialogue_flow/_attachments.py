@@ -31,7 +31,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from typing import IO, Any, Final
 
 import attrs
@@ -229,8 +229,9 @@ class AttachmentCommands(FlowCore):
         return _paged(self.storage, None)
 
     def open_attachment(self, attachment: str | Attachment, *, actor: Actor) -> IO[bytes]:
-        """The file of an attachment, for reading (close it, or use ``with``), once its
-        bytes were checked against the SHA-256 recorded when it was attached.
+        """The file of an attachment, for reading (close it, or use ``with``): a copy read
+        once from the file store, its bytes checked against the SHA-256 recorded when it
+        was attached.
 
         A file may be personal data: ``actor`` must be allowed ``read_attachment`` on the
         submission (intake desk, office, chair; the department it is assigned to), and the
@@ -254,19 +255,25 @@ class AttachmentCommands(FlowCore):
                 f"{actor.name} ({actor.role}) may not read attachment {held.id}: a file "
                 f"handed in with confidential submission {s.id} is for the roles the policy "
                 f"of {s.organisation_id} names ([confidential] roles)")
-        store = self._file_store()
-        try:
-            with store.open(held.file_key) as file:
-                digest = sha256_of(file)
-        except NotFoundError:
-            raise StorageError(f"attachment {held.id}: its file {held.file_key} is missing "
-                               "from the file store; restore it from a backup") from None
-        if digest != held.sha256:
-            raise StorageError(f"attachment {held.id}: its file {held.file_key} no longer "
-                               "matches the SHA-256 recorded when it was attached; restore "
-                               "it from a backup")
-        self._log_access(actor, "attachment", [s])
-        return store.open(held.file_key)
+        # One read from the store into a copy (in memory up to 1 MiB): the bytes handed
+        # out are the bytes checked, and a remote store is not read twice.
+        with ExitStack() as on_failure:
+            copy = on_failure.enter_context(tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY))
+            try:
+                with self._file_store().open(held.file_key) as file:
+                    digest = sha256_of(file, copy_to=copy)
+            except NotFoundError:
+                raise StorageError(f"attachment {held.id}: its file {held.file_key} is "
+                                   "missing from the file store; restore it from a "
+                                   "backup") from None
+            if digest != held.sha256:
+                raise StorageError(f"attachment {held.id}: its file {held.file_key} no "
+                                   "longer matches the SHA-256 recorded when it was "
+                                   "attached; restore it from a backup")
+            self._log_access(actor, "attachment", [s])
+            on_failure.pop_all()  # checked: the caller closes it
+        copy.seek(0)
+        return copy
 
     def read_attachment(self, attachment: str | Attachment, *, actor: Actor) -> bytes:
         """The bytes of an attachment, checked (as :meth:`open_attachment`)."""

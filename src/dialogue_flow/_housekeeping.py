@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._checks import _opt_date
 from ._errors import InvalidInputError
 from ._flow_core import FlowCore
 from ._housekeeping_settings import check_outbox_days
@@ -66,10 +67,8 @@ class HousekeepingCommands(FlowCore):
         if chosen is None:
             raise InvalidInputError("days", "no retention: pass days=N, or set "
                                     "[housekeeping] outbox_days in the settings file")
-        if today is not None and (isinstance(today, dt.datetime)
-                                  or not isinstance(today, dt.date)):
-            raise InvalidInputError("today", f"expected a datetime.date, got {today!r}")
-        day = self.clock.today() if today is None else today
+        given = _opt_date("today", today)
+        day = self.clock.today() if given is None else given
         before = day - dt.timedelta(days=chosen)
         pruned = 0
         while (done := self.storage.prune_outbox(before, PRUNE_BATCH)) > 0:

@@ -139,18 +139,14 @@ def _file_store(files: str | None, url: str, settings: Settings | None,
                 pm: PluginManager) -> FileTarget | None:
     """Where a restore puts the attachments: ``--files``, else the settings' file store
     when the target is the settings' storage, else the folder beside a SQLite target."""
-    from ._files import folder_beside, open_file_store  # noqa: PLC0415
-    from .storage._sqlite_url import parse_url  # noqa: PLC0415
+    from ._attachment_settings import settings_file_store  # noqa: PLC0415
+    from ._files import open_file_store  # noqa: PLC0415
 
     if files is not None:
         return open_file_store(files, pm)
     if settings is not None and settings.storage == url:
         return settings.file_store(pm)
-    if url.startswith("sqlite:"):
-        path, _options = parse_url(url)
-        if path not in ("", ":memory:"):
-            return folder_beside(path)
-    return None
+    return settings_file_store(None, url, pm)
 
 
 @click.command("copy")

@@ -53,7 +53,10 @@ class TransferSteps(FlowCore):
         """The linked matter ``target`` receives, and what escalating ``s`` writes with it.
         A confidential matter's copy has the petitioner's identity only if ``target``'s
         policy receives it (the petitioner hears from ``s``'s side, or through it)."""
-        petitioner = transferred_petitioner(s, self.policy_of(target.id).confidential)
+        # The receiving policy is read only when it decides something (a confidential
+        # matter): every other escalation reads the organisation chain once, for its clock.
+        petitioner = (transferred_petitioner(s, self.policy_of(target.id).confidential)
+                      if s.confidential else s.petitioner)
         linked = _build(
             Submission, id=self._new_id("sub"), petitioner=petitioner, topic=s.topic,
             content=s.content, state=SUBMISSION.initial, version=1, received_at=now,

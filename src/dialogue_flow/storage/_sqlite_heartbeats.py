@@ -4,7 +4,6 @@ the statements are the shared ones of :mod:`dialogue_flow.storage._heartbeat_sql
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -14,17 +13,11 @@ from dialogue_flow._heartbeats import Heartbeat, OutboxBacklog, check_heartbeat
 
 from ._heartbeat_sql import HeartbeatStatements
 from ._schema import SQLITE
+from ._sqlite_access import micros
 
 __all__ = ["SQLiteHeartbeats"]
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _micros(instant: dt.datetime) -> int:
-    return (instant - _EPOCH) // dt.timedelta(microseconds=1)
-
-
-_SQL = HeartbeatStatements(SQLITE, "", _micros)
+_SQL = HeartbeatStatements(SQLITE, "", micros)
 
 
 class SQLiteHeartbeats:

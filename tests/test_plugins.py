@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from conftest import LAND
 from dialogue_flow import (
     Actor,
+    ConfigurationError,
     DeadlinePolicy,
     DialogueFlow,
     FixedClock,
@@ -38,6 +39,7 @@ from dialogue_flow import (
     hookspecs,
     load_plugins,
 )
+from dialogue_flow._formats import call_format_hook
 from dialogue_flow._plugins import HOOK_NAMES
 from dialogue_flow.cli import main
 
@@ -331,6 +333,92 @@ class TestRenderReport:
         hook = pm.hook.dialogue_flow_render_report
         assert "<p lang=en>3</p>" == hook(report={"total": 3}, fmt="html", language="en")
         assert hook(report={"total": 3}, fmt="xlsx", language="vi") is None
+
+
+class TestFormatHooks:
+    """The format hooks of issue 18, asked of the host's plugins first, then of the plugin
+    installed for the format (``dialogue_flow.formats``)."""
+
+    class Formats:
+        @hookimpl
+        def dialogue_flow_render_document(self, document: Any, fmt: str, language: str,
+                                          templates: str | None) -> bytes | None:
+            return f"{document['kind']}/{language}/{templates}".encode() if fmt == "txt" else None
+
+        @hookimpl
+        def dialogue_flow_render_chart(self, chart: Any, fmt: str, language: str,
+                                       ) -> bytes | None:
+            return f"<svg>{chart['title']}</svg>".encode() if fmt == "svg" else None
+
+        @hookimpl
+        def dialogue_flow_write_table(self, table: Any, fmt: str, language: str,
+                                      ) -> bytes | None:
+            return table["title"].encode() if fmt == "tsv" else None
+
+        @hookimpl
+        def dialogue_flow_read_table(self, path: str, fmt: str,
+                                     sheet: str | None) -> Iterator[list[Any]] | None:
+            return iter([["a"], [path]]) if fmt == "tsv" else None
+
+    def test_hook_dialogue_flow_render_document_host_plugin_first(self) -> None:
+        pm = load_plugins([self.Formats()], entry_points=False)
+        assert b"answer/vi/None" == call_format_hook(
+            pm, "dialogue_flow_render_document", "txt", document={"kind": "answer"},
+            language="vi", templates=None)
+
+    def test_hook_dialogue_flow_render_chart_host_plugin(self) -> None:
+        pm = load_plugins([self.Formats()], entry_points=False)
+        assert b"<svg>T</svg>" == call_format_hook(pm, "dialogue_flow_render_chart", "svg",
+                                                   chart={"title": "T"}, language="en")
+
+    def test_hook_dialogue_flow_write_table_and_read_table(self) -> None:
+        pm = load_plugins([self.Formats()], entry_points=False)
+        assert "Sổ".encode() == call_format_hook(pm, "dialogue_flow_write_table", "tsv",
+                                         table={"title": "Sổ"}, language="vi")
+        rows = call_format_hook(pm, "dialogue_flow_read_table", "tsv", path="f.tsv",
+                                sheet=None)
+        assert [["a"], ["f.tsv"]] == list(rows)
+
+    def test_hook_dialogue_flow_read_table_from_the_installed_plugin(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A plugin named for the format in the entry-point group is used without the host
+        loading it."""
+        formats = self.Formats()
+
+        class EntryPoint:
+            name, value, dist = "tsv", "tests:formats", None
+
+            def load(self) -> Any:
+                return formats
+
+        monkeypatch.setattr("dialogue_flow._formats.format_entry_points", lambda: [EntryPoint()])
+        pm = load_plugins(entry_points=False)
+        rows = call_format_hook(pm, "dialogue_flow_read_table", "tsv", path="x", sheet=None)
+        assert [["a"], ["x"]] == list(rows)
+
+    def test_no_plugin_for_a_format_names_what_to_install(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("dialogue_flow._formats.format_entry_points", list)
+        pm = load_plugins(entry_points=False)
+        with pytest.raises(ConfigurationError, match=r"\.docx files: install dialogue-flow-docx"):
+            call_format_hook(pm, "dialogue_flow_render_document", "docx", document={},
+                             language="vi", templates=None)
+        with pytest.raises(ConfigurationError, match=r"'odt' in the 'dialogue_flow\.formats'"):
+            call_format_hook(pm, "dialogue_flow_write_table", "odt", table={}, language="vi")
+
+    def test_a_format_plugin_that_fails_to_load_is_named(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        class Broken:
+            name, value, dist = "docx", "broken:plugin", None
+
+            def load(self) -> Any:
+                raise ImportError("no module named docx")
+
+        monkeypatch.setattr("dialogue_flow._formats.format_entry_points", lambda: [Broken()])
+        with pytest.raises(PluginError, match=r"\.docx files \(broken:plugin"):
+            call_format_hook(load_plugins(entry_points=False),
+                             "dialogue_flow_render_document", "docx", document={},
+                             language="vi", templates=None)
 
 
 @pytest.fixture

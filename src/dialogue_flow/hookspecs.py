@@ -15,7 +15,7 @@ than ``None``; the others are called on every implementation (fan-out).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -245,3 +245,81 @@ def dialogue_flow_render_report(report: Mapping[str, Any], fmt: str,
     :return: the rendered text, or ``None`` for formats the plugin does not handle.
     """
 
+
+
+# Office documents, spreadsheets and charts (issue 18). Each is *first result*, asked of
+# the host's plugins first and then of the installed plugin a distribution names for the
+# format in the ``dialogue_flow.formats`` entry-point group (``docx = "package:plugin"``):
+# like a storage plugin, such a plugin runs for its format without the host loading it, and
+# only these hooks of it are called.
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_render_document(document: Mapping[str, Any], fmt: str, language: str,
+                                  templates: str | None) -> bytes | None:
+    """Render an office document (an announcement, a conclusion notice, a written answer,
+    a periodic report) as a file of format ``fmt`` (``"docx"``).
+
+    *First result.*
+
+    :param document: the document as a JSON-safe mapping built by
+        :mod:`dialogue_flow.documents`: its ``kind``, its number, the header block, the
+        place-and-date line, the title, the signature block, the recipients and a ``body``
+        of the kind's own data (see ``docs/documents.md``).
+    :param fmt: the file format asked for (the output file's suffix without its dot).
+    :param language: ``"vi"`` or ``"en"``: the words the library supplies are in it.
+    :param templates: a folder of templates that replace the plugin's own (one file per
+        kind, from the ``[documents] templates`` setting), or ``None``.
+    :return: the file's bytes, or ``None`` for formats the plugin does not handle.
+    """
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_render_chart(chart: Mapping[str, Any], fmt: str,
+                               language: str) -> bytes | None:
+    """Draw a chart of a report (``"png"``, ``"svg"``).
+
+    *First result.*
+
+    :param chart: the chart as a JSON-safe mapping (``dialogue_flow.documents.report_charts``):
+        its ``kind``, ``title``, ``categories`` with their ``category_labels`` and one
+        ``series`` per bar colour.
+    :param fmt: the image format asked for.
+    :param language: ``"vi"`` or ``"en"``.
+    :return: the image's bytes, or ``None`` for formats the plugin does not handle.
+    """
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_write_table(table: Mapping[str, Any], fmt: str,
+                              language: str) -> bytes | None:
+    """Write a register or a report as a spreadsheet file (``"xlsx"``).
+
+    *First result.*
+
+    :param table: ``{"title": str, "sheets": [{"name": str, "columns": [{"key", "label",
+        "type", "width"}], "rows": [[cell, ...]]}]}``: a column's ``type`` is ``"text"``,
+        ``"date"`` (its cells ISO dates, to be written as real dates), ``"integer"``,
+        ``"number"`` or ``"percent"`` (a share from 0 to 1); ``width`` in characters; a cell
+        may be ``None``.
+    :param fmt: the file format asked for.
+    :param language: ``"vi"`` or ``"en"``: the language of the labels.
+    :return: the file's bytes, or ``None`` for formats the plugin does not handle.
+    """
+
+
+@hookspec(firstresult=True)
+def dialogue_flow_read_table(path: str, fmt: str,
+                             sheet: str | None) -> Iterator[Sequence[Any]] | None:
+    """Read the rows of a spreadsheet file (``"xlsx"``) for an import.
+
+    *First result.*
+
+    :param path: the file to read.
+    :param fmt: its format (its suffix without the dot).
+    :param sheet: the sheet to read by name (``None``: the first).
+    :return: the rows, the header first, each a sequence of cells (``str``, ``int``,
+        ``float``, ``datetime.date``, ``datetime.datetime`` or ``None``), or ``None`` for
+        formats the plugin does not handle. Raise :class:`~dialogue_flow.InvalidInputError`
+        for a file that is not of the format.
+    """

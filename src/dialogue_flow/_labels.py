@@ -34,6 +34,16 @@ CHANNEL: Words = {
     "reception": ("Tiếp công dân định kỳ", "Periodic citizen reception"),
 }
 
+#: What the citizen raised (:class:`~dialogue_flow.SubmissionKind`): the register's
+#: ``kind`` column (issue 18).
+KIND: Words = {
+    "opinion": ("Ý kiến", "Opinion"),
+    "question": ("Câu hỏi", "Question"),
+    "petition": ("Kiến nghị", "Petition"),
+    "feedback": ("Phản ánh", "Feedback"),
+    "denunciation": ("Tố cáo", "Denunciation"),
+}
+
 #: How an answer was given (:class:`~dialogue_flow.AnswerMode`).
 ANSWER_MODE: Words = {
     "on_the_spot": ("Trả lời trực tiếp tại hội nghị", "On the spot"),
@@ -156,6 +166,7 @@ VOCABULARIES: Mapping[str, Words] = {
     "dialogue_state": DIALOGUE.labels,
     "reception_state": RECEPTION.labels,
     "channel": CHANNEL,
+    "kind": KIND,
     "answer_mode": ANSWER_MODE,
     "close_reason": CLOSE_REASON,
     "outbox_status": OUTBOX_STATUS,

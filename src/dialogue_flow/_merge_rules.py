@@ -22,6 +22,7 @@ from typing import Any, Final
 import attrs
 
 from ._attachment_records import Attachment, file_key
+from ._document_records import IssuedDocument
 from ._errors import StorageError
 from ._reception_records import ReceptionDay
 from ._records import DEFAULT_ORGANISATION, Dialogue, Notification, Submission, TransitionRecord
@@ -310,6 +311,21 @@ def _access_record_row(row: Row, how: Rewrite) -> Row | None:
             "seq": how.seqs["access_log"][row["seq"]]}
 
 
+def _document_row(row: Row, how: Rewrite) -> Row | None:
+    """An issued document (issue 18): it follows its organisation and its subject's id
+    (a report's subject is its scope, no record); its number keeps what was printed but
+    leaves the issuer's sequence (``issuer_id`` NULL): the target's own numbering goes on
+    from its own documents, and two stores' "Số 1-TB" never collide."""
+    data = json.loads(row["record"])
+    data["organisation_id"] = how.name(ORGANISATION, data["organisation_id"])
+    if data["subject_kind"] in RECORDS:
+        data["subject_id"] = how.name(data["subject_kind"], data["subject_id"])
+    document = _decoded(IssuedDocument, data, "document", str(row["seq"]))
+    return {**row, "seq": how.seqs["documents"][row["seq"]], "issuer_id": None,
+            "organisation_id": document.organisation_id, "subject_id": document.subject_id,
+            "record": to_json(document)}
+
+
 @attrs.frozen
 class TableRule:
     """How a merge treats a table: rewrites each row (``rewrite``; ``None`` leaves a row
@@ -340,4 +356,5 @@ TABLES: Final[Mapping[str, TableRule]] = {
                                "source's"),
     "heartbeats": TableRule(None, reason="the source's jobs; the target's record their "
                             "own"),
+    "documents": TableRule(_document_row, seq="seq"),
 }

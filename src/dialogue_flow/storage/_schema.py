@@ -432,6 +432,28 @@ MIGRATIONS: Final = (
             Column("finished_at", "instant", "NOT NULL"), _RECORD),
             primary_key=("job", "scope"))),
     )),
+    Migration(7, "issue 18: office documents and spreadsheets", (
+        # Issued documents (dialogue_flow._document_records): every document numbered when
+        # issued, per series (TB, CV, BC), issuing organisation and year (Hướng dẫn
+        # 36-HD/VPTW), never reused; with the record it belongs to. ``issuer_id`` is the
+        # organisation whose sequence gave the number (NULL for a document merged from
+        # another store: its number belongs to a body whose sequence is not kept here);
+        # ``revision`` counts a subject's issues (a reissue is the next one), so a reprint
+        # raced by another finds the one issued instead of numbering a second.
+        CreateTable(Table("documents", (
+            Column("seq", "seq"), Column("organisation_id", "id", "NOT NULL"),
+            Column("issuer_id", "id"), Column("series", "text", "NOT NULL"),
+            Column("year", "int", "NOT NULL"), Column("number", "int", "NOT NULL"),
+            Column("kind", "text", "NOT NULL"), Column("subject_kind", "text", "NOT NULL"),
+            Column("subject_id", "id", "NOT NULL"), Column("revision", "int", "NOT NULL"),
+            Column("issued_on", "date", "NOT NULL"), _RECORD))),
+        CreateIndex(Index("documents_numbers", "documents",
+                          ("issuer_id", "series", "year", "number"), unique=True)),
+        CreateIndex(Index("documents_by_subject", "documents",
+                          ("subject_id", "subject_kind", "kind", "organisation_id",
+                           "issuer_id", "revision"), unique=True)),
+        CreateIndex(Index("documents_by_organisation", "documents", ("organisation_id", "seq"))),
+    )),
 )
 
 #: The schema version this release writes.

@@ -55,6 +55,7 @@ import attrs
 from ._attachment_settings import AttachmentSettings, read_attachments, settings_file_store
 from ._calendar import Language, WorkCalendar
 from ._calendar_overrides import inline_overrides
+from ._document_settings import DocumentSettings, read_documents
 from ._errors import ConfigurationError, PluginError
 from ._file_store import FileStore
 from ._housekeeping_settings import read_housekeeping
@@ -91,6 +92,7 @@ _TOP: Final = {
     "status": "a [status] table: max_sweep_age_hours, max_pending_age_minutes, max_parked",
     "housekeeping": "a [housekeeping] table: outbox_days",
     "attachments": "an [attachments] table: folder or store, max_bytes, types",
+    "documents": "a [documents] table: templates, letterhead fields, recipients",
 }
 _CALENDAR: Final = {
     "culture_day_off": "true or false",
@@ -176,6 +178,8 @@ class Settings:
     outbox_days: int | None = None
     #: The ``[attachments]`` table: where files are kept, what is accepted (issue 17).
     attachments: AttachmentSettings | None = None
+    #: The ``[documents]`` table: templates, letterheads, recipients (issue 18).
+    documents: DocumentSettings | None = None
 
     def plugin_manager(self, extra: Iterable[object] = ()) -> PluginManager:
         """The built-in plugins, the file's ``[[plugin]]`` entries, then ``extra``."""
@@ -414,7 +418,8 @@ class _Reader:
             status=None if "status" not in data else thresholds_from(str(self.file),
                                                                      data["status"]),
             plugins=self.plugins(data.get("plugin", [])),
-            attachments=read_attachments(self, data.get("attachments")))
+            attachments=read_attachments(self, data.get("attachments")),
+            documents=read_documents(self, data.get("documents")))
 
     def path(self, key: str, value: object, expected: str) -> Path:
         return self.base / self.text(key, value, expected)

@@ -34,10 +34,11 @@ from typing import Any, Final
 import attrs
 
 from ._errors import InvalidInputError
-from ._records import _record_id, _to_member
+from ._records import _ID, _ID_RULE, _record_id, _to_member
 from ._validators import day, whole
 
-__all__ = ["SERIES", "SUBJECT_KINDS", "DocumentKind", "IssuedDocument", "check_document"]
+__all__ = ["SERIES", "SUBJECT_KINDS", "DocumentKind", "IssuedDocument", "check_document",
+           "document_filters"]
 
 
 class DocumentKind(enum.StrEnum):
@@ -152,3 +153,14 @@ def check_document(value: object) -> IssuedDocument:
         raise InvalidInputError("document", f"expected an IssuedDocument, got "
                                 f"{type(value).__name__}")
     return value
+
+
+def document_filters(organisation_id: object, subject_id: object, kind: object,
+                     ) -> tuple[str | None, str | None, str | None]:
+    """The filters of :meth:`~dialogue_flow.storage.Storage.documents`, checked: ids (or
+    ``None``) and a :class:`DocumentKind` (or its value, or ``None``) as its value."""
+    for field, value in (("organisation_id", organisation_id), ("subject_id", subject_id)):
+        if value is not None and (not isinstance(value, str) or not _ID.match(value)):
+            raise InvalidInputError(field, f"expected an id ({_ID_RULE}) or None")
+    found = None if kind is None else _to_member(DocumentKind, "kind", kind).value
+    return organisation_id, subject_id, found  # type: ignore[return-value] # checked above

@@ -32,6 +32,7 @@ import attrs
 
 from dialogue_flow._access_records import AccessEntry, AccessQuery
 from dialogue_flow._attachment_records import Attachment
+from dialogue_flow._document_records import IssuedDocument, check_document
 from dialogue_flow._errors import InvalidInputError, StorageError
 from dialogue_flow._heartbeats import Heartbeat, OutboxBacklog, check_heartbeat
 from dialogue_flow._reception_records import ReceptionDay
@@ -74,6 +75,7 @@ __all__ = [
     "Delivery",
     "DialogueQuery",
     "Heartbeat",
+    "IssuedDocument",
     "OutboxBacklog",
     "OutboxEntry",
     "OutboxStatus",
@@ -87,6 +89,7 @@ __all__ = [
     "SubmissionFacts",
     "SubmissionQuery",
     "check_claim",
+    "check_document",
     "check_heartbeat",
     "check_instant",
     "check_limit",
@@ -437,6 +440,30 @@ class Storage(Protocol):
         ``expected`` = the stored version): the submission's new version and its audit row
         in the same commit. No two attachments share a ``file_key``: a commit writing one
         another attachment holds fails with :class:`StorageError` and writes nothing.
+        """
+        ...
+
+    def issue_document(self, document: IssuedDocument, *,
+                       reissue: bool = False) -> IssuedDocument:
+        """Record ``document`` as issued and return it with its number (issue 18), in one
+        transaction: the next of its organisation's ``series`` in its ``year`` (1 for the
+        first; ``document.number`` is not read), unless the organisation already issued a
+        document of its ``kind`` about its subject (``subject_kind``, ``subject_id``): then
+        that one, the latest, as it was recorded (a reprint keeps its number and day).
+        ``reissue=True`` always takes a new number; the old one stays used. Two callers at
+        once, in threads or processes, never get the same number, and numbers of one
+        sequence go 1, 2, 3 without a gap. Check ``document`` with :func:`check_document`.
+
+        :raises InvalidInputError: not an :class:`IssuedDocument`, or ``reissue`` not a bool.
+        """
+        ...
+
+    def documents(self, *, organisation_id: str | None = None, subject_id: str | None = None,
+                  kind: str | None = None) -> list[IssuedDocument]:
+        """The issued documents passing every filter given (an organisation's, a subject's,
+        of a kind: a ``DocumentKind`` or its value), in the order they were issued.
+
+        :raises InvalidInputError: an id that is not one, or a kind that is not one.
         """
         ...
 

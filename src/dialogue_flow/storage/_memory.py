@@ -11,6 +11,7 @@ import attrs
 
 from dialogue_flow._access_records import AccessEntry, AccessQuery
 from dialogue_flow._attachment_records import Attachment
+from dialogue_flow._document_records import IssuedDocument
 from dialogue_flow._errors import (
     ConcurrentChangeError,
     InvalidInputError,
@@ -44,6 +45,7 @@ from . import (
     check_settled,
     check_status,
 )
+from ._memory_documents import MemoryDocuments
 from ._memory_heartbeats import MemoryHeartbeats
 from ._prune import PRUNE_BATCH, check_prune, local_day
 
@@ -52,7 +54,7 @@ __all__ = ["MemoryStorage"]
 _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay, Attachment)
 
 
-class MemoryStorage(MemoryHeartbeats):
+class MemoryStorage(MemoryHeartbeats, MemoryDocuments):
     """A :class:`~dialogue_flow.storage.Storage` in dictionaries, guarded by one lock.
 
     Nothing survives the process. Every rule of the storage contract holds, so tests and
@@ -79,6 +81,7 @@ class MemoryStorage(MemoryHeartbeats):
         #: The access log, in ``seq`` order (``seq`` = position + 1).
         self._access: list[AccessEntry] = []
         self._heartbeats: dict[tuple[str, str], Heartbeat] = {}
+        self._documents: list[IssuedDocument] = []
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
         return self._get(Dialogue, dialogue_id)

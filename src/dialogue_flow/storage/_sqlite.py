@@ -98,6 +98,7 @@ from dialogue_flow.storage import (
 )
 from dialogue_flow.storage._attachment_sql import SQLiteAttachments
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
+from dialogue_flow.storage._document_sql import SQLiteDocuments
 from dialogue_flow.storage._sqlite_access import SQLiteAccessLog, instant, micros
 from dialogue_flow.storage._sqlite_heartbeats import SQLiteHeartbeats
 from dialogue_flow.storage._sqlite_tables import SQLiteTables
@@ -133,7 +134,8 @@ _DELIVERABLE = ("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt
                 "AND (lease_until IS NULL OR lease_until <= ?)")
 
 
-class SQLiteStorage(SQLiteTables, SQLiteAccessLog, SQLiteAttachments, SQLiteHeartbeats):
+class SQLiteStorage(SQLiteDocuments,
+                    SQLiteTables, SQLiteAccessLog, SQLiteAttachments, SQLiteHeartbeats):
     """A :class:`~dialogue_flow.storage.Storage` in one SQLite database file.
 
     ``SQLiteStorage("data/dialogues.db")`` opens (creating and migrating if needed) a file;

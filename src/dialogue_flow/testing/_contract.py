@@ -39,6 +39,7 @@ from dialogue_flow.storage import (
 
 from ._access_contract import AccessLogContract
 from ._attachment_contract import AttachmentContract
+from ._document_contract import DocumentContract
 from ._fakes import (
     _deadline,
     sample_dialogue,
@@ -81,7 +82,7 @@ from ._support import (
 # The outbox tests are inherited from OutboxContract (_outbox_contract.py) only so that
 # each module stays a size one can read; a backend runs them all as one contract.
 class StorageContract(AttachmentContract, OutboxContract, DialogueRaceContract,
-                      OrganisationContract,
+                      OrganisationContract, DocumentContract,
                       DashboardContract, ReceptionContract, SearchContract, AccessLogContract,
                       HeartbeatContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.

@@ -24,9 +24,9 @@ __all__ = ["store_contents"]
 def store_contents(storage: Storage) -> dict[str, Any]:
     """Every record of ``storage`` (organisations, dialogues, submissions, reception days,
     attachments), each one's audit trail, every outbox row of every status (with its
-    attempts, lease, last error and deliveries; pending rows in claim order) and the access
-    log, as plain values that compare with ``==``. For test-sized stores: it reads them
-    all."""
+    attempts, lease, last error and deliveries; pending rows in claim order), the access
+    log and the documents issued, as plain values that compare with ``==``. For
+    test-sized stores: it reads them all."""
     submissions = []
     query = SubmissionQuery(limit=MAX_PAGE)
     while page := storage.find_submissions(query):
@@ -45,4 +45,5 @@ def store_contents(storage: Storage) -> dict[str, Any]:
                    for status in OutboxStatus},
         "pending": storage.pending_notifications(),
         "access_log": storage.access_log(AccessQuery(limit=MAX_PAGE)),
+        "documents": storage.documents(),
     }

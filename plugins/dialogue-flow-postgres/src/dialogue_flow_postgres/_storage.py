@@ -126,6 +126,7 @@ from dialogue_flow.storage.sql import (
 
 from ._access import PgAccessLog, access_statements
 from ._commit import PgStatements, Step, apply_plan
+from ._documents import PgDocuments
 from ._heartbeats import PgHeartbeats, heartbeat_statements
 from ._retry import (
     Attempt,
@@ -152,7 +153,8 @@ _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 #: of the schema name, so stores in different schemas migrate independently.
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-class PostgresStorage(PgTables, PgAccessLog, SQLAttachments, PgHeartbeats):
+class PostgresStorage(PgDocuments,
+                      PgTables, PgAccessLog, SQLAttachments, PgHeartbeats):
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
     ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the

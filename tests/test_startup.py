@@ -21,12 +21,15 @@ from pathlib import Path
 DEFERRED = (
     "cattrs",
     "dialogue_flow._demo",
+    "dialogue_flow._export",  # issue 18: the spreadsheet commands' tables and files
+    "dialogue_flow._table_files",
     "dialogue_flow._flow",
     "dialogue_flow.storage",
     "dialogue_flow_email._smtp",
     "dialogue_flow_postgres._storage",
     "email.policy",
     "http.client",
+    "openpyxl",  # issue 18: dialogue-flow-xlsx writes and reads with it, inside its hooks
     "psycopg",
     "psycopg_pool",
     "smtplib",

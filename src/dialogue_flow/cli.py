@@ -24,6 +24,7 @@ from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
 from ._cli_status import status_command
 from ._cli_store import backup_command, copy_command, prune_command, restore_command
+from ._cli_tables import export_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -56,3 +57,4 @@ for _command in (backup_command, copy_command, prune_command,  # issue 17: house
     main.add_command(_command)
 main.add_command(status_command)  # issue 17: knowing the jobs run
 main.add_command(merge_command)  # issue 17: merging communes' stores
+main.add_command(export_command)  # issue 18: spreadsheets

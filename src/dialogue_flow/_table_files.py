@@ -1,0 +1,195 @@
+"""Tables as files (issue 18): ``.csv`` written and read by the library itself, any other
+suffix (``.xlsx``) by the plugin for that format (:func:`~dialogue_flow._formats.call_format_hook`).
+
+A ``.csv`` is written in UTF-8 with a byte-order mark, so that Excel opens Vietnamese text
+right, each text cell that a spreadsheet would take for a formula (``=``, ``+``, ``-``,
+``@``...) behind a ``'``; a file of several sheets (a report) as one block per sheet, each
+headed by a line with the sheet's name and separated by an empty line. Read back, a
+``.csv`` may be UTF-8 with or without the mark, its delimiter ``,``, ``;`` (Excel's in a
+Vietnamese or French locale) or a tab, guessed from the header line; the ``'`` written
+before a formula's first character is taken off again, and empty rows at the end (a
+spreadsheet saves some) are left out.
+
+A file is written whole or not at all: into a temporary file beside it, then renamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from ._errors import InvalidInputError, PluginError
+from ._formats import call_format_hook
+from ._plugins import PluginManager
+from ._report import _FORMULA_START, _csv_cell
+
+__all__ = ["read_csv", "read_table_file", "table_csv", "table_format", "write_table_file"]
+
+#: The delimiters a CSV may use, the first winning a tie.
+_DELIMITERS: Final = (",", ";", "\t")
+
+#: How much of a CSV file is read to guess its delimiter (its header line lies within).
+_SNIFF_CHARS: Final = 1 << 16
+
+
+def table_format(path: Path, field: str = "output") -> str:
+    """The format a file's suffix names (``"xlsx"`` for ``register.XLSX``).
+
+    :raises InvalidInputError: the name has no suffix.
+    """
+    fmt = path.suffix.lower().removeprefix(".")
+    if not fmt:
+        raise InvalidInputError(field, f"{str(path)!r} has no suffix to tell its format: "
+                                "name a .xlsx or a .csv file")
+    return fmt
+
+
+def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
+                     plugins: PluginManager) -> None:
+    """Write ``table`` (the mapping of :func:`dialogue_flow_write_table`) to ``path`` in
+    the format its suffix names: ``.csv`` by the library, others by a plugin.
+
+    :raises InvalidInputError: ``path`` has no suffix.
+    :raises ConfigurationError: no plugin writes that format (naming what to install).
+    :raises PluginError: the plugin answered something other than bytes.
+    """
+    fmt = table_format(path)
+    if fmt == "csv":
+        data = table_csv(table)
+    else:
+        data = call_format_hook(plugins, "dialogue_flow_write_table", fmt, table=table,
+                                language=language)
+        if not isinstance(data, bytes):
+            raise PluginError(f"the plugin writing .{fmt} files returned "
+                              f"{type(data).__name__}, not bytes")
+    _write_whole(path, data)
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` through a temporary file renamed over it: a reader never
+    sees half a file, and a failed write leaves what was there."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                     dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def table_csv(table: Mapping[str, Any]) -> bytes:
+    """``table`` as CSV in UTF-8 with a byte-order mark: the header of labels, then the
+    rows; several sheets one after the other, each headed by its name."""
+    sheets = table["sheets"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for index, sheet in enumerate(sheets):
+        if len(sheets) > 1:
+            if index:
+                writer.writerow([])
+            writer.writerow([_csv_cell(str(sheet["name"]))])
+        columns = sheet["columns"]
+        writer.writerow([_csv_cell(str(c["label"])) for c in columns])
+        kinds = [c["type"] for c in columns]
+        for row in sheet["rows"]:
+            writer.writerow([_csv_text(cell, kind) for cell, kind in zip(row, kinds,
+                                                                        strict=True)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_text(cell: object, kind: str) -> str:
+    if cell is None:
+        return ""
+    if kind == "percent" and isinstance(cell, (int, float)):
+        return f"{cell * 100:.1f}%"
+    if isinstance(cell, str):
+        return _csv_cell(cell)
+    return str(cell)
+
+
+def read_table_file(path: Path, *, sheet: str | None,
+                    plugins: PluginManager) -> Iterator[Sequence[Any]]:
+    """The rows of ``path``, the header first: a ``.csv`` read by the library (cells as
+    text), others by the plugin for the suffix (typed cells: dates, numbers).
+
+    :raises InvalidInputError: no such file, no suffix, a sheet named for a CSV, or a file
+        that is not of the format its suffix says.
+    :raises ConfigurationError: no plugin reads that format.
+    """
+    fmt = table_format(path, "file")
+    if not path.is_file():
+        raise InvalidInputError("file", f"{str(path)!r}: no such file")
+    if fmt == "csv":
+        if sheet is not None:
+            raise InvalidInputError("sheet", f"{path.name} is a .csv file: it has no sheets "
+                                    "to choose from")
+        return read_csv(path)
+    rows = call_format_hook(plugins, "dialogue_flow_read_table", fmt, path=str(path),
+                            sheet=sheet)
+    return iter(rows)
+
+
+def read_csv(path: Path) -> Iterator[list[str]]:
+    """The rows of a CSV file (UTF-8, with or without a byte-order mark; ``,``, ``;`` or
+    tab between cells), each a list of text cells; empty rows at the end left out.
+
+    :raises InvalidInputError: not UTF-8 text, or not CSV (the line named); raised when the
+        file is opened for the encoding of its start, else while reading.
+    """
+    source = path.open(encoding="utf-8-sig", newline="")  # closed by _rows
+    try:
+        delimiter = _delimiter(source.read(_SNIFF_CHARS))
+        source.seek(0)
+    except UnicodeDecodeError:
+        source.close()
+        raise InvalidInputError("file", _not_utf8(path)) from None
+    return _rows(path, source, delimiter)
+
+
+def _rows(path: Path, source: io.TextIOWrapper, delimiter: str) -> Iterator[list[str]]:
+    with source:
+        reader = csv.reader(source, delimiter=delimiter)
+        empty: list[list[str]] = []  # held back until a row with a cell follows
+        try:
+            for row in reader:
+                cells = [_unescaped(cell) for cell in row]
+                if not any(cell.strip() for cell in cells):
+                    empty.append(cells)
+                    continue
+                yield from empty
+                empty.clear()
+                yield cells
+        except UnicodeDecodeError:
+            raise InvalidInputError("file", _not_utf8(path)) from None
+        except csv.Error as exc:
+            raise InvalidInputError("file", f"{path.name}, line {reader.line_num}: not a CSV "
+                                    f"file ({exc})") from None
+
+
+def _not_utf8(path: Path) -> str:
+    return (f"{path.name} is not UTF-8 text; save the sheet as «CSV UTF-8» (Excel) or "
+            "as .xlsx")
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter splitting the first line of ``sample`` (the header) into the most
+    cells; ``,`` when none splits it."""
+    first = next(iter(sample.splitlines()), "")
+    best, cells = ",", 1
+    for candidate in _DELIMITERS:
+        found = len(next(csv.reader([first], delimiter=candidate), []))
+        if found > cells:
+            best, cells = candidate, found
+    return best
+
+
+def _unescaped(cell: str) -> str:
+    """A cell without the ``'`` written before a formula's first character."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell

@@ -131,6 +131,13 @@ class TestRegister:
         assert [f"sub-{n:04d}" for n in range(1, 7)] == column(table, "id")
         assert "Sổ theo dõi ý kiến, kiến nghị — 6 tháng đầu năm 2021" == table["title"]
 
+    def test_a_matter_keeps_its_number_in_every_period(self, demo: DialogueFlow) -> None:
+        """The second half's matters are numbered 7 to 12, as in the year's register: an
+        import keyed by the number takes each once however the exports overlap."""
+        table = register_table(demo, period="2021-H2")
+        assert ([str(n) for n in range(7, 13)], [f"sub-{n:04d}" for n in range(7, 13)]) == (
+            column(table, "number"), column(table, "id"))
+
     def test_overdue_as_of_a_day(self, demo: DialogueFlow) -> None:
         """On 1 September 2021 the three matters of the first dialogue still open past
         their due dates are overdue, the escalated one awaiting the district too."""
@@ -198,6 +205,11 @@ class TestConfidential:
                                actor=chair)
         assert ["Nguyễn Văn A", "Trần Thị B"] == column(table, "name")
         assert [("chair", "register", ("sub-0001", "sub-0002"))] == reads(commune)
+
+    def test_numbered_in_each_organisations_register(self, commune: DialogueFlow) -> None:
+        table = register_table(commune)
+        assert (["sub-0001", "sub-0002", "sub-0003"], ["1", "2", "1"]) == (
+            column(table, "id"), column(table, "number"))
 
     def test_the_subtree(self, commune: DialogueFlow) -> None:
         assert ["sub-0003"] == column(register_table(commune, organisation="tinh-a"), "id")

@@ -17,6 +17,7 @@ may read it under the matter's organisation's policy (``[confidential] roles``).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -73,7 +74,12 @@ def register_table(flow: DialogueFlow, *, period: Period | str | None = None,
                    actor: Actor | None = None, language: str = "vi") -> dict[str, Any]:
     """The register of ``flow``'s submissions as a table: one row per submission (of
     ``organisation``, with its subtree when ``subtree``; received in ``period`` when given),
-    oldest received first, numbered from 1; ``overdue`` as of ``as_of`` (default: today).
+    oldest received first; ``overdue`` as of ``as_of`` (default: today).
+
+    A row's ``number`` is the matter's in its organisation's register of the year it was
+    received (1, 2, ... in the order received), whatever the period exported: a matter
+    keeps its number in every export of the scope, so an import keyed by it (another
+    store's) takes each matter once however the exports overlap.
 
     ``include_personal_data=True`` adds the petitioner's columns: it needs the ``actor``
     who reads them, and the read is recorded in the access log (purpose ``register``) for
@@ -84,6 +90,36 @@ def register_table(flow: DialogueFlow, *, period: Period | str | None = None,
         actor.
     :raises NotFoundError: no such organisation.
     """
+    chosen, today = _register_arguments(flow, period, as_of, include_personal_data, actor,
+                                        language)
+    columns = [c for c in REGISTER_COLUMNS if include_personal_data or not c.personal]
+    shown = _Identities(flow, actor) if include_personal_data and actor is not None else None
+    every: list[tuple[dt.datetime, str, str, int]] = []  # each matter of the scope
+    cells_of: dict[str, list[Any]] = {}  # the rows of those received in the period
+    for s in flow._stored_submissions(organisation=organisation, subtree=subtree):  # noqa: SLF001 - the identities are withheld here, row by row
+        received_on = s.received_at.astimezone(VIETNAM_TZ).date()
+        every.append((s.received_at, s.id, s.organisation_id, received_on.year))
+        if chosen is not None and received_on not in chosen:
+            continue
+        petitioner = None if shown is None else shown.petitioner(s)
+        cells = _register_cells(s, received_on, petitioner, today, language)
+        cells_of[s.id] = [cells.get(c.field) for c in columns]
+    rows = _numbered(every, cells_of)
+    if shown is not None and actor is not None:
+        flow._log_access(actor, REGISTER_PURPOSE, shown.read)  # noqa: SLF001 - as reports do
+    title = _words(_REGISTER_TITLE, language)
+    if chosen is not None:
+        title += f" — {chosen.title(language)}"
+    return {"title": title,
+            "sheets": [{"name": _words(_REGISTER_SHEET, language),
+                        "columns": [_register_column(c, language) for c in columns],
+                        "rows": rows}]}
+
+
+def _register_arguments(flow: DialogueFlow, period: Period | str | None, as_of: object,
+                        include_personal_data: object, actor: Actor | None,
+                        language: str) -> tuple[Period | None, dt.date]:
+    """The period and the day of :func:`register_table`, every argument checked."""
     check_language(language)
     chosen = None if period is None else (
         period if isinstance(period, Period) else Period.parse(period))
@@ -97,31 +133,23 @@ def register_table(flow: DialogueFlow, *, period: Period | str | None = None,
     elif include_personal_data:
         raise InvalidInputError("actor", "a register with personal data names who reads it "
                                 "(actor=...); the read is recorded in the access log")
-    columns = [c for c in REGISTER_COLUMNS if include_personal_data or not c.personal]
-    shown = _Identities(flow, actor) if include_personal_data and actor is not None else None
-    keyed: list[tuple[dt.datetime, str, list[Any]]] = []
-    for s in flow._stored_submissions(organisation=organisation, subtree=subtree):  # noqa: SLF001 - the identities are withheld here, row by row
-        received_on = s.received_at.astimezone(VIETNAM_TZ).date()
-        if chosen is not None and received_on not in chosen:
-            continue
-        petitioner = None if shown is None else shown.petitioner(s)
-        cells = _register_cells(s, received_on, petitioner, today, language)
-        keyed.append((s.received_at, s.id,
-                       [cells.get(c.field) for c in columns]))
-    keyed.sort(key=lambda k: (k[0], k[1]))
+    return chosen, today
+
+
+def _numbered(every: list[tuple[dt.datetime, str, str, int]],
+              cells_of: Mapping[str, list[Any]]) -> list[list[Any]]:
+    """The rows of ``cells_of`` (by matter id) in the order received, each numbered in its
+    organisation's register of its year: ``every`` is each matter of the scope as
+    (received at, id, organisation, year)."""
+    numbers: Counter[tuple[str, int]] = Counter()
     rows = []
-    for number, (_at, _id, row) in enumerate(keyed, start=1):
-        row[0] = str(number)  # "number" is the first column: the row's ordinal
-        rows.append(row)
-    if shown is not None and actor is not None:
-        flow._log_access(actor, REGISTER_PURPOSE, shown.read)  # noqa: SLF001 - as reports do
-    title = _words(_REGISTER_TITLE, language)
-    if chosen is not None:
-        title += f" — {chosen.title(language)}"
-    return {"title": title,
-            "sheets": [{"name": _words(_REGISTER_SHEET, language),
-                        "columns": [_register_column(c, language) for c in columns],
-                        "rows": rows}]}
+    for _at, record_id, org, year in sorted(every):
+        numbers[org, year] += 1
+        if record_id in cells_of:
+            row = cells_of[record_id]
+            row[0] = str(numbers[org, year])  # "number" is the first column
+            rows.append(row)
+    return rows
 
 
 def _register_column(c: RegisterColumn, language: str) -> dict[str, Any]:

@@ -1,0 +1,113 @@
+"""Where the templates are: the plugin's own, a host's folder, and copying them out.
+
+A template is a Word file per kind of document: ``KIND.docx`` in Vietnamese and
+``en/KIND.docx`` in English, for ``announcement``, ``conclusion_notice``, ``answer`` and
+``report``. A host's folder (the ``[documents] templates`` setting) holds the same names;
+each file it has replaces the plugin's own, and the plugin's own serve every other.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Final
+
+from dialogue_flow import ConfigurationError
+
+__all__ = ["BUILT_IN", "KINDS", "LANGUAGES", "copy_templates", "template_path",
+           "write_built_in"]
+
+#: The folder of the plugin's own templates.
+BUILT_IN: Final = Path(__file__).resolve().parent / "templates"
+
+#: The kinds of document, one template file ``KIND.docx`` each.
+KINDS: Final = ("announcement", "conclusion_notice", "answer", "report")
+
+#: The languages of the plugin's own templates: Vietnamese at the top, English in ``en/``.
+LANGUAGES: Final = ("vi", "en")
+
+#: A fixed date for the members of a template written by :func:`write_built_in`.
+_ZIP_DATE: Final = (2021, 1, 1, 0, 0, 0)
+
+
+def relative_name(kind: str, language: str) -> Path:
+    """The template's file name in a folder of templates: ``report.docx``,
+    ``en/report.docx``."""
+    name = Path(f"{kind}.docx")
+    return name if language == "vi" else Path(language) / name
+
+
+def template_path(kind: str, language: str, folder: str | None) -> Path:
+    """The template for ``kind`` in ``language``: ``folder``'s when it has one, else the
+    plugin's own.
+
+    :raises ConfigurationError: ``folder`` is not a folder, or neither has the template.
+    """
+    if kind not in KINDS:
+        raise ConfigurationError(f"no Word template for a document of kind {kind!r}: the "
+                                 f"kinds are {', '.join(KINDS)}")
+    name = relative_name(kind, language)
+    if folder is not None:
+        own = Path(folder)
+        if not own.is_dir():
+            raise ConfigurationError(f"the templates folder {own} (the [documents] templates "
+                                     "setting) is not a folder")
+        if (own / name).is_file():
+            return own / name
+    built_in = BUILT_IN / name
+    if not built_in.is_file():
+        raise ConfigurationError(f"no Word template {name} for language {language!r}: add "
+                                 "it to the templates folder (the [documents] templates "
+                                 "setting)")
+    return built_in
+
+
+def copy_templates(folder: str | Path) -> list[Path]:
+    """Copy the plugin's own templates into ``folder`` (made if missing) for a host to
+    edit; a file already there is kept, never overwritten.
+
+    :return: the files copied.
+    """
+    copied = []
+    for language in LANGUAGES:
+        for kind in KINDS:
+            name = relative_name(kind, language)
+            target = Path(folder) / name
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(BUILT_IN / name, target)
+            copied.append(target)
+    return copied
+
+
+def write_built_in(folder: Path = BUILT_IN) -> list[Path]:
+    """Build every template from :mod:`dialogue_flow_docx._wording` into ``folder``, the
+    same bytes on every run (``tools/build_templates.py``)."""
+    from ._wording import build  # noqa: PLC0415 - python-docx only when building
+
+    written = []
+    for language in LANGUAGES:
+        for kind in KINDS:
+            buffer = io.BytesIO()
+            builder = build(kind, language)
+            builder.document.save(buffer)
+            target = folder / relative_name(kind, language)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_fixed_dates(buffer.getvalue()))
+            written.append(target)
+    return written
+
+
+def _fixed_dates(docx: bytes) -> bytes:
+    """The zip ``docx`` with every member dated :data:`_ZIP_DATE`, in the same order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, source.read(info.filename))
+    return out.getvalue()

@@ -21,6 +21,7 @@ if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ 
     from ._clock import VIETNAM_TZ, Clock, FixedClock, SystemClock
     from ._copy import CopyResult, copy_store
     from ._dispatch import Dispatcher, DispatchResult
+    from ._document_records import DocumentKind, IssuedDocument
     from ._errors import (
         CalendarRangeError,
         CommitOutcomeUnknownError,
@@ -118,6 +119,7 @@ __all__ = [
     "DialogueState",
     "DispatchResult",
     "Dispatcher",
+    "DocumentKind",
     "EventSpec",
     "FileProblem",
     "FileStore",
@@ -125,6 +127,7 @@ __all__ = [
     "FolderFileStore",
     "InvalidInputError",
     "InvalidTransitionError",
+    "IssuedDocument",
     "Level",
     "Lifecycle",
     "LoggingNotifier",
@@ -203,6 +206,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_clock": ("VIETNAM_TZ", "Clock", "FixedClock", "SystemClock"),
     "_copy": ("CopyResult", "copy_store"),
     "_dispatch": ("Dispatcher", "DispatchResult"),
+    "_document_records": ("DocumentKind", "IssuedDocument"),
     "_errors": ("CalendarRangeError", "CommitOutcomeUnknownError", "ConcurrentChangeError",
                 "ConfigurationError", "DialogueFlowError", "InvalidInputError",
                 "InvalidTransitionError", "NotFoundError", "PermanentDeliveryError",

@@ -14,6 +14,8 @@
   document issued for the matter (``attach_issued``): the office, the chair, or the
   department the matter is assigned to; reading an attachment's file (``read_attachment``):
   those four; erasing a matter's files (``erase_attachments``): the office or the chair;
+- issuing a numbered document (``issue_document``, issue 18: an announcement, a conclusion
+  notice, an answer, a report): the office, the chair or the standing committee;
 - requests about a petitioner's personal data (Law 91/2025/QH15): finding their matters
   (``find_petitioner``): the intake desk, the office or the chair; exporting or erasing
   them (``export_petitioner``, ``erase_petitioner``): the office or the chair;
@@ -68,6 +70,8 @@ RULES: Mapping[str, frozenset[Role]] = {
     "attach_issued": frozenset({_O, _C, _D}),
     "read_attachment": frozenset({_I, _O, _C, _D}),
     "erase_attachments": frozenset({_O, _C}),
+    # Numbered documents (issue 18): those who sign or issue for the committee.
+    "issue_document": frozenset({_O, _C, Role.STANDING_COMMITTEE}),
 }
 
 

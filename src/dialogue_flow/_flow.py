@@ -21,6 +21,7 @@ from ._checks import _check_actor, _check_count
 from ._confidential_commands import ConfidentialCommands
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
+from ._document_commands import DocumentCommands
 from ._errors import InvalidInputError, PluginError
 from ._flow_core import Authorizer, FlowCore, Page
 from ._housekeeping import HOUSEKEEPING_OPTIONS, HousekeepingCommands
@@ -51,7 +52,8 @@ _OPTIONS = (frozenset(inspect.signature(FlowCore.__init__).parameters) - {
     "self", "storage", "plugins"}) | ATTACHMENT_OPTIONS | HOUSEKEEPING_OPTIONS
 
 
-class DialogueFlow(HousekeepingCommands, AttachmentCommands, DialogueCommands, IntegrityCommands,
+class DialogueFlow(DocumentCommands,
+                   HousekeepingCommands, AttachmentCommands, DialogueCommands, IntegrityCommands,
                    OrganisationCommands, ReceptionCommands, LookupQueries, PersonalDataCommands,
                    ConfidentialCommands):
     """Runs dialogues and their submissions under a deadline policy.

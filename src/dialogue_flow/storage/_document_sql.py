@@ -48,9 +48,11 @@ class DocumentStatements:
         table = f"{prefix}documents"
         subject = (f"subject_id = {q} AND subject_kind = {q} AND kind = {q} "
                    f"AND organisation_id = {q}")
-        #: The subject's latest document (merged ones included: a reprint keeps its number).
+        #: The subject's latest document: of the organisation's own sequence first, else
+        #: one merged from another store (a reprint keeps the number printed).
         self.latest = (f"SELECT record FROM {table} WHERE {subject} "  # noqa: S608
-                       "ORDER BY seq DESC LIMIT 1")
+                       "ORDER BY CASE WHEN issuer_id IS NULL THEN 1 ELSE 0 END, seq DESC "
+                       "LIMIT 1")
         self.revisions = f"SELECT max(revision) FROM {table} WHERE {subject}"  # noqa: S608
         self.last_number = (f"SELECT max(number) FROM {table} "  # noqa: S608
                             f"WHERE issuer_id = {q} AND series = {q} AND year = {q}")

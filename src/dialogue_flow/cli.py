@@ -9,6 +9,7 @@ import click
 from ._cli_attachments import attach_command, attachments_command
 from ._cli_calendar import calendar_command, deadline_command
 from ._cli_check import check_command, repair_command
+from ._cli_documents import chart_command, document_command
 from ._cli_flow import (
     demo_command,
     diagram_command,
@@ -57,4 +58,6 @@ for _command in (backup_command, copy_command, prune_command,  # issue 17: house
     main.add_command(_command)
 main.add_command(status_command)  # issue 17: knowing the jobs run
 main.add_command(merge_command)  # issue 17: merging communes' stores
+for _command in (chart_command, document_command):  # issue 18: documents and charts
+    main.add_command(_command)
 main.add_command(export_command)  # issue 18: spreadsheets

@@ -65,10 +65,11 @@ _NO_RATE = "—"
 # Settings matplotlib reads from rcParams only (not per figure): applied per drawing.
 _RC = {
     "font.family": "DejaVu Sans",
-    "font.size": 8.0,
-    "axes.titlesize": 10.0,
-    "axes.labelsize": 8.5,
-    "legend.fontsize": 8.0,
+    # Point sizes as printed: the picture is placed at its own size (16 cm) in the report.
+    "font.size": 9.0,
+    "axes.titlesize": 11.0,
+    "axes.labelsize": 9.5,
+    "legend.fontsize": 9.0,
     "hatch.linewidth": 0.7,
     "text.parse_math": False,  # a "$" in a department's name is a dollar, not TeX
     "svg.fonttype": "none",
@@ -342,7 +343,7 @@ def _draw_by_month_state(figure: Figure, axes: Axes, chart: _Chart) -> None:
         for x, total in zip(positions, bottoms, strict=True):
             if total:
                 axes.text(x, total + top * 0.01, _number(total), ha="center", va="bottom",
-                          fontsize=7)
+                          fontsize=8)
         axes.set_ylim(0, top * 1.08)
     axes.set_xticks(list(positions), [_wrap(label, 12) for label in chart.labels],
                     rotation=45 if len(chart.labels) > 12 else 0,

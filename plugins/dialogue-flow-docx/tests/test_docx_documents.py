@@ -112,12 +112,25 @@ def test_no_superior_body_leaves_its_line_out():
     assert ["ĐẢNG ỦY XÃ MẪU ĐÔNG", "*", "Số 12-TB/ĐU"] == texts(left)
 
 
-def test_draft_number_is_left_blank():
+def test_draft_number_is_left_blank_and_marked():
     document = announcement()
     document.update(draft=True, number={**document["number"], "value": None,
                                         "text": "Số     -TB/ĐU"})
-    left = render(document).tables[0].rows[0].cells[0]
+    left, right = render(document).tables[0].rows[0].cells
     assert "Số     -TB/ĐU" == texts(left)[-1]
+    assert "DỰ THẢO" == texts(right)[-1]
+    assert "DỰ THẢO" not in texts(render(announcement()).tables[0].rows[0].cells[1])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_page_number_from_the_second_page(rendered, kind):
+    """The page number, centred at the top, from page 2 on (the first page's header
+    empty)."""
+    section = rendered[kind].sections[0]
+    assert section.different_first_page_header_footer
+    field = section.header._element.find(".//" + qn("w:fldSimple"))
+    assert "PAGE" == field.get(qn("w:instr"))
+    assert "" == "".join(p.text for p in section.first_page_header.paragraphs)
 
 
 @pytest.mark.parametrize(("kind", "title"), [("announcement", "THÔNG BÁO"),

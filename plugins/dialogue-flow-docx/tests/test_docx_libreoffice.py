@@ -99,3 +99,14 @@ def test_pages_as_png(pdfs, tmp_path):
     assert PAGES["conclusion_notice"] == len(pages)
     assert pages[0].read_bytes().startswith(b"\x89PNG")
     assert pages[0].stat().st_size > 10_000
+
+
+def test_page_two_is_numbered_and_the_signature_keeps_company(pdfs):
+    """Page 2 starts with its number; the notice's last paragraph goes over with the
+    signature block rather than leaving it alone on the page."""
+    first = _run("pdftotext", "-f", "1", "-l", "1", pdfs["conclusion_notice"], "-")
+    second = _run("pdftotext", "-f", "2", "-l", "2", pdfs["conclusion_notice"], "-")
+    assert "2" == second.split()[0]
+    assert not first.split()[0].isdigit()
+    assert "T/M BAN THƯỜNG VỤ" in second
+    assert "thực hiện./." in " ".join(second.split())

@@ -51,6 +51,7 @@ class TemplateBuilder:
 
     def __init__(self, language: str) -> None:
         self.document: Document = docx.Document()
+        self.language = language
         self._page()
         self._styles("vi-VN" if language == "vi" else "en-GB")
 
@@ -62,6 +63,20 @@ class TemplateBuilder:
         section.top_margin, section.bottom_margin = Mm(20), Mm(20)
         section.left_margin, section.right_margin = Mm(30), Mm(15)
         section.header_distance, section.footer_distance = Mm(10), Mm(10)
+        # The page number, centred at the top from the second page on (the first page's
+        # header is left empty).
+        section.different_first_page_header_footer = True
+        section.first_page_header.is_linked_to_previous = False  # an empty one of its own
+        number = section.header.paragraphs[0]
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        shown = OxmlElement("w:r")  # what a reader shows before it counts the pages
+        text = OxmlElement("w:t")
+        text.text = "2"
+        shown.append(text)
+        field.append(shown)
+        number._p.append(field)  # noqa: SLF001 - python-docx has no field API
 
     def _styles(self, lang: str) -> None:
         styles = self.document.styles.element
@@ -145,6 +160,10 @@ class TemplateBuilder:
                       into=left)
         self.para(("{{ header.party }}", "bu"), align="center", size=15, after=0, into=right)
         self.para(("{{ place_date }}", "i"), align="center", before=14, after=0, into=right)
+        self.tag("if draft", into=right)
+        self.para(("DỰ THẢO" if self.language == "vi" else "DRAFT", "b"), align="center",
+                  before=6, after=0, into=right)
+        self.tag("endif", into=right)
 
     def title(self) -> None:
         """The title in bold capitals and the subtitle in bold under it, centred."""
@@ -157,7 +176,10 @@ class TemplateBuilder:
     def closing(self, recipients_label: str) -> None:
         """"Nơi nhận:" and its list (12 pt) at the left, the signature block (bold) at the
         right, side by side in a borderless table that a page break never splits."""
-        self.para("", after=0)
+        # The last paragraph goes over to the next page with the signature: a signature
+        # never stands alone on a page.
+        self.document.paragraphs[-1].paragraph_format.keep_with_next = True
+        self.para("", after=0, keep=True)
         table = self._table([80, 85], borders=False)
         _cant_split(table.rows[0])
         left, right = table.rows[0].cells

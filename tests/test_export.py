@@ -7,6 +7,7 @@ two dialogues, the last ones still open, so overdue ones show from the autumn on
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -343,6 +344,16 @@ class TestFiles:
         write_table_file(path, simple([["a", "b"]]), language="vi", plugins=PluginManager())
         assert [["Cột 0", "Cột 1"], ["a", "b"]] == list(
             read_table_file(path, sheet=None, plugins=PluginManager()))
+
+    def test_the_file_gets_the_permissions_of_a_new_file(self, tmp_path: Path) -> None:
+        """Not a temporary file's owner-only ones: a shared folder's readers read it."""
+        path = tmp_path / "r.csv"
+        mask = os.umask(0o022)
+        try:
+            write_table_file(path, simple([]), language="vi", plugins=PluginManager())
+        finally:
+            os.umask(mask)
+        assert (0o644, [path]) == (path.stat().st_mode & 0o777, list(tmp_path.iterdir()))
 
     def test_a_file_without_a_suffix_is_refused(self, tmp_path: Path) -> None:
         with pytest.raises(InvalidInputError) as info:

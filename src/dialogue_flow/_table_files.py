@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -72,15 +72,15 @@ def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
 
 def _write_whole(path: Path, data: bytes) -> None:
     """``data`` into ``path`` through a temporary file renamed over it: a reader never
-    sees half a file, and a failed write leaves what was there."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                     dir=path.parent)
+    sees half a file, and a failed write leaves what was there. The file gets the
+    permissions any new file gets (the umask's), not a temporary file's owner-only ones."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as out:
+        with temporary.open("xb") as out:
             out.write(data)
-        Path(temporary).replace(path)
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -326,6 +326,14 @@ def _document_row(row: Row, how: Rewrite) -> Row | None:
             "record": to_json(document)}
 
 
+def _import_key_row(row: Row, how: Rewrite) -> Row | None:
+    """The key of a register row an import added (issue 18): it follows its organisation
+    and the submission made of it, so re-importing that register into the target skips the
+    row as the source would have."""
+    return {**row, "organisation_id": how.name(ORGANISATION, row["organisation_id"]),
+            "submission_id": how.name(Submission.KIND, row["submission_id"])}
+
+
 @attrs.frozen
 class TableRule:
     """How a merge treats a table: rewrites each row (``rewrite``; ``None`` leaves a row
@@ -356,5 +364,6 @@ TABLES: Final[Mapping[str, TableRule]] = {
                                "source's"),
     "heartbeats": TableRule(None, reason="the source's jobs; the target's record their "
                             "own"),
+    "import_keys": TableRule(_import_key_row),
     "documents": TableRule(_document_row, seq="seq"),
 }

@@ -75,6 +75,7 @@ __all__ = [
     "Delivery",
     "DialogueQuery",
     "Heartbeat",
+    "ImportKey",
     "IssuedDocument",
     "OutboxBacklog",
     "OutboxEntry",
@@ -188,6 +189,29 @@ class SubmissionCount:
                 and (not self.states or submission.state.value in self.states))
 
 
+def _import_key_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise InvalidInputError(f"ImportKey.{attribute.name}", "expected text of 1-200 "
+                                "characters")
+
+
+@attrs.frozen
+class ImportKey:
+    """The key of one register row an import added (issue 18): a re-import of the same row
+    into the same organisation finds it (:meth:`Storage.import_keys`) and skips the row."""
+
+    organisation_id: str = attrs.field(validator=_import_key_text)
+    #: The register's own number of the row (with its year), or a digest of its cells.
+    key: str = attrs.field(validator=_import_key_text)
+    submission_id: str = attrs.field(validator=_import_key_text)
+
+
+def _distinct_keys(_inst: object, _attribute: attrs.Attribute[Any],
+                   value: tuple[ImportKey, ...]) -> None:
+    if len({(k.organisation_id, k.key) for k in value}) != len(value):
+        raise InvalidInputError("import_keys", "a key appears twice in one changeset")
+
+
 @attrs.frozen
 class Changeset:
     """Everything one command writes, committed atomically.
@@ -211,6 +235,10 @@ class Changeset:
     #: what a command decided from the set of a dialogue's matters (a conclusion notice,
     #: the completion by the last close) stays true at the commit.
     counts: tuple[SubmissionCount, ...] = ()
+    #: The keys of the register rows an import adds (:class:`ImportKey`), recorded with
+    #: the submissions made of them; one the organisation holds already fails the commit
+    #: with a :class:`VersionConflictError` of kind ``import_key`` (issue 18).
+    import_keys: tuple[ImportKey, ...] = attrs.field(default=(), validator=_distinct_keys)
 
 
 @runtime_checkable
@@ -465,6 +493,13 @@ class Storage(Protocol):
 
         :raises InvalidInputError: an id that is not one, or a kind that is not one.
         """
+        ...
+
+    def import_keys(self, organisation_id: str, keys: Iterable[str]) -> dict[str, str]:
+        """Which of ``keys`` an import recorded for ``organisation_id``
+        (:attr:`Changeset.import_keys`), each with the id of the submission made of its
+        row: what a re-import of a register skips (issue 18). Check the arguments with
+        :func:`dialogue_flow.storage.sql.check_import_lookup`."""
         ...
 
     def close(self) -> None:

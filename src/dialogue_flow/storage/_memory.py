@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 import attrs
@@ -45,6 +45,7 @@ from . import (
     check_settled,
     check_status,
 )
+from ._import_sql import check_import_lookup, key_conflict
 from ._memory_documents import MemoryDocuments
 from ._memory_heartbeats import MemoryHeartbeats
 from ._prune import PRUNE_BATCH, check_prune, local_day
@@ -82,6 +83,8 @@ class MemoryStorage(MemoryHeartbeats, MemoryDocuments):
         self._access: list[AccessEntry] = []
         self._heartbeats: dict[tuple[str, str], Heartbeat] = {}
         self._documents: list[IssuedDocument] = []
+        #: (organisation id, key) of an imported register row -> its submission's id.
+        self._import_keys: dict[tuple[str, str], str] = {}
 
     def get_dialogue(self, dialogue_id: str) -> Dialogue:
         return self._get(Dialogue, dialogue_id)
@@ -156,6 +159,8 @@ class MemoryStorage(MemoryHeartbeats, MemoryDocuments):
                 else:
                     self._organisations[record.id] = record
             self._history.update(trails)
+            self._import_keys.update(((k.organisation_id, k.key), k.submission_id)
+                                     for k in changes.import_keys)
             added = 0
             for note in changes.notifications:
                 if note.key not in self._outbox and note.key not in self._pruned:
@@ -191,6 +196,10 @@ class MemoryStorage(MemoryHeartbeats, MemoryDocuments):
                                            actual if current is not None else None)
         self._check_codes(changes)
         self._check_file_keys(changes)
+        held = [k for k in changes.import_keys
+                if (k.organisation_id, k.key) in self._import_keys]
+        if held:
+            raise key_conflict(held[0].organisation_id, (k.key for k in held))
 
     def _check_file_keys(self, changes: Changeset) -> None:
         """No two attachments share a file, as a SQL backend's unique index keeps them."""
@@ -375,6 +384,12 @@ class MemoryStorage(MemoryHeartbeats, MemoryDocuments):
                      if (submission_id is None or a.submission_id == submission_id)
                      and (after is None or a.id > after)]
         return _page(found, limit)
+
+    def import_keys(self, organisation_id: str, keys: Iterable[str]) -> dict[str, str]:
+        wanted = check_import_lookup(organisation_id, keys)
+        with self._lock:
+            return {key: self._import_keys[(organisation_id, key)] for key in wanted
+                    if (organisation_id, key) in self._import_keys}
 
     def prune_outbox(self, before: dt.date, limit: int = PRUNE_BATCH) -> int:
         check_prune(before, limit)

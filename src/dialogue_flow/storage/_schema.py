@@ -453,6 +453,13 @@ MIGRATIONS: Final = (
                           ("subject_id", "subject_kind", "kind", "organisation_id",
                            "issuer_id", "revision"), unique=True)),
         CreateIndex(Index("documents_by_organisation", "documents", ("organisation_id", "seq"))),
+        # Imported registers (dialogue_flow._import): the key of every row an import added
+        # (the register's own number with its year, or a digest of the row), per
+        # organisation, with the submission made of it: a re-import skips those rows.
+        CreateTable(Table("import_keys", (
+            Column("organisation_id", "id", "NOT NULL"), Column("key", "id", "NOT NULL"),
+            Column("submission_id", "id", "NOT NULL")),
+            primary_key=("organisation_id", "key"), clustered=True)),
     )),
 )
 

@@ -99,6 +99,7 @@ from dialogue_flow.storage import (
 from dialogue_flow.storage._attachment_sql import SQLiteAttachments
 from dialogue_flow.storage._checkpoint import WAL_AUTOCHECKPOINT, WAL_BACKSTOP, Checkpointer
 from dialogue_flow.storage._document_sql import SQLiteDocuments
+from dialogue_flow.storage._import_sql import SQLiteImportKeys, insert_sqlite_keys
 from dialogue_flow.storage._sqlite_access import SQLiteAccessLog, instant, micros
 from dialogue_flow.storage._sqlite_heartbeats import SQLiteHeartbeats
 from dialogue_flow.storage._sqlite_tables import SQLiteTables
@@ -135,7 +136,8 @@ _DELIVERABLE = ("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt
 
 
 class SQLiteStorage(SQLiteDocuments,
-                    SQLiteTables, SQLiteAccessLog, SQLiteAttachments, SQLiteHeartbeats):
+                    SQLiteTables, SQLiteAccessLog, SQLiteAttachments, SQLiteHeartbeats,
+                    SQLiteImportKeys):
     """A :class:`~dialogue_flow.storage.Storage` in one SQLite database file.
 
     ``SQLiteStorage("data/dialogues.db")`` opens (creating and migrating if needed) a file;
@@ -300,6 +302,8 @@ class SQLiteStorage(SQLiteDocuments,
                     raise StorageError(
                         f"the audit trail already has one of these rows ({exc}); "
                         "nothing was written") from exc
+            if changes.import_keys:
+                insert_sqlite_keys(conn, changes.import_keys)
             # For executemany of a DML statement, rowcount is the sum of the rows each
             # execution changed: a key already there is skipped and counts 0.
             return conn.executemany(_SQL.insert_outbox, notes).rowcount if notes else 0

@@ -49,6 +49,12 @@ from dialogue_flow.storage import (
     decode_stored,
 )
 from dialogue_flow.storage._attachment_sql import AttachmentStatements, SQLAttachments
+from dialogue_flow.storage._import_sql import (
+    ImportKeyStatements,
+    SQLImportKeys,
+    check_import_lookup,
+    key_conflict,
+)
 from dialogue_flow.storage._prune import PRUNE_BATCH, check_prune, outbox_values, prune_settled
 from dialogue_flow.storage._report_sql import (
     _OPEN_WITH_CLOCK,
@@ -99,10 +105,12 @@ __all__ = [
     "Dialect",
     "Fetch",
     "Fill",
+    "ImportKeyStatements",
     "Index",
     "Migration",
     "Rewrite",
     "SQLAttachments",
+    "SQLImportKeys",
     "Statements",
     "Table",
     "TableSession",
@@ -110,10 +118,12 @@ __all__ = [
     "TableStore",
     "TableSum",
     "apply_migration",
+    "check_import_lookup",
     "check_prune",
     "check_schema_version",
     "check_store_exists",
     "indexed_values",
+    "key_conflict",
     "missing_migrations",
     "outbox_values",
     "prune_settled",

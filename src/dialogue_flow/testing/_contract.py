@@ -48,6 +48,7 @@ from ._fakes import (
     sample_transition,
 )
 from ._heartbeat_contract import HeartbeatContract
+from ._import_contract import ImportKeyContract
 from ._organisation_contract import (
     DashboardContract,
     OrganisationContract,
@@ -84,7 +85,7 @@ from ._support import (
 class StorageContract(AttachmentContract, OutboxContract, DialogueRaceContract,
                       OrganisationContract, DocumentContract,
                       DashboardContract, ReceptionContract, SearchContract, AccessLogContract,
-                      HeartbeatContract):
+                      HeartbeatContract, ImportKeyContract):
     """The behaviour every :class:`~dialogue_flow.Storage` backend must show.
 
     Subclass it in a test module (the subclass's name must start with ``Test``) and

@@ -10,8 +10,8 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from dialogue_flow import ConcurrentChangeError, StorageError, VersionConflictError
-from dialogue_flow.storage import StoredRecord, SubmissionCount
-from dialogue_flow.storage.sql import POSTGRESQL, Statements
+from dialogue_flow.storage import ImportKey, StoredRecord, SubmissionCount
+from dialogue_flow.storage.sql import POSTGRESQL, Statements, key_conflict
 
 from ._retry import first_line
 
@@ -43,6 +43,13 @@ class PgStatements:
             "WITH ORDINALITY AS t(key, notification, organisation_id, created_on, n) "
             f"WHERE NOT EXISTS (SELECT 1 FROM {s}.outbox_pruned p WHERE p.key = t.key) "
             "ORDER BY n ON CONFLICT (key) DO NOTHING RETURNING key")
+        #: The keys of an import's rows (issue 18), in one statement like the notices; a
+        #: key held already (another import of the same rows committed first) returns no
+        #: row, and the commit fails on it.
+        self.insert_import_keys = (
+            f"INSERT INTO {s}.import_keys (organisation_id, key, submission_id) "  # noqa: S608
+            "SELECT * FROM unnest(%b::text[], %b::text[], %b::text[]) "
+            "ON CONFLICT DO NOTHING RETURNING organisation_id, key")
         self.history = sql.history
         # One statement: the row's old status says whether it was requeued; no row, no key.
         self.requeue = (
@@ -79,7 +86,7 @@ class Step(NamedTuple):
 
 def apply_plan(cur: psycopg.Cursor[Any], sql: PgStatements, plan: Sequence[Step],
            transitions: Sequence[tuple[object, ...]], notes: Sequence[tuple[object, ...]],
-           ) -> int:
+           keys: Sequence[ImportKey] = ()) -> int:
     """The statements of one commit, inside its open transaction; returns how many outbox
     rows were inserted."""
     for step in plan:
@@ -105,7 +112,19 @@ def apply_plan(cur: psycopg.Cursor[Any], sql: PgStatements, plan: Sequence[Step]
         except pg_errors.UniqueViolation as exc:
             raise StorageError(f"the audit trail already has one of these rows "
                                f"({first_line(exc)}); nothing was written") from exc
+    if keys:
+        _insert_keys(cur, sql.insert_import_keys, keys)
     return _insert_notes(cur, sql.insert_outbox, notes) if notes else 0
+
+
+def _insert_keys(cur: psycopg.Cursor[Any], statement: str, keys: Sequence[ImportKey]) -> None:
+    """Record an import's keys; one held already fails the commit (a conflict)."""
+    columns = [[k.organisation_id for k in keys], [k.key for k in keys],
+               [k.submission_id for k in keys]]
+    inserted = {(str(org), str(key)) for org, key in cur.execute(statement, columns).fetchall()}
+    held = [k for k in keys if (k.organisation_id, k.key) not in inserted]
+    if held:
+        raise key_conflict(held[0].organisation_id, (k.key for k in held))
 
 
 def _execute_all(cur: psycopg.Cursor[Any], statement: str,

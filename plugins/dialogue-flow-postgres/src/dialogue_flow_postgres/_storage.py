@@ -114,8 +114,10 @@ from dialogue_flow.storage.sql import (
     POSTGRESQL,
     SCHEMA_VERSION,
     AttachmentStatements,
+    ImportKeyStatements,
     Migration,
     SQLAttachments,
+    SQLImportKeys,
     apply_migration,
     check_schema_version,
     check_store_exists,
@@ -154,7 +156,7 @@ _R = TypeVar("_R", Dialogue, Submission, Organisation, ReceptionDay)
 _LOCK_CLASS: Final = 0x64666C77
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 class PostgresStorage(PgDocuments,
-                      PgTables, PgAccessLog, SQLAttachments, PgHeartbeats):
+                      PgTables, PgAccessLog, SQLAttachments, PgHeartbeats, SQLImportKeys):
     """A ``dialogue_flow`` :class:`~dialogue_flow.Storage` in a PostgreSQL database.
 
     ``PostgresStorage("postgresql://user@host/db")`` connects, creates or migrates the
@@ -208,6 +210,7 @@ class PostgresStorage(PgDocuments,
         self._lock = threading.Lock()
         self._sql = PgStatements(f'"{schema}"')
         self._attachment_sql = AttachmentStatements(POSTGRESQL, f'"{schema}".')
+        self._import_sql = ImportKeyStatements(POSTGRESQL, f'"{schema}".')
         self._access = access_statements(f'"{schema}"')
         self._heartbeat_sql = heartbeat_statements(f'"{schema}"')
         # One direct connection first: its error says why (refused, bad password, no such
@@ -306,10 +309,11 @@ class PostgresStorage(PgDocuments,
                        for row in changes.transitions]
         notes = [outbox_values(note, POSTGRESQL) for note in changes.notifications]
         sql = self._sql
+        keys = changes.import_keys
 
         def work(conn: Connection, attempt: Attempt) -> int:
             with transaction(conn, attempt), conn.cursor() as cur:
-                return apply_plan(cur, sql, plan, transitions, notes)
+                return apply_plan(cur, sql, plan, transitions, notes, keys)
 
         # A commit is repeated only when its attempt certainly did not commit (module
         # doc), so the count is that of the attempt that did.
@@ -502,6 +506,9 @@ class PostgresStorage(PgDocuments,
 
     def _attachment_rows(self, statement: str, params: Sequence[object]) -> list[Any]:
         return self._read("attachments", statement, params)
+
+    def _import_rows(self, statement: str, params: Sequence[object]) -> list[Any]:
+        return self._read("import keys", statement, params)
 
     def _settle(self, key: str, worker: str, assignments: str, params: tuple[object, ...],
                 applied: str, applied_params: tuple[object, ...]) -> bool:

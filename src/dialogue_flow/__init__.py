@@ -41,6 +41,7 @@ if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ 
     from ._files import FileStore, FolderFileStore, MemoryFileStore, StoredFile
     from ._flow import Authorizer, DialogueFlow, Page
     from ._ids import SequentialIds, time_ordered_id
+    from ._import_rows import ImportRejected, ImportResult, RowError
     from ._integrity import Violation
     from ._lifecycle import DIALOGUE, RECEPTION, SUBMISSION, EventSpec, Lifecycle
     from ._lookup import PublicStatus
@@ -125,6 +126,8 @@ __all__ = [
     "FileStore",
     "FixedClock",
     "FolderFileStore",
+    "ImportRejected",
+    "ImportResult",
     "InvalidInputError",
     "InvalidTransitionError",
     "IssuedDocument",
@@ -162,6 +165,7 @@ __all__ = [
     "Role",
     "Rollup",
     "RollupRow",
+    "RowError",
     "SQLiteStorage",
     "SequentialIds",
     "SkippedDay",
@@ -215,6 +219,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_files": ("FileStore", "FolderFileStore", "MemoryFileStore", "StoredFile"),
     "_flow": ("Authorizer", "DialogueFlow", "Page"),
     "_ids": ("SequentialIds", "time_ordered_id"),
+    "_import_rows": ("ImportRejected", "ImportResult", "RowError"),
     "_integrity": ("Violation",),
     "_lifecycle": ("DIALOGUE", "RECEPTION", "SUBMISSION", "EventSpec", "Lifecycle"),
     "_lookup": ("PublicStatus",),

@@ -22,7 +22,9 @@
 - every role acts only on its own organisation's records (a province reads its communes'
   matters through queries; acting on them needs an authorisation hook that grants it);
 - the repairs of ``dialogue-flow check`` (completing a stuck dialogue, detaching a matter
-  left out of a conclusion notice): the chair or the office.
+  left out of a conclusion notice): the chair or the office;
+- importing the office's register of past matters (``import_register``, issue 18): the
+  office or the chair.
 
 Hosts replace or refine this through the ``authorize`` hook (first non-None answer wins).
 """
@@ -72,6 +74,8 @@ RULES: Mapping[str, frozenset[Role]] = {
     "erase_attachments": frozenset({_O, _C}),
     # Numbered documents (issue 18): those who sign or issue for the committee.
     "issue_document": frozenset({_O, _C, Role.STANDING_COMMITTEE}),
+    # Importing a register of past matters (issue 18).
+    "import_register": frozenset({_O, _C}),
 }
 
 

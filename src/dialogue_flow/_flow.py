@@ -25,6 +25,7 @@ from ._document_commands import DocumentCommands
 from ._errors import InvalidInputError, PluginError
 from ._flow_core import Authorizer, FlowCore, Page
 from ._housekeeping import HOUSEKEEPING_OPTIONS, HousekeepingCommands
+from ._import import ImportCommands
 from ._integrity import IntegrityCommands
 from ._labels import check_language
 from ._lookup import LookupQueries
@@ -55,7 +56,7 @@ _OPTIONS = (frozenset(inspect.signature(FlowCore.__init__).parameters) - {
 class DialogueFlow(DocumentCommands,
                    HousekeepingCommands, AttachmentCommands, DialogueCommands, IntegrityCommands,
                    OrganisationCommands, ReceptionCommands, LookupQueries, PersonalDataCommands,
-                   ConfidentialCommands):
+                   ConfidentialCommands, ImportCommands):
     """Runs dialogues and their submissions under a deadline policy.
 
     Build one with :meth:`open` (from a storage URL) or directly from a

@@ -277,10 +277,17 @@ def test_a_templates_folder_replaces_one_kind(tmp_path):
                                                   templates=str(tmp_path)).paragraphs]
 
 
-@pytest.mark.parametrize("content", [b"not a zip file", b"PK\x03\x04broken"])
-def test_a_broken_template_is_a_configuration_error_naming_it(tmp_path, content):
-    (tmp_path / "answer.docx").write_bytes(content)
-    with pytest.raises(ConfigurationError, match=r"answer\.docx cannot be used"):
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"not a zip file", "it is not a Word file"),
+    (b"PK\x03\x04broken", "it is not a Word file"),
+    ("zip without a document", "KeyError")])
+def test_a_broken_template_is_a_configuration_error_naming_it(tmp_path, content, reason):
+    if isinstance(content, str):
+        with zipfile.ZipFile(tmp_path / "answer.docx", "w") as package:
+            package.writestr("readme.txt", content)
+    else:
+        (tmp_path / "answer.docx").write_bytes(content)
+    with pytest.raises(ConfigurationError, match=r"answer\.docx cannot be used: .*" + reason):
         render(answer(), templates=str(tmp_path))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -48,6 +49,10 @@ def render_document(document: Mapping[str, Any], language: str,
     if not isinstance(kind, str):
         raise InvalidInputError("kind", f"a document mapping names its kind, got {kind!r}")
     path = template_path(kind, language, templates)
+    if not zipfile.is_zipfile(path):
+        raise ConfigurationError(f"the Word template {path} cannot be used: it is not a Word "
+                                 "file (a .docx is a zip package); save it from Word or "
+                                 "LibreOffice as .docx")
     template = DocxTemplate(str(path))
     context = {**document, "chart_images": _chart_images(template, document, language)}
     try:

@@ -11,13 +11,15 @@ tests; elsewhere it skips them.
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
-from dialogue_flow_docx import plugin
+from dialogue_flow_docx import BUILT_IN, KINDS, plugin
 from docx_samples import all_kinds
 
 #: The pages each sample fills (A4, Liberation Serif 14); the report's charts take the
@@ -110,3 +112,26 @@ def test_page_two_is_numbered_and_the_signature_keeps_company(pdfs):
     assert not first.split()[0].isdigit()
     assert "T/M BAN THƯỜNG VỤ" in second
     assert "thực hiện./." in " ".join(second.split())
+
+
+def _text(data: bytes) -> list[object]:
+    doc = docx.Document(io.BytesIO(data))
+    return [*(p.text for p in doc.paragraphs),
+            *([cell.text for row in table.rows for cell in row.cells] for table in doc.tables)]
+
+
+def test_templates_saved_again_by_libreoffice_still_work(tmp_path):
+    """A clerk's edit: each template opened and saved as .docx by LibreOffice renders the
+    same text as the plugin's own (the tags survive the round trip)."""
+    _require("soffice")
+    profile = tmp_path / "profile"
+    _run("soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp_path / "saved",
+         *(BUILT_IN / f"{kind}.docx" for kind in KINDS))
+    for document in all_kinds().values():
+        own, saved = (plugin.dialogue_flow_render_document(
+            document=document, fmt="docx", language="vi", templates=folder)
+            for folder in (None, str(tmp_path / "saved")))
+        assert own is not None
+        assert saved is not None
+        assert _text(own) == _text(saved)

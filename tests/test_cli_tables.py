@@ -132,3 +132,107 @@ class TestExport:
         assert 0 == result.exit_code, result.output
         assert out.read_bytes().startswith(b"PK")  # a zip: the workbook
 
+
+@pytest.fixture
+def empty(tmp_path: Path) -> str:
+    """A new, empty store."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    DialogueFlow.open(url).shutdown()
+    return url
+
+
+def submissions(url: str) -> list[tuple[str, str, str]]:
+    with DialogueFlow.open(url, create=False) as flow:
+        return [(s.topic, s.state.value, s.received_at.date().isoformat())
+                for s in flow.iter_submissions()]
+
+
+#: A clerk's own register: their headers, a semicolon between cells (Excel in Vietnamese).
+OWN = ("STT;Ngày nhận;Vấn đề;Nội dung kiến nghị;Người gửi\n"
+       "1;01/06/2021;đất đai;Cấp sổ đỏ chậm.;Nguyễn Văn A\n"
+       "2;02/06/2021;giao thông;Đường liên thôn hỏng.;\n")
+MAP = ("--map", "number=STT", "--map", "received_on=Ngày nhận", "--map", "topic=Vấn đề",
+       "--map", "content=Nội dung kiến nghị", "--map", "name=Người gửi")
+
+
+class TestImport:
+    def test_the_register_exported_imports_into_an_empty_store_once(
+            self, demo: str, empty: str, tmp_path: Path) -> None:
+        """Every row of the demo's register is added, with its dates and state; the same
+        file again adds nothing."""
+        out = tmp_path / "register.csv"
+        assert 0 == run("export", "register", "--db", demo, "--output", str(out)).exit_code
+        first = run("import", str(out), "--db", empty, "--actor", "van-phong")
+        assert 0 == first.exit_code, first.output
+        assert "đã thêm 12, bỏ qua 0 (đã nhập trước đó)" == first.output.splitlines()[0]
+        again = run("import", str(out), "--db", empty, "--actor", "van-phong", "--lang",
+                    "en")
+        assert (0, "added 0, skipped 12 (already imported)") == (
+            again.exit_code, again.output.splitlines()[0])
+        rows = submissions(empty)
+        assert (12, True) == (len(rows), ("quản lý đất đai", "answered", "2021-05-28") in rows)
+
+    def test_the_columns_it_did_not_read_are_listed(self, demo: str, empty: str,
+                                                    tmp_path: Path) -> None:
+        out = tmp_path / "register.csv"
+        run("export", "register", "--db", demo, "--output", str(out), "--lang", "en")
+        result = run("import", str(out), "--db", empty, "--actor", "van-phong", "--lang",
+                     "en")
+        assert "columns not used: Record id, Tracking code, Organisation" in result.output
+
+    def test_a_register_of_its_own_with_a_mapping(self, empty: str, tmp_path: Path) -> None:
+        path = tmp_path / "so-theo-doi.csv"
+        path.write_text(OWN, encoding="utf-8-sig")
+        result = run("import", str(path), "--db", empty, "--actor", "van-phong", *MAP)
+        assert (0, "đã thêm 2, bỏ qua 0 (đã nhập trước đó)\n") == (result.exit_code,
+                                                                    result.output)
+        assert [("giao thông", "received", "2021-06-02"),
+                ("đất đai", "received", "2021-06-01")] == sorted(submissions(empty))
+
+    def test_a_dry_run_writes_nothing(self, empty: str, tmp_path: Path) -> None:
+        path = tmp_path / "so.csv"
+        path.write_text(OWN, encoding="utf-8")
+        result = run("import", str(path), "--db", empty, "--actor", "van-phong", "--dry-run",
+                     *MAP)
+        assert (0, "chạy thử: sẽ thêm 2, bỏ qua 0 (đã nhập trước đó); chưa ghi gì\n") == (
+            result.exit_code, result.output)
+        assert [] == submissions(empty)
+
+    def test_every_row_error_on_its_own_line_and_nothing_written(
+            self, empty: str, tmp_path: Path) -> None:
+        """A bad date on row 2 and a missing topic on row 3: both listed, by row and by
+        the file's own column header, and nothing imported; no personal cell quoted."""
+        path = tmp_path / "so.csv"
+        path.write_text(OWN.replace("01/06/2021", "31/02/2021").replace("giao thông", ""),
+                        encoding="utf-8")
+        result = run("import", str(path), "--db", empty, "--actor", "van-phong", *MAP)
+        lines = result.output.splitlines()
+        assert 1 == result.exit_code
+        assert lines[0].startswith("dòng 2, cột «Ngày nhận»: ")
+        assert lines[1].startswith("dòng 3, cột «Vấn đề»: ")
+        assert "không nhập: 2 lỗi, chưa ghi gì" == lines[-1]
+        assert "Nguyễn Văn A" not in result.output
+        assert [] == submissions(empty)
+
+    def test_in_english(self, empty: str, tmp_path: Path) -> None:
+        path = tmp_path / "so.csv"
+        path.write_text(OWN.replace("01/06/2021", "sometime"), encoding="utf-8")
+        result = run("import", str(path), "--db", empty, "--actor", "van-phong", "--lang",
+                     "en", *MAP)
+        assert (1, True) == (result.exit_code, result.output.startswith(
+            "row 2, column «Ngày nhận»: "))
+
+    def test_a_bad_mapping(self, empty: str, tmp_path: Path) -> None:
+        path = tmp_path / "so.csv"
+        path.write_text(OWN, encoding="utf-8")
+        result = run("import", str(path), "--db", empty, "--actor", "van-phong", "--map",
+                     "topic")
+        assert (2, True) == (result.exit_code, "FIELD=HEADER" in result.output)
+
+    def test_a_missing_file_or_a_sheet_of_a_csv(self, empty: str, tmp_path: Path) -> None:
+        result = run("import", str(tmp_path / "none.csv"), "--db", empty, "--actor", "vp")
+        assert (1, True) == (result.exit_code, "no such file" in result.output)
+        path = tmp_path / "so.csv"
+        path.write_text(OWN, encoding="utf-8")
+        result = run("import", str(path), "--db", empty, "--actor", "vp", "--sheet", "A")
+        assert (1, True) == (result.exit_code, "no sheets" in result.output)

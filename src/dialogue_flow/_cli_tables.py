@@ -16,7 +16,7 @@ from ._cli_personal import cli_actor
 from ._cli_settings import config_option, day, db_option, open_flow
 from ._errors import DialogueFlowError
 
-__all__ = ["export_command"]
+__all__ = ["export_command", "import_command"]
 
 
 @click.command("export")
@@ -98,3 +98,92 @@ def _written(language: str, output: Path, sheets: int, rows: int) -> str:
     if language == "en":
         return f"{output}: {rows} rows in {sheets} sheet{'s' * (sheets != 1)}"
     return f"{output}: {rows} dòng, {sheets} trang tính"
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--map FIELD=HEADER`` options as a mapping (the header may hold ``=``)."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise click.BadParameter(f"{pair!r} is not FIELD=HEADER (received_on=Ngày nhận)",
+                                     param_hint="--map")
+        if field.strip() in mapping:
+            raise click.BadParameter(f"{field.strip()!r} is mapped twice", param_hint="--map")
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+#: The words of the import's output, (vi, en).
+_SAID = {
+    "added": ("đã thêm {added}, bỏ qua {skipped} (đã nhập trước đó)",
+              "added {added}, skipped {skipped} (already imported)"),
+    "dry_run": ("chạy thử: sẽ thêm {added}, bỏ qua {skipped} (đã nhập trước đó); chưa ghi gì",
+                ("dry run: would add {added}, skip {skipped} (already imported); nothing "
+                 "written")),
+    "ignored": ("cột không dùng: {columns}", "columns not used: {columns}"),
+    "row": ("dòng {row}", "row {row}"),
+    "column": ("cột «{column}»", "column «{column}»"),
+    "rejected": ("không nhập: {count} lỗi, chưa ghi gì",
+                 "not imported: {count} errors, nothing written"),
+}
+
+
+def _said(key: str, language: str, **fields: object) -> str:
+    return _SAID[key][language == "en"].format_map(fields)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@config_option
+@click.option("--actor", "actor_id", required=True, metavar="ID",
+              help="Who imports (recorded in each matter's audit trail).")
+@click.option("--role", type=click.Choice(["office", "chair"]), default="office",
+              show_default=True, help="The actor's role (the office or the chair imports).")
+@click.option("--org", "organisation", default=None,
+              help="The organisation the matters belong to (default: the default one).")
+@click.option("--map", "pairs", multiple=True, metavar="FIELD=HEADER",
+              help="Read FIELD (received_on, topic, content, name, ...) from the column "
+              "headed HEADER (repeatable); a header the register's own (in vi or en) needs "
+              "none.")
+@click.option("--sheet", default=None, help="The sheet of an .xlsx to read (default: the "
+              "first).")
+@click.option("--dry-run", is_flag=True, help="Check every row and count, write nothing.")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the output (default: the settings', else vi).")
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, url: str | None, config: Path | None,
+                   actor_id: str, role: str, organisation: str | None,
+                   pairs: tuple[str, ...], sheet: str | None, dry_run: bool,
+                   language: str | None) -> None:
+    """Import a register of submissions kept in a spreadsheet (.xlsx or .csv): every row
+    is checked before anything is written; rows imported before are skipped."""
+    from ._import import ImportRejected  # noqa: PLC0415 - --help starts fast
+    from ._table_files import read_table_file  # noqa: PLC0415
+
+    mapping = _mapping(pairs)
+    chosen = language or "vi"
+    try:
+        actor = cli_actor(actor_id, organisation, role)
+        with open_flow(ctx, url, config, language=language) as flow:
+            chosen = flow.language
+            rows = read_table_file(file, sheet=sheet, plugins=flow.plugins)
+            result = flow.import_register(rows, actor=actor, mapping=mapping or None,
+                                          organisation=organisation, dry_run=dry_run)
+    except ImportRejected as exc:
+        for error in exc.errors:
+            where = _said("row", chosen, row=error.row)
+            if error.column:
+                where += ", " + _said("column", chosen, column=error.column)
+            click.echo(f"{where}: {error.message}", err=True)
+        click.echo(_said("rejected", chosen, count=len(exc.errors)), err=True)
+        ctx.exit(1)
+    except DialogueFlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror or exc}") from exc
+    click.echo(_said("dry_run" if result.dry_run else "added", chosen, added=result.added,
+                     skipped=result.skipped))
+    if result.ignored_columns:
+        click.echo(_said("ignored", chosen, columns=", ".join(result.ignored_columns)))

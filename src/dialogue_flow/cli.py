@@ -25,7 +25,7 @@ from ._cli_reception import ics_command, lookup_command, receptions_command
 from ._cli_settings import group_config_option, init_command
 from ._cli_status import status_command
 from ._cli_store import backup_command, copy_command, prune_command, restore_command
-from ._cli_tables import export_command
+from ._cli_tables import export_command, import_command
 from ._version import __version__
 
 __all__ = ["main"]
@@ -60,4 +60,5 @@ main.add_command(status_command)  # issue 17: knowing the jobs run
 main.add_command(merge_command)  # issue 17: merging communes' stores
 for _command in (chart_command, document_command):  # issue 18: documents and charts
     main.add_command(_command)
-main.add_command(export_command)  # issue 18: spreadsheets
+for _command in (export_command, import_command):  # issue 18: spreadsheets
+    main.add_command(_command)

@@ -17,7 +17,7 @@ from dialogue_flow_xlsx import plugin
 from dialogue_flow_xlsx._xlsx import DATE_FORMAT, PERCENT_FORMAT, sheet_names
 from openpyxl import Workbook, load_workbook
 
-from dialogue_flow import InvalidInputError
+from dialogue_flow import DialogueFlow, InvalidInputError
 from dialogue_flow._demo import run_demo
 from dialogue_flow._formats import call_format_hook
 from dialogue_flow._plugins import PluginManager
@@ -199,3 +199,23 @@ def test_openpyxl_is_imported_only_when_a_workbook_is_written_or_read() -> None:
                           check=True, timeout=60)
     assert "False False" == done.stdout.strip()
 
+
+class TestRoundTrip:
+    def test_the_register_imports_into_an_empty_store_and_then_adds_nothing(
+            self, register: Path, tmp_path: Path) -> None:
+        """The demo's register, written as .xlsx, read back by ``dialogue-flow import``:
+        every matter added with its dates; the same file again adds none."""
+        db = f"sqlite:///{tmp_path / 'empty.db'}"
+        DialogueFlow.open(db).shutdown()
+        first = CliRunner().invoke(main, ["import", str(register), "--db", db, "--actor",
+                                          "van-phong", "--lang", "en"])
+        assert (0, "added 12, skipped 0 (already imported)") == (
+            first.exit_code, first.output.splitlines()[0])
+        again = CliRunner().invoke(main, ["import", str(register), "--db", db, "--actor",
+                                          "van-phong", "--lang", "en"])
+        assert (0, "added 0, skipped 12 (already imported)") == (
+            again.exit_code, again.output.splitlines()[0])
+        with DialogueFlow.open(db, create=False) as flow:
+            received = sorted(s.received_at.date() for s in flow.iter_submissions())
+        assert (dt.date(2021, 5, 28), dt.date(2021, 9, 16), TWELVE) == (
+            received[0], received[-1], len(received))

@@ -22,9 +22,11 @@ from dialogue_flow import (
     Organisation,
     PermissionDeniedError,
     Petitioner,
+    PluginError,
     Role,
     SequentialIds,
     SubmissionKind,
+    hookimpl,
 )
 from dialogue_flow._demo import run_demo
 from dialogue_flow._documents import build_document
@@ -176,6 +178,32 @@ class TestReport:
     def test_unknown_kind(self, flow: DialogueFlow) -> None:
         with pytest.raises(InvalidInputError, match="'minutes' is not a kind of document"):
             build_document(flow, "minutes", "dlg-0001", actor=OFFICE)
+
+
+class TestFlowMethods:
+    def test_document_then_render_through_the_host_plugin(self, flow: DialogueFlow) -> None:
+        class Text:
+            @hookimpl
+            def dialogue_flow_render_document(self, document: Any, fmt: str, language: str,
+                                              templates: str | None) -> bytes | None:
+                return f"{document['number']['text']}|{templates}".encode() if fmt == "txt" \
+                    else None
+
+        flow.plugins.register(Text())
+        doc = flow.document("report", "2021-H1", actor=OFFICE)
+        assert "Số 1-BC/ĐU|tpl".encode() == flow.render_document(doc, "txt", templates="tpl")
+
+    def test_a_renderer_returning_text_is_a_plugin_error(self, flow: DialogueFlow) -> None:
+        class Wrong:
+            @hookimpl
+            def dialogue_flow_render_document(self, document: Any, fmt: str, language: str,
+                                              templates: str | None) -> Any:
+                return "text"
+
+        flow.plugins.register(Wrong())
+        doc = flow.document("announcement", "dlg-0001", actor=OFFICE, draft=True)
+        with pytest.raises(PluginError, match="returned str for 'txt', not bytes"):
+            flow.render_document(doc, "txt")
 
 
 class TestLetterheadFromTheTree:

@@ -91,9 +91,6 @@ def document_command(ctx: click.Context, kind: str, url: str | None, config: Pat
     """
     import json  # noqa: PLC0415 - the command's own needs, not --help's
 
-    from ._documents import build_document  # noqa: PLC0415
-    from ._formats import call_format_hook  # noqa: PLC0415
-
     given = {"--dialogue": dialogue_id, "--submission": submission_id, "--period": period}
     wanted = _SUBJECT[kind]
     if given[wanted] is None:
@@ -117,14 +114,13 @@ def document_command(ctx: click.Context, kind: str, url: str | None, config: Pat
             options["on"] = on
         subject = given[wanted]
         actor = cli_actor(actor_id, _organisation_of(flow, kind, subject, organisation), role)
-        document = build_document(flow, kind, subject, actor=actor, **options)
+        document = flow.document(kind, subject, actor=actor, **options)
         if fmt == "json":
             data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
         else:
-            data = call_format_hook(plugins_for(ctx, config), "dialogue_flow_render_document",
-                                    fmt, document=document, language=document["language"],
-                                    templates=None if folder is None else str(folder))
-    _write(output, _bytes(data, "dialogue_flow_render_document"))
+            data = flow.render_document(document, fmt,
+                                        templates=None if folder is None else str(folder))
+    _write(output, data)
     if not draft:
         click.echo(f"{document['number']['text']}, {document['issued_on']}")
 

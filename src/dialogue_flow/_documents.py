@@ -35,8 +35,8 @@ from ._rollup import Rollup
 if TYPE_CHECKING:
     from ._flow import DialogueFlow
 
-__all__ = ["DOCUMENT_KINDS", "announcement_document", "answer_document", "build_document",
-           "conclusion_document", "report_document"]
+__all__ = ["DOCUMENT_KINDS", "announcement_document", "answer_document",
+           "build_document", "conclusion_document", "report_document"]
 
 #: The running-number series of each kind (Hướng dẫn 36-HD/VPTW: per type of document).
 SERIES: Final = {"announcement": "TB", "conclusion_notice": "TB", "answer": "CV",

@@ -269,6 +269,39 @@ class DialogueFlow(DocumentCommands,
                               f"{type(rendered).__name__} for {fmt!r}, not text")
         return rendered
 
+    def document(self, kind: str, subject: object, *, actor: Actor,
+                 **options: Any) -> dict[str, Any]:
+        """Issue the office document of ``kind`` about ``subject`` and return it as the
+        mapping :meth:`render_document` writes: an ``announcement`` or a
+        ``conclusion_notice`` of a dialogue, the written ``answer`` of a submission, the
+        ``report`` of a period (``"2021-H1"``). It takes the next number of its type for
+        its organisation and year (:meth:`issue_document`); again, it is a reprint with
+        the same number. ``options``: ``language``, ``settings`` (a settings file's
+        ``[documents]``), ``draft``, ``reissue``, ``on``; a report's ``organisation``,
+        ``subtree``, ``rollup``, ``as_of`` (see ``docs/documents.md``).
+        """
+        from ._documents import build_document  # noqa: PLC0415 - imports the report charts
+
+        return build_document(self, kind, subject, actor=actor, **options)
+
+    def render_document(self, document: dict[str, Any], fmt: str, *,
+                        templates: str | None = None) -> bytes:
+        """``document`` (from :meth:`document`) as a file of format ``fmt`` (``"docx"``),
+        written by the host's plugin for the format or else the installed one
+        (``dialogue-flow-docx``); ``templates``: a folder of templates replacing its own.
+
+        :raises ConfigurationError: no plugin writes ``fmt`` (naming what to install).
+        """
+        from ._formats import call_format_hook  # noqa: PLC0415
+
+        data = call_format_hook(self.plugins, "dialogue_flow_render_document", fmt,
+                                document=document, language=document["language"],
+                                templates=templates)
+        if not isinstance(data, bytes):
+            raise PluginError("a dialogue_flow_render_document plugin returned "
+                              f"{type(data).__name__} for {fmt!r}, not bytes")
+        return data
+
     def report_deadlines(self, year: int) -> list[Deadline]:
         """When the policy's reports are due in ``year``."""
         _check_count("year", year)

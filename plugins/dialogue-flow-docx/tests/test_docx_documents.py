@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,6 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx_samples import ITEMS, all_kinds, announcement, answer, conclusion_notice, report
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogue_flow import ConfigurationError, InvalidInputError, PluginManager
 from dialogue_flow._formats import call_format_hook
@@ -198,6 +202,27 @@ def test_values_are_escaped_and_vietnamese_kept(rendered):
              for cell in row.cells]
     assert any("<gần khu dân cư>" in text for text in cells)
     assert any("mưa bão & lũ" in text for text in cells)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=30))
+def test_any_text_comes_back_as_text(value):
+    """Whatever a value holds (markup, tags, quotes, Vietnamese, control characters) comes
+    back as its text: the control characters but tab and line feed dropped, never a page
+    or paragraph break, never broken XML."""
+    document = answer()
+    document["body"]["topic"] = value
+    expected = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", "",
+                      value.replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = [p.text for p in render(document).paragraphs]
+    intro = next(p for p in paragraphs if p.startswith("Vào ngày 17 tháng 6 năm 2021"))
+    assert f"về lĩnh vực {expected} (mã tra cứu TT-7K2M)" in intro
+    assert _answer_paragraphs() == len(paragraphs)
+
+
+@functools.cache
+def _answer_paragraphs() -> int:
+    return len(render(answer()).paragraphs)
 
 
 def test_announcement_words(rendered):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -32,6 +33,10 @@ __all__ = ["render_document"]
 
 #: The caption that marks a report's tables, whose columns the renderer sizes.
 _SIZED: Final = "dialogue_flow:columns"
+
+#: The characters a value loses: the control characters but tab and line feed, and the
+#: two XML forbids.
+_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 #: A column's share of a table grows with its longest text, within these bounds.
 _NARROWEST, _WIDEST = 5, 32
@@ -54,7 +59,8 @@ def render_document(document: Mapping[str, Any], language: str,
                                  "file (a .docx is a zip package); save it from Word or "
                                  "LibreOffice as .docx")
     template = DocxTemplate(str(path))
-    context = {**document, "chart_images": _chart_images(template, document, language)}
+    context = {**_text_only(document),
+               "chart_images": _chart_images(template, document, language)}
     try:
         template.render(context, autoescape=True)
         _size_columns(template.docx)
@@ -66,6 +72,19 @@ def render_document(document: Mapping[str, Any], language: str,
         raise ConfigurationError(f"the Word template {path} cannot be used: "
                                  f"{type(exc).__name__}: {_reason(exc)}") from exc
     return out.getvalue()
+
+
+def _text_only(value: Any) -> Any:
+    """``value`` with its strings cleared of control characters: XML has no place for
+    most, and docxtpl reads a form feed or a bell in a value as a page or paragraph break (a
+    petition pasted from elsewhere must not break the page). A line break stays one."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if isinstance(value, Mapping):
+        return {key: _text_only(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text_only(item) for item in value]
+    return value
 
 
 def _reason(exc: Exception) -> str:

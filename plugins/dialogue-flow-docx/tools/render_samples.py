@@ -34,11 +34,10 @@ LETTERHEAD = {"issuer": "ĐẢNG ỦY XÃ MẪU ĐÔNG", "superior": "ĐẢNG B�
 
 
 def demo_documents(work: Path) -> dict[str, dict[str, Any]]:
-    """The 2021 demo's documents, built by ``dialogue_flow._documents``."""
+    """The 2021 demo's documents, as ``flow.document`` issues them."""
     from dialogue_flow import Actor, DialogueFlow, FixedClock, Role  # noqa: PLC0415
     from dialogue_flow._demo import run_demo  # noqa: PLC0415
     from dialogue_flow._document_settings import DocumentSettings  # noqa: PLC0415
-    from dialogue_flow._documents import build_document  # noqa: PLC0415
 
     url = f"sqlite:///{work / 'demo.db'}"
     run_demo(url, echo=lambda _line: None)
@@ -49,7 +48,7 @@ def demo_documents(work: Path) -> dict[str, dict[str, Any]]:
     subjects = {"announcement": "dlg-0001", "conclusion_notice": "dlg-0001",
                 "answer": "sub-0001", "report": "2021-H1"}
     with DialogueFlow.open(url, clock=FixedClock(dt.date(2021, 12, 20))) as flow:
-        return {kind: build_document(flow, kind, subject, actor=office, settings=settings)
+        return {kind: flow.document(kind, subject, actor=office, settings=settings)
                 for kind, subject in subjects.items()}
 
 

@@ -24,7 +24,7 @@ from ._labels import VOCABULARIES
 from ._petitioner import Petitioner
 from ._records import Channel, SubmissionKind
 from ._register import REGISTER_COLUMNS, register_column
-from ._validators import FREE, LABEL, NAME, text_problem
+from ._validators import FREE, LABEL, NAME, nfc, text_problem
 
 __all__ = ["IGNORED", "IMPORTED", "REQUIRED", "ImportRejected", "ImportResult", "Layout",
            "RegisterRow", "RowError", "layout", "read_rows"]
@@ -267,15 +267,16 @@ class _Row:
             if required:
                 self.fail(field, "must not be empty")
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
-            self.fail(field, f"cannot be read (a {type(value).__name__} cell); write it as "
-                      "text")
-            return None
-        if isinstance(value, float):
-            value = str(int(value)) if value.is_integer() else str(value)
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        value = unicodedata.normalize("NFC", str(value))
+        if value.__class__ is not str:  # the common case first: a CSV's cells are text
+            if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+                self.fail(field, f"cannot be read (a {type(value).__name__} cell); write "
+                          "it as text")
+                return None
+            if isinstance(value, float):
+                value = str(int(value)) if value.is_integer() else str(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+        value = str(nfc(value))
         problem = text_problem(value, _LIMITS[field])
         if problem is not None:
             self.fail(field, problem)

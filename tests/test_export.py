@@ -368,6 +368,21 @@ class TestFiles:
         assert ".ods" in str(info.value)
         assert [] == list(tmp_path.iterdir())
 
+    def test_a_format_whose_plugin_writes_no_table_names_the_spreadsheet_formats(
+            self, tmp_path: Path) -> None:
+        """``.docx`` is dialogue-flow-docx's, which writes documents, not tables: the error
+        does not send the clerk to install it."""
+        docx, png = tmp_path / "register.docx", tmp_path / "register.png"
+        png.write_bytes(b"x")
+        with pytest.raises(ConfigurationError) as writing:
+            write_table_file(docx, simple([]), language="vi", plugins=PluginManager())
+        with pytest.raises(ConfigurationError) as reading:
+            read_table_file(png, sheet=None, plugins=PluginManager())
+        for info in (writing, reading):
+            assert ("install dialogue-flow-docx" not in str(info.value),
+                    "use a .xlsx file (dialogue-flow-xlsx) or a .csv file" in str(info.value)
+                    ) == (True, True)
+
     def test_a_plugin_answering_text_fails_and_the_old_file_stays(self, tmp_path: Path) -> None:
         path = tmp_path / "r.ods"
         path.write_bytes(b"before")

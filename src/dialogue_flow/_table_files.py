@@ -23,12 +23,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ._errors import InvalidInputError, PluginError
+from ._errors import ConfigurationError, InvalidInputError, PluginError
 from ._formats import call_format_hook
 from ._plugins import PluginManager
 from ._report import _FORMULA_START, _csv_cell
 
 __all__ = ["read_csv", "read_table_file", "table_csv", "table_format", "write_table_file"]
+
+#: The spreadsheet formats this project's plugins write and read (the library: ``csv``).
+_PUBLISHED: Final = frozenset({"xlsx"})
 
 #: The delimiters a CSV may use, the first winning a tie.
 _DELIMITERS: Final = (",", ";", "\t")
@@ -62,8 +65,8 @@ def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
     if fmt == "csv":
         data = table_csv(table)
     else:
-        data = call_format_hook(plugins, "dialogue_flow_write_table", fmt, table=table,
-                                language=language)
+        data = _format_hook(plugins, "dialogue_flow_write_table", fmt, table=table,
+                            language=language)
         if not isinstance(data, bytes):
             raise PluginError(f"the plugin writing .{fmt} files returned "
                               f"{type(data).__name__}, not bytes")
@@ -131,9 +134,24 @@ def read_table_file(path: Path, *, sheet: str | None,
             raise InvalidInputError("sheet", f"{path.name} is a .csv file: it has no sheets "
                                     "to choose from")
         return read_csv(path)
-    rows = call_format_hook(plugins, "dialogue_flow_read_table", fmt, path=str(path),
-                            sheet=sheet)
+    rows = _format_hook(plugins, "dialogue_flow_read_table", fmt, path=str(path),
+                        sheet=sheet)
     return iter(rows)
+
+
+def _format_hook(plugins: PluginManager, hook: str, fmt: str, **kwargs: Any) -> Any:
+    """:func:`call_format_hook`, its error for a format no plugin handles naming the
+    spreadsheet formats there are (the format's own plugin, as for ``.docx``, may write
+    other things than tables: installing it would not help)."""
+    try:
+        return call_format_hook(plugins, hook, fmt, **kwargs)
+    except ConfigurationError as exc:
+        if fmt in _PUBLISHED:
+            raise
+        what = "writes tables as" if hook == "dialogue_flow_write_table" else "reads tables from"
+        raise ConfigurationError(
+            f"no plugin {what} .{fmt} files: use a .xlsx file (dialogue-flow-xlsx) or a .csv "
+            f"file, or install a plugin that implements {hook} for .{fmt}") from exc
 
 
 def read_csv(path: Path) -> Iterator[list[str]]:

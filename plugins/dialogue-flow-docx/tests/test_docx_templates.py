@@ -9,7 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 from dialogue_flow_docx import BUILT_IN, KINDS, LANGUAGES
-from dialogue_flow_docx._templates import relative_name, write_built_in
+from dialogue_flow_docx._build import write_built_in
+from dialogue_flow_docx._templates import relative_name
 from docx.document import Document
 
 _TAG = re.compile(r"\{[{%].*?[%}]\}")

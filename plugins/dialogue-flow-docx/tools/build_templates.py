@@ -16,7 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dialogue_flow_docx._templates import BUILT_IN, write_built_in
+from dialogue_flow_docx._build import write_built_in
+from dialogue_flow_docx._templates import BUILT_IN
 
 
 def main() -> None:

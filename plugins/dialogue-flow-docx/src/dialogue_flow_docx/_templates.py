@@ -8,16 +8,14 @@ each file it has replaces the plugin's own, and the plugin's own serve every oth
 
 from __future__ import annotations
 
-import io
 import shutil
-import zipfile
 from pathlib import Path
 from typing import Final
 
 from dialogue_flow import ConfigurationError
 
-__all__ = ["BUILT_IN", "KINDS", "LANGUAGES", "copy_templates", "template_path",
-           "write_built_in"]
+__all__ = ["BUILT_IN", "KINDS", "LANGUAGES", "copy_templates", "relative_name",
+           "template_path"]
 
 #: The folder of the plugin's own templates.
 BUILT_IN: Final = Path(__file__).resolve().parent / "templates"
@@ -27,9 +25,6 @@ KINDS: Final = ("announcement", "conclusion_notice", "answer", "report")
 
 #: The languages of the plugin's own templates: Vietnamese at the top, English in ``en/``.
 LANGUAGES: Final = ("vi", "en")
-
-#: A fixed date for the members of a template written by :func:`write_built_in`.
-_ZIP_DATE: Final = (2021, 1, 1, 0, 0, 0)
 
 
 def relative_name(kind: str, language: str) -> Path:
@@ -81,33 +76,3 @@ def copy_templates(folder: str | Path) -> list[Path]:
             shutil.copyfile(BUILT_IN / name, target)
             copied.append(target)
     return copied
-
-
-def write_built_in(folder: Path = BUILT_IN) -> list[Path]:
-    """Build every template from :mod:`dialogue_flow_docx._wording` into ``folder``, the
-    same bytes on every run (``tools/build_templates.py``)."""
-    from ._wording import build  # noqa: PLC0415 - python-docx only when building
-
-    written = []
-    for language in LANGUAGES:
-        for kind in KINDS:
-            buffer = io.BytesIO()
-            builder = build(kind, language)
-            builder.document.save(buffer)
-            target = folder / relative_name(kind, language)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_fixed_dates(buffer.getvalue()))
-            written.append(target)
-    return written
-
-
-def _fixed_dates(docx: bytes) -> bytes:
-    """The zip ``docx`` with every member dated :data:`_ZIP_DATE`, in the same order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(member, source.read(info.filename))
-    return out.getvalue()

@@ -24,13 +24,16 @@ from dialogue_flow import (
     MemoryStorage,
     Organisation,
     PermissionDeniedError,
+    Petitioner,
     Role,
     RowError,
     SequentialIds,
     SubmissionKind,
     SubmissionState,
     VersionConflictError,
+    time_ordered_id,
 )
+from dialogue_flow._tracking import new_tracking_code
 from dialogue_flow.storage import Changeset, ImportKey, SubmissionQuery
 from dialogue_flow.testing import sample_submission, store_contents
 
@@ -322,6 +325,36 @@ def test_a_concurrent_import_of_the_same_rows_is_skipped_on_retry() -> None:
         [VI, *_rows(5)], actor=OFFICE)
     assert (result.added, result.skipped) == (2, 3)
     assert storage.count_submissions(_all()) == 5
+
+
+def test_a_tracking_code_another_matter_holds_is_drawn_again() -> None:
+    """Codes are drawn unique within the import; one a stored matter holds makes the
+    store refuse the commit, and the import draws again, checking each code as receive."""
+    storage = MemoryStorage()
+    intake = Actor("tn", "Tiếp nhận", Role.INTAKE_DESK)
+    held = _flow(storage).receive(petitioner=Petitioner.anonymous(), topic="Đất đai",
+                                  content="x", actor=intake).tracking_code
+    assert held is not None
+
+    class Repeating:
+        """Unique ids, and the held code for the first four draws."""
+
+        def __init__(self) -> None:
+            self.repeats = 4
+
+        def __call__(self, prefix: str) -> str:
+            return time_ordered_id(prefix)
+
+        def tracking_code(self) -> str:
+            self.repeats -= 1
+            return held if self.repeats >= 0 else new_tracking_code()
+
+    flow = DialogueFlow(storage, clock=FixedClock(TODAY), ids=Repeating())
+    result = flow.import_register([VI, *_rows(3)], actor=OFFICE)
+    codes = [flow.submission(i).tracking_code for i in result.ids]
+    assert result.added == 3
+    assert held not in codes
+    assert len(set(codes)) == 3
 
 
 def test_a_key_held_fails_a_commit() -> None:

@@ -81,12 +81,14 @@ class ImportCommands(FlowCore):
         and ``answer`` answered in writing; the others wait as received. Every row is
         checked first; rows imported before (by their key) are skipped; the rest are
         written in one commit, without notifications, into ``organisation`` (default: the
-        actor's, the only one the default role policy lets the office or chair import
-        into). ``dry_run=True`` checks and counts without writing.
+        actor's; only the actor's own is accepted). ``dry_run=True`` checks and counts
+        without writing.
 
         :raises ImportRejected: a problem in the file: nothing was written; ``errors`` lists
             each (:class:`RowError`: the row as the spreadsheet numbers it, the column).
-        :raises PermissionDeniedError: the actor may not import (``import_register``).
+        :raises PermissionDeniedError: the actor may not import (action
+            ``import_register``: by default the office and the chair), or not into
+            ``organisation``.
         """
         _check_actor(actor)
         _check_bool("dry_run", dry_run)

@@ -120,6 +120,19 @@ def test_a_required_column_missing_is_an_error_of_row_one() -> None:
     assert [(e.row, e.field, e.column) for e in errors] == [(1, "topic", "Vấn đề")]
 
 
+def test_a_file_whose_first_row_is_data_names_no_cell_of_it() -> None:
+    """Row 1 read as headers may be a matter's cells: no message quotes them."""
+    first = _rows(1)[0]
+    with pytest.raises(ImportRejected) as caught:
+        _flow().import_register([first, *_rows(2)], actor=OFFICE,
+                                mapping={"received_on": "Ngày", "topic": "Lĩnh vực",
+                                         "content": "Nội dung"})
+    text = str(caught.value) + repr(caught.value.errors)
+    for cell in first:
+        if isinstance(cell, str) and len(cell) > 3:
+            assert cell not in text
+
+
 def test_a_file_without_a_header_row() -> None:
     errors = _rejected(_flow(), [])
     assert errors[0].row == 1

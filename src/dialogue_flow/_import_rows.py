@@ -164,7 +164,10 @@ def layout(header: Sequence[object], mapping: Mapping[str, str] | None) -> Layou
     for field, text in wanted.items():
         found = where.get(normal(text), [])
         if len(found) != 1:
-            errors.append(RowError(1, field, text, _missing(found, headers)))
+            errors.append(RowError(1, field, text, (
+                "two columns have this header; rename one" if found else
+                "no column has this header in row 1; check its spelling (and that row 1 "
+                "holds the headers), or map the field to the header the file uses")))
         else:
             columns[field] = found[0]
     taken = set(columns.values())
@@ -215,13 +218,6 @@ def _check_mapping(mapping: object) -> dict[str, str]:
                                     "column")
         checked[field] = text
     return checked
-
-
-def _missing(found: list[int], headers: tuple[str, ...]) -> str:
-    if found:
-        return "two columns have this header; rename one"
-    named = ", ".join(f"«{h}»" for h in headers if h) or "none"
-    return f"no column has this header in row 1 (the headers are: {named})"
 
 
 def _labels(vocabulary: str, cls: type[Channel | SubmissionKind]) -> dict[str, str]:

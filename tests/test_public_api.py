@@ -119,12 +119,17 @@ EXPORTED = [
     "from_json",
     "hookimpl",
     "load_plugins",
+    "read_table_file",
+    "register_table",
+    "report_table",
     "restore_backup",
     "retry_on_conflict",
+    "rollup_table",
     "time_ordered_id",
     "to_dict",
     "to_json",
     "verify_backup",
+    "write_table_file",
 ]
 
 

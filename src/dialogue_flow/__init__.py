@@ -38,6 +38,7 @@ if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ 
         TransitionVetoedError,
         VersionConflictError,
     )
+    from ._export import register_table, report_table, rollup_table
     from ._files import FileStore, FolderFileStore, MemoryFileStore, StoredFile
     from ._flow import Authorizer, DialogueFlow, Page
     from ._ids import SequentialIds, time_ordered_id
@@ -80,6 +81,7 @@ if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ 
     from ._serialization import from_dict, from_json, to_dict, to_json
     from ._status import OrganisationStatus, StatusThresholds, StoreStatus
     from ._sweep import SweepResult
+    from ._table_files import read_table_file, write_table_file
     from .hookspecs import hookimpl
     from .storage._memory import MemoryStorage
     from .storage._sqlite import SQLiteStorage
@@ -192,12 +194,17 @@ __all__ = [
     "from_json",
     "hookimpl",
     "load_plugins",
+    "read_table_file",
+    "register_table",
+    "report_table",
     "restore_backup",
     "retry_on_conflict",
+    "rollup_table",
     "time_ordered_id",
     "to_dict",
     "to_json",
     "verify_backup",
+    "write_table_file",
 ]
 
 #: Where each public name is written (a module of this package), imported on first use.
@@ -216,6 +223,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                 "InvalidTransitionError", "NotFoundError", "PermanentDeliveryError",
                 "PermissionDeniedError", "PluginError", "StorageError", "TransitionVetoedError",
                 "VersionConflictError"),
+    "_export": ("register_table", "report_table", "rollup_table"),
     "_files": ("FileStore", "FolderFileStore", "MemoryFileStore", "StoredFile"),
     "_flow": ("Authorizer", "DialogueFlow", "Page"),
     "_ids": ("SequentialIds", "time_ordered_id"),
@@ -241,6 +249,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_serialization": ("from_dict", "from_json", "to_dict", "to_json"),
     "_status": ("OrganisationStatus", "StatusThresholds", "StoreStatus"),
     "_sweep": ("SweepResult",),
+    "_table_files": ("read_table_file", "write_table_file"),
     "hookspecs": ("hookimpl",),
     "storage._memory": ("MemoryStorage",),
     "storage._sqlite": ("SQLiteStorage",),

@@ -447,6 +447,57 @@ class TestCli:
         assert "xin chào\n" == runner.invoke(main, ["hello"]).output
         assert "hello" in runner.invoke(main, ["--help"]).output
 
+    def test_an_installed_distributions_command_works_without_settings(
+            self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A command named in the dialogue_flow.commands entry-point group is listed and
+        runs once installed, with no settings file naming its plugin (issue 19: serve)."""
+
+        @click.command("serve")
+        def serve() -> None:
+            """Serve the screens."""
+            click.echo("serving")
+
+        def fake(group: str, name: str | None = None) -> list[Any]:
+            installed = [SimpleNamespace(name="serve", value="web:serve", dist=None,
+                                         load=lambda: serve)]
+            if group != "dialogue_flow.commands":
+                return []
+            return [ep for ep in installed if name is None or ep.name == name]
+
+        monkeypatch.setattr("dialogue_flow._cli_plugins.entry_points", fake)
+        monkeypatch.delenv("DIALOGUE_FLOW_CONFIG", raising=False)
+        cli_plugins(None)
+        runner = CliRunner()
+        assert "serving\n" == runner.invoke(main, ["serve"]).output
+        assert "Serve the screens." in runner.invoke(main, ["--help"]).output
+
+    def test_an_installed_command_that_fails_to_load_is_one_line(
+            self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        def fake(group: str, name: str | None = None) -> list[Any]:
+            installed = [
+                SimpleNamespace(name="serve", value="web:serve", dist=None,
+                                load=lambda: __import__("no_such_module_dialogue_flow")),
+                SimpleNamespace(name="odd", value="web:odd", dist=None,
+                                load=lambda: "not a command")]
+            if group != "dialogue_flow.commands":
+                return []
+            return [ep for ep in installed if name is None or ep.name == name]
+
+        monkeypatch.setattr("dialogue_flow._cli_plugins.entry_points", fake)
+        monkeypatch.delenv("DIALOGUE_FLOW_CONFIG", raising=False)
+        cli_plugins(None)
+        result = CliRunner().invoke(main, ["serve"])
+        assert 1 == result.exit_code
+        assert "the command 'serve' of web:serve failed to load: ModuleNotFoundError" in (
+            result.output)
+        odd = CliRunner().invoke(main, ["odd", "--port", "1"])
+        assert 1 == odd.exit_code
+        assert "the command 'odd' of web:odd is not a click command: str" in odd.output
+        listing = CliRunner().invoke(main, ["--help"])  # the others are still listed
+        assert 0 == listing.exit_code
+        assert "diagram" in listing.output
+        assert "serve" in listing.output
+
     def test_broken_plugin_gives_a_clear_error_not_a_traceback(
             self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """Unknown command + plugins failing to load: one error line, exit 1; built-ins work."""

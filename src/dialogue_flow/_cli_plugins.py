@@ -25,7 +25,8 @@ from .hookspecs import PROJECT_NAME
 if TYPE_CHECKING:
     from ._policy import DeadlinePolicy, DeadlineRule, ReportRule
 
-__all__ = ["PluginGroup", "dispatch_command", "plugins_command", "policies_command"]
+__all__ = ["COMMANDS_GROUP", "PluginGroup", "dispatch_command", "plugins_command",
+           "policies_command"]
 
 _COMMANDS = "dialogue_flow.plugin_commands"
 
@@ -74,13 +75,15 @@ class PluginGroup(click.Group):
         if error is not None:
             raise click.ClickException(
                 f"no built-in command {cmd_name!r}, and plugins failed to load: {error}")
-        return commands.get(cmd_name)
+        if cmd_name in commands:
+            return commands[cmd_name]
+        return _installed_command(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         commands, error = self._plugin_commands(ctx)
         if error is not None:
             click.echo(f"Warning: plugin commands unavailable: {error}", err=True)
-        return sorted({*super().list_commands(ctx), *commands})
+        return sorted({*super().list_commands(ctx), *commands, *_installed_command_names()})
 
     def _plugin_commands(self, ctx: click.Context,
                          ) -> tuple[dict[str, click.Command], ConfigurationError | None]:
@@ -109,6 +112,46 @@ class PluginGroup(click.Group):
         if command.name in self.commands or command.name in commands:
             raise PluginError(f"a plugin's command {command.name!r} clashes with an "
                               "existing command of that name")
+
+
+#: The entry-point group naming commands an installed distribution adds by itself
+#: (``serve = "dialogue_flow_web:serve_command"``): like a storage or format plugin, it
+#: works once installed, with no settings file naming the plugin. Only the command object
+#: is loaded (its module must import quickly: ``--help`` loads it for its one-line help).
+COMMANDS_GROUP = "dialogue_flow.commands"
+
+
+def _installed_command_names() -> set[str]:
+    return {ep.name for ep in entry_points(group=COMMANDS_GROUP)}
+
+
+def _installed_command(name: str) -> click.Command | None:
+    """The command an installed distribution names ``name`` in :data:`COMMANDS_GROUP`;
+    one that fails to load is a stand-in that says why when run (and in ``--help``), so a
+    broken plugin never breaks the other commands or their listing."""
+    for ep in entry_points(group=COMMANDS_GROUP, name=name):
+        where = f"{ep.value} ({ep.dist.name} {ep.dist.version})" if ep.dist else ep.value
+        try:
+            command = ep.load()
+        except Exception as exc:  # noqa: BLE001 - reported as the command's own error
+            return _broken(name, f"the command {name!r} of {where} failed to load: "
+                                 f"{type(exc).__name__}: {exc}")
+        if not isinstance(command, click.Command):
+            return _broken(name, f"the command {name!r} of {where} is not a click command: "
+                                 f"{type(command).__name__}")
+        return command
+    return None
+
+
+def _broken(name: str, problem: str) -> click.Command:
+    """A command that only reports ``problem``, whatever its arguments."""
+
+    def fail(**_: object) -> None:
+        raise click.ClickException(problem)
+
+    return click.Command(name, callback=fail, help=f"(unavailable: {problem})",
+                         context_settings={"ignore_unknown_options": True,
+                                           "allow_extra_args": True})
 
 
 def _plugins_of(ctx: click.Context, config: Path | None = None) -> PluginManager:

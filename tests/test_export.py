@@ -286,6 +286,15 @@ class TestCsv:
         assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
         assert [["Cột 0", "Cột 1"], ['=HYPERLINK("x")', "-1+2"]] == list(read_csv(path))
 
+    @pytest.mark.parametrize("text", ["'=1+2", "'-x", "''@y", "'", "''", "'abc", "-"])
+    def test_a_text_starting_with_an_apostrophe_reads_back_as_it_was(
+            self, tmp_path: Path, text: str) -> None:
+        """``'=1+2`` lost its ``'`` (read back as ``=1+2``): the ``'`` before a formula
+        was taken off a text that had it of its own."""
+        path = tmp_path / "t.csv"
+        path.write_bytes(table_csv(simple([[text, "b"]])))
+        assert [["Cột 0", "Cột 1"], [text, "b"]] == list(read_csv(path))
+
     @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
     def test_the_delimiter_is_found(self, tmp_path: Path, delimiter: str) -> None:
         path = tmp_path / "t.csv"

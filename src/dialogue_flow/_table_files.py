@@ -7,8 +7,9 @@ right, each text cell that a spreadsheet would take for a formula (``=``, ``+``,
 headed by a line with the sheet's name and separated by an empty line. Read back, a
 ``.csv`` may be UTF-8 with or without the mark, its delimiter ``,``, ``;`` (Excel's in a
 Vietnamese or French locale) or a tab, guessed from the header line; the ``'`` written
-before a formula's first character is taken off again, and empty rows at the end (a
-spreadsheet saves some) are left out.
+before a formula's first character is taken off again (a text that itself starts with
+``'`` before such a character, ``'=A1``, gets one more, so it reads back as it was), and
+empty rows at the end (a spreadsheet saves some) are left out.
 
 A file is written whole or not at all: into a temporary file beside it, then renamed.
 """
@@ -26,7 +27,7 @@ from typing import Any, Final
 from ._errors import ConfigurationError, InvalidInputError, PluginError
 from ._formats import call_format_hook
 from ._plugins import PluginManager
-from ._report import _FORMULA_START, _csv_cell
+from ._report import _FORMULA_START
 
 __all__ = ["read_csv", "read_table_file", "table_csv", "table_format", "write_table_file"]
 
@@ -97,9 +98,9 @@ def table_csv(table: Mapping[str, Any]) -> bytes:
         if len(sheets) > 1:
             if index:
                 writer.writerow([])
-            writer.writerow([_csv_cell(str(sheet["name"]))])
+            writer.writerow([_escaped(str(sheet["name"]))])
         columns = sheet["columns"]
-        writer.writerow([_csv_cell(str(c["label"])) for c in columns])
+        writer.writerow([_escaped(str(c["label"])) for c in columns])
         kinds = [c["type"] for c in columns]
         for row in sheet["rows"]:
             writer.writerow([_csv_text(cell, kind) for cell, kind in zip(row, kinds,
@@ -113,8 +114,15 @@ def _csv_text(cell: object, kind: str) -> str:
     if kind == "percent" and isinstance(cell, (int, float)):
         return f"{cell * 100:.1f}%"
     if isinstance(cell, str):
-        return _csv_cell(cell)
+        return _escaped(cell)
     return str(cell)
+
+
+def _escaped(text: str) -> str:
+    """A cell a spreadsheet shows as text: a ``'`` before a text whose first character
+    after any ``'`` would start a formula (``=HYPERLINK(...)``, ``-1+2``, ``'=A1``), which
+    :func:`_unescaped` takes off again."""
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_START) else text
 
 
 def read_table_file(path: Path, *, sheet: str | None,
@@ -209,5 +217,6 @@ def _delimiter(sample: str) -> str:
 
 
 def _unescaped(cell: str) -> str:
-    """A cell without the ``'`` written before a formula's first character."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+    """A cell without the ``'`` :func:`_escaped` wrote before it."""
+    return (cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START)
+            else cell)

@@ -52,6 +52,7 @@ from urllib.parse import quote, unquote
 
 import attrs
 
+from ._actor_settings import ActorEntry, read_actors
 from ._attachment_settings import AttachmentSettings, read_attachments, settings_file_store
 from ._calendar import Language, WorkCalendar
 from ._calendar_overrides import inline_overrides
@@ -63,7 +64,7 @@ from ._messages import LANGUAGES
 from ._plugins import PluginManager, entry_point_plugin, load_plugins, plugin_calendar
 from ._policy import DeadlinePolicy
 from ._reception_records import RECEPTION_MINIMUM
-from ._records import Actor, Organisation
+from ._records import DEFAULT_ORGANISATION, Actor, Organisation
 from ._retention import RULE as RETENTION_RULE
 from ._retention import retention_problem
 from ._status import StatusThresholds, thresholds_from
@@ -93,6 +94,7 @@ _TOP: Final = {
     "housekeeping": "a [housekeeping] table: outbox_days",
     "attachments": "an [attachments] table: folder or store, max_bytes, types",
     "documents": "a [documents] table: templates, letterhead fields, recipients",
+    "actor": "[[actor]] tables: id, name, role, organisation, login, password_hash",
 }
 _CALENDAR: Final = {
     "culture_day_off": "true or false",
@@ -180,6 +182,9 @@ class Settings:
     attachments: AttachmentSettings | None = None
     #: The ``[documents]`` table: templates, letterheads, recipients (issue 18).
     documents: DocumentSettings | None = None
+    #: The ``[[actor]]`` tables: who acts, where, in which role, and how they log in to a
+    #: host (issue 19).
+    actors: tuple[ActorEntry, ...] = ()
 
     def plugin_manager(self, extra: Iterable[object] = ()) -> PluginManager:
         """The built-in plugins, the file's ``[[plugin]]`` entries, then ``extra``."""
@@ -406,9 +411,18 @@ class _Reader:
             raise self.fail("calendar.culture_day_off", _CALENDAR["culture_day_off"], culture)
         overrides = calendar.get("overrides")
         off, working = inline_overrides(str(self.file), calendar, "calendar")
+        organisations = self.organisations(data)
+        actors = read_actors(self, data.get("actor"))
+        known = {o.id for o in organisations}
+        for entry in actors:
+            if known and entry.actor.organisation_id not in known | {DEFAULT_ORGANISATION}:
+                raise ConfigurationError(
+                    f"{self.file}: the actor {entry.actor.id!r} acts in "
+                    f"{entry.actor.organisation_id!r}, which is not one of the file's "
+                    f"organisations ({', '.join(sorted(known))})")
         return Settings(
             path=self.file, storage=storage, policy=self.policy(data.get("policy")),
-            language=language, organisations=self.organisations(data),
+            language=language, organisations=organisations, actors=actors,
             calendar_file=None if overrides is None else self.path(
                 "calendar.overrides", overrides, _CALENDAR["overrides"]),
             days_off=off, working_days=working, culture_day_off=culture,

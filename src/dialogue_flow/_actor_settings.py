@@ -107,7 +107,7 @@ def _entry(reader: _Reader, where: str, table: Mapping[str, object]) -> ActorEnt
         raise ConfigurationError(f"{reader.file}: {where}.password_hash: expected "
                                  f"{_KEYS['password_hash']} as text")
     try:
-        role = Role(table["role"])
+        role = Role(str(table["role"]))
     except ValueError:
         raise reader.fail(f"{where}.role", _KEYS["role"], table["role"]) from None
     try:

@@ -22,18 +22,27 @@ __all__ = [
 
 @click.command("demo")
 @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="SQLite file to write (default: a fresh dialogue-flow-demo.db here).")
+              help="SQLite file to write (default: a fresh dialogue-flow-demo.db here, or "
+              "dialogue-flow-province-demo.db with --province).")
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi",
               show_default=True, help="Language of the timeline.")
-def demo_command(db: Path | None, language: str) -> None:
+@click.option("--province", is_flag=True,
+              help="A province and its three communes in 2026 instead (the two tiers since "
+              "July 2025): dialogues, escalations to the province, a roll-up.")
+def demo_command(db: Path | None, language: str, province: bool) -> None:
     """Play the seed's 2021 plan of two dialogues on the embedded SQLite storage."""
     from ._demo import run_demo  # noqa: PLC0415 - keeps `dialogue-flow --help` fast
+    from ._province_demo import run_province_demo  # noqa: PLC0415
 
-    path = db if db is not None else Path("dialogue-flow-demo.db")
+    default = "dialogue-flow-province-demo.db" if province else "dialogue-flow-demo.db"
+    path = db if db is not None else Path(default)
     for suffix in ("", "-wal", "-shm"):  # a rerun starts from a fresh file
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     try:
-        run_demo(f"sqlite:///{path}", language=language, echo=click.echo)
+        if province:
+            run_province_demo(f"sqlite:///{path}", echo=click.echo)
+        else:
+            run_demo(f"sqlite:///{path}", language=language, echo=click.echo)
     except DialogueFlowError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"\n{'Dữ liệu' if language == 'vi' else 'Data'}: {path}")

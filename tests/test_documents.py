@@ -158,6 +158,34 @@ class TestAnswer:
         with pytest.raises(InvalidInputError, match="has no answer yet"):
             build_document(flow, "answer", open_.id, actor=OFFICE)
 
+    def test_an_answer_is_not_sent_before_it_is_given(self, flow: DialogueFlow) -> None:
+        s = flow.submission("sub-0001")
+        assert s.answered_on is not None
+        with pytest.raises(InvalidInputError, match=r"^on: .* is before sub-0001 was answered"):
+            build_document(flow, "answer", s.id, actor=OFFICE,
+                           on=s.answered_on - dt.timedelta(days=1))
+        assert [] == flow.documents()
+        assert () == flow.access_log().items
+
+    @pytest.mark.parametrize("role", [Role.INTAKE_DESK, Role.SECRETARY])
+    def test_an_actor_who_may_not_issue_it_reads_no_identity(self, flow: DialogueFlow,
+                                                             role: Role) -> None:
+        with pytest.raises(PermissionDeniedError, match="issue_document"):
+            build_document(flow, "answer", "sub-0001", actor=Actor("a", "Cán bộ", role))
+        assert () == flow.access_log().items
+        assert [] == flow.documents()
+
+    def test_a_record_of_the_wrong_kind_is_named_not_printed(self, flow: DialogueFlow) -> None:
+        """The error names the type: a record's repr would carry its content."""
+        s = flow.submission("sub-0001")
+        with pytest.raises(InvalidInputError) as raised:
+            build_document(flow, "announcement", s, actor=OFFICE)
+        assert "got a Submission" in str(raised.value)
+        assert s.content not in str(raised.value)
+        d = flow.dialogue("dlg-0001")
+        with pytest.raises(InvalidInputError, match=r"^submission: .* got a Dialogue$"):
+            build_document(flow, "answer", d, actor=OFFICE)
+
 
 class TestReport:
     def test_the_six_month_report(self, flow: DialogueFlow) -> None:
@@ -174,6 +202,23 @@ class TestReport:
         assert report.received == sum(sum(s["values"])
                                       for s in charts["by_month_state"]["series"])
         assert "6 tháng đầu năm 2021" in doc["subtitle"]
+
+    def test_a_reprint_shows_the_figures_of_the_day_it_was_issued(
+            self, flow: DialogueFlow) -> None:
+        first = build_document(flow, "report", "2021-H1", actor=OFFICE,
+                               as_of=dt.date(2021, 7, 1))
+        again = build_document(flow, "report", "2021-H1", actor=OFFICE)  # today: 20 Dec
+        assert first["number"] == again["number"]
+        assert "2021-07-01" == again["issued_on"] == again["body"]["made_on"]
+        assert first["body"] == again["body"]
+        new = build_document(flow, "report", "2021-H1", actor=OFFICE, reissue=True)
+        assert ("2021-12-20", 2) == (new["body"]["made_on"], new["number"]["value"])
+
+    def test_an_option_the_kind_does_not_take(self, flow: DialogueFlow) -> None:
+        with pytest.raises(InvalidInputError, match=r"^on: not an option of a document of "
+                           r"kind conclusion_notice"):
+            build_document(flow, "conclusion_notice", "dlg-0001", actor=OFFICE,
+                           on=dt.date(2021, 7, 1))
 
     def test_unknown_kind(self, flow: DialogueFlow) -> None:
         with pytest.raises(InvalidInputError, match="'minutes' is not a kind of document"):

@@ -19,10 +19,12 @@ figures.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from ._charts_data import month_state_chart, period_facts, report_charts, rollup_on_time_chart
+from ._checks import _check_date
 from ._clock import VIETNAM_TZ
 from ._document_settings import DOCUMENT_KINDS, DocumentSettings
 from ._errors import InvalidInputError, NotFoundError
@@ -85,7 +87,8 @@ def build_document(flow: DialogueFlow, kind: str, subject: object, *, actor: Act
     dialogue (announcement, conclusion notice), a submission (answer), or a period such as
     ``"2021-H1"`` (report). ``options`` are the kind's builder's keyword arguments.
 
-    :raises InvalidInputError: an unknown kind, or a subject the kind cannot be made of.
+    :raises InvalidInputError: an unknown kind, an option the kind's builder does not take
+        (``on`` of a conclusion notice), or a subject the kind cannot be made of.
     """
     builders: dict[str, Callable[..., dict[str, Any]]] = {"announcement": announcement_document,
                 "conclusion_notice": conclusion_document,
@@ -93,7 +96,12 @@ def build_document(flow: DialogueFlow, kind: str, subject: object, *, actor: Act
     if kind not in builders:
         raise InvalidInputError("kind", f"{kind!r} is not a kind of document; expected one "
                                 f"of {', '.join(DOCUMENT_KINDS)}")
-    return builders[kind](flow, subject, actor=actor, **options)
+    builder = builders[kind]
+    unknown = sorted(set(options) - set(inspect.signature(builder).parameters)
+                     - {"flow", "actor"})
+    if unknown:
+        raise InvalidInputError(unknown[0], f"not an option of a document of kind {kind}")
+    return builder(flow, subject, actor=actor, **options)
 
 
 def announcement_document(flow: DialogueFlow, dialogue: str | Dialogue, *, actor: Actor,
@@ -109,16 +117,18 @@ def announcement_document(flow: DialogueFlow, dialogue: str | Dialogue, *, actor
                                 "announce")
     lang = _language(flow, language)
     day = on or d.announced_on or flow.clock.today()
+    head = _letterhead(flow, d.organisation_id, settings)
     body = {"dialogue_id": d.id, "dialogue_title": d.title,
             "scheduled_for": d.scheduled_for.isoformat(),
             "scheduled_text": day_text(d.scheduled_for, lang), "venue": d.venue or "",
-            "chair": _chair(_letterhead(flow, d.organisation_id, settings), lang),
+            "chair": _chair(head, lang),
             "topics": list(d.topics),
             "invited_departments": list(d.invited_departments),
             "expected_attendance": d.expected_attendance,
             "days_ahead": (d.scheduled_for - day).days}
     return _document(flow, "announcement", d, d.organisation_id, day, lang, settings,
-                     actor=actor, draft=draft, reissue=reissue, title=_w("notice", lang),
+                     head=head, actor=actor, draft=draft, reissue=reissue,
+                     title=_w("notice", lang),
                      subtitle=_w("announcement", lang, title=d.title), body=body)
 
 
@@ -135,22 +145,25 @@ def conclusion_document(flow: DialogueFlow, dialogue: str | Dialogue, *, actor: 
                                 f"(it is {d.state.value}); conclude it first")
     lang = _language(flow, language)
     notice = d.conclusion
+    # Withheld as every read (no names here); each read once: the items are the
+    # dialogue's matters, and one detached from it since is read on its own.
+    matters = {s.id: s for s in flow.iter_submissions(dialogue_id=d.id)}
     items: list[dict[str, Any]] = []
     for no, item in enumerate(notice.items, start=1):
-        s = flow.submission(item.submission_id)  # withheld as every read: no names here
+        s = matters.get(item.submission_id) or flow.submission(item.submission_id)
         items.append({"no": no, "submission_id": s.id, "tracking_code": s.tracking_code or "",
                       "topic": s.topic, "content": s.content, "state": item.state.value,
                       "state_label": label("state", item.state.value, lang),
                       "responsible": item.responsible, "due": item.due.isoformat(),
                       "due_text": _short_day(item.due)})
-    total = sum(1 for _ in flow.iter_submissions(dialogue_id=d.id))
     held = d.held_on or notice.issued_on
     body = {"dialogue_id": d.id, "dialogue_title": d.title, "held_on": held.isoformat(),
             "held_text": day_text(held, lang), "attendance": d.actual_attendance,
-            "settled": total - len(items), "late": notice.late, "items": items}
+            "settled": len(matters) - len(items), "late": notice.late, "items": items}
     responsible = sorted({i.responsible for i in notice.items if i.responsible})
     return _document(flow, "conclusion_notice", d, d.organisation_id, notice.issued_on, lang,
-                     settings, actor=actor, draft=draft, reissue=reissue,
+                     settings, head=_letterhead(flow, d.organisation_id, settings),
+                     actor=actor, draft=draft, reissue=reissue,
                      title=_w("notice", lang),
                      subtitle=_w("conclusion_notice", lang, held=day_text(held, lang)),
                      body=body, responsible=responsible)
@@ -162,13 +175,19 @@ def answer_document(flow: DialogueFlow, submission: str | Submission, *, actor: 
                     reissue: bool = False) -> dict[str, Any]:
     """The written answer to the petitioner of an answered ``submission``, addressed to
     them: ``actor`` reads their identity for it (recorded in the access log; refused for a
-    confidential matter to roles its policy does not name). Issued on the answer's day."""
-    ref = submission.id if isinstance(submission, Submission) else submission
-    s = flow.submission(ref)
+    confidential matter to roles its policy does not name). Issued on the answer's day, or
+    ``on`` (not before it): an actor who may not issue it reads no identity."""
+    s = flow.submission(_submission_id(submission))
     if s.answer is None or s.answered_on is None:
         raise InvalidInputError("submission", f"{s.id} has no answer yet (it is "
                                 f"{s.state.value}); answer it first")
+    if on is not None and _check_date("on", on) < s.answered_on:
+        raise InvalidInputError("on", f"{on.isoformat()} is before {s.id} was answered "
+                                f"({s.answered_on.isoformat()}): an answer is sent after it "
+                                "is given")
     lang = _language(flow, language)
+    if not draft:  # before the identity is read: a refused actor reads nothing
+        flow._authorize(actor, "issue_document", s)  # noqa: SLF001 - the flow's rule
     petitioner = flow.identity(s, actor=actor)  # checked and logged
     day = on or s.answered_on
     dialogue = None if s.dialogue_id is None else flow.dialogue(s.dialogue_id)
@@ -181,7 +200,8 @@ def answer_document(flow: DialogueFlow, submission: str | Submission, *, actor: 
             "petitioner": {"name": _addressed_to(petitioner), "address": petitioner.address
                            or ""}}
     name = _addressed_to(petitioner)
-    return _document(flow, "answer", s, s.organisation_id, day, lang, settings, actor=actor,
+    return _document(flow, "answer", s, s.organisation_id, day, lang, settings,
+                     head=_letterhead(flow, s.organisation_id, settings), actor=actor,
                      draft=draft, reissue=reissue, title="", subtitle=_w("answer", lang),
                      body=body, addressee=_w("dear", lang, name=name) if name else "",
                      responsible=[s.department] if s.department else [])
@@ -194,33 +214,41 @@ def report_document(flow: DialogueFlow, period: str | Period, *, actor: Actor,
                     draft: bool = False, reissue: bool = False) -> dict[str, Any]:
     """The periodic report of ``period`` (of ``organisation``, with its subtree; or a
     province's roll-up with a row per commune): its figures, tables and charts, to the
-    recipients Conclusion 215-KL/TW names. Issued today (or ``as_of``)."""
+    recipients Conclusion 215-KL/TW names. Issued today (or ``as_of``); a reprint counts
+    as of the day it was issued, whatever ``as_of`` says, so that it shows the figures its
+    number and date were given to."""
     lang = _language(flow, language)
     chosen = period if isinstance(period, Period) else Period.parse(period)
     org_id = organisation or "default"
+    scope_key = chosen.label + (":rollup" if rollup else ":subtree" if subtree else "")
+    if not draft and not reissue:
+        issued = flow.documents(organisation=org_id, subject_id=scope_key, kind="report")
+        if issued:  # a reprint: the figures of the day it was issued
+            as_of = issued[-1].issued_on
     if rollup:
         if organisation is None:
             raise InvalidInputError("organisation", "a roll-up names the organisation whose "
                                     "communes it lists")
         rolled = flow.rollup(chosen, organisation=organisation, as_of=as_of)
-        report, scope_key = rolled.total, f"{chosen.label}:rollup"
+        report = rolled.total
         scope = flow._scope(organisation, subtree_too=True)  # noqa: SLF001
         charts = [month_state_chart(chosen, period_facts(flow, chosen, scope), lang),
                   rollup_on_time_chart(rolled, lang)]
     else:
         report = flow.report(chosen, as_of=as_of, organisation=organisation, subtree=subtree)
-        scope_key = chosen.label + (":subtree" if subtree else "")
         scope = flow._scope(organisation, subtree)  # noqa: SLF001
         charts = report_charts(flow, report, lang, scope)
         rolled = None
+    org = None if organisation is None else flow.organisation(organisation)
     body = {"period": chosen.label, "period_title": chosen.title(lang),
             "made_on": report.made_on.isoformat(), "made_text": day_text(report.made_on, lang),
-            "scope": _scope_text(flow, organisation, subtree or rollup, lang),
+            "scope": _scope_text(org, subtree or rollup, lang),
             "summary": [{"key": key, "label": label("figure", key, lang), "value": value}
                         for key, value in _readable_summary(report, lang).items()],
             "tables": _report_tables(report, rolled, lang), "charts": charts}
     return _document(flow, "report", scope_key, org_id, as_of or report.made_on, lang,
-                     settings, actor=actor, draft=draft, reissue=reissue,
+                     settings, head=_letterhead(flow, org_id, settings, org), actor=actor,
+                     draft=draft, reissue=reissue,
                      title=_w("report", lang),
                      subtitle=_w("report_title", lang, period=chosen.title(lang)), body=body,
                      report_recipients=list(report.recipients))
@@ -230,11 +258,11 @@ def report_document(flow: DialogueFlow, period: str | Period, *, actor: Actor,
 
 def _document(flow: DialogueFlow, kind: str, subject: Dialogue | Submission | str,
               organisation_id: str, day: dt.date, language: str,
-              settings: DocumentSettings | None, *, actor: Actor, draft: bool, reissue: bool,
+              settings: DocumentSettings | None, *, head: Letterhead, actor: Actor,
+              draft: bool, reissue: bool,
               title: str, subtitle: str, body: dict[str, Any], addressee: str = "",
               responsible: list[str] | None = None,
               report_recipients: list[str] | None = None) -> dict[str, Any]:
-    head = _letterhead(flow, organisation_id, settings)
     number: int | None = None
     if not draft:
         issued = flow.issue_document(kind, subject, actor=actor, on=day,
@@ -274,9 +302,11 @@ def _signature(value: str, key: str, language: str) -> str:
     return _w(key, language) if value == _W[key][0] else value
 
 
-def _letterhead(flow: DialogueFlow, organisation_id: str,
-                settings: DocumentSettings | None) -> Letterhead:
-    org = _organisation(flow, organisation_id)
+def _letterhead(flow: DialogueFlow, organisation_id: str, settings: DocumentSettings | None,
+                org: Organisation | None = None) -> Letterhead:
+    """The letterhead of ``organisation_id`` (its record ``org`` when read already)."""
+    if org is None:
+        org = _organisation(flow, organisation_id)
     parent = None if org is None or org.parent_id is None else _organisation(flow,
                                                                               org.parent_id)
     derived = letterhead_of(org, parent)
@@ -346,20 +376,29 @@ def _figure(report: Report, key: str) -> int:
     return value
 
 
-def _scope_text(flow: DialogueFlow, organisation: str | None, below: bool,
-                language: str) -> str:
+def _scope_text(organisation: Organisation | None, below: bool, language: str) -> str:
     if organisation is None:
         return _w("whole_store", language)
-    name = flow.organisation(organisation).name
+    name = organisation.name
     return _w("scope_subtree", language, name=name) if below else name
 
 
 def _dialogue(flow: DialogueFlow, dialogue: str | Dialogue) -> Dialogue:
     if isinstance(dialogue, Dialogue):
         return flow.dialogue(dialogue.id)
-    if not isinstance(dialogue, str):
-        raise InvalidInputError("dialogue", f"expected a dialogue or its id, got {dialogue!r}")
+    if not isinstance(dialogue, str):  # not its repr: a submission's holds its content
+        raise InvalidInputError("dialogue", "expected a dialogue or its id, got a "
+                                f"{type(dialogue).__name__}")
     return flow.dialogue(dialogue)
+
+
+def _submission_id(submission: object) -> str:
+    if isinstance(submission, Submission):
+        return submission.id
+    if not isinstance(submission, str):  # not its repr: a record's holds its content
+        raise InvalidInputError("submission", "expected a submission or its id, got a "
+                                f"{type(submission).__name__}")
+    return submission
 
 
 def _organisation(flow: DialogueFlow, organisation_id: str) -> Organisation | None:

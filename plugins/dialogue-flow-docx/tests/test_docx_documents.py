@@ -260,6 +260,20 @@ def test_report_tables_have_the_data_columns(rendered):
     assert ["- Tiếp nhận: 20.", "- Đã trả lời: 12.", "- Quá hạn: 1."] == summary
 
 
+def test_report_columns_are_shared_by_their_longest_text(rendered):
+    """Each column of a report table gets a share of the 165 mm by its longest text
+    (header or value), from 5 to 32 characters: "STT" keeps one line."""
+    table = rendered["report"].tables[-2]  # the overdue matters: five columns
+    data = report()["body"]["tables"][-1]
+    longest = [min(max(5, *(len(text) for text in column)), 32)
+               for column in zip(data["columns"], *data["rows"], strict=True)]
+    widths = [col.w for col in table._tbl.tblGrid.gridCol_lst]
+    assert [round(share / sum(longest), 3) for share in longest] == [
+        round(width / sum(widths), 3) for width in widths]
+    assert [[cell.width for cell in row.cells] for row in table.rows] == [
+        widths for _ in table.rows]
+
+
 def test_report_embeds_one_picture_per_chart(rendered):
     pytest.importorskip("matplotlib")
     pytest.importorskip("dialogue_flow_docx._charts")

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from docx.document import Document
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu
 from docxtpl import DocxTemplate, InlineImage  # type: ignore[import-untyped]
 
@@ -123,7 +124,7 @@ def _size_columns(document: Document) -> None:
         if not grid or any(len(row) != len(grid) for row in rows):
             continue  # a host's table of its own shape: left as Word lays it out
         width = sum(column.w or 0 for column in grid)
-        weights = _weights([["".join(cell.itertext()) for cell in row] for row in rows])
+        weights = _weights([[_cell_text(cell) for cell in row] for row in rows])
         total = sum(weights)
         widths = [Emu(width * weight // total) for weight in weights]
         for column, share in zip(grid, widths, strict=True):
@@ -131,6 +132,13 @@ def _size_columns(document: Document) -> None:
         for row in rows:
             for cell, share in zip(row, widths, strict=True):
                 cell.width = share
+
+
+def _cell_text(cell: BaseOxmlElement) -> str:
+    """The text a table cell shows: its ``w:t`` elements'. (Not ``itertext``: python-docx
+    gives its paragraph and run elements a ``text`` of their own, which lxml yields beside
+    the ``w:t``'s, every word three times.)"""
+    return "".join(text.text or "" for text in cell.iter(qn("w:t")))
 
 
 def _weights(rows: Sequence[Sequence[str]]) -> list[int]:

@@ -288,6 +288,10 @@ class TestCli:
         (["report", "--period", "2021", "--dialogue", "x"],
          "report takes --period, not --dialogue"),
         (["announcement", "--dialogue", "dlg-0001", "--rollup"], "are for a report"),
+        (["announcement", "--dialogue", "dlg-0001", "--org", "x"], "are for a report"),
+        (["conclusion_notice", "--dialogue", "dlg-0001", "--on", "2021-07-01"],
+         "--on is for an announcement or an answer; conclusion_notice is dated by the notice"),
+        (["report", "--period", "2021", "--on", "2021-07-01"], "report is dated --as-of"),
     ])
     def test_wrong_subjects_are_usage_errors(self, demo: Path, tmp_path: Path,
                                              args: list[str], complaint: str) -> None:

@@ -98,8 +98,12 @@ def document_command(ctx: click.Context, kind: str, url: str | None, config: Pat
     extra = [name for name, value in given.items() if value is not None and name != wanted]
     if extra:
         raise click.UsageError(f"{kind} takes {wanted}, not {', '.join(extra)}")
-    if (subtree or rollup or as_of) and kind != "report":
+    if (organisation or subtree or rollup or as_of) and kind != "report":
         raise click.UsageError("--org, --subtree, --rollup and --as-of are for a report")
+    if on is not None and kind not in ("announcement", "answer"):
+        raise click.UsageError(f"--on is for an announcement or an answer; {kind} is "
+                               + ("dated by the notice" if kind == "conclusion_notice"
+                                  else "dated --as-of"))
     fmt = _suffix(output)
     settings = settings_for(ctx, config)
     documents = None if settings is None else settings.documents

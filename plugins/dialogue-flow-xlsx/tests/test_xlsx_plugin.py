@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-from collections.abc import Mapping
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,19 @@ def write(path: Path, content: Mapping[str, Any]) -> Path:
     data = plugin.dialogue_flow_write_table(table=content, fmt="xlsx", language="vi")
     assert data is not None
     path.write_bytes(data)
+    return path
+
+
+def damaged(path: Path, part: str, change: Callable[[bytes], bytes | None]) -> Path:
+    """``path`` with its zip package's ``part`` changed (``None``: left out)."""
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    changed = change(parts.pop(part))
+    if changed is not None:
+        parts[part] = changed
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
     return path
 
 
@@ -170,6 +185,14 @@ class TestRead:
         assert [("A",), ("x",)] == list(plugin.dialogue_flow_read_table(
             path=str(path), fmt="xlsx", sheet="Hai") or [])
 
+    def test_a_sheet_by_name_ignoring_case_and_unicode_form(self, tmp_path: Path) -> None:
+        """``--sheet "sổ cũ"`` typed composed differently or in lower case finds «Sổ cũ»."""
+        path = write(tmp_path / "s.xlsx", table([("A", "text")], [["x"]],
+                                                names=("Một", "Sổ cũ")))
+        typed = unicodedata.normalize("NFD", "sổ cũ")
+        assert [("A",), ("x",)] == list(plugin.dialogue_flow_read_table(
+            path=str(path), fmt="xlsx", sheet=typed) or [])
+
     def test_a_missing_sheet_lists_the_sheets(self, tmp_path: Path) -> None:
         path = write(tmp_path / "s.xlsx", table([("A", "text")], [], names=("Một", "Hai")))
         with pytest.raises(InvalidInputError) as info:
@@ -183,6 +206,43 @@ class TestRead:
             plugin.dialogue_flow_read_table(path=str(path), fmt="xlsx", sheet=None)
         assert ("file", True, True) == (info.value.field, str(path) in str(info.value),
                                         ".xlsx" in str(info.value))
+
+    @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/styles.xml",
+                                      "xl/worksheets/sheet1.xml"])
+    def test_a_damaged_workbook_is_refused_as_such(self, tmp_path: Path, part: str) -> None:
+        """A part cut short (not XML) or missing: openpyxl's own error (an XML
+        ParseError, an IndexError) reached the caller."""
+        path = damaged(write(tmp_path / "r.xlsx", table([("A", "text")], [["x"]])), part,
+                       lambda data: data[:len(data) // 2])
+        with pytest.raises(InvalidInputError) as info:
+            list(plugin.dialogue_flow_read_table(path=str(path), fmt="xlsx", sheet=None)
+                 or [])
+        assert ("file", True) == (info.value.field, str(path) in str(info.value))
+        damaged(path, "xl/worksheets/sheet1.xml", lambda _data: None)
+        with pytest.raises(InvalidInputError):
+            plugin.dialogue_flow_read_table(path=str(path), fmt="xlsx", sheet=None)
+
+    def test_a_cell_openpyxl_cannot_read_is_refused_without_quoting_it(
+            self, tmp_path: Path) -> None:
+        """A number cell holding letters failed deep in openpyxl (a ValueError quoting the
+        cell) while the rows were read: now an error naming the last row read, which the
+        command line prints before it exits 1, no traceback."""
+        path = write(tmp_path / "r.xlsx", table(
+            [("Ngày tiếp nhận", "date"), ("Lĩnh vực", "text"), ("Nội dung", "text")],
+            [["2021-06-01", "đất đai", "a"], ["2021-06-02", "đất đai", "b"]]))
+        damaged(path, "xl/worksheets/sheet1.xml",
+                lambda data: data.replace(b"<v>44349<", b"<v>0912345678x<"))
+        with pytest.raises(InvalidInputError) as info:
+            list(plugin.dialogue_flow_read_table(path=str(path), fmt="xlsx", sheet=None)
+                 or [])
+        assert ("file", True, False) == (info.value.field, "after row 2" in str(info.value),
+                                         "0912345678" in str(info.value))
+        db = f"sqlite:///{tmp_path / 'empty.db'}"
+        DialogueFlow.open(db).shutdown()
+        done = CliRunner().invoke(main, ["import", str(path), "--db", db, "--actor", "vp"])
+        assert (1, True, False) == (done.exit_code, "after row 2" in done.output,
+                                    "Traceback" in done.output)
+        assert isinstance(done.exception, SystemExit)
 
     def test_what_it_writes_it_reads(self, register: Path) -> None:
         rows = list(plugin.dialogue_flow_read_table(path=str(register), fmt="xlsx",

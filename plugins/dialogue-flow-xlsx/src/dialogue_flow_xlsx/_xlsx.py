@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+from pathlib import Path
+from typing import IO, Any, Final
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -33,6 +36,10 @@ _NOT_IN_SHEET_NAMES: Final = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 #: What a text cell starting with one of these would become: a formula (openpyxl writes a
 #: text starting with "=" as one). Such cells are written as text.
 _FORMULA_START: Final = "="
+#: What openpyxl (and the zip and XML readers under it) raise for a damaged workbook: a
+#: package without a part, a part cut short or not XML, a cell it cannot convert.
+_DAMAGED: Final = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError,
+                   SyntaxError, KeyError, IndexError, ValueError, TypeError)
 
 
 def workbook_bytes(table: Mapping[str, Any]) -> bytes:
@@ -122,39 +129,70 @@ def read_rows(path: str, sheet: str | None) -> Iterator[tuple[Any, ...]]:
 
     The workbook is opened (and the sheet found) before this returns.
 
-    :raises InvalidInputError: the file is not an .xlsx workbook, or has no such sheet.
+    :raises InvalidInputError: the file is not an .xlsx workbook, is damaged (also while
+        its rows are read: the error names the last row read, never a cell), or has no
+        such sheet.
     """
+    source = None
+    failure: str | None = None
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        source = Path(path).open("rb")  # noqa: SIM115 - closed with the workbook, or here
+        book = load_workbook(source, read_only=True, data_only=True)
+    except (*_DAMAGED, OSError) as exc:
+        if source is not None:
+            source.close()  # openpyxl leaves it open when the workbook fails to load
+        failure = type(exc).__name__
+    if failure is not None:
+        # Raised outside the handler: openpyxl's error, which may quote a cell, is not
+        # kept as the context of this one.
         raise InvalidInputError(
-            "file", f"{path}: not an Excel workbook (.xlsx) that can be read "
-            f"({type(exc).__name__}); save it from the spreadsheet as .xlsx or .csv") from None
+            "file", f"{path}: not an Excel workbook (.xlsx) that can be read ({failure}); "
+            "save it from the spreadsheet as .xlsx or .csv")
+    assert source is not None  # noqa: S101 - opened, else it failed
     try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
-        else:
-            names = ", ".join(repr(n) for n in book.sheetnames)
-            raise InvalidInputError("sheet", f"{path} has no sheet {sheet!r}; its sheets: "
-                                    f"{names}")
+        ws = book[_sheet(path, [w.title for w in book.worksheets], sheet)]
     except BaseException:
         book.close()
+        source.close()
         raise
-    return _rows(book, ws)
+    return _rows(path, book, ws, source)
 
 
-def _rows(book: Any, ws: Any) -> Iterator[tuple[Any, ...]]:
+def _sheet(path: str, names: Sequence[str], wanted: str | None) -> str:
+    """The name of the sheet ``wanted`` names (``None``: the first), matched exactly, else
+    ignoring case and Unicode form (as Excel compares them; a name typed in a terminal
+    may be composed otherwise than the workbook's)."""
+    if not names:
+        raise InvalidInputError("file", f"{path} has no worksheet that can be read; save it "
+                                "from the spreadsheet as .xlsx or .csv")
+    if wanted is None:
+        return names[0]
+    if wanted in names:
+        return wanted
+    found = [n for n in names if _folded(n) == _folded(wanted)]
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(repr(n) for n in names)
+    raise InvalidInputError("sheet", f"{path} has no sheet {wanted!r}; its sheets: {listed}")
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _rows(path: str, book: Any, ws: Any, source: IO[bytes]) -> Iterator[tuple[Any, ...]]:
     """The rows of ``ws``, each at least as long as the header (a row's empty cells at its
-    end padded with ``None``); the workbook closed once they are read."""
+    end padded with ``None``); the workbook and its file closed once they are read."""
     # A workbook written by another program may state a wrong size ("A1"), and read-only
     # mode would then read that much only: read each row as far as it goes instead.
     ws.reset_dimensions()
     try:
         empty: list[tuple[Any, ...]] = []  # held back until a row with a cell follows
         width = 0
-        for raw in ws.iter_rows(values_only=True):
+        cells = ws.iter_rows(values_only=True)
+        read = 0
+        while (raw := _next_row(path, cells, read)) is not None:
+            read += 1
             row = tuple(_value(v) for v in raw)
             width = width or len(row)
             row += (None,) * (width - len(row))
@@ -166,6 +204,22 @@ def _rows(book: Any, ws: Any) -> Iterator[tuple[Any, ...]]:
             yield row
     finally:
         book.close()
+        source.close()
+
+
+def _next_row(path: str, rows: Iterator[tuple[Any, ...]], read: int,
+              ) -> tuple[Any, ...] | None:
+    """The next row of ``rows`` (``None`` after the last); a damaged sheet an
+    :class:`InvalidInputError` naming the rows read, never a cell (openpyxl's own message
+    may quote one)."""
+    try:
+        return next(rows, None)
+    except _DAMAGED as exc:
+        failure = type(exc).__name__
+    # Raised outside the handler, so openpyxl's error is not kept as its context.
+    raise InvalidInputError(
+        "file", f"{path}: the sheet is damaged after row {read} ({failure}); open the file "
+        "in the spreadsheet and save it again as .xlsx or .csv")
 
 
 def _value(value: object) -> object:

@@ -17,13 +17,13 @@ import click
 
 from ._cli_personal import cli_actor
 from ._cli_settings import config_option, day, db_option, open_flow, plugins_for, settings_for
+from ._document_settings import DOCUMENT_KINDS
 
 if TYPE_CHECKING:
     from ._flow import DialogueFlow
 
 __all__ = ["chart_command", "document_command"]
 
-_KINDS = ("announcement", "conclusion_notice", "answer", "report")
 _SUBJECT = {"announcement": "--dialogue", "conclusion_notice": "--dialogue",
             "answer": "--submission", "report": "--period"}
 
@@ -42,7 +42,7 @@ def _write(output: Path, data: bytes) -> None:
 
 
 @click.command("document")
-@click.argument("kind", type=click.Choice(_KINDS))
+@click.argument("kind", type=click.Choice(DOCUMENT_KINDS))
 @db_option
 @config_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,

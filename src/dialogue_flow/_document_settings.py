@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
+from ._document_records import DocumentKind
 from ._letterhead import LETTERHEAD_FIELDS, Letterhead
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DOCUMENT_KINDS", "DocumentSettings", "read_documents"]
 
-#: The kinds of document the library builds.
-DOCUMENT_KINDS: Final = ("announcement", "conclusion_notice", "answer", "report")
+#: The kinds of document the library builds (:class:`~dialogue_flow.DocumentKind`'s values).
+DOCUMENT_KINDS: Final = tuple(kind.value for kind in DocumentKind)
 
 _KEYS: Final = {
     "templates": 'a folder of templates, e.g. "templates" (one KIND.docx each)',

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._charts_data import month_state_chart, period_facts, report_charts, rollup_on_time_chart
 from ._checks import _check_date
 from ._clock import VIETNAM_TZ
+from ._document_records import DocumentKind
 from ._document_settings import DOCUMENT_KINDS, DocumentSettings
 from ._errors import InvalidInputError, NotFoundError
 from ._labels import check_language, label, phrase
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DOCUMENT_KINDS", "announcement_document", "answer_document",
            "build_document", "conclusion_document", "report_document"]
-
-#: The running-number series of each kind (Hướng dẫn 36-HD/VPTW: per type of document).
-SERIES: Final = {"announcement": "TB", "conclusion_notice": "TB", "answer": "CV",
-                 "report": "BC"}
 
 _W: Final = {  # the library's words in a document: (vi, en)
     "party": ("ĐẢNG CỘNG SẢN VIỆT NAM", "COMMUNIST PARTY OF VIETNAM"),
@@ -269,14 +266,14 @@ def _document(flow: DialogueFlow, kind: str, subject: Dialogue | Submission | st
                                      organisation=organisation_id, reissue=reissue)
         number, day = issued.number, issued.issued_on  # a reprint keeps both
     shown = "    " if number is None else str(number)
+    series = DocumentKind(kind).series
     recipients = (settings.recipients.get(kind) if settings is not None else None) or \
         _recipients(kind, head, language, responsible or [], report_recipients or [])
     return {
         "kind": kind, "language": language, "draft": draft,
-        "number": {"value": number, "series": SERIES[kind], "issuer_code": head.issuer_code,
+        "number": {"value": number, "series": series, "issuer_code": head.issuer_code,
                    "year": day.year,
-                   "text": f"{_w('number', language)} {shown}-{SERIES[kind]}/"
-                           f"{head.issuer_code}"},
+                   "text": f"{_w('number', language)} {shown}-{series}/{head.issuer_code}"},
         "header": {"party": _w("party", language), "superior": head.superior,
                    "issuer": head.issuer},
         "issued_on": day.isoformat(), "place_date": date_line(head, day, language),

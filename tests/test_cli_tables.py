@@ -115,6 +115,22 @@ class TestExport:
         assert (["Tỉnh ủy A", "0"], ["Đảng ủy xã A", "0"], ["Tổng", "0"], "") == (
             rows[1][:2], rows[2][:2], rows[3][:2], rows[3][-1])
 
+    def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(
+            self, demo: str, tmp_path: Path) -> None:
+        """A file marked read-only (kept as it was), a folder that does not exist, a
+        folder."""
+        locked = tmp_path / "locked.csv"
+        locked.write_bytes(b"before")
+        locked.chmod(0o444)
+        (tmp_path / "folder.csv").mkdir()
+        for output, said in ((locked, "read-only"),
+                             (tmp_path / "none" / "r.csv", "No such file or directory"),
+                             (tmp_path / "folder.csv", "directory")):
+            result = run("export", "register", "--db", demo, "--output", str(output))
+            assert (True, True, False) == (result.exit_code != 0, said in result.output,
+                                           "Traceback" in result.output), result.output
+        assert b"before" == locked.read_bytes()
+
     def test_a_file_without_a_suffix(self, demo: str, tmp_path: Path) -> None:
         result = run("export", "register", "--db", demo, "--output", str(tmp_path / "r"))
         assert (1, True) == (result.exit_code, "name a .xlsx or a .csv file" in result.output)

@@ -364,6 +364,16 @@ class TestFiles:
             os.umask(mask)
         assert (0o644, [path]) == (path.stat().st_mode & 0o777, list(tmp_path.iterdir()))
 
+    def test_a_file_marked_read_only_is_not_replaced(self, tmp_path: Path) -> None:
+        """The rename over it replaced a read-only file (as writing into it would not)."""
+        path = tmp_path / "r.csv"
+        path.write_bytes(b"before")
+        path.chmod(0o444)
+        with pytest.raises(PermissionError) as info:
+            write_table_file(path, simple([]), language="vi", plugins=PluginManager())
+        assert (b"before", [path], True) == (path.read_bytes(), list(tmp_path.iterdir()),
+                                             "read-only" in str(info.value))
+
     def test_a_file_without_a_suffix_is_refused(self, tmp_path: Path) -> None:
         with pytest.raises(InvalidInputError) as info:
             write_table_file(tmp_path / "register", simple([]), language="vi",

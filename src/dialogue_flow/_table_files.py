@@ -11,15 +11,18 @@ before a formula's first character is taken off again (a text that itself starts
 ``'`` before such a character, ``'=A1``, gets one more, so it reads back as it was), and
 empty rows at the end (a spreadsheet saves some) are left out.
 
-A file is written whole or not at all: into a temporary file beside it, then renamed.
+A file is written whole or not at all: into a temporary file beside it, then renamed; a
+file marked read-only is not replaced.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import secrets
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -61,6 +64,8 @@ def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
     :raises InvalidInputError: ``path`` has no suffix.
     :raises ConfigurationError: no plugin writes that format (naming what to install).
     :raises PluginError: the plugin answered something other than bytes.
+    :raises OSError: the file cannot be written (:exc:`PermissionError` for one marked
+        read-only, which the rename would otherwise replace).
     """
     fmt = table_format(path)
     if fmt == "csv":
@@ -77,7 +82,12 @@ def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
 def _write_whole(path: Path, data: bytes) -> None:
     """``data`` into ``path`` through a temporary file renamed over it: a reader never
     sees half a file, and a failed write leaves what was there. The file gets the
-    permissions any new file gets (the umask's), not a temporary file's owner-only ones."""
+    permissions any new file gets (the umask's), not a temporary file's owner-only ones.
+    A file there marked read-only (no write permission for anyone) is left alone: renaming
+    over it would replace it, as writing into it would not."""
+    if path.is_file() and not stat.S_IMODE(path.stat().st_mode) & 0o222:
+        raise PermissionError(errno.EACCES, "the file is marked read-only; make it writable "
+                              "or choose another name", str(path))
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with temporary.open("xb") as out:

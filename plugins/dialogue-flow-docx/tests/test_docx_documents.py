@@ -282,6 +282,27 @@ def test_report_embeds_one_picture_per_chart(rendered):
     assert all(Mm(159) < shape.width <= Mm(161) for shape in pictures)
 
 
+def test_a_chart_that_cannot_be_drawn_leaves_a_note_not_a_missing_report(caplog):
+    """A malformed chart (here a series one value short) does not cost the report: its
+    figures and tables are written, the other chart is drawn, and the broken one's place
+    says what is missing and why; the log warns."""
+    pytest.importorskip("matplotlib")
+    document = report()
+    document["body"]["charts"][0]["series"][0]["values"].pop()
+    with caplog.at_level("WARNING", logger="dialogue_flow_docx"):
+        doc = render(document)
+    assert 1 == len(doc.inline_shapes)
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "III. BIỂU ĐỒ" in paragraphs
+    assert ("[Biểu đồ «Ý kiến, kiến nghị theo tháng và tình trạng» không vẽ được: "
+            "InvalidInputError: chart.series[0].values: 5 values for 6 categories]"
+            in paragraphs)
+    assert "- Tiếp nhận: 20." in paragraphs
+    assert 4 == len(doc.tables)  # the header, two report tables, the closing
+    assert ["chart 1 of the report not drawn: InvalidInputError: chart.series[0].values: 5 "
+            "values for 6 categories"] == [r.getMessage() for r in caplog.records]
+
+
 def test_report_without_matplotlib_leaves_the_charts_out(monkeypatch):
     import importlib.util  # noqa: PLC0415
 

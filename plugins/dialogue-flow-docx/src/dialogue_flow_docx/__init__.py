@@ -9,7 +9,6 @@ inside the hooks, so the command line starts fast with the plugin installed.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,9 +39,9 @@ class DocxPlugin:
         """The chart as a PNG or SVG picture (matplotlib: ``dialogue-flow-docx[charts]``)."""
         if fmt not in ("png", "svg"):
             return None
-        drawing = importlib.import_module("dialogue_flow_docx._charts")
-        image: bytes = drawing.render_chart(chart, fmt, language)
-        return image
+        from ._charts import render_chart  # noqa: PLC0415 - matplotlib when asked for
+
+        return render_chart(chart, fmt, language)
 
 
 #: The plugin object the entry points name.

@@ -12,9 +12,9 @@ matplotlib are loaded then, never when the command line starts.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -32,12 +32,18 @@ from ._templates import template_path
 
 __all__ = ["render_document"]
 
+_log = logging.getLogger(__name__)
+
 #: The caption that marks a report's tables, whose columns the renderer sizes.
 _SIZED: Final = "dialogue_flow:columns"
 
 #: The characters a value loses: the control characters but tab and line feed, and the
 #: two XML forbids.
 _CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+#: What a chart that cannot be drawn leaves in the report, by language.
+_NOT_DRAWN: Final = {"vi": "[Biểu đồ «{title}» không vẽ được: {reason}]",
+                     "en": "[The chart “{title}” could not be drawn: {reason}]"}
 
 #: A column's share of a table grows with its longest text, within these bounds.
 _NARROWEST, _WIDEST = 5, 32
@@ -97,18 +103,29 @@ def _reason(exc: Exception) -> str:
 
 
 def _chart_images(template: DocxTemplate, document: Mapping[str, Any],
-                  language: str) -> list[InlineImage]:
-    """The report's charts as pictures, or none without matplotlib."""
+                  language: str) -> list[InlineImage | str]:
+    """The report's charts as pictures, or none without matplotlib. A chart that cannot be
+    drawn leaves a note in its place (and a warning in the log): the report's figures and
+    tables are still written, and the reader sees what is missing."""
     body = document.get("body")
     charts = body.get("charts") if isinstance(body, Mapping) else None
     if not charts or importlib.util.find_spec("matplotlib") is None:
         return []
-    try:
-        drawing = importlib.import_module("dialogue_flow_docx._charts")
-    except ModuleNotFoundError:  # a plugin built without its charts module
-        return []
-    return [InlineImage(template, io.BytesIO(drawing.chart_png(chart, language)),
-                        width=Cm(16)) for chart in charts]
+    from ._charts import chart_png  # noqa: PLC0415 - matplotlib when a report has charts
+
+    images: list[InlineImage | str] = []
+    for index, chart in enumerate(charts):
+        try:
+            picture = chart_png(chart, language)
+        except Exception as exc:  # noqa: BLE001 - a note in the report instead
+            reason = f"{type(exc).__name__}: {_reason(exc)}"
+            _log.warning("chart %d of the report not drawn: %s", index + 1, reason)
+            title = chart.get("title") if isinstance(chart, Mapping) else None
+            note = _NOT_DRAWN.get(language, _NOT_DRAWN["en"])
+            images.append(note.format(title=title or index + 1, reason=reason))
+        else:
+            images.append(InlineImage(template, io.BytesIO(picture), width=Cm(16)))
+    return images
 
 
 def _size_columns(document: Document) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,42 @@ class TestAnnouncement:
         assert ("NOTICE", "COMMUNIST PARTY OF VIETNAM") == (doc["title"],
                                                            doc["header"]["party"])
         assert "ON BEHALF OF THE STANDING COMMITTEE" == doc["signature"]["on_behalf"]
+
+
+class TestReads:
+    """Each record a document is made of is read once (the letterhead built once)."""
+
+    @staticmethod
+    def _count(flow: DialogueFlow, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+        reads: Counter[str] = Counter()
+
+        def counting(name: str, read: Callable[..., Any]) -> Callable[..., Any]:
+            def counted(*args: Any) -> Any:
+                reads[name] += 1
+                return read(*args)
+            return counted
+
+        for name in ("get_dialogue", "get_submission", "get_organisation"):
+            monkeypatch.setattr(flow.storage, name, counting(name, getattr(flow.storage, name)))
+        return reads
+
+    def test_the_announcement(self, flow: DialogueFlow,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+        reads = self._count(flow, monkeypatch)
+        build_document(flow, "announcement", "dlg-0001", actor=OFFICE)
+        assert {"get_dialogue": 1, "get_organisation": 1} == reads
+
+    def test_the_conclusion_notice(self, flow: DialogueFlow,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+        reads = self._count(flow, monkeypatch)
+        build_document(flow, "conclusion_notice", "dlg-0001", actor=OFFICE)
+        assert {"get_dialogue": 1, "get_organisation": 1} == reads
+
+    def test_the_answer(self, flow: DialogueFlow, monkeypatch: pytest.MonkeyPatch) -> None:
+        reads = self._count(flow, monkeypatch)
+        build_document(flow, "answer", "sub-0001", actor=OFFICE)
+        # Once withheld, once as stored for the address (the identity's logged read).
+        assert 2 == reads["get_submission"]
 
 
 class TestConclusionNotice:

@@ -60,7 +60,15 @@ class DocumentCommands(FlowCore):
         _check_actor(actor)
         _check_bool("reissue", reissue)
         day = self._day("on", on)
-        record = self._subject(member, subject)
+        return self._issue(member, self._subject(member, subject), subject, actor=actor,
+                           day=day, organisation=organisation, reissue=reissue)
+
+    def _issue(self, member: DocumentKind, record: Dialogue | Submission | None,
+               subject: object, *, actor: Actor, day: dt.date, organisation: str | None,
+               reissue: bool) -> IssuedDocument:
+        """:meth:`issue_document` once its arguments are checked and ``record`` (``None``:
+        a report about the scope ``subject``) is read and ready: the office documents'
+        builders, which read it themselves, start here."""
         if record is not None:
             organisation_id, subject_id = record.organisation_id, record.id
             if organisation is not None and organisation != organisation_id:

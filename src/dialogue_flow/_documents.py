@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from ._charts_data import month_state_chart, period_facts, report_charts, rollup_on_time_chart
-from ._checks import _check_date
+from ._checks import _check_bool, _check_date
 from ._clock import VIETNAM_TZ
 from ._document_records import DocumentKind
 from ._document_settings import DOCUMENT_KINDS, DocumentSettings
@@ -261,9 +261,12 @@ def _document(flow: DialogueFlow, kind: str, subject: Dialogue | Submission | st
               responsible: list[str] | None = None,
               report_recipients: list[str] | None = None) -> dict[str, Any]:
     number: int | None = None
-    if not draft:
-        issued = flow.issue_document(kind, subject, actor=actor, on=day,
-                                     organisation=organisation_id, reissue=reissue)
+    if not draft:  # the builder has read and checked the record: it is not read again
+        _check_bool("reissue", reissue)
+        issued = flow._issue(  # noqa: SLF001 - issue_document, less its reads
+            DocumentKind(kind), None if isinstance(subject, str) else subject, subject,
+            actor=actor, day=flow._day("on", day),  # noqa: SLF001
+            organisation=organisation_id, reissue=reissue)
         number, day = issued.number, issued.issued_on  # a reprint keeps both
     shown = "    " if number is None else str(number)
     series = DocumentKind(kind).series

@@ -310,6 +310,15 @@ class TestCsv:
             path.write_text("a;b\n;\n1;2\n;\n ; \n", encoding=encoding)
             assert [["a", "b"], ["", ""], ["1", "2"]] == list(read_csv(path))
 
+    def test_a_byte_order_mark_saved_twice_is_not_part_of_the_first_header(
+            self, tmp_path: Path) -> None:
+        """The second mark stayed in «Ngày tiếp nhận», which then matched no column (and
+        the import's error named a header that looked the same)."""
+        path = tmp_path / "t.csv"
+        path.write_text("\ufeff\ufeffNgày tiếp nhận;Nội dung\n01/06/2021;a\n",
+                        encoding="utf-8")
+        assert [["Ngày tiếp nhận", "Nội dung"], ["01/06/2021", "a"]] == list(read_csv(path))
+
     def test_not_utf8_is_refused_with_what_to_do(self, tmp_path: Path) -> None:
         path = tmp_path / "t.csv"
         path.write_bytes("Ngày tiếp nhận,Nội dung\n".encode("utf-16"))

@@ -42,6 +42,8 @@ _DELIMITERS: Final = (",", ";", "\t")
 
 #: How much of a CSV file is read to guess its delimiter (its header line lies within).
 _SNIFF_CHARS: Final = 1 << 16
+#: The byte-order mark, as a character.
+_BOM: Final = "\ufeff"
 
 
 def table_format(path: Path, field: str = "output") -> str:
@@ -173,16 +175,21 @@ def _format_hook(plugins: PluginManager, hook: str, fmt: str, **kwargs: Any) -> 
 
 
 def read_csv(path: Path) -> Iterator[list[str]]:
-    """The rows of a CSV file (UTF-8, with or without a byte-order mark; ``,``, ``;`` or
-    tab between cells), each a list of text cells; empty rows at the end left out.
+    """The rows of a CSV file (UTF-8, with or without a byte-order mark, even twice; ``,``,
+    ``;`` or tab between cells), each a list of text cells; empty rows at the end left out.
 
     :raises InvalidInputError: not UTF-8 text, or not CSV (the line named); raised when the
         file is opened for the encoding of its start, else while reading.
     """
     source = path.open(encoding="utf-8-sig", newline="")  # closed by _rows
     try:
-        delimiter = _delimiter(source.read(_SNIFF_CHARS))
+        sample = source.read(_SNIFF_CHARS)
         source.seek(0)
+        # A mark saved twice (a tool that adds one to a file that has it) would stay at
+        # the start of the first header, which then matches no column: skipped too.
+        marks = len(sample) - len(sample.lstrip(_BOM))
+        source.read(marks)
+        delimiter = _delimiter(sample[marks:])
     except UnicodeDecodeError:
         source.close()
         raise InvalidInputError("file", _not_utf8(path)) from None

@@ -105,6 +105,18 @@ class TestAnnouncement:
                                                            doc["header"]["party"])
         assert "ON BEHALF OF THE STANDING COMMITTEE" == doc["signature"]["on_behalf"]
 
+    def test_no_default_of_the_letterhead_left_in_vietnamese(self, flow: DialogueFlow) -> None:
+        """The library's own words of a store without organisations (its header's issuer,
+        the office filing the copy) are English in an English document."""
+        doc = build_document(flow, "announcement", "dlg-0001", actor=OFFICE, language="en",
+                             draft=True)
+        assert "PARTY COMMITTEE" == doc["header"]["issuer"]
+        assert "File: the Party Committee's Office." == doc["recipients"][-1]
+        vietnamese = build_document(flow, "announcement", "dlg-0001", actor=OFFICE,
+                                    draft=True)
+        assert "ĐẢNG ỦY" == vietnamese["header"]["issuer"]
+        assert "Lưu Văn phòng Đảng ủy." == vietnamese["recipients"][-1]
+
 
 class TestReads:
     """Each record a document is made of is read once (the letterhead built once)."""
@@ -304,6 +316,21 @@ class TestLetterheadFromTheTree:
         assert "Mẫu Đông, ngày 02 tháng 3 năm 2026" == doc["place_date"]
         assert "Thường trực Tỉnh ủy Mẫu (để b/c)," == doc["recipients"][0]
         assert "Bí thư Đảng ủy" == doc["body"]["chair"]
+
+    def test_a_provinces_answer_reports_to_its_own_standing_committee(self) -> None:
+        with DialogueFlow.open("memory://", clock=FixedClock(dt.date(2026, 3, 2)),
+                               ids=SequentialIds()) as f:
+            f.add_organisation(Organisation("tinh-mau", "Tỉnh ủy Mẫu", "province"))
+            office = Actor("vp", "Văn phòng", Role.OFFICE, organisation_id="tinh-mau")
+            s = f.receive(petitioner=Petitioner(name="Công dân"), topic="đất đai",
+                          content="Kiến nghị", actor=office)
+            s = f.answer(s, text="Đã trả lời", actor=Actor("bt", "Bí thư", Role.CHAIR,
+                                                            organisation_id="tinh-mau"))
+            doc = build_document(f, "answer", s.id, actor=office)
+            english = build_document(f, "answer", s.id, actor=office, language="en")
+        assert ["Như trên,", "Thường trực Tỉnh ủy (để b/c),",
+                "Lưu Văn phòng Tỉnh ủy."] == doc["recipients"]
+        assert "File: the Provincial Party Committee's Office." == english["recipients"][-1]
 
 
 class TestCli:

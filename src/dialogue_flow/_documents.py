@@ -58,6 +58,8 @@ _W: Final = {  # the library's words in a document: (vi, en)
     "dear": ("Kính gửi: {name}", "To: {name}"),
     "for_report": ("Thường trực {name} (để b/c),", "Standing Committee of {name} (to report),"),
     "standing": ("Thường trực Đảng ủy (để b/c),", "Standing Committee (to report),"),
+    "standing_province": ("Thường trực Tỉnh ủy (để b/c),",
+                          "Standing Committee of the Provincial Party Committee (to report),"),
     "members": ("Các đồng chí Ủy viên Ban Thường vụ,", "Members of the Standing Committee,"),
     "front": ("Ủy ban MTTQ và các đoàn thể,", "Fatherland Front and mass organisations,"),
     "cells": ("Các chi bộ (để thông báo đến Nhân dân),",
@@ -67,6 +69,10 @@ _W: Final = {  # the library's words in a document: (vi, en)
     "file": ("Lưu {office}.", "File: {office}."),
     "on_behalf": ("T/M BAN THƯỜNG VỤ", "ON BEHALF OF THE STANDING COMMITTEE"),
     "secretary": ("BÍ THƯ", "SECRETARY"),
+    # The letterhead's own defaults (letterhead_of), in English in an English document.
+    "issuer": ("ĐẢNG ỦY", "PARTY COMMITTEE"),
+    "office": ("Văn phòng Đảng ủy", "the Party Committee's Office"),
+    "office_province": ("Văn phòng Tỉnh ủy", "the Provincial Party Committee's Office"),
     "chair": ("Bí thư Đảng ủy", "the Party Secretary"),
     "chair_province": ("Bí thư Tỉnh ủy", "the Provincial Party Secretary"),
     "scope_subtree": ("{name} và các tổ chức trực thuộc", "{name} and the organisations under it"),
@@ -278,11 +284,11 @@ def _document(flow: DialogueFlow, kind: str, subject: Dialogue | Submission | st
                    "year": day.year,
                    "text": f"{_w('number', language)} {shown}-{series}/{head.issuer_code}"},
         "header": {"party": _w("party", language), "superior": head.superior,
-                   "issuer": head.issuer},
+                   "issuer": _signature(head.issuer, language, "issuer")},
         "issued_on": day.isoformat(), "place_date": date_line(head, day, language),
         "title": title, "subtitle": subtitle, "addressee": addressee,
-        "signature": {"on_behalf": _signature(head.on_behalf, "on_behalf", language),
-                      "title": _signature(head.signer_title, "secretary", language),
+        "signature": {"on_behalf": _signature(head.on_behalf, language, "on_behalf"),
+                      "title": _signature(head.signer_title, language, "secretary"),
                       "name": head.signer},
         "recipients": list(recipients), "body": body,
     }
@@ -296,10 +302,13 @@ def _chair(head: Letterhead, language: str) -> str:
     return f"{head.signer}, {title}" if head.signer else title
 
 
-def _signature(value: str, key: str, language: str) -> str:
-    """The letterhead's words, unless they are the Vietnamese defaults of an English
-    document."""
-    return _w(key, language) if value == _W[key][0] else value
+def _signature(value: str, language: str, *keys: str) -> str:
+    """The letterhead's words, unless they are one of the Vietnamese defaults ``keys`` of an
+    English document."""
+    for key in keys:
+        if value == _W[key][0]:
+            return _w(key, language)
+    return value
 
 
 def _letterhead(flow: DialogueFlow, organisation_id: str, settings: DocumentSettings | None,
@@ -317,7 +326,8 @@ def _recipients(kind: str, head: Letterhead, language: str, responsible: list[st
                 report_recipients: list[str]) -> list[str]:
     above = ([_w("for_report", language, name=head.superior_committee)]
              if head.superior_committee else [])
-    filed = _w("file", language, office=head.office)
+    filed = _w("file", language,
+               office=_signature(head.office, language, "office", "office_province"))
     if kind == "announcement":
         return [*above, _w("members", language), _w("front", language),
                 _w("cells", language), filed]
@@ -326,7 +336,8 @@ def _recipients(kind: str, head: Letterhead, language: str, responsible: list[st
     if kind == "answer":
         return [_w("as_above", language),
                 *(_w("to_know", language, name=name) for name in responsible),
-                _w("standing", language), filed]
+                _w("standing_province" if head.issuer_code == "TU" else "standing", language),
+                filed]
     return [*(f"{name}," for name in report_recipients), *([] if report_recipients else above),
             filed]
 

@@ -373,6 +373,29 @@ class TestFiles:
             os.umask(mask)
         assert (0o644, [path]) == (path.stat().st_mode & 0o777, list(tmp_path.iterdir()))
 
+    @pytest.mark.parametrize(("rows", "said"), [
+        ([["a"]], "sheet 1, row 1: expected a list of 2 cells"),
+        ([["a", None], ["a", None, "c"]], "sheet 1, row 2: expected a list of 2 cells"),
+        ([["a", "17/06/2021"]], "sheet 1, row 1, column 2: a date column's cell"),
+        ([["a", 44364]], "sheet 1, row 1, column 2: a date column's cell"),
+    ])
+    def test_a_table_not_as_the_hook_takes_it_is_refused_naming_where(
+            self, tmp_path: Path, rows: list[list[Any]], said: str) -> None:
+        """A host's own table (write_table_file is public) failed deep in the writer: a
+        ValueError from zip(strict=True) or from openpyxl's date. Nothing is written and
+        the cell is not quoted."""
+        for name in ("r.csv", "r.ods"):
+            with pytest.raises(InvalidInputError) as info:
+                write_table_file(tmp_path / name, simple(rows, ("text", "date")),
+                                 language="vi", plugins=load_plugins([_WritesText()]))
+            assert ("table", True, False) == (info.value.field, said in str(info.value),
+                                              "17/06" in str(info.value))
+        assert [] == list(tmp_path.iterdir())
+        write_table_file(tmp_path / "ok.csv", simple([["a", "2021-06-17"], ["b", None],
+                                                      ["c", dt.date(2021, 6, 17)]],
+                                                     ("text", "date")),
+                         language="vi", plugins=PluginManager())
+
     def test_a_file_marked_read_only_is_not_replaced(self, tmp_path: Path) -> None:
         """The rename over it replaced a read-only file (as writing into it would not)."""
         path = tmp_path / "r.csv"

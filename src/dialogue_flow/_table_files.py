@@ -18,6 +18,7 @@ file marked read-only is not replaced.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import io
 import os
@@ -45,6 +46,9 @@ _SNIFF_CHARS: Final = 1 << 16
 #: The byte-order mark, as a character.
 _BOM: Final = "\ufeff"
 
+#: The types a table's column may have (:func:`dialogue_flow_write_table`).
+_COLUMN_TYPES: Final = frozenset({"text", "date", "integer", "number", "percent"})
+
 
 def table_format(path: Path, field: str = "output") -> str:
     """The format a file's suffix names (``"xlsx"`` for ``register.XLSX``).
@@ -63,13 +67,16 @@ def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
     """Write ``table`` (the mapping of :func:`dialogue_flow_write_table`) to ``path`` in
     the format its suffix names: ``.csv`` by the library, others by a plugin.
 
-    :raises InvalidInputError: ``path`` has no suffix.
+    :raises InvalidInputError: ``path`` has no suffix, or ``table`` is not such a mapping
+        (a row with more or fewer cells than columns, a date cell that is not a date:
+        named by sheet, row and column, never quoting a cell).
     :raises ConfigurationError: no plugin writes that format (naming what to install).
     :raises PluginError: the plugin answered something other than bytes.
     :raises OSError: the file cannot be written (:exc:`PermissionError` for one marked
         read-only, which the rename would otherwise replace).
     """
     fmt = table_format(path)
+    _check_table(table)
     if fmt == "csv":
         data = table_csv(table)
     else:
@@ -79,6 +86,55 @@ def write_table_file(path: Path, table: Mapping[str, Any], *, language: str,
             raise PluginError(f"the plugin writing .{fmt} files returned "
                               f"{type(data).__name__}, not bytes")
     _write_whole(path, data)
+
+
+def _check_table(table: object) -> None:
+    """Check that ``table`` is what :func:`dialogue_flow_write_table` takes: a host's own
+    table fails here, naming where, instead of deep inside a writer (the ``zip`` of the
+    CSV writer, openpyxl's date conversion).
+
+    :raises InvalidInputError: on ``table``, naming the sheet, row and column.
+    """
+    if not isinstance(table, Mapping) or not isinstance(table.get("sheets"), Sequence):
+        raise InvalidInputError("table", 'expected a mapping with "sheets": a list of '
+                                '{"name", "columns", "rows"}')
+    for number, sheet in enumerate(table["sheets"], start=1):
+        where = f"sheet {number}"
+        if not isinstance(sheet, Mapping) or not all(
+                isinstance(sheet.get(k), Sequence) for k in ("columns", "rows")):
+            raise InvalidInputError("table", f'{where}: expected {{"name", "columns", '
+                                    '"rows"}, the columns and rows lists')
+        kinds = []
+        for column in sheet["columns"]:
+            kind = column.get("type") if isinstance(column, Mapping) else None
+            if kind not in _COLUMN_TYPES or not isinstance(column.get("width"), (int, float)):
+                raise InvalidInputError("table", f'{where}: a column is {{"key", "label", '
+                                        f'"type", "width"}}, its type one of '
+                                        f"{', '.join(sorted(_COLUMN_TYPES))}")
+            kinds.append(kind)
+        dates = [index for index, kind in enumerate(kinds) if kind == "date"]
+        for row_number, row in enumerate(sheet["rows"], start=1):
+            if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(
+                    row) != len(kinds):
+                raise InvalidInputError("table", f"{where}, row {row_number}: expected a "
+                                        f"list of {len(kinds)} cells, one per column")
+            for index in dates:
+                if row[index] is not None and not _is_date(row[index]):
+                    raise InvalidInputError("table", f"{where}, row {row_number}, column "
+                                            f"{index + 1}: a date column's cell is a date "
+                                            "or ISO text (2021-06-17)")
+
+
+def _is_date(cell: object) -> bool:
+    if isinstance(cell, dt.date):
+        return True
+    if not isinstance(cell, str):
+        return False
+    try:
+        dt.date.fromisoformat(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _write_whole(path: Path, data: bytes) -> None:

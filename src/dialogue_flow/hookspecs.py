@@ -263,9 +263,10 @@ def dialogue_flow_render_document(document: Mapping[str, Any], fmt: str, languag
     *First result.*
 
     :param document: the document as a JSON-safe mapping built by
-        :mod:`dialogue_flow.documents`: its ``kind``, its number, the header block, the
-        place-and-date line, the title, the signature block, the recipients and a ``body``
-        of the kind's own data (see ``docs/documents.md``).
+        :meth:`DialogueFlow.document <dialogue_flow.DialogueFlow.document>`: its ``kind``,
+        its number, the header block, the place-and-date line, the title, the signature
+        block, the recipients and a ``body`` of the kind's own data (see
+        ``docs/documents.md``).
     :param fmt: the file format asked for (the output file's suffix without its dot).
     :param language: ``"vi"`` or ``"en"``: the words the library supplies are in it.
     :param templates: a folder of templates that replace the plugin's own (one file per
@@ -281,8 +282,9 @@ def dialogue_flow_render_chart(chart: Mapping[str, Any], fmt: str,
 
     *First result.*
 
-    :param chart: the chart as a JSON-safe mapping (``dialogue_flow.documents.report_charts``):
-        its ``kind``, ``title``, ``categories`` with their ``category_labels`` and one
+    :param chart: the chart as a JSON-safe mapping (one of a report document's
+        ``body["charts"]``, or what ``dialogue-flow chart --output FILE.json`` writes): its
+        ``kind``, ``title``, ``categories`` with their ``category_labels`` and one
         ``series`` per bar colour.
     :param fmt: the image format asked for.
     :param language: ``"vi"`` or ``"en"``.

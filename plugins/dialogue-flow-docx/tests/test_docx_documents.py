@@ -361,6 +361,28 @@ def test_a_template_with_a_bad_tag_is_a_configuration_error(tmp_path):
         render(announcement(), templates=str(tmp_path))
 
 
+@pytest.mark.parametrize("language", ["", "en/", "../en", "/etc", "e n", ".."])
+def test_a_language_that_is_not_a_tag_is_refused(tmp_path, language):
+    """A document's language names its templates' folder: never a path (an empty one used
+    to give the Vietnamese templates, "../x" a folder outside)."""
+    with pytest.raises(InvalidInputError, match="language"):
+        render(announcement(), language=language, templates=str(tmp_path))
+
+
+def test_a_language_without_templates_is_a_configuration_error_naming_the_file(tmp_path):
+    """A language the plugin has no templates for (fr) is used from the host's folder
+    (fr/KIND.docx) or named as missing."""
+    with pytest.raises(ConfigurationError, match=r"no Word template fr/answer\.docx for "
+                                                 r"language 'fr'"):
+        render(answer(), language="fr", templates=str(tmp_path))
+    (tmp_path / "fr").mkdir()
+    own = docx.Document()
+    own.add_paragraph("Réponse à {{ addressee }}")
+    own.save(str(tmp_path / "fr" / "answer.docx"))
+    assert ["Réponse à Kính gửi: Ông Trần Văn Hòa"] == [
+        p.text for p in render(answer(), language="fr", templates=str(tmp_path)).paragraphs]
+
+
 def test_a_missing_templates_folder_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigurationError, match="is not a folder"):
         render(announcement(), templates=str(tmp_path / "nowhere"))

@@ -8,11 +8,12 @@ each file it has replaces the plugin's own, and the plugin's own serve every oth
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Final
 
-from dialogue_flow import ConfigurationError
+from dialogue_flow import ConfigurationError, InvalidInputError
 
 __all__ = ["BUILT_IN", "KINDS", "LANGUAGES", "copy_templates", "relative_name",
            "template_path"]
@@ -23,13 +24,25 @@ BUILT_IN: Final = Path(__file__).resolve().parent / "templates"
 #: The kinds of document, one template file ``KIND.docx`` each.
 KINDS: Final = ("announcement", "conclusion_notice", "answer", "report")
 
+#: A language tag: the name of a folder of templates, never a path.
+_LANGUAGE: Final = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
 #: The languages of the plugin's own templates: Vietnamese at the top, English in ``en/``.
 LANGUAGES: Final = ("vi", "en")
 
 
 def relative_name(kind: str, language: str) -> Path:
     """The template's file name in a folder of templates: ``report.docx``,
-    ``en/report.docx``."""
+    ``en/report.docx``.
+
+    :raises InvalidInputError: ``language`` is not a language tag (``vi``, ``en``,
+        ``en-GB``): it names a folder, so ``""``, ``../x`` or ``en/`` would read templates
+        from elsewhere.
+    """
+    if not _LANGUAGE.fullmatch(language):
+        raise InvalidInputError("language", f"{language!r} is not a language tag such as "
+                                "vi or en: a document's language names its templates' "
+                                "folder")
     name = Path(f"{kind}.docx")
     return name if language == "vi" else Path(language) / name
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,3 +123,15 @@ def storage_state(flow: DialogueFlow) -> Callable[[], Any]:
         return dialogues, submissions, trails, tuple(flow.storage.pending_notifications())
 
     return capture
+
+
+@pytest.fixture(scope="session")
+def demo_2021_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed's 2021 plan played into a SQLite file (``dialogue-flow demo``), once for
+    the session (it takes seconds). Read it only: a test that writes (the access log, an
+    issued document) works on a copy."""
+    from dialogue_flow._demo import run_demo  # noqa: PLC0415 - only the tests that use it
+
+    path = tmp_path_factory.mktemp("demo-2021") / "demo.db"
+    run_demo(f"sqlite:///{path}", echo=lambda _line: None)
+    return path

@@ -9,24 +9,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dialogue_flow import DialogueFlow
-from dialogue_flow._demo import run_demo
 from dialogue_flow._table_files import read_csv
 from dialogue_flow.cli import main
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed's 2021 plan played into a SQLite file (``dialogue-flow demo``)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    run_demo(f"sqlite:///{path}", echo=lambda _line: None)
-    return path
-
-
 @pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> str:
-    """A copy of the demo's store, for a test that writes (the access log)."""
+def demo(demo_2021_file: Path, tmp_path: Path) -> str:
+    """A copy of the demo's store (``dialogue-flow demo``), for a test that writes (the
+    access log)."""
     copy = tmp_path / "demo.db"
-    copy.write_bytes(demo_file.read_bytes())
+    copy.write_bytes(demo_2021_file.read_bytes())
     return f"sqlite:///{copy}"
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import importlib.metadata
 from typing import Any, Final
 
-from ._errors import ConfigurationError, PluginError
-from ._plugins import PluginManager
+from ._errors import ConfigurationError
+from ._plugins import PluginManager, own_plugin_manager
 
 __all__ = ["FORMATS_GROUP", "call_format_hook", "format_entry_points"]
 
@@ -52,13 +52,8 @@ def call_format_hook(plugins: PluginManager, hook: str, fmt: str, **kwargs: Any)
     for ep in format_entry_points():
         if ep.name != fmt:
             continue
-        try:
-            plugin = ep.load()
-        except Exception as exc:
-            raise PluginError(f"the plugin for .{fmt} files ({ep.value}, {_dist(ep)}) failed "
-                              f"to load: {type(exc).__name__}: {exc}") from exc
-        own = PluginManager()  # this plugin alone, and only the format hook is called
-        own.register(plugin, name=f"{FORMATS_GROUP}:{ep.name}")
+        # This plugin alone, and only the format hook is called.
+        own = own_plugin_manager(ep, FORMATS_GROUP, f"the plugin for .{fmt} files")
         answer = getattr(own.hook, hook)(fmt=fmt, **kwargs)
         if answer is not None:
             return answer
@@ -68,10 +63,6 @@ def call_format_hook(plugins: PluginManager, hook: str, fmt: str, **kwargs: Any)
 def format_entry_points() -> list[importlib.metadata.EntryPoint]:
     """The installed ``dialogue_flow.formats`` entry points, by name."""
     return sorted(importlib.metadata.entry_points(group=FORMATS_GROUP), key=lambda ep: ep.name)
-
-
-def _dist(ep: importlib.metadata.EntryPoint) -> str:
-    return f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else ep.value
 
 
 def _no_plugin(hook: str, fmt: str) -> str:

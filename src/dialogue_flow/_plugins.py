@@ -39,8 +39,10 @@ __all__ = [
     "announce_commit",
     "call_each",
     "check_vetoes",
+    "distribution_of",
     "entry_point_plugin",
     "load_plugins",
+    "own_plugin_manager",
     "plugin_calendar",
     "plugin_policies",
     "select_policy",
@@ -133,6 +135,30 @@ def loaded_entry_point(ep: importlib.metadata.EntryPoint) -> object:
         dist = f" of {ep.dist.name}" if ep.dist is not None else ""
         raise PluginError(f"plugin entry point {ep.name!r} ({ep.value}){dist} failed to "
                           f"load: {type(exc).__name__}: {exc}") from exc
+
+
+def own_plugin_manager(ep: importlib.metadata.EntryPoint, group: str,
+                       what: str) -> PluginManager:
+    """A plugin manager holding only the plugin ``ep`` (of the entry-point ``group``) names:
+    a storage plugin found by its URL scheme, a format plugin by its file suffix, of which
+    only the hook the caller calls runs.
+
+    :raises PluginError: ``what`` (e.g. "the plugin for .docx files") failed to load,
+        naming the entry point and its distribution.
+    """
+    try:
+        plugin = ep.load()
+    except Exception as exc:
+        raise PluginError(f"{what} ({ep.value}, {distribution_of(ep)}) failed to load: "
+                          f"{type(exc).__name__}: {exc}") from exc
+    own = PluginManager()
+    own.register(plugin, name=f"{group}:{ep.name}")
+    return own
+
+
+def distribution_of(ep: importlib.metadata.EntryPoint) -> str:
+    """The distribution that installed ``ep`` with its version (its value, if unknown)."""
+    return f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else ep.value
 
 
 def load_plugins(plugins: Iterable[object] = (), *, entry_points: bool = False,

@@ -19,7 +19,8 @@ import importlib.metadata
 from typing import Final
 
 from ._errors import ConfigurationError, InvalidInputError, PluginError
-from ._plugins import PluginManager
+from ._plugins import PluginManager, own_plugin_manager
+from ._plugins import distribution_of as _dist
 from .storage import Storage
 from .storage._memory import MemoryStorage
 from .storage._sqlite import SQLiteStorage
@@ -76,19 +77,10 @@ def _scheme(url: str) -> str:
     return url.split(":", 1)[0].lower() if ":" in url else "(no scheme)"
 
 
-def _dist(ep: importlib.metadata.EntryPoint) -> str:
-    return f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else ep.value
-
-
 def _open_with(ep: importlib.metadata.EntryPoint, url: str, scheme: str, *,
                create: bool) -> Storage:
-    try:
-        plugin = ep.load()
-    except Exception as exc:
-        raise PluginError(f"the storage plugin for {scheme}:// URLs ({ep.value}, "
-                          f"{_dist(ep)}) failed to load: {type(exc).__name__}: {exc}") from exc
-    own = PluginManager()  # this plugin alone, and only its storage hook is called
-    own.register(plugin, name=f"{STORAGE_GROUP}:{ep.name}")
+    # This plugin alone, and only its storage hook is called.
+    own = own_plugin_manager(ep, STORAGE_GROUP, f"the storage plugin for {scheme}:// URLs")
     storage: Storage | None = own.hook.dialogue_flow_open_storage(url=url, create=create)
     if storage is None:
         raise PluginError(f"the storage plugin for {scheme}:// URLs ({_dist(ep)}) did not "

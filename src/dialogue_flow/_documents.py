@@ -96,11 +96,10 @@ def build_document(flow: DialogueFlow, kind: str, subject: object, *, actor: Act
     builders: dict[str, Callable[..., dict[str, Any]]] = {"announcement": announcement_document,
                 "conclusion_notice": conclusion_document,
                 "answer": answer_document, "report": report_document}
-    try:
-        builder = builders[kind]
-    except (KeyError, TypeError):  # TypeError: not even a key (a list)
+    if kind not in builders:
         raise InvalidInputError("kind", f"{kind!r} is not a kind of document; expected one "
-                                f"of {', '.join(DOCUMENT_KINDS)}") from None
+                                f"of {', '.join(DOCUMENT_KINDS)}")
+    builder = builders[kind]
     unknown = sorted(set(options) - set(inspect.signature(builder).parameters)
                      - {"flow", "actor"})
     if unknown:

@@ -1,0 +1,155 @@
+"""The words of the screens, in Vietnamese (the default) and English: ``key -> (vi, en)``.
+
+States take the labels the library's lifecycle declares (``SUBMISSION.labels``); the rest
+follows the glossary of the domain notes. A key the table does not know is shown as it is,
+so a value a newer library adds never breaks a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["LANGUAGES", "WORDS", "Words", "pick_language"]
+
+#: The languages of the screens; the first is the default.
+LANGUAGES = ("vi", "en")
+
+WORDS: Mapping[str, tuple[str, str]] = {
+    "app_title": ("Tiếp xúc, đối thoại với Nhân dân", "Direct dialogue with the People"),
+    "switch_language": ("English", "Tiếng Việt"),
+    # log-in
+    "login": ("Đăng nhập", "Log in"),
+    "logout": ("Đăng xuất", "Log out"),
+    "username": ("Tên đăng nhập", "Login"),
+    "password": ("Mật khẩu", "Password"),
+    "login_failed": ("Tên đăng nhập hoặc mật khẩu không đúng.",
+                     "Wrong login or password."),
+    "signed_in_as": ("Đang làm việc:", "Signed in:"),
+    # the office's dashboard
+    "dashboard": ("Việc cần giải quyết", "Matters to handle"),
+    "overdue": ("Quá hạn", "Overdue"),
+    "due_soon": ("Sắp đến hạn", "Due soon"),
+    "due_soon_hint": ("hạn trong {days} ngày làm việc tới", "due within {days} working days"),
+    "nothing": ("Không có.", "None."),
+    "unassigned": ("Chưa giao", "Not assigned yet"),
+    "due": ("Hạn", "Due"),
+    "legal_basis": ("Căn cứ", "Legal basis"),
+    "counted_from": ("tính từ ngày", "counted from"),
+    "skipped_days": ("Ngày không tính", "Days not counted"),
+    "no_skipped_days": ("Không có ngày nghỉ nào trong thời hạn (ngoài thứ Bảy, Chủ nhật).",
+                        "No day off in the period (besides weekends)."),
+    "topic": ("Lĩnh vực", "Topic"),
+    "content": ("Nội dung", "Content"),
+    "state": ("Trạng thái", "State"),
+    "received": ("Ngày tiếp nhận", "Received"),
+    "responsible": ("Đơn vị giải quyết", "Responsible"),
+    "version": ("Phiên bản", "Version"),
+    "open": ("Xem", "Open"),
+    "matter": ("Kiến nghị", "Matter"),
+    # a matter's page
+    "history": ("Quá trình xử lý", "History"),
+    "when": ("Thời gian", "When"),
+    "who": ("Người thực hiện", "By"),
+    "event": ("Việc", "Event"),
+    "from_to": ("Từ → đến", "From → to"),
+    "reason": ("Lý do", "Reason"),
+    "details": ("Chi tiết", "Details"),
+    "actions": ("Xử lý", "Actions"),
+    "no_actions": ("Không có thao tác nào từ trạng thái này.",
+                   "No command leaves this state."),
+    "answer_text": ("Nội dung trả lời", "Answer"),
+    "mode": ("Hình thức", "How"),
+    "mode_auto": ("Tự xác định", "Automatic"),
+    "on_the_spot": ("Trả lời trực tiếp tại hội nghị", "On the spot"),
+    "in_writing": ("Trả lời bằng văn bản", "In writing"),
+    "department": ("Ban, ngành, bộ phận", "Department"),
+    "complex": ("Vụ việc phức tạp", "Complex matter"),
+    "to": ("Chuyển đến tổ chức", "To the organisation"),
+    "none_chosen": ("— không chọn —", "— none —"),
+    "body": ("Cơ quan tiếp nhận", "Receiving body"),
+    "competent_level": ("Hoặc cấp có thẩm quyền ngoài hệ thống", "Or a competent body elsewhere"),
+    "until": ("Gia hạn đến ngày", "Extend until"),
+    "outcome": ("Kết quả", "Outcome"),
+    "duplicate_of": ("Trùng với kiến nghị (mã)", "Duplicate of (id)"),
+    "note": ("Ghi chú", "Note"),
+    "submit": ("Ghi nhận", "Save"),
+    "back": ("Quay lại", "Back"),
+    # the commands
+    "cmd_answer": ("Trả lời", "Answer"),
+    "cmd_assign": ("Giao xử lý", "Assign"),
+    "cmd_escalate": ("Chuyển cấp có thẩm quyền", "Escalate"),
+    "cmd_extend": ("Gia hạn", "Extend"),
+    "cmd_close": ("Kết thúc", "Close"),
+    "cmd_reopen": ("Mở lại", "Reopen"),
+    "ev_receive": ("Tiếp nhận", "Received"),
+    "ev_return": ("Trả lại", "Returned"),
+    "ev_prepare": ("Chuẩn bị trả lời", "Prepared"),
+    "ev_accept": ("Thông báo thụ lý", "Accepted for handling"),
+    # close outcomes (CloseReason)
+    "accepted": ("Người có kiến nghị đồng ý với trả lời", "Answer accepted"),
+    "withdrawn": ("Rút kiến nghị", "Withdrawn"),
+    "duplicate": ("Trùng kiến nghị khác", "Duplicate"),
+    "settled_at_meeting": ("Đã giải quyết tại hội nghị", "Settled at the meeting"),
+    "answered_by_competent_level": ("Cấp có thẩm quyền đã trả lời",
+                                    "Answered by the competent level"),
+    "returned": ("Trả lại nơi chuyển đến", "Returned"),
+    # the citizen's status page
+    "status_title": ("Tra cứu kết quả giải quyết kiến nghị", "Where does my petition stand?"),
+    "tracking_code": ("Mã tra cứu", "Tracking code"),
+    "lookup": ("Tra cứu", "Look up"),
+    "organisation": ("Cơ quan giải quyết", "Handled by"),
+    "due_on": ("Hạn trả lời", "To be answered by"),
+    "answer": ("Trả lời", "Answer"),
+    "answered_on": ("Ngày trả lời", "Answered on"),
+    "close_reason": ("Kết quả", "Outcome"),
+    "not_found_code": ("Không có kiến nghị nào với mã này.", "No matter has this code."),
+    "too_many": ("Tra cứu quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
+                 "Too many lookups. Please try again in {seconds} seconds."),
+    "office_link": ("Cán bộ đăng nhập", "Staff log-in"),
+    # errors
+    "conflict": ("Kiến nghị này vừa được người khác thay đổi. Vui lòng tải lại trang.",
+                 "This matter was changed by someone else. Please reload the page."),
+    "reload": ("Tải lại", "Reload"),
+    "forbidden": ("Bạn không có quyền thực hiện việc này.", "You may not do this."),
+    "csrf": ("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.",
+             "The form expired or is not valid. Please reload the page."),
+    "bad_input": ("Dữ liệu chưa hợp lệ", "Invalid input"),
+    "not_found": ("Không tìm thấy.", "Not found."),
+    "error": ("Có lỗi", "Error"),
+    "server_error": ("Lỗi hệ thống. Vui lòng tải lại trang để xem việc đã được ghi chưa.",
+                     "The system failed. Reload the page to see whether it was saved."),
+}
+
+
+def pick_language(*candidates: object) -> str:
+    """The first candidate that is a screen language, else the default (Vietnamese)."""
+    for candidate in candidates:
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return LANGUAGES[0]
+
+
+class Words:
+    """The words of one language: ``words["login"]``, ``words.fmt("too_many", seconds=5)``."""
+
+    __slots__ = ("language",)
+
+    def __init__(self, language: str) -> None:
+        self.language = pick_language(language)
+
+    def __getitem__(self, key: str) -> str:
+        pair = WORDS.get(key)
+        if pair is None:
+            return key
+        return pair[LANGUAGES.index(self.language)]
+
+    def fmt(self, key: str, **fields: object) -> str:
+        """The words of ``key`` with ``fields`` filled in."""
+        return self[key].format(**fields)
+
+    def event(self, name: str) -> str:
+        """The words of an audit-trail event (a command's name, or another event's)."""
+        for key in (f"cmd_{name}", f"ev_{name}"):
+            if key in WORDS:
+                return self[key]
+        return name

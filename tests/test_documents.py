@@ -91,6 +91,13 @@ class TestAnnouncement:
         new = build_document(flow, "announcement", "dlg-0001", actor=OFFICE, reissue=True)
         assert 3 == new["number"]["value"]
 
+    def test_a_reprint_counts_the_days_ahead_from_the_day_it_was_issued(
+            self, flow: DialogueFlow) -> None:
+        first = build_document(flow, "announcement", "dlg-0001", actor=OFFICE)
+        again = build_document(flow, "announcement", "dlg-0001", actor=OFFICE,
+                               on=dt.date(2021, 6, 15))
+        assert first == again
+
     def test_a_draft_takes_no_number(self, flow: DialogueFlow) -> None:
         doc = build_document(flow, "announcement", "dlg-0002", actor=OFFICE, draft=True)
         assert doc["draft"] is True
@@ -272,6 +279,8 @@ class TestReport:
     def test_unknown_kind(self, flow: DialogueFlow) -> None:
         with pytest.raises(InvalidInputError, match="'minutes' is not a kind of document"):
             build_document(flow, "minutes", "dlg-0001", actor=OFFICE)
+        with pytest.raises(InvalidInputError, match=r"^kind: \['report'\] is not a kind"):
+            flow.document(["report"], "2021", actor=OFFICE)  # type: ignore[arg-type]
 
 
 class TestFlowMethods:

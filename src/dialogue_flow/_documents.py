@@ -96,10 +96,11 @@ def build_document(flow: DialogueFlow, kind: str, subject: object, *, actor: Act
     builders: dict[str, Callable[..., dict[str, Any]]] = {"announcement": announcement_document,
                 "conclusion_notice": conclusion_document,
                 "answer": answer_document, "report": report_document}
-    if kind not in builders:
+    try:
+        builder = builders[kind]
+    except (KeyError, TypeError):  # TypeError: not even a key (a list)
         raise InvalidInputError("kind", f"{kind!r} is not a kind of document; expected one "
-                                f"of {', '.join(DOCUMENT_KINDS)}")
-    builder = builders[kind]
+                                f"of {', '.join(DOCUMENT_KINDS)}") from None
     unknown = sorted(set(options) - set(inspect.signature(builder).parameters)
                      - {"flow", "actor"})
     if unknown:
@@ -113,13 +114,15 @@ def announcement_document(flow: DialogueFlow, dialogue: str | Dialogue, *, actor
                           reissue: bool = False) -> dict[str, Any]:
     """The announcement of ``dialogue`` to the People (at least 7 days ahead, by default):
     its time, place, chair, topics and the departments invited. Issued ``on`` the day it
-    was announced (else today)."""
+    was announced (else today); a reprint keeps the day it was issued."""
     d = _dialogue(flow, dialogue)
     if d.state is DialogueState.CANCELLED:
         raise InvalidInputError("dialogue", f"{d.id} was cancelled: there is nothing to "
                                 "announce")
     lang = _language(flow, language)
-    day = on or d.announced_on or flow.clock.today()
+    reprinted = None if draft or reissue else _issued_on(flow, "announcement", d.id,
+                                                          d.organisation_id)
+    day = reprinted or on or d.announced_on or flow.clock.today()  # days_ahead counts from it
     head = _letterhead(flow, d.organisation_id, settings)
     body = {"dialogue_id": d.id, "dialogue_title": d.title,
             "scheduled_for": d.scheduled_for.isoformat(),
@@ -224,10 +227,8 @@ def report_document(flow: DialogueFlow, period: str | Period, *, actor: Actor,
     chosen = period if isinstance(period, Period) else Period.parse(period)
     org_id = organisation or "default"
     scope_key = chosen.label + (":rollup" if rollup else ":subtree" if subtree else "")
-    if not draft and not reissue:
-        issued = flow.documents(organisation=org_id, subject_id=scope_key, kind="report")
-        if issued:  # a reprint: the figures of the day it was issued
-            as_of = issued[-1].issued_on
+    if not draft and not reissue:  # a reprint: the figures of the day it was issued
+        as_of = _issued_on(flow, "report", scope_key, org_id) or as_of
     if rollup:
         if organisation is None:
             raise InvalidInputError("organisation", "a roll-up names the organisation whose "
@@ -292,6 +293,14 @@ def _document(flow: DialogueFlow, kind: str, subject: Dialogue | Submission | st
                       "name": head.signer},
         "recipients": list(recipients), "body": body,
     }
+
+
+def _issued_on(flow: DialogueFlow, kind: str, subject_id: str,
+               organisation_id: str) -> dt.date | None:
+    """The day the document of ``kind`` about ``subject_id`` was issued, if it was: a
+    reprint shows what was printed that day."""
+    issued = flow.documents(organisation=organisation_id, subject_id=subject_id, kind=kind)
+    return issued[-1].issued_on if issued else None
 
 
 def _chair(head: Letterhead, language: str) -> str:

@@ -4,7 +4,7 @@
 
 The samples come from the 2021 demo (``dialogue-flow demo``: its first dialogue's
 announcement and conclusion notice, the first written answer, the six-month report), made
-with the library's document builders; ``--fixtures`` uses the plugin tests' sample mappings
+by ``flow.document``; ``--fixtures`` uses the plugin tests' sample mappings
 instead. Needs LibreOffice (``soffice``), ``fonts-liberation2`` and ``pdftoppm``::
 
     uv run python plugins/dialogue-flow-docx/tools/render_samples.py [--fixtures] [OUTDIR]
@@ -24,7 +24,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 IMAGES = ROOT / "docs" / "images" / "documents"
-#: The pages of each kind drawn for the docs.
 #: The pages drawn for the docs: the first of each, and the report's last (its charts).
 PAGES = {"announcement": ["first"], "conclusion_notice": ["first"], "answer": ["first"],
          "report": ["first", "last"]}

@@ -296,6 +296,20 @@ def test_the_same_file_twice_adds_nothing() -> None:
     assert flow.storage.count_submissions(_all()) == 25
 
 
+def test_matters_are_made_in_the_order_received_and_listed_in_row_order() -> None:
+    """A register out of date order: its matters get their ids in the order they were
+    received (the store then writes its indexes of ids and days in order); the result
+    lists the ids in the order of the rows."""
+    given = _rows(6)
+    rows = [given[3], given[0], given[5], given[1], given[4], given[2]]  # days 5 2 7 3 6 4
+    flow = _flow()
+    result = flow.import_register([VI, *rows], actor=OFFICE)
+    made = [flow.submission(sid) for sid in result.ids]
+    assert [s.content for s in made] == [row[5] for row in rows]
+    by_id = sorted(made, key=lambda s: s.id)
+    assert [s.received_at.day for s in by_id] == [2, 3, 4, 5, 6, 7]
+
+
 def test_a_register_without_numbers_is_keyed_by_its_cells() -> None:
     header = VI[1:]
     rows = [r[1:] for r in _rows(4)]

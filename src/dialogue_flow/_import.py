@@ -159,7 +159,13 @@ class ImportCommands(FlowCore):
         """Skip the rows imported before and commit the others. Tracking codes are drawn
         unique within the import; the store's unique index refuses one another submission
         holds (one draw in tens of millions: the caller then draws again with
-        ``check_codes``, a look-up per code, which cost 40 µs a row at 100,000 rows)."""
+        ``check_codes``, a look-up per code, which cost 40 µs a row at 100,000 rows).
+
+        The submissions are made, and written, in the order the matters were received
+        (the result lists their ids in the order of the rows): time-ordered ids then follow
+        the days received, and the store adds each row to its indexes of ids and days
+        (and the audit trail's) near the one before instead of anywhere in them, which
+        took SQLite 7.7 s instead of 4.3 s for 100,000 rows."""
         held = self.storage.import_keys(organisation, [row.key for row, _due in checked])
         new = [(row, due) for row, due in checked if row.key not in held]
         if dry_run:
@@ -171,9 +177,11 @@ class ImportCommands(FlowCore):
         keys: list[ImportKey] = []
         ids: set[str] = set()
         codes: set[str] = set()
-        for row, due in new:
+        made_of: dict[int, str] = {}
+        for row, due in sorted(new, key=lambda item: item[0].received_at):
             sub = self._submission(row, due, organisation, now, ids,
                                    self._code(codes, checked=check_codes))
+            made_of[row.row] = sub.id
             check_vetoes(self.plugins, Submission.KIND, sub, IMPORT_EVENT, sub.state.value,
                          actor)
             made.append(sub)
@@ -186,7 +194,8 @@ class ImportCommands(FlowCore):
             for sub in made:
                 announce_commit(self.plugins, Submission.KIND, sub, IMPORT_EVENT, actor)
         return ImportResult(len(new), len(checked) - len(new), len(checked),
-                            tuple(key.submission_id for key in keys), ignored, dry_run=False)
+                            tuple(made_of[row.row] for row, _due in new), ignored,
+                            dry_run=False)
 
     def _zone(self) -> dt.tzinfo:
         """The flow's time zone: a register's days are days there."""

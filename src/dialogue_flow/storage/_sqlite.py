@@ -83,7 +83,6 @@ from dialogue_flow.storage import (
     OutboxStatus,
     ReceptionQuery,
     ReportInputs,
-    StoredRecord,
     SubmissionFacts,
     SubmissionQuery,
     check_claim,
@@ -102,6 +101,7 @@ from dialogue_flow.storage._document_sql import SQLiteDocuments
 from dialogue_flow.storage._import_sql import SQLiteImportKeys, insert_sqlite_keys
 from dialogue_flow.storage._sqlite_access import SQLiteAccessLog, instant, micros
 from dialogue_flow.storage._sqlite_heartbeats import SQLiteHeartbeats
+from dialogue_flow.storage._sqlite_records import record_write, write_records
 from dialogue_flow.storage._sqlite_tables import SQLiteTables
 from dialogue_flow.storage._sqlite_url import parse_url
 from dialogue_flow.storage.sql import (
@@ -110,7 +110,6 @@ from dialogue_flow.storage.sql import (
     apply_migration,
     check_schema_version,
     check_store_exists,
-    indexed_values,
     missing_migrations,
     outbox_values,
 )
@@ -277,8 +276,7 @@ class SQLiteStorage(SQLiteDocuments,
             raise InvalidInputError("changes", f"expected a Changeset, got {changes!r}")
         # Serialise before taking the write lock: shorter transactions, and nothing to undo
         # if a record cannot be turned into JSON.
-        writes = [(record, expected, to_json(record), indexed_values(record, SQLITE))
-                  for record, expected in changes.records]
+        writes = [record_write(record, expected) for record, expected in changes.records]
         transitions = [(row.kind, row.record_id, row.version, to_json(row))
                        for row in changes.transitions]
         notes = [outbox_values(note, SQLITE) for note in changes.notifications]
@@ -293,8 +291,7 @@ class SQLiteStorage(SQLiteDocuments,
                 if not guard.admits(found):
                     raise ConcurrentChangeError(guard.dialogue_id, found, guard.at_least,
                                                 guard.at_most)
-            for record, expected, text, indexed in writes:
-                _write(conn, record, expected, text, indexed)
+            write_records(conn, writes)
             if transitions:
                 try:
                     conn.executemany(_SQL.insert_transition, transitions)
@@ -570,23 +567,6 @@ def _schema_version(conn: sqlite3.Connection) -> int:
     version: int = conn.execute(
         "SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
     return version
-
-
-def _write(conn: sqlite3.Connection, record: StoredRecord, expected: int, text: str,
-           indexed: tuple[object, ...]) -> None:
-    """Compare-and-set one record inside the open transaction: the row count of
-    ``INSERT ... ON CONFLICT DO NOTHING`` or ``UPDATE ... WHERE version = expected`` is the
-    check; the row is read only to report a conflict."""
-    kind = record.KIND
-    if expected == 0:
-        changed = conn.execute(_SQL.insert[kind], (record.id, record.version, text, *indexed))
-    else:
-        changed = conn.execute(_SQL.update[kind], (record.version, text, *indexed, record.id,
-                                                   expected))
-    if changed.rowcount != 1:
-        current = conn.execute(_SQL.version_of[kind], (record.id,)).fetchone()
-        raise VersionConflictError(kind, record.id, expected,
-                                   None if current is None else current[0])
 
 
 def _instant(value: int | None) -> dt.datetime | None:

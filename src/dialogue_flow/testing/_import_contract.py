@@ -47,6 +47,20 @@ class ImportKeyContract:
         _equal({}, storage.import_keys("xa-mot", ["2021:2"]), "no key of the failed commit")
         _equal({"2021:1": "sub-0001"}, storage.import_keys("xa-mot", ["2021:1"]), "kept")
 
+    def test_a_stored_id_among_many_new_submissions_is_named(self, storage: Storage) -> None:
+        """An import's commit of many new submissions, one of them stored already: a
+        version conflict naming that one, and nothing of the commit is written."""
+        _imported(storage, "xa-mot", ("2021:9", "sub-0009"))
+        pairs = [(f"2022:{n}", f"sub-{n:04d}") for n in range(5, 14)]
+        error = _raises(VersionConflictError, _imported, storage, "xa-mot", *pairs)
+        _equal(("submission", "sub-0009", 0, 1),
+               (error.kind, error.record_id, error.expected, error.actual), "the conflict")
+        _raises(NotFoundError, storage.get_submission, "sub-0005")
+        _raises(NotFoundError, storage.get_submission, "sub-0013")
+        _equal({}, storage.import_keys("xa-mot", [key for key, _sid in pairs]), "no key")
+        _equal([1], [r.version for r in storage.history("submission", "sub-0009")],
+               "the stored one's history alone")
+
     def test_many_keys_are_looked_up_at_once(self, storage: Storage) -> None:
         """A register of thousands of rows is looked up in one call."""
         pairs = [(f"sha256:{n:064x}", f"sub-{n:05d}") for n in range(1200)]

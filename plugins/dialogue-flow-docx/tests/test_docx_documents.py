@@ -260,6 +260,19 @@ def test_report_tables_have_the_data_columns(rendered):
     assert ["- Tiếp nhận: 20.", "- Đã trả lời: 12.", "- Quá hạn: 1."] == summary
 
 
+@pytest.mark.parametrize(("language", "none"), [("vi", "Không có."), ("en", "None.")])
+def test_a_report_table_without_rows_says_none(language, none):
+    """A table with nothing to list (no matter overdue) is a line saying so under its
+    title, not a header row over nothing."""
+    document = report()
+    document["body"]["tables"][1]["rows"] = []
+    doc = render(document, language=language)
+    assert 3 == len(doc.tables)  # the header, the table by topic, the closing
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert none == paragraphs[paragraphs.index("2. Quá hạn") + 1]
+    assert none not in paragraphs[:paragraphs.index("2. Quá hạn")]
+
+
 def test_report_columns_are_shared_by_their_longest_text(rendered):
     """Each column of a report table gets a share of the 165 mm by its longest text
     (header or value), from 5 to 32 characters: "STT" keeps one line."""

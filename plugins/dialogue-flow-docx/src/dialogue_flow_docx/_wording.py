@@ -94,6 +94,7 @@ _VI: Final = Words("Nơi nhận:", [("STT", 14), ("Nội dung ý kiến, kiến 
         "III. BIỂU ĐỒ",
         ("Trên đây là báo cáo kết quả tiếp xúc, đối thoại trực tiếp với Nhân dân "
          "{{ body.period_title }} của Ban Thường vụ Đảng ủy./."),
+        "Không có.",
     ],
 })
 
@@ -158,6 +159,7 @@ _EN: Final = Words("Recipients:", [("No.", 14), ("Opinion or petition", 81),
         "III. CHARTS",
         ("This is the Standing Committee's report on the direct dialogue with the People in "
          "the {{ body.period_title }}."),
+        "None.",
     ],
 })
 
@@ -239,7 +241,11 @@ def _report(b: TemplateBuilder, words: Words) -> None:
     b.heading(_plain(text[3]))
     b.tag("for t in body.tables")
     b.para(("{{ loop.index }}. {{ t.title }}", "b"), before=6, keep=True)
+    b.tag("if t.rows")
     b.dynamic_table()
+    b.tag("else")  # a table of no rows (nothing overdue): said, not drawn empty
+    b.para(_plain(text[6]))
+    b.tag("endif")
     b.tag("endfor")
     b.tag("if chart_images")
     b.heading(_plain(text[4]))

@@ -438,6 +438,15 @@ def test_copy_templates_from_the_command_line(tmp_path):
     assert (tmp_path / "t" / "conclusion_notice.docx").is_file()
 
 
+def test_copy_templates_into_a_file_says_so_without_a_traceback(tmp_path):
+    (tmp_path / "t").write_text("not a folder")
+    out = subprocess.run([sys.executable, "-m", "dialogue_flow_docx", str(tmp_path / "t")],
+                         capture_output=True, text=True, check=False)
+    assert 1 == out.returncode
+    assert out.stderr.startswith(f"cannot copy the templates into {tmp_path / 't'}: ")
+    assert 1 == len(out.stderr.splitlines())  # one line, no traceback
+
+
 def test_plugin_imports_without_the_heavy_libraries():
     """The command line starts fast: importing the plugin loads neither python-docx,
     docxtpl nor matplotlib."""

@@ -14,7 +14,13 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         sys.stderr.write("usage: python -m dialogue_flow_docx FOLDER\n")
         return 2
-    for path in copy_templates(argv[0]):
+    try:
+        copied = copy_templates(argv[0])
+    except OSError as exc:  # a file in the folder's place, no permission, a full disk
+        sys.stderr.write(f"cannot copy the templates into {argv[0]}: "
+                         f"{exc.strerror or exc}\n")
+        return 1
+    for path in copied:
         sys.stdout.write(f"{path}\n")
     return 0
 

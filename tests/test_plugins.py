@@ -366,6 +366,37 @@ class TestFormatHooks:
             pm, "dialogue_flow_render_document", "txt", document={"kind": "answer"},
             language="vi", templates=None)
 
+    def test_the_hosts_plugin_answers_before_the_installed_one_is_loaded(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A host takes a format over: the installed plugin for it is not even imported."""
+        loaded: list[str] = []
+
+        class Installed:
+            name, value, dist = "txt", "installed:plugin", None
+
+            def load(self) -> Any:
+                loaded.append(self.value)
+                return TestFormatHooks.Formats()
+
+        monkeypatch.setattr("dialogue_flow._formats.format_entry_points", lambda: [Installed()])
+
+        class Host:
+            @hookimpl
+            def dialogue_flow_render_document(self, document: Any, fmt: str, language: str,
+                                              templates: str | None) -> bytes | None:
+                return b"host"
+
+        pm = load_plugins([Host()], entry_points=False)
+        assert b"host" == call_format_hook(pm, "dialogue_flow_render_document", "txt",
+                                           document={"kind": "answer"}, language="vi",
+                                           templates=None)
+        assert [] == loaded
+        # Without the host's, the installed plugin answers.
+        assert b"answer/vi/None" == call_format_hook(
+            load_plugins(entry_points=False), "dialogue_flow_render_document", "txt",
+            document={"kind": "answer"}, language="vi", templates=None)
+        assert ["installed:plugin"] == loaded
+
     def test_hook_dialogue_flow_render_chart_host_plugin(self) -> None:
         pm = load_plugins([self.Formats()], entry_points=False)
         assert b"<svg>T</svg>" == call_format_hook(pm, "dialogue_flow_render_chart", "svg",

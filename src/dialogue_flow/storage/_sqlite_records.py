@@ -3,7 +3,7 @@
 A new record (expected version 0) is ``INSERT ... ON CONFLICT (id) DO NOTHING``, a changed
 one ``UPDATE ... WHERE version = expected``; the row count is the check, and the stored row
 is read only to report a conflict. New records of one kind that follow each other in the
-changeset go in one ``executemany`` (an import's 100,000 submissions: 7.7 s of SQLite's
+changeset go in one ``executemany`` (an import's 100,000 submissions: 8.6 s of SQLite's
 time one by one, 7.6 s together, 4.3 s together and in the order received; see
 ``docs/benchmarks.md``); if it writes fewer rows than it was given, it is undone to a
 savepoint and the records are written one by one, which names the conflict as before.

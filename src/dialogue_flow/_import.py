@@ -167,7 +167,7 @@ class ImportCommands(FlowCore):
         (and the audit trail's) near the one before instead of anywhere in them, which
         took SQLite 7.7 s instead of 4.3 s for 100,000 rows."""
         held = self.storage.import_keys(organisation, [row.key for row, _due in checked])
-        new = [(row, due) for row, due in checked if row.key not in held]
+        new = [item for item in checked if item[0].key not in held]
         if dry_run:
             return ImportResult(len(new), len(checked) - len(new), len(checked), (), ignored,
                                 dry_run=True)

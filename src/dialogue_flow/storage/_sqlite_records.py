@@ -23,17 +23,19 @@ __all__ = ["Write", "record_write", "write_records"]
 
 _SQL = Statements(SQLITE)
 
-#: A record, the version the store must hold (0: none), and its statement's parameters.
-Write = tuple[StoredRecord, int, tuple[object, ...]]
+#: A record's kind and id, the version the store must hold (0: none), and its statement's
+#: parameters: text, numbers and ``None`` only, so the garbage collector stops tracking it
+#: (an import holds 100,000 of them).
+Write = tuple[str, str, int, tuple[object, ...]]
 
 
 def record_write(record: StoredRecord, expected: int) -> Write:
     """``record`` turned into the parameters of its INSERT (``expected`` 0) or UPDATE."""
     text = to_json(record)
     if expected == 0:
-        return (record, expected,
+        return (record.KIND, record.id, expected,
                 (record.id, record.version, text, *indexed_values(record, SQLITE)))
-    return (record, expected,
+    return (record.KIND, record.id, expected,
             (record.version, text, *indexed_values(record, SQLITE), record.id, expected))
 
 
@@ -44,7 +46,7 @@ def write_records(conn: sqlite3.Connection, writes: Sequence[Write]) -> None:
             _write(conn, *run[0])
             continue
         conn.execute("SAVEPOINT new_records")
-        added = conn.executemany(_SQL.insert[run[0][0].KIND], [w[2] for w in run]).rowcount
+        added = conn.executemany(_SQL.insert[run[0][0]], [w[3] for w in run]).rowcount
         if added != len(run):
             # One of them is stored already: undone, then written one by one to name it.
             conn.execute("ROLLBACK TO new_records")
@@ -57,8 +59,8 @@ def _runs(writes: Sequence[Write]) -> Iterator[list[Write]]:
     """New records of one kind that follow each other together; each update alone."""
     run: list[Write] = []
     for write in writes:
-        record, expected, _params = write
-        if run and (expected != 0 or run[0][1] != 0 or run[0][0].KIND != record.KIND):
+        kind, _id, expected, _params = write
+        if run and (expected != 0 or run[0][2] != 0 or run[0][0] != kind):
             yield run
             run = []
         run.append(write)
@@ -66,12 +68,11 @@ def _runs(writes: Sequence[Write]) -> Iterator[list[Write]]:
         yield run
 
 
-def _write(conn: sqlite3.Connection, record: StoredRecord, expected: int,
+def _write(conn: sqlite3.Connection, kind: str, record_id: str, expected: int,
            params: tuple[object, ...]) -> None:
     """Compare-and-set one record: the row count of the INSERT or UPDATE is the check."""
-    kind = record.KIND
     statement = _SQL.insert[kind] if expected == 0 else _SQL.update[kind]
     if conn.execute(statement, params).rowcount != 1:
-        current = conn.execute(_SQL.version_of[kind], (record.id,)).fetchone()
-        raise VersionConflictError(kind, record.id, expected,
+        current = conn.execute(_SQL.version_of[kind], (record_id,)).fetchone()
+        raise VersionConflictError(kind, record_id, expected,
                                    None if current is None else current[0])

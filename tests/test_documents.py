@@ -308,6 +308,12 @@ class TestFlowMethods:
         with pytest.raises(PluginError, match="returned str for 'txt', not bytes"):
             flow.render_document(doc, "txt")
 
+    def test_rendering_what_is_not_a_document(self, flow: DialogueFlow) -> None:
+        with pytest.raises(InvalidInputError, match=r"^document: expected the mapping"):
+            flow.render_document({"kind": "answer"}, "docx")
+        with pytest.raises(InvalidInputError, match=r"^language: 'fr' is not one of"):
+            flow.render_document({"kind": "answer", "language": "fr"}, "docx")
+
 
 class TestLetterheadFromTheTree:
     def test_a_commune_of_the_tree_heads_its_documents(self, tmp_path: Path) -> None:

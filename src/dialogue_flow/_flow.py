@@ -291,11 +291,17 @@ class DialogueFlow(DocumentCommands,
         (``dialogue-flow-docx``); ``templates``: a folder of templates replacing its own.
 
         :raises ConfigurationError: no plugin writes ``fmt`` (naming what to install).
+        :raises InvalidInputError: ``document`` is not such a mapping (no ``language``).
         """
         from ._formats import call_format_hook  # noqa: PLC0415
 
+        try:
+            language = document["language"]
+        except (KeyError, TypeError):  # TypeError: not a mapping at all
+            raise InvalidInputError("document", "expected the mapping flow.document builds "
+                                    "(with its 'language')") from None
         data = call_format_hook(self.plugins, "dialogue_flow_render_document", fmt,
-                                document=document, language=document["language"],
+                                document=document, language=check_language(language),
                                 templates=templates)
         if not isinstance(data, bytes):
             raise PluginError("a dialogue_flow_render_document plugin returned "

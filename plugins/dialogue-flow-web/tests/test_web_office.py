@@ -26,6 +26,9 @@ from web_support import (
 
 from dialogue_flow import Actor, DialogueFlow, FixedClock, Petitioner, Role, SubmissionState
 
+#: The fixtures (a module, not a conftest.py: see web_fixtures).
+pytest_plugins = ["web_fixtures"]
+
 
 def test_login_with_the_right_password_opens_the_dashboard(client: TestClient) -> None:
     """A good password logs in: the session cookie is HttpOnly and SameSite=Lax, and the

@@ -31,6 +31,9 @@ from web_support import CHAIR, NAME, PASSWORD, PHONE, csrf_of, log_in, receive
 
 from dialogue_flow import Actor, ConfigurationError, DialogueFlow, InvalidInputError, Role
 
+#: The fixtures (a module, not a conftest.py: see web_fixtures).
+pytest_plugins = ["web_fixtures"]
+
 
 def test_the_status_page_shows_no_personal_data(client: TestClient,
                                                 flow: DialogueFlow) -> None:
@@ -52,12 +55,21 @@ def test_a_code_nobody_holds_and_a_mistyped_code(client: TestClient,
     code = receive(flow).tracking_code
     assert code is not None
     other = next(c for c in "ABCDEFGHJK" if c != code[0])
-    assert 400 == client.get("/status", params={"code": other + code[1:]}).status_code
+    page = client.get("/status", params={"code": other + code[1:]})
+    assert (400, True) == (page.status_code, "Mã tra cứu không đúng (code: " in page.text)
     assert 200 == client.get("/status").status_code  # the empty form
     with DialogueFlow.open("memory://") as elsewhere:
         unknown = receive(elsewhere, actor=Actor("tn", "Tiếp nhận", Role.INTAKE_DESK))
     page = client.get("/status", params={"code": unknown.tracking_code})
     assert (404, True) == (page.status_code, "Không có kiến nghị nào với mã này." in page.text)
+
+
+def test_a_citizen_gets_no_cookie(client: TestClient, flow: DialogueFlow) -> None:
+    """The status page needs no session: looking up a code sets no cookie (only choosing a
+    language or a form to post does)."""
+    code = receive(flow).tracking_code
+    for page in (client.get("/status"), client.get("/status", params={"code": code})):
+        assert "set-cookie" not in page.headers
 
 
 def test_lookups_are_limited_per_client(client: TestClient, flow: DialogueFlow) -> None:

@@ -115,7 +115,8 @@ class _Web:
         language = self.language(request)
         html = self.templates.get_template(template).render(
             w=Words(language), lang=language, user=self.user(request),
-            csrf=csrf_token(request.session), path=request.url.path, **context)
+            # Made when a form needs it: a citizen's status page sets no cookie.
+            csrf=lambda: csrf_token(request.session), path=request.url.path, **context)
         return HTMLResponse(html, status_code=status,
                             headers={**SECURITY_HEADERS, **(headers or {})})
 
@@ -230,9 +231,10 @@ class _Web:
         except NotFoundError:
             return self.page(request, "status.html", status=404, code=code, found=None,
                              problem=Words(self.language(request))["not_found_code"])
-        except InvalidInputError as exc:
+        except InvalidInputError as exc:  # says what is wrong with the code as typed
+            problem = f"{Words(self.language(request))['bad_code']} ({exc})"
             return self.page(request, "status.html", status=400, code=code, found=None,
-                             problem=str(exc))
+                             problem=problem)
         return self.page(request, "status.html", code=code, found=found)
 
     async def stylesheet(self, _request: Request) -> Response:

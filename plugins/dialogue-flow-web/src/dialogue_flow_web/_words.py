@@ -102,6 +102,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "answer": ("Trả lời", "Answer"),
     "answered_on": ("Ngày trả lời", "Answered on"),
     "close_reason": ("Kết quả", "Outcome"),
+    "bad_code": ("Mã tra cứu không đúng", "Not a valid tracking code"),
     "not_found_code": ("Không có kiến nghị nào với mã này.", "No matter has this code."),
     "too_many": ("Tra cứu quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
                  "Too many lookups. Please try again in {seconds} seconds."),

@@ -1,5 +1,10 @@
-"""A commune's office on a memory store with a fixed clock, its users, and clients of the
-web host (Starlette's TestClient: the app in process, no server, no port)."""
+"""The fixtures of the web host's tests: a commune's office on a memory store with a fixed
+clock, its users, and clients of the web host (Starlette's TestClient: the app in process,
+no server, no port).
+
+Imported by the test modules, not a conftest.py: a second plugin's tests folder with a
+conftest module on sys.path would shadow dialogue-flow-postgres's, which its spawned
+processes import by that name."""
 
 from __future__ import annotations
 

@@ -29,24 +29,16 @@ from dialogue_flow import (
     SubmissionKind,
     hookimpl,
 )
-from dialogue_flow._demo import run_demo
 from dialogue_flow._documents import build_document
 from dialogue_flow.cli import main
 
 OFFICE = Actor("van-phong", "Văn phòng Đảng ủy", Role.OFFICE)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    run_demo(f"sqlite:///{path}", echo=lambda _line: None)
-    return path
-
-
 @pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Path:
+def demo(demo_2021_file: Path, tmp_path: Path) -> Path:
     """A fresh copy of the demo store per test (issuing writes to it)."""
-    return Path(shutil.copy(demo_file, tmp_path / "demo.db"))
+    return Path(shutil.copy(demo_2021_file, tmp_path / "demo.db"))
 
 
 @pytest.fixture

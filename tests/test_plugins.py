@@ -452,6 +452,19 @@ class TestFormatHooks:
                              language="vi", templates=None)
 
 
+def _install_commands(monkeypatch: pytest.MonkeyPatch, *installed: Any) -> None:
+    """Make ``installed`` the entry points of the dialogue_flow.commands group, and read no
+    settings file."""
+
+    def fake(group: str, name: str | None = None) -> list[Any]:
+        if group != "dialogue_flow.commands":
+            return []
+        return [ep for ep in installed if name is None or ep.name == name]
+
+    monkeypatch.setattr("dialogue_flow._cli_plugins.entry_points", fake)
+    monkeypatch.delenv("DIALOGUE_FLOW_CONFIG", raising=False)
+
+
 @pytest.fixture
 def cli_plugins() -> Iterator[Any]:
     """Point the CLI group at given plugins; restore the entry-point plugins afterwards."""
@@ -488,15 +501,8 @@ class TestCli:
             """Serve the screens."""
             click.echo("serving")
 
-        def fake(group: str, name: str | None = None) -> list[Any]:
-            installed = [SimpleNamespace(name="serve", value="web:serve", dist=None,
-                                         load=lambda: serve)]
-            if group != "dialogue_flow.commands":
-                return []
-            return [ep for ep in installed if name is None or ep.name == name]
-
-        monkeypatch.setattr("dialogue_flow._cli_plugins.entry_points", fake)
-        monkeypatch.delenv("DIALOGUE_FLOW_CONFIG", raising=False)
+        _install_commands(monkeypatch, SimpleNamespace(name="serve", value="web:serve",
+                                                       dist=None, load=lambda: serve))
         cli_plugins(None)
         runner = CliRunner()
         assert "serving\n" == runner.invoke(main, ["serve"]).output
@@ -504,18 +510,12 @@ class TestCli:
 
     def test_an_installed_command_that_fails_to_load_is_one_line(
             self, cli_plugins: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        def fake(group: str, name: str | None = None) -> list[Any]:
-            installed = [
-                SimpleNamespace(name="serve", value="web:serve", dist=None,
-                                load=lambda: __import__("no_such_module_dialogue_flow")),
-                SimpleNamespace(name="odd", value="web:odd", dist=None,
-                                load=lambda: "not a command")]
-            if group != "dialogue_flow.commands":
-                return []
-            return [ep for ep in installed if name is None or ep.name == name]
-
-        monkeypatch.setattr("dialogue_flow._cli_plugins.entry_points", fake)
-        monkeypatch.delenv("DIALOGUE_FLOW_CONFIG", raising=False)
+        _install_commands(
+            monkeypatch,
+            SimpleNamespace(name="serve", value="web:serve", dist=None,
+                            load=lambda: __import__("no_such_module_dialogue_flow")),
+            SimpleNamespace(name="odd", value="web:odd", dist=None,
+                            load=lambda: "not a command"))
         cli_plugins(None)
         result = CliRunner().invoke(main, ["serve"])
         assert 1 == result.exit_code

@@ -40,6 +40,7 @@ from dialogue_flow import (
 
 from ._config import User, WebConfig
 from ._office import COMMANDS, dashboard, in_scope, matter_page, run_command
+from ._province import province_routes
 from ._security import (
     CSRF_FIELD,
     Passwords,
@@ -298,6 +299,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/matters/{submission_id}/{command}", web.command, methods=["POST"]),
         Route("/status", web.status),
         Route("/static/style.css", web.stylesheet),
+        *province_routes(web),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=config.secret_key,
                              session_cookie="dialogue_flow_session", same_site="lax",

@@ -119,6 +119,21 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "error": ("Có lỗi", "Error"),
     "server_error": ("Lỗi hệ thống. Vui lòng tải lại trang để xem việc đã được ghi chưa.",
                      "The system failed. Reload the page to see whether it was saved."),
+    # the province's screens
+    "province": ("Tỉnh", "Province"),
+    "prov_communes": ("Các xã, phường: ý kiến, kiến nghị đang giải quyết",
+                      "Communes: matters in progress"),
+    "prov_organisation": ("Tổ chức", "Organisation"),
+    "prov_open": ("Đang giải quyết", "Open"),
+    "prov_overdue": ("Quá hạn", "Overdue"),
+    "prov_escalated": ("Kiến nghị chuyển lên Tỉnh", "Matters escalated to the province"),
+    "prov_rollup": ("Báo cáo tổng hợp", "Roll-up report"),
+    "prov_period": ("Kỳ báo cáo", "Period"),
+    "prov_period_hint": ("ví dụ 2026-H1, 2026-Q2, 2026-05, 2026-03-01..2026-04-15",
+                         "e.g. 2026-H1, 2026-Q2, 2026-05, 2026-03-01..2026-04-15"),
+    "prov_show": ("Xem", "Show"),
+    "prov_total": ("Tổng cộng", "Total"),
+    "prov_charts": ("Biểu đồ", "Charts"),
 }
 
 

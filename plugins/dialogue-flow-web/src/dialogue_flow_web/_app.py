@@ -39,6 +39,7 @@ from dialogue_flow import (
 )
 
 from ._config import User, WebConfig
+from ._meetings import meeting_routes
 from ._office import COMMANDS, dashboard, in_scope, matter_page, run_command
 from ._province import province_routes
 from ._security import (
@@ -297,6 +298,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/lang/{language}", web.switch_language),
         Route("/matters/{submission_id}", web.matter),
         Route("/matters/{submission_id}/{command}", web.command, methods=["POST"]),
+        *meeting_routes(web),
         Route("/status", web.status),
         Route("/static/style.css", web.stylesheet),
         *province_routes(web),

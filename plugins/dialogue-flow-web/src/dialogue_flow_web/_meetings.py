@@ -1,0 +1,286 @@
+"""The meetings' screens: an organisation's dialogues with their deadlines, planning one,
+the commands its state allows (announce, reschedule, cancel, hold, conclude), the intake
+desk's form recording opinions while the meeting runs, and the announcement and the
+conclusion notice as .docx files when dialogue-flow-docx is installed.
+
+Which commands a dialogue's page offers comes from the library's dialogue lifecycle
+(``DIALOGUE.allowed(state)``); who may run them is the library's role policy. Every form
+carries the CSRF token and the version the page showed (a stale one is HTTP 409). The
+intake form answers with a redirect back to the page (one POST, then a GET), so a clerk
+types the next opinion at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from dialogue_flow import (
+    DIALOGUE,
+    Actor,
+    ConfigurationError,
+    Dialogue,
+    DialogueFlow,
+    DialogueState,
+    InvalidInputError,
+    NotFoundError,
+    Petitioner,
+    Submission,
+)
+
+from ._words import LANGUAGES
+
+if TYPE_CHECKING:
+    from ._app import _Web
+
+__all__ = ["DIALOGUE_COMMANDS", "DOCUMENTS", "MeetingPage", "meeting_routes"]
+
+#: The commands a dialogue's page offers, in the order its forms are shown.
+DIALOGUE_COMMANDS = ("announce", "hold", "conclude", "reschedule", "cancel")
+
+#: The documents a dialogue's page offers, with the state from which each exists.
+DOCUMENTS = {"announcement": (DialogueState.ANNOUNCED, DialogueState.HELD,
+                              DialogueState.CONCLUDED, DialogueState.COMPLETED),
+             "conclusion_notice": (DialogueState.CONCLUDED, DialogueState.COMPLETED)}
+
+#: The states in which the intake desk records opinions at the dialogue.
+INTAKE_STATES = (DialogueState.ANNOUNCED, DialogueState.HELD)
+
+#: At most this many dialogues on the list, and opinions on a dialogue's page.
+LIST_LIMIT = 200
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@attrs.frozen
+class MeetingPage:
+    """What a dialogue's page shows."""
+
+    dialogue: Dialogue
+    commands: tuple[str, ...]
+    documents: tuple[str, ...]
+    intake: bool
+    opinions: tuple[Submission, ...]
+    opinions_total: int
+
+
+def dialogue_label(state: str, language: str) -> str:
+    """The label of a dialogue's state in ``language``."""
+    pair = DIALOGUE.labels.get(str(state))
+    if pair is None:
+        return str(state)
+    return pair[LANGUAGES.index(language)] if language in LANGUAGES else pair[0]
+
+
+def _own(flow: DialogueFlow, actor: Actor, dialogue_id: str) -> Dialogue:
+    """The dialogue, if it is of ``actor``'s organisation (else not found)."""
+    d = flow.dialogue(dialogue_id)
+    if d.organisation_id != actor.organisation_id:
+        raise NotFoundError("dialogue", dialogue_id)
+    return d
+
+
+def meeting_page(flow: DialogueFlow, d: Dialogue) -> MeetingPage:
+    """The page of ``d``: the forms its state allows and the opinions recorded at it."""
+    allowed = set(DIALOGUE.allowed(str(d.state)))
+    found = flow.submissions(dialogue_id=d.id, limit=LIST_LIMIT)
+    return MeetingPage(
+        dialogue=d, commands=tuple(c for c in DIALOGUE_COMMANDS if c in allowed),
+        documents=tuple(k for k, states in DOCUMENTS.items() if d.state in states),
+        intake=d.state in INTAKE_STATES, opinions=tuple(found.items),
+        opinions_total=found.total or len(found.items))
+
+
+def _text(form: Mapping[str, str], field: str) -> str:
+    return form.get(field, "").strip()
+
+
+def _date(form: Mapping[str, str], field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(_text(form, field))
+    except ValueError:
+        raise InvalidInputError(field, "expected a date like 2026-03-31") from None
+
+
+def _optional_date(form: Mapping[str, str], field: str) -> dt.date | None:
+    return _date(form, field) if _text(form, field) else None
+
+
+def _version(form: Mapping[str, str]) -> int:
+    value = _text(form, "version")
+    if not value.isdigit():
+        raise InvalidInputError("version", "the form must carry the version of the dialogue "
+                                "the page showed; reload the page")
+    return int(value)
+
+
+def _count(form: Mapping[str, str], field: str) -> int | None:
+    value = _text(form, field)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInputError(field, "expected a whole number of people")
+    return int(value)
+
+
+def plan(flow: DialogueFlow, actor: Actor, form: Mapping[str, str]) -> Dialogue:
+    """Plan a dialogue from the plan form (topics one a line or comma-separated)."""
+    topics = [t.strip() for t in _text(form, "topics").replace(",", "\n").splitlines()]
+    return flow.plan_dialogue(scheduled_for=_date(form, "scheduled_for"),
+                              title=_text(form, "title"), actor=actor,
+                              venue=_text(form, "venue") or None,
+                              topics=[t for t in topics if t])
+
+
+def run_dialogue_command(flow: DialogueFlow, actor: Actor, dialogue_id: str, command: str,
+                         form: Mapping[str, str]) -> Dialogue:
+    """Run ``command`` on the dialogue as ``actor``, expecting the form's version.
+
+    :raises InvalidInputError: a field is missing or wrong (naming it).
+    :raises VersionConflictError: the dialogue changed since the page was shown.
+    :raises PermissionDeniedError: the role policy does not grant it to ``actor``.
+    """
+    d = _own(flow, actor, dialogue_id)
+    version = _version(form)
+    if command == "announce":
+        return flow.announce(d.id, actor=actor, on=_optional_date(form, "on"),
+                             expected_version=version)
+    if command == "hold":
+        return flow.hold(d.id, actor=actor, on=_optional_date(form, "on"),
+                         actual_attendance=_count(form, "actual_attendance"),
+                         expected_version=version)
+    if command == "conclude":
+        return flow.conclude(d.id, actor=actor, on=_optional_date(form, "on"),
+                             expected_version=version)
+    if command == "reschedule":
+        return flow.reschedule(d.id, scheduled_for=_date(form, "scheduled_for"), actor=actor,
+                               reason=_text(form, "reason"), expected_version=version)
+    if command == "cancel":
+        return flow.cancel(d.id, actor=actor, reason=_text(form, "reason"),
+                           expected_version=version)
+    raise InvalidInputError("command", f"not a command of this page: {command!r}")
+
+
+def record_opinion(flow: DialogueFlow, actor: Actor, dialogue_id: str,
+                   form: Mapping[str, str]) -> Submission:
+    """Record an opinion spoken or handed in at the dialogue (name and phone optional)."""
+    d = _own(flow, actor, dialogue_id)
+    name = _text(form, "name") or None
+    phone = _text(form, "phone") or None
+    who = Petitioner(name, phone=phone) if name or phone else Petitioner.anonymous()
+    return flow.receive(petitioner=who, topic=_text(form, "topic"),
+                        content=_text(form, "content"), actor=actor, dialogue=d.id,
+                        channel=_text(form, "channel") or "spoken")
+
+
+class _Meetings:
+    """The meetings' pages, over the web host's helpers."""
+
+    def __init__(self, web: _Web) -> None:
+        self.web = web
+
+    async def listing(self, request: Request) -> Response:
+        web = self.web
+        user = web.user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        if request.method == "POST":
+            fields = await web.form(request)
+            if fields is None:
+                return web.error(request, 403, "csrf")
+            made = await web.run(lambda f: plan(f, user.actor, fields))
+            return RedirectResponse(f"/meetings/{made.id}", status_code=303)
+
+        def read(flow: DialogueFlow) -> tuple[list[Dialogue], dt.date]:
+            found = flow.dialogues(organisation=user.actor.organisation_id,
+                                   limit=LIST_LIMIT)
+            latest_first = sorted(found.items, key=lambda d: (d.scheduled_for, d.id),
+                                  reverse=True)
+            return latest_first, flow.clock.today()
+
+        dialogues, today = await web.run(read)
+        return web.page(request, "meetings.html", dialogues=dialogues, today=today,
+                        dialogue_label=dialogue_label)
+
+    async def meeting(self, request: Request) -> Response:
+        web = self.web
+        user = web.user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        dialogue_id = request.path_params["dialogue_id"]
+        shown = await web.run(lambda f: meeting_page(f, _own(f, user.actor, dialogue_id)))
+        return web.page(request, "meeting.html", meeting=shown,
+                        dialogue_label=dialogue_label)
+
+    async def command(self, request: Request) -> Response:
+        web = self.web
+        user = web.user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        fields = await web.form(request)
+        if fields is None:
+            return web.error(request, 403, "csrf")
+        dialogue_id = request.path_params["dialogue_id"]
+        name = request.path_params["command"]
+        if name not in DIALOGUE_COMMANDS:
+            return web.error(request, 404, "not_found")
+        await web.run(lambda f: run_dialogue_command(f, user.actor, dialogue_id, name,
+                                                     fields))
+        return RedirectResponse(f"/meetings/{dialogue_id}", status_code=303)
+
+    async def opinion(self, request: Request) -> Response:
+        web = self.web
+        user = web.user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        fields = await web.form(request)
+        if fields is None:
+            return web.error(request, 403, "csrf")
+        dialogue_id = request.path_params["dialogue_id"]
+        await web.run(lambda f: record_opinion(f, user.actor, dialogue_id, fields))
+        return RedirectResponse(f"/meetings/{dialogue_id}#intake", status_code=303)
+
+    async def document(self, request: Request) -> Response:
+        web = self.web
+        user = web.user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        if await web.form(request) is None:
+            return web.error(request, 403, "csrf")
+        dialogue_id = request.path_params["dialogue_id"]
+        kind = request.path_params["kind"]
+        if kind not in DOCUMENTS:
+            return web.error(request, 404, "not_found")
+        language = web.language(request)
+
+        def write(flow: DialogueFlow) -> bytes:
+            d = _own(flow, user.actor, dialogue_id)
+            issued: dict[str, Any] = flow.document(kind, d.id, actor=user.actor,
+                                                   language=language)
+            return flow.render_document(issued, "docx")
+
+        try:
+            data = await web.run(write)
+        except ConfigurationError as exc:  # names the plugin to install
+            return web.error(request, 501, "mt_needs_docx", str(exc))
+        return Response(data, media_type=DOCX, headers={
+            "Content-Disposition": f'attachment; filename="{kind}-{dialogue_id}.docx"',
+            "X-Content-Type-Options": "nosniff"})
+
+
+def meeting_routes(web: _Web) -> list[Route]:
+    """The routes of the meetings' screens, over the web host's helpers."""
+    pages = _Meetings(web)
+    return [
+        Route("/meetings", pages.listing, methods=["GET", "POST"]),
+        Route("/meetings/{dialogue_id}", pages.meeting),
+        Route("/meetings/{dialogue_id}/opinions", pages.opinion, methods=["POST"]),
+        Route("/meetings/{dialogue_id}/documents/{kind}", pages.document, methods=["POST"]),
+        Route("/meetings/{dialogue_id}/{command}", pages.command, methods=["POST"]),
+    ]

@@ -10,10 +10,17 @@ import io
 import re
 
 import docx
+import pytest
 from starlette.testclient import TestClient
 from web_support import CHAIR, OFFICE, csrf_of, forms_of, log_in, version_of
 
-from dialogue_flow import DialogueFlow, DialogueState, FixedClock, SubmissionState
+from dialogue_flow import (
+    ConfigurationError,
+    DialogueFlow,
+    DialogueState,
+    FixedClock,
+    SubmissionState,
+)
 
 #: The fixtures (a module, not a conftest.py: see web_fixtures).
 pytest_plugins = ["web_fixtures"]
@@ -184,3 +191,49 @@ def test_vietnamese_by_default_and_english_after_the_switch(client: TestClient,
     assert "Announce" in page
     assert "Planned" in page
     assert "Plan a meeting" in client.get("/meetings").text
+
+
+def test_the_intake_form_is_shown_only_while_opinions_are_taken(
+        client: TestClient, flow: DialogueFlow, clock: FixedClock) -> None:
+    """No intake form on a planned dialogue; one once it is announced and while it is held;
+    none after it is concluded, when the conclusion notice is offered instead."""
+    d = flow.plan_dialogue(scheduled_for=DAY, title="Đối thoại quý I", actor=OFFICE)
+    log_in(client, "tn")
+
+    def shown() -> tuple[bool, bool]:
+        page = client.get(f"/meetings/{d.id}").text
+        return 'id="intake"' in page, "doc-conclusion_notice" in page
+
+    assert (False, False) == shown()
+    flow.announce(d.id, actor=OFFICE)
+    assert (True, False) == shown()
+    clock.set(DAY)
+    flow.hold(d.id, actor=OFFICE)
+    assert (True, False) == shown()
+    flow.conclude(d.id, actor=CHAIR)
+    assert (False, True) == shown()
+
+
+def test_the_announcement_downloads_and_without_the_docx_plugin_a_page_says_so(
+        client: TestClient, flow: DialogueFlow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The announcement of an announced dialogue is a .docx; when no plugin writes .docx
+    (the library's ConfigurationError), HTTP 501 says the plugin is needed."""
+    d = flow.plan_dialogue(scheduled_for=DAY, title="Đối thoại quý I", actor=OFFICE)
+    flow.announce(d.id, actor=OFFICE)
+    log_in(client, "vp")
+    page = client.get(f"/meetings/{d.id}").text
+    assert "Thông báo tổ chức hội nghị (.docx)" in page
+    answer = client.post(f"/meetings/{d.id}/documents/announcement",
+                         data={"csrf_token": csrf_of(page)})
+    assert 200 == answer.status_code, answer.text
+    assert "THÔNG BÁO" in "\n".join(
+        p.text for p in docx.Document(io.BytesIO(answer.content)).paragraphs)
+
+    def no_plugin(*_args: object, **_kwargs: object) -> bytes:
+        raise ConfigurationError("no plugin writes 'docx': pip install dialogue-flow-docx")
+
+    monkeypatch.setattr(flow, "render_document", no_plugin)
+    answer = client.post(f"/meetings/{d.id}/documents/announcement",
+                         data={"csrf_token": csrf_of(page)})
+    assert 501 == answer.status_code
+    assert "dialogue-flow-docx" in answer.text

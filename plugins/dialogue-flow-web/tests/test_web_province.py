@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from dialogue_flow_web import User, WebConfig, create_app
+from dialogue_flow_web import User, WebConfig, config_from_settings, create_app
 from starlette.testclient import TestClient
 from web_support import SECRET, log_in
 
@@ -32,11 +33,17 @@ DEMO_NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Ph
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialogueFlow]:
-    """The province demo, written once for the module, opened on its last day."""
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The store of the province demo, written once for the module."""
     url = f"sqlite:///{tmp_path_factory.mktemp('province') / 'province.db'}"
     run_province_demo(url, echo=lambda _: None)
-    with DialogueFlow.open(url, clock=FixedClock(dt.date(2026, 5, 15))) as flow:
+    return url
+
+
+@pytest.fixture(scope="module")
+def demo(demo_url: str) -> Iterator[DialogueFlow]:
+    """The province demo, opened on its last day."""
+    with DialogueFlow.open(demo_url, clock=FixedClock(dt.date(2026, 5, 15))) as flow:
         yield flow
 
 
@@ -181,3 +188,21 @@ def test_no_petitioner_name_or_phone_on_the_province_pages(
     for html in pages:
         for secret in (*DEMO_NAMES, *phones):
             assert secret not in html
+
+
+def test_the_example_settings_serve_the_province_demo(demo_url: str) -> None:
+    """examples/web-province.toml, as docs/web.md tells: its province chair logs in with the
+    demo password the docs give and sees the Province page of the demo's store."""
+    root = Path(__file__).resolve().parents[3]
+    password = "tinh-mau-demo-2026"
+    assert password in (root / "docs" / "web.md").read_text("utf-8")
+    config = config_from_settings(root / "examples" / "web-province.toml", storage=demo_url,
+                                  secret_key=SECRET)
+    assert {"tinhuy", "vanphong-tinh", "vanphong-maudong"} == set(config.users)
+    with TestClient(create_app(config)) as client:  # the flow closed when it ends
+        log_in(client, "tinhuy", password)
+        page = client.get("/province?period=2026-H1")
+        assert 200 == page.status_code
+        assert 3 == len(re.findall(r"<tr data-organisation=", page.text))
+        log_in(client, "vanphong-maudong", password)
+        assert 403 == client.get("/province").status_code

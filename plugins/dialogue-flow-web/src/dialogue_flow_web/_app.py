@@ -142,6 +142,17 @@ class _Web:
             return None
         return fields
 
+    async def posted(self, request: Request) -> tuple[User, dict[str, str]] | Response:
+        """The logged-in user and the form of a POST whose CSRF token checks; else the
+        answer to send instead: the log-in page, or 403."""
+        user = self.user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        fields = await self.form(request)
+        if fields is None:
+            return self.error(request, 403, "csrf")
+        return user, fields
+
     # -- log-in ------------------------------------------------------------------------
 
     async def login_page(self, request: Request) -> Response:
@@ -202,12 +213,10 @@ class _Web:
         return self.page(request, "matter.html", matter=await self.run(read))
 
     async def command(self, request: Request) -> Response:
-        user = self.user(request)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        fields = await self.form(request)
-        if fields is None:
-            return self.error(request, 403, "csrf")
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        user, fields = posted
         submission_id = request.path_params["submission_id"]
         command = request.path_params["command"]
         if command not in COMMANDS:

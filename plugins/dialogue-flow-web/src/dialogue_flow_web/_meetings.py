@@ -220,12 +220,10 @@ class _Meetings:
 
     async def command(self, request: Request) -> Response:
         web = self.web
-        user = web.user(request)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        fields = await web.form(request)
-        if fields is None:
-            return web.error(request, 403, "csrf")
+        posted = await web.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        user, fields = posted
         dialogue_id = request.path_params["dialogue_id"]
         name = request.path_params["command"]
         if name not in DIALOGUE_COMMANDS:
@@ -236,23 +234,20 @@ class _Meetings:
 
     async def opinion(self, request: Request) -> Response:
         web = self.web
-        user = web.user(request)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        fields = await web.form(request)
-        if fields is None:
-            return web.error(request, 403, "csrf")
+        posted = await web.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        user, fields = posted
         dialogue_id = request.path_params["dialogue_id"]
         await web.run(lambda f: record_opinion(f, user.actor, dialogue_id, fields))
         return RedirectResponse(f"/meetings/{dialogue_id}#intake", status_code=303)
 
     async def document(self, request: Request) -> Response:
         web = self.web
-        user = web.user(request)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        if await web.form(request) is None:
-            return web.error(request, 403, "csrf")
+        posted = await web.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        user, _fields = posted
         dialogue_id = request.path_params["dialogue_id"]
         kind = request.path_params["kind"]
         if kind not in DOCUMENTS:

@@ -211,6 +211,24 @@ def test_duplicate_numbers_in_the_file() -> None:
     assert "row 3" in errors[0].message
 
 
+def test_a_file_of_several_organisations_registers_is_refused_with_advice() -> None:
+    """A whole-store export numbers each organisation from 1: the file is refused as a
+    whole, with what to do, before its repeated numbers."""
+    rows: list[Row] = [[*VI, "Tổ chức"]]
+    rows += [[*row, "xa-a"] for row in _rows(2)] + [[*row, "xa-b"] for row in _rows(2)]
+    errors = _rejected(_flow(), rows)
+    assert ("organisation", "Tổ chức", 1) == (errors[0].field, errors[0].column, errors[0].row)
+    assert "registers of 2 organisations" in errors[0].message
+    assert "--org ORG" in errors[0].message
+
+
+def test_one_organisations_column_is_ignored_as_before() -> None:
+    rows: list[Row] = [[*VI, "Organisation"]] + [[*row, "xa-a"] for row in _rows(3)]
+    result = _flow().import_register(rows, actor=OFFICE)
+    assert 3 == result.added
+    assert ("Organisation",) == result.ignored_columns
+
+
 def test_the_same_number_in_another_year_is_another_row() -> None:
     rows = [VI, *_rows(2), ["1", "05/01/2022", None, None, "Đất đai", "Năm mới", None]]
     assert _flow().import_register(rows, actor=OFFICE).added == 3

@@ -17,7 +17,7 @@ cells where the register has no number column) is recorded with the submission m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ._checks import _check_actor, _check_bool, _check_id
 from ._errors import (
@@ -34,6 +34,7 @@ from ._import_rows import (
     RegisterRow,
     RowError,
     layout,
+    normal,
     read_rows,
 )
 from ._petitioner import Petitioner
@@ -48,6 +49,7 @@ from ._records import (
     SubmissionState,
     TransitionRecord,
 )
+from ._register import register_column
 from .storage import Changeset, ImportKey
 from .storage._import_sql import IMPORT_KEY_KIND
 
@@ -58,6 +60,25 @@ IMPORT_EVENT = "import"
 #: How many times an import decides again when another import of the same rows committed
 #: first (their keys are then held, and those rows skipped).
 _ATTEMPTS = 3
+
+
+def _organisation_column(header: Sequence[object]) -> int | None:
+    """Where the register's own "organisation" column is (as an export writes it)."""
+    column = register_column("organisation")
+    names = {normal(column.vi), normal(column.en)}
+    for index, cell in enumerate(header):
+        if cell is not None and normal(cell) in names:
+            return index
+    return None
+
+
+def _noting(rows: Iterator[object], column: int, seen: set[str]) -> Iterator[object]:
+    """``rows`` as they are, noting each one's non-empty cell in ``column`` in ``seen``."""
+    for row in rows:
+        if isinstance(row, Sequence) and not isinstance(row, (str, bytes)) and \
+                column < len(row) and row[column] not in (None, ""):
+            seen.add(str(row[column]).strip())
+        yield row
 
 
 class ImportCommands(FlowCore):
@@ -139,7 +160,17 @@ class ImportCommands(FlowCore):
                                            "row names the columns")])
         plan = layout(header, mapping)
         zone = self._zone()
+        holders: set[str] = set()
+        column = _organisation_column(header)
+        if column is not None:  # an export of several organisations' registers
+            lines = _noting(lines, column, holders)
         parsed, errors = read_rows(lines, plan, zone=zone, today=self.clock.today())
+        if len(holders) > 1:
+            errors.insert(0, RowError(
+                1, "organisation", str(header[column or 0]),
+                f"the file holds the registers of {len(holders)} organisations, each numbered "
+                "from 1; export one organisation's at a time (export register --org ORG) "
+                "and import each into its organisation"))
         clocks = _Clocks(self, organisation)
         checked: list[tuple[RegisterRow, Deadline | None]] = []
         for row in parsed:

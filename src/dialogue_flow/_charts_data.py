@@ -21,11 +21,11 @@ from .storage import ReportFacts, SubmissionFacts
 
 if TYPE_CHECKING:
     from ._flow import DialogueFlow
-    from ._report import Period, Report
+    from ._report import Period
     from ._rollup import Rollup
 
-__all__ = ["CHART_KINDS", "month_state_chart", "on_time_chart", "period_facts",
-           "report_charts", "rollup_on_time_chart"]
+__all__ = ["CHART_KINDS", "month_state_chart", "on_time_chart", "period_charts",
+           "period_facts", "rollup_on_time_chart"]
 
 #: The charts a report carries.
 CHART_KINDS: Final = ("by_month_state", "on_time_rate")
@@ -47,13 +47,16 @@ def _word(key: str, language: str) -> str:
     return _WORDS[key][language == "en"]
 
 
-def report_charts(flow: DialogueFlow, report: Report, language: str,
-                  organisations: frozenset[str] | None = None) -> list[dict[str, Any]]:
-    """The charts of ``report`` (made by ``flow`` of ``organisations``, ``None``: the
-    whole store): matters by month and state, and the on-time rate by department."""
-    facts = list(period_facts(flow, report.period, organisations))
-    return [month_state_chart(report.period, facts, language),
-            on_time_chart(facts, language)]
+def period_charts(flow: DialogueFlow, period: Period, organisations: frozenset[str] | None,
+                  language: str, rollup: Rollup | None = None) -> dict[str, dict[str, Any]]:
+    """The two charts of ``period``'s report, by kind: the matters of ``organisations``
+    (``None``: the whole store) by month and state, and the on-time rate by department,
+    or, given a province's ``rollup``, by organisation under it."""
+    facts = list(period_facts(flow, period, organisations))
+    on_time = (on_time_chart(facts, language) if rollup is None
+               else rollup_on_time_chart(rollup, language))
+    return {"by_month_state": month_state_chart(period, facts, language),
+            "on_time_rate": on_time}
 
 
 def month_state_chart(period: Period, facts: Iterable[SubmissionFacts],

@@ -171,23 +171,14 @@ def chart_command(ctx: click.Context, url: str | None, config: Path | None, peri
 
 def _chart(flow: DialogueFlow, period: str, kind: str, organisation: str | None, *,
            subtree: bool, rollup: bool) -> dict[str, Any]:
-    from ._charts_data import (  # noqa: PLC0415
-        month_state_chart,
-        on_time_chart,
-        period_facts,
-        rollup_on_time_chart,
-    )
+    from ._charts_data import period_charts  # noqa: PLC0415
     from ._report import Period  # noqa: PLC0415
 
     chosen = Period.parse(period)
     scope = flow._scope(organisation, subtree or rollup)  # noqa: SLF001 - the flow's rule
-    if kind == "on_time_rate" and rollup and organisation is not None:
-        return rollup_on_time_chart(flow.rollup(chosen, organisation=organisation),
-                                    flow.language)
-    facts = period_facts(flow, chosen, scope)
-    if kind == "on_time_rate":
-        return on_time_chart(facts, flow.language)
-    return month_state_chart(chosen, facts, flow.language)
+    rolled = (flow.rollup(chosen, organisation=organisation)
+              if rollup and organisation is not None and kind == "on_time_rate" else None)
+    return period_charts(flow, chosen, scope, flow.language, rolled)[kind]
 
 
 def _organisation_of(flow: DialogueFlow, kind: str, subject: str | None,

@@ -23,7 +23,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from ._charts_data import month_state_chart, period_facts, report_charts, rollup_on_time_chart
+from ._charts_data import period_charts
 from ._checks import _check_bool, _check_date
 from ._clock import VIETNAM_TZ
 from ._document_records import DocumentKind
@@ -233,16 +233,13 @@ def report_document(flow: DialogueFlow, period: str | Period, *, actor: Actor,
         if organisation is None:
             raise InvalidInputError("organisation", "a roll-up names the organisation whose "
                                     "communes it lists")
-        rolled = flow.rollup(chosen, organisation=organisation, as_of=as_of)
-        report = rolled.total
-        scope = flow._scope(organisation, subtree_too=True)  # noqa: SLF001
-        charts = [month_state_chart(chosen, period_facts(flow, chosen, scope), lang),
-                  rollup_on_time_chart(rolled, lang)]
+        made = flow.rollup(chosen, organisation=organisation, as_of=as_of)
+        report, rolled = made.total, made
     else:
-        report = flow.report(chosen, as_of=as_of, organisation=organisation, subtree=subtree)
-        scope = flow._scope(organisation, subtree)  # noqa: SLF001
-        charts = report_charts(flow, report, lang, scope)
-        rolled = None
+        report, rolled = flow.report(chosen, as_of=as_of, organisation=organisation,
+                                     subtree=subtree), None
+    scope = flow._scope(organisation, subtree or rollup)  # noqa: SLF001 - the flow's rule
+    charts = list(period_charts(flow, chosen, scope, lang, rolled).values())
     org = None if organisation is None else flow.organisation(organisation)
     body = {"period": chosen.label, "period_title": chosen.title(lang),
             "made_on": report.made_on.isoformat(), "made_text": day_text(report.made_on, lang),

@@ -28,7 +28,7 @@ from dialogue_flow import (
     Organisation,
     Submission,
 )
-from dialogue_flow._charts_data import month_state_chart, period_facts, rollup_on_time_chart
+from dialogue_flow._charts_data import period_charts
 from dialogue_flow._formats import call_format_hook
 from dialogue_flow._labels import label
 from dialogue_flow._report import Period
@@ -106,9 +106,7 @@ def charts(flow: DialogueFlow, rollup: Rollup, period: Period,
     """The roll-up's charts as data: its matters by month and state, and the on-time
     share of each row."""
     scope = subtree([(o.id, o.parent_id) for o in flow.organisations()], rollup.organisation)
-    return {"by_month_state": month_state_chart(period, period_facts(flow, period, scope),
-                                                language),
-            "on_time_rate": rollup_on_time_chart(rollup, language)}
+    return period_charts(flow, period, scope, language, rollup)
 
 
 def province_page(flow: DialogueFlow, province: Organisation, period_text: str | None,

@@ -24,6 +24,7 @@ DEFERRED = (
     "dialogue_flow._export",  # issue 18: the spreadsheet commands' tables and files
     "dialogue_flow._table_files",
     "dialogue_flow._flow",
+    "dialogue_flow._lifecycle",  # the lifecycle engine (transitions): no --help needs it
     "dialogue_flow.storage",
     "dialogue_flow_email._smtp",
     "dialogue_flow_postgres._storage",
@@ -34,6 +35,7 @@ DEFERRED = (
     "psycopg_pool",
     "smtplib",
     "ssl",
+    "transitions",
 )
 
 

@@ -24,15 +24,30 @@ from typing import TYPE_CHECKING, Final, Protocol
 import attrs
 
 from ._document_records import DocumentKind
-from ._letterhead import LETTERHEAD_FIELDS, Letterhead
 
 if TYPE_CHECKING:
     from ._errors import ConfigurationError
+    from ._letterhead import Letterhead
 
-__all__ = ["DOCUMENT_KINDS", "DocumentSettings", "read_documents"]
+__all__ = ["DOCUMENT_KINDS", "LETTERHEAD_FIELDS", "DocumentSettings", "read_documents"]
 
 #: The kinds of document the library builds (:class:`~dialogue_flow.DocumentKind`'s values).
 DOCUMENT_KINDS: Final = tuple(kind.value for kind in DocumentKind)
+
+#: The letterhead's fields a settings file may set, and what each is (kept here, not in
+#: :mod:`dialogue_flow._letterhead`: reading a settings file imports no label tables).
+LETTERHEAD_FIELDS: Final = {
+    "issuer": 'the issuing committee as the header shows it, e.g. "ĐẢNG ỦY XÃ MẪU ĐÔNG"',
+    "superior": 'the party body above it, e.g. "ĐẢNG BỘ TỈNH MẪU" ("" for none)',
+    "issuer_code": 'the committee\'s code after the number, e.g. "ĐU" or "TU"',
+    "place": 'the place of the date line, e.g. "Mẫu Đông"',
+    "on_behalf": 'the line above the signer\'s title, e.g. "T/M BAN THƯỜNG VỤ"',
+    "signer_title": 'the signer\'s title, e.g. "BÍ THƯ"',
+    "signer": "the signer's name (\"\" to sign by hand)",
+    "office": 'the office that files the copy, e.g. "Văn phòng Đảng ủy"',
+    "superior_committee": 'the superior committee a copy is sent to, e.g. "Tỉnh ủy Mẫu"',
+}
+
 
 _KEYS: Final = {
     "templates": 'a folder of templates, e.g. "templates" (one KIND.docx each)',

@@ -21,24 +21,11 @@ from typing import Final
 
 import attrs
 
+from ._document_settings import LETTERHEAD_FIELDS
 from ._labels import MONTHS_EN
 from ._records import Organisation
 
 __all__ = ["LETTERHEAD_FIELDS", "Letterhead", "date_line", "day_text", "letterhead_of"]
-
-#: The fields a settings file may set, and what each is.
-LETTERHEAD_FIELDS: Final = {
-    "issuer": 'the issuing committee as the header shows it, e.g. "ĐẢNG ỦY XÃ MẪU ĐÔNG"',
-    "superior": 'the party body above it, e.g. "ĐẢNG BỘ TỈNH MẪU" ("" for none)',
-    "issuer_code": 'the committee\'s code after the number, e.g. "ĐU" or "TU"',
-    "place": 'the place of the date line, e.g. "Mẫu Đông"',
-    "on_behalf": 'the line above the signer\'s title, e.g. "T/M BAN THƯỜNG VỤ"',
-    "signer_title": 'the signer\'s title, e.g. "BÍ THƯ"',
-    "signer": "the signer's name (\"\" to sign by hand)",
-    "office": 'the office that files the copy, e.g. "Văn phòng Đảng ủy"',
-    "superior_committee": 'the superior committee a copy is sent to, e.g. "Tỉnh ủy Mẫu"',
-}
-
 
 @attrs.frozen
 class Letterhead:

@@ -26,11 +26,13 @@ from dialogue_flow import (
     DeadlinePolicy,
     DialogueFlow,
     FixedClock,
+    InvalidInputError,
     MemoryStorage,
     PermissionDeniedError,
     Petitioner,
     PluginError,
     PluginManager,
+    Role,
     SequentialIds,
     Submission,
     TransitionVetoedError,
@@ -208,6 +210,53 @@ class TestFacadeHooks:
         host = _flow(authorizers=[lambda *_: answer])
         with pytest.raises(PluginError, match="only True"):
             _receive(host, intake, petitioner)
+
+    def test_permits_asks_the_same_authorisers_as_the_commands(
+            self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:
+        """flow.permits answers what the command would decide: the plugin's answer first,
+        then the host's authorizers, then the seed's rules; nothing is written."""
+
+        class Closed:
+            @hookimpl
+            def dialogue_flow_authorize(self, actor: Actor, action: str, record: Any,
+                                        ) -> bool | None:
+                return False if action == "receive" else None
+
+        flow = _flow(Closed())
+        assert not flow.permits(intake, "receive")
+        with pytest.raises(PermissionDeniedError):
+            _receive(flow, intake, petitioner)
+        assert flow.permits(chair, "plan")
+        assert not flow.permits(intake, "plan")
+        host = _flow(authorizers=[lambda actor, action, record: action == "plan"])
+        assert host.permits(intake, "plan")
+        assert not host.permits(chair, "assign")
+        odd = _flow(authorizers=[lambda *_: "yes"])
+        with pytest.raises(PluginError, match="only True"):
+            odd.permits(chair, "assign")
+        assert [] == list(flow.submissions())
+
+    def test_permits_reads_the_record(self, intake: Actor, chair: Actor,
+                                      department: Actor, petitioner: Petitioner) -> None:
+        """A department may answer only a matter assigned to it, and nobody acts on another
+        organisation's record: permits sees the record as the command does."""
+        flow = _flow()
+        s = _receive(flow, intake, petitioner)
+        assert not flow.permits(department, "answer", s)
+        s = flow.assign(s.id, department=LAND, actor=chair)
+        assert flow.permits(department, "answer", s)
+        assert flow.permits(chair, "answer", s)
+        stranger = Actor("bt-b", "Bí thư xã B", Role.CHAIR, organisation_id="xa-b")
+        assert not flow.permits(stranger, "answer", s)
+
+    def test_permits_refuses_bad_input(self, chair: Actor) -> None:
+        flow = _flow()
+        for actor in ("bt", None):
+            with pytest.raises(InvalidInputError, match="actor"):
+                flow.permits(actor, "answer")  # type: ignore[arg-type]
+        for action in ("", None, 3):
+            with pytest.raises(InvalidInputError, match="action"):
+                flow.permits(chair, action)  # type: ignore[arg-type]
 
     def test_hook_dialogue_flow_before_transition_veto_writes_nothing(
             self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:

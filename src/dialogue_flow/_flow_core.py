@@ -21,6 +21,7 @@ from ._checks import (
     _check_actor,
     _check_date,
     _check_id,
+    _check_text,
     _replace,
     _require,
 )
@@ -202,8 +203,22 @@ class FlowCore(FlowQueries, DeadlineRules, AccessLogging):
             return self.storage.get_reception_day(record_id)
         return self.storage.get_dialogue(record_id)  # type: ignore[return-value]
 
-    def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
+    def permits(self, actor: Actor, action: str, record: Record | None = None) -> bool:
+        """Whether ``actor`` may ``action`` (a command's name as the ``authorize`` hook gets
+        it: ``"answer"``, ``"assign"``, ``"plan"``, ``"issue_document"``, ...) on ``record``
+        (``None`` for a command that creates one), asking the same authorisers in the same
+        order as the command itself (plugins' ``authorize`` hook, the host's authorizers,
+        the default rules).
+
+        For a host's screens: show a form only to those who may use it. The command still
+        checks when it runs, with the record as it is then; the lifecycle (is the event
+        allowed from the record's state?) is not part of this answer.
+
+        :raises InvalidInputError: ``actor`` is not an :class:`Actor` or ``action`` is empty.
+        :raises PluginError: an authoriser answered something other than True, False or None.
+        """
         _check_actor(actor)
+        _check_text("action", action)
         record = withheld(record)  # a decision on a matter needs no petitioner's identity
         # Plugins first, then the host's authorizers, then the seed's rules.
         allowed = self.plugins.hook.dialogue_flow_authorize(actor=actor, action=action,
@@ -220,7 +235,10 @@ class FlowCore(FlowQueries, DeadlineRules, AccessLogging):
             raise PluginError(
                 f"an authoriser answered {type(allowed).__name__} for {action}; only True "
                 "(allowed), False (refused) or None (no opinion) are understood; refused")
-        if not allowed:
+        return allowed
+
+    def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
+        if not self.permits(actor, action, record):
             what = f" {record.KIND} {record.id}" if record is not None else ""
             raise PermissionDeniedError(
                 f"{actor.name} ({actor.role}) may not {action}{what}")

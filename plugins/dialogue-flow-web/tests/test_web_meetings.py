@@ -11,6 +11,7 @@ import re
 
 import docx
 import pytest
+from dialogue_flow_web import WebConfig, create_app
 from starlette.testclient import TestClient
 from web_support import CHAIR, OFFICE, csrf_of, forms_of, log_in, version_of
 
@@ -198,7 +199,7 @@ def test_the_intake_form_is_shown_only_while_opinions_are_taken(
     """No intake form on a planned dialogue; one once it is announced and while it is held;
     none after it is concluded, when the conclusion notice is offered instead."""
     d = flow.plan_dialogue(scheduled_for=DAY, title="Đối thoại quý I", actor=OFFICE)
-    log_in(client, "tn")
+    log_in(client, "vp")
 
     def shown() -> tuple[bool, bool]:
         page = client.get(f"/meetings/{d.id}").text
@@ -237,3 +238,31 @@ def test_the_announcement_downloads_and_without_the_docx_plugin_a_page_says_so(
                          data={"csrf_token": csrf_of(page)})
     assert 501 == answer.status_code
     assert "dialogue-flow-docx" in answer.text
+
+
+def test_a_meeting_shows_only_the_forms_the_role_may_use(
+        app_config: WebConfig, flow: DialogueFlow, clock: FixedClock) -> None:
+    """The library's role policy (flow.permits) decides which forms a dialogue's page shows:
+    the intake desk records opinions but neither plans, holds, concludes nor issues the
+    documents; a department does none of it; the chair concludes, the office may not."""
+    d = flow.plan_dialogue(scheduled_for=DAY, title="Đối thoại quý I", actor=OFFICE)
+    flow.announce(d.id, actor=OFFICE)
+    app = create_app(app_config)
+
+    def page(login: str, path: str = f"/meetings/{d.id}") -> str:
+        client = TestClient(app)
+        log_in(client, login)
+        return client.get(path).text
+
+    def seen(html: str) -> tuple[bool, list[str], bool]:
+        return 'id="intake"' in html, forms_of(html), "doc-announcement" in html
+
+    assert (True, [], False) == seen(page("tn"))
+    assert (False, [], False) == seen(page("dc"))
+    assert (True, ["hold", "reschedule", "cancel"], True) == seen(page("vp"))
+    assert 'id="form-plan"' in page("vp", "/meetings")
+    assert 'id="form-plan"' not in page("tn", "/meetings")
+    clock.set(DAY)
+    flow.hold(d.id, actor=OFFICE)
+    assert [] == forms_of(page("vp"))
+    assert ["conclude"] == forms_of(page("bt"))

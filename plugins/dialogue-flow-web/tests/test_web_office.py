@@ -24,7 +24,15 @@ from web_support import (
     version_of,
 )
 
-from dialogue_flow import Actor, DialogueFlow, FixedClock, Petitioner, Role, SubmissionState
+from dialogue_flow import (
+    Actor,
+    DialogueFlow,
+    DialogueState,
+    FixedClock,
+    Petitioner,
+    Role,
+    SubmissionState,
+)
 
 #: The fixtures (a module, not a conftest.py: see web_fixtures).
 pytest_plugins = ["web_fixtures"]
@@ -127,6 +135,65 @@ def test_only_the_forms_the_state_allows_are_shown(client: TestClient,
     assert ["reopen"] == shown()
 
 
+def test_a_matter_shows_only_the_forms_the_role_may_use(app_config: WebConfig,
+                                                       flow: DialogueFlow) -> None:
+    """The library's role policy (flow.permits) decides which forms the page shows: the
+    intake desk and the office close and reopen, the chair decides, a department answers
+    only what is assigned to it, and the province above reads the matter without a form."""
+    s = receive(flow)
+    config = app_config
+    province = User(Actor("tinh-bt", "Bí thư Tỉnh ủy", Role.CHAIR, organisation_id="tinh"),
+                    config.users["bt"].password_hash)
+    app = create_app(WebConfig(open_flow=config.open_flow, secret_key=config.secret_key,
+                               users={**config.users, "tinh-bt": province}))
+
+    def shown(login: str) -> list[str]:
+        client = TestClient(app)
+        log_in(client, login)
+        return forms_of(client.get(f"/matters/{s.id}").text)
+
+    assert ["answer", "assign", "escalate", "close"] == shown("bt")
+    assert ["close"] == shown("tn")
+    assert ["close"] == shown("vp")
+    assert [] == shown("dc")
+    assert [] == shown("tinh-bt")
+    flow.assign(s.id, department="Địa chính", actor=CHAIR)
+    assert ["answer"] == shown("dc")
+
+
+def test_reopen_is_not_offered_on_a_matter_of_a_completed_dialogue(
+        client: TestClient, flow: DialogueFlow, clock: FixedClock) -> None:
+    """A completed dialogue's record is final (the library refuses to reopen its matters,
+    HTTP 400 before): a closed matter of one offers no form at all."""
+    day = dt.date(2026, 3, 16)
+    d = flow.plan_dialogue(scheduled_for=day, title="Đối thoại quý I", actor=OFFICE)
+    flow.announce(d.id, actor=OFFICE)
+    clock.set(day)
+    flow.hold(d.id, actor=OFFICE)
+    s = flow.receive(petitioner=Petitioner.anonymous(), topic="Đường", content="Đường hỏng.",
+                     actor=INTAKE, dialogue=d.id)
+    flow.answer(s.id, text="Sẽ sửa trong quý II.", actor=CHAIR, mode="on_the_spot")
+    flow.conclude(d.id, actor=CHAIR)
+    flow.close(s.id, outcome="accepted", actor=OFFICE)
+    assert DialogueState.COMPLETED == flow.dialogue(d.id).state
+    log_in(client, "bt")
+    page = client.get(f"/matters/{s.id}").text
+    assert [] == forms_of(page)
+    other = receive(flow)  # outside any dialogue, a closed matter still offers reopen
+    flow.close(other.id, outcome="withdrawn", actor=OFFICE)
+    assert ["reopen"] == forms_of(client.get(f"/matters/{other.id}").text)
+
+
+def test_a_matter_escalated_within_the_store_is_not_assigned_or_extended_here(
+        client: TestClient, flow: DialogueFlow) -> None:
+    """Escalated to the province of the same store, the matter runs on the province's
+    clock: the commune's page offers neither assign nor extend (the library refuses both)."""
+    s = receive(flow)
+    flow.escalate(s.id, actor=CHAIR, to="tinh")
+    log_in(client, "bt")
+    assert ["answer", "close"] == forms_of(client.get(f"/matters/{s.id}").text)
+
+
 def test_the_close_form_offers_the_outcomes_of_the_state(client: TestClient,
                                                         flow: DialogueFlow) -> None:
     """A received matter cannot be closed as accepted (nothing was answered): the form
@@ -162,6 +229,12 @@ def test_a_version_conflict_between_two_clerks(app_config: WebConfig,
     assert 409 == late.status_code
     assert "vừa được người khác thay đổi" in late.text
     assert "Tải lại" in late.text
+    reload = re.search(r'<a href="([^"]+)" id="reload">', late.text)
+    assert reload is not None
+    assert f"/matters/{s.id}" == reload.group(1)  # the matter's page, not the POST's 405
+    again = second.get(reload.group(1))
+    assert 200 == again.status_code
+    assert "Địa chính" in again.text
     after = flow.submission(s.id)
     assert (2, "Địa chính", trail) == (after.version, after.department,
                                        len(flow.history(after)))

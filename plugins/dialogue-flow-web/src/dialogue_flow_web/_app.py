@@ -125,7 +125,7 @@ class _Web:
     def error(self, request: Request, status: int, key: str,
               detail: str | None = None) -> HTMLResponse:
         return self.page(request, "error.html", status=status, message_key=key,
-                         detail=detail)
+                         detail=detail, reload=page_of(request.method, request.url.path))
 
     async def run(self, call: Callable[[DialogueFlow], T]) -> T:
         """``call(flow)`` in the thread pool (the flow opened on first use)."""
@@ -208,7 +208,7 @@ class _Web:
             s = flow.submission(submission_id)
             if not in_scope(flow, user.actor, s):
                 raise NotFoundError("submission", submission_id)
-            return matter_page(flow, s)
+            return matter_page(flow, s, user.actor)
 
         return self.page(request, "matter.html", matter=await self.run(read))
 
@@ -273,6 +273,20 @@ class _Web:
             StorageError: handler(503, "server_error"),
             DialogueFlowError: handler(500, "server_error"),
         }
+
+
+def page_of(method: str, path: str) -> str:
+    """The page to reload after an error at ``path``: itself for a GET; for a POST, the page
+    its form was on (``/matters/X/answer`` → ``/matters/X``, ``/meetings/D/hold`` →
+    ``/meetings/D``), never the POST's own address, which answers a GET with 405."""
+    if method != "POST":
+        return path
+    parts = path.strip("/").split("/")
+    if parts[0] in ("matters", "meetings") and len(parts) > 2:
+        return f"/{parts[0]}/{parts[1]}"
+    if parts[0] == "logout":
+        return "/"
+    return path  # /login, /meetings (plan) and /matters/new answer a GET at the same place
 
 
 def _state_label(state: str, language: str) -> str:

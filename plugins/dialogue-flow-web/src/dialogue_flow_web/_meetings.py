@@ -3,8 +3,10 @@ the commands its state allows (announce, reschedule, cancel, hold, conclude), th
 desk's form recording opinions while the meeting runs, and the announcement and the
 conclusion notice as .docx files when dialogue-flow-docx is installed.
 
-Which commands a dialogue's page offers comes from the library's dialogue lifecycle
-(``DIALOGUE.allowed(state)``); who may run them is the library's role policy. Every form
+A dialogue's page offers a command's form only when the dialogue lifecycle allows it from
+the current state (``DIALOGUE.allowed(state)``) and the library's role policy grants it to
+the logged-in actor (``flow.permits``); so too the plan form, the intake form (``receive``)
+and the documents (``issue_document``). The commands still check when they run. Every form
 carries the CSRF token and the version the page showed (a stale one is HTTP 409). The
 intake form answers with a redirect back to the page (one POST, then a GET), so a clerk
 types the next opinion at once.
@@ -86,15 +88,20 @@ def _own(flow: DialogueFlow, actor: Actor, dialogue_id: str) -> Dialogue:
     return d
 
 
-def meeting_page(flow: DialogueFlow, d: Dialogue) -> MeetingPage:
-    """The page of ``d``: the forms its state allows and the opinions recorded at it."""
+def meeting_page(flow: DialogueFlow, d: Dialogue, actor: Actor) -> MeetingPage:
+    """The page of ``d`` for ``actor``: the forms they may use in its state and the opinions
+    recorded at it."""
     allowed = set(DIALOGUE.allowed(str(d.state)))
     found = flow.submissions(dialogue_id=d.id, limit=LIST_LIMIT)
+    documents: tuple[str, ...] = ()
+    if flow.permits(actor, "issue_document", d):
+        documents = tuple(k for k, states in DOCUMENTS.items() if d.state in states)
     return MeetingPage(
-        dialogue=d, commands=tuple(c for c in DIALOGUE_COMMANDS if c in allowed),
-        documents=tuple(k for k, states in DOCUMENTS.items() if d.state in states),
-        intake=d.state in INTAKE_STATES, opinions=tuple(found.items),
-        opinions_total=found.total or len(found.items))
+        dialogue=d, documents=documents,
+        commands=tuple(c for c in DIALOGUE_COMMANDS
+                       if c in allowed and flow.permits(actor, c, d)),
+        intake=d.state in INTAKE_STATES and flow.permits(actor, "receive"),
+        opinions=tuple(found.items), opinions_total=found.total or len(found.items))
 
 
 def _text(form: Mapping[str, str], field: str) -> str:
@@ -197,16 +204,16 @@ class _Meetings:
             made = await web.run(lambda f: plan(f, user.actor, fields))
             return RedirectResponse(f"/meetings/{made.id}", status_code=303)
 
-        def read(flow: DialogueFlow) -> tuple[list[Dialogue], dt.date]:
+        def read(flow: DialogueFlow) -> tuple[list[Dialogue], dt.date, bool]:
             found = flow.dialogues(organisation=user.actor.organisation_id,
                                    limit=LIST_LIMIT)
             latest_first = sorted(found.items, key=lambda d: (d.scheduled_for, d.id),
                                   reverse=True)
-            return latest_first, flow.clock.today()
+            return latest_first, flow.clock.today(), flow.permits(user.actor, "plan")
 
-        dialogues, today = await web.run(read)
+        dialogues, today, may_plan = await web.run(read)
         return web.page(request, "meetings.html", dialogues=dialogues, today=today,
-                        dialogue_label=dialogue_label)
+                        may_plan=may_plan, dialogue_label=dialogue_label)
 
     async def meeting(self, request: Request) -> Response:
         web = self.web
@@ -214,7 +221,8 @@ class _Meetings:
         if user is None:
             return RedirectResponse("/login", status_code=303)
         dialogue_id = request.path_params["dialogue_id"]
-        shown = await web.run(lambda f: meeting_page(f, _own(f, user.actor, dialogue_id)))
+        shown = await web.run(lambda f: meeting_page(f, _own(f, user.actor, dialogue_id),
+                                                     user.actor))
         return web.page(request, "meeting.html", meeting=shown,
                         dialogue_label=dialogue_label)
 

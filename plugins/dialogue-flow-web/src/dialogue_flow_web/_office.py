@@ -2,10 +2,12 @@
 matters due soon and overdue, a matter's page (its deadline, history and the forms of the
 commands its state allows), and running those commands from a submitted form.
 
-Which commands a matter's page offers comes from the library's submission lifecycle
-(``SUBMISSION.allowed(state)``), so a form is shown only for an event that leaves the
-current state; who may run it is left to the library's role policy, which every command
-checks against the logged-in actor.
+A matter's page offers a form for a command only when the library would take it: the
+submission lifecycle allows the event from the current state (``SUBMISSION.allowed``), the
+library's role policy grants it to the logged-in actor (``flow.permits``), and it is not one
+the library refuses for a reason already known (a matter escalated to another organisation
+of the store is assigned and extended there; a matter of a completed dialogue is never
+reopened). The command still checks everything when it runs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dialogue_flow import (
     Actor,
     CloseReason,
     DialogueFlow,
+    DialogueState,
     InvalidInputError,
     Organisation,
     Submission,
@@ -29,7 +32,8 @@ from dialogue_flow import (
 from dialogue_flow.storage import OPEN_WITH_CLOCK
 
 __all__ = ["COMMANDS", "Dashboard", "Group", "MatterPage", "allowed_commands",
-           "close_outcomes", "dashboard", "in_scope", "matter_page", "run_command"]
+           "close_outcomes", "dashboard", "in_scope", "matter_page", "offered_commands",
+           "run_command"]
 
 #: The commands a matter's page offers, in the order its forms are shown.
 COMMANDS = ("answer", "assign", "escalate", "extend", "close", "reopen")
@@ -71,12 +75,27 @@ class MatterPage:
     organisations: tuple[Organisation, ...]
     #: The known departments and bodies of its organisation (suggestions for assign).
     bodies: tuple[str, ...]
+    #: Whether the actor's role may read the petitioner (an access-logged read).
+    may_read_identity: bool
 
 
 def allowed_commands(state: str) -> tuple[str, ...]:
     """The commands of :data:`COMMANDS` whose event leaves ``state``."""
     allowed = set(SUBMISSION.allowed(str(state)))
     return tuple(c for c in COMMANDS if c in allowed)
+
+
+def offered_commands(flow: DialogueFlow, actor: Actor, s: Submission) -> tuple[str, ...]:
+    """The commands of :data:`COMMANDS` the matter's page offers ``actor`` for ``s``: allowed
+    from its state, granted by the role policy, and not refused for a reason known now."""
+    refused: set[str] = set()
+    if s.transferred_to is not None and s.state == "escalated":
+        refused |= {"assign", "extend"}  # the organisation it went to runs its clock
+    if (s.dialogue_id is not None and "reopen" in SUBMISSION.allowed(str(s.state))
+            and flow.dialogue(s.dialogue_id).state is DialogueState.COMPLETED):
+        refused.add("reopen")  # the dialogue's record is final
+    return tuple(c for c in allowed_commands(s.state)
+                 if c not in refused and flow.permits(actor, c, s))
 
 
 def close_outcomes(state: str) -> tuple[str, ...]:
@@ -128,15 +147,16 @@ def in_scope(flow: DialogueFlow, actor: Actor, s: Submission) -> bool:
     return False
 
 
-def matter_page(flow: DialogueFlow, s: Submission) -> MatterPage:
-    """The page of ``s``: its history and the forms its state allows."""
+def matter_page(flow: DialogueFlow, s: Submission, actor: Actor) -> MatterPage:
+    """The page of ``s`` for ``actor``: its history and the forms they may use now."""
     orgs = flow.organisations()
     own = next((o for o in orgs if o.id == s.organisation_id), None)
     return MatterPage(
-        submission=s, history=tuple(flow.history(s)), commands=allowed_commands(s.state),
-        close_outcomes=close_outcomes(s.state),
+        submission=s, history=tuple(flow.history(s)),
+        commands=offered_commands(flow, actor, s), close_outcomes=close_outcomes(s.state),
         organisations=tuple(o for o in orgs if o.id != s.organisation_id),
-        bodies=own.bodies if own is not None else ())
+        bodies=own.bodies if own is not None else (),
+        may_read_identity=flow.permits(actor, "read_identity", s))
 
 
 def _version(form: Mapping[str, Any]) -> int:

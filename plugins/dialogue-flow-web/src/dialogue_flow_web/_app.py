@@ -39,6 +39,7 @@ from dialogue_flow import (
 )
 
 from ._config import User, WebConfig
+from ._intake import intake_routes
 from ._meetings import meeting_routes
 from ._office import COMMANDS, dashboard, in_scope, matter_page, run_command
 from ._province import province_routes
@@ -194,8 +195,10 @@ class _Web:
         user = self.user(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)
-        board = await self.run(lambda f: dashboard(f, user.actor, self.config.due_soon_days))
-        return self.page(request, "dashboard.html", board=board,
+        board, may_receive = await self.run(lambda f: (
+            dashboard(f, user.actor, self.config.due_soon_days),
+            f.permits(user.actor, "receive")))
+        return self.page(request, "dashboard.html", board=board, may_receive=may_receive,
                          due_soon_days=self.config.due_soon_days)
 
     async def matter(self, request: Request) -> Response:
@@ -319,6 +322,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/login", web.login_page, methods=["GET", "POST"]),
         Route("/logout", web.logout, methods=["POST"]),
         Route("/lang/{language}", web.switch_language),
+        *intake_routes(web),  # before /matters/{submission_id}: "new" is no id
         Route("/matters/{submission_id}", web.matter),
         Route("/matters/{submission_id}/{command}", web.command, methods=["POST"]),
         *meeting_routes(web),

@@ -22,15 +22,16 @@ import click
 
 if TYPE_CHECKING:
     from ._app import create_app
+    from ._cli import access_log_config
     from ._config import User, WebConfig, config_from_settings, users_from_actors
     from ._security import hash_password
     from .hooks import WebPlugin, plugin
 
-__all__ = ["User", "WebConfig", "WebPlugin", "config_from_settings", "create_app",
-           "hash_password", "plugin", "serve_command", "users_from_actors"]
+__all__ = ["User", "WebConfig", "WebPlugin", "access_log_config", "config_from_settings",
+           "create_app", "hash_password", "plugin", "serve_command", "users_from_actors"]
 
-_HOMES = {"create_app": "_app", "User": "_config", "WebConfig": "_config",
-          "config_from_settings": "_config", "users_from_actors": "_config",
+_HOMES = {"create_app": "_app", "access_log_config": "_cli", "User": "_config",
+          "WebConfig": "_config", "config_from_settings": "_config", "users_from_actors": "_config",
           "hash_password": "_security", "WebPlugin": "hooks", "plugin": "hooks"}
 
 
@@ -55,9 +56,11 @@ def __getattr__(name: str) -> Any:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--lookups-per-minute", default=10, show_default=True,
               type=click.IntRange(min=1), help="Citizen lookups per client per minute.")
+@click.option("--logins-per-minute", default=10, show_default=True,
+              type=click.IntRange(min=1), help="Failed log-ins per client per minute.")
 @click.pass_context
 def serve_command(ctx: click.Context, config: Path | None, url: str | None, host: str,
-                  port: int, lookups_per_minute: int) -> None:
+                  port: int, lookups_per_minute: int, logins_per_minute: int) -> None:
     """Serve the office's screens and the citizens' status page (dialogue-flow-web)."""
     chosen = config or ctx.find_root().params.get("config") or os.environ.get(
         "DIALOGUE_FLOW_CONFIG")
@@ -66,4 +69,5 @@ def serve_command(ctx: click.Context, config: Path | None, url: str | None, host
                                "[[actor]] tables are who may log in)")
     from ._cli import serve  # noqa: PLC0415 - uvicorn and Starlette only when serving
 
-    serve(Path(chosen), url=url, host=host, port=port, lookups_per_minute=lookups_per_minute)
+    serve(Path(chosen), url=url, host=host, port=port, lookups_per_minute=lookups_per_minute,
+          logins_per_minute=logins_per_minute)

@@ -96,6 +96,7 @@ class _Web:
         self.shared = _Shared(config.open_flow)
         self.passwords = Passwords({k: u.password_hash for k, u in config.users.items()})
         self.lookups = SlidingWindow(config.lookups_per_minute)
+        self.logins = SlidingWindow(config.logins_per_minute)
         self.templates = Environment(loader=PackageLoader("dialogue_flow_web", "templates"),
                                      autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(
@@ -163,8 +164,16 @@ class _Web:
         if fields is None:
             return self.error(request, 403, "csrf")
         login = fields.get("login", "").strip()
+        client = _client(request)
+        wait = self.logins.wait(client)
+        if wait:
+            language = self.language(request)
+            return self.page(request, "login.html", status=429, login=login,
+                             headers={"Retry-After": str(wait)},
+                             problem=Words(language).fmt("too_many_logins", seconds=wait))
         password = fields.get("password", "")
         if not await run_in_threadpool(self.passwords.check, login, password):
+            self.logins.hit(client)
             return self.page(request, "login.html", status=401, failed=True, login=login)
         request.session["login"] = login
         new_csrf_token(request.session)
@@ -233,8 +242,7 @@ class _Web:
         code = request.query_params.get("code", "").strip()
         if not code:
             return self.page(request, "status.html", code="", found=None)
-        client = request.client.host if request.client is not None else "unknown"
-        wait = self.lookups.hit(client)
+        wait = self.lookups.hit(_client(request))
         if wait:
             language = self.language(request)
             return self.page(request, "status.html", status=429,
@@ -276,6 +284,11 @@ class _Web:
             StorageError: handler(503, "server_error"),
             DialogueFlowError: handler(500, "server_error"),
         }
+
+
+def _client(request: Request) -> str:
+    """The client's address (behind a proxy, uvicorn's forwarded one)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def page_of(method: str, path: str) -> str:

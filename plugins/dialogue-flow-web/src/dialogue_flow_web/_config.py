@@ -88,6 +88,10 @@ class WebConfig:
     secret_key: str = attrs.field(validator=_secret, repr=False)
     #: Citizen lookups per client address per minute (a sliding window).
     lookups_per_minute: int = attrs.field(default=10, validator=_positive)
+    #: Failed log-ins per client address per minute (a sliding window): past it, HTTP 429
+    #: without checking the password, so guessing costs the guesser time, not the server.
+    #: Successful log-ins are not counted: a whole office behind one address starts its day.
+    logins_per_minute: int = attrs.field(default=10, validator=_positive)
     #: The screens' language until a user switches (``vi`` or ``en``).
     language: str = attrs.field(default="vi", validator=_language)
     #: "Due soon" on the dashboard: due within this many working days.
@@ -127,7 +131,7 @@ def users_from_actors(entries: Iterable[Any]) -> dict[str, User]:
 
 
 def config_from_settings(path: str | os.PathLike[str], *, storage: str | None = None,
-                         lookups_per_minute: int = 10,
+                         lookups_per_minute: int = 10, logins_per_minute: int = 10,
                          secret_key: str | None = None) -> WebConfig:
     """The :class:`WebConfig` of a settings file: its flow (``storage`` replaces the file's
     storage URL), its ``[[actor]]`` users, its language; the key from ``secret_key``, else
@@ -152,4 +156,5 @@ def config_from_settings(path: str | os.PathLike[str], *, storage: str | None = 
 
     language = settings.language if settings.language in LANGUAGES else "vi"
     return WebConfig(open_flow=open_flow, users=users, secret_key=key,
-                     lookups_per_minute=lookups_per_minute, language=language)
+                     lookups_per_minute=lookups_per_minute,
+                     logins_per_minute=logins_per_minute, language=language)

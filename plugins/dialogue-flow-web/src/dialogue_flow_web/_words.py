@@ -130,6 +130,8 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "not_found_code": ("Không có kiến nghị nào với mã này.", "No matter has this code."),
     "too_many": ("Tra cứu quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
                  "Too many lookups. Please try again in {seconds} seconds."),
+    "too_many_logins": ("Đăng nhập quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
+                        "Too many log-in attempts. Please try again in {seconds} seconds."),
     "office_link": ("Cán bộ đăng nhập", "Staff log-in"),
     # errors
     "conflict": ("Kiến nghị này vừa được người khác thay đổi. Vui lòng tải lại trang.",

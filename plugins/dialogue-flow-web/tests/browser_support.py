@@ -16,6 +16,7 @@ are also copied, compressed, into ``docs/images/``.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -27,12 +28,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 #: The repository's root (this file is plugins/dialogue-flow-web/tests/browser_support.py).
 REPO = Path(__file__).resolve().parents[3]
@@ -50,25 +51,32 @@ PHONE = {"width": 390, "height": 844}
 
 #: The screenshots that go into the docs (docs/web.md, "Screenshots"): artefact -> image.
 DOCS_IMAGES = {
-    "03-meetings-plan.png": "web-meetings.png",
     "08-meeting-intake.png": "web-meeting-intake.png",
     "11-matter-decided.png": "web-matter.png",
     "31-status-phone.png": "web-status-phone.png",
     "40-province.png": "web-province.png",
+    "41-province-rollup.png": "web-province-rollup.png",
     "50-commune-dashboard.png": "web-dashboard.png",
 }
 
 #: A docs image is cut to at most this many CSS pixels of height.
-DOCS_MAX_HEIGHT = 1100
+DOCS_MAX_HEIGHT = 1400
 
 
 def chromium_path() -> str:
-    """The distribution's Chromium; skips the test without it, fails it on CI."""
+    """The distribution's Chromium, with Playwright importable; skips the test without
+    them, fails it on CI."""
     found = CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
-    if found:
-        return found
-    message = ("chromium not found: install Debian's package (apt-get install chromium "
-               "fonts-liberation2; .ci/run does), never a downloaded browser")
+    if not found:
+        _missing("chromium not found: install Debian's package (apt-get install chromium "
+                 "fonts-dejavu-core fonts-liberation2; .ci/run does), never a downloaded "
+                 "browser")
+    if importlib.util.find_spec("playwright") is None:
+        _missing("playwright not installed: pip install 'dialogue-flow-web[test]'")
+    return str(found)
+
+
+def _missing(message: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{message}; the browser tests are never skipped in CI", pytrace=False)
     pytest.skip(message)
@@ -82,11 +90,15 @@ def artefacts() -> Path:
     return folder
 
 
-def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    """A screenshot of ``page`` as the artefact ``name``; into docs/images too when it is
-    one of :data:`DOCS_IMAGES` and ``DIALOGUE_FLOW_UPDATE_DOCS=1``."""
+def shoot(page: Page, name: str, *, part: Locator | None = None) -> Path:
+    """A screenshot of the whole ``page`` (or of its ``part``) as the artefact ``name``;
+    into docs/images too when it is one of :data:`DOCS_IMAGES` and
+    ``DIALOGUE_FLOW_UPDATE_DOCS=1``."""
     path = artefacts() / name
-    page.screenshot(path=str(path), full_page=full_page, scale="css", animations="disabled")
+    if part is None:
+        page.screenshot(path=str(path), full_page=True, scale="css", animations="disabled")
+    else:
+        part.screenshot(path=str(path), scale="css", animations="disabled")
     image = DOCS_IMAGES.get(name)
     if image is not None and os.environ.get("DIALOGUE_FLOW_UPDATE_DOCS") == "1":
         compress(path, REPO / "docs" / "images" / image)

@@ -66,8 +66,9 @@ PROVINCE_PASSWORD = "tinh-mau-demo-2026"
 def browser() -> Iterator[Browser]:
     """Headless Chromium of the distribution, one for the module's tests."""
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - checked there
+
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
         try:
             yield launched
@@ -353,13 +354,14 @@ def test_the_province_demo_served_shows_its_roll_up(browser: Browser, desk: Page
         widths = desk.eval_on_selector_all("img.chart", "all => all.map(i => i.naturalWidth)")
         assert all(w > 0 for w in widths), widths
         shoot(desk, "40-province.png")
+        shoot(desk, "41-province-rollup.png", part=desk.locator("section.rollup"))
         log_out(desk)
 
         log_in(desk, base, "vanphong-maudong", PROVINCE_PASSWORD)
         answer = desk.goto(f"{base}/province?period=2026-H1")
         assert answer is not None
         assert 403 == answer.status
-        shoot(desk, "41-province-refused.png")
+        shoot(desk, "42-province-refused.png")
 
 
 def test_the_2021_commune_demo_served(browser: Browser, desk: Page, tmp_path: Path) -> None:

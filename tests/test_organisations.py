@@ -63,6 +63,18 @@ class TestTree:
         assert "Ban Tuyên giáo và Dân vận Tỉnh ủy" in flow.organisation(PROVINCE).bodies
         assert ["add"] == [row.event for row in flow.history(flow.organisation(PROVINCE))]
 
+    def test_organisations_under_one(self, flow: DialogueFlow) -> None:
+        """``under=``: that organisation and its subtree, as ``subtree=True`` counts it."""
+        everyone = [o.id for o in flow.organisations()]
+        assert everyone == [o.id for o in flow.organisations(under=PROVINCE)]
+        assert [EAST] == [o.id for o in flow.organisations(under=EAST)]
+        flow.add_organisation(Organisation("thon-1", "Thôn 1", "commune", EAST))
+        assert ["thon-1", EAST] == [o.id for o in flow.organisations(under=EAST)]  # by id
+        with pytest.raises(NotFoundError, match="tinh-khac"):
+            flow.organisations(under="tinh-khac")
+        with pytest.raises(InvalidInputError, match="under"):
+            flow.organisations(under="")
+
     def test_loading_again_changes_only_what_changed(self, flow: DialogueFlow) -> None:
         assert [1, 1, 1, 1] == [o.version for o in flow.load_organisations(TREE)]
         renamed = TREE.read_text(encoding="utf-8").replace("Đảng ủy xã Mẫu Đông",

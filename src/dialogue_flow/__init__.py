@@ -14,6 +14,7 @@ from ._version import __version__
 
 if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports on first use
     from ._access_records import AccessEntry
+    from ._actor_settings import ActorEntry
     from ._attachment_records import Attachment, AttachmentKind, AttachmentLimits, check_key
     from ._attachments import FileProblem
     from ._backup import BackupManifest, restore_backup, verify_backup
@@ -79,6 +80,7 @@ if _typing.TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ 
     from ._retry import retry_on_conflict
     from ._rollup import Rollup, RollupRow
     from ._serialization import from_dict, from_json, to_dict, to_json
+    from ._settings import Settings, read_settings
     from ._status import OrganisationStatus, StatusThresholds, StoreStatus
     from ._sweep import SweepResult
     from ._table_files import read_table_file, write_table_file
@@ -95,6 +97,7 @@ __all__ = [
     "VIETNAM_TZ",
     "AccessEntry",
     "Actor",
+    "ActorEntry",
     "AnswerMode",
     "Attachment",
     "AttachmentKind",
@@ -170,6 +173,7 @@ __all__ = [
     "RowError",
     "SQLiteStorage",
     "SequentialIds",
+    "Settings",
     "SkippedDay",
     "SpecialDay",
     "StatusThresholds",
@@ -194,6 +198,7 @@ __all__ = [
     "from_json",
     "hookimpl",
     "load_plugins",
+    "read_settings",
     "read_table_file",
     "register_table",
     "report_table",
@@ -210,6 +215,7 @@ __all__ = [
 #: Where each public name is written (a module of this package), imported on first use.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "_access_records": ("AccessEntry",),
+    "_actor_settings": ("ActorEntry",),
     "_attachment_records": ("Attachment", "AttachmentKind", "AttachmentLimits", "check_key"),
     "_attachments": ("FileProblem",),
     "_backup": ("BackupManifest", "restore_backup", "verify_backup"),
@@ -247,6 +253,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_retry": ("retry_on_conflict",),
     "_rollup": ("Rollup", "RollupRow"),
     "_serialization": ("from_dict", "from_json", "to_dict", "to_json"),
+    "_settings": ("Settings", "read_settings"),
     "_status": ("OrganisationStatus", "StatusThresholds", "StoreStatus"),
     "_sweep": ("SweepResult",),
     "_table_files": ("read_table_file", "write_table_file"),

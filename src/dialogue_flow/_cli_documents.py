@@ -171,14 +171,13 @@ def chart_command(ctx: click.Context, url: str | None, config: Path | None, peri
 
 def _chart(flow: DialogueFlow, period: str, kind: str, organisation: str | None, *,
            subtree: bool, rollup: bool) -> dict[str, Any]:
-    from ._charts_data import period_charts  # noqa: PLC0415
     from ._report import Period  # noqa: PLC0415
 
     chosen = Period.parse(period)
-    scope = flow._scope(organisation, subtree or rollup)  # noqa: SLF001 - the flow's rule
     rolled = (flow.rollup(chosen, organisation=organisation)
               if rollup and organisation is not None and kind == "on_time_rate" else None)
-    return period_charts(flow, chosen, scope, flow.language, rolled)[kind]
+    return flow.charts(chosen, organisation=organisation, subtree=subtree or rollup,
+                       rollup=rolled)[kind]
 
 
 def _organisation_of(flow: DialogueFlow, kind: str, subject: str | None,

@@ -284,6 +284,60 @@ class DialogueFlow(DocumentCommands,
 
         return build_document(self, kind, subject, actor=actor, **options)
 
+    def charts(self, period: Period | str, *, organisation: str | None = None,
+               subtree: bool = False, rollup: Rollup | None = None,
+               language: str | None = None) -> dict[str, dict[str, Any]]:
+        """The two charts of ``period``'s report as data, by kind: ``by_month_state`` (the
+        matters received in each month, stacked by their state now) and ``on_time_rate``
+        (the share answered by the due date, per department; given ``rollup``, the
+        :meth:`rollup` of ``organisation`` for this period, per organisation of its rows).
+        Each is the mapping the ``dialogue_flow_render_chart`` hook draws
+        (:meth:`render_chart`); the Word report and ``dialogue-flow chart`` show the same.
+
+        ``organisation`` (``subtree=True``: with those under it; ``None``: the whole store)
+        chooses the matters; the words are in ``language`` (default: the flow's).
+
+        :raises InvalidInputError: not a period, or ``rollup`` is not ``organisation``'s.
+        :raises NotFoundError: no such organisation.
+        """
+        from ._charts_data import period_charts  # noqa: PLC0415 - only for charts
+
+        chosen = Period.parse(period) if isinstance(period, str) else period
+        if not isinstance(chosen, Period):
+            raise InvalidInputError("period", "expected a Period or its text, e.g. 2026-H1")
+        given: object = rollup  # checked: a caller may pass anything
+        if given is not None and (not isinstance(given, Rollup)
+                                  or given.organisation != organisation):
+            raise InvalidInputError("rollup", "expected the flow.rollup(...) of the "
+                                    "organisation the charts are of")
+        scope = self._scope(organisation, subtree or rollup is not None)
+        words = check_language(self.language if language is None else language)
+        return period_charts(self, chosen, scope, words, rollup)
+
+    def render_chart(self, chart: dict[str, Any], fmt: str, *,
+                     language: str | None = None) -> bytes:
+        """``chart`` (one of :meth:`charts`) as a picture of format ``fmt`` (``"png"``,
+        ``"svg"``), drawn by the host's plugin for the format or else the installed one
+        (``dialogue-flow-docx[charts]``); an SVG comes back as its UTF-8 bytes.
+
+        :raises ConfigurationError: no plugin draws ``fmt`` (naming what to install).
+        :raises PluginError: the plugin answered neither bytes nor text.
+        """
+        from ._formats import call_format_hook  # noqa: PLC0415
+
+        given: object = chart  # checked: a caller may pass anything
+        if not isinstance(given, dict) or "kind" not in given:
+            raise InvalidInputError("chart", "expected one of the mappings flow.charts builds")
+        words = check_language(self.language if language is None else language)
+        picture = call_format_hook(self.plugins, "dialogue_flow_render_chart", fmt,
+                                   chart=chart, language=words)
+        if isinstance(picture, str):
+            return picture.encode("utf-8")
+        if not isinstance(picture, bytes):
+            raise PluginError("a dialogue_flow_render_chart plugin returned "
+                              f"{type(picture).__name__} for {fmt!r}, not bytes")
+        return picture
+
     def render_document(self, document: dict[str, Any], fmt: str, *,
                         templates: str | None = None) -> bytes:
         """``document`` (from :meth:`document`) as a file of format ``fmt`` (``"docx"``),

@@ -11,13 +11,13 @@ from pathlib import Path
 import attrs
 
 from ._checks import _check_actor, _check_id, _check_text
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, NotFoundError
 from ._flow_core import FlowCore
 from ._plugins import select_policy
 from ._policy import DeadlinePolicy
 from ._records import DEFAULT_ORGANISATION, Actor, Organisation, Role, TransitionRecord
 from ._store_policy import policy_row, recorded_policy
-from ._tree import check_tree, read_tree, stored_or_default
+from ._tree import check_tree, read_tree, stored_or_default, subtree
 from .storage import Changeset, StoredRecord
 
 __all__ = ["OrganisationCommands"]
@@ -37,9 +37,20 @@ class OrganisationCommands(FlowCore):
         """
         return stored_or_default(self.storage, organisation_id)
 
-    def organisations(self) -> list[Organisation]:
-        """Every stored organisation, ordered by id."""
-        return self.storage.find_organisations()
+    def organisations(self, *, under: str | None = None) -> list[Organisation]:
+        """Every stored organisation, ordered by id; ``under``: that organisation and every
+        one below it (its subtree, as ``subtree=True`` queries count it).
+
+        :raises NotFoundError: ``under`` names no stored organisation.
+        """
+        every = self.storage.find_organisations()
+        if under is None:
+            return every
+        _check_id("under", under)
+        if under not in {o.id for o in every}:
+            raise NotFoundError("organisation", under)
+        scope = subtree([(o.id, o.parent_id) for o in every], under)
+        return [o for o in every if o.id in scope]
 
     def add_organisation(self, organisation: Organisation, *, actor: Actor | None = None,
                          ) -> Organisation:

@@ -137,14 +137,12 @@ def test_a_chart_is_served_as_svg(province_client: TestClient) -> None:
 
 def test_without_a_chart_plugin_the_charts_are_tables(
         province_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dialogue_flow_web import _province  # noqa: PLC0415
-
-    from dialogue_flow import ConfigurationError  # noqa: PLC0415
+    from dialogue_flow import ConfigurationError, DialogueFlow  # noqa: PLC0415
 
     def no_plugin(*_args: object, **_kwargs: object) -> bytes:
         raise ConfigurationError("install dialogue-flow-docx[charts]")
 
-    monkeypatch.setattr(_province, "call_format_hook", no_plugin)
+    monkeypatch.setattr(DialogueFlow, "render_chart", no_plugin)
     client = _chair(province_client)
     page = client.get("/province")
     assert 200 == page.status_code

@@ -263,3 +263,20 @@ def test_the_flow_is_opened_once_and_closed_with_the_app(app_config: WebConfig,
         for _ in range(3):
             c.get("/status", params={"code": "AAAAAAAAAA"})
     assert ([flow], [True]) == (opened, closed)
+
+
+def test_the_web_host_uses_only_the_librarys_public_names() -> None:
+    """A reference host shows how to build on the library: it imports nothing from a
+    private ``dialogue_flow._module`` (``dialogue_flow.storage`` is public)."""
+    import ast  # noqa: PLC0415
+
+    import dialogue_flow_web  # noqa: PLC0415
+
+    private = []
+    for source in Path(dialogue_flow_web.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            private += [f"{source.name}: {n}" for n in names
+                        if n.startswith("dialogue_flow.") and "._" in f".{n.split('.', 1)[1]}"]
+    assert [] == private

@@ -139,8 +139,7 @@ def config_from_settings(path: str | os.PathLike[str], *, storage: str | None = 
 
     :raises ConfigurationError: the file is not valid, or no actor in it can log in.
     """
-    from dialogue_flow import DialogueFlow  # noqa: PLC0415 - the storage only when serving
-    from dialogue_flow._settings import read_settings  # noqa: PLC0415
+    from dialogue_flow import DialogueFlow, read_settings  # noqa: PLC0415 - when serving
 
     settings = read_settings(path)
     users = users_from_actors(getattr(settings, "actors", ()))

@@ -25,6 +25,7 @@ from dialogue_flow import (
     DialogueFlow,
     DialogueState,
     InvalidInputError,
+    NotFoundError,
     Organisation,
     Submission,
     TransitionRecord,
@@ -136,15 +137,11 @@ def in_scope(flow: DialogueFlow, actor: Actor, s: Submission) -> bool:
     """Whether ``actor`` may see ``s``: a matter of its organisation or of one under it."""
     if s.organisation_id == actor.organisation_id:
         return True
-    parents = {o.id: o.parent_id for o in flow.organisations()}
-    seen: set[str] = set()
-    at: str | None = s.organisation_id
-    while at is not None and at not in seen:
-        if at == actor.organisation_id:
-            return True
-        seen.add(at)
-        at = parents.get(at)
-    return False
+    try:
+        under = flow.organisations(under=actor.organisation_id)
+    except NotFoundError:  # the actor's organisation is not stored: nothing is under it
+        return False
+    return any(o.id == s.organisation_id for o in under)
 
 
 def matter_page(flow: DialogueFlow, s: Submission, actor: Actor) -> MatterPage:

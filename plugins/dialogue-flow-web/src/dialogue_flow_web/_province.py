@@ -4,11 +4,12 @@ escalated to it, and the roll-up report of a period with its charts.
 Shown only to an actor of a province-level organisation; anyone else logged in gets 403:
 the pages are no secret (the docs name them), the actor is known, and its organisation is
 simply not one they are for, as the library's role policy answers a command it does not
-grant. The charts are the library's chart data (``dialogue_flow._charts_data``) drawn as
-SVG by the ``dialogue_flow_render_chart`` hook (``dialogue-flow-docx[charts]``) and served
-by a route of this host (the page's policy allows images from itself only); without that
-plugin the page shows the same figures as tables. Nothing here shows a petitioner: the
-lists give a matter's code, topic, state and deadline.
+grant. The charts are the library's chart data (``flow.charts``) drawn as SVG by
+``flow.render_chart`` (the ``dialogue_flow_render_chart`` hook of
+``dialogue-flow-docx[charts]``) and served by a route of this host (the page's policy
+allows images from itself only); without that plugin the page shows the same figures as
+tables. Nothing here shows a petitioner: the lists give a matter's code, topic, state and
+deadline.
 """
 
 from __future__ import annotations
@@ -26,14 +27,11 @@ from dialogue_flow import (
     DialogueFlow,
     DialogueFlowError,
     Organisation,
+    Period,
+    Rollup,
     Submission,
+    rollup_table,
 )
-from dialogue_flow._charts_data import period_charts
-from dialogue_flow._formats import call_format_hook
-from dialogue_flow._labels import label
-from dialogue_flow._report import Period
-from dialogue_flow._rollup import Rollup
-from dialogue_flow._tree import subtree
 from dialogue_flow.storage import OPEN_WITH_CLOCK
 
 if TYPE_CHECKING:
@@ -45,10 +43,6 @@ __all__ = ["CHARTS", "CommuneCounts", "ProvincePage", "default_period", "escalat
 
 #: The charts of the roll-up, by the name in their image's address.
 CHARTS = ("by_month_state", "on_time_rate")
-
-#: The roll-up's columns, in the order of the library's roll-up table.
-FIGURES = ("received", "answered_on_the_spot", "answered_with_due", "answered_on_time",
-           "overdue", "escalated")
 
 #: At most this many matters in a list (its total is shown).
 LIST_LIMIT = 200
@@ -105,8 +99,15 @@ def charts(flow: DialogueFlow, rollup: Rollup, period: Period,
            language: str) -> dict[str, dict[str, Any]]:
     """The roll-up's charts as data: its matters by month and state, and the on-time
     share of each row."""
-    scope = subtree([(o.id, o.parent_id) for o in flow.organisations()], rollup.organisation)
-    return period_charts(flow, period, scope, language, rollup)
+    return flow.charts(period, organisation=rollup.organisation, rollup=rollup,
+                       language=language)
+
+
+def figures(rollup: Rollup, language: str) -> tuple[tuple[str, str], ...]:
+    """The roll-up's figures as ``(key, label)``, in the columns of the library's roll-up
+    table (after its organisation column)."""
+    columns = rollup_table(rollup, language)["sheets"][0]["columns"]
+    return tuple((c["key"], c["label"]) for c in columns[1:])
 
 
 def province_page(flow: DialogueFlow, province: Organisation, period_text: str | None,
@@ -128,7 +129,7 @@ def province_page(flow: DialogueFlow, province: Organisation, period_text: str |
     return ProvincePage(
         province=province, today=today, communes=communes,
         escalated=escalated_to(flow, province.id), period=period, rollup=rollup,
-        figures=tuple((k, label("figure", k, language)) for k in (*FIGURES, "on_time_rate")),
+        figures=figures(rollup, language),
         charts=tuple(charts(flow, rollup, period, language).values()))
 
 
@@ -139,13 +140,11 @@ def _province_of(flow: DialogueFlow, user: User) -> Organisation | None:
 
 
 def _draw(flow: DialogueFlow, chart: dict[str, Any], language: str) -> bytes:
-    """``chart`` as an SVG picture, by the ``dialogue_flow_render_chart`` hook.
+    """``chart`` as an SVG picture.
 
     :raises ConfigurationError: no plugin draws SVG charts.
     """
-    picture = call_format_hook(flow.plugins, "dialogue_flow_render_chart", "svg",
-                               chart=chart, language=language)
-    return picture.encode("utf-8") if isinstance(picture, str) else bytes(picture)
+    return flow.render_chart(chart, "svg", language=language)
 
 
 #: A chart of one empty bar: what the probe of :meth:`_Screens.can_draw` draws.
@@ -220,14 +219,15 @@ class _Screens:
             return self.web.error(request, 404, "not_found")
 
         def read(flow: DialogueFlow) -> tuple[Organisation, Any] | None:
-            tree = flow.organisations()
-            if org_id not in subtree([(o.id, o.parent_id) for o in tree], province.id):
+            org = next((o for o in flow.organisations(under=province.id) if o.id == org_id),
+                       None)
+            if org is None:
                 return None  # not under this province: as if it did not exist
             options: dict[str, Any] = ({"state": OPEN_WITH_CLOCK} if which == "open"
                                        else {"overdue_as_of": flow.clock.today()})
             listed = flow.submissions(organisation=org_id, subtree=True, order_by="due",
                                       limit=LIST_LIMIT, **options)
-            return next(o for o in tree if o.id == org_id), listed
+            return org, listed
 
         answer = await self.web.run(read)
         if answer is None:

@@ -130,10 +130,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def live_server(app: Any) -> Iterator[str]:
-    """``app`` served by uvicorn in a thread on a free loopback port; its base URL."""
+    """``app`` served by uvicorn in a thread on a loopback port the system picks; its base
+    URL."""
     import uvicorn  # noqa: PLC0415
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0,
                                            log_level="warning", access_log=False,
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,6 +9,7 @@ these tests with ``-m browser``; without Chromium they skip, on CI they fail.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -34,7 +35,7 @@ from browser_support import (
     shoot,
 )
 from dialogue_flow_web import create_app
-from web_support import NAME, PASSWORD, make_config, receive
+from web_support import NAME, OFFICE, PASSWORD, make_config, receive
 from web_support import PHONE as PHONE_NUMBER
 
 from dialogue_flow import (
@@ -104,6 +105,13 @@ def sqlite_flow(tmp_path: Path, browser_clock: FixedClock) -> Iterator[DialogueF
 
 
 def _focused_name(page: Page) -> str | None:
+    """The name of the field that has the focus, once the content field has it or after
+    a second (autofocus is applied at the first rendering after the page loads)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: PLC0415
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("document.activeElement && "
+                               "document.activeElement.name === 'content'", timeout=1000)
     name = page.evaluate("document.activeElement && document.activeElement.name")
     return name if isinstance(name, str) else None
 
@@ -127,7 +135,7 @@ def test_a_full_cycle_from_planning_to_the_conclusion_notice(
         password_hash: str) -> None:
     """The office plans a dialogue two weeks ahead, announces it, and on the day records
     it held with its attendance; the intake desk types three opinions, the form back after
-    each; the chair answers one on the spot, assigns one to a
+    each (its focus: the next test); the chair answers one on the spot, assigns one to a
     department and escalates one to the province, then concludes; the conclusion notice
     downloads as a .docx titled THÔNG BÁO. A screenshot of every screen."""
     with _app_server(sqlite_flow, password_hash) as base:
@@ -149,7 +157,8 @@ def _plan_announce_hold(page: Page, base: str, flow: DialogueFlow,
                         clock: FixedClock) -> str:
     """As the office: plan the dialogue from /meetings, announce it, and on its day record
     it held; its id."""
-    page.click("nav a[href='/meetings']")
+    with page.expect_navigation():
+        page.click("nav a[href='/meetings']")
     plan = page.locator("form#form-plan")
     plan.locator("input[name=title]").fill("Đối thoại quý I")
     plan.locator("input[name=scheduled_for]").fill(DAY.isoformat())
@@ -243,6 +252,36 @@ def _conclude_and_download(page: Page, base: str, flow: DialogueFlow,
     text = "\n".join(p.text for p in document.paragraphs)
     assert "THÔNG BÁO" in text
     assert "KẾT LUẬN" in text.upper()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the intake form's POST redirects to /meetings/<id>#intake, and a URL whose fragment "
+    "names an element cancels autofocus (HTML spec, 'flush autofocus candidates'; "
+    "Chromium does so): the focus is on <body> after each opinion. Fix: redirect to "
+    "/meetings/<id> (dialogue_flow_web._meetings._Meetings.opinion) and drop this mark"))
+def test_the_focus_returns_to_the_content_field_after_each_opinion(
+        desk: Page, sqlite_flow: DialogueFlow, browser_clock: FixedClock,
+        password_hash: str) -> None:
+    """The intake desk types opinions as fast as they are spoken: after each one is
+    recorded the page comes back with the focus in the content field, so the next is typed
+    at once (the content field has ``autofocus``)."""
+    flow = sqlite_flow
+    d = flow.plan_dialogue(scheduled_for=DAY, title="Đối thoại quý I", actor=OFFICE,
+                           topics=["Đất đai"])
+    flow.announce(d.id, actor=OFFICE)
+    page = desk
+    with _app_server(flow, password_hash) as base:
+        log_in(page, base, "tn", PASSWORD)
+        page.goto(f"{base}/meetings/{d.id}")
+        for n in range(1, 4):
+            assert "content" == _focused_name(page), (
+                f"before opinion {n} the focus is not in the content field ({page.url})")
+            page.keyboard.type(f"Ý kiến số {n}.")  # into the focused field
+            page.locator("form#intake input[name=topic]").fill("Đất đai")
+            _submit(page, "form#intake")
+        assert "content" == _focused_name(page), page.url
+        texts = sorted(s.content for s in flow.submissions(dialogue_id=d.id).items)
+        assert ["Ý kiến số 1.", "Ý kiến số 2.", "Ý kiến số 3."] == texts
 
 
 def test_a_stale_form_after_another_clerks_change_is_a_conflict(
@@ -379,7 +418,8 @@ def test_the_2021_commune_demo_served(browser: Browser, desk: Page, tmp_path: Pa
             matters.first.click()
         assert desk.locator("table.history tbody tr").count() >= 2
         shoot(desk, "51-commune-matter.png")
-        desk.click("nav a[href='/meetings']")
+        with desk.expect_navigation():
+            desk.click("nav a[href='/meetings']")
         assert desk.locator("table.meetings tbody tr a").count() >= 2
         shoot(desk, "52-commune-meetings.png")
 

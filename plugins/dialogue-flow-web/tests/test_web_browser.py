@@ -254,11 +254,6 @@ def _conclude_and_download(page: Page, base: str, flow: DialogueFlow,
     assert "KẾT LUẬN" in text.upper()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the intake form's POST redirects to /meetings/<id>#intake, and a URL whose fragment "
-    "names an element cancels autofocus (HTML spec, 'flush autofocus candidates'; "
-    "Chromium does so): the focus is on <body> after each opinion. Fix: redirect to "
-    "/meetings/<id> (dialogue_flow_web._meetings._Meetings.opinion) and drop this mark"))
 def test_the_focus_returns_to_the_content_field_after_each_opinion(
         desk: Page, sqlite_flow: DialogueFlow, browser_clock: FixedClock,
         password_hash: str) -> None:

@@ -85,7 +85,8 @@ def test_a_full_cycle_from_planning_to_the_conclusion_notice(
                              data={"csrf_token": csrf_of(page.text), "topic": topic,
                                    "content": content, "name": name, "phone": phone,
                                    "channel": channel})
-        assert (303, f"/meetings/{dialogue_id}#intake") == (
+        # No fragment: a URL naming an element cancels the content field's autofocus.
+        assert (303, f"/meetings/{dialogue_id}") == (
             answer.status_code, answer.headers["location"])
     page = client.get(f"/meetings/{dialogue_id}").text
     assert "(3)" in page
@@ -136,7 +137,8 @@ def test_announcing_a_dialogue_another_clerk_changed_is_a_conflict(
     answer = client.post(f"/meetings/{dialogue_id}/announce", data={
         "csrf_token": csrf_of(page.text), "version": version_of(page.text)})
     assert 409 == answer.status_code
-    assert "người khác" in answer.text
+    assert "Hội nghị này vừa được người khác thay đổi" in answer.text  # a meeting's words
+    assert f'href="/meetings/{dialogue_id}" id="reload"' in answer.text
     assert DialogueState.PLANNED == flow.dialogue(dialogue_id).state
 
 

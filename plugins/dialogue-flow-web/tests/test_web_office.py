@@ -113,7 +113,7 @@ def test_a_command_from_the_matter_page(client: TestClient, flow: DialogueFlow) 
                                                           after.version)
     page = client.get(f"/matters/{s.id}")
     assert "Giao xử lý" in page.text
-    assert "bt" in page.text  # who did it, in the history
+    assert "<td>Bí thư Đảng ủy</td>" in page.text  # who did it, by name, in the history
     assert "2" == version_of(page.text)
 
 
@@ -187,11 +187,17 @@ def test_reopen_is_not_offered_on_a_matter_of_a_completed_dialogue(
 def test_a_matter_escalated_within_the_store_is_not_assigned_or_extended_here(
         client: TestClient, flow: DialogueFlow) -> None:
     """Escalated to the province of the same store, the matter runs on the province's
-    clock: the commune's page offers neither assign nor extend (the library refuses both)."""
+    clock: the commune's page offers neither assign nor extend (the library refuses both).
+    Its history says so in words: where it went, by name, and the dates as DD/MM/YYYY."""
     s = receive(flow)
     flow.escalate(s.id, actor=CHAIR, to="tinh")
     log_in(client, "bt")
-    assert ["answer", "close"] == forms_of(client.get(f"/matters/{s.id}").text)
+    page = client.get(f"/matters/{s.id}").text
+    assert ["answer", "close"] == forms_of(page)
+    assert "Chuyển đến: Tỉnh Hà Tĩnh" in page
+    assert "Kiến nghị liên kết: sub-" in page
+    assert "paused_due" not in page
+    assert "Tạm dừng từ: 02/03/2026" in page
 
 
 def test_the_close_form_offers_the_outcomes_of_the_state(client: TestClient,

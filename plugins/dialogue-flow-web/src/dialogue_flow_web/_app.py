@@ -99,8 +99,11 @@ class _Web:
         self.logins = SlidingWindow(config.logins_per_minute)
         self.templates = Environment(loader=PackageLoader("dialogue_flow_web", "templates"),
                                      autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        names = {u.actor.id: u.actor.name for u in config.users.values()}
         self.templates.globals.update(
-            state_label=_state_label, CSRF_FIELD=CSRF_FIELD, LANGUAGES=LANGUAGES)
+            state_label=_state_label, CSRF_FIELD=CSRF_FIELD, LANGUAGES=LANGUAGES,
+            # The history's "by": the name of an actor who logs in here, else the id.
+            actor_name=lambda actor_id: names.get(actor_id, actor_id))
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -274,8 +277,12 @@ class _Web:
                 return self.error(request, status, key, str(exc) if detail else None)
             return handle
 
+        async def conflict(request: Request, _exc: Exception) -> Response:
+            meeting = request.url.path.startswith("/meetings")
+            return self.error(request, 409, "conflict_meeting" if meeting else "conflict")
+
         return {
-            VersionConflictError: handler(409, "conflict"),
+            VersionConflictError: conflict,
             PermissionDeniedError: handler(403, "forbidden"),
             InvalidInputError: handler(400, "bad_input", detail=True),
             InvalidTransitionError: handler(400, "bad_input", detail=True),

@@ -248,7 +248,10 @@ class _Meetings:
         user, fields = posted
         dialogue_id = request.path_params["dialogue_id"]
         await web.run(lambda f: record_opinion(f, user.actor, dialogue_id, fields))
-        return RedirectResponse(f"/meetings/{dialogue_id}#intake", status_code=303)
+        # No fragment ("intake"): a URL whose fragment names an element cancels autofocus (HTML's
+        # "flush autofocus candidates"), and the clerk would have to click before typing
+        # the next opinion; autofocus scrolls the field into view by itself.
+        return RedirectResponse(f"/meetings/{dialogue_id}", status_code=303)
 
     async def document(self, request: Request) -> Response:
         web = self.web

@@ -78,6 +78,8 @@ class MatterPage:
     bodies: tuple[str, ...]
     #: Whether the actor's role may read the petitioner (an access-logged read).
     may_read_identity: bool
+    #: Every stored organisation's name by id (the history's details name them).
+    names: Mapping[str, str]
 
 
 def allowed_commands(state: str) -> tuple[str, ...]:
@@ -153,7 +155,8 @@ def matter_page(flow: DialogueFlow, s: Submission, actor: Actor) -> MatterPage:
         commands=offered_commands(flow, actor, s), close_outcomes=close_outcomes(s.state),
         organisations=tuple(o for o in orgs if o.id != s.organisation_id),
         bodies=own.bodies if own is not None else (),
-        may_read_identity=flow.permits(actor, "read_identity", s))
+        may_read_identity=flow.permits(actor, "read_identity", s),
+        names={o.id: o.name for o in orgs})
 
 
 def _version(form: Mapping[str, Any]) -> int:

@@ -7,6 +7,7 @@ so a value a newer library adds never breaks a page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 __all__ = ["LANGUAGES", "WORDS", "Words", "pick_language"]
@@ -108,6 +109,21 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "ev_receive": ("Tiếp nhận", "Received"),
     "ev_return": ("Trả lại", "Returned"),
     "ev_prepare": ("Chuẩn bị trả lời", "Prepared"),
+    "ev_schedule": ("Tính lại hạn", "Due date set"),
+    # the details of a history row, by key (a key not listed is shown as it is)
+    "dt_department": ("Ban, ngành", "Department"),
+    "dt_mode": ("Hình thức", "How"),
+    "dt_competent_level": ("Cấp có thẩm quyền", "Competent level"),
+    "dt_until": ("Đến ngày", "Until"),
+    "dt_from": ("Hạn trước đó", "Due before"),
+    "dt_reason": ("Lý do", "Reason"),
+    "dt_origin": ("Kiến nghị gốc", "Original matter"),
+    "dt_by": ("Tổ chức", "By"),
+    "dt_linked": ("Kiến nghị liên kết", "Linked matter"),
+    "dt_to": ("Chuyển đến", "To"),
+    "dt_paused_due": ("Hạn khi tạm dừng", "Due when paused"),
+    "dt_paused_on": ("Tạm dừng từ", "Paused on"),
+    "dt_due": ("Hạn", "Due"),
     "ev_accept": ("Thông báo thụ lý", "Accepted for handling"),
     # close outcomes (CloseReason)
     "accepted": ("Người có kiến nghị đồng ý với trả lời", "Answer accepted"),
@@ -136,6 +152,8 @@ WORDS: Mapping[str, tuple[str, str]] = {
     # errors
     "conflict": ("Kiến nghị này vừa được người khác thay đổi. Vui lòng tải lại trang.",
                  "This matter was changed by someone else. Please reload the page."),
+    "conflict_meeting": ("Hội nghị này vừa được người khác thay đổi. Vui lòng tải lại trang.",
+                         "This meeting was changed by someone else. Please reload the page."),
     "reload": ("Tải lại", "Reload"),
     "forbidden": ("Bạn không có quyền thực hiện việc này.", "You may not do this."),
     "csrf": ("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.",
@@ -197,6 +215,14 @@ WORDS: Mapping[str, tuple[str, str]] = {
 }
 
 
+def _day(text: str) -> str:
+    """``2026-03-31`` as ``31/03/2026``; any other text as it is."""
+    try:
+        return dt.date.fromisoformat(text).strftime("%d/%m/%Y") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
 def pick_language(*candidates: object) -> str:
     """The first candidate that is a screen language, else the default (Vietnamese)."""
     for candidate in candidates:
@@ -222,6 +248,19 @@ class Words:
     def fmt(self, key: str, **fields: object) -> str:
         """The words of ``key`` with ``fields`` filled in."""
         return self[key].format(**fields)
+
+    def detail(self, key: str, value: str, names: Mapping[str, str]) -> str:
+        """A history row's detail ``key: value`` in words: the key's label, a date as
+        DD/MM/YYYY, an organisation's id as its name (``names``), a known value (an answer
+        mode, a close reason) in words; anything else as it is."""
+        label = self[f"dt_{key}"] if f"dt_{key}" in WORDS else key
+        if value in names:
+            shown = names[value]
+        elif value in WORDS:
+            shown = self[value]
+        else:
+            shown = _day(value)
+        return f"{label}: {shown}"
 
     def event(self, name: str) -> str:
         """The words of an audit-trail event (a command's name, or another event's)."""

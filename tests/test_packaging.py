@@ -160,6 +160,20 @@ class TestPluginWheels:
         assert core.specifier.contains(current, prereleases=True)
         assert not core.specifier.contains(Version(f"{current.major}.{current.minor + 1}"))
 
+    def test_wheel_ships_the_plugins_data_files(
+            self, plugin: Path, wheels: dict[str, Path]) -> None:
+        """Every non-Python file of the plugin's package (the web host's templates and
+        stylesheet, the Word templates, py.typed) is in its wheel: a pip install serves."""
+        [package] = (plugin / "src").glob("dialogue_flow_*")
+        data = {f"{package.name}/{p.relative_to(package).as_posix()}"
+                for p in package.rglob("*")
+                if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts}
+        with zipfile.ZipFile(wheels[plugin.name]) as archive:
+            assert data <= set(archive.namelist())
+        if plugin.name == "dialogue-flow-web":
+            assert {"dialogue_flow_web/templates/matter.html",
+                    "dialogue_flow_web/static/style.css"} <= data
+
     def test_long_description_links_absolutely(
             self, plugin: Path, wheels: dict[str, Path]) -> None:
         description = _metadata(wheels[plugin.name]).get_payload()

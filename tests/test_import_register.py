@@ -31,6 +31,7 @@ from dialogue_flow import (
     SubmissionKind,
     SubmissionState,
     VersionConflictError,
+    register_table,
     time_ordered_id,
 )
 from dialogue_flow._tracking import new_tracking_code
@@ -312,6 +313,81 @@ def test_the_same_file_twice_adds_nothing() -> None:
     assert (more.added, more.skipped) == (5, 20)
     assert not set(first.ids) & set(more.ids)
     assert flow.storage.count_submissions(_all()) == 25
+
+
+def _exported(flow: DialogueFlow, organisation: str | None = None) -> list[Row]:
+    """The register as `dialogue-flow export register` writes it: headers, then rows."""
+    [sheet] = register_table(flow, organisation=organisation, include_personal_data=True,
+                             actor=OFFICE if organisation is None else Actor(
+                                 "vp", "Văn phòng", Role.OFFICE,
+                                 organisation_id=organisation))["sheets"]
+    return [[c["label"] for c in sheet["columns"]], *sheet["rows"]]
+
+
+def test_an_export_imported_into_its_own_store_adds_nothing() -> None:
+    """Issue 18's leftover: the export's tracking codes name the store's own matters, so
+    importing it back skips every row (it used to add each matter again)."""
+    flow = _flow()
+    flow.import_register([VI, *_rows(6)], actor=OFFICE)
+    received = flow.receive(petitioner=Petitioner("Trần Thị B"), topic="Môi trường",
+                            content="Rác thải.", actor=OFFICE, channel="written")
+    exported = _exported(flow)
+    assert received.tracking_code in {cell for row in exported for cell in row}
+    again = flow.import_register(exported, actor=OFFICE)
+    assert (again.added, again.skipped, again.rows) == (0, 7, 7)
+    assert flow.storage.count_submissions(_all()) == 7
+
+
+def test_an_export_imported_into_another_store_keeps_its_tracking_codes() -> None:
+    """Moving a register to another store (a new system) keeps each matter's code, so a
+    citizen's code still finds it there; importing the file again adds nothing."""
+    source = _flow()
+    source.import_register([VI, *_rows(5)], actor=OFFICE)
+    codes = sorted(s.tracking_code or "" for s in source.submissions().items)
+    target = _flow()
+    moved = target.import_register(_exported(source), actor=OFFICE)
+    assert moved.added == 5
+    assert codes == sorted(target.submission(i).tracking_code or "" for i in moved.ids)
+    assert target.lookup(codes[0]).tracking_code == codes[0]
+    again = target.import_register(_exported(source), actor=OFFICE)
+    assert (again.added, again.skipped) == (0, 5)
+
+
+def test_an_export_of_another_organisation_is_refused_row_by_row() -> None:
+    """The codes name another organisation's matters: the rows are refused, nothing is
+    written, and the message says what to do."""
+    flow = _flow()
+    flow.add_organisation(Organisation("tinh", "Tỉnh", "province"))
+    flow.add_organisation(Organisation("xa-a", "Xã A", "commune", "tinh"))
+    flow.add_organisation(Organisation("xa-b", "Xã B", "commune", "tinh"))
+    desk_a = Actor("vp-a", "Văn phòng", Role.OFFICE, organisation_id="xa-a")
+    flow.import_register([VI, *_rows(3)], actor=desk_a)
+    desk_b = Actor("vp-b", "Văn phòng", Role.OFFICE, organisation_id="xa-b")
+    with pytest.raises(ImportRejected) as caught:
+        flow.import_register(_exported(flow, "xa-a"), actor=desk_b)
+    errors = caught.value.errors
+    assert [(2, "tracking_code"), (3, "tracking_code"), (4, "tracking_code")] == [
+        (e.row, e.field) for e in errors]
+    assert "of xa-a" in errors[0].message
+    assert "organisation it was exported from" in errors[0].message
+    assert flow.storage.count_submissions(_all()) == 3
+
+
+def test_a_bad_or_repeated_tracking_code_is_the_rows_problem() -> None:
+    """A cell that is not a tracking code, or a code two rows share: named by row and
+    column, never quoting the cell."""
+    flow = _flow()
+    code = new_tracking_code()
+    header = [*VI, "Mã tra cứu"]
+    rows = [header, [*_rows(1)[0], "0912 345 678"], [*_rows(1, first=2)[0], code],
+            [*_rows(1, first=3)[0], code]]
+    errors = _rejected(flow, rows)
+    assert [(2, "tracking_code", "Mã tra cứu"), (4, "tracking_code", "Mã tra cứu")] == [
+        (e.row, e.field, e.column) for e in errors]
+    assert "0912" not in errors[0].message
+    assert "leave it empty" in errors[0].message
+    assert "row 3" in errors[1].message
+    assert flow.storage.count_submissions(_all()) == 0
 
 
 def test_matters_are_made_in_the_order_received_and_listed_in_row_order() -> None:

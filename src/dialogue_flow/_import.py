@@ -12,6 +12,9 @@ petitioners of past matters were told at the time, by hand.
 A row's key (the register's own number with the year it was received, or a digest of its
 cells where the register has no number column) is recorded with the submission made of it
 (:class:`~dialogue_flow.storage.ImportKey`), so importing the same file again adds nothing.
+A row's tracking code, where the file has the column (an export does), is read too: one
+naming a matter of the organisation skips the row (an export imported back into its own
+store), one naming another organisation's is refused, and a new matter keeps its code.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ._checks import _check_actor, _check_bool, _check_id
 from ._errors import (
     ConfigurationError,
     InvalidInputError,
+    NotFoundError,
     PermissionDeniedError,
     StorageError,
     VersionConflictError,
@@ -129,24 +133,28 @@ class ImportCommands(FlowCore):
     def _import_all(self, rows: Iterable[Sequence[object]],
                     mapping: Mapping[str, str] | None, actor: Actor, organisation: str,
                     dry_run: bool) -> ImportResult:
-        checked, ignored = self._read_register(rows, mapping, organisation)
+        checked, ignored, total = self._read_register(rows, mapping, organisation)
         for _attempt in range(_ATTEMPTS - 1):
             try:
-                return self._import(checked, ignored, actor, organisation, dry_run)
+                return self._import(checked, ignored, total, actor, organisation, dry_run)
             except VersionConflictError as exc:
                 if exc.kind != IMPORT_KEY_KIND:
                     raise
             except StorageError:
                 # A tracking code drawn is another submission's (the store's unique index
                 # refused it): drawn again, each checked against the store as receive does.
-                return self._import(checked, ignored, actor, organisation, dry_run,
+                return self._import(checked, ignored, total, actor, organisation, dry_run,
                                     check_codes=True)
-        return self._import(checked, ignored, actor, organisation, dry_run)
+        return self._import(checked, ignored, total, actor, organisation, dry_run)
 
     def _read_register(self, rows: Iterable[Sequence[object]],
                        mapping: Mapping[str, str] | None, organisation: str,
-                       ) -> tuple[list[tuple[RegisterRow, Deadline | None]], tuple[str, ...]]:
-        """Every row of the file checked, with its clock; or :class:`ImportRejected`."""
+                       ) -> tuple[list[tuple[RegisterRow, Deadline | None]], tuple[str, ...],
+                                  int]:
+        """Every row of the file checked, with its clock, less the rows whose tracking code
+        names a matter of ``organisation`` already (the file is an export of this store's
+        register: not imported again), the ignored columns and the count of rows; or
+        :class:`ImportRejected`."""
         given: object = rows
         if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
             raise InvalidInputError("rows", "expected the rows of a table (the header row "
@@ -180,12 +188,36 @@ class ImportCommands(FlowCore):
                 # A day outside the calendar's years, or before the policy had a rule.
                 errors.append(RowError(row.row, "received_on", plan.column("received_on"),
                                        str(exc)))
+        here = self._codes_here(checked, organisation, plan.column("tracking_code"), errors)
         if errors:
             raise ImportRejected(errors)
-        return checked, plan.ignored
+        return ([item for item in checked if item[0].row not in here], plan.ignored,
+                len(checked))
+
+    def _codes_here(self, checked: list[tuple[RegisterRow, Deadline | None]],
+                    organisation: str, column: str, errors: list[RowError]) -> set[int]:
+        """The rows whose tracking code names a stored matter of ``organisation``; a code
+        naming another organisation's matter is the row's problem (in ``errors``)."""
+        here: set[int] = set()
+        for row, _due in checked:
+            if row.tracking_code is None:
+                continue
+            try:
+                found = self.storage.get_submission_by_code(row.tracking_code)
+            except NotFoundError:
+                continue  # a matter new to this store: it keeps its code
+            if found.organisation_id == organisation:
+                here.add(row.row)
+            else:
+                errors.append(RowError(
+                    row.row, "tracking_code", column,
+                    f"names {found.id} of {found.organisation_id}: a register is imported "
+                    "into the organisation it was exported from (empty the column to "
+                    "import the rows as new matters)"))
+        return here
 
     def _import(self, checked: list[tuple[RegisterRow, Deadline | None]],
-                ignored: tuple[str, ...], actor: Actor, organisation: str,
+                ignored: tuple[str, ...], total: int, actor: Actor, organisation: str,
                 dry_run: bool, *, check_codes: bool = False) -> ImportResult:
         """Skip the rows imported before and commit the others. Tracking codes are drawn
         unique within the import; the store's unique index refuses one another submission
@@ -200,18 +232,18 @@ class ImportCommands(FlowCore):
         held = self.storage.import_keys(organisation, [row.key for row, _due in checked])
         new = [item for item in checked if item[0].key not in held]
         if dry_run:
-            return ImportResult(len(new), len(checked) - len(new), len(checked), (), ignored,
-                                dry_run=True)
+            return ImportResult(len(new), total - len(new), total, (), ignored, dry_run=True)
         now = self.clock.now()
         made: list[Submission] = []
         trail: list[TransitionRecord] = []
         keys: list[ImportKey] = []
         ids: set[str] = set()
-        codes: set[str] = set()
+        # The file's own codes are kept (and never drawn for another row).
+        codes = {row.tracking_code for row, _due in new if row.tracking_code is not None}
         made_of: dict[int, str] = {}
         for row, due in sorted(new, key=lambda item: item[0].received_at):
-            sub = self._submission(row, due, organisation, now, ids,
-                                   self._code(codes, checked=check_codes))
+            code = row.tracking_code or self._code(codes, checked=check_codes)
+            sub = self._submission(row, due, organisation, now, ids, code)
             made_of[row.row] = sub.id
             check_vetoes(self.plugins, Submission.KIND, sub, IMPORT_EVENT, sub.state.value,
                          actor)
@@ -224,7 +256,7 @@ class ImportCommands(FlowCore):
                                           import_keys=tuple(keys)))
             for sub in made:
                 announce_commit(self.plugins, Submission.KIND, sub, IMPORT_EVENT, actor)
-        return ImportResult(len(new), len(checked) - len(new), len(checked),
+        return ImportResult(len(new), total - len(new), total,
                             tuple(made_of[row.row] for row, _due in new), ignored,
                             dry_run=False)
 

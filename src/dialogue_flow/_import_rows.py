@@ -24,6 +24,7 @@ from ._labels import VOCABULARIES
 from ._petitioner import Petitioner
 from ._records import Channel, SubmissionKind
 from ._register import REGISTER_COLUMNS, register_column
+from ._tracking import parse_tracking_code
 from ._validators import FREE, LABEL, NAME, nfc, text_problem
 
 __all__ = ["IGNORED", "IMPORTED", "REQUIRED", "ImportRejected", "ImportResult", "Layout",
@@ -32,12 +33,13 @@ __all__ = ["IGNORED", "IMPORTED", "REQUIRED", "ImportRejected", "ImportResult", 
 #: The register's fields an import reads (:data:`~dialogue_flow._register.REGISTER_COLUMNS`).
 IMPORTED: Final = ("number", "received_on", "channel", "kind", "name", "address", "phone",
                    "email", "topic", "content", "department", "competent_level",
-                   "answered_on", "answer")
+                   "answered_on", "answer", "tracking_code")
 #: The fields an import must find in the header row.
 REQUIRED: Final = ("received_on", "topic", "content")
-#: The register's fields an import leaves alone: the library gives them (ids, codes,
-#: states and clocks), or the import names them (the organisation).
-IGNORED: Final = ("id", "tracking_code", "state", "due", "overdue", "dialogue", "organisation")
+#: The register's fields an import leaves alone: the library gives them (ids, states and
+#: clocks), or the import names them (the organisation). A tracking code is read: a matter
+#: of the store with that code is not imported again, and a new one keeps its code.
+IGNORED: Final = ("id", "state", "due", "overdue", "dialogue", "organisation")
 
 #: How many problems the message of :class:`ImportRejected` lists (all are in ``errors``).
 SHOWN: Final = 20
@@ -45,7 +47,8 @@ SHOWN: Final = 20
 _NUMBER = 100
 _LIMITS: Final = {"topic": LABEL, "content": FREE, "name": NAME, "address": LABEL,
                   "phone": 40, "email": 254, "department": NAME, "competent_level": NAME,
-                  "answer": FREE, "number": _NUMBER, "channel": NAME, "kind": NAME}
+                  "answer": FREE, "number": _NUMBER, "channel": NAME, "kind": NAME,
+                  "tracking_code": NAME}
 _TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TIME)
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
@@ -95,7 +98,8 @@ class ImportResult:
 
     #: Rows added as submissions.
     added: int
-    #: Rows skipped: imported before (their key is recorded).
+    #: Rows skipped: imported before (their key is recorded), or naming by their tracking
+    #: code a matter the organisation holds already (an export of its own register).
     skipped: int
     #: Data rows read (blank rows are not counted).
     rows: int
@@ -138,6 +142,8 @@ class RegisterRow:
     competent_level: str | None
     answered_on: dt.date | None
     answer: str | None
+    #: The matter's tracking code as the file gives it (an export of the register does).
+    tracking_code: str | None = None
 
 
 def normal(value: object) -> str:
@@ -351,6 +357,11 @@ def read_rows(rows: Iterator[object], plan: Layout, *, zone: dt.tzinfo, today: d
         parsed = _checked(row, zone, today)
         if parsed is None:
             continue
+        code = parsed.tracking_code
+        if code is not None and first.setdefault(f"code:{code}", number) != number:
+            row.fail("tracking_code", f"the same tracking code as row {first[f'code:{code}']}: "
+                     "each matter has its own; remove the repeated row")
+            continue
         seen = first.setdefault(parsed.key, number)
         if seen != number:
             what = "number" if "number" in plan.columns else "cells"
@@ -394,6 +405,7 @@ def _checked(row: _Row, zone: dt.tzinfo, today: dt.date) -> RegisterRow | None:
         row.fail("competent_level", "a matter waits on a department or on a competent "
                  "level, not both; empty one of the two")
     number = row.text("number", required="number" in row.plan.columns)
+    code = _code(row)
     if row.failed or received_at is None or received_on is None:
         return None
     assert topic is not None  # noqa: S101 - required, else it failed
@@ -405,7 +417,21 @@ def _checked(row: _Row, zone: dt.tzinfo, today: dt.date) -> RegisterRow | None:
         key = "sha256:" + _digest(row, zone)
     return RegisterRow(row.number, key, received_at, received_on, Channel(channel),
                        SubmissionKind(kind), petitioner, topic, content, department,
-                       competent_level, answered_on, answer)
+                       competent_level, answered_on, answer, code)
+
+
+def _code(row: _Row) -> str | None:
+    """The row's tracking code, as stored; a cell that is not one is the row's problem
+    (the message never quotes the cell)."""
+    text = row.text("tracking_code")
+    if text is None:
+        return None
+    try:
+        return parse_tracking_code(text)
+    except InvalidInputError as exc:
+        reason = str(exc).removeprefix("tracking_code: ")
+        row.fail("tracking_code", f"{reason}; leave it empty for a new code")
+        return None
 
 
 def _digest(row: _Row, zone: dt.tzinfo) -> str:
@@ -413,6 +439,8 @@ def _digest(row: _Row, zone: dt.tzinfo) -> str:
     reads them (a date however written, text however spaced or cased)."""
     cells: list[tuple[str, str]] = []
     for field in sorted(row.plan.columns):
+        if field == "tracking_code":
+            continue  # not part of the key: it was not read before, and keys must not move
         if field in ("received_on", "answered_on"):
             when = row.when(field, zone)
             value = "" if when is None else when.astimezone(zone).isoformat()

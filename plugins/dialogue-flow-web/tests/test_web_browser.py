@@ -365,6 +365,46 @@ def test_a_citizen_looks_up_a_tracking_code_on_a_phone(
         context.close()
 
 
+def test_the_office_screens_fit_a_phone(browser: Browser, sqlite_flow: DialogueFlow,
+                                       browser_clock: FixedClock,
+                                       password_hash: str) -> None:
+    """On a phone's screen the intake desk records an opinion at a held meeting, and no
+    page of the office scrolls sideways: the dashboard, the meeting, a matter with its
+    history (its table scrolls in its own box), the form to receive a matter."""
+    flow = sqlite_flow
+    d = flow.plan_dialogue(scheduled_for=DAY, title="Đối thoại quý I", actor=OFFICE,
+                           topics=["Đất đai"])
+    flow.announce(d.id, actor=OFFICE)
+    browser_clock.set(DAY)
+    flow.hold(d.id, actor=OFFICE)
+    s = receive(flow)
+    context = browser.new_context(viewport=PHONE, is_mobile=True,  # type: ignore[arg-type]
+                                  has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+
+    def fits(path: str) -> bool:
+        page.goto(f"{base}{path}")
+        return bool(page.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"))
+
+    try:
+        with _app_server(flow, password_hash) as base:
+            log_in(page, base, "tn", PASSWORD)
+            assert fits(f"/meetings/{d.id}")
+            page.locator("form#intake input[name=topic]").fill("Đất đai")
+            page.locator("form#intake textarea[name=content]").fill("Đường hỏng.")
+            _submit(page, "form#intake")
+            assert ["Đường hỏng."] == [x.content for x in
+                                       flow.submissions(dialogue_id=d.id).items]
+            shoot(page, "33-phone-intake.png")
+            wide = [path for path in ("/", f"/meetings/{d.id}", f"/matters/{s.id}",
+                                      "/matters/new", "/meetings") if not fits(path)]
+            assert [] == wide
+    finally:
+        context.close()
+
+
 def test_the_province_demo_served_shows_its_roll_up(browser: Browser, desk: Page,
                                                    tmp_path: Path) -> None:
     """``dialogue-flow demo --province`` then ``dialogue-flow serve`` with

@@ -272,6 +272,7 @@ def test_bad_input_is_a_400_with_the_message(client: TestClient, flow: DialogueF
         "csrf_token": token, "version": "2", "until": "31/02/2026", "reason": "Phức tạp"})
     assert 400 == answer.status_code
     assert "until: expected a date" in answer.text
+    assert "Mục «Gia hạn đến ngày» chưa hợp lệ" in answer.text  # the field, in Vietnamese
     assert "Traceback" not in answer.text
     answer = client.post(f"/matters/{s.id}/reopen", data={"csrf_token": token,
                                                           "reason": "x"})

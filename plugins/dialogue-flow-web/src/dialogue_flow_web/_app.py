@@ -128,9 +128,12 @@ class _Web:
                             headers={**SECURITY_HEADERS, **(headers or {})})
 
     def error(self, request: Request, status: int, key: str,
-              detail: str | None = None) -> HTMLResponse:
+              detail: str | None = None, field: str | None = None) -> HTMLResponse:
+        """The error page: the words of ``key``; the form ``field`` the library named, in
+        the page's language; the library's own ``detail`` (English) below."""
         return self.page(request, "error.html", status=status, message_key=key,
-                         detail=detail, reload=page_of(request.method, request.url.path))
+                         detail=detail, field=field,
+                         reload=page_of(request.method, request.url.path))
 
     async def run(self, call: Callable[[DialogueFlow], T]) -> T:
         """``call(flow)`` in the thread pool (the flow opened on first use)."""
@@ -274,7 +277,8 @@ class _Web:
         def handler(status: int, key: str, detail: bool = False,
                     ) -> Callable[[Request, Exception], Awaitable[Response]]:
             async def handle(request: Request, exc: Exception) -> Response:
-                return self.error(request, status, key, str(exc) if detail else None)
+                return self.error(request, status, key, str(exc) if detail else None,
+                                  getattr(exc, "field", None) if detail else None)
             return handle
 
         async def conflict(request: Request, _exc: Exception) -> Response:

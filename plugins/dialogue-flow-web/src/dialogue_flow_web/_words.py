@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-__all__ = ["LANGUAGES", "WORDS", "Words", "pick_language"]
+__all__ = ["FIELD_WORDS", "LANGUAGES", "WORDS", "Words", "pick_language"]
 
 #: The languages of the screens; the first is the default.
 LANGUAGES = ("vi", "en")
@@ -159,6 +159,9 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "csrf": ("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.",
              "The form expired or is not valid. Please reload the page."),
     "bad_input": ("Dữ liệu chưa hợp lệ", "Invalid input"),
+    "bad_field": ("Mục «{name}» chưa hợp lệ; sửa lại rồi gửi lại biểu mẫu.",
+                  "«{name}» is not valid; correct it and send the form again."),
+    "library_says": ("Chi tiết (tiếng Anh):", "Details:"),
     "not_found": ("Không tìm thấy.", "Not found."),
     "error": ("Có lỗi", "Error"),
     "server_error": ("Lỗi hệ thống. Vui lòng tải lại trang để xem việc đã được ghi chưa.",
@@ -231,6 +234,21 @@ def pick_language(*candidates: object) -> str:
     return LANGUAGES[0]
 
 
+#: The word of a form's field, by the name the library's errors give it
+#: (``InvalidInputError.field``).
+FIELD_WORDS: Mapping[str, str] = {
+    "topic": "topic", "content": "content", "text": "answer_text", "mode": "mode",
+    "department": "department", "to": "to", "body": "body",
+    "competent_level": "competent_level", "until": "until", "reason": "reason",
+    "outcome": "outcome", "duplicate_of": "duplicate_of", "note": "note",
+    "version": "version", "title": "mt_title", "scheduled_for": "mt_scheduled_for",
+    "venue": "mt_venue", "topics": "mt_topics", "on": "mt_on",
+    "actual_attendance": "mt_attendance", "channel": "mt_channel", "kind": "rc_kind",
+    "name": "pt_name", "phone": "pt_phone", "address": "rc_address", "email": "rc_email",
+    "period": "prov_period", "code": "tracking_code",
+}
+
+
 class Words:
     """The words of one language: ``words["login"]``, ``words.fmt("too_many", seconds=5)``."""
 
@@ -261,6 +279,11 @@ class Words:
         else:
             shown = _day(value)
         return f"{label}: {shown}"
+
+    def field(self, name: str | None) -> str | None:
+        """The label of the form field an error names, or ``None`` when it is not one."""
+        key = FIELD_WORDS.get(name or "")
+        return None if key is None else self[key]
 
     def event(self, name: str) -> str:
         """The words of an audit-trail event (a command's name, or another event's)."""

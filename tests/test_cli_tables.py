@@ -172,13 +172,23 @@ class TestImport:
         assert 0 == run("export", "register", "--db", demo, "--output", str(out)).exit_code
         first = run("import", str(out), "--db", empty, "--actor", "van-phong")
         assert 0 == first.exit_code, first.output
-        assert "đã thêm 12, bỏ qua 0 (đã nhập trước đó)" == first.output.splitlines()[0]
+        assert "đã thêm 12, bỏ qua 0 (đã có trong kho)" == first.output.splitlines()[0]
         again = run("import", str(out), "--db", empty, "--actor", "van-phong", "--lang",
                     "en")
-        assert (0, "added 0, skipped 12 (already imported)") == (
+        assert (0, "added 0, skipped 12 (already in the store)") == (
             again.exit_code, again.output.splitlines()[0])
         rows = submissions(empty)
         assert (12, True) == (len(rows), ("quản lý đất đai", "answered", "2021-05-28") in rows)
+
+    def test_an_export_imported_back_into_its_store_adds_nothing(self, demo: str,
+                                                                 tmp_path: Path) -> None:
+        """The export's tracking codes name the store's own matters: all skipped."""
+        out = tmp_path / "register.xlsx"
+        assert 0 == run("export", "register", "--db", demo, "--output", str(out)).exit_code
+        back = run("import", str(out), "--db", demo, "--actor", "van-phong")
+        assert (0, "đã thêm 0, bỏ qua 12 (đã có trong kho)") == (
+            back.exit_code, back.output.splitlines()[0])
+        assert 12 == len(submissions(demo))
 
     def test_the_columns_it_did_not_read_are_listed(self, demo: str, empty: str,
                                                     tmp_path: Path) -> None:
@@ -186,13 +196,14 @@ class TestImport:
         run("export", "register", "--db", demo, "--output", str(out), "--lang", "en")
         result = run("import", str(out), "--db", empty, "--actor", "van-phong", "--lang",
                      "en")
-        assert "columns not used: Record id, Tracking code, Organisation" in result.output
+        assert "columns not used: Record id, Organisation, State" in result.output
+        assert "Tracking code" not in result.output  # read: the matters keep their codes
 
     def test_a_register_of_its_own_with_a_mapping(self, empty: str, tmp_path: Path) -> None:
         path = tmp_path / "so-theo-doi.csv"
         path.write_text(OWN, encoding="utf-8-sig")
         result = run("import", str(path), "--db", empty, "--actor", "van-phong", *MAP)
-        assert (0, "đã thêm 2, bỏ qua 0 (đã nhập trước đó)\n") == (result.exit_code,
+        assert (0, "đã thêm 2, bỏ qua 0 (đã có trong kho)\n") == (result.exit_code,
                                                                     result.output)
         assert [("giao thông", "received", "2021-06-02"),
                 ("đất đai", "received", "2021-06-01")] == sorted(submissions(empty))
@@ -202,7 +213,7 @@ class TestImport:
         path.write_text(OWN, encoding="utf-8")
         result = run("import", str(path), "--db", empty, "--actor", "van-phong", "--dry-run",
                      *MAP)
-        assert (0, "chạy thử: sẽ thêm 2, bỏ qua 0 (đã nhập trước đó); chưa ghi gì\n") == (
+        assert (0, "chạy thử: sẽ thêm 2, bỏ qua 0 (đã có trong kho); chưa ghi gì\n") == (
             result.exit_code, result.output)
         assert [] == submissions(empty)
 

@@ -116,10 +116,10 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 
 #: The words of the import's output, (vi, en).
 _SAID = {
-    "added": ("đã thêm {added}, bỏ qua {skipped} (đã nhập trước đó)",
-              "added {added}, skipped {skipped} (already imported)"),
-    "dry_run": ("chạy thử: sẽ thêm {added}, bỏ qua {skipped} (đã nhập trước đó); chưa ghi gì",
-                ("dry run: would add {added}, skip {skipped} (already imported); nothing "
+    "added": ("đã thêm {added}, bỏ qua {skipped} (đã có trong kho)",
+              "added {added}, skipped {skipped} (already in the store)"),
+    "dry_run": ("chạy thử: sẽ thêm {added}, bỏ qua {skipped} (đã có trong kho); chưa ghi gì",
+                ("dry run: would add {added}, skip {skipped} (already in the store); nothing "
                  "written")),
     "ignored": ("cột không dùng: {columns}", "columns not used: {columns}"),
     "row": ("dòng {row}", "row {row}"),

@@ -269,11 +269,11 @@ class TestRoundTrip:
         DialogueFlow.open(db).shutdown()
         first = CliRunner().invoke(main, ["import", str(register), "--db", db, "--actor",
                                           "van-phong", "--lang", "en"])
-        assert (0, "added 12, skipped 0 (already imported)") == (
+        assert (0, "added 12, skipped 0 (already in the store)") == (
             first.exit_code, first.output.splitlines()[0])
         again = CliRunner().invoke(main, ["import", str(register), "--db", db, "--actor",
                                           "van-phong", "--lang", "en"])
-        assert (0, "added 0, skipped 12 (already imported)") == (
+        assert (0, "added 0, skipped 12 (already in the store)") == (
             again.exit_code, again.output.splitlines()[0])
         with DialogueFlow.open(db, create=False) as flow:
             received = sorted(s.received_at.date() for s in flow.iter_submissions())

@@ -68,6 +68,30 @@ def test_a_province_rollup_charts_by_organisation(province_file: Path) -> None:
             flow.charts("2026-H1", organisation="xa-mau-dong", rollup=rollup)
 
 
+def test_a_rollup_of_another_period_is_refused(province_file: Path) -> None:
+    with DialogueFlow.open(f"sqlite:///{province_file}") as flow:
+        rollup = flow.rollup("2025", organisation="tinh-mau")
+        with pytest.raises(InvalidInputError, match="rollup"):
+            flow.charts("2026-H1", organisation="tinh-mau", rollup=rollup)
+
+
+def test_the_chart_carries_its_language_to_the_drawing(commune: DialogueFlow) -> None:
+    seen: list[str] = []
+
+    class Drawer:
+        @hookimpl
+        def dialogue_flow_render_chart(self, chart: Any, fmt: str, language: str) -> bytes:
+            seen.append(language)
+            return b"x"
+
+    commune.plugins.register(Drawer())
+    chart = commune.charts("2021", language="en")["on_time_rate"]
+    assert "en" == chart["language"]
+    commune.render_chart(chart, "raw")
+    commune.render_chart(chart, "raw", language="vi")
+    assert ["en", "vi"] == seen
+
+
 def test_bad_arguments(commune: DialogueFlow) -> None:
     with pytest.raises(InvalidInputError, match="period"):
         commune.charts("last year")
@@ -79,6 +103,8 @@ def test_bad_arguments(commune: DialogueFlow) -> None:
         commune.charts("2021", subtree=True)
     with pytest.raises(InvalidInputError, match="language"):
         commune.charts("2021", language="fr")
+    with pytest.raises(InvalidInputError, match="subtree"):
+        commune.charts("2021", organisation="default", subtree=[])  # type: ignore[arg-type]
 
 
 def test_render_chart_through_the_format_plugin(commune: DialogueFlow) -> None:

@@ -257,6 +257,24 @@ class TestFacadeHooks:
         for action in ("", None, 3):
             with pytest.raises(InvalidInputError, match="action"):
                 flow.permits(chair, action)  # type: ignore[arg-type]
+        for record in ("sub-1", {"id": "sub-1"}):
+            with pytest.raises(InvalidInputError, match=r"^record: expected the Submission"):
+                flow.permits(chair, "answer", record)  # type: ignore[arg-type]
+
+    def test_permits_reads_a_confidential_identity_as_identity_does(
+            self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:
+        """read_identity on a confidential matter: only the roles its policy names (the
+        chair by default), as flow.identity decides before the authorisers."""
+        flow = _flow()
+        s = flow.receive(petitioner=petitioner, topic="Cán bộ", content="Tố cáo.",
+                         actor=intake, kind="denunciation")
+        office = Actor("vp", "Văn phòng", Role.OFFICE)
+        assert not flow.permits(office, "read_identity", s)
+        assert flow.permits(chair, "read_identity", s)
+        with pytest.raises(PermissionDeniedError):
+            flow.identity(s, actor=office)
+        plain = _receive(flow, intake, petitioner)
+        assert flow.permits(office, "read_identity", plain)
 
     def test_hook_dialogue_flow_before_transition_veto_writes_nothing(
             self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:

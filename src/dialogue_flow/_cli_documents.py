@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._cli_personal import cli_actor
-from ._cli_settings import config_option, day, db_option, open_flow, plugins_for, settings_for
+from ._cli_settings import config_option, day, db_option, open_flow, settings_for
 from ._document_settings import DOCUMENT_KINDS
 
 if TYPE_CHECKING:
@@ -154,19 +154,16 @@ def chart_command(ctx: click.Context, url: str | None, config: Path | None, peri
     """Draw a chart of a period's report as an image."""
     import json  # noqa: PLC0415 - the command's own needs, not --help's
 
-    from ._formats import call_format_hook  # noqa: PLC0415
-
     if rollup and organisation is None:
         raise click.UsageError("--rollup needs --org (the province whose communes it shows)")
     fmt = _suffix(output)
-    with open_flow(ctx, url, config, language=language) as flow:
+    with open_flow(ctx, url, config, language=language) as flow:  # the settings' plugins
         chart = _chart(flow, period, kind, organisation, subtree=subtree, rollup=rollup)
         if fmt == "json":
             data = (json.dumps(chart, ensure_ascii=False, indent=2) + "\n").encode()
         else:
-            data = call_format_hook(plugins_for(ctx, config), "dialogue_flow_render_chart",
-                                    fmt, chart=chart, language=flow.language)
-    _write(output, _bytes(data, "dialogue_flow_render_chart"))
+            data = flow.render_chart(chart, fmt)
+    _write(output, data)
 
 
 def _chart(flow: DialogueFlow, period: str, kind: str, organisation: str | None, *,
@@ -188,11 +185,3 @@ def _organisation_of(flow: DialogueFlow, kind: str, subject: str | None,
     if kind == "answer":
         return flow.submission(subject).organisation_id
     return flow.dialogue(subject).organisation_id
-
-
-def _bytes(data: object, hook: str) -> bytes:
-    from ._errors import PluginError  # noqa: PLC0415
-
-    if not isinstance(data, bytes):
-        raise PluginError(f"a {hook} plugin returned {type(data).__name__}, not bytes")
-    return data

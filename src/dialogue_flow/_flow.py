@@ -17,7 +17,7 @@ from typing import Any, Self
 import attrs
 
 from ._attachments import ATTACHMENT_OPTIONS, AttachmentCommands
-from ._checks import _check_actor, _check_count
+from ._checks import _check_actor, _check_bool, _check_count
 from ._confidential_commands import ConfidentialCommands
 from ._dialogue_commands import DialogueCommands
 from ._dispatch import Dispatcher, DispatchResult
@@ -292,12 +292,15 @@ class DialogueFlow(DocumentCommands,
         (the share answered by the due date, per department; given ``rollup``, the
         :meth:`rollup` of ``organisation`` for this period, per organisation of its rows).
         Each is the mapping the ``dialogue_flow_render_chart`` hook draws
-        (:meth:`render_chart`); the Word report and ``dialogue-flow chart`` show the same.
+        (:meth:`render_chart`), with its ``language``; the Word report and
+        ``dialogue-flow chart`` show the same.
 
         ``organisation`` (``subtree=True``: with those under it; ``None``: the whole store)
-        chooses the matters; the words are in ``language`` (default: the flow's).
+        chooses the matters (with a ``rollup``, its subtree); the words are in ``language``
+        (default: the flow's).
 
-        :raises InvalidInputError: not a period, or ``rollup`` is not ``organisation``'s.
+        :raises InvalidInputError: not a period, ``subtree`` or ``language`` wrong, or
+            ``rollup`` is not ``organisation``'s for this period.
         :raises NotFoundError: no such organisation.
         """
         from ._charts_data import period_charts  # noqa: PLC0415 - only for charts
@@ -305,20 +308,24 @@ class DialogueFlow(DocumentCommands,
         chosen = Period.parse(period) if isinstance(period, str) else period
         if not isinstance(chosen, Period):
             raise InvalidInputError("period", "expected a Period or its text, e.g. 2026-H1")
+        _check_bool("subtree", subtree)
         given: object = rollup  # checked: a caller may pass anything
         if given is not None and (not isinstance(given, Rollup)
-                                  or given.organisation != organisation):
-            raise InvalidInputError("rollup", "expected the flow.rollup(...) of the "
-                                    "organisation the charts are of")
+                                  or given.organisation != organisation
+                                  or given.total.period != chosen):
+            raise InvalidInputError("rollup", f"expected the flow.rollup(...) of the "
+                                    f"organisation the charts are of, for {chosen.label}")
         scope = self._scope(organisation, subtree or rollup is not None)
         words = check_language(self.language if language is None else language)
-        return period_charts(self, chosen, scope, words, rollup)
+        charts = period_charts(self, chosen, scope, words, rollup)
+        return {kind: {**chart, "language": words} for kind, chart in charts.items()}
 
     def render_chart(self, chart: dict[str, Any], fmt: str, *,
                      language: str | None = None) -> bytes:
         """``chart`` (one of :meth:`charts`) as a picture of format ``fmt`` (``"png"``,
         ``"svg"``), drawn by the host's plugin for the format or else the installed one
-        (``dialogue-flow-docx[charts]``); an SVG comes back as its UTF-8 bytes.
+        (``dialogue-flow-docx[charts]``), in ``language`` (default: the chart's own, else
+        the flow's); an SVG a plugin gives as text comes back as its UTF-8 bytes.
 
         :raises ConfigurationError: no plugin draws ``fmt`` (naming what to install).
         :raises PluginError: the plugin answered neither bytes nor text.
@@ -328,7 +335,8 @@ class DialogueFlow(DocumentCommands,
         given: object = chart  # checked: a caller may pass anything
         if not isinstance(given, dict) or "kind" not in given:
             raise InvalidInputError("chart", "expected one of the mappings flow.charts builds")
-        words = check_language(self.language if language is None else language)
+        words = check_language(language if language is not None
+                               else given.get("language", self.language))
         picture = call_format_hook(self.plugins, "dialogue_flow_render_chart", fmt,
                                    chart=chart, language=words)
         if isinstance(picture, str):

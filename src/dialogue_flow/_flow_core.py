@@ -62,7 +62,7 @@ from ._records import (
 from ._retention import retention_levels
 from ._store_policy import store_policy
 from ._tracking import new_tracking_code
-from ._withheld import withheld
+from ._withheld import identity_readable, withheld
 from .storage import (
     Changeset,
     Record,
@@ -214,11 +214,27 @@ class FlowCore(FlowQueries, DeadlineRules, AccessLogging):
         checks when it runs, with the record as it is then; the lifecycle (is the event
         allowed from the record's state?) is not part of this answer.
 
-        :raises InvalidInputError: ``actor`` is not an :class:`Actor` or ``action`` is empty.
+        Pass the record for an action on one: without it the answer is the role's alone
+        (whether a chair may ``answer`` at all, not this matter of another organisation).
+        ``read_identity`` on a confidential submission also asks its organisation's policy
+        (``[confidential] roles``), as :meth:`identity` does first.
+
+        :raises InvalidInputError: ``actor`` is not an :class:`Actor`, ``action`` is empty,
+            or ``record`` is not a record (an id, say).
         :raises PluginError: an authoriser answered something other than True, False or None.
         """
         _check_actor(actor)
         _check_text("action", action)
+        given: object = record
+        if given is not None and not isinstance(given, (Dialogue, Submission, ReceptionDay)):
+            raise InvalidInputError("record", f"expected the Submission, Dialogue or "
+                                    f"ReceptionDay itself (or None), not a "
+                                    f"{type(given).__name__}; read it first, e.g. "
+                                    "flow.submission(id)")
+        if (action == "read_identity" and isinstance(record, Submission)
+                and not identity_readable(record, actor.role,
+                                          self.policy_of(record.organisation_id).confidential)):
+            return False
         record = withheld(record)  # a decision on a matter needs no petitioner's identity
         # Plugins first, then the host's authorizers, then the seed's rules.
         allowed = self.plugins.hook.dialogue_flow_authorize(actor=actor, action=action,

@@ -103,10 +103,12 @@ class ImportCommands(FlowCore):
         ``content`` are required. A row with a ``department`` is assigned to it on the day
         it was received, with a ``competent_level`` escalated to it, with ``answered_on``
         and ``answer`` answered in writing; the others wait as received. Every row is
-        checked first; rows imported before (by their key) are skipped; the rest are
-        written in one commit, without notifications, into ``organisation`` (default: the
-        actor's; only the actor's own is accepted). ``dry_run=True`` checks and counts
-        without writing.
+        checked first; rows imported before (by their key) are skipped, and so are rows
+        whose ``tracking_code`` names a matter of the organisation (an export of its own
+        register); a code naming another organisation's matter is a problem of the row; a
+        new matter keeps the file's code, else gets one. The rest are written in one
+        commit, without notifications, into ``organisation`` (default: the actor's; only
+        the actor's own is accepted). ``dry_run=True`` checks and counts without writing.
 
         :raises ImportRejected: a problem in the file: nothing was written; ``errors`` lists
             each (:class:`RowError`: the row as the spreadsheet numbers it, the column).
@@ -133,7 +135,9 @@ class ImportCommands(FlowCore):
     def _import_all(self, rows: Iterable[Sequence[object]],
                     mapping: Mapping[str, str] | None, actor: Actor, organisation: str,
                     dry_run: bool) -> ImportResult:
-        checked, ignored, total = self._read_register(rows, mapping, organisation)
+        every, ignored, column = self._read_register(rows, mapping, organisation)
+        checked = self._not_here(every, organisation, column)
+        total = len(every)
         for _attempt in range(_ATTEMPTS - 1):
             try:
                 return self._import(checked, ignored, total, actor, organisation, dry_run)
@@ -141,8 +145,11 @@ class ImportCommands(FlowCore):
                 if exc.kind != IMPORT_KEY_KIND:
                     raise
             except StorageError:
-                # A tracking code drawn is another submission's (the store's unique index
-                # refused it): drawn again, each checked against the store as receive does.
+                # A tracking code is another submission's (the store's unique index refused
+                # it): one drawn, drawn again and checked against the store as receive
+                # does; or one of the file's, which a matter committed meanwhile holds
+                # (another import of the same export): then it names that matter.
+                checked = self._not_here(every, organisation, column)
                 return self._import(checked, ignored, total, actor, organisation, dry_run,
                                     check_codes=True)
         return self._import(checked, ignored, total, actor, organisation, dry_run)
@@ -150,11 +157,10 @@ class ImportCommands(FlowCore):
     def _read_register(self, rows: Iterable[Sequence[object]],
                        mapping: Mapping[str, str] | None, organisation: str,
                        ) -> tuple[list[tuple[RegisterRow, Deadline | None]], tuple[str, ...],
-                                  int]:
-        """Every row of the file checked, with its clock, less the rows whose tracking code
-        names a matter of ``organisation`` already (the file is an export of this store's
-        register: not imported again), the ignored columns and the count of rows; or
-        :class:`ImportRejected`."""
+                                  str]:
+        """Every row of the file checked, with its clock, the ignored columns and the
+        tracking code's column; or :class:`ImportRejected` (a tracking code naming another
+        organisation's matter among the problems)."""
         given: object = rows
         if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
             raise InvalidInputError("rows", "expected the rows of a table (the header row "
@@ -188,11 +194,22 @@ class ImportCommands(FlowCore):
                 # A day outside the calendar's years, or before the policy had a rule.
                 errors.append(RowError(row.row, "received_on", plan.column("received_on"),
                                        str(exc)))
-        here = self._codes_here(checked, organisation, plan.column("tracking_code"), errors)
+        self._codes_here(checked, organisation, plan.column("tracking_code"), errors)
         if errors:
             raise ImportRejected(errors)
-        return ([item for item in checked if item[0].row not in here], plan.ignored,
-                len(checked))
+        return checked, plan.ignored, plan.column("tracking_code")
+
+    def _not_here(self, checked: list[tuple[RegisterRow, Deadline | None]],
+                  organisation: str, column: str,
+                  ) -> list[tuple[RegisterRow, Deadline | None]]:
+        """The rows whose tracking code names no matter of ``organisation`` (an export of
+        this store's own register is not imported again); :class:`ImportRejected` when a
+        code names another organisation's."""
+        errors: list[RowError] = []
+        here = self._codes_here(checked, organisation, column, errors)
+        if errors:
+            raise ImportRejected(errors)
+        return [item for item in checked if item[0].row not in here]
 
     def _codes_here(self, checked: list[tuple[RegisterRow, Deadline | None]],
                     organisation: str, column: str, errors: list[RowError]) -> set[int]:
@@ -211,9 +228,9 @@ class ImportCommands(FlowCore):
             else:
                 errors.append(RowError(
                     row.row, "tracking_code", column,
-                    f"names {found.id} of {found.organisation_id}: a register is imported "
-                    "into the organisation it was exported from (empty the column to "
-                    "import the rows as new matters)"))
+                    f"names {found.id} of {found.organisation_id}: this is "
+                    f"{found.organisation_id}'s register, which its own office imports "
+                    f"(into {found.organisation_id}), not {organisation}"))
         return here
 
     def _import(self, checked: list[tuple[RegisterRow, Deadline | None]],

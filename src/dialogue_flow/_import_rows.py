@@ -24,7 +24,7 @@ from ._labels import VOCABULARIES
 from ._petitioner import Petitioner
 from ._records import Channel, SubmissionKind
 from ._register import REGISTER_COLUMNS, register_column
-from ._tracking import parse_tracking_code
+from ._tracking import is_tracking_code, parse_tracking_code
 from ._validators import FREE, LABEL, NAME, nfc, text_problem
 
 __all__ = ["IGNORED", "IMPORTED", "REQUIRED", "ImportRejected", "ImportResult", "Layout",
@@ -426,11 +426,14 @@ def _code(row: _Row) -> str | None:
     text = row.text("tracking_code")
     if text is None:
         return None
+    if is_tracking_code(text):
+        return text
     try:
-        return parse_tracking_code(text)
-    except InvalidInputError as exc:
-        reason = str(exc).removeprefix("tracking_code: ")
-        row.fail("tracking_code", f"{reason}; leave it empty for a new code")
+        return parse_tracking_code(text)  # as a person types it: spaces, dashes, lowercase
+    except InvalidInputError:
+        row.fail("tracking_code", "is not a tracking code of this library (ten letters and "
+                 "digits with a check character); leave it empty for a new code, or "
+                 "rename the column if it holds the office's own numbers")
         return None
 
 

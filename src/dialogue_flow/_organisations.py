@@ -11,13 +11,13 @@ from pathlib import Path
 import attrs
 
 from ._checks import _check_actor, _check_id, _check_text
-from ._errors import InvalidInputError, NotFoundError
+from ._errors import InvalidInputError
 from ._flow_core import FlowCore
 from ._plugins import select_policy
 from ._policy import DeadlinePolicy
 from ._records import DEFAULT_ORGANISATION, Actor, Organisation, Role, TransitionRecord
 from ._store_policy import policy_row, recorded_policy
-from ._tree import check_tree, read_tree, stored_or_default, subtree
+from ._tree import check_tree, read_tree, stored_or_default
 from .storage import Changeset, StoredRecord
 
 __all__ = ["OrganisationCommands"]
@@ -39,18 +39,16 @@ class OrganisationCommands(FlowCore):
 
     def organisations(self, *, under: str | None = None) -> list[Organisation]:
         """Every stored organisation, ordered by id; ``under``: that organisation and every
-        one below it (its subtree, as ``subtree=True`` queries count it).
+        one below it, the organisations a ``subtree=True`` query covers (the default
+        organisation, stored or not, is one).
 
-        :raises NotFoundError: ``under`` names no stored organisation.
+        :raises NotFoundError: ``under`` names no organisation of the store.
         """
-        every = self.storage.find_organisations()
         if under is None:
-            return every
+            return self.storage.find_organisations()
         _check_id("under", under)
-        if under not in {o.id for o in every}:
-            raise NotFoundError("organisation", under)
-        scope = subtree([(o.id, o.parent_id) for o in every], under)
-        return [o for o in every if o.id in scope]
+        scope = self._scope(under, subtree_too=True) or frozenset()  # the storage's query
+        return sorted((self.organisation(org_id) for org_id in scope), key=lambda o: o.id)
 
     def add_organisation(self, organisation: Organisation, *, actor: Actor | None = None,
                          ) -> Organisation:

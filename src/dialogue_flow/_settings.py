@@ -161,7 +161,8 @@ class Settings:
 
     #: The file the settings came from (errors name it; relative paths start from its folder).
     path: Path
-    storage: str | None = None
+    #: The storage URL: never in the repr (a PostgreSQL URL may carry a password).
+    storage: str | None = attrs.field(default=None, repr=False)
     #: A policy id, or the policy a file defines.
     policy: DeadlinePolicy | str | None = None
     language: str | None = None

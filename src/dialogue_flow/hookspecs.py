@@ -277,7 +277,7 @@ def dialogue_flow_render_document(document: Mapping[str, Any], fmt: str, languag
 
 @hookspec(firstresult=True)
 def dialogue_flow_render_chart(chart: Mapping[str, Any], fmt: str,
-                               language: str) -> bytes | None:
+                               language: str) -> bytes | str | None:
     """Draw a chart of a report (``"png"``, ``"svg"``).
 
     *First result.*
@@ -288,7 +288,8 @@ def dialogue_flow_render_chart(chart: Mapping[str, Any], fmt: str,
         ``series`` per bar colour.
     :param fmt: the image format asked for.
     :param language: ``"vi"`` or ``"en"``.
-    :return: the image's bytes, or ``None`` for formats the plugin does not handle.
+    :return: the image's bytes (an SVG may be given as its text), or ``None`` for formats
+        the plugin does not handle.
     """
 
 

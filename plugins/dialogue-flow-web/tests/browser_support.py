@@ -42,8 +42,11 @@ REPO = Path(__file__).resolve().parents[3]
 CHROMIUM = "/usr/bin/chromium"
 
 #: Headless Chromium as root in a container, with nothing fetched from the network.
+#: --disable-dev-shm-usage: a container's /dev/shm may be 64 MB, too small for a long
+#: page's screenshot (Debian's launcher adds it only when its own check of /dev/shm works).
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--disable-dev-shm-usage"]
 
 #: A desk's screen, and a phone's (the citizen's status page).
 DESK = {"width": 1280, "height": 800}
@@ -150,6 +153,7 @@ def live_server(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+        assert not thread.is_alive(), "uvicorn did not stop in 10 s"
 
 
 def cli(*args: str) -> list[str]:

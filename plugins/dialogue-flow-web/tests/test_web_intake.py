@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from dialogue_flow_web import WebConfig, create_app
 from starlette.testclient import TestClient
 from web_support import CHAIR, INTAKE, NAME, OFFICE, PHONE, csrf_of, log_in, receive
@@ -97,12 +98,14 @@ def test_reading_the_petitioner_is_a_logged_post(client: TestClient,
 def test_a_confidential_petitioner_is_read_only_by_the_roles_the_policy_names(
         client: TestClient, flow: DialogueFlow, app_config: WebConfig) -> None:
     """A confidential matter says so on its page; the office (not named by the default
-    policy, which gives it to the chair) gets 403 without the name, the chair reads it."""
+    policy, which gives it to the chair) is offered no button and, posting anyway, gets 403
+    without the name; the chair reads it."""
     s = flow.receive(petitioner=Petitioner(NAME, phone=PHONE), topic="Cán bộ",
                      content="Tố cáo cán bộ nhận tiền.", actor=INTAKE, kind="denunciation")
     log_in(client, "vp")
     page = client.get(f"/matters/{s.id}").text
     assert "được bảo mật" in page
+    assert 'id="read-petitioner"' not in page  # not offered: the library would refuse it
     refused = client.post(f"/matters/{s.id}/petitioner", data={"csrf_token": csrf_of(page)})
     assert 403 == refused.status_code
     assert NAME not in refused.text
@@ -125,3 +128,37 @@ def test_another_communes_petitioner_is_not_found(client: TestClient,
     assert 404 == answer.status_code
     assert NAME not in answer.text
     assert 0 == len(flow.access_log(record=s.id).items)
+
+
+def test_an_identity_not_passed_here_is_not_shown_as_anonymous(
+        client: TestClient, flow: DialogueFlow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy received without the identity (a confidential matter escalated to a body
+    whose policy does not receive it) or an erased one says so, not "Anonymous"."""
+    from dialogue_flow._withheld import withheld_petitioner  # noqa: PLC0415
+
+    s = receive(flow)
+    monkeypatch.setattr(DialogueFlow, "identity",
+                        lambda _flow, _s, *, actor: withheld_petitioner(Petitioner(NAME)))
+    log_in(client, "bt")
+    page = client.get(f"/matters/{s.id}").text
+    shown = client.post(f"/matters/{s.id}/petitioner", data={"csrf_token": csrf_of(page)})
+    assert 200 == shown.status_code
+    assert "không được chuyển đến cơ quan này" in shown.text
+    assert "Không nêu tên" not in shown.text
+    assert NAME not in shown.text
+
+
+def test_pages_answering_a_form_switch_language_back_to_the_form_page(
+        client: TestClient, flow: DialogueFlow) -> None:
+    """The petitioner's page (a POST's answer) links the language switch to the matter's
+    page, and every logged-in page is sent no-store."""
+    s = receive(flow)
+    log_in(client, "bt")
+    page = client.get(f"/matters/{s.id}")
+    assert "no-store" == page.headers["cache-control"]
+    shown = client.post(f"/matters/{s.id}/petitioner",
+                        data={"csrf_token": csrf_of(page.text)})
+    assert f"/lang/en?next=/matters/{s.id}" in shown.text.replace("%2F", "/")
+    assert f"next=/matters/{s.id}/petitioner" not in shown.text.replace("%2F", "/")
+    citizen = TestClient(client.app)  # logged out: a citizen's page may be cached
+    assert "cache-control" not in citizen.get("/status").headers

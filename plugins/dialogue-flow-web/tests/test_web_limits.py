@@ -19,7 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from dialogue_flow_web import WebConfig, access_log_config, create_app
 from dialogue_flow_web._cli import RedactLookups
-from dialogue_flow_web._security import Passwords
+from dialogue_flow_web._security import Passwords, SlidingWindow, client_key
 from starlette.testclient import TestClient
 from web_support import PASSWORD, csrf_of, make_config, receive
 
@@ -50,11 +50,60 @@ def test_failed_log_ins_are_limited_per_client(flow: DialogueFlow,
         "csrf_token": csrf_of(page.text), "login": "bt", "password": PASSWORD})
     assert 429 == blocked.status_code
     assert 1 <= int(blocked.headers["retry-after"]) <= 60
-    assert "Đăng nhập quá nhiều lần" in blocked.text
+    assert "Đăng nhập sai quá nhiều lần" in blocked.text
+
+
+def test_a_burst_of_guesses_sent_at_once_is_limited_too(flow: DialogueFlow,
+                                                         password_hash: str) -> None:
+    """Ten wrong passwords sent at the same moment: each is counted before its check, so
+    only the limit's worth are checked (401) and the rest are refused (429) at once."""
+    import asyncio  # noqa: PLC0415
+
+    import httpx2  # noqa: PLC0415 - Starlette's TestClient's own HTTP library
+
+    app = create_app(make_config(flow, password_hash, logins_per_minute=3))
+
+    async def burst() -> list[int]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as c:
+            page = await c.get("/login")
+            token = csrf_of(page.text)
+
+            async def guess(n: int) -> int:
+                answer = await c.post("/login", data={"csrf_token": token, "login": "bt",
+                                                      "password": f"sai {n}"})
+                return answer.status_code
+
+            return list(await asyncio.gather(*(guess(n) for n in range(10))))
+
+    statuses = asyncio.run(burst())
+    assert (3, 7) == (statuses.count(401), statuses.count(429)), statuses
+
+
+def test_the_windows_memory_is_bounded_and_ipv6_counts_by_its_64() -> None:
+    """Past MAX_CLIENTS the client seen least recently is forgotten; the addresses of one
+    IPv6 /64 are one client; an IPv4 client seen through IPv6 is itself."""
+    window = SlidingWindow(1, 60.0, clock=lambda: 0.0)
+    window.MAX_CLIENTS = 3
+    assert 0 == window.hit("10.0.0.1")
+    assert window.hit("10.0.0.1") > 0
+    for n in (2, 3, 4):
+        assert 0 == window.hit(f"10.0.0.{n}")
+    assert 0 == window.hit("10.0.0.1")  # forgotten: the least recently seen of four
+    assert 0 == window.hit("2001:db8:1:2::1")
+    assert window.hit("2001:db8:1:2:ffff::9") > 0  # the same /64
+    assert 0 == window.hit("2001:db8:1:3::1")
+    assert "192.0.2.7" == client_key("::ffff:192.0.2.7")
+    assert "unknown" == client_key("unknown")
+    window.forgive("2001:db8:1:2::5")
+    assert 0 == window.hit("2001:db8:1:2::1")  # its hit taken back
 
 
 def test_password_checks_queue_past_the_cap() -> None:
-    """At most ``concurrent`` argon2 checks run at once; the others wait their turn."""
+    """At most ``concurrent`` argon2 checks run at once; the others wait their turn in the
+    event loop (not holding a worker thread)."""
+    import asyncio  # noqa: PLC0415
+
     hashed = PasswordHasher().hash(PASSWORD)
     passwords = Passwords({"bt": hashed}, concurrent=1)
     running, most = [0], [0]
@@ -74,14 +123,12 @@ def test_password_checks_queue_past_the_cap() -> None:
                     running[0] -= 1
 
     passwords._hasher = Counting()  # type: ignore[assignment]  # noqa: SLF001
-    results: list[bool] = []
-    threads = [threading.Thread(target=lambda: results.append(passwords.check("bt", PASSWORD)))
-               for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert ([True] * 4, 1) == (results, most[0])
+
+    async def four() -> list[bool]:
+        return list(await asyncio.gather(*(passwords.check_async("bt", PASSWORD)
+                                           for _ in range(4))))
+
+    assert ([True] * 4, 1) == (asyncio.run(four()), most[0])
 
 
 def test_the_access_log_filter_hides_the_lookups_query() -> None:
@@ -97,6 +144,7 @@ def test_the_access_log_filter_hides_the_lookups_query() -> None:
     assert "AB12CD34EF" not in line("/status/?code=AB12CD34EF&lang=en")
     assert "/province?period=2026-H1" in line("/province?period=2026-H1")
     assert "/status " in line("/status")
+    assert "AB12CD34EF" not in line("/web/status?code=AB12CD34EF")  # under a root path
     assert ["redact_lookups"] == access_log_config()["loggers"]["uvicorn.access"]["filters"]
 
 

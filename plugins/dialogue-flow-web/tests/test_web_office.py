@@ -278,6 +278,7 @@ def test_bad_input_is_a_400_with_the_message(client: TestClient, flow: DialogueF
                                                           "reason": "x"})
     assert 400 == answer.status_code
     assert "version:" in answer.text
+    assert "Biểu mẫu đã cũ; vui lòng tải lại trang" in answer.text  # reload, not "correct"
     assert 2 == flow.submission(s.id).version
 
 

@@ -115,6 +115,10 @@ def test_the_rollup_total_is_the_librarys(province_client: TestClient,
         assert demo.rollup(period, organisation=PROVINCE).total.received == int(total[1])
         assert f'value="{period}"' in page.text
     assert demo.rollup("2026-H1", organisation=PROVINCE).total.received > 0
+    # The cells are the library's roll-up table's, the rate with a Vietnamese decimal comma.
+    rate = demo.rollup("2026-Q1", organisation=PROVINCE).total.on_time_rate
+    assert rate is not None
+    assert f"{100 * rate:.1f} %".replace(".", ",") in page.text
     bad = client.get("/province?period=2026-H3")
     assert 400 == bad.status_code
     assert "period" in bad.text

@@ -277,6 +277,19 @@ def test_the_web_host_uses_only_the_librarys_public_names() -> None:
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if isinstance(node, ast.ImportFrom) and node.module == "dialogue_flow":
+                names += [f"dialogue_flow.{a.name}" for a in node.names]  # from it import _x
             private += [f"{source.name}: {n}" for n in names
                         if n.startswith("dialogue_flow.") and "._" in f".{n.split('.', 1)[1]}"]
     assert [] == private
+
+
+def test_the_packages_public_names_are_pinned() -> None:
+    """Adding or removing a public name of dialogue_flow_web is a reviewed change."""
+    import dialogue_flow_web  # noqa: PLC0415
+
+    assert ["User", "WebConfig", "WebPlugin", "access_log_config", "config_from_settings",
+            "create_app", "hash_password", "plugin", "serve_command",
+            "users_from_actors"] == dialogue_flow_web.__all__
+    for name in dialogue_flow_web.__all__:
+        assert getattr(dialogue_flow_web, name) is not None

@@ -120,12 +120,17 @@ class _Web:
     def page(self, request: Request, template: str, status: int = 200,
              headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
         language = self.language(request)
+        user = self.user(request)
         html = self.templates.get_template(template).render(
-            w=Words(language), lang=language, user=self.user(request),
+            w=Words(language), lang=language, user=user,
             # Made when a form needs it: a citizen's status page sets no cookie.
-            csrf=lambda: csrf_token(request.session), path=request.url.path, **context)
+            csrf=lambda: csrf_token(request.session),
+            # The page the language switch comes back to: a GET's own, a POST's form page.
+            path=page_of(request.method, request.url.path), **context)
+        # A logged-in page (tracking codes, matters' words) is kept by no cache.
+        private = {"Cache-Control": "no-store"} if user is not None else {}
         return HTMLResponse(html, status_code=status,
-                            headers={**SECURITY_HEADERS, **(headers or {})})
+                            headers={**SECURITY_HEADERS, **private, **(headers or {})})
 
     def error(self, request: Request, status: int, key: str,
               detail: str | None = None, field: str | None = None) -> HTMLResponse:
@@ -171,16 +176,18 @@ class _Web:
             return self.error(request, 403, "csrf")
         login = fields.get("login", "").strip()
         client = _client(request)
-        wait = self.logins.wait(client)
+        # Counted before the check, so a burst of guesses sent at once is limited too;
+        # taken back when the password is right (only failures count).
+        wait = self.logins.hit(client)
         if wait:
             language = self.language(request)
             return self.page(request, "login.html", status=429, login=login,
                              headers={"Retry-After": str(wait)},
                              problem=Words(language).fmt("too_many_logins", seconds=wait))
         password = fields.get("password", "")
-        if not await run_in_threadpool(self.passwords.check, login, password):
-            self.logins.hit(client)
+        if not await self.passwords.check_async(login, password):
             return self.page(request, "login.html", status=401, failed=True, login=login)
+        self.logins.forgive(client)
         request.session["login"] = login
         new_csrf_token(request.session)
         return RedirectResponse("/", status_code=303)

@@ -27,7 +27,7 @@ class RedactLookups(logging.Filter):
         # uvicorn's access line: (client, method, path with query, HTTP version, status)
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             path, _, query = args[2].partition("?")
-            if query and path.rstrip("/") == "/status":
+            if query and path.rstrip("/").endswith("/status"):  # mounted under a prefix too
                 record.args = (*args[:2], f"{path}?…", *args[3:])
         return True
 

@@ -69,8 +69,10 @@ class ProvincePage:
     escalated: tuple[Submission, ...]
     period: Period
     rollup: Rollup
-    #: ``(key, label)`` of each roll-up column.
-    figures: tuple[tuple[str, str], ...]
+    #: The roll-up as the library's table (:func:`dialogue_flow.rollup_table`): its
+    #: columns (``key``, ``label``, ``type``) and rows, a row per organisation, the total
+    #: last; the page shows the same cells as an exported roll-up.
+    table: dict[str, Any]
     #: The chart data, shown as tables when no plugin draws pictures.
     charts: tuple[dict[str, Any], ...]
 
@@ -103,11 +105,10 @@ def charts(flow: DialogueFlow, rollup: Rollup, period: Period,
                        language=language)
 
 
-def figures(rollup: Rollup, language: str) -> tuple[tuple[str, str], ...]:
-    """The roll-up's figures as ``(key, label)``, in the columns of the library's roll-up
-    table (after its organisation column)."""
-    columns = rollup_table(rollup, language)["sheets"][0]["columns"]
-    return tuple((c["key"], c["label"]) for c in columns[1:])
+def table(rollup: Rollup, language: str) -> dict[str, Any]:
+    """The roll-up's one sheet as the library tabulates it (its columns and rows)."""
+    sheet: dict[str, Any] = rollup_table(rollup, language)["sheets"][0]
+    return sheet
 
 
 def province_page(flow: DialogueFlow, province: Organisation, period_text: str | None,
@@ -129,7 +130,7 @@ def province_page(flow: DialogueFlow, province: Organisation, period_text: str |
     return ProvincePage(
         province=province, today=today, communes=communes,
         escalated=escalated_to(flow, province.id), period=period, rollup=rollup,
-        figures=figures(rollup, language),
+        table=table(rollup, language),
         charts=tuple(charts(flow, rollup, period, language).values()))
 
 

@@ -56,7 +56,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "reason": ("Lý do", "Reason"),
     "details": ("Chi tiết", "Details"),
     "actions": ("Xử lý", "Actions"),
-    "no_actions": ("Không có thao tác nào bạn được thực hiện ở trạng thái này.",
+    "no_actions": ("Bạn không có thao tác nào được phép thực hiện ở trạng thái này.",
                    "Nothing you may do in this state."),
     "confidential": ("Danh tính người kiến nghị được bảo mật",
                      "The petitioner's identity is protected"),
@@ -70,6 +70,9 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "kind_denunciation": ("Tố cáo (luôn bảo mật danh tính)",
                           "Denunciation (identity always protected)"),
     "rc_petitioner": ("Người kiến nghị (không bắt buộc)", "Petitioner (optional)"),
+    "rc_name": ("Họ tên", "Name"),
+    "rc_phone": ("Điện thoại", "Phone"),
+    "rc_collected": ("Do Mặt trận, đoàn thể tổng hợp", "Collected by the Front or a union"),
     "rc_address": ("Địa chỉ", "Address"),
     "rc_email": ("Thư điện tử", "E-mail"),
     "rc_confidential": ("Bảo mật danh tính người kiến nghị", "Protect the petitioner's identity"),
@@ -82,9 +85,13 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "pt_phone": ("Điện thoại", "Phone"),
     "pt_group": ("Nhóm", "Group"),
     "pt_anonymous": ("Không nêu tên", "Anonymous"),
+    "pt_withheld": ("Danh tính người kiến nghị không được chuyển đến cơ quan này (bảo mật).",
+                    "The petitioner's identity was not passed to this body (confidential)."),
+    "pt_erased": ("Danh tính người kiến nghị đã được xóa theo quy định về dữ liệu cá nhân.",
+                  "The petitioner's identity was erased (personal data rules)."),
     "answer_text": ("Nội dung trả lời", "Answer"),
     "mode": ("Hình thức", "How"),
-    "mode_auto": ("Tự xác định", "Automatic"),
+    "mode_auto": ("Tự động xác định", "Automatic"),
     "on_the_spot": ("Trả lời trực tiếp tại hội nghị", "On the spot"),
     "in_writing": ("Trả lời bằng văn bản", "In writing"),
     "department": ("Ban, ngành, bộ phận", "Department"),
@@ -118,7 +125,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "dt_from": ("Hạn trước đó", "Due before"),
     "dt_reason": ("Lý do", "Reason"),
     "dt_origin": ("Kiến nghị gốc", "Original matter"),
-    "dt_by": ("Tổ chức", "By"),
+    "dt_by": ("Đơn vị xử lý", "Handled by"),
     "dt_linked": ("Kiến nghị liên kết", "Linked matter"),
     "dt_to": ("Chuyển đến", "To"),
     "dt_paused_due": ("Hạn khi tạm dừng", "Due when paused"),
@@ -146,8 +153,8 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "not_found_code": ("Không có kiến nghị nào với mã này.", "No matter has this code."),
     "too_many": ("Tra cứu quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
                  "Too many lookups. Please try again in {seconds} seconds."),
-    "too_many_logins": ("Đăng nhập quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
-                        "Too many log-in attempts. Please try again in {seconds} seconds."),
+    "too_many_logins": ("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
+                        "Too many failed log-ins. Please try again in {seconds} seconds."),
     "office_link": ("Cán bộ đăng nhập", "Staff log-in"),
     # errors
     "conflict": ("Kiến nghị này vừa được người khác thay đổi. Vui lòng tải lại trang.",
@@ -158,9 +165,11 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "forbidden": ("Bạn không có quyền thực hiện việc này.", "You may not do this."),
     "csrf": ("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.",
              "The form expired or is not valid. Please reload the page."),
-    "bad_input": ("Dữ liệu chưa hợp lệ", "Invalid input"),
+    "bad_input": ("Dữ liệu chưa hợp lệ.", "Invalid input."),
     "bad_field": ("Mục «{name}» chưa hợp lệ; sửa lại rồi gửi lại biểu mẫu.",
                   "«{name}» is not valid; correct it and send the form again."),
+    "bad_version": ("Biểu mẫu đã cũ; vui lòng tải lại trang rồi làm lại.",
+                    "The form is out of date; reload the page and try again."),
     "library_says": ("Chi tiết (tiếng Anh):", "Details:"),
     "not_found": ("Không tìm thấy.", "Not found."),
     "error": ("Có lỗi", "Error"),
@@ -245,6 +254,8 @@ FIELD_WORDS: Mapping[str, str] = {
     "venue": "mt_venue", "topics": "mt_topics", "on": "mt_on",
     "actual_attendance": "mt_attendance", "channel": "mt_channel", "kind": "rc_kind",
     "name": "pt_name", "phone": "pt_phone", "address": "rc_address", "email": "rc_email",
+    "Petitioner.name": "pt_name", "Petitioner.phone": "pt_phone",
+    "Petitioner.address": "rc_address", "Petitioner.email": "rc_email",
     "period": "prov_period", "code": "tracking_code",
 }
 
@@ -269,16 +280,24 @@ class Words:
 
     def detail(self, key: str, value: str, names: Mapping[str, str]) -> str:
         """A history row's detail ``key: value`` in words: the key's label, a date as
-        DD/MM/YYYY, an organisation's id as its name (``names``), a known value (an answer
-        mode, a close reason) in words; anything else as it is."""
+        DD/MM/YYYY, the organisation of ``to`` and ``by`` by its name (``names``), an
+        answer mode or a close reason in words; anything else as it is."""
         label = self[f"dt_{key}"] if f"dt_{key}" in WORDS else key
-        if value in names:
+        if key in ("to", "by") and value in names:
             shown = names[value]
-        elif value in WORDS:
+        elif key in ("mode", "reason") and value in WORDS:  # an answer mode, a close reason
             shown = self[value]
         else:
             shown = _day(value)
         return f"{label}: {shown}"
+
+    def percent(self, share: float | None) -> str:
+        """A share (0.953) as a percentage with one decimal, the decimal mark of the
+        language (``95,3 %``, ``95.3 %``); ``—`` when there is none."""
+        if share is None:
+            return "—"
+        text = f"{100 * share:.1f} %"
+        return text.replace(".", ",") if self.language == "vi" else text
 
     def field(self, name: str | None) -> str | None:
         """The label of the form field an error names, or ``None`` when it is not one."""

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from conftest import LAND
 from dialogue_flow import (
+    SUBMISSION,
     Actor,
     ConfigurationError,
     DeadlinePolicy,
@@ -28,6 +29,7 @@ from dialogue_flow import (
     FixedClock,
     InvalidInputError,
     MemoryStorage,
+    Organisation,
     PermissionDeniedError,
     Petitioner,
     PluginError,
@@ -235,6 +237,51 @@ class TestFacadeHooks:
         with pytest.raises(PluginError, match="only True"):
             odd.permits(chair, "assign")
         assert [] == list(flow.submissions())
+
+    def test_available_commands_are_the_lifecycles_granted_and_not_refused(
+            self, intake: Actor, chair: Actor, department: Actor,
+            petitioner: Petitioner) -> None:
+        """available_commands: the events the state allows, the authorisers grant, and no
+        known rule refuses (a matter handled by the organisation it was escalated to is
+        not assigned or extended here; one of a completed dialogue is not reopened)."""
+        flow = _flow()
+        flow.add_organisation(Organisation("tinh", "Tỉnh", "province"))
+        s = _receive(flow, intake, petitioner)
+        chair_may = flow.available_commands(s, actor=chair)
+        assert {"answer", "assign", "escalate", "close"} <= set(chair_may)
+        assert set(chair_may) <= set(SUBMISSION.allowed(s.state))
+        assert "assign" not in flow.available_commands(s, actor=intake)
+        assert "close" in flow.available_commands(s, actor=intake)
+        assert () == flow.available_commands(s, actor=department)
+        s = flow.escalate(s.id, actor=chair, to="tinh")
+        here = flow.available_commands(s, actor=chair)
+        assert "answer" in here
+        assert not {"assign", "extend"} & set(here)
+        with pytest.raises(InvalidInputError, match="record"):
+            flow.available_commands(s.id, actor=chair)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError) as caught:  # a record where an id is expected
+            flow.submission(s)  # type: ignore[arg-type]
+        assert "got Submission" in str(caught.value)
+        assert s.content not in str(caught.value)  # never the citizen's words
+
+    def test_a_matter_of_a_completed_dialogue_is_not_offered_reopen(
+            self, intake: Actor, chair: Actor, petitioner: Petitioner) -> None:
+        clock = FixedClock(dt.date(2021, 6, 1))
+        flow = DialogueFlow(MemoryStorage(), clock=clock)
+        office = Actor("vp", "Văn phòng", Role.OFFICE)
+        d = flow.plan_dialogue(scheduled_for=dt.date(2021, 6, 17), title="Quý II",
+                               actor=office)
+        flow.announce(d.id, actor=office)
+        clock.set(dt.date(2021, 6, 17))
+        flow.hold(d.id, actor=office)
+        s = flow.receive(petitioner=petitioner, topic="Đường", content="Hỏng.",
+                         actor=intake, dialogue=d.id)
+        flow.answer(s.id, text="Sẽ sửa.", actor=chair, mode="on_the_spot")
+        flow.conclude(d.id, actor=chair)
+        s = flow.close(s.id, outcome="accepted", actor=office)
+        assert "reopen" in SUBMISSION.allowed(s.state)
+        assert "reopen" not in flow.available_commands(s, actor=chair)
+        assert "cancel" not in flow.available_commands(flow.dialogue(d.id), actor=chair)
 
     def test_permits_reads_the_record(self, intake: Actor, chair: Actor,
                                       department: Actor, petitioner: Petitioner) -> None:

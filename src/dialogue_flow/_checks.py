@@ -49,7 +49,10 @@ def _require(lifecycle: Lifecycle, record: Record, event: str) -> None:
 
 def _check_id(field: str, value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise InvalidInputError(field, f"expected a record id (str), got {value!r}")
+        # The type only, never a record's printout: a Submission passed by mistake would
+        # put the citizen's own words into the message.
+        got = repr(value) if isinstance(value, str) or value is None else type(value).__name__
+        raise InvalidInputError(field, f"expected a record id (str), got {got}")
 
 
 def _check_bool(field: str, value: object) -> None:

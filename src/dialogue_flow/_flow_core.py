@@ -253,6 +253,33 @@ class FlowCore(FlowQueries, DeadlineRules, AccessLogging):
                 "(allowed), False (refused) or None (no opinion) are understood; refused")
         return allowed
 
+    def available_commands(self, record: Record, *, actor: Actor) -> tuple[str, ...]:
+        """The events of ``record``'s lifecycle ``actor`` may run on it now, sorted: those
+        its state allows, that the authorisers grant (:meth:`permits`), and that no rule
+        of the library known before running refuses (a matter escalated to another
+        organisation of the store is assigned and extended there; a matter of a completed
+        dialogue is not reopened). For a host's screens: the command still checks
+        everything, its arguments too, when it runs.
+
+        :raises InvalidInputError: ``record`` is not a Submission, Dialogue or ReceptionDay.
+        """
+        given: object = record
+        lifecycle = (SUBMISSION if isinstance(given, Submission) else
+                     DIALOGUE if isinstance(given, Dialogue) else
+                     RECEPTION if isinstance(given, ReceptionDay) else None)
+        if lifecycle is None:
+            raise InvalidInputError("record", f"expected a Submission, Dialogue or "
+                                    f"ReceptionDay, not a {type(given).__name__}")
+        refused = self._refused_now(record)
+        return tuple(event for event in lifecycle.allowed(str(record.state))
+                     if event not in refused and self.permits(actor, event, record))
+
+    def _refused_now(self, record: Record) -> frozenset[str]:
+        """Events a rule of the library refuses on ``record`` whatever their arguments
+        (beyond its lifecycle and authorisation); the commands' mixins name theirs."""
+        del record
+        return frozenset()
+
     def _authorize(self, actor: Actor, action: str, record: Record | None) -> None:
         if not self.permits(actor, action, record):
             what = f" {record.KIND} {record.id}" if record is not None else ""

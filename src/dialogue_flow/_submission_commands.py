@@ -19,7 +19,7 @@ from ._checks import (
     _replace,
     _require,
 )
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, NotFoundError
 from ._flow_core import _row
 from ._lifecycle import DIALOGUE, SUBMISSION
 from ._policy import Purpose
@@ -498,6 +498,21 @@ class SubmissionCommands(TransferSteps):
             counts.append(SubmissionCount(d.id, _OPEN_NAMES, {s.id}, at_most=0))
         return extra, rows, guards, counts
 
+    def _refused_now(self, record: Record) -> frozenset[str]:
+        """A matter handled elsewhere in the store is not assigned or extended here; one
+        of a completed dialogue is not reopened (the checks of :meth:`assign`,
+        :meth:`extend` and :meth:`reopen`)."""
+        if not isinstance(record, Submission):
+            return super()._refused_now(record)
+        refused = set(_RUN_THERE) if _handled_elsewhere(record) else set()
+        if record.dialogue_id is not None and "reopen" in SUBMISSION.allowed(record.state):
+            try:
+                if _final(self.dialogue(record.dialogue_id)):
+                    refused.add("reopen")
+            except NotFoundError:  # a store damaged by hand (dialogue-flow check): reopen
+                pass  # itself will say what is wrong
+        return frozenset(refused)
+
     def reopen(self, submission: str | Submission, *, reason: str, actor: Actor,
                expected_version: int | None = None) -> Submission:
         """The petitioner is not satisfied: back to received for the chair to decide again.
@@ -516,7 +531,7 @@ class SubmissionCommands(TransferSteps):
         guards: list[tuple[str, str, int]] = []
         if s.dialogue_id is not None:
             d = self.dialogue(s.dialogue_id)
-            if d.state is DialogueState.COMPLETED:
+            if _final(d):
                 raise InvalidInputError(
                     "submission", f"dialogue {d.id} is completed and its record final; "
                     f"receive a new submission (dialogue_id=None) that refers to {s.id}")
@@ -530,10 +545,25 @@ class SubmissionCommands(TransferSteps):
         }, reason=reason, guards=guards)
 
 
+#: The events the organisation a matter was escalated to within the store runs, not the
+#: organisation it came from (:func:`_check_here`).
+_RUN_THERE = frozenset({"assign", "extend"})
+
+
+def _final(d: Dialogue) -> bool:
+    """Whether ``d`` is completed: its record, its matters' included, is final."""
+    return d.state is DialogueState.COMPLETED
+
+
+def _handled_elsewhere(s: Submission) -> bool:
+    """Whether another organisation of the store handles ``s`` now (escalated to it)."""
+    return s.transferred_to is not None and s.state is SubmissionState.ESCALATED
+
+
 def _check_here(s: Submission, event: str) -> None:
     """Refuse to ``event`` a matter another organisation of the store handles: it runs on
     that organisation's clock (issue 15), which answers it or hands it back."""
-    if s.transferred_to is not None and s.state is SubmissionState.ESCALATED:
+    if _handled_elsewhere(s):
         raise InvalidInputError(
             "submission", f"{s.id} was escalated to {s.transferred_to} at another "
             f"organisation of this store, which runs its clock; {event} that matter, or "

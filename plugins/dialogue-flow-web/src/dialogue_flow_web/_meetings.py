@@ -3,13 +3,13 @@ the commands its state allows (announce, reschedule, cancel, hold, conclude), th
 desk's form recording opinions while the meeting runs, and the announcement and the
 conclusion notice as .docx files when dialogue-flow-docx is installed.
 
-A dialogue's page offers a command's form only when the dialogue lifecycle allows it from
-the current state (``DIALOGUE.allowed(state)``) and the library's role policy grants it to
-the logged-in actor (``flow.permits``); so too the plan form, the intake form (``receive``)
-and the documents (``issue_document``). The commands still check when they run. Every form
-carries the CSRF token and the version the page showed (a stale one is HTTP 409). The
-intake form answers with a redirect back to the page (one POST, then a GET), so a clerk
-types the next opinion at once.
+A dialogue's page offers a command's form only when the library says it is available to
+the logged-in actor now (``flow.available_commands``: the dialogue lifecycle allows it and
+the role policy grants it); the plan form, the intake form (``receive``) and the documents
+(``issue_document``) only when the role policy grants them (``flow.permits``). The
+commands still check when they run. Every form carries the CSRF token and the version the
+page showed (a stale one is HTTP 409). The intake form answers with a redirect back to the
+page (one POST, then a GET), so a clerk types the next opinion at once.
 """
 
 from __future__ import annotations
@@ -91,15 +91,14 @@ def _own(flow: DialogueFlow, actor: Actor, dialogue_id: str) -> Dialogue:
 def meeting_page(flow: DialogueFlow, d: Dialogue, actor: Actor) -> MeetingPage:
     """The page of ``d`` for ``actor``: the forms they may use in its state and the opinions
     recorded at it."""
-    allowed = set(DIALOGUE.allowed(str(d.state)))
+    available = set(flow.available_commands(d, actor=actor))
     found = flow.submissions(dialogue_id=d.id, limit=LIST_LIMIT)
     documents: tuple[str, ...] = ()
     if flow.permits(actor, "issue_document", d):
         documents = tuple(k for k, states in DOCUMENTS.items() if d.state in states)
     return MeetingPage(
         dialogue=d, documents=documents,
-        commands=tuple(c for c in DIALOGUE_COMMANDS
-                       if c in allowed and flow.permits(actor, c, d)),
+        commands=tuple(c for c in DIALOGUE_COMMANDS if c in available),
         intake=d.state in INTAKE_STATES and flow.permits(actor, "receive"),
         opinions=tuple(found.items), opinions_total=found.total or len(found.items))
 

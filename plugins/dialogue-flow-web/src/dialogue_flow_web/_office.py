@@ -2,12 +2,11 @@
 matters due soon and overdue, a matter's page (its deadline, history and the forms of the
 commands its state allows), and running those commands from a submitted form.
 
-A matter's page offers a form for a command only when the library would take it: the
-submission lifecycle allows the event from the current state (``SUBMISSION.allowed``), the
-library's role policy grants it to the logged-in actor (``flow.permits``), and it is not one
-the library refuses for a reason already known (a matter escalated to another organisation
-of the store is assigned and extended there; a matter of a completed dialogue is never
-reopened). The command still checks everything when it runs.
+A matter's page offers a form for a command only when the library says it is available
+to the logged-in actor now (``flow.available_commands``: the submission lifecycle allows
+it from the current state, the role policy grants it, and no rule known before running
+refuses it, such as reopening a matter of a completed dialogue). The command still checks
+everything when it runs.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from dialogue_flow import (
     Actor,
     CloseReason,
     DialogueFlow,
-    DialogueState,
     InvalidInputError,
     NotFoundError,
     Organisation,
@@ -32,9 +30,8 @@ from dialogue_flow import (
 )
 from dialogue_flow.storage import OPEN_WITH_CLOCK
 
-__all__ = ["COMMANDS", "Dashboard", "Group", "MatterPage", "allowed_commands",
-           "close_outcomes", "dashboard", "in_scope", "matter_page", "offered_commands",
-           "run_command"]
+__all__ = ["COMMANDS", "Dashboard", "Group", "MatterPage", "close_outcomes", "dashboard",
+           "in_scope", "matter_page", "offered_commands", "run_command"]
 
 #: The commands a matter's page offers, in the order its forms are shown.
 COMMANDS = ("answer", "assign", "escalate", "extend", "close", "reopen")
@@ -82,27 +79,11 @@ class MatterPage:
     names: Mapping[str, str]
 
 
-def allowed_commands(state: str) -> tuple[str, ...]:
-    """The commands of :data:`COMMANDS` whose event leaves ``state``."""
-    allowed = set(SUBMISSION.allowed(str(state)))
-    return tuple(c for c in COMMANDS if c in allowed)
-
-
 def offered_commands(flow: DialogueFlow, actor: Actor, s: Submission) -> tuple[str, ...]:
-    """The commands of :data:`COMMANDS` the matter's page offers ``actor`` for ``s``: allowed
-    from its state, granted by the role policy, and not refused for a reason known now."""
-    refused: set[str] = set()
-    if s.transferred_to is not None and s.state == "escalated":
-        refused |= {"assign", "extend"}  # the organisation it went to runs its clock
-    if s.dialogue_id is not None and "reopen" in SUBMISSION.allowed(str(s.state)):
-        try:
-            completed = flow.dialogue(s.dialogue_id).state is DialogueState.COMPLETED
-        except NotFoundError:  # a store repaired by hand: reopen is the library's to judge
-            completed = False
-        if completed:
-            refused.add("reopen")  # the dialogue's record is final
-    return tuple(c for c in allowed_commands(s.state)
-                 if c not in refused and flow.permits(actor, c, s))
+    """The commands of :data:`COMMANDS` the matter's page offers ``actor`` for ``s``: those
+    the library says are available now (``flow.available_commands``)."""
+    available = set(flow.available_commands(s, actor=actor))
+    return tuple(c for c in COMMANDS if c in available)
 
 
 def close_outcomes(state: str) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from dialogue_flow import (
     SUBMISSION,
+    Actor,
     DialogueFlow,
     DialogueFlowError,
     InvalidInputError,
@@ -166,6 +167,20 @@ class _Web:
             return self.error(request, 403, "csrf")
         return user, fields
 
+    async def submit(self, request: Request,
+                     work: Callable[[DialogueFlow, Actor, dict[str, str]], T],
+                     then: Callable[[T], str]) -> Response:
+        """A form's command: ``work(flow, actor, fields)`` with the logged-in actor and the
+        POSTed form (its CSRF token checked), in the thread pool; then a redirect (303,
+        post/redirect/get) to the page ``then(result)`` names. Else the log-in page or
+        403; the library's errors become their pages (:meth:`handlers`)."""
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        user, fields = posted
+        done = await self.run(lambda f: work(f, user.actor, fields))
+        return RedirectResponse(then(done), status_code=303)
+
     # -- log-in ------------------------------------------------------------------------
 
     async def login_page(self, request: Request) -> Response:
@@ -238,16 +253,14 @@ class _Web:
         return self.page(request, "matter.html", matter=await self.run(read))
 
     async def command(self, request: Request) -> Response:
-        posted = await self.posted(request)
-        if isinstance(posted, Response):
-            return posted
-        user, fields = posted
         submission_id = request.path_params["submission_id"]
         command = request.path_params["command"]
         if command not in COMMANDS:
             return self.error(request, 404, "not_found")
-        await self.run(lambda f: run_command(f, user.actor, submission_id, command, fields))
-        return RedirectResponse(f"/matters/{submission_id}", status_code=303)
+        return await self.submit(
+            request, lambda f, actor, fields: run_command(f, actor, submission_id, command,
+                                                          fields),
+            lambda _s: f"/matters/{submission_id}")
 
     # -- the citizen -------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from dialogue_flow import (
     SubmissionKind,
 )
 
+from . import _forms as forms
 from ._office import in_scope
 
 if TYPE_CHECKING:
@@ -44,21 +45,13 @@ CHANNELS = ("written", "spoken", "collected")
 KINDS = tuple(k.value for k in SubmissionKind)
 
 
-def _text(form: Mapping[str, str], field: str) -> str | None:
-    return form.get(field, "").strip() or None
-
-
 def receive_matter(flow: DialogueFlow, actor: Actor, form: Mapping[str, str]) -> Submission:
     """Receive the matter of the form as ``actor``, outside any meeting: the petitioner's
     name, address, phone and e-mail are optional (an anonymous matter without them)."""
-    fields = {k: _text(form, k) for k in ("name", "address", "phone", "email")}
-    who = (Petitioner(fields["name"], address=fields["address"], phone=fields["phone"],
-                      email=fields["email"])
-           if any(fields.values()) else Petitioner.anonymous())
-    return flow.receive(petitioner=who, topic=_text(form, "topic") or "",
-                        content=_text(form, "content") or "", actor=actor,
-                        channel=_text(form, "channel") or "written",
-                        kind=_text(form, "kind") or SubmissionKind.PETITION,
+    return flow.receive(petitioner=forms.petitioner(form, "name", "address", "phone", "email"),
+                        topic=forms.text(form, "topic"), content=forms.text(form, "content"),
+                        actor=actor, channel=forms.optional(form, "channel") or "written",
+                        kind=forms.optional(form, "kind") or SubmissionKind.PETITION,
                         confidential=form.get("confidential") == "on")
 
 
@@ -81,12 +74,7 @@ class _Intake:
     async def new(self, request: Request) -> Response:
         web = self.web
         if request.method == "POST":
-            posted = await web.posted(request)
-            if isinstance(posted, Response):
-                return posted
-            clerk, fields = posted
-            made = await web.run(lambda f: receive_matter(f, clerk.actor, fields))
-            return RedirectResponse(f"/matters/{made.id}", status_code=303)
+            return await web.submit(request, receive_matter, lambda s: f"/matters/{s.id}")
         user = web.user(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)

@@ -32,10 +32,10 @@ from dialogue_flow import (
     DialogueState,
     InvalidInputError,
     NotFoundError,
-    Petitioner,
     Submission,
 )
 
+from . import _forms as forms
 from ._words import LANGUAGES
 
 if TYPE_CHECKING:
@@ -103,44 +103,12 @@ def meeting_page(flow: DialogueFlow, d: Dialogue, actor: Actor) -> MeetingPage:
         opinions=tuple(found.items), opinions_total=found.total or len(found.items))
 
 
-def _text(form: Mapping[str, str], field: str) -> str:
-    return form.get(field, "").strip()
-
-
-def _date(form: Mapping[str, str], field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(_text(form, field))
-    except ValueError:
-        raise InvalidInputError(field, "expected a date like 2026-03-31") from None
-
-
-def _optional_date(form: Mapping[str, str], field: str) -> dt.date | None:
-    return _date(form, field) if _text(form, field) else None
-
-
-def _version(form: Mapping[str, str]) -> int:
-    value = _text(form, "version")
-    if not value.isdigit():
-        raise InvalidInputError("version", "the form must carry the version of the dialogue "
-                                "the page showed; reload the page")
-    return int(value)
-
-
-def _count(form: Mapping[str, str], field: str) -> int | None:
-    value = _text(form, field)
-    if not value:
-        return None
-    if not value.isdigit():
-        raise InvalidInputError(field, "expected a whole number of people")
-    return int(value)
-
-
 def plan(flow: DialogueFlow, actor: Actor, form: Mapping[str, str]) -> Dialogue:
     """Plan a dialogue from the plan form (topics one a line or comma-separated)."""
-    topics = [t.strip() for t in _text(form, "topics").replace(",", "\n").splitlines()]
-    return flow.plan_dialogue(scheduled_for=_date(form, "scheduled_for"),
-                              title=_text(form, "title"), actor=actor,
-                              venue=_text(form, "venue") or None,
+    topics = [t.strip() for t in forms.text(form, "topics").replace(",", "\n").splitlines()]
+    return flow.plan_dialogue(scheduled_for=forms.day(form, "scheduled_for"),
+                              title=forms.text(form, "title"), actor=actor,
+                              venue=forms.text(form, "venue") or None,
                               topics=[t for t in topics if t])
 
 
@@ -153,22 +121,22 @@ def run_dialogue_command(flow: DialogueFlow, actor: Actor, dialogue_id: str, com
     :raises PermissionDeniedError: the role policy does not grant it to ``actor``.
     """
     d = _own(flow, actor, dialogue_id)
-    version = _version(form)
+    version = forms.version(form, "dialogue")
     if command == "announce":
-        return flow.announce(d.id, actor=actor, on=_optional_date(form, "on"),
+        return flow.announce(d.id, actor=actor, on=forms.optional_day(form, "on"),
                              expected_version=version)
     if command == "hold":
-        return flow.hold(d.id, actor=actor, on=_optional_date(form, "on"),
-                         actual_attendance=_count(form, "actual_attendance"),
+        return flow.hold(d.id, actor=actor, on=forms.optional_day(form, "on"),
+                         actual_attendance=forms.count(form, "actual_attendance"),
                          expected_version=version)
     if command == "conclude":
-        return flow.conclude(d.id, actor=actor, on=_optional_date(form, "on"),
+        return flow.conclude(d.id, actor=actor, on=forms.optional_day(form, "on"),
                              expected_version=version)
     if command == "reschedule":
-        return flow.reschedule(d.id, scheduled_for=_date(form, "scheduled_for"), actor=actor,
-                               reason=_text(form, "reason"), expected_version=version)
+        return flow.reschedule(d.id, scheduled_for=forms.day(form, "scheduled_for"), actor=actor,
+                               reason=forms.text(form, "reason"), expected_version=version)
     if command == "cancel":
-        return flow.cancel(d.id, actor=actor, reason=_text(form, "reason"),
+        return flow.cancel(d.id, actor=actor, reason=forms.text(form, "reason"),
                            expected_version=version)
     raise InvalidInputError("command", f"not a command of this page: {command!r}")
 
@@ -177,12 +145,10 @@ def record_opinion(flow: DialogueFlow, actor: Actor, dialogue_id: str,
                    form: Mapping[str, str]) -> Submission:
     """Record an opinion spoken or handed in at the dialogue (name and phone optional)."""
     d = _own(flow, actor, dialogue_id)
-    name = _text(form, "name") or None
-    phone = _text(form, "phone") or None
-    who = Petitioner(name, phone=phone) if name or phone else Petitioner.anonymous()
-    return flow.receive(petitioner=who, topic=_text(form, "topic"),
-                        content=_text(form, "content"), actor=actor, dialogue=d.id,
-                        channel=_text(form, "channel") or "spoken")
+    who = forms.petitioner(form, "name", "phone")
+    return flow.receive(petitioner=who, topic=forms.text(form, "topic"),
+                        content=forms.text(form, "content"), actor=actor, dialogue=d.id,
+                        channel=forms.text(form, "channel") or "spoken")
 
 
 class _Meetings:
@@ -197,11 +163,7 @@ class _Meetings:
         if user is None:
             return RedirectResponse("/login", status_code=303)
         if request.method == "POST":
-            fields = await web.form(request)
-            if fields is None:
-                return web.error(request, 403, "csrf")
-            made = await web.run(lambda f: plan(f, user.actor, fields))
-            return RedirectResponse(f"/meetings/{made.id}", status_code=303)
+            return await web.submit(request, plan, lambda made: f"/meetings/{made.id}")
 
         def read(flow: DialogueFlow) -> tuple[list[Dialogue], dt.date, bool]:
             found = flow.dialogues(organisation=user.actor.organisation_id,
@@ -226,31 +188,23 @@ class _Meetings:
                         dialogue_label=dialogue_label)
 
     async def command(self, request: Request) -> Response:
-        web = self.web
-        posted = await web.posted(request)
-        if isinstance(posted, Response):
-            return posted
-        user, fields = posted
         dialogue_id = request.path_params["dialogue_id"]
         name = request.path_params["command"]
         if name not in DIALOGUE_COMMANDS:
-            return web.error(request, 404, "not_found")
-        await web.run(lambda f: run_dialogue_command(f, user.actor, dialogue_id, name,
-                                                     fields))
-        return RedirectResponse(f"/meetings/{dialogue_id}", status_code=303)
+            return self.web.error(request, 404, "not_found")
+        return await self.web.submit(
+            request, lambda f, actor, fields: run_dialogue_command(f, actor, dialogue_id,
+                                                                   name, fields),
+            lambda _d: f"/meetings/{dialogue_id}")
 
     async def opinion(self, request: Request) -> Response:
-        web = self.web
-        posted = await web.posted(request)
-        if isinstance(posted, Response):
-            return posted
-        user, fields = posted
         dialogue_id = request.path_params["dialogue_id"]
-        await web.run(lambda f: record_opinion(f, user.actor, dialogue_id, fields))
-        # No fragment ("intake"): a URL whose fragment names an element cancels autofocus (HTML's
-        # "flush autofocus candidates"), and the clerk would have to click before typing
-        # the next opinion; autofocus scrolls the field into view by itself.
-        return RedirectResponse(f"/meetings/{dialogue_id}", status_code=303)
+        # Back with no fragment ("intake"): a URL whose fragment names an element cancels
+        # autofocus (HTML's "flush autofocus candidates"), and the clerk would have to click
+        # before typing the next opinion; autofocus scrolls the field into view itself.
+        return await self.web.submit(
+            request, lambda f, actor, fields: record_opinion(f, actor, dialogue_id, fields),
+            lambda _s: f"/meetings/{dialogue_id}")
 
     async def document(self, request: Request) -> Response:
         web = self.web

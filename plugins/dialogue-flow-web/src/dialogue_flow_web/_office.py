@@ -30,6 +30,8 @@ from dialogue_flow import (
 )
 from dialogue_flow.storage import OPEN_WITH_CLOCK
 
+from . import _forms as forms
+
 __all__ = ["COMMANDS", "Dashboard", "Group", "MatterPage", "close_outcomes", "dashboard",
            "in_scope", "matter_page", "offered_commands", "run_command"]
 
@@ -144,30 +146,6 @@ def matter_page(flow: DialogueFlow, s: Submission, actor: Actor) -> MatterPage:
         names={o.id: o.name for o in orgs})
 
 
-def _version(form: Mapping[str, Any]) -> int:
-    value = form.get("version")
-    if not isinstance(value, str) or not value.isdigit():
-        raise InvalidInputError("version", "the form must carry the version of the matter "
-                                "the page showed; reload the page")
-    return int(value)
-
-
-def _text(form: Mapping[str, Any], field: str) -> str:
-    value = form.get(field)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _optional(form: Mapping[str, Any], field: str) -> str | None:
-    return _text(form, field) or None
-
-
-def _date(form: Mapping[str, Any], field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(_text(form, field))
-    except ValueError:
-        raise InvalidInputError(field, "expected a date like 2026-03-31") from None
-
-
 def run_command(flow: DialogueFlow, actor: Actor, submission_id: str, command: str,
                 form: Mapping[str, Any]) -> Submission:
     """Run ``command`` on the matter with the submitted ``form``'s fields, as ``actor``,
@@ -177,31 +155,31 @@ def run_command(flow: DialogueFlow, actor: Actor, submission_id: str, command: s
     :raises VersionConflictError: the matter changed since the page was shown.
     :raises PermissionDeniedError: the role policy does not grant it to ``actor``.
     """
-    version = _version(form)
+    version = forms.version(form, "matter")
     complex_matter = form.get("complex") == "on"
     if command == "answer":
-        return flow.answer(submission_id, text=_text(form, "text"), actor=actor,
-                           mode=_optional(form, "mode"), expected_version=version)
+        return flow.answer(submission_id, text=forms.text(form, "text"), actor=actor,
+                           mode=forms.optional(form, "mode"), expected_version=version)
     if command == "assign":
-        return flow.assign(submission_id, department=_text(form, "department"), actor=actor,
+        return flow.assign(submission_id, department=forms.text(form, "department"), actor=actor,
                            complex=complex_matter, expected_version=version)
     if command == "escalate":
-        return flow.escalate(submission_id, actor=actor, to=_optional(form, "to"),
-                             body=_optional(form, "body"),
-                             competent_level=_optional(form, "competent_level"),
+        return flow.escalate(submission_id, actor=actor, to=forms.optional(form, "to"),
+                             body=forms.optional(form, "body"),
+                             competent_level=forms.optional(form, "competent_level"),
                              complex=complex_matter, expected_version=version)
     if command == "extend":
-        return flow.extend(submission_id, until=_date(form, "until"),
-                           reason=_text(form, "reason"), actor=actor,
+        return flow.extend(submission_id, until=forms.day(form, "until"),
+                           reason=forms.text(form, "reason"), actor=actor,
                            expected_version=version)
     if command == "close":
-        outcome = _text(form, "outcome")
+        outcome = forms.text(form, "outcome")
         if not outcome:
             raise InvalidInputError("outcome", "choose how the matter ends")
         return flow.close(submission_id, outcome=outcome, actor=actor,
-                          duplicate_of=_optional(form, "duplicate_of"),
-                          note=_optional(form, "note"), expected_version=version)
+                          duplicate_of=forms.optional(form, "duplicate_of"),
+                          note=forms.optional(form, "note"), expected_version=version)
     if command == "reopen":
-        return flow.reopen(submission_id, reason=_text(form, "reason"), actor=actor,
+        return flow.reopen(submission_id, reason=forms.text(form, "reason"), actor=actor,
                            expected_version=version)
     raise InvalidInputError("command", f"not a command of this page: {command!r}")

@@ -249,9 +249,14 @@ class _Screens:
 
         def read(flow: DialogueFlow) -> bytes | None:
             period = Period.parse(period_text or default_period(flow.clock.today()))
-            rollup = flow.rollup(period, organisation=province.id)
+            # Only the on-time chart has a bar per row of the roll-up; the other counts the
+            # province's subtree by month without it (a roll-up is a report per commune).
+            rollup = (flow.rollup(period, organisation=province.id)
+                      if kind == "on_time_rate" else None)
+            chart = flow.charts(period, organisation=province.id, subtree=True,
+                                rollup=rollup, language=language)[kind]
             try:
-                return _draw(flow, charts(flow, rollup, period, language)[kind], language)
+                return _draw(flow, chart, language)
             except ConfigurationError:
                 return None
 
